@@ -1,0 +1,55 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "ConvArithmetic",
+    platforms: [.macOS(.v13)],
+    products: [
+        .library(name: "ConvArithmetic", targets: ["ConvArithmetic"]),
+        .library(name: "ConvEval", targets: ["ConvEval"]),
+        .executable(name: "convarith", targets: ["convarith"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+    ],
+    targets: [
+        // Pure arithmetic: sizes, relationships, derivations, equivalences, solvers. No dependencies.
+        .target(name: "ConvArithmetic"),
+        // The `convarith eval` JSON Lines contract (DESIGN.md §3): a small JSON reader/writer and the
+        // mapping from requests to the core's specs and back.
+        .target(name: "ConvEval", dependencies: ["ConvArithmetic"]),
+        .executableTarget(
+            name: "convarith",
+            dependencies: [
+                "ConvArithmetic", "ConvEval",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "ConvArithmeticTests",
+            dependencies: [
+                "ConvArithmetic",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ]
+        ),
+        .testTarget(name: "ConvEvalTests", dependencies: ["ConvEval", "ConvArithmetic"]),
+        .testTarget(name: "ConvarithCLITests", dependencies: ["convarith"]),
+    ]
+)
+
+// Benchmarks are opt-in: package-benchmark triples a clean build, so it is only resolved when asked for.
+if Context.environment["CONVARITH_BENCHMARKS"] != nil {
+    package.dependencies.append(
+        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]))
+    package.targets.append(
+        .executableTarget(
+            name: "ArithmeticBenchmarks",
+            dependencies: [
+                "ConvArithmetic", "ConvEval",
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/ArithmeticBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ))
+}

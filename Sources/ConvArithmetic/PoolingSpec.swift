@@ -1,0 +1,131 @@
+/// Max or average pooling: a window that slides like a convolution's but has no weights.
+///
+/// Output size per axis: `o = ⌊(i + p_lo + p_hi − k̂)/s⌋ + 1` (the paper's relationship 7 when
+/// unpadded), or with `ceilMode` `⌈(i + p_lo + p_hi − k̂)/s⌉ + 1`, dropping the last window when it would
+/// start beyond the input and its left padding (`(o − 1)s ≥ i + p_lo`), as PyTorch and ONNX Runtime do.
+public struct PoolingSpec: Sendable, Hashable {
+    /// Kernel, stride, dilation and padding.
+    public let window: WindowParameters
+    /// Max or average.
+    public let mode: PoolingMode
+    /// Whether the number of windows is rounded up (`ceil_mode`).
+    public let ceilMode: Bool
+    /// Whether average pooling divides by padded cells too (`count_include_pad`); `nil` means the
+    /// convention's default (PyTorch: true, ONNX: false, TensorFlow: never).
+    public let countIncludePad: Bool?
+    /// Whose rules apply.
+    public let convention: Convention
+
+    /// Pooling from already checked window parameters.
+    public init(window: WindowParameters, mode: PoolingMode = .max, ceilMode: Bool = false,
+                countIncludePad: Bool? = nil, convention: Convention = .pytorch) {
+        self.window = window
+        self.mode = mode
+        self.ceilMode = ceilMode
+        self.countIncludePad = countIncludePad
+        self.convention = convention
+    }
+
+    /// Pooling; `stride` `nil` means the convention's default (the kernel size for PyTorch and Keras,
+    /// 1 for ONNX).
+    /// - Throws: ``ArithmeticError`` for non-positive kernel, stride or dilation, or negative padding.
+    public init(kernel: [Int], stride: [Int]? = nil, padding: Padding = .zero, dilation: [Int] = [1],
+                mode: PoolingMode = .max, ceilMode: Bool = false, countIncludePad: Bool? = nil,
+                convention: Convention = .pytorch) throws(ArithmeticError) {
+        let stride = stride ?? (convention == .onnx ? [1] : kernel)
+        self.init(window: try WindowParameters(kernel: kernel, stride: stride, dilation: dilation, padding: padding),
+                  mode: mode, ceilMode: ceilMode, countIncludePad: countIncludePad, convention: convention)
+    }
+
+    /// The output sizes for spatial input sizes `input`, with every axis resolved.
+    /// - Throws: ``ArithmeticError`` where the convention refuses the parameters for this input.
+    public func shape(input: [Int]) throws(ArithmeticError) -> LayerShape {
+        try checkInput(input, window: window)
+        try checkConventionSupport(rank: input.count)
+        var axes: [AxisArithmetic] = []
+        axes.reserveCapacity(input.count)
+        for axis in input.indices {
+            axes.append(try resolveAxis(axis, input: input[axis], rank: input.count))
+        }
+        return LayerShape(operation: .pooling, convention: convention, axes: axes)
+    }
+
+    private func checkConventionSupport(rank: Int) throws(ArithmeticError) {
+        let dilated = (0..<rank).contains { WindowParameters.value(window.dilation, $0) > 1 }
+        switch convention {
+        case .pytorch:
+            if mode == .average && dilated {
+                throw .unsupported("PyTorch's average pooling has no dilation; use dilation 1, or max pooling")
+            }
+        case .tensorflow:
+            if ceilMode {
+                throw .unsupported("TensorFlow pooling has no ceil mode; use padding 'same' (o = ⌈i/s⌉) or convention pytorch/onnx")
+            }
+            if dilated {
+                let strided = (0..<rank).contains { WindowParameters.value(window.stride, $0) > 1 }
+                if window.padding.mode == .same || strided {
+                    throw .unsupported("tf.nn.pool supports dilation only with padding 'valid' and stride 1")
+                }
+            }
+        case .onnx:
+            break
+        }
+    }
+
+    private func resolveAxis(_ axis: Int, input: Int, rank: Int) throws(ArithmeticError) -> AxisArithmetic {
+        let (kernel, stride, dilation) = window.axis(axis)
+        let extent = try effectiveKernelSize(kernel: kernel, dilation: dilation, axis: axis)
+        let padding = try window.resolvedPadding(axis: axis, input: input, effectiveKernel: extent, stride: stride,
+                                                 convention: convention, rank: rank, operation: .pooling)
+        try checkPaddingLimits(axis: axis, padding: padding, kernel: kernel, input: input, rank: rank)
+        let output = try pooledOutputSize(axis: axis, input: input, effectiveKernel: extent, stride: stride, padding: padding)
+        return AxisArithmetic(input: input, kernel: kernel, stride: stride, dilation: dilation, padding: padding,
+                              ceilMode: ceilMode, output: output, namedPadding: window.padding.mode)
+    }
+
+    private func checkPaddingLimits(axis: Int, padding: AxisPadding, kernel: Int, input: Int, rank: Int) throws(ArithmeticError) {
+        switch convention {
+        case .pytorch:
+            let named = window.padding.mode
+            if !padding.isSymmetric && named != .same && named != .sameLower {
+                throw .asymmetricPadding(axis: axis, before: padding.before, after: padding.after, convention: convention)
+            }
+            // PyTorch checks the raw kernel: pad ≤ k/2 (even when dilation makes the window wider).
+            let largest = max(padding.before, padding.after)
+            if largest > kernel / 2 {
+                throw .poolingPaddingTooLarge(axis: axis, padding: largest, kernel: kernel, limit: kernel / 2, convention: convention)
+            }
+            if mode == .average && rank == 3 && input < kernel {
+                throw .inputSmallerThanKernel(axis: axis, input: input, kernel: kernel)
+            }
+        case .onnx:
+            let largest = max(padding.before, padding.after)
+            if largest >= kernel {
+                throw .poolingPaddingTooLarge(axis: axis, padding: largest, kernel: kernel, limit: kernel - 1, convention: convention)
+            }
+        case .tensorflow:
+            break
+        }
+    }
+
+    private func pooledOutputSize(axis: Int, input: Int, effectiveKernel: Int, stride: Int, padding: AxisPadding) throws(ArithmeticError) -> Int {
+        let padded = try checkedAdd(try checkedAdd(input, padding.before, "the padded input on axis \(axis)"),
+                                    padding.after, "the padded input on axis \(axis)")
+        let span = padded - effectiveKernel
+        var output: Int
+        if ceilMode {
+            output = ceilDivide(span, stride) + 1
+            // The last window must start inside the input or its left padding.
+            let (start, overflow) = (output - 1).multipliedReportingOverflow(by: stride)
+            if output > 0 && (overflow || start >= input + padding.before) { output -= 1 }
+        } else {
+            output = floorDivide(span, stride) + 1
+        }
+        guard output > 0 else {
+            let rounding = ceilMode ? "⌈(i + p_lo + p_hi − k̂)/s⌉ + 1" : "⌊(i + p_lo + p_hi − k̂)/s⌋ + 1"
+            throw .nonPositiveOutput(axis: axis, output: output,
+                                     formula: "\(rounding) with i = \(input), padding \(padding), k̂ = \(effectiveKernel), s = \(stride)")
+        }
+        return output
+    }
+}

@@ -1,0 +1,96 @@
+/// The parameters every sliding-window layer shares: kernel, stride, dilation and padding per axis.
+///
+/// Each array has one value per spatial axis, or a single value that applies to every axis, so one
+/// value serves 1-D, 2-D and 3-D inputs alike. The initializer checks the values themselves (kernel,
+/// stride and dilation at least 1, padding at least 0, the dilated kernel representable); whether they
+/// fit a given input is decided when a shape is computed.
+public struct WindowParameters: Sendable, Hashable {
+    /// Kernel size `k` per axis.
+    public let kernel: [Int]
+    /// Stride `s` per axis.
+    public let stride: [Int]
+    /// Dilation `d` per axis (1 = a dense kernel).
+    public let dilation: [Int]
+    /// Zero padding, explicit or named.
+    public let padding: Padding
+
+    /// Checks and stores the parameters.
+    /// - Throws: ``ArithmeticError`` when a value is out of range or the arrays disagree on the rank.
+    public init(kernel: [Int], stride: [Int] = [1], dilation: [Int] = [1], padding: Padding = .zero) throws(ArithmeticError) {
+        try Self.check(kernel, named: "kernel", minimum: 1)
+        try Self.check(stride, named: "stride", minimum: 1)
+        try Self.check(dilation, named: "dilation", minimum: 1)
+        if case .explicit(let axes) = padding {
+            guard !axes.isEmpty else { throw .rankMismatch(parameter: "padding", expected: kernel.count, actual: 0) }
+            for (axis, pad) in axes.enumerated() {
+                let where_ = axes.count == 1 ? nil : axis
+                if pad.before < 0 { throw .negative(parameter: "padding", axis: where_, value: pad.before) }
+                if pad.after < 0 { throw .negative(parameter: "padding", axis: where_, value: pad.after) }
+            }
+        }
+        let ranks = [kernel.count, stride.count, dilation.count, padding.explicitCount ?? 1].filter { $0 != 1 }
+        if let first = ranks.first, let other = ranks.first(where: { $0 != first }) {
+            throw .rankMismatch(parameter: "the per-axis parameters", expected: first, actual: other)
+        }
+        for axis in 0..<max(kernel.count, dilation.count) {
+            let k = kernel.count == 1 ? kernel[0] : kernel[axis]
+            let d = dilation.count == 1 ? dilation[0] : dilation[axis]
+            _ = try effectiveKernelSize(kernel: k, dilation: d, axis: axis)
+        }
+        self.kernel = kernel
+        self.stride = stride
+        self.dilation = dilation
+        self.padding = padding
+    }
+
+    /// The number of spatial axes the parameters name explicitly, or `nil` when every parameter is a
+    /// single value that applies to any rank.
+    public var rank: Int? {
+        [kernel.count, stride.count, dilation.count, padding.explicitCount ?? 1].first(where: { $0 != 1 })
+    }
+
+    /// Checks that the parameters can describe an input of `rank` spatial axes.
+    func checkRank(_ rank: Int) throws(ArithmeticError) {
+        guard rank > 0 else { throw .noSpatialAxes }
+        for (name, count) in [("kernel", kernel.count), ("stride", stride.count), ("dilation", dilation.count),
+                              ("padding", padding.explicitCount ?? 1)] where count != 1 && count != rank {
+            throw .rankMismatch(parameter: name, expected: rank, actual: count)
+        }
+    }
+
+    /// The kernel, stride and dilation of one axis.
+    func axis(_ axis: Int) -> (kernel: Int, stride: Int, dilation: Int) {
+        (Self.value(kernel, axis), Self.value(stride, axis), Self.value(dilation, axis))
+    }
+
+    /// The explicit padding of one axis, or `nil` for a named padding.
+    func explicitPadding(_ axis: Int) -> AxisPadding? {
+        guard case .explicit(let axes) = padding else { return nil }
+        return axes.count == 1 ? axes[0] : axes[axis]
+    }
+
+    static func value(_ values: [Int], _ axis: Int) -> Int {
+        values.count == 1 ? values[0] : values[axis]
+    }
+
+    private static func check(_ values: [Int], named name: String, minimum: Int) throws(ArithmeticError) {
+        guard !values.isEmpty else { throw .rankMismatch(parameter: name, expected: 1, actual: 0) }
+        for (axis, value) in values.enumerated() where value < minimum {
+            throw .nonPositive(parameter: name, axis: values.count == 1 ? nil : axis, value: value)
+        }
+    }
+}
+
+extension Padding {
+    /// The number of axes an explicit padding lists.
+    var explicitCount: Int? {
+        if case .explicit(let axes) = self { return axes.count }
+        return nil
+    }
+}
+
+/// `k̂ = d(k − 1) + 1`, the extent of a dilated kernel.
+func effectiveKernelSize(kernel: Int, dilation: Int, axis: Int) throws(ArithmeticError) -> Int {
+    let span = try checkedMultiply(dilation, kernel - 1, "the dilated kernel d(k − 1) + 1 on axis \(axis)")
+    return try checkedAdd(span, 1, "the dilated kernel d(k − 1) + 1 on axis \(axis)")
+}

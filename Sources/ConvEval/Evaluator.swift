@@ -1,0 +1,90 @@
+import ConvArithmetic
+
+/// Answers `convarith eval` requests (DESIGN.md §3): one JSON object in, one JSON object out, never
+/// throwing — a malformed or impossible request gets an `error` answer.
+public struct Evaluator: Sendable {
+    /// An evaluator.
+    public init() {}
+
+    /// The answer line (without newline) for one request line.
+    public func answer(line: String) -> String {
+        answer(bytes: Array(line.utf8))
+    }
+
+    /// The answer line (without newline) for one request line given as UTF-8 bytes.
+    public func answer(bytes: [UInt8]) -> String {
+        let json: JSONValue
+        do {
+            json = try JSONParser.parse(bytes)
+        } catch {
+            return JSONWriter.string(.object([("id", .null), ("error", .string(error.description))]))
+        }
+        return JSONWriter.string(answer(json))
+    }
+
+    /// The answer object for one parsed request.
+    public func answer(_ json: JSONValue) -> JSONValue {
+        let id = json["id"] ?? .null
+        do {
+            let request = try EvalRequest(json: json)
+            return try evaluate(request).json(id: id)
+        } catch let error as EvalRequestError {
+            return .object([("id", id), ("error", .string(error.description))])
+        } catch let error as ArithmeticError {
+            return .object([("id", id), ("error", .string(error.description))])
+        } catch {
+            return .object([("id", id), ("error", .string("\(error)"))])
+        }
+    }
+
+    /// The arithmetic result of a decoded request.
+    /// - Throws: ``ArithmeticError`` when the request's convention refuses the parameters.
+    public func evaluate(_ request: EvalRequest) throws(ArithmeticError) -> EvalResult {
+        let padding = request.padding ?? .zero
+        let dilation = request.dilation ?? [1]
+        let shape: LayerShape
+        switch request.operation {
+        case .convolution:
+            let spec = try ConvolutionSpec(kernel: request.kernel, stride: request.stride ?? [1], padding: padding,
+                                           dilation: dilation, convention: request.convention)
+            shape = try spec.shape(input: request.input)
+        case .pooling:
+            let spec = try PoolingSpec(kernel: request.kernel, stride: request.stride, padding: padding, dilation: dilation,
+                                       mode: request.poolingMode, ceilMode: request.ceilMode,
+                                       countIncludePad: request.countIncludePad, convention: request.convention)
+            shape = try spec.shape(input: request.input)
+        case .transposedConvolution:
+            let spec = try TransposedConvolutionSpec(kernel: request.kernel, stride: request.stride ?? [1], padding: padding,
+                                                     dilation: dilation, outputPadding: request.outputPadding,
+                                                     outputSize: request.outputSize, convention: request.convention)
+            shape = try spec.shape(input: request.input)
+        }
+        var outputShape: [Int]?
+        if let channels = request.channels {
+            let configuration = ChannelConfiguration(batch: request.batch ?? 1, channels: channels,
+                                                     outputChannels: request.outputChannels, groups: request.groups ?? 1)
+            outputShape = try configuration.outputShape(of: shape)
+        }
+        return EvalResult(shape: shape, outputShape: outputShape)
+    }
+}
+
+/// What a request computes: the resolved layer and, when channels were given, the full output shape.
+public struct EvalResult: Sendable, Hashable {
+    /// Every axis, resolved.
+    public let shape: LayerShape
+    /// `[N, C_out, o…]` when the request gave channels.
+    public let outputShape: [Int]?
+
+    /// The answer object of DESIGN.md §3.
+    public func json(id: JSONValue) -> JSONValue {
+        var members: [(key: String, value: JSONValue)] = [("id", id), ("output", .integers(shape.output))]
+        if let outputShape { members.append(("output_shape", .integers(outputShape))) }
+        return .object(members)
+    }
+}
+
+extension JSONValue {
+    /// An array of integers.
+    static func integers(_ values: [Int]) -> JSONValue { .array(values.map(JSONValue.integer)) }
+}

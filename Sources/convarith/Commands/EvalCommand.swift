@@ -1,0 +1,46 @@
+import ArgumentParser
+import ConvEval
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// `convarith eval`: the JSON Lines contract of DESIGN.md §3.
+struct EvalCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "eval",
+        abstract: "Answer JSON Lines requests from standard input, one answer line per request, in order.",
+        discussion: """
+            Each input line is a request such as
+              {"id": 1, "op": "conv", "input": [224, 224], "kernel": 7, "stride": 2, "padding": 3, "channels": 3, "out_channels": 64}
+            and gets one answer line such as
+              {"id":1,"output":[112,112],"output_shape":[1,64,112,112],"relationships":[{"seed":6,"paper":6}]}
+            A line that is not valid JSON, lacks a field, or asks for impossible parameters is answered with
+            {"id": …, "error": "…"} and evaluation goes on. Blank lines are skipped.
+            Exit status 0 when every line was answered.
+
+            Example:
+              echo '{"op":"transposed","input":[3],"kernel":3,"stride":2,"padding":1,"output_padding":1}' | convarith eval
+            """
+    )
+
+    func run() throws {
+        signal(SIGPIPE, SIG_IGN)
+        let evaluator = Evaluator()
+        var reader = LineReader()
+        var output = OutputBuffer()
+        var readerGone = false
+        while !readerGone {
+            let more = reader.readChunk { line in
+                guard line.contains(where: { $0 != 0x20 && $0 != 0x09 }) else { return }
+                output.append(evaluator.answer(bytes: Array(line)))
+                output.appendNewline()
+            }
+            if !output.flush() { readerGone = true }
+            if !more { break }
+        }
+        if readerGone { throw ExitCode(74) }
+    }
+}
