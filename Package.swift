@@ -33,8 +33,10 @@ let package = Package(
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
         ),
-        .testTarget(name: "ConvEvalTests", dependencies: ["ConvEval", "ConvArithmetic"]),
-        .testTarget(name: "ConvarithCLITests", dependencies: ["convarith"]),
+        // Loads the oracle corpus for the golden tests (a test helper, not a product).
+        .target(name: "OracleSupport", path: "Tests/OracleSupport"),
+        .testTarget(name: "ConvEvalTests", dependencies: ["ConvEval", "ConvArithmetic", "OracleSupport"]),
+        .testTarget(name: "ConvarithCLITests", dependencies: ["convarith", "OracleSupport"]),
     ]
 )
 

@@ -1,0 +1,42 @@
+import Foundation
+import OracleSupport
+import Testing
+
+@Suite("convarith eval")
+struct EvalCommandTests {
+    @Test("answers every oracle case like the framework, through the real executable",
+          arguments: OracleCorpus.shapeFiles)
+    func oracleCasesAgreeThroughTheExecutable(file: String) throws {
+        let cases = try OracleCorpus.cases(in: file)
+        let result = try CLIRunner.run(["eval"], input: cases.map(\.line).joined(separator: "\n") + "\n")
+        #expect(result.status == 0)
+        let answers = result.standardOutput.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
+        try #require(answers.count == cases.count)
+        let disagreements = zip(answers, cases).compactMap { OracleCorpus.disagreement(of: String($0), with: $1) }
+        #expect(disagreements.isEmpty, "\(disagreements.prefix(20).joined(separator: "\n"))")
+    }
+
+    @Test("a malformed line gets an error answer with id null and evaluation goes on")
+    func malformedLinesAreAnsweredAndSkipped() throws {
+        let input = """
+            {"id": 1, "op": "conv", "input": [5], "kernel": 3}
+            {not json
+            [1, 2]
+            {"id": "x", "op": "conv", "input": [5]}
+            {"id": 2, "op": "conv", "input": [5], "kernel": 3, "stride": 0}
+
+            {"id": 3, "op": "pool", "input": [8], "kernel": 2}
+            """
+        let result = try CLIRunner.run(["eval"], input: input)
+        #expect(result.status == 0)
+        let answers = result.standardOutput.split(separator: "\n").map(String.init)
+        try #require(answers.count == 6)
+        #expect(answers[0] == #"{"id":1,"output":[3],"relationships":[{"seed":1,"paper":1},{"seed":2,"paper":2},{"seed":5,"paper":5},{"seed":6,"paper":6}]}"#
+                || answers[0].hasPrefix(#"{"id":1,"output":[3]"#))
+        #expect(answers[1].hasPrefix(#"{"id":null,"error":"#))
+        #expect(answers[2].contains("must be a JSON object"))
+        #expect(answers[3].hasPrefix(#"{"id":"x","error":"#) && answers[3].contains("kernel"))
+        #expect(answers[4].hasPrefix(#"{"id":2,"error":"#) && answers[4].contains("stride"))
+        #expect(answers[5].hasPrefix(#"{"id":3,"output":[4]"#))
+    }
+}
