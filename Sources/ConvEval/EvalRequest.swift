@@ -38,6 +38,31 @@ public struct EvalRequest: Sendable, Hashable {
     /// Channel groups.
     public var groups: Int?
 
+    /// A request from already typed values (the command-line options build one).
+    public init(id: JSONValue = .null, operation: Operation, input: [Int], kernel: [Int], stride: [Int]? = nil,
+                padding: Padding? = nil, dilation: [Int]? = nil, outputPadding: [Int]? = nil, outputSize: [Int]? = nil,
+                ceilMode: Bool = false, poolingMode: PoolingMode = .max, countIncludePad: Bool? = nil,
+                convention: Convention = .pytorch, batch: Int? = nil, channels: Int? = nil, outputChannels: Int? = nil,
+                groups: Int? = nil) {
+        self.id = id
+        self.operation = operation
+        self.input = input
+        self.kernel = kernel
+        self.stride = stride
+        self.padding = padding
+        self.dilation = dilation
+        self.outputPadding = outputPadding
+        self.outputSize = outputSize
+        self.ceilMode = ceilMode
+        self.poolingMode = poolingMode
+        self.countIncludePad = countIncludePad
+        self.convention = convention
+        self.batch = batch
+        self.channels = channels
+        self.outputChannels = outputChannels
+        self.groups = groups
+    }
+
     /// Decodes a request object.
     /// - Throws: ``EvalRequestError`` naming the field and what it should have been.
     public init(json: JSONValue) throws(EvalRequestError) {

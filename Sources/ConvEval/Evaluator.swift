@@ -80,6 +80,22 @@ public struct EvalResult: Sendable, Hashable {
     public func json(id: JSONValue) -> JSONValue {
         var members: [(key: String, value: JSONValue)] = [("id", id), ("output", .integers(shape.output))]
         if let outputShape { members.append(("output_shape", .integers(outputShape))) }
+        members.append(("relationships", .array(shape.relationships.map { relationship in
+            .object([("seed", relationship.seed.map(JSONValue.integer) ?? .null), ("paper", .integer(relationship.paper))])
+        })))
+        if shape.operation == .transposedConvolution,
+           let equivalents = try? shape.axes.map({ axis throws(ArithmeticError) in try axis.equivalentConvolution() }) {
+            members.append(("equivalent", .object([
+                ("stretched_input", .integers(equivalents.map(\.stretchedInput))),
+                ("inserted_zeros", .integers(equivalents.map(\.insertedZeros))),
+                ("kernel", .integers(equivalents.map(\.kernel))),
+                ("dilation", .integers(equivalents.map(\.dilation))),
+                ("stride", .integers(equivalents.map(\.stride))),
+                ("padding", .array(equivalents.map { .integers([$0.padding.before, $0.padding.after]) })),
+                ("output_padding", .integers(equivalents.map(\.outputPadding))),
+                ("transposed_padding", .array(shape.axes.map { .integers([$0.padding.before, $0.padding.after]) })),
+            ])))
+        }
         return .object(members)
     }
 }

@@ -1,0 +1,168 @@
+import ArgumentParser
+import ConvArithmetic
+import ConvEval
+
+/// `convarith solve`: the inverse questions.
+struct SolveCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "solve",
+        abstract: "Inverse questions: the padding for an output size, the output padding for a decoder, the inputs that share an output.",
+        subcommands: [PaddingSubcommand.self, OutputPaddingSubcommand.self, InputsSubcommand.self]
+    )
+
+    struct PaddingSubcommand: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "padding",
+            abstract: "Which padding makes a convolution produce a target output size?",
+            discussion: """
+                Examples:
+                  convarith solve padding -i 224 -k 7 -s 2 --target 112
+                  convarith solve padding -i 32x32 -k 3 -d 2 --target 32x32
+                """
+        )
+        @Option(name: [.short, .long], help: "Input sizes, e.g. 224x224.") var input: AxisList
+        @Option(name: .long, help: "Target output sizes.") var target: AxisList
+        @Option(name: [.short, .long], help: "Kernel size.") var kernel: AxisList
+        @Option(name: [.short, .long], help: "Stride (default 1).") var stride: AxisList?
+        @Option(name: [.short, .long], help: "Dilation (default 1).") var dilation: AxisList?
+        @OptionGroup var format: OutputFormatOptions
+
+        func run() throws {
+            let rank = input.values.count
+            guard target.values.count == rank else {
+                throw ValidationError("--target has \(target.values.count) axes but --input has \(rank)")
+            }
+            var answers: [JSONValue] = []
+            var lines: [String] = []
+            for axis in 0..<rank {
+                let k = value(kernel.values, axis), s = value(stride?.values ?? [1], axis), d = value(dilation?.values ?? [1], axis)
+                let i = input.values[axis], o = target.values[axis]
+                let solution: Solver.PaddingSolution?
+                do {
+                    solution = try Solver.padding(forOutput: o, input: i, kernel: k, stride: s, dilation: d)
+                } catch {
+                    printError("error: \(error.description)")
+                    throw ExitCode(1)
+                }
+                guard let solution else {
+                    printError("error: axis \(axis): no padding gives \(o): even unpadded, i = \(i), k = \(k), s = \(s)\(d != 1 ? ", d = \(d)" : "") gives more outputs; use a larger stride or kernel")
+                    throw ExitCode(1)
+                }
+                let totals = "total padding \(solution.totals.lowerBound)…\(solution.totals.upperBound)"
+                if let p = solution.symmetric {
+                    lines.append("axis \(axis): padding \(p) on both sides gives \(o) (\(totals))")
+                } else {
+                    lines.append("axis \(axis): no symmetric padding gives \(o); pad \(solution.smallest.before) before and \(solution.smallest.after) after (\(totals); PyTorch: pad the input with F.pad, TensorFlow/ONNX: SAME puts the odd unit at the end)")
+                }
+                answers.append(.object([("axis", .integer(axis)), ("symmetric", solution.symmetric.map(JSONValue.integer) ?? .null),
+                                        ("before", .integer(solution.smallest.before)), ("after", .integer(solution.smallest.after)),
+                                        ("total_min", .integer(solution.totals.lowerBound)), ("total_max", .integer(solution.totals.upperBound))]))
+            }
+            print(format.json ? JSONWriter.string(.array(answers)) : lines.joined(separator: "\n"))
+        }
+    }
+
+    struct OutputPaddingSubcommand: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "output-padding",
+            abstract: "Which output padding makes a transposed convolution produce a target size (a decoder matching its encoder)?",
+            discussion: """
+                Examples:
+                  convarith solve output-padding -i 7 -k 3 -s 2 -p 1 --target 14
+                  convarith solve output-padding -i 8x8 -k 4 -s 2 -p 1 --target 16x16 --convention onnx
+                """
+        )
+        @Option(name: [.short, .long], help: "The transposed convolution's input sizes i'.") var input: AxisList
+        @Option(name: .long, help: "Target output sizes o'.") var target: AxisList
+        @Option(name: [.short, .long], help: "Kernel size.") var kernel: AxisList
+        @Option(name: [.short, .long], help: "Stride (default 1).") var stride: AxisList?
+        @Option(name: [.short, .long], help: "Padding of the associated convolution.") var padding: PaddingArgument?
+        @Option(name: [.short, .long], help: "Dilation (default 1).") var dilation: AxisList?
+        @Option(name: .long, help: "Whose rules: pytorch, onnx or tensorflow.") var convention: Convention = .pytorch
+        @OptionGroup var format: OutputFormatOptions
+
+        func run() throws {
+            let request = EvalRequest(operation: .transposedConvolution, input: input.values, kernel: kernel.values,
+                                      stride: stride?.values, padding: padding?.padding, dilation: dilation?.values,
+                                      outputSize: target.values, convention: convention)
+            let result: EvalResult
+            do {
+                result = try Evaluator().evaluate(request)
+            } catch {
+                printError("error: \(error.description)")
+                throw ExitCode(1)
+            }
+            let axes = result.shape.axes
+            if format.json {
+                print(JSONWriter.string(.object([
+                    ("output_padding", .array(axes.map { .integer($0.outputPadding) })),
+                    ("padding", .array(axes.map { .array([.integer($0.padding.before), .integer($0.padding.after)]) })),
+                    ("output", .array(axes.map { .integer($0.output) })),
+                ])))
+                return
+            }
+            for (index, axis) in axes.enumerated() {
+                print("axis \(index): output_padding = \(axis.outputPadding) gives \(axis.output) (padding \(axis.padding))")
+            }
+        }
+    }
+
+    struct InputsSubcommand: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "inputs",
+            abstract: "Which input sizes does a convolution map to the same output size? (Why a transposed convolution needs output padding.)",
+            discussion: """
+                Examples:
+                  convarith solve inputs --output 3 -k 3 -s 2 -p 1
+                  convarith solve inputs --output 56 -k 3 -s 2 -p 1 --json
+                """
+        )
+        @Option(name: .long, help: "The convolution's output size on one axis.") var output: Int
+        @Option(name: [.short, .long], help: "Kernel size.") var kernel: Int
+        @Option(name: [.short, .long], help: "Stride (default 1).") var stride: Int = 1
+        @Option(name: [.short, .long], help: "Padding: p or before:after.") var padding: PaddingArgument?
+        @Option(name: [.short, .long], help: "Dilation (default 1).") var dilation: Int = 1
+        @OptionGroup var format: OutputFormatOptions
+
+        func run() throws {
+            var axisPadding = AxisPadding(0)
+            if let padding = padding?.padding {
+                guard case .explicit(let axes) = padding, axes.count == 1 else {
+                    throw ValidationError("--padding must be one number or before:after for this question")
+                }
+                axisPadding = axes[0]
+            }
+            let range: ClosedRange<Int>?
+            do {
+                range = try Solver.inputSizes(forOutput: output, kernel: kernel, stride: stride, dilation: dilation, padding: axisPadding)
+            } catch {
+                printError("error: \(error.description)")
+                throw ExitCode(1)
+            }
+            guard let range else {
+                printError("error: no input size gives \(output) outputs with these parameters")
+                throw ExitCode(1)
+            }
+            let extent = dilation * (kernel - 1) + 1
+            let total = axisPadding.before + axisPadding.after
+            if format.json {
+                print(JSONWriter.string(.object([
+                    ("inputs", .array(range.map(JSONValue.integer))),
+                    ("output_padding", .array(range.map { .integer(floorModulo($0 + total - extent, stride)) })),
+                ])))
+                return
+            }
+            print("A convolution with k = \(kernel), s = \(stride), padding \(axisPadding)\(dilation != 1 ? ", d = \(dilation)" : "") maps each of these input sizes to \(output):")
+            for size in range {
+                print("  i = \(size)   a = (i + p_lo + p_hi − k̂) mod s = \(floorModulo(size + total - extent, stride))")
+            }
+            if range.count > 1 {
+                print("The transposed convolution of \(output) can only produce one of them; its output padding a selects which.")
+            }
+        }
+
+        private func floorModulo(_ a: Int, _ b: Int) -> Int { ((a % b) + b) % b }
+    }
+}
+
+private func value(_ values: [Int], _ axis: Int) -> Int { values.count == 1 ? values[0] : values[axis] }

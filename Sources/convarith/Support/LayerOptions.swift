@@ -1,0 +1,130 @@
+import ArgumentParser
+import ConvArithmetic
+import ConvEval
+
+extension Operation: ExpressibleByArgument {
+    public init?(argument: String) {
+        switch argument.lowercased() {
+        case "conv", "convolution": self = .convolution
+        case "pool", "pooling", "maxpool", "avgpool": self = .pooling
+        case "transposed", "transpose", "deconv", "conv-transpose": self = .transposedConvolution
+        default: return nil
+        }
+    }
+
+    public static var allValueStrings: [String] { ["conv", "pool", "transposed"] }
+}
+
+extension Convention: ExpressibleByArgument {}
+
+extension PoolingMode: ExpressibleByArgument {}
+
+/// Per-axis sizes written `224x224`, `224,224` or `224` (one value for every axis).
+struct AxisList: ExpressibleByArgument, Sendable {
+    let values: [Int]
+
+    init?(argument: String) {
+        let parts = argument.split(whereSeparator: { $0 == "x" || $0 == "," || $0 == "×" })
+        let values = parts.compactMap { Int($0) }
+        guard !values.isEmpty, values.count == parts.count else { return nil }
+        self.values = values
+    }
+}
+
+/// A padding written as a number (`1`), per axis (`1x2`), per side (`0:1` = 0 before, 1 after; `0:1x1`),
+/// or by name (`same`, `valid`, `same_lower`, `half`, `full`, `causal`).
+struct PaddingArgument: ExpressibleByArgument, Sendable {
+    let padding: Padding
+
+    init?(argument: String) {
+        if let mode = PaddingMode(name: argument) {
+            padding = .named(mode)
+            return
+        }
+        var axes: [AxisPadding] = []
+        for part in argument.split(whereSeparator: { $0 == "x" || $0 == "," || $0 == "×" }) {
+            let sides = part.split(separator: ":").map { Int($0) }
+            switch sides.count {
+            case 1: guard let p = sides[0] else { return nil }; axes.append(AxisPadding(p))
+            case 2: guard let lo = sides[0], let hi = sides[1] else { return nil }; axes.append(AxisPadding(before: lo, after: hi))
+            default: return nil
+            }
+        }
+        guard !axes.isEmpty else { return nil }
+        padding = .explicit(axes)
+    }
+}
+
+/// The parameters of one layer, spelled the same way by every subcommand.
+struct LayerOptions: ParsableArguments {
+    @Argument(help: "The layer: conv, pool or transposed.")
+    var operation: Operation
+
+    @Option(name: [.short, .long], help: "Spatial input sizes, e.g. 224x224 (the transposed convolution's i').")
+    var input: AxisList
+
+    @Option(name: [.short, .long], help: "Kernel size: 3 (every axis) or 3x5.")
+    var kernel: AxisList
+
+    @Option(name: [.short, .long], help: "Stride (default 1; pooling: the kernel, ONNX 1).")
+    var stride: AxisList?
+
+    @Option(name: [.short, .long], help: "Padding: 1, 1x2, 0:1 (before:after), or valid, same, same_lower, half, full, causal.")
+    var padding: PaddingArgument?
+
+    @Option(name: [.short, .long], help: "Dilation (default 1).")
+    var dilation: AxisList?
+
+    @Option(name: [.customShort("a"), .long], help: "Output padding of a transposed convolution (default 0; TensorFlow: Keras's None).")
+    var outputPadding: AxisList?
+
+    @Option(name: .long, help: "Requested output size of a transposed convolution (solves for the output padding).")
+    var outputSize: AxisList?
+
+    @Flag(name: .long, help: "Pooling: round the number of windows up (ceil_mode).")
+    var ceilMode = false
+
+    @Option(name: .long, help: "Pooling mode: max or avg.")
+    var mode: PoolingMode = .max
+
+    @Option(name: .long, help: "Whose rules: pytorch, onnx or tensorflow.")
+    var convention: Convention = .pytorch
+
+    @Option(name: [.short, .long], help: "Input channels (then the full tensor shape is shown).")
+    var channels: Int?
+
+    @Option(name: [.customShort("o"), .long], help: "Output channels of a convolution.")
+    var outChannels: Int?
+
+    @Option(name: [.short, .long], help: "Channel groups.")
+    var groups: Int?
+
+    @Option(name: [.short, .long], help: "Batch size (default 1).")
+    var batch: Int?
+
+    var request: EvalRequest {
+        EvalRequest(operation: operation, input: input.values, kernel: kernel.values, stride: stride?.values,
+                    padding: padding?.padding, dilation: dilation?.values, outputPadding: outputPadding?.values,
+                    outputSize: outputSize?.values, ceilMode: ceilMode, poolingMode: mode, convention: convention,
+                    batch: batch, channels: channels, outputChannels: outChannels, groups: groups)
+    }
+
+    /// Evaluates the layer, turning an arithmetic error into a message on stderr and exit status 1.
+    func evaluate() throws -> EvalResult {
+        do {
+            return try Evaluator().evaluate(request)
+        } catch {
+            printError("error: \(error.description)")
+            throw ExitCode(1)
+        }
+    }
+}
+
+/// `--json` for scripts.
+struct OutputFormatOptions: ParsableArguments {
+    @Flag(name: .long, help: "Print JSON instead of text.")
+    var json = false
+}
+
+/// "5×5" for sizes.
+func sizes(_ values: [Int]) -> String { values.map(String.init).joined(separator: "×") }
