@@ -24,7 +24,7 @@ struct AxisList: ExpressibleByArgument, Sendable {
     let values: [Int]
 
     init?(argument: String) {
-        let parts = argument.split(whereSeparator: { $0 == "x" || $0 == "," || $0 == "×" })
+        let parts = argument.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "x" || $0 == "," || $0 == "×" })
         let values = parts.compactMap { Int($0) }
         guard !values.isEmpty, values.count == parts.count else { return nil }
         self.values = values
@@ -42,7 +42,7 @@ struct PaddingArgument: ExpressibleByArgument, Sendable {
             return
         }
         var axes: [AxisPadding] = []
-        for part in argument.split(whereSeparator: { $0 == "x" || $0 == "," || $0 == "×" }) {
+        for part in argument.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "x" || $0 == "," || $0 == "×" }) {
             let sides = part.split(separator: ":").map { Int($0) }
             switch sides.count {
             case 1: guard let p = sides[0] else { return nil }; axes.append(AxisPadding(p))

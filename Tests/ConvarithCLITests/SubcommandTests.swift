@@ -1,0 +1,77 @@
+import Foundation
+import Testing
+
+@Suite("convarith subcommands")
+struct SubcommandTests {
+    @Test("shape prints the output size and the full tensor shape")
+    func shapePrintsSizes() throws {
+        let result = try CLIRunner.run(["shape", "conv", "-i", "224x224", "-k", "7", "-s", "2", "-p", "3", "-c", "3", "-o", "64"])
+        #expect(result.status == 0)
+        #expect(result.standardOutput.contains("input 224×224 → output 112×112"))
+        #expect(result.standardOutput.contains("[1, 64, 112, 112]"))
+    }
+
+    @Test("shape --json prints the eval answer")
+    func shapeJSONIsTheEvalAnswer() throws {
+        let result = try CLIRunner.run(["shape", "transposed", "-i", "3", "-k", "3", "-s", "2", "-p", "1", "-a", "1", "--json"])
+        #expect(result.status == 0)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any])
+        #expect(object["output"] as? [Int] == [6])
+        let equivalent = try #require(object["equivalent"] as? [String: Any])
+        #expect(equivalent["stretched_input"] as? [Int] == [5])
+        #expect(equivalent["padding"] as? [[Int]] == [[1, 2]])
+    }
+
+    @Test("impossible parameters exit 1 with an actionable message on stderr and nothing on stdout")
+    func impossibleParametersFail() throws {
+        let result = try CLIRunner.run(["shape", "conv", "-i", "5", "-k", "3", "-s", "2", "-p", "same"])
+        #expect(result.status == 1)
+        #expect(result.standardOutput.isEmpty)
+        #expect(result.standardError.contains("padding='same'") && result.standardError.contains("stride 1"))
+    }
+
+    @Test("malformed options exit 64 with the usage")
+    func malformedOptionsShowUsage() throws {
+        let result = try CLIRunner.run(["shape", "conv", "-i", "5x", "-k", "3"])
+        #expect(result.status == 64)
+        #expect(result.standardError.contains("Usage"))
+    }
+
+    @Test("explain names the relationship with seed and paper numbers and substitutes the numbers")
+    func explainShowsTheDerivation() throws {
+        let result = try CLIRunner.run(["explain", "transposed", "-i", "3", "-k", "3", "-s", "2", "-p", "1", "-a", "1"])
+        #expect(result.status == 0)
+        #expect(result.standardOutput.contains("Relationship 13 (paper 14)"))
+        #expect(result.standardOutput.contains("= 2·(3 − 1) + 1 + 3 − 2·1 = 6"))
+        #expect(result.standardOutput.contains("stretched input ĩ'"))
+    }
+
+    @Test("transpose gives the associated transposed convolution and its equivalent direct convolution")
+    func transposeShowsTheEquivalence() throws {
+        let result = try CLIRunner.run(["transpose", "conv", "-i", "6", "-k", "3", "-s", "2", "-p", "1", "--json"])
+        #expect(result.status == 0)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any])
+        let transposed = try #require(object["transposed"] as? [String: Any])
+        #expect(transposed["output_padding"] as? [Int] == [1])
+        #expect(transposed["output"] as? [Int] == [6])
+    }
+
+    @Test("solve answers the three inverse questions")
+    func solveAnswersInverseQuestions() throws {
+        let padding = try CLIRunner.run(["solve", "padding", "-i", "224", "-k", "7", "-s", "2", "--target", "112"])
+        #expect(padding.standardOutput.contains("padding 3 on both sides gives 112"))
+        let outputPadding = try CLIRunner.run(["solve", "output-padding", "-i", "7", "-k", "3", "-s", "2", "-p", "1", "--target", "14"])
+        #expect(outputPadding.standardOutput.contains("output_padding = 1 gives 14"))
+        let outOfRange = try CLIRunner.run(["solve", "output-padding", "-i", "7", "-k", "3", "-s", "2", "-p", "1", "--target", "16"])
+        #expect(outOfRange.status == 1 && outOfRange.standardError.contains("range from 13 to 14"))
+        let inputs = try CLIRunner.run(["solve", "inputs", "--output", "3", "-k", "3", "-s", "2", "-p", "1", "--json"])
+        #expect(inputs.standardOutput.contains(#""inputs":[5,6]"#))
+    }
+
+    @Test("every subcommand has --help with examples", arguments: ["shape", "explain", "transpose", "eval", "solve padding", "solve output-padding", "solve inputs"])
+    func helpHasExamples(subcommand: String) throws {
+        let result = try CLIRunner.run(subcommand.split(separator: " ").map(String.init) + ["--help"])
+        #expect(result.status == 0)
+        #expect(result.standardOutput.contains("Example"))
+    }
+}
