@@ -13,13 +13,22 @@ public struct Evaluator: Sendable {
 
     /// The answer line (without newline) for one request line given as UTF-8 bytes.
     public func answer(bytes: [UInt8]) -> String {
+        var output: [UInt8] = []
+        answer(bytes: bytes, appendingTo: &output)
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    /// Appends the answer line (without newline) for one request line to `output`; the streaming
+    /// `convarith eval` loop uses this to avoid building intermediate strings.
+    public func answer(bytes: [UInt8], appendingTo output: inout [UInt8]) {
         let json: JSONValue
         do {
             json = try JSONParser.parse(bytes)
         } catch {
-            return JSONWriter.string(.object([("id", .null), ("error", .string(error.description))]))
+            JSONWriter.write(.object([("id", .null), ("error", .string(error.description))]), to: &output)
+            return
         }
-        return JSONWriter.string(answer(json))
+        JSONWriter.write(answer(json), to: &output)
     }
 
     /// The answer object for one parsed request.

@@ -35,7 +35,7 @@ struct EvalCommand: ParsableCommand {
         while !readerGone {
             let more = reader.readChunk { line in
                 guard line.contains(where: { $0 != 0x20 && $0 != 0x09 }) else { return }
-                output.append(evaluator.answer(bytes: Array(line)))
+                output.withBytes { evaluator.answer(bytes: Array(line), appendingTo: &$0) }
                 output.appendNewline()
             }
             if !output.flush() { readerGone = true }

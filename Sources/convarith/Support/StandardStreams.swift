@@ -66,6 +66,8 @@ struct OutputBuffer {
     }
 
     mutating func append(_ text: String) { bytes.append(contentsOf: text.utf8) }
+    /// Lets a writer append bytes directly.
+    mutating func withBytes(_ body: (inout [UInt8]) -> Void) { body(&bytes) }
     mutating func appendNewline() { bytes.append(0x0A) }
 
     /// Writes everything buffered; returns `false` if the reader went away.
