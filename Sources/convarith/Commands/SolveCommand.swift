@@ -37,12 +37,8 @@ struct SolveCommand: ParsableCommand {
             for axis in 0..<rank {
                 let k = value(kernel.values, axis), s = value(stride?.values ?? [1], axis), d = value(dilation?.values ?? [1], axis)
                 let i = input.values[axis], o = target.values[axis]
-                let solution: Solver.PaddingSolution?
-                do {
-                    solution = try Solver.padding(forOutput: o, input: i, kernel: k, stride: s, dilation: d)
-                } catch {
-                    printError("error: \(error.description)")
-                    throw ExitCode(1)
+                let solution = try exitingOnError { () throws(ArithmeticError) in
+                    try Solver.padding(forOutput: o, input: i, kernel: k, stride: s, dilation: d)
                 }
                 guard let solution else {
                     printError("error: axis \(axis): no padding gives \(o): even unpadded, i = \(i), k = \(k), s = \(s)\(d != 1 ? ", d = \(d)" : "") gives more outputs; use a larger stride or kernel")
@@ -85,13 +81,7 @@ struct SolveCommand: ParsableCommand {
             let request = EvalRequest(operation: .transposedConvolution, input: input.values, kernel: kernel.values,
                                       stride: stride?.values, padding: padding?.padding, dilation: dilation?.values,
                                       outputSize: target.values, convention: convention)
-            let result: EvalResult
-            do {
-                result = try Evaluator().evaluate(request)
-            } catch {
-                printError("error: \(error.description)")
-                throw ExitCode(1)
-            }
+            let result = try exitingOnError { () throws(ArithmeticError) in try Evaluator().evaluate(request) }
             let axes = result.shape.axes
             if format.json {
                 print(JSONWriter.string(.object([
@@ -132,12 +122,8 @@ struct SolveCommand: ParsableCommand {
                 }
                 axisPadding = axes[0]
             }
-            let range: ClosedRange<Int>?
-            do {
-                range = try Solver.inputSizes(forOutput: output, kernel: kernel, stride: stride, dilation: dilation, padding: axisPadding)
-            } catch {
-                printError("error: \(error.description)")
-                throw ExitCode(1)
+            let range = try exitingOnError { () throws(ArithmeticError) in
+                try Solver.inputSizes(forOutput: output, kernel: kernel, stride: stride, dilation: dilation, padding: axisPadding)
             }
             guard let range else {
                 printError("error: no input size gives \(output) outputs with these parameters")

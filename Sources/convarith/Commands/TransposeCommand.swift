@@ -32,12 +32,8 @@ struct TransposeCommand: ParsableCommand {
         }
         let transposed = shape.operation == .transposedConvolution ? shape : associated
         let direct = shape.operation == .convolution ? shape : associated
-        let equivalents: [EquivalentConvolution]
-        do {
-            equivalents = try transposed.axes.map { axis throws(ArithmeticError) in try axis.equivalentConvolution() }
-        } catch {
-            printError("error: \(error.description)")
-            throw ExitCode(1)
+        let equivalents = try exitingOnError { () throws(ArithmeticError) in
+            try transposed.axes.map { axis throws(ArithmeticError) in try axis.equivalentConvolution() }
         }
         if format.json {
             print(JSONWriter.string(.object([

@@ -111,12 +111,7 @@ struct LayerOptions: ParsableArguments {
 
     /// Evaluates the layer, turning an arithmetic error into a message on stderr and exit status 1.
     func evaluate() throws -> EvalResult {
-        do {
-            return try Evaluator().evaluate(request)
-        } catch {
-            printError("error: \(error.description)")
-            throw ExitCode(1)
-        }
+        try exitingOnError { () throws(ArithmeticError) in try Evaluator().evaluate(request) }
     }
 }
 
@@ -128,3 +123,13 @@ struct OutputFormatOptions: ParsableArguments {
 
 /// "5×5" for sizes.
 func sizes(_ values: [Int]) -> String { values.map(String.init).joined(separator: "×") }
+
+/// Runs `body`; an arithmetic error is printed to stderr as "error: …" and the command exits 1.
+func exitingOnError<Value>(_ body: () throws(ArithmeticError) -> Value) throws -> Value {
+    do {
+        return try body()
+    } catch {
+        printError("error: \(error.description)")
+        throw ExitCode(1)
+    }
+}
