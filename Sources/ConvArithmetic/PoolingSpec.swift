@@ -121,6 +121,11 @@ public struct PoolingSpec: Sendable, Hashable {
         } else {
             output = floorDivide(span, stride) + 1
         }
+        if convention == .pytorch && output > Int(Int32.max) {
+            // Measured: PyTorch's pooling reports such sizes wrapped to 32 bits and refuses them
+            // (i = 10¹², k = 3, p = 1: "Invalid computed output size: -727379968").
+            throw .unsupported("axis \(axis): PyTorch's pooling cannot produce an output of \(output) (more than 2³¹ − 1 = \(Int32.max)); it computes the size in 32 bits (\(Int32(truncatingIfNeeded: output))) and refuses it. Pool in chunks, or use convention onnx")
+        }
         guard output > 0 else {
             let rounding = ceilMode ? "⌈(i + p_lo + p_hi − k̂)/s⌉ + 1" : "⌊(i + p_lo + p_hi − k̂)/s⌋ + 1"
             throw .nonPositiveOutput(axis: axis, output: output,

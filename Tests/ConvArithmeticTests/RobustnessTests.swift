@@ -55,3 +55,17 @@ struct RobustnessTests {
         #expect(zero.output == [10])
     }
 }
+
+@Suite("Framework limits on large sizes")
+struct LargeSizeTests {
+    @Test("PyTorch pooling refuses outputs beyond 32 bits; ONNX and convolutions compute them exactly")
+    func pytorchPoolingOutputsAreLimitedTo32Bits() throws {
+        let input = 1_000_000_000_000
+        #expect(throws: ArithmeticError.self) {
+            try PoolingSpec(kernel: [3], stride: [1], padding: .symmetric([1])).shape(input: [input])
+        }
+        #expect(try PoolingSpec(kernel: [3], stride: [1], padding: .symmetric([1]), convention: .onnx).shape(input: [input]).output == [input])
+        #expect(try PoolingSpec(kernel: [3], stride: [2], padding: .symmetric([1])).shape(input: [2_147_483_648]).output == [1_073_741_824])
+        #expect(try ConvolutionSpec(kernel: [3], padding: .symmetric([1])).shape(input: [input]).output == [input])
+    }
+}
