@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .library(name: "ConvArithmetic", targets: ["ConvArithmetic"]),
+        .library(name: "ConvKernels", targets: ["ConvKernels"]),
         .library(name: "ConvEval", targets: ["ConvEval"]),
         .executable(name: "convarith", targets: ["convarith"]),
     ],
@@ -18,7 +19,9 @@ let package = Package(
         .target(name: "ConvArithmetic"),
         // The `convarith eval` JSON Lines contract (DESIGN.md §3): a small JSON reader/writer and the
         // mapping from requests to the core's specs and back.
-        .target(name: "ConvEval", dependencies: ["ConvArithmetic"]),
+        // Tensors, .npy, reference kernels, the matrix C, the stretched formulation, gradients.
+        .target(name: "ConvKernels", dependencies: ["ConvArithmetic"]),
+        .target(name: "ConvEval", dependencies: ["ConvArithmetic", "ConvKernels"]),
         .executableTarget(
             name: "convarith",
             dependencies: [

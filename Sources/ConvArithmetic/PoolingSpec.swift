@@ -118,6 +118,11 @@ public struct PoolingSpec: Sendable, Hashable {
             // The last window must start inside the input or its left padding.
             let (start, overflow) = (output - 1).multipliedReportingOverflow(by: stride)
             if output > 0 && (overflow || start >= input + padding.before) { output -= 1 }
+        } else if convention == .onnx {
+            // ONNX Runtime's pooling divides as C does, truncating toward zero, so a window that overhangs
+            // the padded input by less than one stride still gives one output (measured on ONNX Runtime
+            // 1.32; the specification's shape inference floors, and ORT's Conv refuses such windows).
+            output = span / stride + 1
         } else {
             output = floorDivide(span, stride) + 1
         }

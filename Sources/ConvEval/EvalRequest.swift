@@ -37,13 +37,15 @@ public struct EvalRequest: Sendable, Hashable {
     public var outputChannels: Int?
     /// Channel groups.
     public var groups: Int?
+    /// Tensors for a numerical request; then the answer carries `y`.
+    public var operands: TensorOperands?
 
     /// A request from already typed values (the command-line options build one).
     public init(id: JSONValue = .null, operation: Operation, input: [Int], kernel: [Int], stride: [Int]? = nil,
                 padding: Padding? = nil, dilation: [Int]? = nil, outputPadding: [Int]? = nil, outputSize: [Int]? = nil,
                 ceilMode: Bool = false, poolingMode: PoolingMode = .max, countIncludePad: Bool? = nil,
                 convention: Convention = .pytorch, batch: Int? = nil, channels: Int? = nil, outputChannels: Int? = nil,
-                groups: Int? = nil) {
+                groups: Int? = nil, operands: TensorOperands? = nil) {
         self.id = id
         self.operation = operation
         self.input = input
@@ -61,6 +63,7 @@ public struct EvalRequest: Sendable, Hashable {
         self.channels = channels
         self.outputChannels = outputChannels
         self.groups = groups
+        self.operands = operands
     }
 
     /// Decodes a request object.
@@ -111,6 +114,7 @@ public struct EvalRequest: Sendable, Hashable {
         channels = try json["channels"].flatMap(Self.present).map { v throws(EvalRequestError) in try Self.integer(v, field: "channels") }
         outputChannels = try json["out_channels"].flatMap(Self.present).map { v throws(EvalRequestError) in try Self.integer(v, field: "out_channels") }
         groups = try json["groups"].flatMap(Self.present).map { v throws(EvalRequestError) in try Self.integer(v, field: "groups") }
+        operands = try Self.operands(json)
     }
 
     // MARK: Field decoding

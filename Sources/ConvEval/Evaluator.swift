@@ -1,4 +1,5 @@
 import ConvArithmetic
+import ConvKernels
 
 /// Answers `convarith eval` requests (DESIGN.md §3): one JSON object in, one JSON object out, never
 /// throwing — a malformed or impossible request gets an `error` answer.
@@ -41,14 +42,35 @@ public struct Evaluator: Sendable {
             return .object([("id", id), ("error", .string(error.description))])
         } catch let error as ArithmeticError {
             return .object([("id", id), ("error", .string(error.description))])
+        } catch let error as KernelError {
+            return .object([("id", id), ("error", .string(error.description))])
         } catch {
             return .object([("id", id), ("error", .string("\(error)"))])
         }
     }
 
-    /// The arithmetic result of a decoded request.
+    /// The result of a decoded request: sizes, and `y` when it carries tensors.
+    /// - Throws: ``ArithmeticError`` when the convention refuses the parameters, ``KernelError`` when the
+    ///   tensors do not fit them.
+    public func evaluate(_ request: EvalRequest) throws -> EvalResult {
+        guard let operands = request.operands else { return try evaluateShape(request) }
+        var request = request
+        // The tensors fix batch, channels and output channels.
+        request.batch = operands.x.shape.first
+        request.channels = operands.x.shape.count > 1 ? operands.x.shape[1] : nil
+        if let weight = operands.weight, weight.rank >= 2 {
+            request.outputChannels = request.operation == .transposedConvolution ? weight.shape[1] * (request.groups ?? 1) : weight.shape[0]
+        }
+        let result = try evaluateShape(request)
+        let y = try Formulations.run(result.shape, x: operands.x, weight: operands.weight, bias: operands.bias,
+                                     groups: request.groups ?? 1, poolingMode: request.poolingMode,
+                                     countIncludePad: request.countIncludePad, kind: operands.implementation)
+        return EvalResult(shape: result.shape, outputShape: result.outputShape, y: y)
+    }
+
+    /// The arithmetic result of a decoded request (tensors ignored).
     /// - Throws: ``ArithmeticError`` when the request's convention refuses the parameters.
-    public func evaluate(_ request: EvalRequest) throws(ArithmeticError) -> EvalResult {
+    public func evaluateShape(_ request: EvalRequest) throws(ArithmeticError) -> EvalResult {
         let padding = request.padding ?? .zero
         let dilation = request.dilation ?? [1]
         let shape: LayerShape
@@ -84,6 +106,15 @@ public struct EvalResult: Sendable, Hashable {
     public let shape: LayerShape
     /// `[N, C_out, o…]` when the request gave channels.
     public let outputShape: [Int]?
+    /// The output tensor of a numerical request.
+    public let y: Tensor?
+
+    /// A result; `y` only for numerical requests.
+    public init(shape: LayerShape, outputShape: [Int]?, y: Tensor? = nil) {
+        self.shape = shape
+        self.outputShape = outputShape
+        self.y = y
+    }
 
     /// The answer object of DESIGN.md §3.
     public func json(id: JSONValue) -> JSONValue {
@@ -105,6 +136,7 @@ public struct EvalResult: Sendable, Hashable {
                 ("transposed_padding", .array(shape.axes.map { .integers([$0.padding.before, $0.padding.after]) })),
             ])))
         }
+        if let y { members.append(("y", .tensor(y))) }
         return .object(members)
     }
 }

@@ -81,7 +81,7 @@ struct SolveCommand: ParsableCommand {
             let request = EvalRequest(operation: .transposedConvolution, input: input.values, kernel: kernel.values,
                                       stride: stride?.values, padding: padding?.padding, dilation: dilation?.values,
                                       outputSize: target.values, convention: convention)
-            let result = try exitingOnError { () throws(ArithmeticError) in try Evaluator().evaluate(request) }
+            let result = try exitingOnError { () throws(ArithmeticError) in try Evaluator().evaluateShape(request) }
             let axes = result.shape.axes
             if format.json {
                 print(JSONWriter.string(.object([

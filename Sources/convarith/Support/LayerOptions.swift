@@ -111,7 +111,7 @@ struct LayerOptions: ParsableArguments {
 
     /// Evaluates the layer, turning an arithmetic error into a message on stderr and exit status 1.
     func evaluate() throws -> EvalResult {
-        try exitingOnError { () throws(ArithmeticError) in try Evaluator().evaluate(request) }
+        try exitingOnError { () throws(ArithmeticError) in try Evaluator().evaluateShape(request) }
     }
 }
 

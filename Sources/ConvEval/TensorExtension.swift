@@ -1,0 +1,86 @@
+import ConvArithmetic
+import ConvKernels
+
+/// Which formulation computes a numerical request (`"impl"`).
+public typealias Implementation = Formulations.Kind
+
+/// The tensors of a numerical request (DESIGN.md §3, tensor extension).
+public struct TensorOperands: Sendable, Hashable {
+    /// Input `[N, C, spatial…]`.
+    public var x: Tensor
+    /// Weight, PyTorch/ONNX layout.
+    public var weight: Tensor?
+    /// Bias `[C_out]`.
+    public var bias: Tensor?
+    /// The formulation to run.
+    public var implementation: Implementation
+
+    /// Operands for a numerical request.
+    public init(x: Tensor, weight: Tensor? = nil, bias: Tensor? = nil, implementation: Implementation = .reference) {
+        self.x = x
+        self.weight = weight
+        self.bias = bias
+        self.implementation = implementation
+    }
+}
+
+extension EvalRequest {
+    /// Decodes `{"shape": [...], "data": [...]}`.
+    static func tensor(_ value: JSONValue, field: String) throws(EvalRequestError) -> Tensor {
+        guard case .array(let shapeValues)? = value["shape"] else {
+            throw .invalidField(field, expected: "{\"shape\": [...], \"data\": [...]}", got: JSONWriter.string(value))
+        }
+        var shape: [Int] = []
+        for element in shapeValues { shape.append(try integer(element, field: "\(field).shape")) }
+        guard case .array(let dataValues)? = value["data"] else {
+            throw .invalidField("\(field).data", expected: "an array of numbers", got: JSONWriter.string(value["data"] ?? .null))
+        }
+        var data: [Float] = []
+        data.reserveCapacity(dataValues.count)
+        for element in dataValues {
+            switch element {
+            case .integer(let number): data.append(Float(number))
+            case .number(let number, _): data.append(Float(number))
+            case .string("NaN"): data.append(.nan)
+            case .string("Infinity"): data.append(.infinity)
+            case .string("-Infinity"): data.append(-.infinity)
+            default: throw .invalidField("\(field).data", expected: "numbers", got: JSONWriter.string(element))
+            }
+        }
+        do {
+            return try Tensor(shape: shape, data: data)
+        } catch {
+            throw .invalidField(field, expected: "data matching its shape", got: error.description)
+        }
+    }
+
+    static func operands(_ json: JSONValue) throws(EvalRequestError) -> TensorOperands? {
+        guard let xValue = json["x"], xValue != .null else { return nil }
+        let x = try tensor(xValue, field: "x")
+        let weight = try json["w"].flatMap { $0 == .null ? nil : $0 }.map { v throws(EvalRequestError) in try tensor(v, field: "w") }
+        let bias = try json["b"].flatMap { $0 == .null ? nil : $0 }.map { v throws(EvalRequestError) in try tensor(v, field: "b") }
+        var implementation = Implementation.reference
+        if let value = json["impl"], value != .null {
+            guard case .string(let name) = value, let chosen = Implementation(rawValue: name) else {
+                throw .invalidField("impl", expected: "\"reference\", \"matrix\" or \"stretched\"", got: JSONWriter.string(value))
+            }
+            implementation = chosen
+        }
+        return TensorOperands(x: x, weight: weight, bias: bias, implementation: implementation)
+    }
+}
+
+extension JSONValue {
+    /// `{"shape": [...], "data": [...]}` with floats in their shortest round-trip form (non-finite values
+    /// as `NaN`, `Infinity`, `-Infinity`, as Python's json module writes them).
+    static func tensor(_ tensor: Tensor) -> JSONValue {
+        .object([
+            ("shape", .integers(tensor.shape)),
+            ("data", .array(tensor.data.map { value in
+                if value.isNaN { return .number(.nan, text: "NaN") }
+                if value.isInfinite { return .number(Double(value), text: value > 0 ? "Infinity" : "-Infinity") }
+                return .number(Double(value), text: value.description)
+            })),
+        ])
+    }
+}

@@ -1,0 +1,120 @@
+import ConvArithmetic
+
+/// Convolution, transposed convolution and pooling written for clarity: loops that read like the
+/// definitions, over the ``WindowWalk`` of the layer's resolved shape. Every size comes from the
+/// `LayerShape` the arithmetic core computed; these functions never decide a size themselves.
+public enum ReferenceKernels {
+    /// `y[n, o_c, out] = b[o_c] + Σ_{c in o_c's group} Σ_taps w[o_c, c, tap] · x[n, c, q(out, tap)]`,
+    /// zero where `q` falls in the padding.
+    /// - Parameters:
+    ///   - x: `[N, C_in, i…]`.
+    ///   - weight: `[C_out, C_in/groups, k…]`.
+    ///   - bias: `[C_out]`, optional.
+    public static func convolution(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, shape: LayerShape,
+                                   groups: Int = 1) throws(KernelError) -> Tensor {
+        guard shape.operation == .convolution else { throw .unsupported("convolution needs a convolution's shape, got \(shape.name)") }
+        let layout = try LayerTensors(shape: shape, x: x, weight: weight, bias: bias, groups: groups)
+        let walk = shape.windowWalk
+        let inGroup = layout.inputChannels / groups, outGroup = layout.outputChannels / groups
+        let inputCount = walk.inputCount, outputCount = walk.outputCount, tapCount = walk.tapCount
+        var y = [Float](repeating: 0, count: layout.outputShape.reduce(1, *))
+        walk.forEachWindow { output, taps in
+            for n in 0..<layout.batch {
+                for oc in 0..<layout.outputChannels {
+                    let group = oc / outGroup
+                    var sum: Float = bias?.data[oc] ?? 0
+                    for c in 0..<inGroup {
+                        let channel = group * inGroup + c
+                        let xBase = (n * layout.inputChannels + channel) * inputCount
+                        let wBase = (oc * inGroup + c) * tapCount
+                        for tap in taps {
+                            guard let input = tap.input else { continue }
+                            sum += weight.data[wBase + tap.tap] * x.data[xBase + input]
+                        }
+                    }
+                    y[(n * layout.outputChannels + oc) * outputCount + output] = sum
+                }
+            }
+        }
+        return Tensor(uncheckedShape: layout.outputShape, data: y)
+    }
+
+    /// The transposed convolution as the paper's first description: each input value scatters its
+    /// kernel-weighted copy onto the output, along the associated convolution's window walk —
+    /// `y[n, o_c, q(j, tap)] += w[c, o_c', tap] · x[n, c, j]`.
+    /// - Parameters:
+    ///   - x: `[N, C_in, i'…]`.
+    ///   - weight: `[C_in, C_out/groups, k…]`.
+    ///   - bias: `[C_out]`, optional.
+    public static func transposedConvolution(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, shape: LayerShape,
+                                             groups: Int = 1) throws(KernelError) -> Tensor {
+        guard shape.operation == .transposedConvolution else {
+            throw .unsupported("transposed convolution needs a transposed convolution's shape, got \(shape.name)")
+        }
+        let layout = try LayerTensors(shape: shape, x: x, weight: weight, bias: bias, groups: groups)
+        let walk = shape.windowWalk  // the associated convolution: from o' (its input) to i' (its output)
+        let inGroup = layout.inputChannels / groups, outGroup = layout.outputChannels / groups
+        let xCount = walk.outputCount, yCount = walk.inputCount, tapCount = walk.tapCount
+        var y = [Float](repeating: 0, count: layout.outputShape.reduce(1, *))
+        for n in 0..<layout.batch {
+            for oc in 0..<layout.outputChannels {
+                let base = (n * layout.outputChannels + oc) * yCount
+                for index in 0..<yCount { y[base + index] = bias?.data[oc] ?? 0 }
+            }
+        }
+        walk.forEachWindow { j, taps in
+            for n in 0..<layout.batch {
+                for c in 0..<layout.inputChannels {
+                    let group = c / inGroup
+                    let value = x.data[(n * layout.inputChannels + c) * xCount + j]
+                    for ocLocal in 0..<outGroup {
+                        let oc = group * outGroup + ocLocal
+                        let wBase = (c * outGroup + ocLocal) * tapCount
+                        let yBase = (n * layout.outputChannels + oc) * yCount
+                        for tap in taps {
+                            guard let q = tap.input else { continue }
+                            y[yBase + q] += weight.data[wBase + tap.tap] * value
+                        }
+                    }
+                }
+            }
+        }
+        return Tensor(uncheckedShape: layout.outputShape, data: y)
+    }
+
+    /// Max or average pooling over each window.
+    ///
+    /// Max pooling ignores padding; a window entirely in the padding gives −∞ (PyTorch, TensorFlow) or
+    /// −3.4028235e38 (ONNX Runtime). Average pooling divides by the taps inside the padded input when
+    /// `countIncludePad` (PyTorch's default), else by the taps on real input (ONNX's default, and always
+    /// TensorFlow's).
+    public static func pooling(_ x: Tensor, shape: LayerShape, mode: PoolingMode,
+                               countIncludePad: Bool? = nil) throws(KernelError) -> Tensor {
+        guard shape.operation == .pooling else { throw .unsupported("pooling needs a pooling shape, got \(shape.name)") }
+        let layout = try LayerTensors(shape: shape, x: x, weight: nil, bias: nil, groups: 1)
+        let includePad = shape.convention == .tensorflow ? false : (countIncludePad ?? (shape.convention == .pytorch))
+        let empty: Float = shape.convention == .onnx ? -Float.greatestFiniteMagnitude : -Float.infinity
+        let walk = shape.windowWalk
+        let inputCount = walk.inputCount, outputCount = walk.outputCount
+        let planes = layout.batch * layout.inputChannels
+        var y = [Float](repeating: 0, count: layout.outputShape.reduce(1, *))
+        walk.forEachWindow { output, taps in
+            let counted = includePad ? taps.count(where: \.insidePaddedInput) : taps.count(where: { $0.input != nil })
+            for plane in 0..<planes {
+                let xBase = plane * inputCount
+                var result: Float
+                switch mode {
+                case .max:
+                    result = empty
+                    for tap in taps { if let input = tap.input { result = max(result, x.data[xBase + input]) } }
+                case .average:
+                    var sum: Float = 0
+                    for tap in taps { if let input = tap.input { sum += x.data[xBase + input] } }
+                    result = counted > 0 ? sum / Float(counted) : .nan
+                }
+                y[plane * outputCount + output] = result
+            }
+        }
+        return Tensor(uncheckedShape: layout.outputShape, data: y)
+    }
+}

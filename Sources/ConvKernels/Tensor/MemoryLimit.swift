@@ -1,0 +1,55 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The largest tensor the kernels will allocate. Sizes that overflow or exceed it are refused with a
+/// clear error before any allocation. The default is a quarter of physical memory; the environment
+/// variable `CONVARITH_MEMORY_LIMIT_MB` overrides it.
+public struct MemoryLimit: Sendable, Hashable {
+    /// The limit in bytes.
+    public let bytes: Int
+
+    /// A limit of `bytes`.
+    public init(bytes: Int) { self.bytes = max(bytes, 0) }
+
+    /// The limit in effect: `CONVARITH_MEMORY_LIMIT_MB`, else a quarter of physical memory.
+    public static let current: MemoryLimit = {
+        if let text = getenv("CONVARITH_MEMORY_LIMIT_MB").map({ String(cString: $0) }), let megabytes = Int(text), megabytes > 0 {
+            return MemoryLimit(bytes: megabytes.multipliedReportingOverflow(by: 1_048_576).overflow ? Int.max : megabytes * 1_048_576)
+        }
+        return MemoryLimit(bytes: physicalMemory / 4)
+    }()
+
+    private static var physicalMemory: Int {
+        #if canImport(Glibc) || canImport(Darwin)
+        let pages = sysconf(Int32(_SC_PHYS_PAGES)), size = sysconf(Int32(_SC_PAGESIZE))
+        if pages > 0 && size > 0 && !pages.multipliedReportingOverflow(by: size).overflow { return pages * size }
+        #endif
+        return 4 << 30
+    }
+
+    /// The number of elements of `shape`, or `nil` when it overflows.
+    public static func elementCount(_ shape: [Int]) -> Int? {
+        var count = 1
+        for size in shape {
+            guard size >= 0 else { return nil }
+            let (product, overflow) = count.multipliedReportingOverflow(by: size)
+            if overflow { return nil }
+            count = product
+        }
+        return count
+    }
+
+    /// Checks that a `Float` tensor of `shape` fits; returns its element count.
+    /// - Throws: ``KernelError/memoryLimit(elements:bytes:limit:)``.
+    public func check(_ shape: [Int]) throws(KernelError) -> Int {
+        guard let count = Self.elementCount(shape) else {
+            throw .memoryLimit(elements: Int.max, bytes: Int.max, limit: bytes)
+        }
+        let (size, overflow) = count.multipliedReportingOverflow(by: MemoryLayout<Float>.stride)
+        if overflow || size > bytes { throw .memoryLimit(elements: count, bytes: overflow ? Int.max : size, limit: bytes) }
+        return count
+    }
+}

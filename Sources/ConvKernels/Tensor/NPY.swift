@@ -1,0 +1,155 @@
+/// NumPy's `.npy` format (versions 1.0, 2.0 and 3.0): read into a ``Tensor`` (little-endian floats and
+/// integers converted to `Float`), written as version 1.0 `<f4` in C order.
+///
+/// Fortran-ordered arrays, big-endian data and dtypes that are not numbers (objects, strings, structured
+/// records, complex) are refused with a message that says how to convert them in NumPy.
+public enum NPY {
+    private static let magic: [UInt8] = [0x93] + Array("NUMPY".utf8)
+
+    /// Decodes the bytes of a `.npy` file.
+    public static func decode(_ bytes: [UInt8]) throws(KernelError) -> Tensor {
+        guard bytes.count >= 10, Array(bytes[0..<6]) == magic else {
+            throw .npy("not a .npy file (it does not start with \\x93NUMPY)")
+        }
+        let major = bytes[6]
+        let headerLength: Int, headerStart: Int
+        switch major {
+        case 1:
+            headerLength = Int(bytes[8]) | Int(bytes[9]) << 8
+            headerStart = 10
+        case 2, 3:
+            guard bytes.count >= 12 else { throw .npy("truncated header") }
+            headerLength = Int(bytes[8]) | Int(bytes[9]) << 8 | Int(bytes[10]) << 16 | Int(bytes[11]) << 24
+            headerStart = 12
+        default:
+            throw .npy("format version \(major).\(bytes[7]) is not supported (1.0, 2.0 and 3.0 are)")
+        }
+        guard headerStart + headerLength <= bytes.count else { throw .npy("truncated header") }
+        let header = String(decoding: bytes[headerStart..<(headerStart + headerLength)], as: UTF8.self)
+        let fields = try Header(parsing: header)
+        if fields.fortranOrder {
+            throw .npy("Fortran-ordered arrays are not supported; save np.ascontiguousarray(a) instead")
+        }
+        let type = try ElementType(descriptor: fields.descriptor)
+        guard let count = MemoryLimit.elementCount(fields.shape) else { throw .npy("shape \(fields.shape) is too large") }
+        _ = try MemoryLimit.current.check(fields.shape)
+        let dataStart = headerStart + headerLength
+        let (needed, overflow) = count.multipliedReportingOverflow(by: type.size)
+        guard !overflow, bytes.count - dataStart >= needed else {
+            throw .npy("the file holds \(bytes.count - dataStart) data bytes but shape \(fields.shape) of \(fields.descriptor) needs \(overflow ? Int.max : needed)")
+        }
+        var values = [Float](repeating: 0, count: count)
+        bytes.withUnsafeBytes { raw in
+            let base = raw.baseAddress! + dataStart
+            for index in 0..<count {
+                values[index] = type.load(base + index * type.size)
+            }
+        }
+        return Tensor(uncheckedShape: fields.shape, data: values)
+    }
+
+    /// Encodes a tensor as a version 1.0 `.npy` file of little-endian `float32` in C order.
+    public static func encode(_ tensor: Tensor) -> [UInt8] {
+        let shape = tensor.shape.isEmpty ? "()" : tensor.shape.count == 1 ? "(\(tensor.shape[0]),)"
+            : "(" + tensor.shape.map(String.init).joined(separator: ", ") + ")"
+        var header = "{'descr': '<f4', 'fortran_order': False, 'shape': \(shape), }"
+        // Pad with spaces so that magic + version + length + header (ending in \n) is a multiple of 64.
+        let unpadded = 10 + header.utf8.count + 1
+        header += String(repeating: " ", count: (64 - unpadded % 64) % 64) + "\n"
+        var bytes = magic + [1, 0]
+        let length = header.utf8.count
+        bytes += [UInt8(length & 0xFF), UInt8(length >> 8)]
+        bytes += Array(header.utf8)
+        bytes.reserveCapacity(bytes.count + tensor.count * 4)
+        for value in tensor.data {
+            let bits = value.bitPattern.littleEndian
+            bytes += [UInt8(bits & 0xFF), UInt8(bits >> 8 & 0xFF), UInt8(bits >> 16 & 0xFF), UInt8(bits >> 24)]
+        }
+        return bytes
+    }
+
+    /// The fields of the header dictionary.
+    struct Header {
+        var descriptor = ""
+        var fortranOrder = false
+        var shape: [Int] = []
+
+        init(parsing text: String) throws(KernelError) {
+            guard let descr = Self.value(of: "descr", in: text) else { throw .npy("the header has no 'descr'") }
+            descriptor = descr.trimmingQuotes()
+            guard let fortran = Self.value(of: "fortran_order", in: text) else { throw .npy("the header has no 'fortran_order'") }
+            fortranOrder = fortran.hasPrefix("True")
+            guard let shapeText = Self.value(of: "shape", in: text), shapeText.hasPrefix("("), let close = shapeText.firstIndex(of: ")") else {
+                throw .npy("the header has no 'shape' tuple")
+            }
+            let inner = shapeText[shapeText.index(after: shapeText.startIndex)..<close]
+            for part in inner.split(separator: ",") {
+                let digits = part.filter { !$0.isWhitespace && $0 != "L" }
+                if digits.isEmpty { continue }
+                guard let size = Int(digits), size >= 0 else { throw .npy("invalid shape entry '\(part)'") }
+                shape.append(size)
+            }
+        }
+
+        /// The text after `'key':`, up to the end of the header.
+        private static func value(of key: String, in text: String) -> Substring? {
+            for quote in ["'", "\""] {
+                if let range = text.firstRange(of: quote + key + quote) {
+                    var rest = text[range.upperBound...].drop { $0 == " " }
+                    guard rest.first == ":" else { continue }
+                    rest = rest.dropFirst().drop { $0 == " " }
+                    return rest
+                }
+            }
+            return nil
+        }
+    }
+
+    /// A NumPy element type this reader converts to `Float`.
+    struct ElementType {
+        let size: Int
+        let load: (UnsafeRawPointer) -> Float
+
+        init(descriptor: String) throws(KernelError) {
+            let order = descriptor.first
+            if order == ">" {
+                throw .npy("big-endian data ('\(descriptor)') is not supported; save a.astype(a.dtype.newbyteorder('<')) instead")
+            }
+            let code = order == "<" || order == "|" || order == "=" ? String(descriptor.dropFirst()) : descriptor
+            switch code {
+            case "f4": size = 4; load = { Float(bitPattern: UInt32(littleEndian: $0.loadUnaligned(as: UInt32.self))) }
+            case "f8": size = 8; load = { Float(Double(bitPattern: UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)))) }
+            case "f2": size = 2; load = { Self.half(UInt16(littleEndian: $0.loadUnaligned(as: UInt16.self))) }
+            case "i1": size = 1; load = { Float($0.load(as: Int8.self)) }
+            case "u1", "b1": size = 1; load = { Float($0.load(as: UInt8.self)) }
+            case "i2": size = 2; load = { Float(Int16(littleEndian: $0.loadUnaligned(as: Int16.self))) }
+            case "u2": size = 2; load = { Float(UInt16(littleEndian: $0.loadUnaligned(as: UInt16.self))) }
+            case "i4": size = 4; load = { Float(Int32(littleEndian: $0.loadUnaligned(as: Int32.self))) }
+            case "u4": size = 4; load = { Float(UInt32(littleEndian: $0.loadUnaligned(as: UInt32.self))) }
+            case "i8": size = 8; load = { Float(Int64(littleEndian: $0.loadUnaligned(as: Int64.self))) }
+            case "u8": size = 8; load = { Float(UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self))) }
+            default:
+                throw .npy("dtype '\(descriptor)' is not supported (floats, integers and booleans are); save a.astype(np.float32) instead")
+            }
+        }
+
+        /// IEEE 754 half precision to Float, without relying on `Float16` being available.
+        static func half(_ bits: UInt16) -> Float {
+            let sign: Float = bits & 0x8000 != 0 ? -1 : 1
+            let exponent = Int(bits >> 10 & 0x1F), fraction = Float(bits & 0x3FF)
+            switch exponent {
+            case 0: return sign * fraction * 0x1p-24
+            case 31: return fraction == 0 ? sign * .infinity : .nan
+            default: return sign * (1 + fraction / 1024) * Float(sign: .plus, exponent: exponent - 15, significand: 1)
+            }
+        }
+    }
+}
+
+extension Substring {
+    /// `'<f4', ...` → `<f4`.
+    func trimmingQuotes() -> String {
+        guard let quote = first, quote == "'" || quote == "\"" else { return String(prefix { $0 != "," && $0 != "}" }) }
+        return String(dropFirst().prefix { $0 != quote })
+    }
+}
