@@ -39,3 +39,18 @@ struct EvalCommandTests {
         #expect(answers[5].hasPrefix(#"{"id":3,"output":[4]"#))
     }
 }
+
+@Suite("convarith eval with tensors")
+struct EvalTensorCommandTests {
+    @Test("answers every numeric oracle case within tolerance, through the real executable",
+          arguments: OracleSupport.OracleCorpus.numericFiles)
+    func numericCasesAgreeThroughTheExecutable(file: String) throws {
+        let cases = try OracleCorpus.numericCases(in: file)
+        let result = try CLIRunner.run(["eval"], input: cases.map(\.line).joined(separator: "\n") + "\n")
+        #expect(result.status == 0)
+        let answers = result.standardOutput.split(separator: "\n").map(String.init)
+        try #require(answers.count == cases.count)
+        let disagreements = zip(answers, cases).compactMap { OracleCorpus.numericDisagreement(of: $0, with: $1) }
+        #expect(disagreements.isEmpty, "\(disagreements.prefix(10).joined(separator: "\n"))")
+    }
+}
