@@ -36,6 +36,13 @@ let package = Package(
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
         ),
+        .testTarget(
+            name: "ConvKernelsTests",
+            dependencies: [
+                "ConvKernels", "ConvArithmetic",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ]
+        ),
         // Loads the oracle corpus for the golden tests (a test helper, not a product).
         .target(name: "OracleSupport", path: "Tests/OracleSupport"),
         .testTarget(name: "ConvEvalTests", dependencies: ["ConvEval", "ConvArithmetic", "OracleSupport"]),
