@@ -1,0 +1,105 @@
+import ConvKernels
+import Foundation
+import Testing
+
+/// A `.npy` header for hand-built files.
+private func npyFile(version: UInt8, header: String, payload: [UInt8]) -> [UInt8] {
+    var text = header
+    let prefix = version == 1 ? 10 : 12
+    text += String(repeating: " ", count: (64 - (prefix + text.utf8.count + 1) % 64) % 64) + "\n"
+    var bytes: [UInt8] = [0x93] + Array("NUMPY".utf8) + [version, 0]
+    let length = text.utf8.count
+    bytes += version == 1 ? [UInt8(length & 0xFF), UInt8(length >> 8)] : [UInt8(length & 0xFF), UInt8(length >> 8 & 0xFF), 0, 0]
+    return bytes + Array(text.utf8) + payload
+}
+
+private func littleEndian<T: FixedWidthInteger>(_ values: [T]) -> [UInt8] {
+    values.flatMap { value in withUnsafeBytes(of: value.littleEndian) { Array($0) } }
+}
+
+@Suite(".npy reading and writing")
+struct NPYTests {
+    @Test("a written tensor reads back with the same shape and values")
+    func roundTrip() throws {
+        let tensor = try Tensor(shape: [2, 1, 3], data: [1, -2.5, 3e-7, .infinity, 0, 42])
+        let bytes = NPY.encode(tensor)
+        #expect(bytes.count % 64 == 24 || (bytes.count - 24) % 64 == 0)
+        #expect(try NPY.decode(bytes) == tensor)
+        let scalar = try Tensor(shape: [], data: [7])
+        #expect(try NPY.decode(NPY.encode(scalar)) == scalar)
+    }
+
+    @Test("versions 2 and 3, float64 and int64 are converted to Float")
+    func otherVersionsAndTypesConvert() throws {
+        let doubles = npyFile(version: 2, header: "{'descr': '<f8', 'fortran_order': False, 'shape': (3,), }",
+                              payload: littleEndian([1.5, -2, 0.25].map { $0.bitPattern }))
+        #expect(try NPY.decode(doubles).data == [1.5, -2, 0.25])
+        let integers = npyFile(version: 3, header: "{'descr': '<i8', 'fortran_order': False, 'shape': (2, 2), }",
+                               payload: littleEndian([Int64(1), -2, 3, 40]))
+        let tensor = try NPY.decode(integers)
+        #expect(tensor.shape == [2, 2] && tensor.data == [1, -2, 3, 40])
+    }
+
+    @Test("Fortran order, big-endian data and unsupported dtypes are refused with a way out")
+    func unsupportedLayoutsAreRefused() {
+        let fortran = npyFile(version: 1, header: "{'descr': '<f4', 'fortran_order': True, 'shape': (1,), }", payload: [0, 0, 0, 0])
+        #expect { try NPY.decode(fortran) } throws: { "\($0)".contains("ascontiguousarray") }
+        let bigEndian = npyFile(version: 1, header: "{'descr': '>f4', 'fortran_order': False, 'shape': (1,), }", payload: [0, 0, 0, 0])
+        #expect { try NPY.decode(bigEndian) } throws: { "\($0)".contains("big-endian") }
+        let complex = npyFile(version: 1, header: "{'descr': '<c8', 'fortran_order': False, 'shape': (1,), }", payload: Array(repeating: 0, count: 8))
+        #expect { try NPY.decode(complex) } throws: { "\($0)".contains("astype(np.float32)") }
+        let truncated = npyFile(version: 1, header: "{'descr': '<f4', 'fortran_order': False, 'shape': (4,), }", payload: [0, 0, 0, 0])
+        #expect { try NPY.decode(truncated) } throws: { "\($0)".contains("needs 16") }
+        #expect(throws: KernelError.self) { try NPY.decode(Array("not numpy".utf8)) }
+    }
+
+    @Test("files written here load in NumPy with the right shape and values (skipped, visibly, without numpy)")
+    func numpyReadsOurFiles() throws {
+        let check = Process()
+        check.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        check.arguments = ["python3", "-c", "import numpy"]
+        check.standardError = FileHandle.nullDevice
+        guard (try? check.run()) != nil else {
+            Issue.record("python3 is not available; cannot check NumPy interoperability")
+            return
+        }
+        check.waitUntilExit()
+        guard check.terminationStatus == 0 else {
+            if ProcessInfo.processInfo.environment["CI"] != nil {
+                Issue.record("numpy is missing in CI; .ci/run installs it")
+            } else {
+                print("note: numpy is not installed; skipping the NumPy interoperability check")
+            }
+            return
+        }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("convarith-npy-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let tensor = try Tensor(shape: [2, 3, 4], data: (0..<24).map { Float($0) * 0.5 - 3 })
+        let ours = directory.appendingPathComponent("ours.npy")
+        try Data(NPY.encode(tensor)).write(to: ours)
+        let theirs = directory.appendingPathComponent("theirs.npy")
+        let script = """
+            import numpy as np, sys
+            a = np.load(sys.argv[1])
+            assert a.shape == (2, 3, 4) and a.dtype == np.float32, (a.shape, a.dtype)
+            assert np.array_equal(a, (np.arange(24, dtype=np.float32) * 0.5 - 3).reshape(2, 3, 4))
+            np.save(sys.argv[2], np.arange(6, dtype=np.float64).reshape(3, 2) / 4)
+            """
+        let run = Process()
+        run.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        run.arguments = ["python3", "-c", script, ours.path, theirs.path]
+        try run.run()
+        run.waitUntilExit()
+        #expect(run.terminationStatus == 0)
+        let loaded = try NPY.decode(Array(try Data(contentsOf: theirs)))
+        #expect(loaded.shape == [3, 2] && loaded.data == [0, 0.25, 0.5, 0.75, 1, 1.25])
+    }
+
+    @Test("tensors beyond the memory limit are refused before allocating")
+    func memoryLimitRefusesHugeTensors() {
+        #expect(throws: KernelError.self) { try Tensor(zeros: [1 << 20, 1 << 20, 1 << 10]) }
+        #expect(throws: KernelError.self) { try Tensor(zeros: [Int.max, 2]) }
+        #expect(throws: KernelError.self) { try MemoryLimit(bytes: 1024).check([16, 17]) }
+    }
+}
