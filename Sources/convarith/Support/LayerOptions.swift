@@ -1,6 +1,7 @@
 import ArgumentParser
 import ConvArithmetic
 import ConvEval
+import ConvKernels
 
 extension Operation: ExpressibleByArgument {
     public init?(argument: String) {
@@ -18,6 +19,8 @@ extension Operation: ExpressibleByArgument {
 extension Convention: ExpressibleByArgument {}
 
 extension PoolingMode: ExpressibleByArgument {}
+
+extension Formulations.Kind: ExpressibleByArgument {}
 
 /// Per-axis sizes written `224x224`, `224,224` or `224` (one value for every axis).
 struct AxisList: ExpressibleByArgument, Sendable {
@@ -61,10 +64,10 @@ struct LayerOptions: ParsableArguments {
     var operation: Operation
 
     @Option(name: [.short, .long], help: "Spatial input sizes, e.g. 224x224 (the transposed convolution's i').")
-    var input: AxisList
+    var input: AxisList?
 
     @Option(name: [.short, .long], help: "Kernel size: 3 (every axis) or 3x5.")
-    var kernel: AxisList
+    var kernel: AxisList?
 
     @Option(name: [.short, .long], help: "Stride (default 1; pooling: the kernel, ONNX 1).")
     var stride: AxisList?
@@ -102,16 +105,20 @@ struct LayerOptions: ParsableArguments {
     @Option(name: [.short, .long], help: "Batch size (default 1).")
     var batch: Int?
 
-    var request: EvalRequest {
-        EvalRequest(operation: operation, input: input.values, kernel: kernel.values, stride: stride?.values,
+    /// The request for these options; `input` overrides `--input` (a tensor's spatial sizes).
+    func request(input override: [Int]? = nil, kernel kernelOverride: [Int]? = nil) throws -> EvalRequest {
+        guard let input = override ?? input?.values else { throw ValidationError("Missing expected argument '--input <input>'") }
+        guard let kernel = kernel?.values ?? kernelOverride else { throw ValidationError("Missing expected argument '--kernel <kernel>'") }
+        return EvalRequest(operation: operation, input: input, kernel: kernel, stride: stride?.values,
                     padding: padding?.padding, dilation: dilation?.values, outputPadding: outputPadding?.values,
                     outputSize: outputSize?.values, ceilMode: ceilMode, poolingMode: mode, convention: convention,
                     batch: batch, channels: channels, outputChannels: outChannels, groups: groups)
     }
 
     /// Evaluates the layer, turning an arithmetic error into a message on stderr and exit status 1.
-    func evaluate() throws -> EvalResult {
-        try exitingOnError { () throws(ArithmeticError) in try Evaluator().evaluateShape(request) }
+    func evaluate(input override: [Int]? = nil, kernel kernelOverride: [Int]? = nil) throws -> EvalResult {
+        let request = try request(input: override, kernel: kernelOverride)
+        return try exitingOnError { () throws(ArithmeticError) in try Evaluator().evaluateShape(request) }
     }
 }
 
@@ -124,12 +131,12 @@ struct OutputFormatOptions: ParsableArguments {
 /// "5×5" for sizes.
 func sizes(_ values: [Int]) -> String { values.map(String.init).joined(separator: "×") }
 
-/// Runs `body`; an arithmetic error is printed to stderr as "error: …" and the command exits 1.
-func exitingOnError<Value>(_ body: () throws(ArithmeticError) -> Value) throws -> Value {
+/// Runs `body`; an error is printed to stderr as "error: …" and the command exits 1.
+func exitingOnError<Value, Failure: Error>(_ body: () throws(Failure) -> Value) throws -> Value {
     do {
         return try body()
     } catch {
-        printError("error: \(error.description)")
+        printError("error: \(error)")
         throw ExitCode(1)
     }
 }

@@ -94,3 +94,24 @@ func printError(_ message: String) {
     line += "\n"
     _ = line.utf8CString.withUnsafeBufferPointer { write(2, $0.baseAddress, $0.count - 1) }
 }
+
+/// A one-line progress indicator on standard error, shown only when it is a terminal.
+struct ProgressLine {
+    let total: Int
+    let label: String
+    private let enabled = isatty(2) != 0
+
+    init(total: Int, label: String) {
+        self.total = total
+        self.label = label
+    }
+
+    func update(_ done: Int) {
+        guard enabled, total > 0 else { return }
+        let width = 30
+        let filled = min(width, done * width / total)
+        var line = "\r\(label) [" + String(repeating: "█", count: filled) + String(repeating: " ", count: width - filled) + "] \(done)/\(total)"
+        line += done >= total ? "\n" : ""
+        _ = line.utf8CString.withUnsafeBufferPointer { write(2, $0.baseAddress, $0.count - 1) }
+    }
+}

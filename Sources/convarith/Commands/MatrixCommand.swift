@@ -1,0 +1,85 @@
+import ArgumentParser
+import ConvArithmetic
+import ConvEval
+import ConvKernels
+import Foundation
+
+/// `convarith matrix`: the sparse matrix C of a convolution, as the paper's Figure 2.3 prints it.
+struct MatrixCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "matrix",
+        abstract: "Print the matrix C of a convolution (and Cᵀ, the transposed convolution), symbolic or numeric.",
+        discussion: """
+            Input and output are unrolled row-major (channel, then rows, then columns), so y = C·x and the
+            transposed convolution is Cᵀ·y. For a transposed layer, C is its associated convolution's.
+
+            Examples:
+              convarith matrix conv -i 4x4 -k 3                 # the seed's Figure 2.3
+              convarith matrix conv -i 5 -k 3 -s 2 -p 1 --transposed
+              convarith matrix conv -i 4x4 -k 3 --w w.npy       # numeric entries
+              convarith matrix conv -i 4x4 -k 3 --json
+            """
+    )
+
+    @OptionGroup var layer: LayerOptions
+    @Option(name: .customLong("w"), help: "Weight tensor (.npy) for numeric entries.") var weightPath: String?
+    @Flag(name: .long, help: "Also print Cᵀ.") var transposed = false
+    @Flag(name: .long, help: "Print matrices of any size (default: at most 4096 entries).") var force = false
+    @OptionGroup var format: OutputFormatOptions
+
+    func run() throws {
+        let result = try layer.evaluate()
+        guard let convolution = result.shape.operation == .transposedConvolution ? result.shape.associated
+                : (result.shape.operation == .convolution ? result.shape : nil) else {
+            printError("error: pooling is not linear and has no matrix; use conv or transposed")
+            throw ExitCode(1)
+        }
+        let inputChannels = result.shape.operation == .convolution ? (layer.channels ?? 1) : (layer.outChannels ?? layer.channels ?? 1)
+        let outputChannels = result.shape.operation == .convolution ? (layer.outChannels ?? layer.channels ?? 1) : (layer.channels ?? 1)
+        let matrix = try exitingOnError { () throws(KernelError) in
+            try ConvolutionMatrix(shape: convolution, inputChannels: inputChannels, outputChannels: outputChannels, groups: layer.groups ?? 1)
+        }
+        if !force && matrix.rows * matrix.columns > 4096 {
+            printError("error: C is \(matrix.rows)×\(matrix.columns); pass --force to print a matrix this large, or use smaller sizes")
+            throw ExitCode(1)
+        }
+        var cells = matrix.symbolic()
+        if let weightPath {
+            guard let data = FileManager.default.contents(atPath: weightPath) else {
+                printError("error: cannot read \(weightPath)")
+                throw ExitCode(66)
+            }
+            let weight = try exitingOnError { () throws(KernelError) in try NPY.decode(Array(data)) }
+            guard weight.count == outputChannels * (inputChannels / (layer.groups ?? 1)) * convolution.axes.map(\.kernel).reduce(1, *) else {
+                printError("error: the weight has shape \(weight.shape), which does not fit this layer")
+                throw ExitCode(1)
+            }
+            cells = matrix.dense(weight: weight.data).map { $0.map { $0 == 0 ? "0" : String($0) } }
+        }
+        let transposedCells = (0..<matrix.columns).map { column in cells.map { $0[column] } }
+        if format.json {
+            var members: [(key: String, value: JSONValue)] = [
+                ("rows", .integer(matrix.rows)), ("columns", .integer(matrix.columns)),
+                ("C", .array(cells.map { .array($0.map(JSONValue.string)) })),
+            ]
+            if transposed { members.append(("C_transposed", .array(transposedCells.map { .array($0.map(JSONValue.string)) }))) }
+            print(JSONWriter.string(.object(members)))
+            return
+        }
+        let conv = convolution
+        print("C of the convolution \(sizes(conv.input)) → \(sizes(conv.output)) (k = \(sizes(conv.axes.map(\.kernel))), s = \(sizes(conv.axes.map(\.stride))), p = \(conv.axes.map(\.padding.description).joined(separator: ", "))): \(matrix.rows)×\(matrix.columns), \(matrix.nonZeroCount) non-zeros")
+        print("rows: outputs, columns: inputs, both unrolled row-major; y = C·x\n")
+        print(render(cells))
+        if transposed {
+            print("\nCᵀ (\(matrix.columns)×\(matrix.rows)): the transposed convolution \(sizes(conv.output)) → \(sizes(conv.input)) is Cᵀ·y\n")
+            print(render(transposedCells))
+        }
+    }
+
+    private func render(_ cells: [[String]]) -> String {
+        let width = cells.flatMap { $0 }.map(\.count).max() ?? 1
+        return cells.map { row in
+            "│ " + row.map { String(repeating: " ", count: width - $0.count) + $0 }.joined(separator: " ") + " │"
+        }.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,67 @@
+import ArgumentParser
+import ConvArithmetic
+import ConvEval
+import ConvKernels
+import Foundation
+
+/// `convarith run`: a layer on `.npy` tensors.
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a convolution, transposed convolution or pooling on .npy tensors.",
+        discussion: """
+            x is [N, C, spatial…]; convolution weights are [C_out, C_in/groups, k…], transposed weights
+            [C_in, C_out/groups, k…] (PyTorch and ONNX layout). The kernel size comes from the weight unless
+            -k is given (pooling needs -k). Sizes follow the chosen convention exactly.
+
+            Examples:
+              convarith run conv --x x.npy --w w.npy --b b.npy -s 2 -p 1 --out y.npy
+              convarith run transposed --x y.npy --w w.npy -s 2 -p 1 -a 1 --out x.npy --impl stretched
+              convarith run pool --x x.npy -k 3 -s 2 --mode avg --out y.npy
+            """
+    )
+
+    @OptionGroup var layer: LayerOptions
+
+    @Option(name: .customLong("x"), help: "Input tensor (.npy).") var inputPath: String
+    @Option(name: .customLong("w"), help: "Weight tensor (.npy).") var weightPath: String?
+    @Option(name: .customLong("b"), help: "Bias tensor (.npy).") var biasPath: String?
+    @Option(name: .long, help: "Where to write y (.npy).") var out: String
+    @Option(name: .long, help: "Formulation: reference, matrix or stretched.") var impl: Formulations.Kind = .reference
+    @Flag(name: .long, help: "Also print the output shape as JSON.") var json = false
+
+    func run() throws {
+        let x = try load(inputPath)
+        let weight = try weightPath.map(load)
+        let bias = try biasPath.map(load)
+        guard x.rank >= 3 else {
+            printError("error: x has shape \(x.shape); it needs [N, C, spatial…] with at least one spatial axis")
+            throw ExitCode(1)
+        }
+        let kernel = weight.map { Array($0.shape.dropFirst(2)) }
+        let result = try layer.evaluate(input: Array(x.shape.dropFirst(2)), kernel: kernel)
+        let y = try exitingOnError { () throws(KernelError) in
+            try Formulations.run(result.shape, x: x, weight: weight, bias: bias, groups: layer.groups ?? 1,
+                                 poolingMode: layer.mode, countIncludePad: nil, kind: impl)
+        }
+        do {
+            try Data(NPY.encode(y)).write(to: URL(fileURLWithPath: out))
+        } catch {
+            printError("error: cannot write \(out): \(error.localizedDescription)")
+            throw ExitCode(73)
+        }
+        if json {
+            print(JSONWriter.string(.object([("output_shape", .array(y.shape.map(JSONValue.integer))), ("path", .string(out))])))
+        } else {
+            print("\(result.shape.name) (\(result.shape.convention.displayName), \(impl.rawValue)): x \(x.shape) → y \(y.shape), written to \(out)")
+        }
+    }
+
+    private func load(_ path: String) throws -> Tensor {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            printError("error: cannot read \(path)")
+            throw ExitCode(66)
+        }
+        return try exitingOnError { () throws(KernelError) in try NPY.decode(Array(data)) }
+    }
+}

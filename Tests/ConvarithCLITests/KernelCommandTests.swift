@@ -1,0 +1,66 @@
+import ConvKernels
+import Foundation
+import Testing
+
+@Suite("convarith run, matrix and verify")
+struct KernelCommandTests {
+    private func temporaryDirectory() throws -> URL {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("convarith-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        return directory
+    }
+
+    @Test("run reads .npy tensors, writes y.npy, and every formulation writes the same y")
+    func runWritesTheOutputTensor() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var rng = SplitMix64(state: 3)
+        let x = try Tensor.random(shape: [1, 2, 3, 3], using: &rng)
+        let w = try Tensor.random(shape: [2, 3, 3, 3], using: &rng)
+        try Data(NPY.encode(x)).write(to: directory.appendingPathComponent("x.npy"))
+        try Data(NPY.encode(w)).write(to: directory.appendingPathComponent("w.npy"))
+        var outputs: [Tensor] = []
+        for impl in ["reference", "matrix", "stretched"] {
+            let out = directory.appendingPathComponent("y-\(impl).npy").path
+            let result = try CLIRunner.run(["run", "transposed", "--x", directory.appendingPathComponent("x.npy").path,
+                                            "--w", directory.appendingPathComponent("w.npy").path,
+                                            "-s", "2", "-p", "1", "-a", "1", "--out", out, "--impl", impl])
+            #expect(result.status == 0, "\(result.standardError)")
+            outputs.append(try NPY.decode(Array(try Data(contentsOf: URL(fileURLWithPath: out)))))
+        }
+        #expect(outputs[0].shape == [1, 3, 6, 6])
+        #expect(outputs[0].maximumDifference(to: outputs[1]) < 1e-5)
+        #expect(outputs[0].maximumDifference(to: outputs[2]) < 1e-5)
+    }
+
+    @Test("run refuses a weight that does not fit the layer, naming the shapes")
+    func runRefusesMismatchedWeights() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try Data(NPY.encode(try Tensor(zeros: [1, 2, 5, 5]))).write(to: directory.appendingPathComponent("x.npy"))
+        try Data(NPY.encode(try Tensor(zeros: [4, 3, 3, 3]))).write(to: directory.appendingPathComponent("w.npy"))
+        let result = try CLIRunner.run(["run", "conv", "--x", directory.appendingPathComponent("x.npy").path,
+                                        "--w", directory.appendingPathComponent("w.npy").path, "--out", directory.appendingPathComponent("y.npy").path])
+        #expect(result.status == 1)
+        #expect(result.standardError.contains("[4, 3, 3, 3]"))
+    }
+
+    @Test("matrix prints the seed's Figure 2.3 and its transpose")
+    func matrixPrintsTheFigure() throws {
+        let result = try CLIRunner.run(["matrix", "conv", "-i", "4x4", "-k", "3", "--transposed"])
+        #expect(result.status == 0)
+        #expect(result.standardOutput.contains("│ w₀,₀ w₀,₁ w₀,₂    0 w₁,₀ w₁,₁ w₁,₂    0 w₂,₀ w₂,₁ w₂,₂    0    0    0    0    0 │"))
+        #expect(result.standardOutput.contains("Cᵀ (16×4)"))
+    }
+
+    @Test("verify reports agreement of every formulation and exits 0")
+    func verifyAgrees() throws {
+        let layer = try CLIRunner.run(["verify", "transposed", "-i", "3x3", "-k", "3", "-s", "2", "-p", "1", "-a", "1", "-c", "2", "-o", "4", "-g", "2", "--json"])
+        #expect(layer.status == 0)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(layer.standardOutput.utf8)) as? [String: Any])
+        #expect((object["comparisons"] as? [Any])?.count == 3)
+        let sweep = try CLIRunner.run(["verify", "--sweep", "40", "--seed", "11"])
+        #expect(sweep.status == 0)
+        #expect(sweep.standardOutput.contains("reference vs stretched input"))
+    }
+}
