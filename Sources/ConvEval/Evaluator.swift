@@ -59,7 +59,12 @@ public struct Evaluator: Sendable {
         request.batch = operands.x.shape.first
         request.channels = operands.x.shape.count > 1 ? operands.x.shape[1] : nil
         if let weight = operands.weight, weight.rank >= 2 {
-            request.outputChannels = request.operation == .transposedConvolution ? weight.shape[1] * (request.groups ?? 1) : weight.shape[0]
+            if request.operation == .transposedConvolution {
+                let (product, overflow) = weight.shape[1].multipliedReportingOverflow(by: request.groups ?? 1)
+                request.outputChannels = overflow ? nil : product
+            } else {
+                request.outputChannels = weight.shape[0]
+            }
         }
         let result = try evaluateShape(request)
         let y = try Formulations.run(result.shape, x: operands.x, weight: operands.weight, bias: operands.bias,

@@ -42,6 +42,26 @@ struct EvalCommandTests {
 
 @Suite("convarith eval with tensors")
 struct EvalTensorCommandTests {
+    @Test("tensor requests that do not fit their layer get error answers, and evaluation goes on")
+    func mismatchedTensorsAreAnswered() throws {
+        let input = """
+            {"id":1,"op":"conv","input":[3],"kernel":2,"x":{"shape":[1,1,3],"data":[1,2,3]},"w":{"shape":[1,1,2],"data":[1,1]}}
+            {"id":2,"op":"conv","input":[3],"kernel":2,"x":{"shape":[1,1,3],"data":[1,2]},"w":{"shape":[1,1,2],"data":[1,1]}}
+            {"id":3,"op":"conv","input":[4],"kernel":2,"x":{"shape":[1,1,3],"data":[1,2,3]},"w":{"shape":[1,1,2],"data":[1,1]}}
+            {"id":4,"op":"conv","input":[3],"kernel":2,"x":{"shape":[1,1,3],"data":[1,2,3]}}
+            {"id":5,"op":"transposed","input":[3],"kernel":2,"groups":9223372036854775807,"x":{"shape":[1,1,3],"data":[1,2,3]},"w":{"shape":[1,2,2],"data":[1,1,1,1]}}
+            {"id":6,"op":"pool","input":[3],"kernel":2,"impl":"matrix","x":{"shape":[1,1,3],"data":[1,2,3]}}
+            {"id":7,"op":"conv","input":[3],"kernel":2,"impl":"fast","x":{"shape":[1,1,3],"data":[1,2,3]},"w":{"shape":[1,1,2],"data":[1,1]}}
+            {"id":8,"op":"pool","input":[3],"kernel":2,"stride":1,"x":{"shape":[1,1,3],"data":[1,"a",3]}}
+            """
+        let result = try CLIRunner.run(["eval"], input: input)
+        #expect(result.status == 0)
+        let answers = result.standardOutput.split(separator: "\n").map(String.init)
+        try #require(answers.count == 8)
+        #expect(answers[0].contains(#""y":{"shape":[1,1,2],"data":[3.0,5.0]}"#))
+        for answer in answers.dropFirst() { #expect(answer.contains(#""error":"#), "\(answer)") }
+    }
+
     @Test("answers every numeric oracle case within tolerance, through the real executable",
           arguments: OracleSupport.OracleCorpus.numericFiles)
     func numericCasesAgreeThroughTheExecutable(file: String) throws {

@@ -29,6 +29,8 @@ public struct ConvolutionMatrix: Sendable, Hashable {
         let walk = shape.windowWalk
         let outputCount = walk.outputCount, inputCount = walk.inputCount, tapCount = walk.tapCount
         let inGroup = inputChannels / groups, outGroup = outputChannels / groups
+        _ = try MemoryLimit.current.check([outputChannels, outputCount])
+        _ = try MemoryLimit.current.check([inputChannels, inputCount])
         rows = outputChannels * outputCount
         columns = inputChannels * inputCount
         _ = try MemoryLimit.current.check([rows, inGroup * tapCount])
