@@ -48,7 +48,7 @@ public struct WindowWalk: Sendable {
         let tables: [[Int]] = axes.map { axis in
             var table = [Int](repeating: 0, count: axis.output * axis.kernel)
             for o in 0..<axis.output {
-                for t in 0..<axis.kernel { table[o * axis.kernel + t] = o * axis.stride + t * axis.dilation - axis.padding.before }
+                for t in 0..<axis.kernel { table[o * axis.kernel + t] = axis.inputPosition(output: o, tap: t) }
             }
             return table
         }
@@ -73,20 +73,6 @@ public struct WindowWalk: Sendable {
             body(output, taps)
             Self.advance(&outputIndex, sizes: outputSizes)
         }
-    }
-
-    /// The input positions (multi-indices, padding included) read by one output position, one per tap:
-    /// what a figure shades.
-    public func inputCoordinates(ofOutput output: [Int]) -> [[Int]] {
-        var result: [[Int]] = []
-        var tapIndex = [Int](repeating: 0, count: axes.count)
-        for _ in 0..<tapCount {
-            result.append(axes.indices.map { axis in
-                output[axis] * axes[axis].stride + tapIndex[axis] * axes[axis].dilation - axes[axis].padding.before
-            })
-            Self.advance(&tapIndex, sizes: kernelSizes)
-        }
-        return result
     }
 
     /// Row-major odometer step.
