@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .library(name: "ConvArithmetic", targets: ["ConvArithmetic"]),
         .library(name: "ConvKernels", targets: ["ConvKernels"]),
+        .library(name: "ConvFigures", targets: ["ConvFigures"]),
         .library(name: "ConvEval", targets: ["ConvEval"]),
         .executable(name: "convarith", targets: ["convarith"]),
     ],
@@ -21,11 +22,13 @@ let package = Package(
         // mapping from requests to the core's specs and back.
         // Tensors, .npy, reference kernels, the matrix C, the stretched formulation, gradients.
         .target(name: "ConvKernels", dependencies: ["ConvArithmetic"]),
+        // Paper-style figures: the scene model, SVG, animated SVG, GIF and PNG writers.
+        .target(name: "ConvFigures", dependencies: ["ConvArithmetic"]),
         .target(name: "ConvEval", dependencies: ["ConvArithmetic", "ConvKernels"]),
         .executableTarget(
             name: "convarith",
             dependencies: [
-                "ConvArithmetic", "ConvEval",
+                "ConvArithmetic", "ConvKernels", "ConvFigures", "ConvEval",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -43,6 +46,7 @@ let package = Package(
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
         ),
+        .testTarget(name: "ConvFiguresTests", dependencies: ["ConvFigures", "ConvArithmetic", "ConvKernels"]),
         // Loads the oracle corpus for the golden tests (a test helper, not a product).
         .target(name: "OracleSupport", path: "Tests/OracleSupport"),
         .testTarget(name: "ConvEvalTests", dependencies: ["ConvEval", "ConvArithmetic", "OracleSupport"]),

@@ -11,6 +11,6 @@ struct ConvArith: ParsableCommand {
             Sizes follow PyTorch by default; --convention tensorflow or onnx selects the others' rules.
             Formulas from Dumoulin & Visin, "A guide to convolution arithmetic for deep learning" (arXiv:1603.07285).
             """,
-        subcommands: [ShapeCommand.self, ExplainCommand.self, TransposeCommand.self, SolveCommand.self, RunCommand.self, MatrixCommand.self, VerifyCommand.self, EvalCommand.self, BenchCommand.self]
+        subcommands: [ShapeCommand.self, ExplainCommand.self, TransposeCommand.self, SolveCommand.self, RunCommand.self, MatrixCommand.self, VerifyCommand.self, DrawCommand.self, TourCommand.self, EvalCommand.self, BenchCommand.self]
     )
 }

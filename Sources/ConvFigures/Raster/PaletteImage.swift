@@ -1,0 +1,89 @@
+/// An image of palette indices (``Paint`` raw values), filled from a ``Drawing``; what the GIF and PNG
+/// writers encode.
+public struct PaletteImage: Sendable, Hashable {
+    /// Width in pixels.
+    public let width: Int
+    /// Height in pixels.
+    public let height: Int
+    /// Row-major palette indices.
+    public private(set) var pixels: [UInt8]
+
+    /// The palette, in ``Paint`` order.
+    public static let palette: [(UInt8, UInt8, UInt8)] = Paint.allCases.map(\.rgb)
+
+    /// A blank image.
+    public init(width: Int, height: Int) {
+        self.width = width
+        self.height = height
+        pixels = [UInt8](repeating: Paint.background.rawValue, count: width * height)
+    }
+
+    /// Rasterizes a drawing: rectangles with solid, dashed or dotted outlines, and text in the bitmap font.
+    public init(_ drawing: Drawing) {
+        self.init(width: drawing.width, height: drawing.height)
+        for item in drawing.items {
+            switch item {
+            case .rectangle(let rectangle): draw(rectangle)
+            case .text(let text): draw(text)
+            }
+        }
+    }
+
+    private mutating func set(_ x: Int, _ y: Int, _ paint: Paint) {
+        guard x >= 0, y >= 0, x < width, y < height else { return }
+        pixels[y * width + x] = paint.rawValue
+    }
+
+    private mutating func draw(_ rectangle: Drawing.Rectangle) {
+        if let fill = rectangle.fill {
+            for y in rectangle.y..<(rectangle.y + rectangle.height) {
+                for x in rectangle.x..<(rectangle.x + rectangle.width) { set(x, y, fill) }
+            }
+        }
+        let paint: Paint, on: Int, off: Int
+        switch rectangle.stroke {
+        case .none: return
+        case .solid(let p): (paint, on, off) = (p, 1, 0)
+        case .dashed(let p): (paint, on, off) = (p, 3, 2)
+        case .dotted(let p): (paint, on, off) = (p, 1, 2)
+        }
+        let right = rectangle.x + rectangle.width - 1, bottom = rectangle.y + rectangle.height - 1
+        var step = 0
+        func ink() -> Bool { defer { step += 1 }; return off == 0 || step % (on + off) < on }
+        for x in rectangle.x...right { if ink() { set(x, rectangle.y, paint) } }
+        for y in rectangle.y...bottom { if ink() { set(right, y, paint) } }
+        for x in stride(from: right, through: rectangle.x, by: -1) { if ink() { set(x, bottom, paint) } }
+        for y in stride(from: bottom, through: rectangle.y, by: -1) { if ink() { set(rectangle.x, y, paint) } }
+    }
+
+    private mutating func draw(_ text: Drawing.Text) {
+        let string = BitmapFont.transliterate(text.string)
+        let scale = text.size >= 12 ? 2 : 1
+        let advance = BitmapFont.advance * scale
+        var x: Int
+        switch text.alignment {
+        case .start: x = text.x
+        case .middle: x = text.x - string.count * advance / 2
+        case .end: x = text.x - string.count * advance
+        }
+        let top = text.y - BitmapFont.height * scale
+        for character in string {
+            if let glyph = BitmapFont.glyph(character) {
+                for (row, line) in glyph.enumerated() {
+                    for (column, mark) in line.enumerated() where mark == "#" {
+                        for dy in 0..<scale {
+                            for dx in 0..<scale {
+                                set(x + column * scale + dx, top + row * scale + dy, .text)
+                                if text.bold && dx == scale - 1 { set(x + column * scale + dx + 1, top + row * scale + dy, .text) }
+                            }
+                        }
+                    }
+                }
+            } else {
+                draw(Drawing.Rectangle(x: x, y: top + scale, width: BitmapFont.width * scale, height: (BitmapFont.height - 1) * scale,
+                                       fill: nil, stroke: .solid(.text)))
+            }
+            x += advance
+        }
+    }
+}

@@ -1,0 +1,135 @@
+import ConvArithmetic
+
+/// A paper-style figure, computed from the core's arithmetic: the grid the kernel slides over, the
+/// output grid, and one frame per output position with the cells the kernel covers.
+///
+/// Transposed convolutions are drawn as the paper draws them: the equivalent stride-1 direct convolution
+/// over the stretched, padded input, with the output above it.
+public struct Scene: Sendable {
+    /// One step of the animation.
+    public struct Frame: Sendable, Hashable {
+        /// The output position being computed.
+        public let output: [Int]
+        /// The lower-grid cells under the kernel, one per tap (row-major taps).
+        public let footprint: [[Int]]
+    }
+
+    /// The layer drawn.
+    public let shape: LayerShape
+    /// The grid the kernel slides over.
+    public let lower: Grid
+    /// Output sizes.
+    public let upperSizes: [Int]
+    /// One frame per output position, row-major.
+    public let frames: [Frame]
+    /// The lower grid's label ("input", or "input (i'), stretched and padded").
+    public let lowerLabel: String
+    /// The upper grid's label ("output", or "output (o')").
+    public let upperLabel: String
+    /// A one-line title.
+    public let title: String
+    /// The parameters and sizes, in words.
+    public let caption: String
+
+    /// The scene of a layer.
+    /// - Throws: ``ArithmeticError`` if the equivalent convolution of a transposed layer overflows.
+    public init(shape: LayerShape) throws(ArithmeticError) {
+        self.shape = shape
+        let rank = shape.rank
+        switch shape.operation {
+        case .convolution, .pooling:
+            lower = Grid(sizes: shape.axes.map { $0.input + $0.padding.before + $0.padding.after },
+                         paddingBefore: shape.axes.map(\.padding.before), interior: shape.input,
+                         spacing: [Int](repeating: 1, count: rank), cropBefore: [Int](repeating: 0, count: rank),
+                         inputSizes: shape.input)
+            lowerLabel = "input"
+            upperLabel = "output"
+        case .transposedConvolution:
+            let equivalents = try shape.axes.map { axis throws(ArithmeticError) in try axis.equivalentConvolution() }
+            let cropBefore = equivalents.map { max(-$0.padding.before, 0) }
+            let cropAfter = equivalents.map { max(-$0.padding.after, 0) }
+            let interior = equivalents.indices.map { equivalents[$0].stretchedInput - cropBefore[$0] - cropAfter[$0] }
+            let before = equivalents.map { max($0.padding.before, 0) }
+            let after = equivalents.map { max($0.padding.after, 0) }
+            lower = Grid(sizes: interior.indices.map { before[$0] + interior[$0] + after[$0] }, paddingBefore: before,
+                         interior: interior, spacing: shape.axes.map(\.stride), cropBefore: cropBefore, inputSizes: shape.input)
+            lowerLabel = "input (i'), stretched and padded"
+            upperLabel = "output (o')"
+        }
+        upperSizes = shape.output
+        frames = Self.frames(shape: shape, lower: lower)
+        title = Self.title(shape)
+        caption = Self.caption(shape)
+    }
+
+    /// The frames: for a direct window, output o covers cells `o·s + t·d` of the padded grid; for the
+    /// equivalent convolution of a transposed one, cells `o + t·d` (stride 1) of the stretched grid.
+    private static func frames(shape: LayerShape, lower: Grid) -> [Frame] {
+        let outputs = shape.output
+        let count = outputs.reduce(1, *)
+        var frames: [Frame] = []
+        frames.reserveCapacity(count)
+        var output = [Int](repeating: 0, count: outputs.count)
+        for _ in 0..<count {
+            let footprint: [[Int]]
+            switch shape.operation {
+            case .convolution, .pooling:
+                footprint = shape.footprint(ofOutput: output).map { position in
+                    position.indices.map { position[$0] + shape.axes[$0].padding.before }
+                }
+            case .transposedConvolution:
+                let direct = LayerShape(operation: .convolution, convention: shape.convention, axes: shape.axes.indices.map { axis in
+                    AxisArithmetic(input: lower.sizes[axis], kernel: shape.axes[axis].kernel, stride: 1, dilation: shape.axes[axis].dilation,
+                                   padding: AxisPadding(0), output: outputs[axis])
+                })
+                footprint = direct.footprint(ofOutput: output)
+            }
+            frames.append(Frame(output: output, footprint: footprint))
+            var axis = output.count - 1
+            while axis >= 0 {
+                output[axis] += 1
+                if output[axis] < outputs[axis] { break }
+                output[axis] = 0
+                axis -= 1
+            }
+        }
+        return frames
+    }
+
+    private static func title(_ shape: LayerShape) -> String {
+        let kind: String
+        switch shape.operation {
+        case .convolution: kind = shape.axes.contains { $0.dilation > 1 } ? "Dilated convolution" : "Convolution"
+        case .pooling: kind = "Pooling"
+        case .transposedConvolution: kind = "Transposed convolution"
+        }
+        if let relationship = shape.relationships.first {
+            return "\(kind) — \(relationship.label): \(relationship.title)"
+        }
+        return kind
+    }
+
+    private static func caption(_ shape: LayerShape) -> String {
+        func list(_ values: [Int]) -> String { Set(values).count == 1 ? String(values[0]) : "(" + values.map(String.init).joined(separator: ", ") + ")" }
+        let axes = shape.axes
+        let paddings = axes.map(\.padding)
+        let padding = Set(paddings).count == 1 ? paddings[0].description : "(" + paddings.map(\.description).joined(separator: ", ") + ")"
+        var parts: [String] = []
+        let inputName = shape.operation == .transposedConvolution ? "i'" : "i"
+        parts.append("\(inputName) = \(list(shape.input))")
+        parts.append("k = \(list(axes.map(\.kernel)))")
+        parts.append("s = \(list(axes.map(\.stride)))")
+        parts.append("p = \(padding)")
+        if axes.contains(where: { $0.dilation > 1 }) { parts.append("d = \(list(axes.map(\.dilation)))") }
+        if shape.operation == .transposedConvolution { parts.append("a = \(list(axes.map(\.outputPadding)))") }
+        if axes.contains(where: \.ceilMode) { parts.append("ceil_mode") }
+        let outputName = shape.operation == .transposedConvolution ? "o'" : "o"
+        var caption = parts.joined(separator: ", ") + " → \(outputName) = \(list(shape.output))"
+        if shape.operation == .transposedConvolution, let equivalents = try? axes.map({ axis throws(ArithmeticError) in try axis.equivalentConvolution() }) {
+            caption += "; drawn as its equivalent convolution: ĩ' = \(list(equivalents.map(\.stretchedInput))), k' = \(list(axes.map(\.kernel))), s' = 1, p' = "
+            let primes = equivalents.map(\.padding)
+            caption += Set(primes).count == 1 ? primes[0].description : "(" + primes.map(\.description).joined(separator: ", ") + ")"
+        }
+        return caption
+    }
+}

@@ -1,0 +1,100 @@
+/// Writes animated GIFs (GIF89a): a global palette of the figure colours, a NETSCAPE2.0 loop, and one
+/// LZW-compressed image per frame with its delay.
+public enum GIFWriter {
+    /// The GIF of `frames` (all the same size), `delay` hundredths of a second each, looping forever.
+    public static func encode(_ frames: [PaletteImage], delay: Int = 80) -> [UInt8] {
+        guard let first = frames.first else { return [] }
+        var bytes = Array("GIF89a".utf8)
+        appendWord(first.width, to: &bytes)
+        appendWord(first.height, to: &bytes)
+        // Global colour table of 16 entries (size field 3 → 2^(3+1)), 8-bit colour resolution.
+        bytes += [0xF3, 0, 0]
+        let palette = PaletteImage.palette
+        for index in 0..<16 {
+            let (r, g, b) = index < palette.count ? palette[index] : (0, 0, 0)
+            bytes += [r, g, b]
+        }
+        // Loop forever.
+        bytes += [0x21, 0xFF, 0x0B] + Array("NETSCAPE2.0".utf8) + [0x03, 0x01, 0x00, 0x00, 0x00]
+        for frame in frames {
+            // Graphic control extension: no transparency, replace the previous frame.
+            bytes += [0x21, 0xF9, 0x04, 0x04]
+            appendWord(max(delay, 2), to: &bytes)
+            bytes += [0x00, 0x00]
+            // Image descriptor: the whole canvas, no local colour table.
+            bytes += [0x2C, 0, 0, 0, 0]
+            appendWord(frame.width, to: &bytes)
+            appendWord(frame.height, to: &bytes)
+            bytes += [0x00]
+            let minimumCodeSize = 4
+            bytes.append(UInt8(minimumCodeSize))
+            let compressed = LZW.compress(frame.pixels, minimumCodeSize: minimumCodeSize)
+            var offset = 0
+            while offset < compressed.count {
+                let count = min(255, compressed.count - offset)
+                bytes.append(UInt8(count))
+                bytes += compressed[offset..<(offset + count)]
+                offset += count
+            }
+            bytes.append(0)
+        }
+        bytes.append(0x3B)
+        return bytes
+    }
+
+    private static func appendWord(_ value: Int, to bytes: inout [UInt8]) {
+        bytes += [UInt8(value & 0xFF), UInt8(value >> 8 & 0xFF)]
+    }
+}
+
+/// GIF's variant of LZW: variable code width from `minimumCodeSize + 1` up to 12 bits, codes packed
+/// least-significant bit first, a clear code at the start and whenever the table fills.
+enum LZW {
+    static func compress(_ pixels: [UInt8], minimumCodeSize: Int) -> [UInt8] {
+        let clear = 1 << minimumCodeSize, end = clear + 1
+        var output: [UInt8] = []
+        var bitBuffer = 0, bitCount = 0
+        func emit(_ code: Int, _ width: Int) {
+            bitBuffer |= code << bitCount
+            bitCount += width
+            while bitCount >= 8 {
+                output.append(UInt8(bitBuffer & 0xFF))
+                bitBuffer >>= 8
+                bitCount -= 8
+            }
+        }
+        var table: [Int: Int] = [:]
+        var width = minimumCodeSize + 1
+        var next = end + 1
+        emit(clear, width)
+        guard var prefix = pixels.first.map(Int.init) else {
+            emit(end, width)
+            if bitCount > 0 { output.append(UInt8(bitBuffer & 0xFF)) }
+            return output
+        }
+        for pixel in pixels.dropFirst() {
+            let key = prefix << 8 | Int(pixel)
+            if let code = table[key] {
+                prefix = code
+                continue
+            }
+            emit(prefix, width)
+            if next == 4096 {
+                // The table is full: start over.
+                emit(clear, width)
+                table.removeAll(keepingCapacity: true)
+                width = minimumCodeSize + 1
+                next = end + 1
+            } else {
+                table[key] = next
+                if next == 1 << width && width < 12 { width += 1 }
+                next += 1
+            }
+            prefix = Int(pixel)
+        }
+        emit(prefix, width)
+        emit(end, width)
+        if bitCount > 0 { output.append(UInt8(bitBuffer & 0xFF)) }
+        return output
+    }
+}

@@ -1,0 +1,101 @@
+/// Writes drawings as SVG: one frame, every frame side by side, or an animation that plays in a browser
+/// (SMIL, looping).
+public enum SVGWriter {
+    /// One frame of a scene.
+    public static func frame(_ layout: FigureLayout, index: Int = 0) -> String {
+        let drawing = layout.drawing(frame: index)
+        var svg = header(width: drawing.width, height: drawing.height, title: layout.scene.title)
+        append(drawing.items, to: &svg)
+        return svg + "</svg>\n"
+    }
+
+    /// Every frame of a scene side by side, `columns` per row.
+    public static func contactSheet(_ layout: FigureLayout, columns: Int = 4) -> String {
+        let count = max(layout.scene.frames.count, 1)
+        let perRow = max(1, min(columns, count))
+        let rows = (count + perRow - 1) / perRow
+        var svg = header(width: perRow * layout.width, height: rows * layout.height, title: layout.scene.title)
+        for index in 0..<count {
+            svg += "<g transform=\"translate(\(index % perRow * layout.width),\(index / perRow * layout.height))\">\n"
+            append(layout.drawing(frame: index).items, to: &svg)
+            svg += "</g>\n"
+        }
+        return svg + "</svg>\n"
+    }
+
+    /// An animated SVG: frame after frame, `delay` seconds each, looping forever.
+    public static func animation(_ layout: FigureLayout, delay: Double = 0.8) -> String {
+        let count = max(layout.scene.frames.count, 1)
+        var svg = header(width: layout.width, height: layout.height, title: layout.scene.title)
+        let duration = Double(count) * delay
+        for index in 0..<count {
+            let start = Double(index) / Double(count), end = Double(index + 1) / Double(count)
+            var values: [String] = [], times: [String] = []
+            if index > 0 { values.append("hidden"); times.append("0") }
+            values.append("visible"); times.append(index > 0 ? number(start) : "0")
+            if index < count - 1 { values.append("hidden"); times.append(number(end)) }
+            svg += "<g visibility=\"\(index == 0 ? "visible" : "hidden")\">\n"
+            if count > 1 {
+                svg += "<animate attributeName=\"visibility\" calcMode=\"discrete\" values=\"\(values.joined(separator: ";"))\" keyTimes=\"\(times.joined(separator: ";"))\" dur=\"\(number(duration))s\" repeatCount=\"indefinite\"/>\n"
+            }
+            append(layout.drawing(frame: index).items, to: &svg)
+            svg += "</g>\n"
+        }
+        return svg + "</svg>\n"
+    }
+
+    private static func header(width: Int, height: Int, title: String) -> String {
+        """
+        <?xml version="1.0" encoding="UTF-8"?>
+        <svg xmlns="http://www.w3.org/2000/svg" width="\(width)" height="\(height)" viewBox="0 0 \(width) \(height)">
+        <title>\(escape(title))</title>
+
+        """
+    }
+
+    static func append(_ items: [Drawing.Item], to svg: inout String) {
+        for item in items {
+            switch item {
+            case .rectangle(let rectangle):
+                svg += "<rect x=\"\(rectangle.x)\" y=\"\(rectangle.y)\" width=\"\(rectangle.width)\" height=\"\(rectangle.height)\""
+                svg += " fill=\"\(rectangle.fill?.hex ?? "none")\""
+                switch rectangle.stroke {
+                case .none: break
+                case .solid(let paint): svg += " stroke=\"\(paint.hex)\" stroke-width=\"1\""
+                case .dashed(let paint): svg += " stroke=\"\(paint.hex)\" stroke-width=\"1\" stroke-dasharray=\"3 2\""
+                case .dotted(let paint): svg += " stroke=\"\(paint.hex)\" stroke-width=\"1\" stroke-dasharray=\"1 2\""
+                }
+                svg += "/>\n"
+            case .text(let text):
+                svg += "<text x=\"\(text.x)\" y=\"\(text.y)\" font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\""
+                svg += " font-size=\"\(text.size * 13 / 10 + 1)\" fill=\"\(Paint.text.hex)\""
+                switch text.alignment {
+                case .start: break
+                case .middle: svg += " text-anchor=\"middle\""
+                case .end: svg += " text-anchor=\"end\""
+                }
+                if text.bold { svg += " font-weight=\"bold\"" }
+                svg += ">\(escape(text.string))</text>\n"
+            }
+        }
+    }
+
+    static func escape(_ text: String) -> String {
+        var escaped = ""
+        for character in text {
+            switch character {
+            case "&": escaped += "&amp;"
+            case "<": escaped += "&lt;"
+            case ">": escaped += "&gt;"
+            case "\"": escaped += "&quot;"
+            default: escaped.append(character)
+            }
+        }
+        return escaped
+    }
+
+    private static func number(_ value: Double) -> String {
+        let rounded = (value * 10000).rounded() / 10000
+        return rounded == rounded.rounded() ? String(Int(rounded)) : String(rounded)
+    }
+}
