@@ -62,8 +62,7 @@ public enum TourIndex {
             <section id="matrix-C">
             <h2>The convolution as a matrix C</h2>
             <p class="source">seed Figure 2.3 · paper section 4.1</p>
-            \(matrixSVG)
-            <p>\(escape(matrixCaption))</p>
+            <div role="img" aria-label="\(escape(matrixCaption))">\(matrixSVG)</div>
             </section>
 
             """
