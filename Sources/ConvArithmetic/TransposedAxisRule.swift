@@ -1,38 +1,41 @@
-/// The per-axis rules of a transposed convolution under each convention.
+/// The per-axis rules of a transposed convolution under each convention. Holds plain numbers only (the
+/// spec's arrays are borrowed, not copied, which keeps a shape computation free of reference counting).
 struct TransposedAxisRule {
-    let spec: TransposedConvolutionSpec
     let axis: Int
     let input: Int
     let rank: Int
     let kernel: Int
     let stride: Int
     let dilation: Int
+    let givenOutputPadding: Int?
+    let requestedSize: Int?
+    let mode: PaddingMode?
+    let convention: Convention
 
-    init(spec: TransposedConvolutionSpec, axis: Int, input: Int, rank: Int) {
-        self.spec = spec
+    init(spec: borrowing TransposedConvolutionSpec, axis: Int, input: Int, rank: Int) {
         self.axis = axis
         self.input = input
         self.rank = rank
         (kernel, stride, dilation) = spec.window.axis(axis)
+        givenOutputPadding = spec.outputPadding.map { WindowParameters.value($0, axis) }
+        requestedSize = spec.outputSize?[axis]
+        mode = spec.window.padding.mode
+        convention = spec.convention
     }
 
-    private var givenOutputPadding: Int? { spec.outputPadding.map { WindowParameters.value($0, axis) } }
-    private var requestedSize: Int? { spec.outputSize?[axis] }
-    private var mode: PaddingMode? { spec.window.padding.mode }
-
-    func resolve() throws(ArithmeticError) -> AxisArithmetic {
+    func resolve(_ window: borrowing WindowParameters) throws(ArithmeticError) -> AxisArithmetic {
         let extent = try effectiveKernelSize(kernel: kernel, dilation: dilation, axis: axis)
-        switch spec.convention {
-        case .pytorch: return try pytorch(extent)
-        case .onnx: return try onnx(extent)
-        case .tensorflow: return try tensorflow(extent)
+        switch convention {
+        case .pytorch: return try pytorch(extent, window)
+        case .onnx: return try onnx(extent, window)
+        case .tensorflow: return try tensorflow(extent, window)
         }
     }
 
     // MARK: Conventions
 
-    private func pytorch(_ extent: Int) throws(ArithmeticError) -> AxisArithmetic {
-        let padding = try directPadding(extent)
+    private func pytorch(_ extent: Int, _ window: borrowing WindowParameters) throws(ArithmeticError) -> AxisArithmetic {
+        let padding = try directPadding(extent, window)
         if !padding.isSymmetric && mode != .same && mode != .sameLower {
             throw .asymmetricPadding(axis: axis, before: padding.before, after: padding.after, convention: .pytorch)
         }
@@ -56,7 +59,7 @@ struct TransposedAxisRule {
         return axisResult(padding: padding, outputPadding: outputPadding, output: output)
     }
 
-    private func onnx(_ extent: Int) throws(ArithmeticError) -> AxisArithmetic {
+    private func onnx(_ extent: Int, _ window: borrowing WindowParameters) throws(ArithmeticError) -> AxisArithmetic {
         let outputPadding = givenOutputPadding ?? 0
         guard outputPadding < max(stride, dilation) else {
             throw .outputPaddingTooLarge(axis: axis, outputPadding: outputPadding, stride: stride, dilation: dilation, convention: .onnx)
@@ -73,7 +76,7 @@ struct TransposedAxisRule {
             padding = Self.split(total: max(0, unpadded - target), extraAtEnd: mode == .same)
             output = unpadded - padding.before - padding.after
         } else {
-            padding = try directPadding(extent)
+            padding = try directPadding(extent, window)
             output = try checkedSubtract(unpadded, try total(padding), "the output size on axis \(axis)")
         }
         try checkPositive(output, extent: extent, padding: padding, outputPadding: outputPadding)
@@ -82,7 +85,7 @@ struct TransposedAxisRule {
         return axisResult(padding: padding, outputPadding: outputPadding, output: output)
     }
 
-    private func tensorflow(_ extent: Int) throws(ArithmeticError) -> AxisArithmetic {
+    private func tensorflow(_ extent: Int, _ window: borrowing WindowParameters) throws(ArithmeticError) -> AxisArithmetic {
         if let given = givenOutputPadding, given >= stride {
             throw .outputPaddingTooLarge(axis: axis, outputPadding: given, stride: stride, dilation: dilation, convention: .tensorflow)
         }
@@ -118,7 +121,7 @@ struct TransposedAxisRule {
             let covered = try checkedAdd(inputSpan, extent, "s(i' − 1) + k̂ on axis \(axis)")
             padding = Self.split(total: max(0, covered - output), extraAtEnd: true)
         default:
-            padding = try directPadding(extent)
+            padding = try directPadding(extent, window)
             if let requested = requestedSize {
                 output = requested
             } else {
@@ -136,9 +139,9 @@ struct TransposedAxisRule {
     // MARK: Shared pieces
 
     /// The padding of the associated direct convolution, named paddings resolved as for a direct window.
-    private func directPadding(_ extent: Int) throws(ArithmeticError) -> AxisPadding {
-        try spec.window.resolvedPadding(axis: axis, input: input, effectiveKernel: extent, stride: stride,
-                                        convention: spec.convention, rank: rank, operation: .transposedConvolution)
+    private func directPadding(_ extent: Int, _ window: borrowing WindowParameters) throws(ArithmeticError) -> AxisPadding {
+        try window.resolvedPadding(axis: axis, input: input, effectiveKernel: extent, stride: stride,
+                                   convention: convention, rank: rank, operation: .transposedConvolution)
     }
 
     /// `s(i' − 1) + a + k̂ − p_lo − p_hi`.
@@ -165,7 +168,7 @@ struct TransposedAxisRule {
         let padded = try checkedAdd(output, try total(padding), "the padded output on axis \(axis)")
         let forward = floorDivide(padded - extent, stride) + 1
         guard forward == input else {
-            throw .transposedOutputInconsistent(axis: axis, output: output, input: input, forwardOutput: forward, convention: spec.convention)
+            throw .transposedOutputInconsistent(axis: axis, output: output, input: input, forwardOutput: forward, convention: convention)
         }
     }
 

@@ -60,7 +60,7 @@ public struct TransposedConvolutionSpec: Sendable, Hashable {
         axes.reserveCapacity(input.count)
         for axis in input.indices {
             let rule = TransposedAxisRule(spec: self, axis: axis, input: input[axis], rank: input.count)
-            axes.append(try rule.resolve())
+            axes.append(try rule.resolve(window))
         }
         return LayerShape(operation: .transposedConvolution, convention: convention, axes: axes)
     }

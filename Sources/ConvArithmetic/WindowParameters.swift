@@ -52,10 +52,11 @@ public struct WindowParameters: Sendable, Hashable {
     /// Checks that the parameters can describe an input of `rank` spatial axes.
     func checkRank(_ rank: Int) throws(ArithmeticError) {
         guard rank > 0 else { throw .noSpatialAxes }
-        for (name, count) in [("kernel", kernel.count), ("stride", stride.count), ("dilation", dilation.count),
-                              ("padding", padding.explicitCount ?? 1)] where count != 1 && count != rank {
-            throw .rankMismatch(parameter: name, expected: rank, actual: count)
-        }
+        if kernel.count != 1 && kernel.count != rank { throw .rankMismatch(parameter: "kernel", expected: rank, actual: kernel.count) }
+        if stride.count != 1 && stride.count != rank { throw .rankMismatch(parameter: "stride", expected: rank, actual: stride.count) }
+        if dilation.count != 1 && dilation.count != rank { throw .rankMismatch(parameter: "dilation", expected: rank, actual: dilation.count) }
+        let paddingCount = padding.explicitCount ?? 1
+        if paddingCount != 1 && paddingCount != rank { throw .rankMismatch(parameter: "padding", expected: rank, actual: paddingCount) }
     }
 
     /// The kernel, stride and dilation of one axis.

@@ -71,8 +71,11 @@ public struct Drawing: Sendable, Hashable {
 
     /// A filled, outlined rectangle.
     public struct Rectangle: Sendable, Hashable {
+        /// Left edge, top edge and size in pixels.
         public let x: Int, y: Int, width: Int, height: Int
+        /// The fill, or `nil` for none.
         public let fill: Paint?
+        /// The outline.
         public let stroke: Stroke
 
         /// A rectangle at `x`, `y` of `width` × `height` pixels.
@@ -98,11 +101,15 @@ public struct Drawing: Sendable, Hashable {
 
     /// A line of text anchored at `x` on the baseline `y`.
     public struct Text: Sendable, Hashable {
+        /// The anchor point on the baseline.
         public let x: Int, y: Int
+        /// The text.
         public let string: String
         /// Nominal size in pixels (the SVG font size is a little larger).
         public let size: Int
+        /// How the text sits relative to `x`.
         public let alignment: Alignment
+        /// Whether it is bold.
         public let bold: Bool
 
         /// A text item.
@@ -118,7 +125,9 @@ public struct Drawing: Sendable, Hashable {
 
     /// One drawing operation.
     public enum Item: Sendable, Hashable {
+        /// A rectangle.
         case rectangle(Rectangle)
+        /// A line of text.
         case text(Text)
     }
 
