@@ -50,7 +50,7 @@ let package = Package(
         // Loads the oracle corpus for the golden tests (a test helper, not a product).
         .target(name: "OracleSupport", path: "Tests/OracleSupport"),
         .testTarget(name: "ConvEvalTests", dependencies: ["ConvEval", "ConvArithmetic", "OracleSupport"]),
-        .testTarget(name: "ConvarithCLITests", dependencies: ["convarith", "OracleSupport"]),
+        .testTarget(name: "ConvarithCLITests", dependencies: ["convarith", "ConvKernels", "OracleSupport"]),
     ]
 )
 

@@ -25,15 +25,24 @@ extension LayerShape {
         result.reserveCapacity(count)
         for _ in 0..<count {
             result.append(axes.indices.map { axes[$0].inputPosition(output: output[$0], tap: tap[$0]) })
-            // Row-major odometer over the taps.
-            var axis = tap.count - 1
-            while axis >= 0 {
-                tap[axis] += 1
-                if tap[axis] < kernel[axis] { break }
-                tap[axis] = 0
-                axis -= 1
-            }
+            RowMajor.advance(&tap, sizes: kernel)
         }
         return result
+    }
+}
+
+/// Row-major multi-indices: the one odometer every loop over N-D positions uses.
+public enum RowMajor {
+    /// Advances `index` to the next position of an array of `sizes` (last axis fastest), wrapping to all
+    /// zeros after the last position.
+    @inlinable
+    public static func advance(_ index: inout [Int], sizes: [Int]) {
+        var axis = index.count - 1
+        while axis >= 0 {
+            index[axis] += 1
+            if index[axis] < sizes[axis] { return }
+            index[axis] = 0
+            axis -= 1
+        }
     }
 }

@@ -52,8 +52,7 @@ struct SceneTests {
                 case .padding: paddings += 1
                 case .insertedZero: inserted += 1
                 }
-                var axis = coordinates.count - 1
-                while axis >= 0 { coordinates[axis] += 1; if coordinates[axis] < scene.lower.sizes[axis] { break }; coordinates[axis] = 0; axis -= 1 }
+                RowMajor.advance(&coordinates, sizes: scene.lower.sizes)
             }
             switch shape.operation {
             case .convolution, .pooling:

@@ -1,20 +1,9 @@
+import ConvKernels
 import Foundation
 import Testing
 
-/// A small deterministic generator (SplitMix64), so a failing line can be reproduced.
-private struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// Random requests: plausible ones, ones with wrong types, huge or negative numbers, and broken JSON.
-private func randomLine(_ rng: inout SplitMix) -> String {
+private func randomLine(_ rng: inout SplitMix64) -> String {
     func number() -> String {
         switch Int.random(in: 0..<12, using: &rng) {
         case 0: return "-\(Int.random(in: 0...5, using: &rng))"
@@ -56,7 +45,7 @@ private func randomLine(_ rng: inout SplitMix) -> String {
 struct EvalFuzzTests {
     @Test("100,000 random and malformed lines each get exactly one JSON answer, and the process exits 0")
     func everyRandomLineIsAnswered() throws {
-        var rng = SplitMix(state: 0xC0FF_EE12_3456_789A)
+        var rng = SplitMix64(state: 0xC0FF_EE12_3456_789A)
         let lines = (0..<100_000).map { _ in randomLine(&rng) }.filter { !$0.allSatisfy(\.isWhitespace) }
         let result = try CLIRunner.run(["eval"], input: lines.joined(separator: "\n") + "\n")
         #expect(result.status == 0, "stderr: \(result.standardError.prefix(500))")

@@ -159,13 +159,7 @@ public struct FigureLayout: Sendable {
                 (x, y) = (slice * sliceWidth + coordinates[sizes.count - 1] * cell, coordinates[sizes.count - 2] * cell)
             }
             body(coordinates, flat, origin.x + x, origin.y + y)
-            var axis = coordinates.count - 1
-            while axis >= 0 {
-                coordinates[axis] += 1
-                if coordinates[axis] < sizes[axis] { break }
-                coordinates[axis] = 0
-                axis -= 1
-            }
+            RowMajor.advance(&coordinates, sizes: sizes)
         }
     }
 

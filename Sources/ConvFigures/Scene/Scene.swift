@@ -85,13 +85,7 @@ public struct Scene: Sendable {
                 footprint = direct.footprint(ofOutput: output)
             }
             frames.append(Frame(output: output, footprint: footprint))
-            var axis = output.count - 1
-            while axis >= 0 {
-                output[axis] += 1
-                if output[axis] < outputs[axis] { break }
-                output[axis] = 0
-                axis -= 1
-            }
+            RowMajor.advance(&output, sizes: outputs)
         }
         return frames
     }

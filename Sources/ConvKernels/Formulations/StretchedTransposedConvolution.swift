@@ -56,7 +56,7 @@ public enum StretchedTransposedConvolution {
             if isInput {
                 for plane in 0..<batchChannels { result.data[plane * planeOut + outputOffset] = x.data[plane * planeIn + source] }
             }
-            WindowWalk.advance(&position, sizes: sizes)
+            RowMajor.advance(&position, sizes: sizes)
         }
         return result
     }

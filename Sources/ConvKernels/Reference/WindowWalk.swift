@@ -68,21 +68,10 @@ public struct WindowWalk: Sendable {
                     flat = flat * inputSizes[axis] + (inside ? q : 0)
                 }
                 taps.append(Tap(tap: tap, input: inside ? flat : nil, insidePaddedInput: padded))
-                Self.advance(&tapIndex, sizes: kernelSizes)
+                RowMajor.advance(&tapIndex, sizes: kernelSizes)
             }
             body(output, taps)
-            Self.advance(&outputIndex, sizes: outputSizes)
-        }
-    }
-
-    /// Row-major odometer step.
-    static func advance(_ index: inout [Int], sizes: [Int]) {
-        var axis = index.count - 1
-        while axis >= 0 {
-            index[axis] += 1
-            if index[axis] < sizes[axis] { return }
-            index[axis] = 0
-            axis -= 1
+            RowMajor.advance(&outputIndex, sizes: outputSizes)
         }
     }
 }
