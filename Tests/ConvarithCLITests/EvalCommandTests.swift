@@ -74,3 +74,33 @@ struct EvalTensorCommandTests {
         #expect(disagreements.isEmpty, "\(disagreements.prefix(10).joined(separator: "\n"))")
     }
 }
+
+@Suite("convarith eval streams")
+struct EvalStreamingTests {
+    @Test("each line is answered as soon as it arrives, before standard input is closed")
+    func answersArriveBeforeInputEnds() throws {
+        let process = Process()
+        process.executableURL = CLIRunner.executable
+        process.arguments = ["eval"]
+        let input = Pipe(), output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        try process.run()
+        defer { if process.isRunning { process.terminate() } }
+        var answers: [String] = []
+        for id in 1...3 {
+            input.fileHandleForWriting.write(Data("{\"id\":\(id),\"op\":\"conv\",\"input\":[8],\"kernel\":3}\n".utf8))
+            // The answer must come back while the input is still open.
+            var received = Data()
+            let deadline = Date().addingTimeInterval(10)
+            while !received.contains(0x0A) && Date() < deadline {
+                received.append(output.fileHandleForReading.availableData)
+            }
+            answers.append(String(decoding: received, as: UTF8.self))
+        }
+        try input.fileHandleForWriting.close()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        #expect(answers.map { $0.hasPrefix("{\"id\":") && $0.contains("\"output\":[6]") } == [true, true, true], "\(answers)")
+    }
+}
