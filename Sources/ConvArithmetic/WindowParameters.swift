@@ -43,12 +43,6 @@ public struct WindowParameters: Sendable, Hashable {
         self.padding = padding
     }
 
-    /// The number of spatial axes the parameters name explicitly, or `nil` when every parameter is a
-    /// single value that applies to any rank.
-    public var rank: Int? {
-        [kernel.count, stride.count, dilation.count, padding.explicitCount ?? 1].first(where: { $0 != 1 })
-    }
-
     /// Checks that the parameters can describe an input of `rank` spatial axes.
     func checkRank(_ rank: Int) throws(ArithmeticError) {
         guard rank > 0 else { throw .noSpatialAxes }

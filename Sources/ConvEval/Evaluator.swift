@@ -38,13 +38,8 @@ public struct Evaluator: Sendable {
         do {
             let request = try EvalRequest(json: json)
             return try evaluate(request).json(id: id)
-        } catch let error as EvalRequestError {
-            return .object([("id", id), ("error", .string(error.description))])
-        } catch let error as ArithmeticError {
-            return .object([("id", id), ("error", .string(error.description))])
-        } catch let error as KernelError {
-            return .object([("id", id), ("error", .string(error.description))])
         } catch {
+            // EvalRequestError, ArithmeticError and KernelError all describe themselves for users.
             return .object([("id", id), ("error", .string("\(error)"))])
         }
     }

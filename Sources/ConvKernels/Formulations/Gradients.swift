@@ -19,24 +19,11 @@ public enum Gradients {
               groups >= 1, outputChannels % groups == 0 else {
             throw .shapeMismatch(tensor: "dy", expected: "[N, \(outputChannels), " + shape.output.map(String.init).joined(separator: ", ") + "]", actual: dy.shape)
         }
-        let batch = dy.shape[0], inputChannels = inGroup * groups, outGroup = outputChannels / groups
-        let inputCount = walk.inputCount, outputCount = walk.outputCount, tapCount = walk.tapCount
+        let batch = dy.shape[0], inputChannels = inGroup * groups
         var dx = try Tensor(zeros: [batch, inputChannels] + shape.input)
-        walk.forEachWindow { output, taps in
-            for n in 0..<batch {
-                for oc in 0..<outputChannels {
-                    let gradient = dy.data[(n * outputChannels + oc) * outputCount + output]
-                    let group = oc / outGroup
-                    for c in 0..<inGroup {
-                        let xBase = (n * inputChannels + group * inGroup + c) * inputCount
-                        let wBase = (oc * inGroup + c) * tapCount
-                        for tap in taps {
-                            guard let q = tap.input else { continue }
-                            dx.data[xBase + q] += weight.data[wBase + tap.tap] * gradient
-                        }
-                    }
-                }
-            }
+        ConvolutionProducts(walk: walk, batch: batch, inputChannels: inputChannels, outputChannels: outputChannels,
+                            groups: groups).forEach { xi, wi, yi in
+            dx.data[xi] += weight.data[wi] * dy.data[yi]
         }
         return dx
     }
@@ -51,28 +38,13 @@ public enum Gradients {
             throw .shapeMismatch(tensor: "x", expected: "[N, C (a multiple of \(groups)), " + shape.input.map(String.init).joined(separator: ", ") + "]", actual: x.shape)
         }
         let batch = x.shape[0], inputChannels = x.shape[1]
-        let inGroup = inputChannels / groups, outGroup = outputChannels / groups
         guard dy.shape == [batch, outputChannels] + shape.output else {
             throw .shapeMismatch(tensor: "dy", expected: "\([batch, outputChannels] + shape.output)", actual: dy.shape)
         }
-        let walk = shape.windowWalk
-        let inputCount = walk.inputCount, outputCount = walk.outputCount, tapCount = walk.tapCount
-        var dw = try Tensor(zeros: [outputChannels, inGroup] + shape.axes.map(\.kernel))
-        walk.forEachWindow { output, taps in
-            for n in 0..<batch {
-                for oc in 0..<outputChannels {
-                    let gradient = dy.data[(n * outputChannels + oc) * outputCount + output]
-                    let group = oc / outGroup
-                    for c in 0..<inGroup {
-                        let xBase = (n * inputChannels + group * inGroup + c) * inputCount
-                        let wBase = (oc * inGroup + c) * tapCount
-                        for tap in taps {
-                            guard let q = tap.input else { continue }
-                            dw.data[wBase + tap.tap] += x.data[xBase + q] * gradient
-                        }
-                    }
-                }
-            }
+        var dw = try Tensor(zeros: [outputChannels, inputChannels / groups] + shape.axes.map(\.kernel))
+        ConvolutionProducts(walk: shape.windowWalk, batch: batch, inputChannels: inputChannels, outputChannels: outputChannels,
+                            groups: groups).forEach { xi, wi, yi in
+            dw.data[wi] += x.data[xi] * dy.data[yi]
         }
         return dw
     }

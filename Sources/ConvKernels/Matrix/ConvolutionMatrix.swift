@@ -136,15 +136,9 @@ public struct ConvolutionMatrix: Sendable, Hashable {
         let layout = try LayerTensors(shape: shape, x: x, weight: weight, bias: bias, groups: groups)
         let matrix = try ConvolutionMatrix(shape: shape, inputChannels: layout.inputChannels,
                                            outputChannels: layout.outputChannels, groups: groups)
-        var y: [Float] = []
-        y.reserveCapacity(layout.outputShape.reduce(1, *))
-        let outputCount = shape.output.reduce(1, *)
-        for n in 0..<layout.batch {
-            var sample = matrix.multiply(x.data[(n * matrix.columns)..<((n + 1) * matrix.columns)], weight: weight.data)
-            if let bias { for index in sample.indices { sample[index] += bias.data[index / outputCount] } }
-            y += sample
+        return perSample(x, samples: layout.batch, size: matrix.columns, outputShape: layout.outputShape, bias: bias) {
+            matrix.multiply($0, weight: weight.data)
         }
-        return Tensor(uncheckedShape: layout.outputShape, data: y)
     }
 
     /// A transposed convolution computed as `Cᵀ·x + b`, where C is the matrix of its associated
@@ -155,14 +149,22 @@ public struct ConvolutionMatrix: Sendable, Hashable {
         guard let associated = shape.associated else { throw .unsupported("no associated convolution") }
         let matrix = try ConvolutionMatrix(shape: associated, inputChannels: layout.outputChannels,
                                            outputChannels: layout.inputChannels, groups: groups)
+        return perSample(x, samples: layout.batch, size: matrix.rows, outputShape: layout.outputShape, bias: bias) {
+            matrix.multiplyTransposed($0, weight: weight.data)
+        }
+    }
+
+    /// Applies `product` to each sample of `x` (`size` values each) and adds the bias per output channel.
+    private static func perSample(_ x: Tensor, samples: Int, size: Int, outputShape: [Int], bias: Tensor?,
+                                  _ product: (ArraySlice<Float>) -> [Float]) -> Tensor {
+        let outputCount = outputShape.dropFirst(2).reduce(1, *)
         var y: [Float] = []
-        y.reserveCapacity(layout.outputShape.reduce(1, *))
-        let outputCount = shape.output.reduce(1, *)
-        for n in 0..<layout.batch {
-            var sample = matrix.multiplyTransposed(x.data[(n * matrix.rows)..<((n + 1) * matrix.rows)], weight: weight.data)
+        y.reserveCapacity(outputShape.reduce(1, *))
+        for n in 0..<samples {
+            var sample = product(x.data[(n * size)..<((n + 1) * size)])
             if let bias { for index in sample.indices { sample[index] += bias.data[index / outputCount] } }
             y += sample
         }
-        return Tensor(uncheckedShape: layout.outputShape, data: y)
+        return Tensor(uncheckedShape: outputShape, data: y)
     }
 }

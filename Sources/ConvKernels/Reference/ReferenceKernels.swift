@@ -14,27 +14,12 @@ public enum ReferenceKernels {
                                    groups: Int = 1) throws(KernelError) -> Tensor {
         guard shape.operation == .convolution else { throw .unsupported("convolution needs a convolution's shape, got \(shape.name)") }
         let layout = try LayerTensors(shape: shape, x: x, weight: weight, bias: bias, groups: groups)
-        let walk = shape.windowWalk
-        let inGroup = layout.inputChannels / groups, outGroup = layout.outputChannels / groups
-        let inputCount = walk.inputCount, outputCount = walk.outputCount, tapCount = walk.tapCount
+        let outputCount = shape.output.reduce(1, *)
         var y = [Float](repeating: 0, count: layout.outputShape.reduce(1, *))
-        walk.forEachWindow { output, taps in
-            for n in 0..<layout.batch {
-                for oc in 0..<layout.outputChannels {
-                    let group = oc / outGroup
-                    var sum: Float = bias?.data[oc] ?? 0
-                    for c in 0..<inGroup {
-                        let channel = group * inGroup + c
-                        let xBase = (n * layout.inputChannels + channel) * inputCount
-                        let wBase = (oc * inGroup + c) * tapCount
-                        for tap in taps {
-                            guard let input = tap.input else { continue }
-                            sum += weight.data[wBase + tap.tap] * x.data[xBase + input]
-                        }
-                    }
-                    y[(n * layout.outputChannels + oc) * outputCount + output] = sum
-                }
-            }
+        if let bias { for index in y.indices { y[index] = bias.data[index / outputCount % layout.outputChannels] } }
+        ConvolutionProducts(walk: shape.windowWalk, batch: layout.batch, inputChannels: layout.inputChannels,
+                            outputChannels: layout.outputChannels, groups: groups).forEach { xi, wi, yi in
+            y[yi] += weight.data[wi] * x.data[xi]
         }
         return Tensor(uncheckedShape: layout.outputShape, data: y)
     }
