@@ -16,7 +16,7 @@ struct TourCommand: ParsableCommand {
 
             Examples:
               convarith tour
-              convarith tour --out /tmp/figures
+              convarith tour --out figures
             """
     )
 

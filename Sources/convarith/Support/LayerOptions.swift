@@ -13,6 +13,7 @@ extension Operation: ExpressibleByArgument {
         }
     }
 
+    /// The spellings shown in help.
     public static var allValueStrings: [String] { ["conv", "pool", "transposed"] }
 }
 
