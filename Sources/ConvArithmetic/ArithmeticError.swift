@@ -19,22 +19,30 @@ public enum ArithmeticError: Error, Sendable, Hashable, CustomStringConvertible 
     case kernelExceedsPaddedInput(axis: Int, effectiveKernel: Int, input: Int, paddingBefore: Int, paddingAfter: Int)
     /// The output size computed by the framework's formula is zero or negative.
     case nonPositiveOutput(axis: Int, output: Int, formula: String)
-    /// PyTorch's `padding="same"` with a stride other than 1.
-    case sameRequiresUnitStride(axis: Int, stride: Int)
-    /// A convention that only takes the same padding on both sides of an axis got different ones.
-    case asymmetricPadding(axis: Int, before: Int, after: Int, convention: Convention)
+    /// A SAME padding that keeps the size (PyTorch's `padding="same"`) with a stride other than 1.
+    case sameRequiresUnitStride(axis: Int, stride: Int, convention: Convention)
+    /// A convention that only takes the same padding on both sides of an axis of this layer got different ones.
+    case asymmetricPadding(axis: Int, before: Int, after: Int, operation: Operation, convention: Convention)
+    /// A named padding the convention does not have for this layer.
+    case paddingModeUnsupported(mode: PaddingMode, operation: Operation, rank: Int, convention: Convention)
+    /// More spatial axes than the convention's layers take.
+    case rankUnsupported(rank: Int, operation: Operation, convention: Convention)
+    /// Channel groups at a rank where the convention has none.
+    case groupsUnsupported(rank: Int, groups: Int, convention: Convention)
+    /// A negative padding that crops more than the whole input.
+    case cropExceedsInput(axis: Int, input: Int, paddingBefore: Int, paddingAfter: Int)
     /// Pooling padding above the convention's limit (PyTorch: at most half the kernel; ONNX: less than the kernel).
     case poolingPaddingTooLarge(axis: Int, padding: Int, kernel: Int, limit: Int, convention: Convention)
-    /// PyTorch's 3-D average pooling needs every unpadded input size to be at least the kernel.
-    case inputSmallerThanKernel(axis: Int, input: Int, kernel: Int)
+    /// 3-D average pooling that needs every unpadded input size to be at least the kernel (PyTorch).
+    case inputSmallerThanKernel(axis: Int, input: Int, kernel: Int, convention: Convention)
     /// Output padding at or above the convention's limit (`max(stride, dilation)` or `stride`).
     case outputPaddingTooLarge(axis: Int, outputPadding: Int, stride: Int, dilation: Int, convention: Convention)
     /// A requested transposed output size outside the sizes the parameters can produce.
     case outputSizeOutOfRange(axis: Int, requested: Int, minimum: Int, maximum: Int)
     /// A transposed output size that the forward convolution does not map back to the input size.
     case transposedOutputInconsistent(axis: Int, output: Int, input: Int, forwardOutput: Int, convention: Convention)
-    /// TensorFlow/Keras refuse a stride above 1 together with a dilation above 1.
-    case strideWithDilation(stride: [Int], dilation: [Int])
+    /// A stride above 1 together with a dilation above 1, which the convention refuses (Keras).
+    case strideWithDilation(stride: [Int], dilation: [Int], convention: Convention)
     /// Channels that do not divide by the number of groups.
     case channelsNotDivisibleByGroups(role: String, channels: Int, groups: Int)
     /// A feature the chosen convention does not have.
@@ -57,22 +65,35 @@ public enum ArithmeticError: Error, Sendable, Hashable, CustomStringConvertible 
             return "axis \(axis): the dilated kernel (\(kernel)) is larger than the padded input (\(padded) = input \(input) + padding \(before) + \(after)); use a smaller kernel or dilation, or pad by at least \(kernel - input) in total"
         case let .nonPositiveOutput(axis, output, formula):
             return "axis \(axis): the output size would be \(output) (\(formula)); the layer needs a larger input, more padding, or a smaller kernel, stride or dilation"
-        case let .sameRequiresUnitStride(axis, stride):
-            return "axis \(axis): PyTorch's padding='same' is not supported for strided convolutions (stride \(stride)); use stride 1, explicit padding, or convention tensorflow/onnx where SAME gives ⌈i/s⌉"
-        case let .asymmetricPadding(axis, before, after, convention):
-            return "axis \(axis): \(convention.displayName) takes the same padding on both sides of an axis, got \(before) before and \(after) after; pad the input first (F.pad) or use convention onnx"
+        case let .sameRequiresUnitStride(axis, stride, convention):
+            let others = Convention.names { $0.padding.same == .ceilOfInputOverStride && $0.padding.sameOperations.contains(.convolution) }
+            return "axis \(axis): \(convention.displayName)'s padding='same' is not supported for strided convolutions (stride \(stride)); use stride 1, explicit padding, or convention \(others) where SAME gives ⌈i/s⌉"
+        case let .asymmetricPadding(axis, before, after, operation, convention):
+            let others = Convention.names { $0.padding.asymmetricOperations.contains(operation) }
+            return "axis \(axis): \(convention.displayName) takes the same padding on both sides of an axis of a \(operation.noun), got \(before) before and \(after) after; pad the input first (F.pad, mx.pad) or use convention \(others)"
+        case let .paddingModeUnsupported(mode, operation, rank, convention):
+            let others = Convention.names { $0.accepts(mode, for: operation, rank: rank) }
+            let alternative = others.isEmpty ? "explicit padding" : "explicit padding, or convention \(others)"
+            return "\(convention.displayName) has no padding '\(mode.rawValue)' for a \(operation.name(rank: rank)); use \(alternative)"
+        case let .rankUnsupported(rank, operation, convention):
+            let others = Convention.names { ($0.maximumRank ?? Int.max) >= rank }
+            return "\(convention.displayName) has no \(operation.name(rank: rank)): its layers take 1 to \(convention.maximumRank ?? rank) spatial axes, got \(rank); give only the spatial sizes (batch and channels separately), or use convention \(others)"
+        case let .groupsUnsupported(rank, groups, convention):
+            return "\(convention.displayName) supports groups above 1 only up to \(convention.channels.maximumGroupedRank ?? rank) spatial axes, got groups \(groups) at \(rank); use groups 1 or convention \(Convention.names { $0.channels.maximumGroupedRank == nil })"
+        case let .cropExceedsInput(axis, input, before, after):
+            return "axis \(axis): the negative padding (\(before), \(after)) crops more than the whole input (\(input)); crop at most \(input) units in total"
         case let .poolingPaddingTooLarge(axis, padding, kernel, limit, convention):
-            switch convention {
-            case .onnx:
-                return "axis \(axis): ONNX Runtime requires pooling padding smaller than the kernel (\(kernel)), got \(padding); use padding ≤ \(limit)"
+            switch convention.pooling.paddingLimit {
+            case .belowKernel:
+                return "axis \(axis): \(convention.displayName) requires pooling padding smaller than the kernel (\(kernel)), got \(padding); use padding ≤ \(limit)"
             default:
                 return "axis \(axis): \(convention.displayName) pooling padding should be at most half of the kernel size (\(kernel)/2 = \(limit)), got \(padding)"
             }
-        case let .inputSmallerThanKernel(axis, input, kernel):
-            return "axis \(axis): PyTorch's 3-D average pooling needs the unpadded input (\(input)) to be at least the kernel (\(kernel))"
+        case let .inputSmallerThanKernel(axis, input, kernel, convention):
+            return "axis \(axis): \(convention.displayName)'s 3-D average pooling needs the unpadded input (\(input)) to be at least the kernel (\(kernel))"
         case let .outputPaddingTooLarge(axis, outputPadding, stride, dilation, convention):
-            switch convention {
-            case .tensorflow:
+            switch convention.transposed.outputPaddingLimit {
+            case .belowStride:
                 return "axis \(axis): output padding must be smaller than the stride (\(stride)), got \(outputPadding); valid values are 0…\(stride - 1)"
             default:
                 let limit = max(stride, dilation)
@@ -82,8 +103,8 @@ public enum ArithmeticError: Error, Sendable, Hashable, CustomStringConvertible 
             return "axis \(axis): requested an output size of \(requested), but valid sizes range from \(minimum) to \(maximum) for these parameters"
         case let .transposedOutputInconsistent(axis, output, input, forwardOutput, convention):
             return "axis \(axis): \(convention.displayName) refuses a transposed output of \(output): the forward convolution maps \(output) to \(forwardOutput), not to the input size \(input); choose an output size (or output padding) that maps back"
-        case let .strideWithDilation(stride, dilation):
-            return "TensorFlow/Keras do not support strides > 1 together with dilation > 1 (stride \(stride), dilation \(dilation)); use stride 1 or dilation 1"
+        case let .strideWithDilation(stride, dilation, convention):
+            return "\(convention.displayName) does not support strides > 1 together with dilation > 1 (stride \(stride), dilation \(dilation)); use stride 1 or dilation 1, or convention \(Convention.names { $0.convolution.stridesWithDilation })"
         case let .channelsNotDivisibleByGroups(role, channels, groups):
             return "\(role) (\(channels)) must be divisible by groups (\(groups)); use a channel count that is a multiple of \(groups)"
         case let .unsupported(what):

@@ -38,6 +38,7 @@ public struct AxisArithmetic: Sendable, Hashable {
         self.namedPadding = namedPadding
     }
 
-    /// `k̂ = d(k − 1) + 1`, the extent of the dilated kernel. Checked representable when the axis was made.
-    public var effectiveKernel: Int { dilation * (kernel - 1) + 1 }
+    /// `k̂ = d(k − 1) + 1`, the extent of the dilated kernel (0 for an empty kernel). Checked representable
+    /// when the axis was made.
+    public var effectiveKernel: Int { kernel == 0 ? 0 : dilation * (kernel - 1) + 1 }
 }

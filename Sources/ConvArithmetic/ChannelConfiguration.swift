@@ -27,6 +27,9 @@ public struct ChannelConfiguration: Sendable, Hashable {
         if batch < 0 { throw .negative(parameter: "batch", axis: nil, value: batch) }
         if channels < 1 { throw .nonPositive(parameter: "channels", axis: nil, value: channels) }
         if groups < 1 { throw .nonPositive(parameter: "groups", axis: nil, value: groups) }
+        if groups > 1, let limit = shape.convention.channels.maximumGroupedRank, shape.rank > limit {
+            throw .groupsUnsupported(rank: shape.rank, groups: groups, convention: shape.convention)
+        }
         var outputs = channels
         if shape.operation != .pooling {
             outputs = outputChannels ?? channels

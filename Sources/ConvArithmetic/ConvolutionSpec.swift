@@ -21,18 +21,20 @@ public struct ConvolutionSpec: Sendable, Hashable {
     }
 
     /// A convolution; single-element arrays apply to every axis.
-    /// - Throws: ``ArithmeticError`` for non-positive kernel, stride or dilation, or negative padding.
+    /// - Throws: ``ArithmeticError`` for non-positive kernel, stride or dilation, or a negative padding the
+    ///   convention refuses.
     public init(kernel: [Int], stride: [Int] = [1], padding: Padding = .zero, dilation: [Int] = [1],
                 convention: Convention = .pytorch) throws(ArithmeticError) {
         self.init(window: try WindowParameters(kernel: kernel, stride: stride, dilation: dilation, padding: padding),
                   convention: convention)
+        try convention.check(window, operation: .convolution, rank: nil)
     }
 
     /// The output sizes for spatial input sizes `input`, with every axis resolved.
     /// - Throws: ``ArithmeticError`` where the convention refuses the parameters for this input.
     public func shape(input: [Int]) throws(ArithmeticError) -> LayerShape {
         try checkInput(input, window: window)
-        if convention == .tensorflow { try checkKerasStrideWithDilation(window, rank: input.count) }
+        try convention.check(window, operation: .convolution, rank: input.count)
         var axes: [AxisArithmetic] = []
         axes.reserveCapacity(input.count)
         for axis in input.indices {
@@ -46,13 +48,10 @@ public struct ConvolutionSpec: Sendable, Hashable {
         let extent = try effectiveKernelSize(kernel: kernel, dilation: dilation, axis: axis)
         let padding = try window.resolvedPadding(axis: axis, input: input, effectiveKernel: extent, stride: stride,
                                                  convention: convention, rank: rank, operation: .convolution)
-        let named = window.padding.mode
-        if convention == .pytorch && !padding.isSymmetric && named != .same && named != .sameLower {
-            throw .asymmetricPadding(axis: axis, before: padding.before, after: padding.after, convention: convention)
-        }
-        let output = try directOutputSize(axis: axis, input: input, effectiveKernel: extent, stride: stride, padding: padding)
+        let output = try windowCount(axis: axis, input: input, effectiveKernel: extent, stride: stride, padding: padding,
+                                     division: convention.convolution.division, cropping: convention.padding.cropping)
         return AxisArithmetic(input: input, kernel: kernel, stride: stride, dilation: dilation, padding: padding,
-                              output: output, namedPadding: named)
+                              output: output, namedPadding: window.padding.mode)
     }
 }
 
@@ -61,25 +60,5 @@ extension Padding {
     public var mode: PaddingMode? {
         if case .named(let mode) = self { return mode }
         return nil
-    }
-}
-
-/// `⌊(i + p_lo + p_hi − k̂)/s⌋ + 1`, refusing a kernel that does not fit the padded input.
-func directOutputSize(axis: Int, input: Int, effectiveKernel: Int, stride: Int, padding: AxisPadding) throws(ArithmeticError) -> Int {
-    let padded = try checkedAdd(try checkedAdd(input, padding.before, "the padded input on axis \(axis)"),
-                                padding.after, "the padded input on axis \(axis)")
-    guard padded >= effectiveKernel else {
-        throw .kernelExceedsPaddedInput(axis: axis, effectiveKernel: effectiveKernel, input: input,
-                                        paddingBefore: padding.before, paddingAfter: padding.after)
-    }
-    return (padded - effectiveKernel) / stride + 1
-}
-
-/// Keras refuses `strides > 1` together with `dilation_rate > 1` (on any axes) for its convolutions.
-func checkKerasStrideWithDilation(_ window: WindowParameters, rank: Int) throws(ArithmeticError) {
-    let strides = (0..<rank).map { WindowParameters.value(window.stride, $0) }
-    let dilations = (0..<rank).map { WindowParameters.value(window.dilation, $0) }
-    if strides.contains(where: { $0 > 1 }) && dilations.contains(where: { $0 > 1 }) {
-        throw .strideWithDilation(stride: strides, dilation: dilations)
     }
 }

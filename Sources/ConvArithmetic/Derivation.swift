@@ -91,11 +91,11 @@ extension Derivation {
         case .causal: return "causal padding: k̂ − 1 = \(k̂ - 1) zeros at the start, none at the end, so no output sees a later input"
         case .same, .sameLower:
             let odd = mode == .same ? "end" : "start"
-            if operation == .transposedConvolution && convention != .pytorch {
+            if operation == .transposedConvolution && convention.transposed.namedPadding != .associatedConvolution {
                 return "the padding of the forward SAME convolution that maps o' = \(axis.output) back to i' = \(axis.input): \(split) (an odd unit goes at the \(odd))"
             }
-            if convention == .pytorch {
-                return "PyTorch 'same' (stride 1 only): total k̂ − 1 = \(k̂ - 1), \(split) (an odd unit goes at the \(odd))"
+            if convention.padding.same == .keepsSizeAtUnitStride {
+                return "\(convention.displayName) 'same' (stride 1 only): total k̂ − 1 = \(k̂ - 1), \(split) (an odd unit goes at the \(odd))"
             }
             let target = (axis.input + axis.stride - 1) / axis.stride
             return "SAME: o = ⌈i/s⌉ = ⌈\(axis.input)/\(axis.stride)⌉ = \(target); total max((o − 1)s + k̂ − i, 0) = \(pad.before + pad.after), \(split) (an odd unit goes at the \(odd))"

@@ -9,6 +9,15 @@ public enum Operation: String, Sendable, Hashable, CaseIterable {
 
     /// A short name for messages and tables ("conv2d", "pool1d", "transposed3d").
     public func name(rank: Int) -> String { "\(rawValue)\(rank)d" }
+
+    /// The layer in words: "convolution", "pooling layer", "transposed convolution".
+    public var noun: String {
+        switch self {
+        case .convolution: "convolution"
+        case .pooling: "pooling layer"
+        case .transposedConvolution: "transposed convolution"
+        }
+    }
 }
 
 /// How a pooling window combines its inputs. Sizes do not depend on it; the refusals do

@@ -11,7 +11,7 @@ public struct PoolingSpec: Sendable, Hashable {
     /// Whether the number of windows is rounded up (`ceil_mode`).
     public let ceilMode: Bool
     /// Whether average pooling divides by padded cells too (`count_include_pad`); `nil` means the
-    /// convention's default (PyTorch: true, ONNX: false, TensorFlow: never).
+    /// convention's default (``PoolingRules/countsPadding(_:)``).
     public let countIncludePad: Bool?
     /// Whose rules apply.
     public let convention: Convention
@@ -26,21 +26,24 @@ public struct PoolingSpec: Sendable, Hashable {
         self.convention = convention
     }
 
-    /// Pooling; `stride` `nil` means the convention's default (the kernel size for PyTorch and Keras,
-    /// 1 for ONNX).
-    /// - Throws: ``ArithmeticError`` for non-positive kernel, stride or dilation, or negative padding.
+    /// Pooling; `stride` `nil` means the convention's default (the kernel size for PyTorch, Keras, JAX and
+    /// MLX, 1 for ONNX).
+    /// - Throws: ``ArithmeticError`` for non-positive kernel, stride or dilation, or a negative padding the
+    ///   convention refuses.
     public init(kernel: [Int], stride: [Int]? = nil, padding: Padding = .zero, dilation: [Int] = [1],
                 mode: PoolingMode = .max, ceilMode: Bool = false, countIncludePad: Bool? = nil,
                 convention: Convention = .pytorch) throws(ArithmeticError) {
-        let stride = stride ?? (convention == .onnx ? [1] : kernel)
+        let stride = stride ?? (convention.pooling.defaultStride == .one ? [1] : kernel)
         self.init(window: try WindowParameters(kernel: kernel, stride: stride, dilation: dilation, padding: padding),
                   mode: mode, ceilMode: ceilMode, countIncludePad: countIncludePad, convention: convention)
+        try convention.check(window, operation: .pooling, rank: nil)
     }
 
     /// The output sizes for spatial input sizes `input`, with every axis resolved.
     /// - Throws: ``ArithmeticError`` where the convention refuses the parameters for this input.
     public func shape(input: [Int]) throws(ArithmeticError) -> LayerShape {
         try checkInput(input, window: window)
+        try convention.check(window, operation: .pooling, rank: input.count)
         try checkConventionSupport(rank: input.count)
         var axes: [AxisArithmetic] = []
         axes.reserveCapacity(input.count)
@@ -51,24 +54,36 @@ public struct PoolingSpec: Sendable, Hashable {
     }
 
     private func checkConventionSupport(rank: Int) throws(ArithmeticError) {
-        let dilated = (0..<rank).contains { WindowParameters.value(window.dilation, $0) > 1 }
-        switch convention {
-        case .pytorch:
-            if mode == .average && dilated {
-                throw .unsupported("PyTorch's average pooling has no dilation; use dilation 1, or max pooling")
+        let rules = convention.pooling
+        let name = convention.displayName
+        if ceilMode && !rules.ceilMode {
+            throw .unsupported("\(name) pooling has no ceil mode; add the extra padding at the end yourself, or use convention \(Convention.names { $0.pooling.ceilMode })")
+        }
+        if mode == .average {
+            switch (rules.averageDivisor, countIncludePad) {
+            case (.excludesPadding, true?):
+                throw .unsupported("\(name) average pooling never counts the padding (count_include_pad=false); leave count_include_pad out or use convention \(Convention.names { if case .countIncludePad = $0.pooling.averageDivisor { true } else { false } })")
+            case (.includesPadding, false?):
+                throw .unsupported("\(name) average pooling always counts the padding (it divides by the kernel size); leave count_include_pad out or use convention \(Convention.names { if case .countIncludePad = $0.pooling.averageDivisor { true } else { false } })")
+            default:
+                break
             }
-        case .tensorflow:
-            if ceilMode {
-                throw .unsupported("TensorFlow pooling has no ceil mode; use padding 'same' (o = ⌈i/s⌉) or convention pytorch/onnx")
-            }
-            if dilated {
-                let strided = (0..<rank).contains { WindowParameters.value(window.stride, $0) > 1 }
-                if window.padding.mode == .same || strided {
-                    throw .unsupported("tf.nn.pool supports dilation only with padding 'valid' and stride 1")
-                }
-            }
-        case .onnx:
+        }
+        guard (0..<rank).contains(where: { WindowParameters.value(window.dilation, $0) > 1 }) else { return }
+        switch rules.dilation {
+        case .any:
             break
+        case .maxOnly where mode == .average:
+            throw .unsupported("\(name)'s average pooling has no dilation; use dilation 1, or max pooling")
+        case .maxOnly:
+            break
+        case .validPaddingAndUnitStrideOnly:
+            let strided = (0..<rank).contains { WindowParameters.value(window.stride, $0) > 1 }
+            if window.padding.mode == .same || strided {
+                throw .unsupported("\(name) (tf.nn.pool) supports dilated pooling only with padding 'valid' and stride 1")
+            }
+        case .none:
+            throw .unsupported("\(name)'s pooling layers have no dilation; use dilation 1, or convention \(Convention.names { $0.pooling.dilation == .any })")
         }
     }
 
@@ -84,33 +99,29 @@ public struct PoolingSpec: Sendable, Hashable {
     }
 
     private func checkPaddingLimits(axis: Int, padding: AxisPadding, kernel: Int, input: Int, rank: Int) throws(ArithmeticError) {
-        switch convention {
-        case .pytorch:
-            let named = window.padding.mode
-            if !padding.isSymmetric && named != .same && named != .sameLower {
-                throw .asymmetricPadding(axis: axis, before: padding.before, after: padding.after, convention: convention)
-            }
-            // PyTorch checks the raw kernel: pad ≤ k/2 (even when dilation makes the window wider).
-            let largest = max(padding.before, padding.after)
-            if largest > kernel / 2 {
-                throw .poolingPaddingTooLarge(axis: axis, padding: largest, kernel: kernel, limit: kernel / 2, convention: convention)
-            }
-            if mode == .average && rank == 3 && input < kernel {
-                throw .inputSmallerThanKernel(axis: axis, input: input, kernel: kernel)
-            }
-        case .onnx:
-            let largest = max(padding.before, padding.after)
-            if largest >= kernel {
-                throw .poolingPaddingTooLarge(axis: axis, padding: largest, kernel: kernel, limit: kernel - 1, convention: convention)
-            }
-        case .tensorflow:
+        let rules = convention.pooling
+        let largest = max(padding.before, padding.after)
+        switch rules.paddingLimit {
+        case .halfOfRawKernel where largest > kernel / 2:
+            // The raw kernel, even when dilation makes the window wider.
+            throw .poolingPaddingTooLarge(axis: axis, padding: largest, kernel: kernel, limit: kernel / 2, convention: convention)
+        case .belowKernel where largest >= kernel:
+            throw .poolingPaddingTooLarge(axis: axis, padding: largest, kernel: kernel, limit: kernel - 1, convention: convention)
+        default:
             break
+        }
+        if rules.average3DNeedsInputAtLeastKernel && mode == .average && rank == 3 && input < kernel {
+            throw .inputSmallerThanKernel(axis: axis, input: input, kernel: kernel, convention: convention)
         }
     }
 
     private func pooledOutputSize(axis: Int, input: Int, effectiveKernel: Int, stride: Int, padding: AxisPadding) throws(ArithmeticError) -> Int {
+        let rules = convention.pooling
         let padded = try checkedAdd(try checkedAdd(input, padding.before, "the padded input on axis \(axis)"),
                                     padding.after, "the padded input on axis \(axis)")
+        guard padded >= 0 else {
+            throw .cropExceedsInput(axis: axis, input: input, paddingBefore: padding.before, paddingAfter: padding.after)
+        }
         let span = padded - effectiveKernel
         var output: Int
         if ceilMode {
@@ -118,18 +129,17 @@ public struct PoolingSpec: Sendable, Hashable {
             // The last window must start inside the input or its left padding.
             let (start, overflow) = (output - 1).multipliedReportingOverflow(by: stride)
             if output > 0 && (overflow || start >= input + padding.before) { output -= 1 }
-        } else if convention == .onnx {
-            // ONNX Runtime's pooling divides as C does, truncating toward zero, so a window that overhangs
-            // the padded input by less than one stride still gives one output (measured on ONNX Runtime
-            // 1.32; the specification's shape inference floors, and ORT's Conv refuses such windows).
+        } else if rules.division == .truncating {
+            // ONNX Runtime divides as C does, truncating toward zero, so a window that overhangs the padded
+            // input by less than one stride still gives one output (measured on ONNX Runtime 1.32).
             output = span / stride + 1
         } else {
             output = floorDivide(span, stride) + 1
         }
-        if convention == .pytorch && output > Int(Int32.max) {
+        if let largest = rules.largestOutput, output > largest {
             // Measured: PyTorch's pooling reports such sizes wrapped to 32 bits and refuses them
             // (i = 10¹², k = 3, p = 1: "Invalid computed output size: -727379968").
-            throw .unsupported("axis \(axis): PyTorch's pooling cannot produce an output of \(output) (more than 2³¹ − 1 = \(Int32.max)); it computes the size in 32 bits (\(Int32(truncatingIfNeeded: output))) and refuses it. Pool in chunks, or use convention onnx")
+            throw .unsupported("axis \(axis): \(convention.displayName)'s pooling cannot produce an output of \(output) (more than \(largest)); it computes the size in 32 bits (\(Int32(truncatingIfNeeded: output))) and refuses it. Pool in chunks, or use convention \(Convention.names { $0.pooling.largestOutput == nil })")
         }
         guard output > 0 else {
             let rounding = ceilMode ? "⌈(i + p_lo + p_hi − k̂)/s⌉ + 1" : "⌊(i + p_lo + p_hi − k̂)/s⌋ + 1"

@@ -43,6 +43,7 @@ public struct TransposedConvolutionSpec: Sendable, Hashable {
                 outputPadding: [Int]? = nil, outputSize: [Int]? = nil, convention: Convention = .pytorch) throws(ArithmeticError) {
         try self.init(window: try WindowParameters(kernel: kernel, stride: stride, dilation: dilation, padding: padding),
                       outputPadding: outputPadding, outputSize: outputSize, convention: convention)
+        try convention.check(window, operation: .transposedConvolution, rank: nil)
     }
 
     /// The output sizes for spatial input sizes `input` (the paper's `i'`), with every axis resolved.
@@ -55,7 +56,7 @@ public struct TransposedConvolutionSpec: Sendable, Hashable {
         if let outputSize, outputSize.count != input.count {
             throw .rankMismatch(parameter: "output size", expected: input.count, actual: outputSize.count)
         }
-        if convention == .tensorflow { try checkKerasStrideWithDilation(window, rank: input.count) }
+        try convention.check(window, operation: .transposedConvolution, rank: input.count)
         var axes: [AxisArithmetic] = []
         axes.reserveCapacity(input.count)
         for axis in input.indices {

@@ -1,9 +1,10 @@
 /// The parameters every sliding-window layer shares: kernel, stride, dilation and padding per axis.
 ///
 /// Each array has one value per spatial axis, or a single value that applies to every axis, so one
-/// value serves 1-D, 2-D and 3-D inputs alike. The initializer checks the values themselves (kernel,
-/// stride and dilation at least 1, padding at least 0, the dilated kernel representable); whether they
-/// fit a given input is decided when a shape is computed.
+/// value serves 1-D, 2-D and 3-D inputs alike. The initializer checks what no framework accepts (a
+/// negative kernel, stride or dilation below 1, an unrepresentable dilated kernel); what a framework
+/// decides (an empty kernel, negative padding) is checked against the layer's convention, and whether
+/// the values fit a given input is decided when a shape is computed.
 public struct WindowParameters: Sendable, Hashable {
     /// Kernel size `k` per axis.
     public let kernel: [Int]
@@ -17,16 +18,11 @@ public struct WindowParameters: Sendable, Hashable {
     /// Checks and stores the parameters.
     /// - Throws: ``ArithmeticError`` when a value is out of range or the arrays disagree on the rank.
     public init(kernel: [Int], stride: [Int] = [1], dilation: [Int] = [1], padding: Padding = .zero) throws(ArithmeticError) {
-        try Self.check(kernel, named: "kernel", minimum: 1)
+        try Self.check(kernel, named: "kernel", minimum: 0)
         try Self.check(stride, named: "stride", minimum: 1)
         try Self.check(dilation, named: "dilation", minimum: 1)
-        if case .explicit(let axes) = padding {
-            guard !axes.isEmpty else { throw .rankMismatch(parameter: "padding", expected: kernel.count, actual: 0) }
-            for (axis, pad) in axes.enumerated() {
-                let where_ = axes.count == 1 ? nil : axis
-                if pad.before < 0 { throw .negative(parameter: "padding", axis: where_, value: pad.before) }
-                if pad.after < 0 { throw .negative(parameter: "padding", axis: where_, value: pad.after) }
-            }
+        if case .explicit(let axes) = padding, axes.isEmpty {
+            throw .rankMismatch(parameter: "padding", expected: kernel.count, actual: 0)
         }
         let ranks = [kernel.count, stride.count, dilation.count, padding.explicitCount ?? 1].filter { $0 != 1 }
         if let first = ranks.first, let other = ranks.first(where: { $0 != first }) {
@@ -84,8 +80,9 @@ extension Padding {
     }
 }
 
-/// `k̂ = d(k − 1) + 1`, the extent of a dilated kernel.
+/// `k̂ = d(k − 1) + 1`, the extent of a dilated kernel (0 for an empty kernel).
 func effectiveKernelSize(kernel: Int, dilation: Int, axis: Int) throws(ArithmeticError) -> Int {
+    if kernel == 0 { return 0 }
     let span = try checkedMultiply(dilation, kernel - 1, "the dilated kernel d(k − 1) + 1 on axis \(axis)")
     return try checkedAdd(span, 1, "the dilated kernel d(k − 1) + 1 on axis \(axis)")
 }

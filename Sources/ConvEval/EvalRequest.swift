@@ -103,8 +103,8 @@ public struct EvalRequest: Sendable, Hashable {
             poolingMode = .max
         }
         if let value = json["convention"].flatMap(Self.present) {
-            guard case .string(let name) = value, let convention = Convention(rawValue: name.lowercased()) else {
-                throw .invalidField("convention", expected: "\"pytorch\", \"tensorflow\" or \"onnx\"", got: JSONWriter.string(value))
+            guard case .string(let name) = value, let convention = Convention(name: name) else {
+                throw .invalidField("convention", expected: Convention.words(Convention.all.map { "\"\($0.name)\"" }, conjunction: "or"), got: JSONWriter.string(value))
             }
             self.convention = convention
         } else {

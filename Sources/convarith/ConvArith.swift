@@ -1,14 +1,15 @@
 import ArgumentParser
+import ConvArithmetic
 
 /// `convarith`: the arithmetic of convolution, pooling and transposed convolution, computed, explained
-/// and solved, as PyTorch, TensorFlow and ONNX do it.
+/// and solved, as the frameworks do it.
 @main
 struct ConvArith: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "convarith",
         abstract: "Convolution arithmetic: output sizes, the paper's relationships, transposed equivalences and inverse questions.",
         discussion: """
-            Sizes follow PyTorch by default; --convention tensorflow or onnx selects the others' rules.
+            X
             Formulas from Dumoulin & Visin, "A guide to convolution arithmetic for deep learning" (arXiv:1603.07285).
             """,
         subcommands: [ShapeCommand.self, ExplainCommand.self, TransposeCommand.self, SolveCommand.self, RunCommand.self, MatrixCommand.self, VerifyCommand.self, DrawCommand.self, TourCommand.self, EvalCommand.self, BenchCommand.self]

@@ -69,16 +69,16 @@ public enum ReferenceKernels {
 
     /// Max or average pooling over each window.
     ///
-    /// Max pooling ignores padding; a window entirely in the padding gives −∞ (PyTorch, TensorFlow) or
-    /// −3.4028235e38 (ONNX Runtime). Average pooling divides by the taps inside the padded input when
-    /// `countIncludePad` (PyTorch's default), else by the taps on real input (ONNX's default, and always
-    /// TensorFlow's).
+    /// Max pooling ignores padding; a window entirely in the padding gives the convention's
+    /// `emptyMaxWindow` (−∞, or ONNX Runtime's −3.4028235e38). Average pooling divides by the taps inside
+    /// the padded input when the convention counts the padding (`PoolingRules.countsPadding(_:)` of
+    /// `countIncludePad`), else by the taps on real input.
     public static func pooling(_ x: Tensor, shape: LayerShape, mode: PoolingMode,
                                countIncludePad: Bool? = nil) throws(KernelError) -> Tensor {
         guard shape.operation == .pooling else { throw .unsupported("pooling needs a pooling shape, got \(shape.name)") }
         let layout = try LayerTensors(shape: shape, x: x, weight: nil, bias: nil, groups: 1)
-        let includePad = shape.convention == .tensorflow ? false : (countIncludePad ?? (shape.convention == .pytorch))
-        let empty: Float = shape.convention == .onnx ? -Float.greatestFiniteMagnitude : -Float.infinity
+        let includePad = shape.convention.pooling.countsPadding(countIncludePad)
+        let empty = shape.convention.pooling.emptyMaxWindow
         let walk = shape.windowWalk
         let inputCount = walk.inputCount, outputCount = walk.outputCount
         let planes = layout.batch * layout.inputChannels

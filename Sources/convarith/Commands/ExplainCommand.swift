@@ -49,7 +49,7 @@ struct ExplainCommand: ParsableCommand {
     static func json(_ shape: LayerShape) -> JSONValue {
         .object([
             ("operation", .string(shape.name)),
-            ("convention", .string(shape.convention.rawValue)),
+            ("convention", .string(shape.convention.name)),
             ("input", .array(shape.input.map(JSONValue.integer))),
             ("output", .array(shape.output.map(JSONValue.integer))),
             ("relationships", .array(shape.relationships.map(relationshipJSON))),

@@ -74,7 +74,7 @@ struct SolveCommand: ParsableCommand {
         @Option(name: [.short, .long], help: "Stride (default 1).") var stride: AxisList?
         @Option(name: [.short, .long], help: "Padding of the associated convolution.") var padding: PaddingArgument?
         @Option(name: [.short, .long], help: "Dilation (default 1).") var dilation: AxisList?
-        @Option(name: .long, help: "Whose rules: pytorch, onnx or tensorflow.") var convention: Convention = .pytorch
+        @Option(name: .long, help: ArgumentHelp("Whose rules: \(Convention.helpList).", valueName: "convention")) var convention: Convention = .pytorch
         @OptionGroup var format: OutputFormatOptions
 
         func run() throws {

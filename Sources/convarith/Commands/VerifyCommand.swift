@@ -28,7 +28,7 @@ struct VerifyCommand: ParsableCommand {
     @Option(name: [.short, .long], help: "Padding.") var padding: PaddingArgument?
     @Option(name: [.short, .long], help: "Dilation.") var dilation: AxisList?
     @Option(name: [.customShort("a"), .long], help: "Output padding.") var outputPadding: AxisList?
-    @Option(name: .long, help: "Whose rules: pytorch, onnx or tensorflow.") var convention: Convention = .pytorch
+    @Option(name: .long, help: ArgumentHelp("Whose rules: \(Convention.helpList).", valueName: "convention")) var convention: Convention = .pytorch
     @Option(name: [.short, .long], help: "Input channels (default 1).") var channels: Int = 1
     @Option(name: [.customShort("o"), .long], help: "Output channels (default: input channels).") var outChannels: Int?
     @Option(name: [.short, .long], help: "Groups (default 1).") var groups: Int = 1

@@ -17,7 +17,15 @@ extension Operation: ExpressibleByArgument {
     public static var allValueStrings: [String] { ["conv", "pool", "transposed"] }
 }
 
-extension Convention: ExpressibleByArgument {}
+extension Convention: ExpressibleByArgument {
+    public init?(argument: String) { self.init(name: argument) }
+
+    /// The names shown in help, generated from the list of conventions.
+    public static var allValueStrings: [String] { all.map(\.name) }
+
+    /// `pytorch (default), onnx, tensorflow, jax or mlx` for option help.
+    static var helpList: String { namesInWords }
+}
 
 extension PoolingMode: ExpressibleByArgument {}
 
@@ -91,7 +99,7 @@ struct LayerOptions: ParsableArguments {
     @Option(name: .long, help: "Pooling mode: max or avg.")
     var mode: PoolingMode = .max
 
-    @Option(name: .long, help: "Whose rules: pytorch, onnx or tensorflow.")
+    @Option(name: .long, help: ArgumentHelp("Whose rules: \(Convention.helpList).", valueName: "convention"))
     var convention: Convention = .pytorch
 
     @Option(name: [.short, .long], help: "Input channels (then the full tensor shape is shown).")

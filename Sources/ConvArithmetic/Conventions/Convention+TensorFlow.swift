@@ -1,0 +1,20 @@
+extension Convention {
+    /// TensorFlow 2.21 (`tf.nn`) and the Keras 3.15 layers.
+    ///
+    /// `valid`/`same` (odd unit at the end), `causal` for `Conv1D` only, no strides together with
+    /// dilation; pooling without ceil mode, dilated pooling only with `valid` and stride 1, average
+    /// pooling never counts padding; transposed `output_padding=None` ≠ 0, `output_padding < stride`, and
+    /// the forward convolution must give the input back.
+    public static let tensorflow = Convention(
+        name: "tensorflow", displayName: "TensorFlow", summary: "tf.nn and the Keras layers",
+        maximumRank: 3,
+        padding: PaddingRules(same: .ceilOfInputOverStride, sameOperations: Set(Operation.allCases), sameLower: false,
+                              asymmetricOperations: Set(Operation.allCases), causalOnlyForConvolution1D: true),
+        convolution: ConvolutionRules(stridesWithDilation: false),
+        pooling: PoolingRules(defaultStride: .kernel, averageDivisor: .excludesPadding, ceilMode: false,
+                              dilation: .validPaddingAndUnitStrideOnly),
+        transposed: TransposedRules(outputPaddingLimit: .belowStride, absentOutputPaddingIsKerasNone: true,
+                                    namedPadding: .forwardConvolution(outputPaddingAllowed: true),
+                                    outputSize: .takenAsGiven, forwardCheck: true),
+        channels: ChannelRules())
+}

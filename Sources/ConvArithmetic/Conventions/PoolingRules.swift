@@ -1,0 +1,89 @@
+/// What a framework decides about max and average pooling.
+public struct PoolingRules: Sendable, Hashable {
+    /// The stride when none is given.
+    public enum DefaultStride: Sendable, Hashable {
+        /// The kernel size (PyTorch, Keras, MLX): windows that do not overlap.
+        case kernel
+        /// 1 (the ONNX operator default).
+        case one
+    }
+
+    /// What average pooling divides by.
+    public enum AverageDivisor: Sendable, Hashable {
+        /// `count_include_pad`, with this default: true counts the taps inside the padded input, false
+        /// only those on real input.
+        case countIncludePad(default: Bool)
+        /// Always the taps on real input (TensorFlow); `count_include_pad=true` is refused.
+        case excludesPadding
+        /// Always the whole window, padding included (MLX divides by k); `count_include_pad=false` is refused.
+        case includesPadding
+    }
+
+    /// Which pooling layers take a dilation.
+    public enum Dilation: Sendable, Hashable {
+        /// Max and average.
+        case any
+        /// Max pooling only (PyTorch's average pooling has none).
+        case maxOnly
+        /// Only with padding `valid` and stride 1 (`tf.nn.pool`).
+        case validPaddingAndUnitStrideOnly
+        /// None (MLX's pooling layers).
+        case none
+    }
+
+    /// The largest padding per side, relative to the kernel.
+    public enum PaddingLimit: Sendable, Hashable {
+        /// At most half of the raw (undilated) kernel, `p ≤ ⌊k/2⌋` (PyTorch).
+        case halfOfRawKernel
+        /// Smaller than the kernel, `p < k` (ONNX Runtime).
+        case belowKernel
+        /// No limit.
+        case none
+    }
+
+    /// The stride when none is given.
+    public let defaultStride: DefaultStride
+    /// What average pooling divides by.
+    public let averageDivisor: AverageDivisor
+    /// The value of a max window that lies entirely in the padding (−∞, or ONNX Runtime's −3.4028235e38).
+    public let emptyMaxWindow: Float
+    /// The padding limit.
+    public let paddingLimit: PaddingLimit
+    /// How the window count is divided.
+    public let division: WindowDivision
+    /// Whether `ceil_mode` exists (with the drop rule: the last window must start inside the input or
+    /// its left padding).
+    public let ceilMode: Bool
+    /// Which pooling layers take a dilation.
+    public let dilation: Dilation
+    /// PyTorch: 3-D average pooling needs every unpadded input size to be at least the kernel.
+    public let average3DNeedsInputAtLeastKernel: Bool
+    /// The largest output size the framework can represent (PyTorch computes pooling sizes in 32 bits),
+    /// `nil` for no limit beyond `Int`.
+    public let largestOutput: Int?
+
+    /// Pooling rules.
+    public init(defaultStride: DefaultStride, averageDivisor: AverageDivisor, emptyMaxWindow: Float = -.infinity,
+                paddingLimit: PaddingLimit = .none, division: WindowDivision = .floor, ceilMode: Bool = true,
+                dilation: Dilation = .any, average3DNeedsInputAtLeastKernel: Bool = false, largestOutput: Int? = nil) {
+        self.defaultStride = defaultStride
+        self.averageDivisor = averageDivisor
+        self.emptyMaxWindow = emptyMaxWindow
+        self.paddingLimit = paddingLimit
+        self.division = division
+        self.ceilMode = ceilMode
+        self.dilation = dilation
+        self.average3DNeedsInputAtLeastKernel = average3DNeedsInputAtLeastKernel
+        self.largestOutput = largestOutput
+    }
+
+    /// Whether average pooling counts the padded taps, given the layer's `count_include_pad` (`nil`:
+    /// the default).
+    public func countsPadding(_ given: Bool?) -> Bool {
+        switch averageDivisor {
+        case .countIncludePad(let fallback): given ?? fallback
+        case .excludesPadding: false
+        case .includesPadding: true
+        }
+    }
+}

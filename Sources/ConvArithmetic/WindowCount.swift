@@ -1,0 +1,25 @@
+/// The number of window positions on one axis, `⌊(i + p_lo + p_hi − k̂)/s⌋ + 1` (or with C truncation),
+/// with negative padding cropping as the convention crops; refuses a window that finds no position.
+func windowCount(axis: Int, input: Int, effectiveKernel: Int, stride: Int, padding: AxisPadding,
+                 division: WindowDivision, cropping: PaddingRules.Cropping) throws(ArithmeticError) -> Int {
+    let what = "the padded input on axis \(axis)"
+    let padded: Int
+    switch cropping {
+    case .arithmetic:
+        padded = try checkedAdd(try checkedAdd(input, padding.before, what), padding.after, what)
+    case .inputUnitsBeforeDilation:
+        // Negative sides slice the input first (never below empty), positive sides pad it.
+        let cropped = try checkedAdd(try checkedAdd(input, min(padding.before, 0), what), min(padding.after, 0), what)
+        padded = try checkedAdd(try checkedAdd(max(cropped, 0), max(padding.before, 0), what), max(padding.after, 0), what)
+    }
+    guard padded >= 0 else {
+        throw .cropExceedsInput(axis: axis, input: input, paddingBefore: padding.before, paddingAfter: padding.after)
+    }
+    let span = padded - effectiveKernel
+    let output = division == .floor ? floorDivide(span, stride) + 1 : span / stride + 1
+    guard output > 0 else {
+        throw .kernelExceedsPaddedInput(axis: axis, effectiveKernel: effectiveKernel, input: input,
+                                        paddingBefore: padding.before, paddingAfter: padding.after)
+    }
+    return output
+}
