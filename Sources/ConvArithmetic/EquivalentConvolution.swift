@@ -71,3 +71,16 @@ extension LayerShape {
         }
     }
 }
+
+extension LayerShape {
+    /// Whether a transposed layer's convention crops whole input units for a negative `p'` (MLX) on an axis
+    /// where that differs from cropping the stretched input (`s > 1`): the paper's equivalence with
+    /// arithmetic cropping, and the kernels built on it, do not describe such a layer.
+    public var slicesWholeInputUnits: Bool {
+        guard operation == .transposedConvolution, convention.padding.cropping == .inputUnitsBeforeDilation else { return false }
+        return axes.contains { axis in
+            axis.stride > 1 && (axis.effectiveKernel - 1 - axis.padding.before < 0
+                                || axis.effectiveKernel - 1 - axis.padding.after + axis.outputPadding < 0)
+        }
+    }
+}

@@ -1,68 +1,19 @@
 import ConvArithmetic
 
-/// One `convarith eval` request (DESIGN.md §3), decoded and checked for types; the arithmetic checks
-/// happen when it is answered.
+/// One `convarith eval` request (DESIGN.md §3): the layer it describes, decoded and checked for types
+/// (the arithmetic checks happen when ``Layer`` resolves it), its `id`, and its tensors.
 public struct EvalRequest: Sendable, Hashable {
     /// Echoed back unchanged (`null` when absent).
     public var id: JSONValue
     /// The layer.
-    public var operation: Operation
-    /// Spatial input sizes; their count is the rank.
-    public var input: [Int]
-    /// Kernel per axis (or one for all).
-    public var kernel: [Int]
-    /// Stride per axis; `nil` = default (1, or the kernel for pooling).
-    public var stride: [Int]?
-    /// Padding; `nil` = no padding.
-    public var padding: Padding?
-    /// Dilation per axis; `nil` = 1.
-    public var dilation: [Int]?
-    /// Output padding of a transposed convolution; `nil` = the convention's default.
-    public var outputPadding: [Int]?
-    /// Requested output size of a transposed convolution.
-    public var outputSize: [Int]?
-    /// Pooling `ceil_mode`.
-    public var ceilMode: Bool
-    /// Max or average pooling.
-    public var poolingMode: PoolingMode
-    /// Average pooling's `count_include_pad`.
-    public var countIncludePad: Bool?
-    /// Whose rules apply.
-    public var convention: Convention
-    /// Batch size (default 1 when channels are given).
-    public var batch: Int?
-    /// Input channels; when present the answer has the full output tensor shape.
-    public var channels: Int?
-    /// Output channels (convolutions).
-    public var outputChannels: Int?
-    /// Channel groups.
-    public var groups: Int?
+    public var layer: LayerParameters
     /// Tensors for a numerical request; then the answer carries `y`.
     public var operands: TensorOperands?
 
-    /// A request from already typed values (the command-line options build one).
-    public init(id: JSONValue = .null, operation: Operation, input: [Int], kernel: [Int], stride: [Int]? = nil,
-                padding: Padding? = nil, dilation: [Int]? = nil, outputPadding: [Int]? = nil, outputSize: [Int]? = nil,
-                ceilMode: Bool = false, poolingMode: PoolingMode = .max, countIncludePad: Bool? = nil,
-                convention: Convention = .pytorch, batch: Int? = nil, channels: Int? = nil, outputChannels: Int? = nil,
-                groups: Int? = nil, operands: TensorOperands? = nil) {
+    /// A request from already typed values.
+    public init(id: JSONValue = .null, layer: LayerParameters, operands: TensorOperands? = nil) {
         self.id = id
-        self.operation = operation
-        self.input = input
-        self.kernel = kernel
-        self.stride = stride
-        self.padding = padding
-        self.dilation = dilation
-        self.outputPadding = outputPadding
-        self.outputSize = outputSize
-        self.ceilMode = ceilMode
-        self.poolingMode = poolingMode
-        self.countIncludePad = countIncludePad
-        self.convention = convention
-        self.batch = batch
-        self.channels = channels
-        self.outputChannels = outputChannels
-        self.groups = groups
+        self.layer = layer
         self.operands = operands
     }
 
@@ -71,50 +22,50 @@ public struct EvalRequest: Sendable, Hashable {
     public init(json: JSONValue) throws(EvalRequestError) {
         guard case .object = json else { throw .notAnObject(json.typeName) }
         id = json["id"] ?? .null
+        layer = try Self.layer(json)
+        operands = try Self.operands(json)
+    }
+
+    private static func layer(_ json: JSONValue) throws(EvalRequestError) -> LayerParameters {
         guard let opValue = json["op"], opValue != .null else {
             throw .missingField("op", hint: "one of \"conv\", \"pool\", \"transposed\"")
         }
         guard case .string(let opName) = opValue, let operation = Operation(rawValue: opName) else {
             throw .invalidField("op", expected: "one of \"conv\", \"pool\", \"transposed\"", got: JSONWriter.string(opValue))
         }
-        self.operation = operation
         guard let inputValue = json["input"], inputValue != .null else {
             throw .missingField("input", hint: "the spatial input sizes, e.g. [224, 224]")
         }
-        input = try Self.integers(inputValue, field: "input")
+        let input = try integers(inputValue, field: "input")
         guard let kernelValue = json["kernel"], kernelValue != .null else {
             throw .missingField("kernel", hint: "the kernel size, e.g. 3 or [3, 3]")
         }
-        kernel = try Self.integers(kernelValue, field: "kernel")
-        stride = try json["stride"].flatMap(Self.present).map { v throws(EvalRequestError) in try Self.integers(v, field: "stride") }
-        dilation = try json["dilation"].flatMap(Self.present).map { v throws(EvalRequestError) in try Self.integers(v, field: "dilation") }
-        outputPadding = try json["output_padding"].flatMap(Self.present).map { v throws(EvalRequestError) in try Self.integers(v, field: "output_padding") }
-        outputSize = try json["output_size"].flatMap(Self.present).map { v throws(EvalRequestError) in try Self.integers(v, field: "output_size") }
-        padding = try json["padding"].flatMap(Self.present).map { v throws(EvalRequestError) in try Self.padding(v) }
-        ceilMode = try json["ceil_mode"].flatMap(Self.present).map { v throws(EvalRequestError) in try Self.boolean(v, field: "ceil_mode") } ?? false
-        countIncludePad = try json["count_include_pad"].flatMap(Self.present).map { v throws(EvalRequestError) in try Self.boolean(v, field: "count_include_pad") }
-        if let value = json["pool_mode"].flatMap(Self.present) {
+        var layer = LayerParameters(operation: operation, input: input, kernel: try integers(kernelValue, field: "kernel"))
+        layer.stride = try json["stride"].flatMap(present).map { v throws(EvalRequestError) in try integers(v, field: "stride") }
+        layer.dilation = try json["dilation"].flatMap(present).map { v throws(EvalRequestError) in try integers(v, field: "dilation") }
+        layer.outputPadding = try json["output_padding"].flatMap(present).map { v throws(EvalRequestError) in try integers(v, field: "output_padding") }
+        layer.outputSize = try json["output_size"].flatMap(present).map { v throws(EvalRequestError) in try integers(v, field: "output_size") }
+        layer.padding = try json["padding"].flatMap(present).map { v throws(EvalRequestError) in try padding(v) }
+        layer.ceilMode = try json["ceil_mode"].flatMap(present).map { v throws(EvalRequestError) in try boolean(v, field: "ceil_mode") } ?? false
+        layer.countIncludePad = try json["count_include_pad"].flatMap(present).map { v throws(EvalRequestError) in try boolean(v, field: "count_include_pad") }
+        if let value = json["pool_mode"].flatMap(present) {
             switch value {
-            case .string("max"): poolingMode = .max
-            case .string("avg"), .string("average"): poolingMode = .average
+            case .string("max"): layer.poolingMode = .max
+            case .string("avg"), .string("average"): layer.poolingMode = .average
             default: throw .invalidField("pool_mode", expected: "\"max\" or \"avg\"", got: JSONWriter.string(value))
             }
-        } else {
-            poolingMode = .max
         }
-        if let value = json["convention"].flatMap(Self.present) {
+        if let value = json["convention"].flatMap(present) {
             guard case .string(let name) = value, let convention = Convention(name: name) else {
                 throw .invalidField("convention", expected: Convention.words(Convention.all.map { "\"\($0.name)\"" }, conjunction: "or"), got: JSONWriter.string(value))
             }
-            self.convention = convention
-        } else {
-            convention = .pytorch
+            layer.convention = convention
         }
-        batch = try json["batch"].flatMap(Self.present).map { v throws(EvalRequestError) in try Self.integer(v, field: "batch") }
-        channels = try json["channels"].flatMap(Self.present).map { v throws(EvalRequestError) in try Self.integer(v, field: "channels") }
-        outputChannels = try json["out_channels"].flatMap(Self.present).map { v throws(EvalRequestError) in try Self.integer(v, field: "out_channels") }
-        groups = try json["groups"].flatMap(Self.present).map { v throws(EvalRequestError) in try Self.integer(v, field: "groups") }
-        operands = try Self.operands(json)
+        layer.batch = try json["batch"].flatMap(present).map { v throws(EvalRequestError) in try integer(v, field: "batch") }
+        layer.channels = try json["channels"].flatMap(present).map { v throws(EvalRequestError) in try integer(v, field: "channels") }
+        layer.outputChannels = try json["out_channels"].flatMap(present).map { v throws(EvalRequestError) in try integer(v, field: "out_channels") }
+        layer.groups = try json["groups"].flatMap(present).map { v throws(EvalRequestError) in try integer(v, field: "groups") }
+        return layer
     }
 
     // MARK: Field decoding

@@ -49,72 +49,44 @@ public struct Evaluator: Sendable {
     ///   tensors do not fit them.
     public func evaluate(_ request: EvalRequest) throws -> EvalResult {
         guard let operands = request.operands else { return try evaluateShape(request) }
-        var request = request
+        var parameters = request.layer
         // The tensors fix batch, channels and output channels.
-        request.batch = operands.x.shape.first
-        request.channels = operands.x.shape.count > 1 ? operands.x.shape[1] : nil
-        if let weight = operands.weight, weight.rank >= 2 {
-            if request.operation == .transposedConvolution {
-                let (product, overflow) = weight.shape[1].multipliedReportingOverflow(by: request.groups ?? 1)
-                request.outputChannels = overflow ? nil : product
-            } else {
-                request.outputChannels = weight.shape[0]
-            }
+        if let implied = try ChannelConfiguration(input: operands.x.shape, weight: operands.weight?.shape,
+                                                  operation: parameters.operation, groups: parameters.groups ?? 1) {
+            parameters.batch = implied.batch
+            parameters.channels = implied.channels
+            parameters.outputChannels = implied.outputChannels
         }
-        let result = try evaluateShape(request)
-        let y = try Formulations.run(result.shape, x: operands.x, weight: operands.weight, bias: operands.bias,
-                                     groups: request.groups ?? 1, poolingMode: request.poolingMode,
-                                     countIncludePad: request.countIncludePad, kind: operands.implementation)
-        return EvalResult(shape: result.shape, outputShape: result.outputShape, y: y)
+        let layer = try Layer(parameters)
+        let y = try Formulations.run(layer, x: operands.x, weight: operands.weight, bias: operands.bias,
+                                     kind: operands.implementation)
+        return EvalResult(layer: layer, y: y)
     }
 
     /// The arithmetic result of a decoded request (tensors ignored).
     /// - Throws: ``ArithmeticError`` when the request's convention refuses the parameters.
     public func evaluateShape(_ request: EvalRequest) throws(ArithmeticError) -> EvalResult {
-        let padding = request.padding ?? .zero
-        let dilation = request.dilation ?? [1]
-        let shape: LayerShape
-        switch request.operation {
-        case .convolution:
-            let spec = try ConvolutionSpec(kernel: request.kernel, stride: request.stride ?? [1], padding: padding,
-                                           dilation: dilation, convention: request.convention)
-            shape = try spec.shape(input: request.input)
-        case .pooling:
-            let spec = try PoolingSpec(kernel: request.kernel, stride: request.stride, padding: padding, dilation: dilation,
-                                       mode: request.poolingMode, ceilMode: request.ceilMode,
-                                       countIncludePad: request.countIncludePad, convention: request.convention)
-            shape = try spec.shape(input: request.input)
-        case .transposedConvolution:
-            let spec = try TransposedConvolutionSpec(kernel: request.kernel, stride: request.stride ?? [1], padding: padding,
-                                                     dilation: dilation, outputPadding: request.outputPadding,
-                                                     outputSize: request.outputSize, convention: request.convention)
-            shape = try spec.shape(input: request.input)
-        }
-        var outputShape: [Int]?
-        if let channels = request.channels {
-            let configuration = ChannelConfiguration(batch: request.batch ?? 1, channels: channels,
-                                                     outputChannels: request.outputChannels, groups: request.groups ?? 1)
-            outputShape = try configuration.outputShape(of: shape)
-        }
-        return EvalResult(shape: shape, outputShape: outputShape)
+        EvalResult(layer: try Layer(request.layer))
     }
 }
 
-/// What a request computes: the resolved layer and, when channels were given, the full output shape.
+/// What a request computes: the resolved layer and, for a numerical request, `y`.
 public struct EvalResult: Sendable, Hashable {
-    /// Every axis, resolved.
-    public let shape: LayerShape
-    /// `[N, C_out, o…]` when the request gave channels.
-    public let outputShape: [Int]?
+    /// The resolved layer.
+    public let layer: Layer
     /// The output tensor of a numerical request.
     public let y: Tensor?
 
     /// A result; `y` only for numerical requests.
-    public init(shape: LayerShape, outputShape: [Int]?, y: Tensor? = nil) {
-        self.shape = shape
-        self.outputShape = outputShape
+    public init(layer: Layer, y: Tensor? = nil) {
+        self.layer = layer
         self.y = y
     }
+
+    /// Every axis, resolved.
+    public var shape: LayerShape { layer.shape }
+    /// `[N, C_out, o…]` when the request gave channels.
+    public var outputShape: [Int]? { layer.tensors?.y }
 
     /// The answer object of DESIGN.md §3.
     public func json(id: JSONValue) -> JSONValue {

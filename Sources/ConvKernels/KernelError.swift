@@ -24,7 +24,8 @@ public enum KernelError: Error, Sendable, Hashable, CustomStringConvertible {
         case let .shapeMismatch(tensor, expected, actual):
             return "\(tensor) has shape \(actual) but the layer needs \(expected)"
         case let .dataCount(shape, count):
-            return "a tensor of shape \(shape) needs \(shape.reduce(1, *)) values, got \(count)"
+            let needed = MemoryLimit.elementCount(shape).map(String.init) ?? "more than \(Int.max)"
+            return "a tensor of shape \(shape) needs \(needed) values, got \(count)"
         case let .memoryLimit(elements, bytes, limit):
             return "the operation needs \(elements) values (\(bytes / 1_048_576) MiB), above the limit of \(limit / 1_048_576) MiB; use smaller tensors or raise the limit (CONVARITH_MEMORY_LIMIT_MB)"
         case .npy(let message):

@@ -13,12 +13,26 @@ public enum Formulations {
         case stretched
     }
 
+    /// `y` for `x` (and weight, bias) through `kind`, for a resolved layer (its groups, pooling mode and
+    /// the convention's pooling divisor).
+    /// - Throws: ``KernelError`` when tensors do not fit the layer or a formulation does not apply.
+    public static func run(_ layer: Layer, x: Tensor, weight: Tensor?, bias: Tensor?, kind: Kind = .reference) throws(KernelError) -> Tensor {
+        if let tensors = layer.tensors {
+            try LayerTensors.expect("x", x.shape, tensors.x)
+        }
+        return try run(layer.shape, x: x, weight: weight, bias: bias, groups: layer.groups, poolingMode: layer.parameters.poolingMode,
+                       countIncludePad: layer.parameters.countIncludePad, kind: kind)
+    }
+
     /// `y` for `x` (and weight, bias) through `kind`.
     /// - Throws: ``KernelError`` when tensors do not fit the shape or a formulation does not apply
     ///   (pooling has no matrix or stretched form).
     public static func run(_ shape: LayerShape, x: Tensor, weight: Tensor?, bias: Tensor?, groups: Int,
                            poolingMode: PoolingMode = .max, countIncludePad: Bool? = nil,
                            kind: Kind = .reference) throws(KernelError) -> Tensor {
+        if shape.operation == .transposedConvolution && shape.slicesWholeInputUnits {
+            throw .unsupported("\(shape.convention.displayName) crops whole input units before inserting the s − 1 zeros when p > k̂ − 1 (a negative p'), which the kernels do not reproduce; use padding ≤ k̂ − 1 or another convention")
+        }
         switch (shape.operation, kind) {
         case (.pooling, .reference):
             return try ReferenceKernels.pooling(x, shape: shape, mode: poolingMode, countIncludePad: countIncludePad)

@@ -12,15 +12,18 @@ public enum Gradients {
     ///   - shape: the forward convolution's shape.
     public static func input(outputGradient dy: Tensor, weight: Tensor, shape: LayerShape, groups: Int = 1) throws(KernelError) -> Tensor {
         guard shape.operation == .convolution else { throw .unsupported("input gradients are defined here for convolutions") }
-        let walk = shape.windowWalk
-        let inGroup = weight.shape.count > 1 ? weight.shape[1] : 0
-        let outputChannels = weight.shape.first ?? 0
-        guard dy.rank == shape.rank + 2, Array(dy.shape[2...]) == shape.output, dy.shape[1] == outputChannels,
-              groups >= 1, outputChannels % groups == 0 else {
-            throw .shapeMismatch(tensor: "dy", expected: "[N, \(outputChannels), " + shape.output.map(String.init).joined(separator: ", ") + "]", actual: dy.shape)
+        guard dy.rank >= 2, weight.rank >= 2 else {
+            throw .shapeMismatch(tensor: dy.rank >= 2 ? "w" : "dy", expected: "[N, C_out, o…] and [C_out, C_in/groups, k…]", actual: dy.rank >= 2 ? weight.shape : dy.shape)
         }
-        let batch = dy.shape[0], inputChannels = inGroup * groups
-        var dx = try Tensor(zeros: [batch, inputChannels] + shape.input)
+        let (inputChannels, overflow) = weight.shape[1].multipliedReportingOverflow(by: groups)
+        if overflow { throw .arithmetic(.overflow("the input channels C_in/groups · groups")) }
+        let shapes = try LayerTensors.shapes(of: shape, ChannelConfiguration(batch: dy.shape[0], channels: inputChannels,
+                                                                            outputChannels: weight.shape[0], groups: groups))
+        try LayerTensors.expect("w", weight.shape, shapes.weight ?? [])
+        try LayerTensors.expect("dy", dy.shape, shapes.y)
+        let walk = shape.windowWalk
+        let batch = shapes.batch, outputChannels = shapes.outputChannels
+        var dx = try Tensor(zeros: shapes.x)
         ConvolutionProducts(walk: walk, batch: batch, inputChannels: inputChannels, outputChannels: outputChannels,
                             groups: groups).forEach { xi, wi, yi in
             dx.data[xi] += weight.data[wi] * dy.data[yi]
@@ -33,15 +36,15 @@ public enum Gradients {
     public static func weight(outputGradient dy: Tensor, x: Tensor, shape: LayerShape, outputChannels: Int,
                               groups: Int = 1) throws(KernelError) -> Tensor {
         guard shape.operation == .convolution else { throw .unsupported("weight gradients are defined here for convolutions") }
-        guard x.rank == shape.rank + 2, Array(x.shape[2...]) == shape.input, groups >= 1,
-              x.shape[1] % groups == 0, outputChannels % groups == 0 else {
-            throw .shapeMismatch(tensor: "x", expected: "[N, C (a multiple of \(groups)), " + shape.input.map(String.init).joined(separator: ", ") + "]", actual: x.shape)
+        guard x.rank >= 2 else {
+            throw .shapeMismatch(tensor: "x", expected: "[N, C, " + shape.input.map(String.init).joined(separator: ", ") + "]", actual: x.shape)
         }
-        let batch = x.shape[0], inputChannels = x.shape[1]
-        guard dy.shape == [batch, outputChannels] + shape.output else {
-            throw .shapeMismatch(tensor: "dy", expected: "\([batch, outputChannels] + shape.output)", actual: dy.shape)
-        }
-        var dw = try Tensor(zeros: [outputChannels, inputChannels / groups] + shape.axes.map(\.kernel))
+        let shapes = try LayerTensors.shapes(of: shape, ChannelConfiguration(batch: x.shape[0], channels: x.shape[1],
+                                                                            outputChannels: outputChannels, groups: groups))
+        try LayerTensors.expect("x", x.shape, shapes.x)
+        try LayerTensors.expect("dy", dy.shape, shapes.y)
+        let batch = shapes.batch, inputChannels = shapes.inputChannels
+        var dw = try Tensor(zeros: shapes.weight ?? [])
         ConvolutionProducts(walk: shape.windowWalk, batch: batch, inputChannels: inputChannels, outputChannels: outputChannels,
                             groups: groups).forEach { xi, wi, yi in
             dw.data[wi] += x.data[xi] * dy.data[yi]

@@ -21,16 +21,13 @@ public enum Verification {
     public static func compare(_ shape: LayerShape, channels: ChannelConfiguration, seed: UInt64) throws(KernelError) -> [Comparison] {
         var rng = SplitMix64(state: seed)
         let groups = channels.groups
-        let inputChannels = channels.channels, outputChannels = channels.outputChannels ?? channels.channels
-        guard groups >= 1, inputChannels % groups == 0, outputChannels % groups == 0 else {
-            throw .arithmetic(.channelsNotDivisibleByGroups(role: "channels", channels: inputChannels, groups: groups))
-        }
-        let x = try Tensor.random(shape: [channels.batch, inputChannels] + shape.input, using: &rng)
+        let shapes = try LayerTensors.shapes(of: shape, channels)
+        let x = try Tensor.random(shape: shapes.x, using: &rng)
         switch shape.operation {
         case .pooling:
             throw .unsupported("pooling has a single formulation; verify compares conv and transposed layers")
         case .transposedConvolution:
-            let w = try Tensor.random(shape: [inputChannels, outputChannels / groups] + shape.axes.map(\.kernel), using: &rng)
+            let w = try Tensor.random(shape: shapes.weight ?? [], using: &rng)
             let reference = try ReferenceKernels.transposedConvolution(x, weight: w, shape: shape, groups: groups)
             var results = [compare("reference vs Cᵀ·x", reference, try ConvolutionMatrix.transposedConvolution(x, weight: w, bias: nil, shape: shape, groups: groups))]
             if let stretched = try? StretchedTransposedConvolution.run(x, weight: w, bias: nil, shape: shape, groups: groups) {
@@ -42,7 +39,7 @@ public enum Verification {
             }
             return results
         case .convolution:
-            let w = try Tensor.random(shape: [outputChannels, inputChannels / groups] + shape.axes.map(\.kernel), using: &rng)
+            let w = try Tensor.random(shape: shapes.weight ?? [], using: &rng)
             let reference = try ReferenceKernels.convolution(x, weight: w, shape: shape, groups: groups)
             var results = [compare("reference vs C·x", reference, try ConvolutionMatrix.convolution(x, weight: w, bias: nil, shape: shape, groups: groups))]
             // ⟨Cx, y⟩ against ⟨x, Cᵀy⟩, and backward-data against the associated transposed convolution.

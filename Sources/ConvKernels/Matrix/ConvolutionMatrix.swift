@@ -23,9 +23,7 @@ public struct ConvolutionMatrix: Sendable, Hashable {
     /// - Throws: ``KernelError`` for a shape that is not a convolution's or channels that do not divide.
     public init(shape: LayerShape, inputChannels: Int = 1, outputChannels: Int = 1, groups: Int = 1) throws(KernelError) {
         guard shape.operation == .convolution else { throw .unsupported("C is defined for a convolution, got \(shape.name)") }
-        guard groups >= 1, inputChannels % groups == 0, outputChannels % groups == 0 else {
-            throw .arithmetic(.channelsNotDivisibleByGroups(role: "channels", channels: inputChannels % max(groups, 1) == 0 ? outputChannels : inputChannels, groups: groups))
-        }
+        _ = try LayerTensors.shapes(of: shape, ChannelConfiguration(batch: 1, channels: inputChannels, outputChannels: outputChannels, groups: groups))
         let walk = shape.windowWalk
         let outputCount = walk.outputCount, inputCount = walk.inputCount, tapCount = walk.tapCount
         let inGroup = inputChannels / groups, outGroup = outputChannels / groups

@@ -1,52 +1,51 @@
 import ConvArithmetic
 
-/// The channel bookkeeping of a layer applied to concrete tensors: checks that `x`, the weight and the
-/// bias fit the layer's resolved shape and groups, and derives N, C_in, C_out.
+/// Concrete tensors checked against a layer: the channels the tensors imply, their shapes from the core
+/// (`ChannelConfiguration.tensorShapes(of:)`, the package's one channel/group/weight check), and a
+/// ``KernelError`` naming the tensor that does not fit.
 struct LayerTensors {
-    let batch: Int
-    let inputChannels: Int
-    let outputChannels: Int
+    let shapes: TensorShapes
     let groups: Int
-    let outputShape: [Int]
+
+    var batch: Int { shapes.batch }
+    var inputChannels: Int { shapes.inputChannels }
+    var outputChannels: Int { shapes.outputChannels }
+    var outputShape: [Int] { shapes.y }
 
     init(shape: LayerShape, x: Tensor, weight: Tensor?, bias: Tensor?, groups: Int) throws(KernelError) {
-        let rank = shape.rank
-        let spatial = "[N, C, " + shape.input.map(String.init).joined(separator: ", ") + "]"
-        guard x.rank == rank + 2, Array(x.shape[2...]) == shape.input else {
-            throw .shapeMismatch(tensor: "x", expected: spatial, actual: x.shape)
+        let inferred: ChannelConfiguration?
+        do {
+            inferred = try ChannelConfiguration(input: x.shape, weight: weight?.shape, operation: shape.operation, groups: groups)
+        } catch {
+            throw .arithmetic(error)
         }
-        guard groups >= 1 else { throw .arithmetic(.nonPositive(parameter: "groups", axis: nil, value: groups)) }
-        batch = x.shape[0]
-        inputChannels = x.shape[1]
+        guard let configuration = inferred else {
+            throw .shapeMismatch(tensor: "x", expected: "[N, C, " + shape.input.map(String.init).joined(separator: ", ") + "]", actual: x.shape)
+        }
+        if shape.operation != .pooling && weight == nil {
+            throw .shapeMismatch(tensor: "w", expected: "a weight tensor", actual: [])
+        }
+        shapes = try Self.shapes(of: shape, configuration)
         self.groups = groups
-        let kernel = shape.axes.map(\.kernel)
-        switch shape.operation {
-        case .pooling:
-            outputChannels = inputChannels
-        case .convolution, .transposedConvolution:
-            guard let weight else { throw .shapeMismatch(tensor: "w", expected: "a weight tensor", actual: []) }
-            guard inputChannels % groups == 0 else {
-                throw .arithmetic(.channelsNotDivisibleByGroups(role: "input channels", channels: inputChannels, groups: groups))
-            }
-            if shape.operation == .convolution {
-                // [C_out, C_in/groups, k…]
-                guard weight.rank == rank + 2, weight.shape[1] == inputChannels / groups, Array(weight.shape[2...]) == kernel,
-                      weight.shape[0] % groups == 0 else {
-                    throw .shapeMismatch(tensor: "w", expected: "[C_out (a multiple of \(groups)), \(inputChannels / groups), " + kernel.map(String.init).joined(separator: ", ") + "]", actual: weight.shape)
-                }
-                outputChannels = weight.shape[0]
-            } else {
-                // [C_in, C_out/groups, k…]
-                guard weight.rank == rank + 2, weight.shape[0] == inputChannels, Array(weight.shape[2...]) == kernel else {
-                    throw .shapeMismatch(tensor: "w", expected: "[\(inputChannels), C_out/\(groups), " + kernel.map(String.init).joined(separator: ", ") + "]", actual: weight.shape)
-                }
-                outputChannels = weight.shape[1] * groups
-            }
-            if let bias, bias.shape != [outputChannels] {
-                throw .shapeMismatch(tensor: "b", expected: "[\(outputChannels)]", actual: bias.shape)
-            }
+        try Self.expect("x", x.shape, shapes.x)
+        if let weight, let expected = shapes.weight { try Self.expect("w", weight.shape, expected) }
+        if let bias, let expected = shapes.bias { try Self.expect("b", bias.shape, expected) }
+        _ = try MemoryLimit.current.check(shapes.y)
+    }
+
+    /// The core's tensor shapes, its refusals as kernel errors.
+    static func shapes(of shape: LayerShape, _ configuration: ChannelConfiguration) throws(KernelError) -> TensorShapes {
+        do {
+            return try configuration.tensorShapes(of: shape)
+        } catch {
+            throw .arithmetic(error)
         }
-        outputShape = [batch, outputChannels] + shape.output
-        _ = try MemoryLimit.current.check(outputShape)
+    }
+
+    /// Refuses a tensor whose shape is not the layer's.
+    static func expect(_ name: String, _ actual: [Int], _ expected: [Int]) throws(KernelError) {
+        guard actual == expected else {
+            throw .shapeMismatch(tensor: name, expected: "[" + expected.map(String.init).joined(separator: ", ") + "]", actual: actual)
+        }
     }
 }

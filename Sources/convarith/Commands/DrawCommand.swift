@@ -40,7 +40,7 @@ struct DrawCommand: ParsableCommand {
     @Flag(name: .long, help: "Print input values, kernel weights and results in the cells (small sizes).") var values = false
 
     func run() throws {
-        let result = try layer.evaluate()
+        let result = EvalResult(layer: try layer.resolve())
         let scene = try exitingOnError { () throws(ArithmeticError) in try Scene(shape: result.shape) }
         guard (1...3).contains(scene.shape.rank) else {
             printError("error: figures are drawn for 1-D, 2-D and 3-D layers")

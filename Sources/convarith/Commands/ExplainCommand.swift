@@ -23,7 +23,7 @@ struct ExplainCommand: ParsableCommand {
     @OptionGroup var format: OutputFormatOptions
 
     func run() throws {
-        let result = try layer.evaluate()
+        let result = EvalResult(layer: try layer.resolve())
         let shape = result.shape
         if format.json {
             print(JSONWriter.string(Self.json(shape)))

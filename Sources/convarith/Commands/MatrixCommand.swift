@@ -28,7 +28,7 @@ struct MatrixCommand: ParsableCommand {
     @OptionGroup var format: OutputFormatOptions
 
     func run() throws {
-        let result = try layer.evaluate()
+        let result = EvalResult(layer: try layer.resolve())
         guard let convolution = result.shape.operation == .transposedConvolution ? result.shape.associated
                 : (result.shape.operation == .convolution ? result.shape : nil) else {
             printError("error: pooling is not linear and has no matrix; use conv or transposed")

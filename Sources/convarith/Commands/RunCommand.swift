@@ -39,10 +39,9 @@ struct RunCommand: ParsableCommand {
             throw ExitCode(1)
         }
         let kernel = weight.map { Array($0.shape.dropFirst(2)) }
-        let result = try layer.evaluate(input: Array(x.shape.dropFirst(2)), kernel: kernel)
+        let result = EvalResult(layer: try layer.resolve(input: Array(x.shape.dropFirst(2)), kernel: kernel))
         let y = try exitingOnError { () throws(KernelError) in
-            try Formulations.run(result.shape, x: x, weight: weight, bias: bias, groups: layer.groups ?? 1,
-                                 poolingMode: layer.mode, countIncludePad: nil, kind: impl)
+            try Formulations.run(result.layer, x: x, weight: weight, bias: bias, kind: impl)
         }
         do {
             try Data(NPY.encode(y)).write(to: URL(fileURLWithPath: out))

@@ -20,7 +20,7 @@ struct ShapeCommand: ParsableCommand {
     @OptionGroup var format: OutputFormatOptions
 
     func run() throws {
-        let result = try layer.evaluate()
+        let result = EvalResult(layer: try layer.resolve())
         if format.json {
             print(JSONWriter.string(result.json(id: .null).removingNullID()))
             return

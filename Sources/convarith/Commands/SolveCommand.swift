@@ -78,10 +78,10 @@ struct SolveCommand: ParsableCommand {
         @OptionGroup var format: OutputFormatOptions
 
         func run() throws {
-            let request = EvalRequest(operation: .transposedConvolution, input: input.values, kernel: kernel.values,
-                                      stride: stride?.values, padding: padding?.padding, dilation: dilation?.values,
-                                      outputSize: target.values, convention: convention)
-            let result = try exitingOnError { () throws(ArithmeticError) in try Evaluator().evaluateShape(request) }
+            let parameters = LayerParameters(operation: .transposedConvolution, input: input.values, kernel: kernel.values,
+                                             stride: stride?.values, padding: padding?.padding, dilation: dilation?.values,
+                                             outputSize: target.values, convention: convention)
+            let result = EvalResult(layer: try exitingOnError { () throws(ArithmeticError) in try Layer(parameters) })
             let axes = result.shape.axes
             if format.json {
                 print(JSONWriter.string(.object([

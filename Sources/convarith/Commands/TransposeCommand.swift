@@ -24,7 +24,7 @@ struct TransposeCommand: ParsableCommand {
     @OptionGroup var format: OutputFormatOptions
 
     func run() throws {
-        let result = try layer.evaluate()
+        let result = EvalResult(layer: try layer.resolve())
         let shape = result.shape
         guard let associated = shape.associated else {
             printError("error: pooling has no transposed counterpart in the paper's sense; use conv or transposed")

@@ -46,10 +46,10 @@ struct VerifyCommand: ParsableCommand {
         guard let operation, let input, let kernel else {
             throw ValidationError("give a layer (conv or transposed with --input and --kernel) or --sweep N")
         }
-        let request = EvalRequest(operation: operation, input: input.values, kernel: kernel.values, stride: stride?.values,
-                                  padding: padding?.padding, dilation: dilation?.values, outputPadding: outputPadding?.values,
-                                  convention: convention)
-        let shape = try exitingOnError { () throws(ArithmeticError) in try Evaluator().evaluateShape(request).shape }
+        let parameters = LayerParameters(operation: operation, input: input.values, kernel: kernel.values, stride: stride?.values,
+                                         padding: padding?.padding, dilation: dilation?.values,
+                                         outputPadding: outputPadding?.values, convention: convention)
+        let shape = try exitingOnError { () throws(ArithmeticError) in try Layer(parameters).shape }
         let configuration = ChannelConfiguration(batch: batch, channels: channels, outputChannels: outChannels, groups: groups)
         let comparisons = try exitingOnError { () throws(KernelError) in try Verification.compare(shape, channels: configuration, seed: seed) }
         report(comparisons, title: "\(shape.name) \(sizes(shape.input)) → \(sizes(shape.output))")

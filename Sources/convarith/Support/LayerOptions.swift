@@ -114,20 +114,20 @@ struct LayerOptions: ParsableArguments {
     @Option(name: [.short, .long], help: "Batch size (default 1).")
     var batch: Int?
 
-    /// The request for these options; `input` overrides `--input` (a tensor's spatial sizes).
-    func request(input override: [Int]? = nil, kernel kernelOverride: [Int]? = nil) throws -> EvalRequest {
+    /// The layer description for these options; `input` overrides `--input` (a tensor's spatial sizes).
+    func parameters(input override: [Int]? = nil, kernel kernelOverride: [Int]? = nil) throws -> LayerParameters {
         guard let input = override ?? input?.values else { throw ValidationError("Missing expected argument '--input <input>'") }
         guard let kernel = kernel?.values ?? kernelOverride else { throw ValidationError("Missing expected argument '--kernel <kernel>'") }
-        return EvalRequest(operation: operation, input: input, kernel: kernel, stride: stride?.values,
-                    padding: padding?.padding, dilation: dilation?.values, outputPadding: outputPadding?.values,
-                    outputSize: outputSize?.values, ceilMode: ceilMode, poolingMode: mode, convention: convention,
-                    batch: batch, channels: channels, outputChannels: outChannels, groups: groups)
+        return LayerParameters(operation: operation, input: input, kernel: kernel, stride: stride?.values,
+                               padding: padding?.padding, dilation: dilation?.values, outputPadding: outputPadding?.values,
+                               outputSize: outputSize?.values, ceilMode: ceilMode, poolingMode: mode, convention: convention,
+                               batch: batch, channels: channels, outputChannels: outChannels, groups: groups)
     }
 
-    /// Evaluates the layer, turning an arithmetic error into a message on stderr and exit status 1.
-    func evaluate(input override: [Int]? = nil, kernel kernelOverride: [Int]? = nil) throws -> EvalResult {
-        let request = try request(input: override, kernel: kernelOverride)
-        return try exitingOnError { () throws(ArithmeticError) in try Evaluator().evaluateShape(request) }
+    /// Resolves the layer, turning an arithmetic error into a message on stderr and exit status 1.
+    func resolve(input override: [Int]? = nil, kernel kernelOverride: [Int]? = nil) throws -> Layer {
+        let parameters = try parameters(input: override, kernel: kernelOverride)
+        return try exitingOnError { () throws(ArithmeticError) in try Layer(parameters) }
     }
 }
 

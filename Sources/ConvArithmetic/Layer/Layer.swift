@@ -1,0 +1,49 @@
+/// A resolved layer: convolution, pooling or transposed convolution, every spatial axis decided by its
+/// convention, and — when channels are known — every tensor shape (`x`, weight, bias, `y`) checked.
+///
+/// The one place where a layer description becomes sizes: `convarith eval`, the command line, the
+/// kernels, the figures and the verification all start here.
+///
+/// ```swift
+/// let layer = try Layer(LayerParameters(operation: .convolution, input: [56, 56], kernel: [3], padding: .symmetric([1]),
+///                                       channels: 64, outputChannels: 64))
+/// layer.shape.output         // [56, 56]
+/// layer.tensors?.weight      // [64, 64, 3, 3]
+/// ```
+public struct Layer: Sendable, Hashable {
+    /// The description this layer was resolved from.
+    public let parameters: LayerParameters
+    /// Every spatial axis, resolved.
+    public let shape: LayerShape
+    /// The tensor shapes, when channels were given.
+    public let tensors: TensorShapes?
+
+    /// Resolves a description under its convention.
+    /// - Throws: ``ArithmeticError`` when the convention refuses the parameters or the channels.
+    public init(_ parameters: LayerParameters) throws(ArithmeticError) {
+        self.parameters = parameters
+        let padding = parameters.padding ?? .zero
+        let dilation = parameters.dilation ?? [1]
+        switch parameters.operation {
+        case .convolution:
+            shape = try ConvolutionSpec(kernel: parameters.kernel, stride: parameters.stride ?? [1], padding: padding,
+                                        dilation: dilation, convention: parameters.convention).shape(input: parameters.input)
+        case .pooling:
+            shape = try PoolingSpec(kernel: parameters.kernel, stride: parameters.stride, padding: padding, dilation: dilation,
+                                    mode: parameters.poolingMode, ceilMode: parameters.ceilMode,
+                                    countIncludePad: parameters.countIncludePad,
+                                    convention: parameters.convention).shape(input: parameters.input)
+        case .transposedConvolution:
+            shape = try TransposedConvolutionSpec(kernel: parameters.kernel, stride: parameters.stride ?? [1], padding: padding,
+                                                  dilation: dilation, outputPadding: parameters.outputPadding,
+                                                  outputSize: parameters.outputSize,
+                                                  convention: parameters.convention).shape(input: parameters.input)
+        }
+        tensors = try parameters.channelConfiguration?.tensorShapes(of: shape)
+    }
+
+    /// Channel groups (1 unless given).
+    public var groups: Int { parameters.groups ?? 1 }
+    /// Whether average pooling counts padded taps, under the convention.
+    public var countsPadding: Bool { shape.convention.pooling.countsPadding(parameters.countIncludePad) }
+}
