@@ -28,3 +28,29 @@ public enum PoolingMode: String, Sendable, Hashable, CaseIterable {
     /// The mean of the window.
     case average = "avg"
 }
+
+/// A set of layer kinds, stored as bits so a ``Convention`` stays a plain value without references.
+public struct OperationSet: OptionSet, Sendable, Hashable {
+    public let rawValue: UInt8
+
+    /// A set from its bits.
+    public init(rawValue: UInt8) { self.rawValue = rawValue }
+
+    /// Direct convolutions.
+    public static let convolution = OperationSet(rawValue: 1 << 0)
+    /// Pooling.
+    public static let pooling = OperationSet(rawValue: 1 << 1)
+    /// Transposed convolutions.
+    public static let transposedConvolution = OperationSet(rawValue: 1 << 2)
+    /// Every layer kind.
+    public static let all: OperationSet = [.convolution, .pooling, .transposedConvolution]
+
+    /// Whether `operation` is in the set.
+    public func contains(_ operation: Operation) -> Bool {
+        switch operation {
+        case .convolution: contains(OperationSet.convolution)
+        case .pooling: contains(OperationSet.pooling)
+        case .transposedConvolution: contains(OperationSet.transposedConvolution)
+        }
+    }
+}

@@ -161,21 +161,20 @@ struct TransposedAxisRule {
     /// `p'_lo = k̂ − 1 − p_lo` and `p'_hi = k̂ − 1 − p_hi + a`; with arithmetic cropping this is
     /// `s(i' − 1) + a + k̂ − p_lo − p_hi`.
     private func transposedOutput(_ extent: Int, padding: AxisPadding, outputPadding: Int) throws(ArithmeticError) -> Int {
-        let what = "the output size s(i' − 1) + a + k̂ − p_lo − p_hi on axis \(axis)"
         switch convention.padding.cropping {
         case .arithmetic:
-            let span = try checkedMultiply(input - 1, stride, what)
-            let grown = try checkedAdd(try checkedAdd(span, extent, what), outputPadding, what)
-            return try checkedSubtract(grown, try total(padding), what)
+            let span = try checkedMultiply(input - 1, stride, "the output size s(i' − 1) + a + k̂ − p_lo − p_hi on axis \(axis)")
+            let grown = try checkedAdd(try checkedAdd(span, extent, "the output size s(i' − 1) + a + k̂ − p_lo − p_hi on axis \(axis)"), outputPadding, "the output size s(i' − 1) + a + k̂ − p_lo − p_hi on axis \(axis)")
+            return try checkedSubtract(grown, try total(padding), "the output size s(i' − 1) + a + k̂ − p_lo − p_hi on axis \(axis)")
         case .inputUnitsBeforeDilation:
             // A negative p' slices whole input units before the s − 1 zeros are inserted.
             let reach = extent - 1
-            let before = try checkedSubtract(reach, padding.before, what)
-            let after = try checkedAdd(try checkedSubtract(reach, padding.after, what), outputPadding, what)
-            let kept = max(try checkedAdd(try checkedAdd(input, min(before, 0), what), min(after, 0), what), 0)
-            let stretched = try checkedAdd(try checkedMultiply(kept - 1, stride, what), 1, what)
-            let padded = try checkedAdd(try checkedAdd(stretched, max(before, 0), what), max(after, 0), what)
-            return try checkedAdd(padded - extent, 1, what)
+            let before = try checkedSubtract(reach, padding.before, "the output size s(i' − 1) + a + k̂ − p_lo − p_hi on axis \(axis)")
+            let after = try checkedAdd(try checkedSubtract(reach, padding.after, "the output size s(i' − 1) + a + k̂ − p_lo − p_hi on axis \(axis)"), outputPadding, "the output size s(i' − 1) + a + k̂ − p_lo − p_hi on axis \(axis)")
+            let kept = max(try checkedAdd(try checkedAdd(input, min(before, 0), "the output size s(i' − 1) + a + k̂ − p_lo − p_hi on axis \(axis)"), min(after, 0), "the output size s(i' − 1) + a + k̂ − p_lo − p_hi on axis \(axis)"), 0)
+            let stretched = try checkedAdd(try checkedMultiply(kept - 1, stride, "the output size s(i' − 1) + a + k̂ − p_lo − p_hi on axis \(axis)"), 1, "the output size s(i' − 1) + a + k̂ − p_lo − p_hi on axis \(axis)")
+            let padded = try checkedAdd(try checkedAdd(stretched, max(before, 0), "the output size s(i' − 1) + a + k̂ − p_lo − p_hi on axis \(axis)"), max(after, 0), "the output size s(i' − 1) + a + k̂ − p_lo − p_hi on axis \(axis)")
+            return try checkedAdd(padded - extent, 1, "the output size s(i' − 1) + a + k̂ − p_lo − p_hi on axis \(axis)")
         }
     }
 

@@ -2,15 +2,14 @@
 /// with negative padding cropping as the convention crops; refuses a window that finds no position.
 func windowCount(axis: Int, input: Int, effectiveKernel: Int, stride: Int, padding: AxisPadding,
                  division: WindowDivision, cropping: PaddingRules.Cropping) throws(ArithmeticError) -> Int {
-    let what = "the padded input on axis \(axis)"
     let padded: Int
     switch cropping {
     case .arithmetic:
-        padded = try checkedAdd(try checkedAdd(input, padding.before, what), padding.after, what)
+        padded = try checkedAdd(try checkedAdd(input, padding.before, "the padded input on axis \(axis)"), padding.after, "the padded input on axis \(axis)")
     case .inputUnitsBeforeDilation:
         // Negative sides slice the input first (never below empty), positive sides pad it.
-        let cropped = try checkedAdd(try checkedAdd(input, min(padding.before, 0), what), min(padding.after, 0), what)
-        padded = try checkedAdd(try checkedAdd(max(cropped, 0), max(padding.before, 0), what), max(padding.after, 0), what)
+        let cropped = try checkedAdd(try checkedAdd(input, min(padding.before, 0), "the padded input on axis \(axis)"), min(padding.after, 0), "the padded input on axis \(axis)")
+        padded = try checkedAdd(try checkedAdd(max(cropped, 0), max(padding.before, 0), "the padded input on axis \(axis)"), max(padding.after, 0), "the padded input on axis \(axis)")
     }
     guard padded >= 0 else {
         throw .cropExceedsInput(axis: axis, input: input, paddingBefore: padding.before, paddingAfter: padding.after)

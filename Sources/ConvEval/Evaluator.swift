@@ -86,7 +86,7 @@ public struct EvalResult: Sendable, Hashable {
     /// Every axis, resolved.
     public var shape: LayerShape { layer.shape }
     /// `[N, C_out, o…]` when the request gave channels.
-    public var outputShape: [Int]? { layer.tensors?.y }
+    public var outputShape: [Int]? { layer.outputShape }
 
     /// The answer object of DESIGN.md §3.
     public func json(id: JSONValue) -> JSONValue {

@@ -10,8 +10,8 @@ extension Convention {
     public static let jax = Convention(
         name: "jax", displayName: "JAX", summary: "jax.lax convolutions, reduce_window and conv_transpose",
         maximumRank: nil,
-        padding: PaddingRules(same: .ceilOfInputOverStride, sameOperations: Set(Operation.allCases), sameLower: true,
-                              asymmetricOperations: Set(Operation.allCases), negativeOperations: Set(Operation.allCases)),
+        padding: PaddingRules(same: .ceilOfInputOverStride, sameOperations: .all, sameLower: true,
+                              asymmetricOperations: .all, negativeOperations: .all),
         convolution: ConvolutionRules(minimumKernel: 0),
         pooling: PoolingRules(defaultStride: .kernel, averageDivisor: .countIncludePad(default: true), ceilMode: false),
         transposed: TransposedRules(outputPaddingLimit: .none, absentOutputPaddingIsKerasNone: true,

@@ -8,8 +8,8 @@ extension Convention {
     public static let onnx = Convention(
         name: "onnx", displayName: "ONNX", summary: "the ONNX operators as ONNX Runtime runs them",
         maximumRank: nil,
-        padding: PaddingRules(same: .ceilOfInputOverStride, sameOperations: Set(Operation.allCases), sameLower: true,
-                              asymmetricOperations: Set(Operation.allCases)),
+        padding: PaddingRules(same: .ceilOfInputOverStride, sameOperations: .all, sameLower: true,
+                              asymmetricOperations: .all),
         convolution: ConvolutionRules(),
         pooling: PoolingRules(defaultStride: .one, averageDivisor: .countIncludePad(default: false),
                               emptyMaxWindow: -.greatestFiniteMagnitude, paddingLimit: .belowKernel, division: .truncating),

@@ -8,8 +8,8 @@ extension Convention {
     public static let tensorflow = Convention(
         name: "tensorflow", displayName: "TensorFlow", summary: "tf.nn and the Keras layers",
         maximumRank: 3,
-        padding: PaddingRules(same: .ceilOfInputOverStride, sameOperations: Set(Operation.allCases), sameLower: false,
-                              asymmetricOperations: Set(Operation.allCases), causalOnlyForConvolution1D: true),
+        padding: PaddingRules(same: .ceilOfInputOverStride, sameOperations: .all, sameLower: false,
+                              asymmetricOperations: .all, causalOnlyForConvolution1D: true),
         convolution: ConvolutionRules(stridesWithDilation: false),
         pooling: PoolingRules(defaultStride: .kernel, averageDivisor: .excludesPadding, ceilMode: false,
                               dilation: .validPaddingAndUnitStrideOnly),

@@ -9,53 +9,80 @@
 ///
 /// The known conventions are listed in ``all`` (one file each, `Convention+PyTorch.swift`, …); see
 /// `oracle/SEMANTICS.md` for the measured rules.
-public struct Convention: Sendable, Hashable, CustomStringConvertible {
+///
+/// A convention is one pointer to its rules, which live for the whole process (conventions are made once,
+/// as static members): specs, shapes and errors carry it without copying or reference counting.
+public struct Convention: @unchecked Sendable, Hashable, CustomStringConvertible {
+    /// The rules, immutable and never freed.
+    private let definition: UnsafePointer<Definition>
+
+    private struct Definition {
+        let name: StaticString
+        let displayName: StaticString
+        let summary: StaticString
+        let maximumRank: Int?
+        let padding: PaddingRules
+        let convolution: ConvolutionRules
+        let pooling: PoolingRules
+        let transposed: TransposedRules
+        let channels: ChannelRules
+    }
+
     /// The name used in requests and options (`"pytorch"`).
-    public let name: String
+    public var name: String { definition.pointee.name.description }
     /// The name users know the framework by (`"PyTorch"`).
-    public let displayName: String
+    public var displayName: String { definition.pointee.displayName.description }
     /// What the convention follows, for help texts (`"torch.nn.functional and torch.nn layers"`).
-    public let summary: String
+    public var summary: String { definition.pointee.summary.description }
     /// The largest number of spatial axes the framework's layers take (`nil`: any).
-    public let maximumRank: Int?
+    public var maximumRank: Int? { definition.pointee.maximumRank }
     /// Named, asymmetric, negative and causal padding.
-    public let padding: PaddingRules
+    public var padding: PaddingRules { definition.pointee.padding }
     /// Direct convolutions (and what transposed convolutions share with them).
-    public let convolution: ConvolutionRules
+    public var convolution: ConvolutionRules { definition.pointee.convolution }
     /// Max and average pooling.
-    public let pooling: PoolingRules
+    public var pooling: PoolingRules { definition.pointee.pooling }
     /// Transposed convolutions: output padding, named padding, requested output sizes.
-    public let transposed: TransposedRules
+    public var transposed: TransposedRules { definition.pointee.transposed }
     /// Channels and groups.
-    public let channels: ChannelRules
+    public var channels: ChannelRules { definition.pointee.channels }
 
     /// A convention from its rules; the known ones are static members (``pytorch``, …) listed in ``all``.
-    public init(name: String, displayName: String, summary: String, maximumRank: Int?, padding: PaddingRules,
+    /// The rules are kept for the life of the process: make a convention once (a `static let`), not per call.
+    public init(name: StaticString, displayName: StaticString, summary: StaticString, maximumRank: Int?, padding: PaddingRules,
                 convolution: ConvolutionRules, pooling: PoolingRules, transposed: TransposedRules,
                 channels: ChannelRules) {
-        self.name = name
-        self.displayName = displayName
-        self.summary = summary
-        self.maximumRank = maximumRank
-        self.padding = padding
-        self.convolution = convolution
-        self.pooling = pooling
-        self.transposed = transposed
-        self.channels = channels
+        let storage = UnsafeMutablePointer<Definition>.allocate(capacity: 1)
+        storage.initialize(to: Definition(name: name, displayName: displayName, summary: summary, maximumRank: maximumRank,
+                                          padding: padding, convolution: convolution, pooling: pooling,
+                                          transposed: transposed, channels: channels))
+        definition = UnsafePointer(storage)
     }
 
     /// The known convention called `name` (case-insensitive), or `nil`.
     public init?(name: String) {
-        let lowered = name.lowercased()
-        guard let known = Self.all.first(where: { $0.name == lowered }) else { return nil }
+        var name = name
+        let known = name.withUTF8 { typed in
+            Self.all.first { convention in
+                convention.definition.pointee.name.withUTF8Buffer { known in
+                    known.count == typed.count && zip(known, typed).allSatisfy { $0 == $1 | (($1 >= 65 && $1 <= 90) ? 32 : 0) }
+                }
+            }
+        }
+        guard let known else { return nil }
         self = known
     }
 
     /// Two conventions are the same when they have the same name.
-    public static func == (lhs: Convention, rhs: Convention) -> Bool { lhs.name == rhs.name }
+    public static func == (lhs: Convention, rhs: Convention) -> Bool {
+        lhs.definition == rhs.definition
+            || lhs.definition.pointee.name.withUTF8Buffer { left in rhs.definition.pointee.name.withUTF8Buffer { left.elementsEqual($0) } }
+    }
 
     /// Hashes the name.
-    public func hash(into hasher: inout Hasher) { hasher.combine(name) }
+    public func hash(into hasher: inout Hasher) {
+        definition.pointee.name.withUTF8Buffer { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+    }
 
     /// The convention's name.
     public var description: String { name }

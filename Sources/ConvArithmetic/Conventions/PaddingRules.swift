@@ -21,14 +21,14 @@ public struct PaddingRules: Sendable, Hashable {
     /// How SAME resolves where the framework has it.
     public let same: SameRule
     /// The layers that take a SAME padding; others refuse `same` and `same_lower`.
-    public let sameOperations: Set<Operation>
+    public let sameOperations: OperationSet
     /// Whether `SAME_LOWER` (the odd unit at the start) exists.
     public let sameLower: Bool
     /// The layers that take different explicit paddings on the two sides of an axis (a named padding's
     /// own uneven split is always accepted).
-    public let asymmetricOperations: Set<Operation>
+    public let asymmetricOperations: OperationSet
     /// The layers that take a negative explicit padding (a crop).
-    public let negativeOperations: Set<Operation>
+    public let negativeOperations: OperationSet
     /// How negative padding crops.
     public let cropping: Cropping
     /// Whether `causal` exists only for 1-D convolutions (Keras `Conv1D`); elsewhere it is `(k̂ − 1, 0)`
@@ -36,8 +36,8 @@ public struct PaddingRules: Sendable, Hashable {
     public let causalOnlyForConvolution1D: Bool
 
     /// Padding rules.
-    public init(same: SameRule, sameOperations: Set<Operation>, sameLower: Bool, asymmetricOperations: Set<Operation>,
-                negativeOperations: Set<Operation> = [], cropping: Cropping = .arithmetic,
+    public init(same: SameRule, sameOperations: OperationSet, sameLower: Bool, asymmetricOperations: OperationSet,
+                negativeOperations: OperationSet = [], cropping: Cropping = .arithmetic,
                 causalOnlyForConvolution1D: Bool = false) {
         self.same = same
         self.sameOperations = sameOperations

@@ -42,7 +42,8 @@ public struct ChannelConfiguration: Sendable, Hashable {
     /// - Throws: ``ArithmeticError`` for non-positive channels or groups, or channels that do not divide
     ///   by the groups (every framework refuses them).
     public func outputShape(of shape: LayerShape) throws(ArithmeticError) -> [Int] {
-        try tensorShapes(of: shape).y
+        try check(for: shape)
+        return [batch, outputChannels(of: shape)] + shape.output
     }
 
     /// The weight tensor shape the layer needs, in PyTorch/ONNX layout: convolution
@@ -55,13 +56,17 @@ public struct ChannelConfiguration: Sendable, Hashable {
     /// - Throws: ``ArithmeticError`` for a negative batch, non-positive channels or groups, channels that
     ///   do not divide by the groups, or groups at a rank where the convention has none.
     public func tensorShapes(of shape: LayerShape) throws(ArithmeticError) -> TensorShapes {
+        try check(for: shape)
+        return uncheckedTensorShapes(of: shape)
+    }
+
+    /// Checks these channels against a layer (the checks of ``tensorShapes(of:)``, without building shapes).
+    /// - Throws: ``ArithmeticError`` as ``tensorShapes(of:)``.
+    public func check(for shape: LayerShape) throws(ArithmeticError) {
         if batch < 0 { throw .negative(parameter: "batch", axis: nil, value: batch) }
         if channels < 1 { throw .nonPositive(parameter: "channels", axis: nil, value: channels) }
         if groups < 1 { throw .nonPositive(parameter: "groups", axis: nil, value: groups) }
-        let x = [batch, channels] + shape.input
-        guard shape.operation != .pooling else {
-            return TensorShapes(x: x, weight: nil, bias: nil, y: [batch, channels] + shape.output)
-        }
+        guard shape.operation != .pooling else { return }
         if groups > 1, let limit = shape.convention.channels.maximumGroupedRank, shape.rank > limit {
             throw .groupsUnsupported(rank: shape.rank, groups: groups, convention: shape.convention)
         }
@@ -73,9 +78,27 @@ public struct ChannelConfiguration: Sendable, Hashable {
         if outputs % groups != 0 {
             throw .channelsNotDivisibleByGroups(role: "output channels", channels: outputs, groups: groups)
         }
+    }
+
+    /// `C_out` of the layer (pooling keeps `C_in`).
+    func outputChannels(of shape: LayerShape) -> Int {
+        shape.operation == .pooling ? channels : outputChannels ?? channels
+    }
+
+    /// The tensor shapes of channels already checked by ``check(for:)``.
+    func uncheckedTensorShapes(of shape: LayerShape) -> TensorShapes {
+        let x = [batch, channels] + shape.input
+        let outputs = outputChannels(of: shape)
+        let y = [batch, outputs] + shape.output
         let kernel = shape.axes.map(\.kernel)
-        let weight = shape.operation == .convolution ? [outputs, channels / groups] + kernel : [channels, outputs / groups] + kernel
-        return TensorShapes(x: x, weight: weight, bias: [outputs], y: [batch, outputs] + shape.output)
+        switch shape.operation {
+        case .pooling:
+            return TensorShapes(x: x, weight: nil, bias: nil, y: y)
+        case .convolution:
+            return TensorShapes(x: x, weight: [outputs, channels / groups] + kernel, bias: [outputs], y: y)
+        case .transposedConvolution:
+            return TensorShapes(x: x, weight: [channels, outputs / groups] + kernel, bias: [outputs], y: y)
+        }
     }
 }
 

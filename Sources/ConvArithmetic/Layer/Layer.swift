@@ -15,8 +15,8 @@ public struct Layer: Sendable, Hashable {
     public let parameters: LayerParameters
     /// Every spatial axis, resolved.
     public let shape: LayerShape
-    /// The tensor shapes, when channels were given.
-    public let tensors: TensorShapes?
+    /// The channels, when given; checked against the layer.
+    public let channels: ChannelConfiguration?
 
     /// Resolves a description under its convention.
     /// - Throws: ``ArithmeticError`` when the convention refuses the parameters or the channels.
@@ -39,8 +39,15 @@ public struct Layer: Sendable, Hashable {
                                                   outputSize: parameters.outputSize,
                                                   convention: parameters.convention).shape(input: parameters.input)
         }
-        tensors = try parameters.channelConfiguration?.tensorShapes(of: shape)
+        channels = parameters.channelConfiguration
+        try channels?.check(for: shape)
     }
+
+    /// Every tensor shape (`x`, weight, bias, `y`), when channels were given.
+    public var tensors: TensorShapes? { channels?.uncheckedTensorShapes(of: shape) }
+
+    /// The output tensor shape `[N, C_out, o…]`, when channels were given.
+    public var outputShape: [Int]? { channels.map { [$0.batch, $0.outputChannels(of: shape)] + shape.output } }
 
     /// Channel groups (1 unless given).
     public var groups: Int { parameters.groups ?? 1 }
