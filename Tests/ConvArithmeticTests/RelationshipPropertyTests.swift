@@ -26,8 +26,10 @@ private func paperOutput(_ relationship: Relationship, i: Int, k: Int, s: Int, p
 struct RelationshipPropertyTests {
     @Test("every relationship that applies to a convolution gives the general formula's size")
     func convolutionRelationshipsAgreeWithTheGeneralFormula() async {
+        var checked = 0
         await propertyCheck(count: 400, input: Gen.int(in: 1...40), Gen.int(in: 1...9), Gen.int(in: 1...5), Gen.int(in: 0...8)) { i, k, s, p in
             guard i + 2 * p >= k else { return }
+            checked += 1
             let shape = try ConvolutionSpec(kernel: [k], stride: [s], padding: .symmetric([p])).shape(input: [i])
             let relationships = shape.relationships
             #expect(relationships.contains(.paper(6)))
@@ -35,6 +37,7 @@ struct RelationshipPropertyTests {
                 #expect(paperOutput(relationship, i: i, k: k, s: s, p: p) == shape.output[0], "\(relationship.label) for i=\(i) k=\(k) s=\(s) p=\(p)")
             }
         }
+        #expect(checked >= 200, "only \(checked) generated cases were checkable")
     }
 
     @Test("half padding keeps the size of odd kernels at unit stride, full padding grows it by k − 1")
@@ -51,20 +54,25 @@ struct RelationshipPropertyTests {
 
     @Test("dilation acts as a kernel of size d(k − 1) + 1 (relationship 15)")
     func dilationIsAnEffectiveKernel() async {
+        var checked = 0
         await propertyCheck(count: 300, input: Gen.int(in: 1...50), Gen.int(in: 1...6), Gen.int(in: 1...4), Gen.int(in: 0...4), Gen.int(in: 1...4)) { i, k, s, p, d in
             let extent = d * (k - 1) + 1
             guard i + 2 * p >= extent else { return }
+            checked += 1
             let dilated = try ConvolutionSpec(kernel: [k], stride: [s], padding: .symmetric([p]), dilation: [d]).shape(input: [i])
             let dense = try ConvolutionSpec(kernel: [extent], stride: [s], padding: .symmetric([p])).shape(input: [i])
             #expect(dilated.output == dense.output)
             #expect(dilated.output[0] == (i + 2 * p - k - (k - 1) * (d - 1)) / s + 1)
         }
+        #expect(checked >= 150, "only \(checked) generated cases were checkable")
     }
 
     @Test("every relationship that applies to a transposed convolution gives its size")
     func transposedRelationshipsAgreeWithTheGeneralFormula() async {
+        var checked = 0
         await propertyCheck(count: 400, input: Gen.int(in: 1...40), Gen.int(in: 1...9), Gen.int(in: 1...5), Gen.int(in: 0...8)) { i, k, s, p in
             guard i + 2 * p >= k else { return }
+            checked += 1
             let conv = try ConvolutionSpec(kernel: [k], stride: [s], padding: .symmetric([p])).shape(input: [i])
             let associated = try #require(conv.associated)
             let a = associated.axes[0].outputPadding
@@ -74,6 +82,7 @@ struct RelationshipPropertyTests {
                         "\(relationship.label) for i=\(i) k=\(k) s=\(s) p=\(p)")
             }
         }
+        #expect(checked >= 200, "only \(checked) generated cases were checkable")
     }
 }
 
@@ -82,23 +91,28 @@ struct TransposedEquivalenceTests {
     @Test("the transposed convolution of a convolution, with a = (i + 2p − k) mod s, restores the input size",
           arguments: [Convention.pytorch, .onnx])
     func transposedOfConvolutionRestoresTheInputSize(convention: Convention) async {
+        var checked = 0
         await propertyCheck(count: 300, input: Gen.int(in: 1...60), Gen.int(in: 1...7), Gen.int(in: 1...5), Gen.int(in: 0...6), Gen.int(in: 1...3)) { i, k, s, p, d in
             let extent = d * (k - 1) + 1
             guard i + 2 * p >= extent else { return }
+            checked += 1
             let conv = try ConvolutionSpec(kernel: [k], stride: [s], padding: .symmetric([p]), dilation: [d], convention: convention).shape(input: [i])
             let a = try #require(conv.associated).axes[0].outputPadding
             let transposed = try TransposedConvolutionSpec(kernel: [k], stride: [s], padding: .symmetric([p]), dilation: [d],
                                                            outputPadding: [a], convention: convention).shape(input: conv.output)
             #expect(transposed.output == [i])
         }
+        #expect(checked >= 150, "only \(checked) generated cases were checkable")
     }
 
     @Test("the equivalent stride-1 convolution over the stretched, padded input has the transposed output size")
     func equivalentConvolutionHasTheSameOutputSize() async {
+        var checked = 0
         await propertyCheck(count: 400, input: Gen.int(in: 1...30), Gen.int(in: 1...7), Gen.int(in: 1...5), Gen.int(in: 0...6), Gen.int(in: 1...3), Gen.int(in: 0...4)) { i, k, s, p, d, a in
             guard a < max(s, d) else { return }
             guard let shape = try? TransposedConvolutionSpec(kernel: [k], stride: [s], padding: .symmetric([p]), dilation: [d],
                                                             outputPadding: [a]).shape(input: [i]) else { return }
+            checked += 1
             let equivalent = try shape.axes[0].equivalentConvolution()
             #expect(equivalent.stretchedInput == i + (i - 1) * (s - 1))
             #expect(equivalent.padding.before == d * (k - 1) - p)
@@ -111,6 +125,7 @@ struct TransposedEquivalenceTests {
                 #expect(direct.output == shape.output)
             }
         }
+        #expect(checked >= 150, "only \(checked) generated cases were checkable")
     }
 
     @Test("the seed's transposed figures: sizes and relationships")

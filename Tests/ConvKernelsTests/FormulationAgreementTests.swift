@@ -44,10 +44,12 @@ private func dot(_ a: [Float], _ b: [Float]) -> Double {
 struct FormulationAgreementTests {
     @Test("reference transposed = Cᵀ = stretched input = backward-data of the convolution, to 1e-5 relative")
     func transposedFormulationsAgree() async {
+        var checked = 0
         await propertyCheck(count: 150, input: LayerCase.generator) { layer in
             guard let shape = try? TransposedConvolutionSpec(kernel: layer.kernel, stride: layer.stride, padding: .symmetric(layer.padding),
                                                             dilation: layer.dilation, outputPadding: layer.outputPadding).shape(input: layer.input)
             else { return }
+            checked += 1
             var rng = SeededGenerator(state: layer.seed)
             let inputChannels = layer.groups * layer.inGroup, outputChannels = layer.groups * layer.outGroup
             let x = try Tensor.random(shape: [layer.batch, inputChannels] + layer.input, using: &rng)
@@ -66,13 +68,16 @@ struct FormulationAgreementTests {
             for plane in 0..<planes { for index in 0..<convolution.input.reduce(1, *) { gradient.data[plane * convolution.input.reduce(1, *) + index] += b.data[plane % outputChannels] } }
             #expect(relativeDifference(reference, gradient) <= 1e-5, "backward-data: \(layer)")
         }
+        #expect(checked >= 60, "only \(checked) generated cases were checkable")
     }
 
     @Test("C·x equals the reference convolution, and ⟨Cx, y⟩ = ⟨x, Cᵀy⟩")
     func matrixIsTheConvolutionAndItsTransposeIsTheAdjoint() async {
+        var checked = 0
         await propertyCheck(count: 150, input: LayerCase.generator) { layer in
             guard let shape = try? ConvolutionSpec(kernel: layer.kernel, stride: layer.stride, padding: .symmetric(layer.padding),
                                                   dilation: layer.dilation).shape(input: layer.input) else { return }
+            checked += 1
             var rng = SeededGenerator(state: layer.seed ^ 0xABCDEF)
             let inputChannels = layer.groups * layer.inGroup, outputChannels = layer.groups * layer.outGroup
             let x = try Tensor.random(shape: [1, inputChannels] + layer.input, using: &rng)
@@ -86,13 +91,16 @@ struct FormulationAgreementTests {
             let left = dot(cx, y.data), right = dot(x.data, cty)
             #expect(abs(left - right) <= 1e-4 * max(abs(left), 1), "\(layer): ⟨Cx, y⟩ = \(left), ⟨x, Cᵀy⟩ = \(right)")
         }
+        #expect(checked >= 60, "only \(checked) generated cases were checkable")
     }
 
     @Test("the weight gradient matches finite differences of ⟨conv(x, w), r⟩")
     func weightGradientMatchesFiniteDifferences() async {
+        var checked = 0
         await propertyCheck(count: 60, input: LayerCase.generator) { layer in
             guard let shape = try? ConvolutionSpec(kernel: layer.kernel, stride: layer.stride, padding: .symmetric(layer.padding),
                                                   dilation: layer.dilation).shape(input: layer.input) else { return }
+            checked += 1
             var rng = SeededGenerator(state: layer.seed ^ 0x5EED)
             let inputChannels = layer.groups * layer.inGroup, outputChannels = layer.groups * layer.outGroup
             let x = try Tensor.random(shape: [layer.batch, inputChannels] + layer.input, using: &rng)
@@ -111,6 +119,7 @@ struct FormulationAgreementTests {
                 #expect(abs(numeric - Double(analytic.data[index])) <= 1e-2 * max(1, abs(numeric)), "\(layer) weight \(index)")
             }
         }
+        #expect(checked >= 25, "only \(checked) generated cases were checkable")
     }
 }
 

@@ -1,0 +1,131 @@
+import ConvArithmetic
+import Testing
+
+/// The first message of a refused layer, or `nil` when it resolves.
+private func refusal(_ parameters: LayerParameters) -> String? {
+    do {
+        _ = try Layer(parameters)
+        return nil
+    } catch {
+        return error.description
+    }
+}
+
+@Suite("Conventions are values")
+struct ConventionTests {
+    @Test("every convention is found by its name, in any case, and unknown names are not", arguments: Convention.all)
+    func namesRoundTrip(convention: Convention) {
+        #expect(Convention(name: convention.name) == convention)
+        #expect(Convention(name: convention.name.uppercased()) == convention)
+        #expect(Convention(name: convention.name + "x") == nil)
+        #expect(Convention.namesInWords.contains(convention.name))
+    }
+
+    @Test("the list of conventions has five distinct names, PyTorch first")
+    func theListIsComplete() {
+        #expect(Convention.all.map(\.name) == ["pytorch", "onnx", "tensorflow", "jax", "mlx"])
+        #expect(Set(Convention.all).count == Convention.all.count)
+        #expect(Convention.default == .pytorch)
+    }
+
+    @Test("ranks beyond a framework's layers are refused, and the message names the conventions that have them")
+    func ranksFollowTheFramework() throws {
+        let fourD = LayerParameters(operation: .convolution, input: [1, 3, 224, 224], kernel: [1, 1, 3, 3], convention: .pytorch)
+        let message = try #require(refusal(fourD))
+        #expect(message.contains("PyTorch has no conv4d"))
+        #expect(message.contains("onnx or jax"))
+        for convention in [Convention.onnx, .jax] {
+            var layer = fourD
+            layer.convention = convention
+            #expect(try Layer(layer).shape.output == [1, 3, 222, 222])
+        }
+        var mlx = fourD
+        mlx.convention = .mlx
+        #expect(refusal(mlx) != nil)
+    }
+
+    @Test("PyTorch has 'same' for convolutions only; the refusal names the conventions that have it for pooling")
+    func pytorchSameIsForConvolutionsOnly() throws {
+        let pool = LayerParameters(operation: .pooling, input: [8], kernel: [3], stride: [1], padding: .named(.same))
+        let message = try #require(refusal(pool))
+        #expect(message.contains("PyTorch has no padding 'same' for a pool1d"))
+        #expect(message.contains("onnx, tensorflow or jax"))
+        #expect(refusal(LayerParameters(operation: .transposedConvolution, input: [8], kernel: [3], padding: .named(.same))) != nil)
+        #expect(try Layer(LayerParameters(operation: .convolution, input: [8], kernel: [4], padding: .named(.same))).shape.output == [8])
+    }
+
+    @Test("JAX: negative padding crops, an empty kernel gives i + 1, SAME takes strides with dilation")
+    func jaxRules() throws {
+        let crop = try ConvolutionSpec(kernel: [3], padding: .explicit([AxisPadding(before: -1, after: 0)]), convention: .jax).shape(input: [10])
+        #expect(crop.output == [7])
+        #expect(try ConvolutionSpec(kernel: [0], convention: .jax).shape(input: [5]).output == [6])
+        #expect(throws: ArithmeticError.nonPositive(parameter: "kernel", axis: nil, value: 0)) { try ConvolutionSpec(kernel: [0], convention: .pytorch) }
+        #expect(throws: ArithmeticError.negative(parameter: "padding", axis: nil, value: -1)) {
+            try ConvolutionSpec(kernel: [3], padding: .symmetric([-1]), convention: .onnx)
+        }
+        let same = try ConvolutionSpec(kernel: [3], stride: [2], padding: .named(.same), dilation: [2], convention: .jax).shape(input: [9])
+        #expect(same.output == [5])
+        // lax.conv_transpose: SAME gives i·s, VALID i·s + max(k̂ − s, 0); neither takes an output padding.
+        #expect(try TransposedConvolutionSpec(kernel: [3], stride: [2], padding: .named(.same), convention: .jax).shape(input: [5]).output == [10])
+        #expect(try TransposedConvolutionSpec(kernel: [1], stride: [3], padding: .named(.valid), convention: .jax).shape(input: [4]).output == [12])
+        #expect(throws: ArithmeticError.self) {
+            try TransposedConvolutionSpec(kernel: [3], stride: [2], padding: .named(.same), outputPadding: [1], convention: .jax).shape(input: [5])
+        }
+        // Explicit padding: the stretched-input equivalence, with no limit on a.
+        #expect(try TransposedConvolutionSpec(kernel: [3], stride: [2], padding: .symmetric([1]), outputPadding: [3], convention: .jax)
+            .shape(input: [4]).output == [10])
+    }
+
+    @Test("MLX: a transposed padding beyond k̂ − 1 crops whole input units, so its size differs from PyTorch's")
+    func mlxTransposedCropsInputUnits() throws {
+        let mlx = try TransposedConvolutionSpec(kernel: [1], stride: [3], padding: .symmetric([1]), convention: .mlx).shape(input: [8])
+        let pytorch = try TransposedConvolutionSpec(kernel: [1], stride: [3], padding: .symmetric([1]), convention: .pytorch).shape(input: [8])
+        #expect(mlx.output == [16])
+        #expect(pytorch.output == [20])
+        #expect(mlx.slicesWholeInputUnits)
+        #expect(!pytorch.slicesWholeInputUnits)
+        // Within p ≤ k̂ − 1 the two agree.
+        let inside = try TransposedConvolutionSpec(kernel: [4], stride: [2], padding: .symmetric([1]), convention: .mlx).shape(input: [8])
+        #expect(inside.output == [16])
+    }
+
+    @Test("MLX refuses groups above 1 in 3-D, and pooling options it does not have")
+    func mlxRefusals() throws {
+        let grouped = LayerParameters(operation: .convolution, input: [4, 4, 4], kernel: [3], convention: .mlx, channels: 4, outputChannels: 4, groups: 2)
+        #expect(try #require(refusal(grouped)).contains("groups above 1 only up to 2"))
+        var twoD = grouped
+        twoD.input = [4, 4]
+        #expect(try Layer(twoD).tensors?.weight == [4, 2, 3, 3])
+        #expect(refusal(LayerParameters(operation: .pooling, input: [8], kernel: [2], dilation: [2], convention: .mlx)) != nil)
+        #expect(refusal(LayerParameters(operation: .pooling, input: [8], kernel: [2], ceilMode: true, convention: .mlx)) != nil)
+        #expect(refusal(LayerParameters(operation: .pooling, input: [8], kernel: [2], poolingMode: .average,
+                                        countIncludePad: false, convention: .mlx)) != nil)
+    }
+
+    @Test("pooling defaults come from the convention: stride, divisor and the empty max window")
+    func poolingDefaults() throws {
+        #expect(try PoolingSpec(kernel: [2], convention: .pytorch).shape(input: [8]).output == [4])
+        #expect(try PoolingSpec(kernel: [2], convention: .onnx).shape(input: [8]).output == [7])
+        #expect(Convention.pytorch.pooling.countsPadding(nil))
+        #expect(!Convention.onnx.pooling.countsPadding(nil))
+        #expect(!Convention.tensorflow.pooling.countsPadding(true))
+        #expect(Convention.mlx.pooling.countsPadding(nil))
+        #expect(Convention.onnx.pooling.emptyMaxWindow == -.greatestFiniteMagnitude)
+        #expect(Convention.pytorch.pooling.emptyMaxWindow == -.infinity)
+    }
+
+    @Test("a Layer carries every tensor shape, and refuses channels that do not divide by the groups")
+    func layerTensorShapes() throws {
+        let transposed = try Layer(LayerParameters(operation: .transposedConvolution, input: [8, 8], kernel: [4], stride: [2],
+                                                   padding: .symmetric([1]), batch: 2, channels: 256, outputChannels: 128, groups: 2))
+        let tensors = try #require(transposed.tensors)
+        #expect(tensors.x == [2, 256, 8, 8])
+        #expect(tensors.weight == [256, 64, 4, 4])
+        #expect(tensors.bias == [128])
+        #expect(tensors.y == [2, 128, 16, 16])
+        #expect(transposed.outputShape == tensors.y)
+        #expect(throws: ArithmeticError.channelsNotDivisibleByGroups(role: "output channels", channels: 3, groups: 2)) {
+            try Layer(LayerParameters(operation: .convolution, input: [8], kernel: [3], channels: 4, outputChannels: 3, groups: 2))
+        }
+    }
+}
