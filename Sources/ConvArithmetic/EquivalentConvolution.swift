@@ -24,6 +24,46 @@ public struct EquivalentConvolution: Sendable, Hashable {
     public let outputPadding: Int
     /// `o' = ĩ' + p'_lo + p'_hi − k̂ + 1`, equal to the transposed convolution's output size.
     public let output: Int
+
+    /// The units a negative `p'` removes from the stretched input, at its start and end.
+    public var crop: AxisPadding { AxisPadding(before: max(-padding.before, 0), after: max(-padding.after, 0)) }
+    /// The zeros a positive `p'` adds around the (cropped) stretched input.
+    public var zeroPadding: AxisPadding { AxisPadding(before: max(padding.before, 0), after: max(padding.after, 0)) }
+    /// The stretched input after the crop, `ĩ' − crops` (0 when the crop removes everything).
+    public var croppedInput: Int { max(stretchedInput - crop.before - crop.after, 0) }
+
+    /// This axis as a direct convolution: stride 1 over the cropped stretched input, padded with ``zeroPadding``.
+    public var directAxis: AxisArithmetic {
+        AxisArithmetic(input: croppedInput, kernel: kernel, stride: 1, dilation: dilation, padding: zeroPadding, output: output)
+    }
+}
+
+/// A transposed convolution as the paper computes it: every axis's ``EquivalentConvolution`` and, together,
+/// the stride-1 direct convolution over the stretched, cropped and padded input — the one value the
+/// stretched formulation and the figures both read.
+public struct EquivalentDirectConvolution: Sendable, Hashable {
+    /// Per axis: stretched size, inserted zeros, `p'`, crops.
+    public let axes: [EquivalentConvolution]
+    /// The stride-1 convolution over the cropped stretched input, its output the transposed layer's output.
+    public let shape: LayerShape
+}
+
+extension LayerShape {
+    /// For a transposed convolution: its equivalent direct convolution (the paper's chapter 4).
+    /// - Throws: ``ArithmeticError/overflow(_:)`` if a stretched size does not fit in `Int`, and
+    ///   ``ArithmeticError/unsupported(_:)`` for a layer that is not a transposed convolution, or whose
+    ///   crop removes the whole stretched input.
+    public func equivalentDirectConvolution() throws(ArithmeticError) -> EquivalentDirectConvolution {
+        guard operation == .transposedConvolution else {
+            throw .unsupported("the equivalent direct convolution belongs to a transposed convolution, got \(name)")
+        }
+        let equivalents = try axes.map { axis throws(ArithmeticError) in try axis.equivalentConvolution() }
+        guard equivalents.allSatisfy({ $0.croppedInput > 0 }) else {
+            throw .unsupported("the padding crops the whole stretched input; the transposed convolution has no stretched-input form here")
+        }
+        return EquivalentDirectConvolution(axes: equivalents,
+                                           shape: LayerShape(operation: .convolution, convention: convention, axes: equivalents.map(\.directAxis)))
+    }
 }
 
 extension AxisArithmetic {

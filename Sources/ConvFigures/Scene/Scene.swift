@@ -46,13 +46,10 @@ public struct Scene: Sendable {
             upperLabel = "output"
         case .transposedConvolution:
             let equivalents = try shape.axes.map { axis throws(ArithmeticError) in try axis.equivalentConvolution() }
-            let cropBefore = equivalents.map { max(-$0.padding.before, 0) }
-            let cropAfter = equivalents.map { max(-$0.padding.after, 0) }
-            let interior = equivalents.indices.map { equivalents[$0].stretchedInput - cropBefore[$0] - cropAfter[$0] }
-            let before = equivalents.map { max($0.padding.before, 0) }
-            let after = equivalents.map { max($0.padding.after, 0) }
-            lower = Grid(sizes: interior.indices.map { before[$0] + interior[$0] + after[$0] }, paddingBefore: before,
-                         interior: interior, spacing: shape.axes.map(\.stride), cropBefore: cropBefore, inputSizes: shape.input)
+            let interior = equivalents.map(\.croppedInput)
+            lower = Grid(sizes: equivalents.map { $0.zeroPadding.before + $0.croppedInput + $0.zeroPadding.after },
+                         paddingBefore: equivalents.map(\.zeroPadding.before), interior: interior,
+                         spacing: shape.axes.map(\.stride), cropBefore: equivalents.map(\.crop.before), inputSizes: shape.input)
             lowerLabel = "input (i'), stretched and padded"
             upperLabel = "output (o')"
         }

@@ -4,37 +4,23 @@ import ConvArithmetic
 /// the input stretched with `s − 1` zeros between units and padded `k̂ − 1 − p_lo` before and
 /// `k̂ − 1 − p_hi + a` after (the `a` zeros at the end), with the kernel flipped on every spatial axis and
 /// its two channel axes swapped. The equivalent convolution's parameters and size come from
-/// `ConvArithmetic` (`AxisArithmetic.equivalentConvolution()` and `ConvolutionSpec`).
+/// `ConvArithmetic` (`LayerShape.equivalentDirectConvolution()`).
 public enum StretchedTransposedConvolution {
     /// `y` for a transposed-convolution shape, via the stretched input.
     public static func run(_ x: Tensor, weight: Tensor, bias: Tensor?, shape: LayerShape, groups: Int) throws(KernelError) -> Tensor {
         let layout = try LayerTensors(shape: shape, x: x, weight: weight, bias: bias, groups: groups)
-        let equivalents: [EquivalentConvolution]
+        let equivalent: EquivalentDirectConvolution
         do {
-            equivalents = try shape.axes.map { axis throws(ArithmeticError) in try axis.equivalentConvolution() }
+            equivalent = try shape.equivalentDirectConvolution()
         } catch {
             throw .arithmetic(error)
         }
-        // A negative p' crops the stretched input instead of padding it.
-        let cropBefore = equivalents.map { max(-$0.padding.before, 0) }
-        let cropAfter = equivalents.map { max(-$0.padding.after, 0) }
-        let stretchedSizes = equivalents.indices.map { equivalents[$0].stretchedInput - cropBefore[$0] - cropAfter[$0] }
-        guard stretchedSizes.allSatisfy({ $0 > 0 }) else {
-            throw .unsupported("the padding crops the whole stretched input; the reference or matrix formulation still applies")
-        }
-        let stretched = try stretch(x, strides: shape.axes.map(\.stride), sizes: stretchedSizes, cropBefore: cropBefore)
-        let flipped = try flipAndSwap(weight, groups: groups, inputChannels: layout.inputChannels, outputChannels: layout.outputChannels)
-        let direct: LayerShape
-        do {
-            let padding = Padding.explicit(equivalents.map { AxisPadding(before: max($0.padding.before, 0), after: max($0.padding.after, 0)) })
-            direct = try ConvolutionSpec(kernel: shape.axes.map(\.kernel), stride: [1], padding: padding,
-                                         dilation: shape.axes.map(\.dilation), convention: .onnx).shape(input: stretchedSizes)
-        } catch {
-            throw .arithmetic(error)
-        }
+        let direct = equivalent.shape
         guard direct.output == shape.output else {
-            throw .unsupported("internal: the equivalent convolution gives \(direct.output), the transposed one \(shape.output)")
+            throw .unsupported("\(shape.convention.displayName)'s transposed size \(shape.output) is not the stretched-input convolution's \(direct.output)")
         }
+        let stretched = try stretch(x, strides: shape.axes.map(\.stride), sizes: direct.input, cropBefore: equivalent.axes.map(\.crop.before))
+        let flipped = try flipAndSwap(weight, groups: groups, inputChannels: layout.inputChannels, outputChannels: layout.outputChannels)
         return try ReferenceKernels.convolution(stretched, weight: flipped, bias: bias, shape: direct, groups: groups)
     }
 

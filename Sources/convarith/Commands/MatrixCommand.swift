@@ -50,8 +50,10 @@ struct MatrixCommand: ParsableCommand {
                 throw ExitCode(66)
             }
             let weight = try exitingOnError { () throws(KernelError) in try NPY.decode(Array(data)) }
-            guard weight.count == outputChannels * (inputChannels / (layer.groups ?? 1)) * convolution.axes.map(\.kernel).reduce(1, *) else {
-                printError("error: the weight has shape \(weight.shape), which does not fit this layer")
+            let channels = ChannelConfiguration(channels: inputChannels, outputChannels: outputChannels, groups: layer.groups ?? 1)
+            let expected = try exitingOnError { () throws(ArithmeticError) in try channels.tensorShapes(of: convolution).weight }
+            guard weight.shape == expected else {
+                printError("error: the weight has shape \(weight.shape), but this layer needs \(expected ?? [])")
                 throw ExitCode(1)
             }
             cells = matrix.dense(weight: weight.data).map { $0.map { $0 == 0 ? "0" : String($0) } }
