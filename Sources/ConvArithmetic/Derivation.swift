@@ -78,6 +78,9 @@ extension Derivation {
         case .transposedConvolution:
             steps.append(contentsOf: Self.transposedSteps(axis: axis, relationship: relationships.first))
         }
+        if !axis.ceilMode, let general = axis.generalFormulaOutput(operation), general != axis.output {
+            steps.append(Step(title: "\(convention.displayName)'s own rule", detail: Self.conventionDeparture(axis: axis, general: general, operation: operation, convention: convention)))
+        }
         self.steps = steps
     }
 
@@ -102,6 +105,14 @@ extension Derivation {
         }
     }
 
+    /// Why the convention's size is not the general formula's.
+    private static func conventionDeparture(axis: AxisArithmetic, general: Int, operation: Operation, convention: Convention) -> String {
+        if operation == .transposedConvolution && convention.padding.cropping == .inputUnitsBeforeDilation {
+            return "The general formula gives \(general), but \(convention.displayName) removes a negative p' as whole input units before inserting the s − 1 zeros (each unit is s stretched units), so the output is \(axis.output)."
+        }
+        return "The general formula gives \(general), but \(convention.displayName) divides with truncation toward zero: a window that overhangs the padded input by less than a stride still gives an output, so the size is \(axis.output)."
+    }
+
     private static func directStep(axis: AxisArithmetic, relationship: Relationship?, pooling: Bool) -> Step {
         let i = axis.input, k = axis.kernel, s = axis.stride, p = axis.padding.before, o = axis.output
         let k̂ = axis.effectiveKernel
@@ -119,7 +130,7 @@ extension Derivation {
                 return Step(title: "Output size with ceil_mode (the frameworks' rule)", detail: detail)
             }
             return Step(title: "Output size (the frameworks' general formula, asymmetric padding)",
-                        detail: "o = ⌊(i + p_lo + p_hi − k̂)/s⌋ + 1 = ⌊(\(i) + \(axis.padding.before) + \(axis.padding.after) − \(k̂))/\(s)⌋ + 1 = ⌊\(span)/\(s)⌋ + 1 = \(o)\n" + why)
+                        detail: "o = ⌊(i + p_lo + p_hi − k̂)/s⌋ + 1 = ⌊(\(i) + \(axis.padding.before) + \(axis.padding.after) − \(k̂))/\(s)⌋ + 1 = ⌊\(span)/\(s)⌋ + 1 = \(floorDivide(span, s) + 1)\n" + why)
         }
         let substituted: String
         switch relationship.paper {
@@ -157,7 +168,7 @@ extension Derivation {
         case 12?: formula = "o' = s(i' − 1) + k = \(s)·(\(i) − 1) + \(k) = \(o)"
         case 13?: formula = "o' = s(i' − 1) + k − 2p = \(s)·(\(i) − 1) + \(k) − 2·\(lo) = \(o)"
         case 14?: formula = "o' = s(i' − 1) + a + k − 2p = \(s)·(\(i) − 1) + \(a) + \(k) − 2·\(lo) = \(o)\na = (i + 2p − k) mod s = (\(o) + 2·\(lo) − \(k)) mod \(s) = \(a): the units the associated convolution's last step leaves unread."
-        default: formula = "o' = s(i' − 1) + a + k̂ − p_lo − p_hi = \(s)·(\(i) − 1) + \(a) + \(k̂) − \(lo) − \(hi) = \(o)"
+        default: formula = "o' = s(i' − 1) + a + k̂ − p_lo − p_hi = \(s)·(\(i) − 1) + \(a) + \(k̂) − \(lo) − \(hi) = \(axis.generalFormulaOutput(.transposedConvolution).map(String.init) ?? "(too large)")"
         }
         steps.append(Step(title: relationship.map { "\($0.label) — \($0.title)" } ?? "Output size (the frameworks' general formula)",
                           detail: formula))

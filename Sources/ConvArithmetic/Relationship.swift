@@ -78,7 +78,7 @@ extension AxisArithmetic {
     /// axis is described by relationship 15, and asymmetric padding or `ceil_mode` by the frameworks'
     /// general formula only (an empty list).
     public func relationships(for operation: Operation) -> [Relationship] {
-        guard padding.isSymmetric, !ceilMode else { return [] }
+        guard padding.isSymmetric, !ceilMode, followsGeneralFormula(operation) else { return [] }
         let p = padding.before, k = kernel, s = stride
         if dilation != 1 {
             return operation == .convolution ? [.paper(15)] : []
@@ -106,6 +106,30 @@ extension AxisArithmetic {
             numbers.append(14)
         }
         return numbers.map(Relationship.paper)
+    }
+}
+
+extension AxisArithmetic {
+    /// The output size the frameworks' general formula gives: `⌊(i + p_lo + p_hi − k̂)/s⌋ + 1`, or for a
+    /// transposed convolution `s(i' − 1) + a + k̂ − p_lo − p_hi` (`nil` when it overflows).
+    public func generalFormulaOutput(_ operation: Operation) -> Int? {
+        let (total, overflow) = padding.before.addingReportingOverflow(padding.after)
+        guard !overflow else { return nil }
+        let extent = effectiveKernel
+        if operation == .transposedConvolution {
+            let (span, o1) = (input - 1).multipliedReportingOverflow(by: stride)
+            let (grown, o2) = span.addingReportingOverflow(outputPadding + extent)
+            let (result, o3) = grown.subtractingReportingOverflow(total)
+            return o1 || o2 || o3 ? nil : result
+        }
+        let (padded, o1) = input.addingReportingOverflow(total)
+        return o1 ? nil : floorDivide(padded - extent, stride) + 1
+    }
+
+    /// Whether the output is what the general formula gives (not, for instance, a truncating division's
+    /// extra window, ceil mode, or MLX's crop of whole input units).
+    func followsGeneralFormula(_ operation: Operation) -> Bool {
+        generalFormulaOutput(operation) == output
     }
 }
 

@@ -32,7 +32,7 @@ struct ExplainCommand: ParsableCommand {
         var lines = ["\(shape.name), \(shape.convention.displayName) convention: input \(sizes(shape.input)) → output \(sizes(shape.output))", ""]
         let relationships = shape.relationships
         if relationships.isEmpty {
-            lines.append("No relationship of the paper holds on every axis as stated (asymmetric padding, ceil mode, dilation or differing axes); each axis follows the frameworks' general formula below.")
+            lines.append("No relationship of the paper holds on every axis as stated (asymmetric padding, ceil mode, dilation, differing axes, or a convention's own rule); each axis is derived below.")
         } else {
             lines.append("Relationships that hold (most specific first):")
             for relationship in relationships {
