@@ -40,32 +40,37 @@ public struct EvalRequest: Sendable, Hashable {
         guard let kernelValue = json["kernel"], kernelValue != .null else {
             throw .missingField("kernel", hint: "the kernel size, e.g. 3 or [3, 3]")
         }
-        var layer = LayerParameters(operation: operation, input: input, kernel: try integers(kernelValue, field: "kernel"))
-        layer.stride = try json["stride"].flatMap(present).map { v throws(EvalRequestError) in try integers(v, field: "stride") }
-        layer.dilation = try json["dilation"].flatMap(present).map { v throws(EvalRequestError) in try integers(v, field: "dilation") }
-        layer.outputPadding = try json["output_padding"].flatMap(present).map { v throws(EvalRequestError) in try integers(v, field: "output_padding") }
-        layer.outputSize = try json["output_size"].flatMap(present).map { v throws(EvalRequestError) in try integers(v, field: "output_size") }
-        layer.padding = try json["padding"].flatMap(present).map { v throws(EvalRequestError) in try padding(v) }
-        layer.ceilMode = try json["ceil_mode"].flatMap(present).map { v throws(EvalRequestError) in try boolean(v, field: "ceil_mode") } ?? false
-        layer.countIncludePad = try json["count_include_pad"].flatMap(present).map { v throws(EvalRequestError) in try boolean(v, field: "count_include_pad") }
+        let kernel = try integers(kernelValue, field: "kernel")
+        let stride = try json["stride"].flatMap(present).map { v throws(EvalRequestError) in try integers(v, field: "stride") }
+        let dilation = try json["dilation"].flatMap(present).map { v throws(EvalRequestError) in try integers(v, field: "dilation") }
+        let outputPadding = try json["output_padding"].flatMap(present).map { v throws(EvalRequestError) in try integers(v, field: "output_padding") }
+        let outputSize = try json["output_size"].flatMap(present).map { v throws(EvalRequestError) in try integers(v, field: "output_size") }
+        let paddingValue = try json["padding"].flatMap(present).map { v throws(EvalRequestError) in try Self.padding(v) }
+        let ceilMode = try json["ceil_mode"].flatMap(present).map { v throws(EvalRequestError) in try boolean(v, field: "ceil_mode") } ?? false
+        let countIncludePad = try json["count_include_pad"].flatMap(present).map { v throws(EvalRequestError) in try boolean(v, field: "count_include_pad") }
+        var poolingMode = PoolingMode.max
         if let value = json["pool_mode"].flatMap(present) {
             switch value {
-            case .string("max"): layer.poolingMode = .max
-            case .string("avg"), .string("average"): layer.poolingMode = .average
+            case .string("max"): poolingMode = .max
+            case .string("avg"), .string("average"): poolingMode = .average
             default: throw .invalidField("pool_mode", expected: "\"max\" or \"avg\"", got: JSONWriter.string(value))
             }
         }
+        var convention = Convention.default
         if let value = json["convention"].flatMap(present) {
-            guard case .string(let name) = value, let convention = Convention(name: name) else {
+            guard case .string(let name) = value, let named = Convention(name: name) else {
                 throw .invalidField("convention", expected: Convention.words(Convention.all.map { "\"\($0.name)\"" }, conjunction: "or"), got: JSONWriter.string(value))
             }
-            layer.convention = convention
+            convention = named
         }
-        layer.batch = try json["batch"].flatMap(present).map { v throws(EvalRequestError) in try integer(v, field: "batch") }
-        layer.channels = try json["channels"].flatMap(present).map { v throws(EvalRequestError) in try integer(v, field: "channels") }
-        layer.outputChannels = try json["out_channels"].flatMap(present).map { v throws(EvalRequestError) in try integer(v, field: "out_channels") }
-        layer.groups = try json["groups"].flatMap(present).map { v throws(EvalRequestError) in try integer(v, field: "groups") }
-        return layer
+        return LayerParameters(
+            operation: operation, input: input, kernel: kernel, stride: stride, padding: paddingValue, dilation: dilation,
+            outputPadding: outputPadding, outputSize: outputSize, ceilMode: ceilMode, poolingMode: poolingMode,
+            countIncludePad: countIncludePad, convention: convention,
+            batch: try json["batch"].flatMap(present).map { v throws(EvalRequestError) in try integer(v, field: "batch") },
+            channels: try json["channels"].flatMap(present).map { v throws(EvalRequestError) in try integer(v, field: "channels") },
+            outputChannels: try json["out_channels"].flatMap(present).map { v throws(EvalRequestError) in try integer(v, field: "out_channels") },
+            groups: try json["groups"].flatMap(present).map { v throws(EvalRequestError) in try integer(v, field: "groups") })
     }
 
     // MARK: Field decoding

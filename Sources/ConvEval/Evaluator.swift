@@ -74,19 +74,20 @@ public struct Evaluator: Sendable {
 public struct EvalResult: Sendable, Hashable {
     /// The resolved layer.
     public let layer: Layer
+    /// Every axis, resolved.
+    public let shape: LayerShape
+    /// `[N, C_out, o…]` when the request gave channels.
+    public let outputShape: [Int]?
     /// The output tensor of a numerical request.
     public let y: Tensor?
 
     /// A result; `y` only for numerical requests.
     public init(layer: Layer, y: Tensor? = nil) {
         self.layer = layer
+        shape = layer.shape
+        outputShape = layer.outputShape
         self.y = y
     }
-
-    /// Every axis, resolved.
-    public var shape: LayerShape { layer.shape }
-    /// `[N, C_out, o…]` when the request gave channels.
-    public var outputShape: [Int]? { layer.outputShape }
 
     /// The answer object of DESIGN.md §3.
     public func json(id: JSONValue) -> JSONValue {

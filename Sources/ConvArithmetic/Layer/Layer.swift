@@ -11,17 +11,23 @@
 /// layer.tensors?.weight      // [64, 64, 3, 3]
 /// ```
 public struct Layer: Sendable, Hashable {
-    /// The description this layer was resolved from.
-    public let parameters: LayerParameters
     /// Every spatial axis, resolved.
     public let shape: LayerShape
     /// The channels, when given; checked against the layer.
     public let channels: ChannelConfiguration?
+    /// Channel groups (1 unless given).
+    public let groups: Int
+    /// Max or average (pooling).
+    public let poolingMode: PoolingMode
+    /// Average pooling's `count_include_pad` as given (`nil`: the convention's default).
+    public let countIncludePad: Bool?
 
     /// Resolves a description under its convention.
     /// - Throws: ``ArithmeticError`` when the convention refuses the parameters or the channels.
     public init(_ parameters: LayerParameters) throws(ArithmeticError) {
-        self.parameters = parameters
+        groups = parameters.groups ?? 1
+        poolingMode = parameters.poolingMode
+        countIncludePad = parameters.countIncludePad
         let padding = parameters.padding ?? .zero
         let dilation = parameters.dilation ?? [1]
         switch parameters.operation {
@@ -49,8 +55,6 @@ public struct Layer: Sendable, Hashable {
     /// The output tensor shape `[N, C_out, o…]`, when channels were given.
     public var outputShape: [Int]? { channels.map { [$0.batch, $0.outputChannels(of: shape)] + shape.output } }
 
-    /// Channel groups (1 unless given).
-    public var groups: Int { parameters.groups ?? 1 }
     /// Whether average pooling counts padded taps, under the convention.
-    public var countsPadding: Bool { shape.convention.pooling.countsPadding(parameters.countIncludePad) }
+    public var countsPadding: Bool { shape.convention.pooling.countsPadding(countIncludePad) }
 }

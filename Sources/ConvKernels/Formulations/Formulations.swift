@@ -20,8 +20,8 @@ public enum Formulations {
         if let tensors = layer.tensors {
             try LayerTensors.expect("x", x.shape, tensors.x)
         }
-        return try run(layer.shape, x: x, weight: weight, bias: bias, groups: layer.groups, poolingMode: layer.parameters.poolingMode,
-                       countIncludePad: layer.parameters.countIncludePad, kind: kind)
+        return try run(layer.shape, x: x, weight: weight, bias: bias, groups: layer.groups, poolingMode: layer.poolingMode,
+                       countIncludePad: layer.countIncludePad, kind: kind)
     }
 
     /// `y` for `x` (and weight, bias) through `kind`.
