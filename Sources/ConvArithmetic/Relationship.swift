@@ -78,7 +78,7 @@ extension AxisArithmetic {
     /// axis is described by relationship 15, and asymmetric padding or `ceil_mode` by the frameworks'
     /// general formula only (an empty list).
     public func relationships(for operation: Operation) -> [Relationship] {
-        guard padding.isSymmetric, !ceilMode, followsGeneralFormula(operation) else { return [] }
+        guard padding.isSymmetric, padding.before >= 0, !ceilMode, followsGeneralFormula(operation) else { return [] }
         let p = padding.before, k = kernel, s = stride
         if dilation != 1 {
             return operation == .convolution ? [.paper(15)] : []

@@ -12,6 +12,13 @@ struct ConvArith: ParsableCommand {
             X
             Formulas from Dumoulin & Visin, "A guide to convolution arithmetic for deep learning" (arXiv:1603.07285).
             """,
+        version: "0.3.0",
         subcommands: [ShapeCommand.self, ExplainCommand.self, TransposeCommand.self, SolveCommand.self, RunCommand.self, MatrixCommand.self, VerifyCommand.self, DrawCommand.self, TourCommand.self, EvalCommand.self, BenchCommand.self]
     )
+
+    /// Runs the command line; a failed write to standard output ends with exit status 74.
+    static func main() {
+        exitWithErrorWhenStandardOutputFails()
+        main(nil)
+    }
 }

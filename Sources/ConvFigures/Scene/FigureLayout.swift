@@ -61,6 +61,12 @@ public struct FigureLayout: Sendable {
     /// The drawing size.
     public let width: Int, height: Int
 
+    /// Pixels around the grids horizontally (the margins).
+    static let horizontalChrome = 32
+    /// Pixels around the grids vertically, at most: margins, up to four title and six caption lines,
+    /// grid labels and gaps.
+    static let verticalChrome = 260
+
     /// Lays out a scene.
     public init(scene: Scene, options: FigureOptions = FigureOptions()) {
         self.scene = scene
@@ -93,7 +99,7 @@ public struct FigureLayout: Sendable {
             drawing.items.append(.text(.init(x: width / 2, y: y, string: line, size: 11, alignment: .middle, bold: true)))
             y += 4
         }
-        let frame = scene.frames.isEmpty ? nil : scene.frames[min(index, scene.frames.count - 1)]
+        let frame = scene.frameCount == 0 ? nil : scene.frame(at: index)
         let footprint = Set(frame?.footprint ?? [])
         let tapOfCell = Dictionary(frame?.footprint.enumerated().map { ($1, $0) } ?? [], uniquingKeysWith: { first, _ in first })
         // Output grid.

@@ -20,8 +20,8 @@ public struct Scene: Sendable {
     public let lower: Grid
     /// Output sizes.
     public let upperSizes: [Int]
-    /// One frame per output position, row-major.
-    public let frames: [Frame]
+    /// The number of frames: one per output position.
+    public let frameCount: Int
     /// The lower grid's label ("input", or "input (i'), stretched and padded").
     public let lowerLabel: String
     /// The upper grid's label ("output", or "output (o')").
@@ -54,38 +54,41 @@ public struct Scene: Sendable {
             upperLabel = "output (o')"
         }
         upperSizes = shape.output
-        frames = Self.frames(shape: shape, lower: lower)
+        frameCount = shape.output.reduce(1, *)
         title = Self.title(shape)
         caption = Self.caption(shape)
     }
 
-    /// The frames: for a direct window, output o covers cells `o·s + t·d` of the padded grid; for the
-    /// equivalent convolution of a transposed one, cells `o + t·d` (stride 1) of the stretched grid.
-    private static func frames(shape: LayerShape, lower: Grid) -> [Frame] {
+    /// Frame `index` (row-major over the outputs; clamped to the last): for a direct window, output o covers
+    /// cells `o·s + t·d` of the padded grid; for the equivalent convolution of a transposed one, cells
+    /// `o + t·d` (stride 1) of the stretched grid. Frames are computed on demand, so a scene of any size
+    /// costs nothing until a frame is drawn.
+    public func frame(at index: Int) -> Frame {
         let outputs = shape.output
-        let count = outputs.reduce(1, *)
-        var frames: [Frame] = []
-        frames.reserveCapacity(count)
         var output = [Int](repeating: 0, count: outputs.count)
-        for _ in 0..<count {
-            let footprint: [[Int]]
-            switch shape.operation {
-            case .convolution, .pooling:
-                footprint = shape.footprint(ofOutput: output).map { position in
-                    position.indices.map { position[$0] + shape.axes[$0].padding.before }
-                }
-            case .transposedConvolution:
-                let direct = LayerShape(operation: .convolution, convention: shape.convention, axes: shape.axes.indices.map { axis in
-                    AxisArithmetic(input: lower.sizes[axis], kernel: shape.axes[axis].kernel, stride: 1, dilation: shape.axes[axis].dilation,
-                                   padding: AxisPadding(0), output: outputs[axis])
-                })
-                footprint = direct.footprint(ofOutput: output)
-            }
-            frames.append(Frame(output: output, footprint: footprint))
-            RowMajor.advance(&output, sizes: outputs)
+        var rest = min(max(index, 0), max(frameCount - 1, 0))
+        for axis in outputs.indices.reversed() {
+            output[axis] = rest % outputs[axis]
+            rest /= outputs[axis]
         }
-        return frames
+        let footprint: [[Int]]
+        switch shape.operation {
+        case .convolution, .pooling:
+            footprint = shape.footprint(ofOutput: output).map { position in
+                position.indices.map { position[$0] + shape.axes[$0].padding.before }
+            }
+        case .transposedConvolution:
+            let direct = LayerShape(operation: .convolution, convention: shape.convention, axes: shape.axes.indices.map { axis in
+                AxisArithmetic(input: lower.sizes[axis], kernel: shape.axes[axis].kernel, stride: 1, dilation: shape.axes[axis].dilation,
+                               padding: AxisPadding(0), output: outputs[axis])
+            })
+            footprint = direct.footprint(ofOutput: output)
+        }
+        return Frame(output: output, footprint: footprint)
     }
+
+    /// Every frame, row-major (for small scenes; ``frame(at:)`` draws one at a time).
+    public var frames: [Frame] { (0..<frameCount).map(frame(at:)) }
 
     private static func title(_ shape: LayerShape) -> String {
         let kind: String

@@ -4,9 +4,18 @@ public enum GIFWriter {
     /// The GIF of `frames` (all the same size), `delay` hundredths of a second each, looping forever.
     public static func encode(_ frames: [PaletteImage], delay: Int = 80) -> [UInt8] {
         guard let first = frames.first else { return [] }
+        var bytes = header(width: first.width, height: first.height)
+        for frame in frames { bytes += self.frame(frame, delay: delay) }
+        return bytes + trailer
+    }
+
+    /// The start of a GIF of `width`×`height` frames (at most 65,535 each): signature, screen, the palette,
+    /// and the loop extension. A writer streams ``header(width:height:)``, one ``frame(_:delay:)`` per
+    /// image as it is rendered, then ``trailer``, holding one frame at a time.
+    public static func header(width: Int, height: Int) -> [UInt8] {
         var bytes = Array("GIF89a".utf8)
-        appendWord(first.width, to: &bytes)
-        appendWord(first.height, to: &bytes)
+        appendWord(width, to: &bytes)
+        appendWord(height, to: &bytes)
         // Global colour table of 16 entries (size field 3 → 2^(3+1)), 8-bit colour resolution.
         bytes += [0xF3, 0, 0]
         let palette = PaletteImage.palette
@@ -16,31 +25,36 @@ public enum GIFWriter {
         }
         // Loop forever.
         bytes += [0x21, 0xFF, 0x0B] + Array("NETSCAPE2.0".utf8) + [0x03, 0x01, 0x00, 0x00, 0x00]
-        for frame in frames {
-            // Graphic control extension: no transparency, replace the previous frame.
-            bytes += [0x21, 0xF9, 0x04, 0x04]
-            appendWord(max(delay, 2), to: &bytes)
-            bytes += [0x00, 0x00]
-            // Image descriptor: the whole canvas, no local colour table.
-            bytes += [0x2C, 0, 0, 0, 0]
-            appendWord(frame.width, to: &bytes)
-            appendWord(frame.height, to: &bytes)
-            bytes += [0x00]
-            let minimumCodeSize = 4
-            bytes.append(UInt8(minimumCodeSize))
-            let compressed = LZW.compress(frame.pixels, minimumCodeSize: minimumCodeSize)
-            var offset = 0
-            while offset < compressed.count {
-                let count = min(255, compressed.count - offset)
-                bytes.append(UInt8(count))
-                bytes += compressed[offset..<(offset + count)]
-                offset += count
-            }
-            bytes.append(0)
-        }
-        bytes.append(0x3B)
         return bytes
     }
+
+    /// One frame, shown `delay` hundredths of a second (2…65,535).
+    public static func frame(_ frame: PaletteImage, delay: Int) -> [UInt8] {
+        // Graphic control extension: no transparency, replace the previous frame.
+        var bytes: [UInt8] = [0x21, 0xF9, 0x04, 0x04]
+        appendWord(min(max(delay, 2), 65_535), to: &bytes)
+        bytes += [0x00, 0x00]
+        // Image descriptor: the whole canvas, no local colour table.
+        bytes += [0x2C, 0, 0, 0, 0]
+        appendWord(frame.width, to: &bytes)
+        appendWord(frame.height, to: &bytes)
+        bytes += [0x00]
+        let minimumCodeSize = 4
+        bytes.append(UInt8(minimumCodeSize))
+        let compressed = LZW.compress(frame.pixels, minimumCodeSize: minimumCodeSize)
+        var offset = 0
+        while offset < compressed.count {
+            let count = min(255, compressed.count - offset)
+            bytes.append(UInt8(count))
+            bytes += compressed[offset..<(offset + count)]
+            offset += count
+        }
+        bytes.append(0)
+        return bytes
+    }
+
+    /// The end of a GIF.
+    public static let trailer: [UInt8] = [0x3B]
 
     private static func appendWord(_ value: Int, to bytes: inout [UInt8]) {
         bytes += [UInt8(value & 0xFF), UInt8(value >> 8 & 0xFF)]

@@ -11,7 +11,7 @@ public enum SVGWriter {
 
     /// Every frame of a scene side by side, `columns` per row.
     public static func contactSheet(_ layout: FigureLayout, columns: Int = 4) -> String {
-        let count = max(layout.scene.frames.count, 1)
+        let count = max(layout.scene.frameCount, 1)
         let perRow = max(1, min(columns, count))
         let rows = (count + perRow - 1) / perRow
         var svg = header(width: perRow * layout.width, height: rows * layout.height, title: layout.scene.title)
@@ -25,7 +25,7 @@ public enum SVGWriter {
 
     /// An animated SVG: frame after frame, `delay` seconds each, looping forever.
     public static func animation(_ layout: FigureLayout, delay: Double = 0.8) -> String {
-        let count = max(layout.scene.frames.count, 1)
+        let count = max(layout.scene.frameCount, 1)
         var svg = header(width: layout.width, height: layout.height, title: layout.scene.title)
         let duration = Double(count) * delay
         for index in 0..<count {

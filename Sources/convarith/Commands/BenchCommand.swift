@@ -21,6 +21,10 @@ struct BenchCommand: ParsableCommand {
 
     @OptionGroup var format: OutputFormatOptions
 
+    func validate() throws {
+        guard (1...1000).contains(repetitions) else { throw ValidationError("--repetitions must be 1…1000, got \(repetitions)") }
+    }
+
     struct Measurement {
         let name: String
         let unit: String

@@ -34,49 +34,81 @@ struct DrawCommand: ParsableCommand {
     @OptionGroup var layer: LayerOptions
     @Option(name: .long, help: "svg, sheet, animated-svg, gif or png.") var format: FigureFormat = .svg
     @Option(name: .long, help: "Output file (SVG formats default to standard output).") var out: String?
-    @Option(name: .long, help: "The frame (output position) for svg and png.") var frame = 0
-    @Option(name: .long, help: "Seconds per animation frame.") var delay = 0.8
-    @Option(name: .long, help: "Cell size in pixels.") var cellSize = 24
+    @Option(name: .long, help: "The frame (output position, 0 = first) for svg and png.") var frame = 0
+    @Option(name: .long, help: "Seconds per animation frame (0.02…600).") var delay = 0.8
+    @Option(name: .long, help: "Cell size in pixels (4…256).") var cellSize = 24
+    @Option(name: .long, help: "Allow figures N times larger than the drawing budget (1…1000).") var budget = 1
     @Flag(name: .long, help: "Print input values, kernel weights and results in the cells (small sizes).") var values = false
+    @OptionGroup var output: OutputFormatOptions
+
+    func validate() throws {
+        guard delay.isFinite, (0.02...600).contains(delay) else { throw ValidationError("--delay must be 0.02…600 seconds, got \(delay)") }
+        guard FigureBudget.cellSizes.contains(cellSize) else {
+            throw ValidationError("--cell-size must be \(FigureBudget.cellSizes.lowerBound)…\(FigureBudget.cellSizes.upperBound) pixels, got \(cellSize)")
+        }
+        guard (1...1000).contains(budget) else { throw ValidationError("--budget must be 1…1000, got \(budget)") }
+        guard frame >= 0 else { throw ValidationError("--frame must be 0 or more, got \(frame)") }
+        if out == nil && (format == .gif || format == .png) { throw ValidationError("--out is required for \(format.rawValue)") }
+    }
 
     func run() throws {
-        let result = EvalResult(layer: try layer.resolve())
-        let scene = try exitingOnError { () throws(ArithmeticError) in try Scene(shape: result.shape) }
-        guard (1...3).contains(scene.shape.rank) else {
-            printError("error: figures are drawn for 1-D, 2-D and 3-D layers")
-            throw ExitCode(1)
-        }
-        var options = FigureOptions(cellSize: max(8, cellSize))
-        if values { options.values = try exitingOnError { () throws(KernelError) in try ExampleValues.values(for: result.shape, mode: layer.mode, groups: 1) } }
-        let layout = FigureLayout(scene: scene, options: options)
-        let bytes: [UInt8]
+        let resolved = try layer.resolve()
+        let shape = resolved.shape
+        // The cost from the arithmetic, before anything is drawn.
+        let extent: FigureBudget.Extent
         switch format {
-        case .svg: bytes = Array(SVGWriter.frame(layout, index: frame).utf8)
-        case .sheet: bytes = Array(SVGWriter.contactSheet(layout).utf8)
-        case .animatedSVG: bytes = Array(SVGWriter.animation(layout, delay: delay).utf8)
-        case .png: bytes = PNGWriter.encode(PaletteImage(layout.drawing(frame: frame)))
-        case .gif:
-            let progress = ProgressLine(total: scene.frames.count, label: "frames")
-            var images: [PaletteImage] = []
-            for index in scene.frames.indices {
-                progress.update(index)
-                images.append(PaletteImage(layout.drawing(frame: index)))
+        case .svg: extent = .vectorFrame
+        case .png: extent = .rasterFrame
+        case .gif: extent = .rasterAnimation
+        case .sheet, .animatedSVG: extent = .vectorAnimation
+        }
+        let estimate = try exitingOnError { () throws(FigureError) in
+            let estimate = try FigureEstimate(shape: shape, cellSize: cellSize)
+            try FigureBudget.default.scaled(by: budget).check(estimate, drawing: extent)
+            if (extent == .vectorFrame || extent == .rasterFrame) && frame >= estimate.frames {
+                throw FigureError.frameOutOfRange(frame: frame, count: estimate.frames)
             }
-            progress.update(scene.frames.count)
-            bytes = GIFWriter.encode(images, delay: Int((delay * 100).rounded()))
+            return estimate
         }
-        guard let out else {
-            guard format != .gif && format != .png else { throw ValidationError("--out is required for \(format.rawValue)") }
-            print(String(decoding: bytes, as: UTF8.self), terminator: "")
-            return
+        let scene = try exitingOnError { () throws(ArithmeticError) in try Scene(shape: shape) }
+        var options = FigureOptions(cellSize: cellSize)
+        if values {
+            guard estimate.cellsPerFrame <= 10_000 else {
+                printError("error: --values prints numbers in every cell, for figures of at most 10,000 cells; this one has \(estimate.cellsPerFrame)")
+                throw ExitCode(1)
+            }
+            options.values = try exitingOnError { () throws(KernelError) in try ExampleValues.values(for: shape, mode: layer.mode, groups: 1) }
         }
-        do {
-            try Data(bytes).write(to: URL(fileURLWithPath: out))
-        } catch {
-            printError("error: cannot write \(out): \(error.localizedDescription)")
-            throw ExitCode(73)
+        let layout = FigureLayout(scene: scene, options: options)
+        var file = try OutputFile(path: out)
+        switch format {
+        case .svg: try file.write(Array(SVGWriter.frame(layout, index: frame).utf8))
+        case .sheet: try file.write(Array(SVGWriter.contactSheet(layout).utf8))
+        case .animatedSVG: try file.write(Array(SVGWriter.animation(layout, delay: delay).utf8))
+        case .png: try file.write(PNGWriter.encode(PaletteImage(layout.drawing(frame: frame))))
+        case .gif:
+            // Streamed: one frame is held at a time.
+            let progress = ProgressLine(total: scene.frameCount, label: "frames")
+            try file.write(GIFWriter.header(width: layout.width, height: layout.height))
+            for index in 0..<scene.frameCount {
+                progress.update(index)
+                try file.write(GIFWriter.frame(PaletteImage(layout.drawing(frame: index)), delay: Int((delay * 100).rounded())))
+            }
+            progress.update(scene.frameCount)
+            try file.write(GIFWriter.trailer)
         }
-        print("\(scene.title): \(scene.frames.count) frame\(scene.frames.count == 1 ? "" : "s"), \(layout.width)×\(layout.height) px → \(out)")
+        try file.close()
+        guard let out else { return }
+        let frames = format == .svg || format == .png ? 1 : scene.frameCount
+        if output.json {
+            print(JSONWriter.string(.object([
+                ("file", .string(out)), ("format", .string(format.rawValue)), ("title", .string(scene.title)),
+                ("frames", .integer(frames)), ("width", .integer(layout.width)), ("height", .integer(layout.height)),
+                ("bytes", .integer(file.bytesWritten)),
+            ])))
+        } else {
+            print("\(scene.title): \(frames) frame\(frames == 1 ? "" : "s"), \(layout.width)×\(layout.height) px → \(out)")
+        }
     }
 }
 

@@ -23,9 +23,13 @@ struct MatrixCommand: ParsableCommand {
 
     @OptionGroup var layer: LayerOptions
     @Option(name: .customLong("w"), help: "Weight tensor (.npy) for numeric entries.") var weightPath: String?
-    @Flag(name: .long, help: "Also print Cᵀ.") var transposed = false
+    @Flag(name: .long, help: "Also print the other matrix (Cᵀ for a convolution, C for a transposed convolution).") var transposed = false
     @Flag(name: .long, help: "Print matrices of any size (default: at most 4096 entries).") var force = false
     @OptionGroup var format: OutputFormatOptions
+
+    func validate() throws {
+        if layer.operation == .pooling { throw ValidationError("pooling is not linear and has no matrix; use conv or transposed") }
+    }
 
     func run() throws {
         let result = EvalResult(layer: try layer.resolve())
@@ -64,12 +68,26 @@ struct MatrixCommand: ParsableCommand {
                 ("rows", .integer(matrix.rows)), ("columns", .integer(matrix.columns)),
                 ("C", .array(cells.map { .array($0.map(JSONValue.string)) })),
             ]
-            if transposed { members.append(("C_transposed", .array(transposedCells.map { .array($0.map(JSONValue.string)) }))) }
+            if transposed || result.shape.operation == .transposedConvolution {
+                members.append(("C_transposed", .array(transposedCells.map { .array($0.map(JSONValue.string)) })))
+            }
             print(JSONWriter.string(.object(members)))
             return
         }
         let conv = convolution
-        print("C of the convolution \(sizes(conv.input)) → \(sizes(conv.output)) (k = \(sizes(conv.axes.map(\.kernel))), s = \(sizes(conv.axes.map(\.stride))), p = \(conv.axes.map(\.padding.description).joined(separator: ", "))): \(matrix.rows)×\(matrix.columns), \(matrix.nonZeroCount) non-zeros")
+        let cHeader = "C of the convolution \(sizes(conv.input)) → \(sizes(conv.output)) (k = \(sizes(conv.axes.map(\.kernel))), s = \(sizes(conv.axes.map(\.stride))), p = \(conv.axes.map(\.padding.description).joined(separator: ", "))): \(matrix.rows)×\(matrix.columns), \(matrix.nonZeroCount) non-zeros"
+        if result.shape.operation == .transposedConvolution {
+            // The user named the transposed layer: its matrix is Cᵀ, printed first.
+            print("Cᵀ of the transposed convolution \(sizes(conv.output)) → \(sizes(conv.input)): \(matrix.columns)×\(matrix.rows), \(matrix.nonZeroCount) non-zeros")
+            print("the transpose of its associated convolution's C; rows: outputs, columns: inputs, both unrolled row-major; y = Cᵀ·x\n")
+            print(render(transposedCells))
+            if transposed {
+                print("\n" + cHeader)
+                print(render(cells))
+            }
+            return
+        }
+        print(cHeader)
         print("rows: outputs, columns: inputs, both unrolled row-major; y = C·x\n")
         print(render(cells))
         if transposed {

@@ -114,6 +114,9 @@ struct SolveCommand: ParsableCommand {
         @Option(name: [.short, .long], help: "Dilation (default 1).") var dilation: Int = 1
         @OptionGroup var format: OutputFormatOptions
 
+        /// Input sizes listed one by one (JSON: given as first, last and count beyond this).
+        static let listLimit = 64
+
         func run() throws {
             var axisPadding = AxisPadding(0)
             if let padding = padding?.padding {
@@ -129,18 +132,26 @@ struct SolveCommand: ParsableCommand {
                 printError("error: no input size gives \(output) outputs with these parameters")
                 throw ExitCode(1)
             }
-            let extent = dilation * (kernel - 1) + 1
-            let total = axisPadding.before + axisPadding.after
+            // At the smallest (unclamped) input the last window ends exactly: a = i − that input.
+            let exact = range.upperBound - (stride - 1)
+            let listed = range.count <= Self.listLimit ? range : range.lowerBound...(range.lowerBound + Self.listLimit - 1)
             if format.json {
-                print(JSONWriter.string(.object([
-                    ("inputs", .array(range.map(JSONValue.integer))),
-                    ("output_padding", .array(range.map { .integer(floorModulo($0 + total - extent, stride)) })),
-                ])))
+                var members: [(key: String, value: JSONValue)] = [
+                    ("first", .integer(range.lowerBound)), ("last", .integer(range.upperBound)), ("count", .integer(range.count)),
+                ]
+                if range.count <= Self.listLimit {
+                    members.append(("inputs", .array(range.map(JSONValue.integer))))
+                    members.append(("output_padding", .array(range.map { .integer($0 - exact) })))
+                }
+                print(JSONWriter.string(.object(members)))
                 return
             }
             print("A convolution with k = \(kernel), s = \(stride), padding \(axisPadding)\(dilation != 1 ? ", d = \(dilation)" : "") maps each of these input sizes to \(output):")
-            for size in range {
-                print("  i = \(size)   a = (i + p_lo + p_hi − k̂) mod s = \(floorModulo(size + total - extent, stride))")
+            for size in listed {
+                print("  i = \(size)   a = (i + p_lo + p_hi − k̂) mod s = \(size - exact)")
+            }
+            if listed.count < range.count {
+                print("  … \(range.count - listed.count) more, up to i = \(range.upperBound) (a = \(range.upperBound - exact)): a grows by 1 with i")
             }
             if range.count > 1 {
                 print("The transposed convolution of \(output) can only produce one of them; its output padding a selects which.")

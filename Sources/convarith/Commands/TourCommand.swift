@@ -21,8 +21,12 @@ struct TourCommand: ParsableCommand {
     )
 
     @Option(name: .long, help: "Output directory.") var out = "convarith-tour"
-    @Option(name: .long, help: "Seconds per animation frame.") var delay = 0.8
+    @Option(name: .long, help: "Seconds per animation frame (0.02…600).") var delay = 0.8
     @Flag(name: .long, help: "Print the index path only.") var quiet = false
+
+    func validate() throws {
+        guard delay.isFinite, (0.02...600).contains(delay) else { throw ValidationError("--delay must be 0.02…600 seconds, got \(delay)") }
+    }
 
     func run() throws {
         let directory = URL(fileURLWithPath: out)

@@ -23,6 +23,10 @@ struct TransposeCommand: ParsableCommand {
     @OptionGroup var layer: LayerOptions
     @OptionGroup var format: OutputFormatOptions
 
+    func validate() throws {
+        if layer.operation == .pooling { throw ValidationError("pooling has no transposed counterpart in the paper's sense; use conv or transposed") }
+    }
+
     func run() throws {
         let result = EvalResult(layer: try layer.resolve())
         let shape = result.shape

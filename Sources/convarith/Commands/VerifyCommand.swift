@@ -38,6 +38,15 @@ struct VerifyCommand: ParsableCommand {
     @Option(help: "Largest relative disagreement accepted.") var tolerance: Float = 1e-4
     @OptionGroup var format: OutputFormatOptions
 
+    func validate() throws {
+        if let sweep, !(1...10_000).contains(sweep) { throw ValidationError("--sweep must be 1…10000 layers, got \(sweep)") }
+        guard tolerance.isFinite, tolerance >= 0 else { throw ValidationError("--tolerance must be a finite number ≥ 0, got \(tolerance)") }
+        for (name, value) in [("--channels", channels), ("--groups", groups), ("--batch", batch), ("--out-channels", outChannels ?? 1)] where !(1...4096).contains(value) {
+            throw ValidationError("\(name) must be 1…4096, got \(value)")
+        }
+        if operation == .pooling { throw ValidationError("pooling has a single formulation; verify compares conv and transposed layers") }
+    }
+
     func run() throws {
         if let sweep {
             try runSweep(count: sweep)
@@ -76,8 +85,11 @@ struct VerifyCommand: ParsableCommand {
         var worst: [String: Float] = [:]
         var checked = 0, skipped = 0
         let progress = ProgressLine(total: count, label: "verify")
-        for index in 0..<max(count, 0) {
-            progress.update(index)
+        // Parameter sets the convention refuses are drawn again, so `count` layers are checked.
+        var index = 0
+        while checked < count && index < 20 * count {
+            defer { index += 1 }
+            progress.update(checked)
             let rank = Int.random(in: 1...3, using: &rng)
             let kernel = (0..<rank).map { _ in Int.random(in: 1...4, using: &rng) }
             let stride = (0..<rank).map { _ in Int.random(in: 1...3, using: &rng) }
@@ -114,7 +126,7 @@ struct VerifyCommand: ParsableCommand {
                 ($0, .number(Double(worst[$0]!), text: worst[$0]!.description))
             }))])))
         } else {
-            print("\(checked) random layers checked (\(skipped) parameter sets the convention refuses were skipped); largest relative disagreement per pair:")
+            print("\(checked) random layers checked (\(skipped) parameter sets the convention refuses were drawn again); largest relative disagreement per pair:")
             for pair in pairs { print("  \(pair): \(worst[pair]!) — \(worst[pair]! <= tolerance ? "agree" : "DISAGREE")") }
         }
         if worst.values.contains(where: { $0 > tolerance }) { throw ExitCode(1) }

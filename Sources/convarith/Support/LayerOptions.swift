@@ -72,22 +72,22 @@ struct LayerOptions: ParsableArguments {
     @Argument(help: "The layer: conv, pool or transposed.")
     var operation: Operation
 
-    @Option(name: [.short, .long], help: "Spatial input sizes, e.g. 224x224 (the transposed convolution's i').")
+    @Option(name: [.short, .long], parsing: .unconditional, help: "Spatial input sizes, e.g. 224x224 (the transposed convolution's i').")
     var input: AxisList?
 
-    @Option(name: [.short, .long], help: "Kernel size: 3 (every axis) or 3x5.")
+    @Option(name: [.short, .long], parsing: .unconditional, help: "Kernel size: 3 (every axis) or 3x5.")
     var kernel: AxisList?
 
-    @Option(name: [.short, .long], help: "Stride (default 1; pooling: the kernel, ONNX 1).")
+    @Option(name: [.short, .long], parsing: .unconditional, help: "Stride (default 1; pooling: the kernel, ONNX 1).")
     var stride: AxisList?
 
-    @Option(name: [.short, .long], help: "Padding: 1, 1x2, 0:1 (before:after), or valid, same, same_lower, half, full, causal.")
+    @Option(name: [.short, .long], parsing: .unconditional, help: "Padding: 1, 1x2, 0:1 (before:after), -1 (a crop, JAX/MLX), or valid, same, same_lower, half, full, causal.")
     var padding: PaddingArgument?
 
-    @Option(name: [.short, .long], help: "Dilation (default 1).")
+    @Option(name: [.short, .long], parsing: .unconditional, help: "Dilation (default 1).")
     var dilation: AxisList?
 
-    @Option(name: [.customShort("a"), .long], help: "Output padding of a transposed convolution (default 0; TensorFlow: Keras's None).")
+    @Option(name: [.customShort("a"), .long], parsing: .unconditional, help: "Output padding of a transposed convolution (default 0; TensorFlow: Keras's None).")
     var outputPadding: AxisList?
 
     @Option(name: .long, help: "Requested output size of a transposed convolution (solves for the output padding).")

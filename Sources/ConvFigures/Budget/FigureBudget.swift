@@ -1,0 +1,119 @@
+/// The largest figure a command draws. Each format is checked against the ``FigureEstimate`` of a layer
+/// before anything is drawn; beyond the budget the command refuses with the estimate, the limit and what
+/// to do instead (one frame with `--frame`, a smaller `--cell-size`, smaller sizes, or a larger budget).
+///
+/// The defaults keep a figure to seconds and well under a gigabyte: an animated GIF of the 32×32 output of
+/// a 3×3 convolution at the default 24-pixel cells (about 6 × 10⁸ pixel-frames) is refused, at 8-pixel
+/// cells it is drawn.
+public struct FigureBudget: Sendable, Hashable {
+    /// Frames of an animation or sheet.
+    public var frames: Int
+    /// Pixels of one raster frame (GIF and PNG; a GIF side is at most 65,535 pixels in any case).
+    public var framePixels: Int
+    /// Pixels of all frames of a GIF together: the time it takes to rasterize and compress.
+    public var animationPixels: Int
+    /// Cells drawn in one frame (an SVG element each).
+    public var cellsPerFrame: Int
+    /// Cells drawn in all frames of an animated SVG or sheet together.
+    public var animationCells: Int
+
+    /// Cell sizes the layout accepts, in pixels.
+    public static let cellSizes = 4...256
+
+    /// The default budget.
+    public static let `default` = FigureBudget(frames: 10_000, framePixels: 40_000_000, animationPixels: 150_000_000,
+                                               cellsPerFrame: 500_000, animationCells: 2_000_000)
+
+    /// A budget.
+    public init(frames: Int, framePixels: Int, animationPixels: Int, cellsPerFrame: Int, animationCells: Int) {
+        self.frames = frames
+        self.framePixels = framePixels
+        self.animationPixels = animationPixels
+        self.cellsPerFrame = cellsPerFrame
+        self.animationCells = animationCells
+    }
+
+    /// This budget with every limit multiplied by `factor` (a `--budget` option).
+    public func scaled(by factor: Int) -> FigureBudget {
+        func scale(_ value: Int) -> Int { value.multipliedReportingOverflow(by: max(factor, 1)).overflow ? Int.max : value * max(factor, 1) }
+        return FigureBudget(frames: scale(frames), framePixels: scale(framePixels), animationPixels: scale(animationPixels),
+                            cellsPerFrame: scale(cellsPerFrame), animationCells: scale(animationCells))
+    }
+
+    /// What is drawn: one frame, or every frame.
+    public enum Extent: Sendable, Hashable {
+        /// One raster frame (PNG).
+        case rasterFrame
+        /// One vector frame (SVG).
+        case vectorFrame
+        /// Every frame as raster images (GIF).
+        case rasterAnimation
+        /// Every frame as vector drawings (animated SVG, sheet).
+        case vectorAnimation
+    }
+
+    /// Checks an estimate for what is drawn.
+    /// - Throws: ``FigureError/tooLarge(what:estimate:limit:advice:)`` naming the estimate and the limit.
+    public func check(_ estimate: FigureEstimate, drawing extent: Extent) throws(FigureError) {
+        let smaller = "use a smaller --cell-size (pixels per cell), smaller sizes, or --budget N to allow N times more"
+        switch extent {
+        case .rasterFrame, .rasterAnimation:
+            if estimate.width > 65_535 || estimate.height > 65_535 || estimate.framePixels > framePixels {
+                throw .tooLarge(what: "one frame", estimate: "\(estimate.width)×\(estimate.height) pixels", limit: "\(framePixels) pixels, sides up to 65,535",
+                                advice: "draw it as SVG (--format svg), or " + smaller)
+            }
+        case .vectorFrame, .vectorAnimation:
+            if estimate.cellsPerFrame > cellsPerFrame {
+                throw .tooLarge(what: "one frame", estimate: "\(estimate.cellsPerFrame) cells", limit: "\(cellsPerFrame) cells",
+                                advice: "draw smaller sizes, or --budget N to allow N times more")
+            }
+        }
+        switch extent {
+        case .rasterFrame, .vectorFrame:
+            return
+        case .rasterAnimation, .vectorAnimation:
+            let oneFrame = "draw one frame with --format svg or png and --frame N (0…\(max(estimate.frames - 1, 0)))"
+            if estimate.frames > frames {
+                throw .tooLarge(what: "the animation", estimate: "\(estimate.frames) frames", limit: "\(frames) frames", advice: oneFrame + ", or " + smaller)
+            }
+            if extent == .rasterAnimation {
+                let total = FigureEstimate.product([estimate.frames, estimate.framePixels])
+                if total.map({ $0 > animationPixels }) ?? true {
+                    throw .tooLarge(what: "the animation", estimate: "\(estimate.frames) frames of \(estimate.width)×\(estimate.height) pixels",
+                                    limit: "\(animationPixels) pixels in all frames", advice: oneFrame + ", or " + smaller)
+                }
+            } else {
+                let total = FigureEstimate.product([estimate.frames, estimate.cellsPerFrame])
+                if total.map({ $0 > animationCells }) ?? true {
+                    throw .tooLarge(what: "the animation", estimate: "\(estimate.frames) frames of \(estimate.cellsPerFrame) cells",
+                                    limit: "\(animationCells) cells in all frames", advice: oneFrame + ", or " + smaller)
+                }
+            }
+        }
+    }
+}
+
+/// Why a figure is not drawn.
+public enum FigureError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The figure exceeds the budget.
+    case tooLarge(what: String, estimate: String, limit: String, advice: String)
+    /// Figures are drawn for 1-D, 2-D and 3-D layers.
+    case unsupportedRank(Int)
+    /// A cell size outside ``FigureBudget/cellSizes``.
+    case cellSize(Int)
+    /// A frame index beyond the animation.
+    case frameOutOfRange(frame: Int, count: Int)
+
+    public var description: String {
+        switch self {
+        case let .tooLarge(what, estimate, limit, advice):
+            return "\(what) would be \(estimate), beyond the drawing budget of \(limit); \(advice)"
+        case .unsupportedRank(let rank):
+            return "figures are drawn for 1-D, 2-D and 3-D layers, got \(rank) spatial axes"
+        case .cellSize(let size):
+            return "--cell-size must be \(FigureBudget.cellSizes.lowerBound)…\(FigureBudget.cellSizes.upperBound) pixels, got \(size)"
+        case let .frameOutOfRange(frame, count):
+            return "frame \(frame) does not exist: the figure has \(count) frame\(count == 1 ? "" : "s"), 0…\(count - 1)"
+        }
+    }
+}
