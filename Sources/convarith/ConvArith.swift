@@ -8,10 +8,11 @@ struct ConvArith: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "convarith",
         abstract: "Convolution arithmetic: output sizes, the paper's relationships, transposed equivalences and inverse questions.",
-        discussion: """
-            X
+        discussion: helpText("""
+            Sizes follow PyTorch by default; --convention selects whose rules apply: \(Convention.all.map { "\($0.name) (\($0.summary))" }.joined(separator: ", ")).
+
             Formulas from Dumoulin & Visin, "A guide to convolution arithmetic for deep learning" (arXiv:1603.07285).
-            """,
+            """),
         version: "0.3.0",
         subcommands: [ShapeCommand.self, ExplainCommand.self, TransposeCommand.self, SolveCommand.self, RunCommand.self, MatrixCommand.self, VerifyCommand.self, DrawCommand.self, TourCommand.self, EvalCommand.self, BenchCommand.self]
     )

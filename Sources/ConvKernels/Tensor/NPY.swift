@@ -6,8 +6,29 @@
 public enum NPY {
     private static let magic: [UInt8] = [0x93] + Array("NUMPY".utf8)
 
-    /// Decodes the bytes of a `.npy` file.
-    public static func decode(_ bytes: [UInt8]) throws(KernelError) -> Tensor {
+    /// What a `.npy` header says: enough to check a file against the memory limit before its data is read.
+    public struct FileHeader: Sendable, Hashable {
+        /// The array's shape.
+        public let shape: [Int]
+        /// The NumPy dtype descriptor (`<f4`, `<f8`, `|b1`…).
+        public let descriptor: String
+        /// Where the data starts in the file.
+        public let dataOffset: Int
+        /// How many data bytes the shape and dtype need.
+        public let dataByteCount: Int
+        /// Whether the values are converted to 32-bit floats (any dtype but `<f4`).
+        public var isConverted: Bool { descriptor != "<f4" && descriptor != "=f4" }
+    }
+
+    /// The number of leading bytes that hold the length of the header (version 1: 10, versions 2 and 3: 12).
+    public static let preambleLength = 12
+
+    /// Reads a header from the first bytes of a file (the preamble and the whole header; more is ignored),
+    /// checking the shape against the memory limit.
+    /// - Throws: ``KernelError`` for a file that is not `.npy`, a dtype or layout it cannot read, or a
+    ///   shape above the limit.
+    public static func header(_ bytes: ArraySlice<UInt8>) throws(KernelError) -> FileHeader {
+        let bytes = Array(bytes)
         guard bytes.count >= 10, Array(bytes[0..<6]) == magic else {
             throw .npy("not a .npy file (it does not start with \\x93NUMPY)")
         }
@@ -24,6 +45,7 @@ public enum NPY {
         default:
             throw .npy("format version \(major).\(bytes[7]) is not supported (1.0, 2.0 and 3.0 are)")
         }
+        guard headerLength <= 1 << 20 else { throw .npy("a header of \(headerLength) bytes is not a tensor's header") }
         guard headerStart + headerLength <= bytes.count else { throw .npy("truncated header") }
         let header = String(decoding: bytes[headerStart..<(headerStart + headerLength)], as: UTF8.self)
         let fields = try Header(parsing: header)
@@ -33,19 +55,48 @@ public enum NPY {
         let type = try ElementType(descriptor: fields.descriptor)
         guard let count = MemoryLimit.elementCount(fields.shape) else { throw .npy("shape \(fields.shape) is too large") }
         _ = try MemoryLimit.current.check(fields.shape)
-        let dataStart = headerStart + headerLength
         let (needed, overflow) = count.multipliedReportingOverflow(by: type.size)
-        guard !overflow, bytes.count - dataStart >= needed else {
-            throw .npy("the file holds \(bytes.count - dataStart) data bytes but shape \(fields.shape) of \(fields.descriptor) needs \(overflow ? Int.max : needed)")
+        guard !overflow else { throw .npy("shape \(fields.shape) is too large") }
+        return FileHeader(shape: fields.shape, descriptor: fields.descriptor, dataOffset: headerStart + headerLength,
+                          dataByteCount: needed)
+    }
+
+    /// The header length a file's first ``preambleLength`` bytes announce, with the preamble (`nil` when
+    /// they are not a `.npy` preamble).
+    public static func headerEnd(_ preamble: ArraySlice<UInt8>) -> Int? {
+        let bytes = Array(preamble)
+        guard bytes.count >= 10, Array(bytes[0..<6]) == magic else { return nil }
+        switch bytes[6] {
+        case 1: return 10 + (Int(bytes[8]) | Int(bytes[9]) << 8)
+        case 2, 3:
+            guard bytes.count >= 12 else { return nil }
+            return 12 + (Int(bytes[8]) | Int(bytes[9]) << 8 | Int(bytes[10]) << 16 | Int(bytes[11]) << 24)
+        default: return nil
         }
+    }
+
+    /// Decodes the data bytes that follow `header`.
+    /// - Throws: ``KernelError/npy(_:)`` when there are fewer bytes than the shape needs.
+    public static func decode(_ header: FileHeader, data: ArraySlice<UInt8>) throws(KernelError) -> Tensor {
+        guard data.count >= header.dataByteCount else {
+            throw .npy("the file holds \(data.count) data bytes but shape \(header.shape) of \(header.descriptor) needs \(header.dataByteCount)")
+        }
+        let type = try ElementType(descriptor: header.descriptor)
+        let count = header.dataByteCount / type.size
         var values = [Float](repeating: 0, count: count)
-        bytes.withUnsafeBytes { raw in
-            let base = raw.baseAddress! + dataStart
+        data.withUnsafeBytes { raw in
+            guard let base = raw.baseAddress else { return }
             for index in 0..<count {
                 values[index] = type.load(base + index * type.size)
             }
         }
-        return Tensor(uncheckedShape: fields.shape, data: values)
+        return Tensor(uncheckedShape: header.shape, data: values)
+    }
+
+    /// Decodes the bytes of a `.npy` file.
+    public static func decode(_ bytes: [UInt8]) throws(KernelError) -> Tensor {
+        let header = try header(bytes[...])
+        return try decode(header, data: bytes[min(header.dataOffset, bytes.count)...])
     }
 
     /// Encodes a tensor as a version 1.0 `.npy` file of little-endian `float32` in C order.

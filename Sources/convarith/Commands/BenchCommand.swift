@@ -7,13 +7,13 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure shape computation and eval throughput (build with -c release for meaningful numbers).",
-        discussion: """
+        discussion: helpText("""
             Each workload runs --repetitions times; the median is reported.
 
             Examples:
               swift run -c release convarith bench
               swift run -c release convarith bench --json
-            """
+            """)
     )
 
     @Option(help: "Repetitions per workload (the median is reported).")

@@ -15,7 +15,7 @@ struct DrawCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "draw",
         abstract: "Draw a paper-style figure or animation of a convolution, pooling or transposed convolution.",
-        discussion: """
+        discussion: helpText("""
             Input in blue, output in cyan, padding as dashed empty cells, inserted zeros dotted, the kernel as a
             darker shadow, the current output cell highlighted. Transposed convolutions are drawn as the paper
             draws them: the equivalent stride-1 convolution over the stretched, padded input, output above.
@@ -28,10 +28,11 @@ struct DrawCommand: ParsableCommand {
               convarith draw transposed -i 2x2 -k 3 --format animated-svg --out transposed.svg
               convarith draw conv -i 7x7 -k 3 -d 2 --format sheet --out dilated.svg
               convarith draw pool -i 5x5 -k 3 -s 1 --values --format png --frame 4 --out pool.png
-            """
+            """)
     )
 
-    @OptionGroup var layer: LayerOptions
+    @OptionGroup var layer: WindowOptions
+    @OptionGroup var size: InputOption
     @Option(name: .long, help: "svg, sheet, animated-svg, gif or png.") var format: FigureFormat = .svg
     @Option(name: .long, help: "Output file (SVG formats default to standard output).") var out: String?
     @Option(name: .long, help: "The frame (output position, 0 = first) for svg and png.") var frame = 0
@@ -52,7 +53,7 @@ struct DrawCommand: ParsableCommand {
     }
 
     func run() throws {
-        let resolved = try layer.resolve()
+        let resolved = try layer.resolve(input: try size.values())
         let shape = resolved.shape
         // The cost from the arithmetic, before anything is drawn.
         let extent: FigureBudget.Extent

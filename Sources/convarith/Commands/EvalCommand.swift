@@ -12,18 +12,17 @@ struct EvalCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eval",
         abstract: "Answer JSON Lines requests from standard input, one answer line per request, in order.",
-        discussion: """
+        discussion: helpText("""
             Each input line is a request such as
-              {"id": 1, "op": "conv", "input": [224, 224], "kernel": 7, "stride": 2, "padding": 3, "channels": 3, "out_channels": 64}
+              {"id":1,"op":"conv","input":[224,224],"kernel":7,"stride":2,"padding":3}
             and gets one answer line such as
-              {"id":1,"output":[112,112],"output_shape":[1,64,112,112],"relationships":[{"seed":6,"paper":6}]}
-            A line that is not valid JSON, lacks a field, or asks for impossible parameters is answered with
-            {"id": …, "error": "…"} and evaluation goes on. Blank lines are skipped.
-            Exit status 0 when every line was answered.
+              {"id":1,"output":[112,112],"relationships":[{"seed":6,"paper":6}]}
+
+            A line that is not valid JSON, lacks a field, or asks for impossible parameters is answered with {"id": …, "error": "…"} and evaluation goes on. Blank lines are skipped. Exit status 0 when every line was answered; 74 when standard output goes away.
 
             Example:
-              echo '{"op":"transposed","input":[3],"kernel":3,"stride":2,"padding":1,"output_padding":1}' | convarith eval
-            """
+              echo '{"op":"transposed","input":[3],"kernel":3,"stride":2}' | convarith eval
+            """)
     )
 
     func run() throws {

@@ -7,7 +7,7 @@ struct ExplainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "explain",
         abstract: "Explain an output size: the relationships that apply and the derivation, step by step.",
-        discussion: """
+        discussion: helpText("""
             Relationship numbers are the seed write-up's, with the paper's (Dumoulin & Visin 2016) beside
             them where they differ.
 
@@ -16,7 +16,7 @@ struct ExplainCommand: ParsableCommand {
               convarith explain transposed -i 3x3 -k 3 -s 2 -p 1 -a 1
               convarith explain pool -i 5 -k 2 -s 2 --ceil-mode
               convarith explain conv -i 10 -k 3 -d 2 -p same --json
-            """
+            """)
     )
 
     @OptionGroup var layer: LayerOptions

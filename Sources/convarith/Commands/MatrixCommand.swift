@@ -9,7 +9,7 @@ struct MatrixCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "matrix",
         abstract: "Print the matrix C of a convolution (and Cᵀ, the transposed convolution), symbolic or numeric.",
-        discussion: """
+        discussion: helpText("""
             Input and output are unrolled row-major (channel, then rows, then columns), so y = C·x and the
             transposed convolution is Cᵀ·y. For a transposed layer, C is its associated convolution's.
 
@@ -18,7 +18,7 @@ struct MatrixCommand: ParsableCommand {
               convarith matrix conv -i 5 -k 3 -s 2 -p 1 --transposed
               convarith matrix conv -i 4x4 -k 3 --w w.npy       # numeric entries
               convarith matrix conv -i 4x4 -k 3 --json
-            """
+            """)
     )
 
     @OptionGroup var layer: LayerOptions

@@ -9,7 +9,7 @@ struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Run a convolution, transposed convolution or pooling on .npy tensors.",
-        discussion: """
+        discussion: helpText("""
             x is [N, C, spatial…]; convolution weights are [C_out, C_in/groups, k…], transposed weights
             [C_in, C_out/groups, k…] (PyTorch and ONNX layout). The kernel size comes from the weight unless
             -k is given (pooling needs -k). Sizes follow the chosen convention exactly.
@@ -18,10 +18,10 @@ struct RunCommand: ParsableCommand {
               convarith run conv --x x.npy --w w.npy --b b.npy -s 2 -p 1 --out y.npy
               convarith run transposed --x y.npy --w w.npy -s 2 -p 1 -a 1 --out x.npy --impl stretched
               convarith run pool --x x.npy -k 3 -s 2 --mode avg --out y.npy
-            """
+            """)
     )
 
-    @OptionGroup var layer: LayerOptions
+    @OptionGroup var layer: WindowOptions
 
     @Option(name: .customLong("x"), help: "Input tensor (.npy).") var inputPath: String
     @Option(name: .customLong("w"), help: "Weight tensor (.npy).") var weightPath: String?
@@ -56,11 +56,32 @@ struct RunCommand: ParsableCommand {
         }
     }
 
+    /// Reads a `.npy` file: the header first (checked against the memory limit), then exactly the data
+    /// bytes it announces — never the whole file.
     private func load(_ path: String) throws -> Tensor {
-        guard let data = FileManager.default.contents(atPath: path) else {
+        guard let handle = FileHandle(forReadingAtPath: path) else {
             printError("error: cannot read \(path)")
             throw ExitCode(66)
         }
-        return try exitingOnError { () throws(KernelError) in try NPY.decode(Array(data)) }
+        defer { try? handle.close() }
+        func read(_ count: Int) throws -> [UInt8] {
+            do {
+                return Array(try handle.read(upToCount: count) ?? Data())
+            } catch {
+                printError("error: cannot read \(path): \(error.localizedDescription)")
+                throw ExitCode(66)
+            }
+        }
+        var prefix = try read(NPY.preambleLength)
+        if let end = NPY.headerEnd(prefix[...]), end > prefix.count, end <= (1 << 20) + NPY.preambleLength {
+            prefix += try read(end - prefix.count)
+        }
+        let header = try exitingOnError { () throws(KernelError) in try NPY.header(prefix[...]) }
+        let data = Array(prefix.dropFirst(header.dataOffset)) + (try read(max(header.dataByteCount - max(prefix.count - header.dataOffset, 0), 0)))
+        let tensor = try exitingOnError { () throws(KernelError) in try NPY.decode(header, data: data[...]) }
+        if header.isConverted {
+            printError("note: \(path) holds \(header.descriptor) values; they are converted to 32-bit floats")
+        }
+        return tensor
     }
 }

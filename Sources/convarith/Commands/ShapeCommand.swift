@@ -7,13 +7,13 @@ struct ShapeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "shape",
         abstract: "Compute the output size of a convolution, pooling or transposed convolution.",
-        discussion: """
+        discussion: helpText("""
             Examples:
               convarith shape conv -i 224x224 -k 7 -s 2 -p 3 -c 3 -o 64
               convarith shape pool -i 112x112 -k 3 -s 2 -p 1 --ceil-mode
               convarith shape transposed -i 16x16 -k 4 -s 2 -p 1 --json
               convarith shape conv -i 7 -k 3 -s 2 -p same --convention tensorflow
-            """
+            """)
     )
 
     @OptionGroup var layer: LayerOptions
@@ -31,7 +31,7 @@ struct ShapeCommand: ParsableCommand {
             text += "\ntensor: [\(sizes([layer.batch ?? 1, layer.channels ?? 0] + shape.input).replacingTimes())] → [\(sizes(full).replacingTimes())]"
         }
         let paddings = shape.axes.map(\.padding)
-        if layer.padding != nil || paddings.contains(where: { $0.before != 0 || $0.after != 0 }) {
+        if layer.window.padding != nil || paddings.contains(where: { $0.before != 0 || $0.after != 0 }) {
             text += "\npadding per axis: " + paddings.map(\.description).joined(separator: ", ")
         }
         if shape.operation == .transposedConvolution {

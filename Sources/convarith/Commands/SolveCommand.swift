@@ -14,11 +14,11 @@ struct SolveCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "padding",
             abstract: "Which padding makes a convolution produce a target output size?",
-            discussion: """
+            discussion: helpText("""
                 Examples:
                   convarith solve padding -i 224 -k 7 -s 2 --target 112
                   convarith solve padding -i 32x32 -k 3 -d 2 --target 32x32
-                """
+                """)
         )
         @Option(name: [.short, .long], help: "Input sizes, e.g. 224x224.") var input: AxisList
         @Option(name: .long, help: "Target output sizes.") var target: AxisList
@@ -62,11 +62,11 @@ struct SolveCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "output-padding",
             abstract: "Which output padding makes a transposed convolution produce a target size (a decoder matching its encoder)?",
-            discussion: """
+            discussion: helpText("""
                 Examples:
                   convarith solve output-padding -i 7 -k 3 -s 2 -p 1 --target 14
                   convarith solve output-padding -i 8x8 -k 4 -s 2 -p 1 --target 16x16 --convention onnx
-                """
+                """)
         )
         @Option(name: [.short, .long], help: "The transposed convolution's input sizes i'.") var input: AxisList
         @Option(name: .long, help: "Target output sizes o'.") var target: AxisList
@@ -101,11 +101,11 @@ struct SolveCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "inputs",
             abstract: "Which input sizes does a convolution map to the same output size? (Why a transposed convolution needs output padding.)",
-            discussion: """
+            discussion: helpText("""
                 Examples:
                   convarith solve inputs --output 3 -k 3 -s 2 -p 1
                   convarith solve inputs --output 56 -k 3 -s 2 -p 1 --json
-                """
+                """)
         )
         @Option(name: .long, help: "The convolution's output size on one axis.") var output: Int
         @Option(name: [.short, .long], help: "Kernel size.") var kernel: Int

@@ -9,7 +9,7 @@ struct TourCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tour",
         abstract: "Render every figure the seed refers to (and the paper's convolution, pooling and dilation figures) with an index.html.",
-        discussion: """
+        discussion: helpText("""
             Writes, for each figure, an animated GIF, an animated SVG and a sheet of all frames, plus the matrix
             C of Figure 2.3, and index.html stating for each the relationship (seed and paper numbers), its
             formula, the parameters, the computed sizes and the numerical check that the formulations agree.
@@ -17,7 +17,7 @@ struct TourCommand: ParsableCommand {
             Examples:
               convarith tour
               convarith tour --out figures
-            """
+            """)
     )
 
     @Option(name: .long, help: "Output directory.") var out = "convarith-tour"

@@ -7,7 +7,7 @@ struct TransposeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "transpose",
         abstract: "Show a convolution's associated transposed convolution, or a transposed convolution's equivalent direct convolution.",
-        discussion: """
+        discussion: helpText("""
             For a convolution: the transposed convolution that maps its output back to its input size, with
             a = (i + 2p − k) mod s, and that transposed convolution's equivalent direct convolution.
             For a transposed convolution: the stride-1 direct convolution over the stretched, padded input
@@ -17,7 +17,7 @@ struct TransposeCommand: ParsableCommand {
               convarith transpose conv -i 5 -k 3 -s 2 -p 1
               convarith transpose transposed -i 3x3 -k 3 -s 2 -p 1 -a 1
               convarith transpose conv -i 6 -k 3 -s 2 -p 1 --json
-            """
+            """)
     )
 
     @OptionGroup var layer: LayerOptions

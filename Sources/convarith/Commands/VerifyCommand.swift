@@ -8,7 +8,7 @@ struct VerifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
         abstract: "Run every formulation on random tensors and print the largest disagreement per pair.",
-        discussion: """
+        discussion: helpText("""
             For a transposed convolution: the reference loops against Cᵀ·x, the stride-1 convolution over the
             stretched input, and the backward-data pass of its associated convolution. For a convolution: the
             reference against C·x, the adjoint identity ⟨Cx, y⟩ = ⟨x, Cᵀy⟩, and backward-data against the
@@ -18,7 +18,7 @@ struct VerifyCommand: ParsableCommand {
               convarith verify transposed -i 3x3 -k 3 -s 2 -p 1 -a 1 -c 2 -o 3
               convarith verify conv -i 7x7 -k 3 -s 2 -p 1 -d 2 -c 4 -o 4 -g 2
               convarith verify --sweep 200 --seed 7
-            """
+            """)
     )
 
     @Argument(help: "The layer: conv or transposed (omit with --sweep).") var operation: Operation?

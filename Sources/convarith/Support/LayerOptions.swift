@@ -67,13 +67,11 @@ struct PaddingArgument: ExpressibleByArgument, Sendable {
     }
 }
 
-/// The parameters of one layer, spelled the same way by every subcommand.
-struct LayerOptions: ParsableArguments {
+/// The window of a layer — operation, kernel, stride, padding, dilation, output padding, pooling options,
+/// convention and groups — spelled the same way by every subcommand.
+struct WindowOptions: ParsableArguments {
     @Argument(help: "The layer: conv, pool or transposed.")
     var operation: Operation
-
-    @Option(name: [.short, .long], parsing: .unconditional, help: "Spatial input sizes, e.g. 224x224 (the transposed convolution's i').")
-    var input: AxisList?
 
     @Option(name: [.short, .long], parsing: .unconditional, help: "Kernel size: 3 (every axis) or 3x5.")
     var kernel: AxisList?
@@ -90,7 +88,7 @@ struct LayerOptions: ParsableArguments {
     @Option(name: [.customShort("a"), .long], parsing: .unconditional, help: "Output padding of a transposed convolution (default 0; TensorFlow: Keras's None).")
     var outputPadding: AxisList?
 
-    @Option(name: .long, help: "Requested output size of a transposed convolution (solves for the output padding).")
+    @Option(name: .long, parsing: .unconditional, help: "Requested output size of a transposed convolution (solves for the output padding).")
     var outputSize: AxisList?
 
     @Flag(name: .long, help: "Pooling: round the number of windows up (ceil_mode).")
@@ -102,32 +100,65 @@ struct LayerOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Whose rules: \(Convention.helpList).", valueName: "convention"))
     var convention: Convention = .pytorch
 
-    @Option(name: [.short, .long], help: "Input channels (then the full tensor shape is shown).")
-    var channels: Int?
-
-    @Option(name: [.customShort("o"), .long], help: "Output channels of a convolution.")
-    var outChannels: Int?
-
-    @Option(name: [.short, .long], help: "Channel groups.")
+    @Option(name: [.short, .long], parsing: .unconditional, help: "Channel groups.")
     var groups: Int?
 
-    @Option(name: [.short, .long], help: "Batch size (default 1).")
-    var batch: Int?
-
-    /// The layer description for these options; `input` overrides `--input` (a tensor's spatial sizes).
-    func parameters(input override: [Int]? = nil, kernel kernelOverride: [Int]? = nil) throws -> LayerParameters {
-        guard let input = override ?? input?.values else { throw ValidationError("Missing expected argument '--input <input>'") }
+    /// The layer description for an input of `input` spatial sizes.
+    func parameters(input: [Int], kernel kernelOverride: [Int]? = nil, channels: ChannelOptions? = nil) throws -> LayerParameters {
         guard let kernel = kernel?.values ?? kernelOverride else { throw ValidationError("Missing expected argument '--kernel <kernel>'") }
         return LayerParameters(operation: operation, input: input, kernel: kernel, stride: stride?.values,
                                padding: padding?.padding, dilation: dilation?.values, outputPadding: outputPadding?.values,
                                outputSize: outputSize?.values, ceilMode: ceilMode, poolingMode: mode, convention: convention,
-                               batch: batch, channels: channels, outputChannels: outChannels, groups: groups)
+                               batch: channels?.batch, channels: channels?.channels, outputChannels: channels?.outChannels, groups: groups)
     }
 
-    /// Resolves the layer, turning an arithmetic error into a message on stderr and exit status 1.
-    func resolve(input override: [Int]? = nil, kernel kernelOverride: [Int]? = nil) throws -> Layer {
-        let parameters = try parameters(input: override, kernel: kernelOverride)
+    /// Resolves the layer for `input`, turning an arithmetic error into a message on stderr and exit status 1.
+    func resolve(input: [Int], kernel kernelOverride: [Int]? = nil, channels: ChannelOptions? = nil) throws -> Layer {
+        let parameters = try parameters(input: input, kernel: kernelOverride, channels: channels)
         return try exitingOnError { () throws(ArithmeticError) in try Layer(parameters) }
+    }
+}
+
+/// `-i`: the spatial input sizes.
+struct InputOption: ParsableArguments {
+    @Option(name: [.short, .long], parsing: .unconditional, help: "Spatial input sizes, e.g. 224x224 (the transposed convolution's i').")
+    var input: AxisList?
+
+    /// The sizes, or a usage error naming the option.
+    func values() throws -> [Int] {
+        guard let input else { throw ValidationError("Missing expected argument '--input <input>'") }
+        return input.values
+    }
+}
+
+/// `-c`, `-o`, `-b`: channels for full tensor shapes.
+struct ChannelOptions: ParsableArguments {
+    @Option(name: [.short, .long], parsing: .unconditional, help: "Input channels (then the full tensor shape is shown).")
+    var channels: Int?
+
+    @Option(name: [.customShort("o"), .long], parsing: .unconditional, help: "Output channels of a convolution.")
+    var outChannels: Int?
+
+    @Option(name: [.short, .long], parsing: .unconditional, help: "Batch size (default 1).")
+    var batch: Int?
+}
+
+/// A whole layer: window, input sizes and channels.
+struct LayerOptions: ParsableArguments {
+    @OptionGroup var window: WindowOptions
+    @OptionGroup var size: InputOption
+    @OptionGroup var channelOptions: ChannelOptions
+
+    var operation: Operation { window.operation }
+    var mode: PoolingMode { window.mode }
+    var groups: Int? { window.groups }
+    var channels: Int? { channelOptions.channels }
+    var outChannels: Int? { channelOptions.outChannels }
+    var batch: Int? { channelOptions.batch }
+
+    /// Resolves the layer, turning an arithmetic error into a message on stderr and exit status 1.
+    func resolve() throws -> Layer {
+        try window.resolve(input: try size.values(), channels: channelOptions)
     }
 }
 
@@ -148,4 +179,20 @@ func exitingOnError<Value, Failure: Error>(_ body: () throws(Failure) -> Value) 
         printError("error: \(error)")
         throw ExitCode(1)
     }
+}
+
+/// A help discussion as written in the source (prose wrapped at any width, examples indented by two
+/// spaces) turned into paragraphs the terminal wraps, with every example kept on its own line so it
+/// can be pasted.
+func helpText(_ text: String) -> String {
+    var lines: [String] = []
+    for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        let isExample = line.hasPrefix("  ") || line.hasPrefix("$ ")
+        if !isExample, !line.isEmpty, let last = lines.last, !last.isEmpty, !last.hasPrefix("  "), !last.hasSuffix(":") {
+            lines[lines.count - 1] += " " + line
+        } else {
+            lines.append(String(line))
+        }
+    }
+    return lines.joined(separator: "\n")
 }
