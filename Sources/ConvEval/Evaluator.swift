@@ -7,6 +7,9 @@ public struct Evaluator: Sendable {
     /// An evaluator.
     public init() {}
 
+    /// The most bytes one value of `y` takes in an answer (`-1.2345678e-38,` with room to spare).
+    static let answerBytesPerValue = 40
+
     /// The answer line (without newline) for one request line.
     public func answer(line: String) -> String {
         answer(bytes: Array(line.utf8))
@@ -58,6 +61,8 @@ public struct Evaluator: Sendable {
             parameters.outputChannels = implied.outputChannels
         }
         let layer = try Layer(parameters)
+        // The answer writes every value of y as text (up to about 40 bytes each): bound it before computing.
+        if let y = layer.outputShape { _ = try MemoryLimit.current.check(y, bytesPerElement: Self.answerBytesPerValue) }
         let y = try Formulations.run(layer, x: operands.x, weight: operands.weight, bias: operands.bias,
                                      kind: operands.implementation)
         return EvalResult(layer: layer, y: y)

@@ -12,6 +12,8 @@ public enum KernelError: Error, Sendable, Hashable, CustomStringConvertible {
     case dataCount(shape: [Int], count: Int)
     /// The operation would need more memory than allowed.
     case memoryLimit(elements: Int, bytes: Int, limit: Int)
+    /// The operation would take more multiply-adds than allowed (`nil`: more than `Int` counts).
+    case workLimit(operations: Int?, limit: Int)
     /// A `.npy` file could not be read or written.
     case npy(String)
     /// A requested implementation does not exist for this operation.
@@ -28,6 +30,9 @@ public enum KernelError: Error, Sendable, Hashable, CustomStringConvertible {
             return "a tensor of shape \(shape) needs \(needed) values, got \(count)"
         case let .memoryLimit(elements, bytes, limit):
             return "the operation needs \(elements) values (\(bytes / 1_048_576) MiB), above the limit of \(limit / 1_048_576) MiB; use smaller tensors or raise the limit (CONVARITH_MEMORY_LIMIT_MB)"
+        case let .workLimit(operations, limit):
+            let count = operations.map { "\($0)" } ?? "more than \(Int.max)"
+            return "the operation needs \(count) multiply-adds, above the limit of \(limit) (a few seconds of the reference loops); use smaller tensors, a smaller kernel or less padding, or raise the limit (CONVARITH_WORK_LIMIT)"
         case .npy(let message):
             return "npy: \(message)"
         case .unsupported(let message):

@@ -85,6 +85,27 @@ public struct ChannelConfiguration: Sendable, Hashable {
         shape.operation == .pooling ? channels : outputChannels ?? channels
     }
 
+    /// The multiply-adds of the layer (pooling: the window reads): `N·C_out·Πo·(C_in/groups)·Πk` for a
+    /// convolution, `N·C_in·Πi'·(C_out/groups)·Πk` for a transposed one, `N·C·Πo·Πk` for pooling; `nil` when
+    /// the count does not fit in `Int`. Channels are assumed checked (``check(for:)``).
+    public func multiplyAdds(of shape: LayerShape) -> Int? {
+        let outputs = outputChannels(of: shape)
+        let groups = max(self.groups, 1)
+        var factors = [batch] + shape.axes.map(\.kernel)
+        switch shape.operation {
+        case .convolution: factors += [outputs, channels / groups] + shape.output
+        case .transposedConvolution: factors += [channels, outputs / groups] + shape.input
+        case .pooling: factors += [channels] + shape.output
+        }
+        var product = 1
+        for factor in factors {
+            let (next, overflow) = product.multipliedReportingOverflow(by: factor)
+            if overflow || factor < 0 { return nil }
+            product = next
+        }
+        return product
+    }
+
     /// The tensor shapes of channels already checked by ``check(for:)``.
     func uncheckedTensorShapes(of shape: LayerShape) -> TensorShapes {
         let x = [batch, channels] + shape.input

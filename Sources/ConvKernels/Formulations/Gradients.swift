@@ -21,6 +21,8 @@ public enum Gradients {
                                                                             outputChannels: weight.shape[0], groups: groups))
         try LayerTensors.expect("w", weight.shape, shapes.weight ?? [])
         try LayerTensors.expect("dy", dy.shape, shapes.y)
+        try WorkLimit.current.check(ChannelConfiguration(batch: dy.shape[0], channels: inputChannels, outputChannels: weight.shape[0],
+                                                         groups: groups).multiplyAdds(of: shape))
         let walk = shape.windowWalk
         let batch = shapes.batch, outputChannels = shapes.outputChannels
         var dx = try Tensor(zeros: shapes.x)
@@ -43,6 +45,8 @@ public enum Gradients {
                                                                             outputChannels: outputChannels, groups: groups))
         try LayerTensors.expect("x", x.shape, shapes.x)
         try LayerTensors.expect("dy", dy.shape, shapes.y)
+        try WorkLimit.current.check(ChannelConfiguration(batch: x.shape[0], channels: x.shape[1], outputChannels: outputChannels,
+                                                         groups: groups).multiplyAdds(of: shape))
         let batch = shapes.batch, inputChannels = shapes.inputChannels
         var dw = try Tensor(zeros: shapes.weight ?? [])
         ConvolutionProducts(walk: shape.windowWalk, batch: batch, inputChannels: inputChannels, outputChannels: outputChannels,

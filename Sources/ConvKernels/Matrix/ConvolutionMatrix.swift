@@ -24,14 +24,19 @@ public struct ConvolutionMatrix: Sendable, Hashable {
     public init(shape: LayerShape, inputChannels: Int = 1, outputChannels: Int = 1, groups: Int = 1) throws(KernelError) {
         guard shape.operation == .convolution else { throw .unsupported("C is defined for a convolution, got \(shape.name)") }
         _ = try LayerTensors.shapes(of: shape, ChannelConfiguration(batch: 1, channels: inputChannels, outputChannels: outputChannels, groups: groups))
+        // Every count is checked before it is multiplied.
+        _ = try MemoryLimit.current.check([outputChannels] + shape.output)
+        _ = try MemoryLimit.current.check([inputChannels] + shape.input)
+        _ = try MemoryLimit.current.check([outputChannels, inputChannels / groups] + shape.axes.map(\.kernel))
         let walk = shape.windowWalk
         let outputCount = walk.outputCount, inputCount = walk.inputCount, tapCount = walk.tapCount
         let inGroup = inputChannels / groups, outGroup = outputChannels / groups
-        _ = try MemoryLimit.current.check([outputChannels, outputCount])
-        _ = try MemoryLimit.current.check([inputChannels, inputCount])
         rows = outputChannels * outputCount
         columns = inputChannels * inputCount
-        _ = try MemoryLimit.current.check([rows, inGroup * tapCount])
+        // Each stored entry is two Ints (column and weight index); each window keeps its taps while C is built.
+        _ = try MemoryLimit.current.check([rows, inGroup, tapCount], bytesPerElement: 2 * MemoryLayout<Int>.stride)
+        _ = try MemoryLimit.current.check([outputCount, tapCount], bytesPerElement: MemoryLayout<WindowWalk.Tap>.stride)
+        try WorkLimit.current.check(MemoryLimit.elementCount([rows, inGroup, tapCount]))
         var windows = [[WindowWalk.Tap]](repeating: [], count: outputCount)
         walk.forEachWindow { output, taps in windows[output] = taps.filter { $0.input != nil } }
         var starts = [0], columnsOut: [Int] = [], weights: [Int] = []

@@ -26,6 +26,7 @@ struct LayerTensors {
             throw .shapeMismatch(tensor: "w", expected: "a weight tensor", actual: [])
         }
         shapes = try Self.shapes(of: shape, configuration)
+        try WorkLimit.current.check(configuration.multiplyAdds(of: shape))
         self.groups = groups
         try Self.expect("x", x.shape, shapes.x)
         if let weight, let expected = shapes.weight { try Self.expect("w", weight.shape, expected) }

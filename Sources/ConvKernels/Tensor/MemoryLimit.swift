@@ -42,14 +42,39 @@ public struct MemoryLimit: Sendable, Hashable {
         return count
     }
 
-    /// Checks that a `Float` tensor of `shape` fits; returns its element count.
+    /// Checks that an array of `shape` with `bytesPerElement` bytes each (a `Float` tensor by default)
+    /// fits; returns its element count.
     /// - Throws: ``KernelError/memoryLimit(elements:bytes:limit:)``.
-    public func check(_ shape: [Int]) throws(KernelError) -> Int {
+    public func check(_ shape: [Int], bytesPerElement: Int = MemoryLayout<Float>.stride) throws(KernelError) -> Int {
         guard let count = Self.elementCount(shape) else {
             throw .memoryLimit(elements: Int.max, bytes: Int.max, limit: bytes)
         }
-        let (size, overflow) = count.multipliedReportingOverflow(by: MemoryLayout<Float>.stride)
+        let (size, overflow) = count.multipliedReportingOverflow(by: bytesPerElement)
         if overflow || size > bytes { throw .memoryLimit(elements: count, bytes: overflow ? Int.max : size, limit: bytes) }
         return count
+    }
+}
+
+/// The most multiply-adds (or pooling comparisons) one kernel call may do: the reference loops run about
+/// 2.5 × 10⁸ a second, so the default of 10⁹ is a few seconds. `CONVARITH_WORK_LIMIT` overrides it.
+public struct WorkLimit: Sendable, Hashable {
+    /// The limit in operations.
+    public let operations: Int
+
+    /// A limit of `operations`.
+    public init(operations: Int) { self.operations = max(operations, 0) }
+
+    /// The limit in effect: `CONVARITH_WORK_LIMIT`, else 10⁹.
+    public static let current: WorkLimit = {
+        if let text = getenv("CONVARITH_WORK_LIMIT").map({ String(cString: $0) }), let value = Int(text), value > 0 {
+            return WorkLimit(operations: value)
+        }
+        return WorkLimit(operations: 1_000_000_000)
+    }()
+
+    /// Checks an operation count (`nil`: beyond `Int`).
+    /// - Throws: ``KernelError/workLimit(operations:limit:)``.
+    public func check(_ count: Int?) throws(KernelError) {
+        guard let count, count <= operations else { throw .workLimit(operations: count, limit: operations) }
     }
 }

@@ -25,16 +25,32 @@ struct EvalCommand: ParsableCommand {
             """)
     )
 
+    /// The longest request line read (64 MiB, or `CONVARITH_EVAL_LINE_LIMIT_MB`): a parsed line takes
+    /// several times its size in memory.
+    static let lineLimit: Int = {
+        if let text = getenv("CONVARITH_EVAL_LINE_LIMIT_MB").map({ String(cString: $0) }), let megabytes = Int(text), (1...65_536).contains(megabytes) {
+            return megabytes << 20
+        }
+        return 64 << 20
+    }()
+
     func run() throws {
         signal(SIGPIPE, SIG_IGN)
         let evaluator = Evaluator()
-        var reader = LineReader()
+        var reader = LineReader(lineLimit: Self.lineLimit)
         var output = OutputBuffer()
         var readerGone = false
         while !readerGone {
             let more = reader.readChunk { line in
-                guard line.contains(where: { $0 != 0x20 && $0 != 0x09 }) else { return }
-                output.withBytes { evaluator.answer(bytes: Array(line), appendingTo: &$0) }
+                switch line {
+                case .text(let line):
+                    guard line.contains(where: { $0 != 0x20 && $0 != 0x09 }) else { return }
+                    output.withBytes { evaluator.answer(bytes: Array(line), appendingTo: &$0) }
+                case .tooLong(let length):
+                    output.withBytes {
+                        JSONWriter.write(.object([("id", .null), ("error", .string("the line is \(length) bytes long, above the limit of \(Self.lineLimit) bytes for one request; send smaller tensors, or raise the limit (CONVARITH_EVAL_LINE_LIMIT_MB)"))]), to: &$0)
+                    }
+                }
                 output.appendNewline()
             }
             if !output.flush() { readerGone = true }

@@ -24,8 +24,11 @@ struct MatrixCommand: ParsableCommand {
     @OptionGroup var layer: LayerOptions
     @Option(name: .customLong("w"), help: "Weight tensor (.npy) for numeric entries.") var weightPath: String?
     @Flag(name: .long, help: "Also print the other matrix (Cᵀ for a convolution, C for a transposed convolution).") var transposed = false
-    @Flag(name: .long, help: "Print matrices of any size (default: at most 4096 entries).") var force = false
+    @Flag(name: .long, help: "Print matrices up to 1,000,000 entries (default: at most 4096).") var force = false
     @OptionGroup var format: OutputFormatOptions
+
+    /// The most cells `--force` prints (about a 1000 × 1000 matrix).
+    static let forcedCellLimit = 1_000_000
 
     func validate() throws {
         if layer.operation == .pooling { throw ValidationError("pooling is not linear and has no matrix; use conv or transposed") }
@@ -43,8 +46,12 @@ struct MatrixCommand: ParsableCommand {
         let matrix = try exitingOnError { () throws(KernelError) in
             try ConvolutionMatrix(shape: convolution, inputChannels: inputChannels, outputChannels: outputChannels, groups: layer.groups ?? 1)
         }
-        if !force && matrix.rows * matrix.columns > 4096 {
-            printError("error: C is \(matrix.rows)×\(matrix.columns); pass --force to print a matrix this large, or use smaller sizes")
+        // Printed densely: every cell is a string, so the size is bounded before anything is rendered.
+        let cellCount = matrix.rows.multipliedReportingOverflow(by: matrix.columns)
+        let limit = force ? Self.forcedCellLimit : 4096
+        if cellCount.overflow || cellCount.partialValue > limit {
+            let advice = force ? "this is above what can be printed (\(Self.forcedCellLimit) cells); use smaller sizes" : "pass --force to print up to \(Self.forcedCellLimit) cells, or use smaller sizes"
+            printError("error: C is \(matrix.rows)×\(matrix.columns); \(advice)")
             throw ExitCode(1)
         }
         var cells = matrix.symbolic()
