@@ -15,7 +15,8 @@ func windowCount(axis: Int, input: Int, effectiveKernel: Int, stride: Int, paddi
         throw .cropExceedsInput(axis: axis, input: input, paddingBefore: padding.before, paddingAfter: padding.after)
     }
     let span = padded - effectiveKernel
-    let output = division == .floor ? floorDivide(span, stride) + 1 : span / stride + 1
+    // An empty kernel (JAX) over an input of Int.max would give Int.max + 1 windows.
+    let output = try checkedAdd(division == .floor ? floorDivide(span, stride) : span / stride, 1, "the number of windows on axis \(axis)")
     guard output > 0 else {
         throw .kernelExceedsPaddedInput(axis: axis, effectiveKernel: effectiveKernel, input: input,
                                         paddingBefore: padding.before, paddingAfter: padding.after)

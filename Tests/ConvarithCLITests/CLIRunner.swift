@@ -63,3 +63,57 @@ final class ErrorCollector: @unchecked Sendable {
         return data
     }
 }
+
+/// Runs `convarith` under watch: a time limit, the peak resident memory, and whether a signal ended it.
+enum WatchedRun {
+    struct Result {
+        let status: Int32
+        let signaled: Bool
+        let timedOut: Bool
+        let seconds: Double
+        let peakResidentBytes: Int
+        let standardOutput: String
+        let standardError: String
+    }
+
+    /// Runs `convarith arguments…`; standard output goes to `outputPath` (a pipe when `nil`).
+    static func run(_ arguments: [String], environment: [String: String] = [:], timeout: Double = 20,
+                    outputPath: String? = nil, stdinPath: String = "/dev/null") throws -> Result {
+        let process = Process()
+        process.executableURL = CLIRunner.executable
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        process.standardInput = FileHandle(forReadingAtPath: stdinPath)
+        let stdout = Pipe(), stderr = Pipe()
+        if let outputPath {
+            process.standardOutput = FileHandle(forWritingAtPath: outputPath)
+        } else {
+            process.standardOutput = stdout
+        }
+        process.standardError = stderr
+        let start = Date()
+        try process.run()
+        let errors = ErrorCollector(stderr.fileHandleForReading)
+        let output = outputPath == nil ? ErrorCollector(stdout.fileHandleForReading) : nil
+        var peak = 0
+        var timedOut = false
+        while process.isRunning {
+            if let status = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8),
+               let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+               let kilobytes = Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") {
+                peak = max(peak, kilobytes * 1024)
+            }
+            if Date().timeIntervalSince(start) > timeout {
+                timedOut = true
+                process.terminate()
+                break
+            }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, signaled: process.terminationReason == .uncaughtSignal && !timedOut,
+                      timedOut: timedOut, seconds: Date().timeIntervalSince(start), peakResidentBytes: peak,
+                      standardOutput: String(decoding: output?.wait() ?? Data(), as: UTF8.self),
+                      standardError: String(decoding: errors.wait(), as: UTF8.self))
+    }
+}

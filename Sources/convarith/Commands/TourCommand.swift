@@ -1,5 +1,6 @@
 import ArgumentParser
 import ConvArithmetic
+import ConvEval
 import ConvFigures
 import ConvKernels
 import Foundation
@@ -23,6 +24,7 @@ struct TourCommand: ParsableCommand {
     @Option(name: .long, help: "Output directory.") var out = "convarith-tour"
     @Option(name: .long, help: "Seconds per animation frame (0.02…600).") var delay = 0.8
     @Flag(name: .long, help: "Print the index path only.") var quiet = false
+    @OptionGroup var format: OutputFormatOptions
 
     func validate() throws {
         guard delay.isFinite, (0.02...600).contains(delay) else { throw ValidationError("--delay must be 0.02…600 seconds, got \(delay)") }
@@ -39,12 +41,18 @@ struct TourCommand: ParsableCommand {
         let figures = try exitingOnError { () throws(ArithmeticError) in try Tour.figures() }
         let progress = ProgressLine(total: figures.count + 1, label: "rendering")
         var entries: [TourIndex.Entry] = []
+        var written: [JSONValue] = []
         for (index, figure) in figures.enumerated() {
             progress.update(index)
             let scene = try exitingOnError { () throws(ArithmeticError) in try Scene(shape: figure.shape) }
             var options = FigureOptions(cellSize: 32)
             options.values = try? ExampleValues.values(for: figure.shape, mode: figure.poolingMode ?? .max, groups: 1)
             let layout = FigureLayout(scene: scene, options: options)
+            written.append(.object([
+                ("name", .string(figure.name)), ("title", .string(scene.title)), ("frames", .integer(scene.frameCount)),
+                ("width", .integer(layout.width)), ("height", .integer(layout.height)),
+                ("files", .array([figure.name + ".gif", figure.name + ".svg", figure.name + "-frames.svg"].map(JSONValue.string))),
+            ]))
             let frames = scene.frames.indices.map { PaletteImage(layout.drawing(frame: $0)) }
             try write(GIFWriter.encode(frames, delay: Int((delay * 100).rounded())), to: figure.name + ".gif", in: directory)
             try write(Array(SVGWriter.animation(layout, delay: delay).utf8), to: figure.name + ".svg", in: directory)
@@ -72,8 +80,16 @@ struct TourCommand: ParsableCommand {
         try write(Array(TourIndex.html(entries: entries, matrixSVG: inline, matrixCaption: caption).utf8), to: "index.html", in: directory)
         progress.update(figures.count + 1)
         let index = directory.appendingPathComponent("index.html").standardizedFileURL.path
+        let disagreements = entries.flatMap(\.checks).filter { $0.relative > 1e-4 }.count
+        if format.json {
+            print(JSONWriter.string(.object([
+                ("index", .string(index)), ("directory", .string(directory.standardizedFileURL.path)),
+                ("figures", .array(written)), ("files", .array(["matrix-C.svg", "matrix-C.png", "index.html"].map(JSONValue.string))),
+                ("checks_disagreeing", .integer(disagreements)),
+            ])))
+            return
+        }
         if !quiet {
-            let disagreements = entries.flatMap(\.checks).filter { $0.relative > 1e-4 }.count
             print("\(figures.count) figures and the matrix C written to \(directory.standardizedFileURL.path) (\(disagreements == 0 ? "every numerical check agrees" : "\(disagreements) checks DISAGREE"))")
         }
         print(index)
