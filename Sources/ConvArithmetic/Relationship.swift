@@ -23,7 +23,7 @@ public struct Relationship: Sendable, Hashable, Identifiable, CustomStringConver
     /// "Relationship 13 (paper 14)" or "Relationship 7 of the paper".
     public var label: String {
         if let seed { return seed == paper ? "Relationship \(seed)" : "Relationship \(seed) (paper \(paper))" }
-        return "Paper relationship \(paper)"
+        return "Relationship (paper \(paper), unnumbered in the seed)"
     }
 
     public var description: String { "\(label) — \(title): \(formula)  [holds when \(condition)]" }

@@ -57,33 +57,33 @@ public struct PaletteImage: Sendable, Hashable {
     }
 
     private mutating func draw(_ text: Drawing.Text) {
-        let string = BitmapFont.transliterate(text.string)
-        let scale = text.size >= 12 ? 2 : 1
-        let advance = BitmapFont.advance * scale
+        let face = FixedFont.face(size: text.size, bold: text.bold)
+        let width = FixedFont.width(of: text.string, size: text.size)
         var x: Int
         switch text.alignment {
         case .start: x = text.x
-        case .middle: x = text.x - string.count * advance / 2
-        case .end: x = text.x - string.count * advance
+        case .middle: x = text.x - width / 2
+        case .end: x = text.x - width
         }
-        let top = text.y - BitmapFont.height * scale
-        for character in string {
-            if let glyph = BitmapFont.glyph(character) {
-                for (row, line) in glyph.enumerated() {
+        var previous = x
+        for scalar in text.string.unicodeScalars {
+            let combining = FixedFont.isCombining(scalar)
+            let origin = combining ? previous : x
+            if let glyph = FixedFont.glyph(scalar, in: face) {
+                let top = text.y - glyph.ascent
+                for (row, line) in glyph.rows.enumerated() {
                     for (column, mark) in line.enumerated() where mark == "#" {
-                        for dy in 0..<scale {
-                            for dx in 0..<scale {
-                                set(x + column * scale + dx, top + row * scale + dy, .text)
-                                if text.bold && dx == scale - 1 { set(x + column * scale + dx + 1, top + row * scale + dy, .text) }
-                            }
-                        }
+                        set(origin + glyph.bearing + column, top + row, text.paint)
                     }
                 }
             } else {
-                draw(Drawing.Rectangle(x: x, y: top + scale, width: BitmapFont.width * scale, height: (BitmapFont.height - 1) * scale,
-                                       fill: nil, stroke: .solid(.text)))
+                draw(Drawing.Rectangle(x: origin, y: text.y - face.ascent + 2, width: face.advance - 1, height: face.ascent - 2,
+                                       fill: nil, stroke: .solid(text.paint)))
             }
-            x += advance
+            if !combining {
+                previous = x
+                x += face.advance
+            }
         }
     }
 }

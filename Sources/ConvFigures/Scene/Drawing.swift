@@ -24,6 +24,8 @@ public enum Paint: UInt8, Sendable, Hashable, CaseIterable {
     case paddingOutline
     /// Text.
     case text
+    /// Text on a dark cell (the kernel's shadow, the current output).
+    case textOnDark
 
     /// The colour as `#rrggbb`.
     public var hex: String {
@@ -41,14 +43,15 @@ public enum Paint: UInt8, Sendable, Hashable, CaseIterable {
         case .input: (120, 170, 220)
         case .inputShadowed: (38, 78, 140)
         case .padding: (255, 255, 255)
-        case .paddingShadowed: (118, 140, 170)
+        case .paddingShadowed: (84, 104, 136)
         case .inserted: (236, 240, 246)
-        case .insertedShadowed: (104, 126, 160)
+        case .insertedShadowed: (80, 100, 132)
         case .output: (132, 216, 226)
-        case .outputCurrent: (22, 140, 160)
+        case .outputCurrent: (16, 112, 128)
         case .outline: (70, 80, 95)
         case .paddingOutline: (150, 160, 175)
         case .text: (20, 24, 30)
+        case .textOnDark: (255, 255, 255)
         }
     }
 }
@@ -105,21 +108,34 @@ public struct Drawing: Sendable, Hashable {
         public let x: Int, y: Int
         /// The text.
         public let string: String
-        /// Nominal size in pixels (the SVG font size is a little larger).
+        /// Nominal size in pixels: 8 and below the small 5×8 face, else the 6×13 face.
         public let size: Int
         /// How the text sits relative to `x`.
         public let alignment: Alignment
         /// Whether it is bold.
         public let bold: Bool
+        /// The colour (``Paint/textOnDark`` over dark cells).
+        public let paint: Paint
 
         /// A text item.
-        public init(x: Int, y: Int, string: String, size: Int, alignment: Alignment = .start, bold: Bool = false) {
+        public init(x: Int, y: Int, string: String, size: Int, alignment: Alignment = .start, bold: Bool = false, paint: Paint = .text) {
             self.x = x
             self.y = y
             self.string = string
             self.size = size
             self.alignment = alignment
             self.bold = bold
+            self.paint = paint
+        }
+
+        /// The horizontal extent in pixels, measured with the figures' fixed-width fonts.
+        public var extent: ClosedRange<Int> {
+            let width = FixedFont.width(of: string, size: size)
+            switch alignment {
+            case .start: return x...(x + width)
+            case .middle: return (x - width / 2)...(x - width / 2 + width)
+            case .end: return (x - width)...x
+            }
         }
     }
 

@@ -65,9 +65,10 @@ public struct FigureLayout: Sendable {
     static let horizontalChrome = 32
     /// Pixels around the grids vertically, at most: margins, up to four title and six caption lines,
     /// grid labels and gaps.
-    static let verticalChrome = 260
+    static let verticalChrome = 300
 
-    /// Lays out a scene.
+    /// Lays out a scene. Titles and captions are wrapped to the grids' width, measured with the figures'
+    /// fixed-width fonts, and the canvas grows to the longest word, so no text leaves the picture.
     public init(scene: Scene, options: FigureOptions = FigureOptions()) {
         self.scene = scene
         self.options = options
@@ -75,19 +76,26 @@ public struct FigureLayout: Sendable {
         sliceGap = cell / 2
         let lowerSize = Self.gridSize(scene.lower.sizes, cell: cell, sliceGap: cell / 2)
         let upperSize = Self.gridSize(scene.upperSizes, cell: cell, sliceGap: cell / 2)
-        let content = max(lowerSize.width, upperSize.width, 220)
-        let characters = max(34, content / 7)
+        let grids = max(lowerSize.width, upperSize.width, 220)
+        let characters = max(grids / FixedFont.Face.regular.advance, 24)
         captionLines = Self.wrap(scene.caption, width: characters)
         titleLines = options.showsTitle ? Self.wrap(scene.title, width: characters) : []
+        let labels = [scene.upperLabel, scene.lowerLabel].map { FixedFont.width(of: $0, size: 10) }
+        let texts = (captionLines + titleLines).map { FixedFont.width(of: $0, size: 10) }
+        let content = max(grids, (labels + texts).max() ?? 0)
         width = content + 2 * margin
+        let slices = scene.lower.sizes.count == 3 ? Self.sliceLabelHeight : 0
         var y = margin + titleLines.count * 16 + (titleLines.isEmpty ? 0 : 6)
         y += labelHeight
         upperOrigin = (margin + (content - upperSize.width) / 2, y)
-        y += upperSize.height + gridGap + labelHeight
+        y += upperSize.height + slices + gridGap + labelHeight
         lowerOrigin = (margin + (content - lowerSize.width) / 2, y)
-        y += lowerSize.height + 12
+        y += lowerSize.height + slices + 12
         height = y + captionLines.count * 14 + margin
     }
+
+    /// Room under a 3-D grid for its slice labels.
+    static let sliceLabelHeight = 10
 
     /// The drawing of frame `index` (the kernel over one window; the output cell it computes).
     public func drawing(frame index: Int) -> Drawing {
@@ -96,25 +104,27 @@ public struct FigureLayout: Sendable {
         var y = margin
         for line in titleLines {
             y += 12
-            drawing.items.append(.text(.init(x: width / 2, y: y, string: line, size: 11, alignment: .middle, bold: true)))
+            drawing.items.append(.text(.init(x: width / 2, y: y, string: line, size: 10, alignment: .middle, bold: true)))
             y += 4
         }
         let frame = scene.frameCount == 0 ? nil : scene.frame(at: index)
         let footprint = Set(frame?.footprint ?? [])
         let tapOfCell = Dictionary(frame?.footprint.enumerated().map { ($1, $0) } ?? [], uniquingKeysWith: { first, _ in first })
         // Output grid.
-        drawing.items.append(.text(.init(x: upperOrigin.x, y: upperOrigin.y - 6, string: scene.upperLabel, size: 10, alignment: .start, bold: false)))
+        drawing.items.append(.text(.init(x: labelX(scene.upperLabel, grid: upperOrigin.x), y: upperOrigin.y - 6, string: scene.upperLabel, size: 10, alignment: .start, bold: false)))
         forEachCell(scene.upperSizes, origin: upperOrigin) { coordinates, flat, x, y in
             let current = frame?.output == coordinates
             drawing.items.append(.rectangle(.init(x: x, y: y, width: options.cellSize, height: options.cellSize,
                                                   fill: current ? .outputCurrent : .output, stroke: .solid(.outline))))
             if let values = options.values, flat < values.output.count {
                 drawing.items.append(.text(.init(x: x + options.cellSize / 2, y: y + options.cellSize / 2 + 4,
-                                                 string: CellValues.format(values.output[flat]), size: 8, alignment: .middle, bold: current)))
+                                                 string: CellValues.format(values.output[flat]), size: 8, alignment: .middle,
+                                                 paint: current ? .textOnDark : .text)))
             }
         }
+        sliceLabels(scene.upperSizes, origin: upperOrigin, into: &drawing)
         // The grid the kernel slides over.
-        drawing.items.append(.text(.init(x: lowerOrigin.x, y: lowerOrigin.y - 6, string: scene.lowerLabel, size: 10, alignment: .start, bold: false)))
+        drawing.items.append(.text(.init(x: labelX(scene.lowerLabel, grid: lowerOrigin.x), y: lowerOrigin.y - 6, string: scene.lowerLabel, size: 10, alignment: .start, bold: false)))
         forEachCell(scene.lower.sizes, origin: lowerOrigin) { coordinates, _, x, y in
             let covered = footprint.contains(coordinates)
             let kind = scene.lower.cell(at: coordinates)
@@ -126,25 +136,49 @@ public struct FigureLayout: Sendable {
             }
             drawing.items.append(.rectangle(.init(x: x, y: y, width: options.cellSize, height: options.cellSize, fill: fill, stroke: stroke)))
             if let values = options.values {
+                // Light text over the kernel's dark shadow; with room, the weight sits in the corner.
+                let paint: Paint = covered ? .textOnDark : .text
+                let roomForWeight = options.cellSize >= 20
                 if case .input(let flat) = kind, flat < values.input.count {
-                    let valueX = options.cellSize >= 30 ? x + options.cellSize / 3 : x + options.cellSize / 2
-                    drawing.items.append(.text(.init(x: valueX, y: y + options.cellSize / 2 + 3,
-                                                     string: CellValues.format(values.input[flat]), size: 8, alignment: .middle, bold: false)))
+                    let string = CellValues.format(values.input[flat])
+                    let text = roomForWeight && covered
+                        ? Drawing.Text(x: x + 2, y: y + 9, string: string, size: 8, alignment: .start, paint: paint)
+                        : Drawing.Text(x: x + options.cellSize / 2, y: y + options.cellSize / 2 + 4, string: string, size: 8, alignment: .middle, paint: paint)
+                    drawing.items.append(.text(text))
                 }
-                if covered, options.cellSize >= 30, let tap = tapOfCell[coordinates], tap < values.kernel.count {
-                    drawing.items.append(.text(.init(x: x + options.cellSize - 2, y: y + options.cellSize - 2,
-                                                     string: "×" + CellValues.format(values.kernel[tap]), size: 6, alignment: .end, bold: false)))
+                if covered, roomForWeight, let tap = tapOfCell[coordinates], tap < values.kernel.count {
+                    drawing.items.append(.text(.init(x: x + options.cellSize - 1, y: y + options.cellSize - 2,
+                                                     string: "×" + CellValues.format(values.kernel[tap]), size: 8, alignment: .end, paint: paint)))
                 }
             }
         }
+        sliceLabels(scene.lower.sizes, origin: lowerOrigin, into: &drawing)
         // Caption.
         var captionY = lowerOrigin.y + Self.gridSize(scene.lower.sizes, cell: options.cellSize, sliceGap: sliceGap).height + 12
+            + (scene.lower.sizes.count == 3 ? Self.sliceLabelHeight : 0)
         for line in captionLines {
             captionY += 12
             drawing.items.append(.text(.init(x: width / 2, y: captionY, string: line, size: 9, alignment: .middle, bold: false)))
             captionY += 2
         }
         return drawing
+    }
+
+    /// Where a grid's label starts: at the grid's left edge, moved left when it would leave the canvas.
+    private func labelX(_ label: String, grid: Int) -> Int {
+        min(grid, width - margin - FixedFont.width(of: label, size: 10))
+    }
+
+    /// Under each slice of a 3-D grid, which slice it is (the first axis's index).
+    private func sliceLabels(_ sizes: [Int], origin: (x: Int, y: Int), into drawing: inout Drawing) {
+        guard sizes.count == 3 else { return }
+        let cell = options.cellSize
+        let sliceWidth = sizes[2] * cell + sliceGap
+        let bottom = origin.y + sizes[1] * cell + Self.sliceLabelHeight
+        for slice in 0..<sizes[0] {
+            drawing.items.append(.text(.init(x: origin.x + slice * sliceWidth + sizes[2] * cell / 2, y: bottom,
+                                             string: "slice \(slice)", size: 8, alignment: .middle)))
+        }
     }
 
     /// Pixel position of each cell of a grid with `sizes` (1-D: a row; 2-D: rows × columns; 3-D: a row

@@ -31,9 +31,9 @@ public struct Scene: Sendable {
     /// The parameters and sizes, in words.
     public let caption: String
 
-    /// The scene of a layer.
+    /// The scene of a layer; `poolingMode` names a pooling layer's kind in the title.
     /// - Throws: ``ArithmeticError`` if the equivalent convolution of a transposed layer overflows.
-    public init(shape: LayerShape) throws(ArithmeticError) {
+    public init(shape: LayerShape, poolingMode: PoolingMode? = nil) throws(ArithmeticError) {
         self.shape = shape
         let rank = shape.rank
         switch shape.operation {
@@ -55,7 +55,7 @@ public struct Scene: Sendable {
         }
         upperSizes = shape.output
         frameCount = shape.output.reduce(1, *)
-        title = Self.title(shape)
+        title = Self.title(shape, poolingMode: poolingMode)
         caption = Self.caption(shape)
     }
 
@@ -90,11 +90,11 @@ public struct Scene: Sendable {
     /// Every frame, row-major (for small scenes; ``frame(at:)`` draws one at a time).
     public var frames: [Frame] { (0..<frameCount).map(frame(at:)) }
 
-    private static func title(_ shape: LayerShape) -> String {
+    private static func title(_ shape: LayerShape, poolingMode: PoolingMode?) -> String {
         let kind: String
         switch shape.operation {
         case .convolution: kind = shape.axes.contains { $0.dilation > 1 } ? "Dilated convolution" : "Convolution"
-        case .pooling: kind = "Pooling"
+        case .pooling: kind = poolingMode == .average ? "Average pooling" : (poolingMode == .max ? "Max pooling" : "Pooling")
         case .transposedConvolution: kind = "Transposed convolution"
         }
         if let relationship = shape.relationships.first {
@@ -123,6 +123,7 @@ public struct Scene: Sendable {
             caption += "; drawn as its equivalent convolution: ĩ' = \(list(equivalents.map(\.stretchedInput))), k' = \(list(axes.map(\.kernel))), s' = 1, p' = "
             let primes = equivalents.map(\.padding)
             caption += Set(primes).count == 1 ? primes[0].description : "(" + primes.map(\.description).joined(separator: ", ") + ")"
+            if axes.contains(where: { $0.dilation > 1 }) { caption += ", d' = d = \(list(axes.map(\.dilation)))" }
         }
         return caption
     }

@@ -9,15 +9,26 @@ public enum SVGWriter {
         return svg + "</svg>\n"
     }
 
-    /// Every frame of a scene side by side, `columns` per row.
+    /// Every frame of a scene side by side, `columns` per row, under one title.
     public static func contactSheet(_ layout: FigureLayout, columns: Int = 4) -> String {
+        var untitled = layout.options
+        untitled.showsTitle = false
+        let frames = FigureLayout(scene: layout.scene, options: untitled)
         let count = max(layout.scene.frameCount, 1)
         let perRow = max(1, min(columns, count))
         let rows = (count + perRow - 1) / perRow
-        var svg = header(width: perRow * layout.width, height: rows * layout.height, title: layout.scene.title)
+        let width = perRow * frames.width
+        let titleLines = FigureLayout.wrap(layout.scene.title, width: max(width / FixedFont.Face.regular.advance - 4, 24))
+        let titleHeight = 12 + titleLines.count * 16
+        var svg = header(width: width, height: titleHeight + rows * frames.height, title: layout.scene.title)
+        var title = Drawing(width: width, height: titleHeight)
+        for (index, line) in titleLines.enumerated() {
+            title.items.append(.text(.init(x: width / 2, y: 22 + index * 16, string: line, size: 10, alignment: .middle, bold: true)))
+        }
+        append(title.items, to: &svg)
         for index in 0..<count {
-            svg += "<g transform=\"translate(\(index % perRow * layout.width),\(index / perRow * layout.height))\">\n"
-            append(layout.drawing(frame: index).items, to: &svg)
+            svg += "<g transform=\"translate(\(index % perRow * frames.width),\(titleHeight + index / perRow * frames.height))\">\n"
+            append(frames.drawing(frame: index).items, to: &svg)
             svg += "</g>\n"
         }
         return svg + "</svg>\n"
@@ -67,8 +78,10 @@ public enum SVGWriter {
                 }
                 svg += "/>\n"
             case .text(let text):
-                svg += "<text x=\"\(text.x)\" y=\"\(text.y)\" font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\""
-                svg += " font-size=\"\(text.size * 13 / 10 + 1)\" fill=\"\(Paint.text.hex)\""
+                // A monospaced font of the raster glyphs' advance (0.6 em), so the layout's measure holds here too.
+                let face = FixedFont.face(size: text.size, bold: text.bold)
+                svg += "<text x=\"\(text.x)\" y=\"\(text.y)\" font-family=\"DejaVu Sans Mono, Menlo, Consolas, monospace\""
+                svg += " font-size=\"\(face.svgSize)\" fill=\"\(text.paint.hex)\""
                 switch text.alignment {
                 case .start: break
                 case .middle: svg += " text-anchor=\"middle\""

@@ -34,12 +34,19 @@ public enum TourIndex {
             <html lang="en">
             <head>
             <meta charset="utf-8">
+            <meta name="viewport" content="width=device-width, initial-scale=1">
             <title>Convolution arithmetic — a tour</title>
             <style>
-            body { font-family: "DejaVu Sans", Helvetica, Arial, sans-serif; max-width: 1000px; margin: 2em auto; color: #14181e; line-height: 1.45; }
+            * { box-sizing: border-box; }
+            body { font-family: "DejaVu Sans", Helvetica, Arial, sans-serif; max-width: 1000px; margin: 2em auto; padding: 0 1em; color: #14181e; line-height: 1.45; }
             section { border-top: 1px solid #ccd; padding: 1em 0; display: flow-root; }
-            figure { float: left; margin: 0 1.5em 1em 0; }
+            figure { float: left; width: 380px; max-width: 100%; margin: 0 1.5em 1em 0; }
+            figure img { width: 100%; height: auto; display: block; }
+            .matrix { overflow-x: auto; }
+            .matrix svg { width: 100%; max-width: 760px; height: auto; }
             table { border-collapse: collapse; font-size: 0.92em; }
+            td { overflow-wrap: anywhere; }
+            @media (max-width: 640px) { figure { float: none; width: 100%; margin: 0 0 1em 0; } body { margin: 1em auto; } }
             td, th { padding: 2px 8px; text-align: left; vertical-align: top; }
             th { color: #556; font-weight: normal; }
             code { background: #f2f4f8; padding: 0 3px; }
@@ -53,16 +60,19 @@ public enum TourIndex {
             learning</i> (arXiv:1603.07285), and the convolution, pooling and dilation figures of the paper, drawn from
             the arithmetic by <code>convarith</code>. Input in blue, output in cyan, padding dashed, zeros inserted
             between input units dotted, the kernel as a darker shadow; transposed convolutions are drawn as their
-            equivalent stride-1 convolution over the stretched, padded input, output above. Relationship numbers are
-            the seed's, the paper's beside them where they differ. The <i>a</i> extra zeros of a transposed
-            convolution go at the end of each axis (bottom and right), as in the paper and every framework.</p>
+            equivalent stride-1 convolution over the stretched, padded input, output above. The <i>seed</i> is the
+            write-up this project starts from: it summarises the paper, numbers the transposed relationships one lower
+            (its 7–13 are the paper's 8–14) and leaves pooling and dilation unnumbered, so each relationship is named
+            by the seed's number with the paper's beside it. The <i>a</i> extra zeros of a transposed convolution go
+            at the end of each axis (bottom and right), as in the paper and every framework. Each figure is an
+            animated SVG; the GIF and a sheet of all frames are linked below it.</p>
 
             """
         html += """
             <section id="matrix-C">
             <h2>The convolution as a matrix C</h2>
             <p class="source">seed Figure 2.3 · paper section 4.1</p>
-            <div role="img" aria-label="\(escape(matrixCaption))">\(matrixSVG)</div>
+            <div class="matrix" role="img" aria-label="\(escape(matrixCaption))">\(matrixSVG)</div>
             </section>
 
             """
@@ -95,7 +105,7 @@ public enum TourIndex {
             <section id="\(figure.name)">
             <h2>\(escape(figure.summary))</h2>
             <p class="source">\(escape(figure.source))</p>
-            <figure><img src="\(entry.gif)" alt="\(escape(figure.summary))"><figcaption><a href="\(entry.animatedSVG)">animated SVG</a> · <a href="\(entry.sheet)">all frames</a></figcaption></figure>
+            <figure><img src="\(entry.animatedSVG)" alt="\(escape(figure.summary))"><figcaption><a href="\(entry.gif)" download>GIF</a> · <a href="\(entry.sheet)">all frames</a></figcaption></figure>
             <table>
 
             """

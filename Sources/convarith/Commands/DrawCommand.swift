@@ -71,7 +71,7 @@ struct DrawCommand: ParsableCommand {
             }
             return estimate
         }
-        let scene = try exitingOnError { () throws(ArithmeticError) in try Scene(shape: shape) }
+        let scene = try exitingOnError { () throws(ArithmeticError) in try Scene(shape: shape, poolingMode: shape.operation == .pooling ? layer.mode : nil) }
         var options = FigureOptions(cellSize: cellSize)
         if values {
             guard estimate.cellsPerFrame <= 10_000 else {

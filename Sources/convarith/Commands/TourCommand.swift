@@ -44,7 +44,7 @@ struct TourCommand: ParsableCommand {
         var written: [JSONValue] = []
         for (index, figure) in figures.enumerated() {
             progress.update(index)
-            let scene = try exitingOnError { () throws(ArithmeticError) in try Scene(shape: figure.shape) }
+            let scene = try exitingOnError { () throws(ArithmeticError) in try Scene(shape: figure.shape, poolingMode: figure.poolingMode) }
             var options = FigureOptions(cellSize: 32)
             options.values = try? ExampleValues.values(for: figure.shape, mode: figure.poolingMode ?? .max, groups: 1)
             let layout = FigureLayout(scene: scene, options: options)
