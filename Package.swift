@@ -20,8 +20,11 @@ let package = Package(
         .target(name: "ConvArithmetic"),
         // The `convarith eval` JSON Lines contract (DESIGN.md §3): a small JSON reader/writer and the
         // mapping from requests to the core's specs and back.
-        // Tensors, .npy, reference kernels, the matrix C, the stretched formulation, gradients.
-        .target(name: "ConvKernels", dependencies: ["ConvArithmetic"]),
+        // Register-blocked micro-kernels in C, each compiled for its instruction set with a target
+        // attribute and chosen at run time (no compiler flags: the package stays usable as a dependency).
+        .target(name: "CConvKernels"),
+        // Tensors, .npy, reference kernels, the matrix C, the stretched formulation, gradients, the fast path.
+        .target(name: "ConvKernels", dependencies: ["ConvArithmetic", "CConvKernels"]),
         // Paper-style figures: the scene model, SVG, animated SVG, GIF and PNG writers.
         .target(name: "ConvFigures", dependencies: ["ConvArithmetic"]),
         .target(name: "ConvEval", dependencies: ["ConvArithmetic", "ConvKernels"]),

@@ -16,7 +16,7 @@ public struct TensorOperands: Sendable, Hashable {
     public var implementation: Implementation
 
     /// Operands for a numerical request.
-    public init(x: Tensor, weight: Tensor? = nil, bias: Tensor? = nil, implementation: Implementation = .reference) {
+    public init(x: Tensor, weight: Tensor? = nil, bias: Tensor? = nil, implementation: Implementation = .fast) {
         self.x = x
         self.weight = weight
         self.bias = bias
@@ -59,10 +59,10 @@ extension EvalRequest {
         let x = try tensor(xValue, field: "x")
         let weight = try json["w"].flatMap { $0 == .null ? nil : $0 }.map { v throws(EvalRequestError) in try tensor(v, field: "w") }
         let bias = try json["b"].flatMap { $0 == .null ? nil : $0 }.map { v throws(EvalRequestError) in try tensor(v, field: "b") }
-        var implementation = Implementation.reference
+        var implementation = Implementation.fast
         if let value = json["impl"], value != .null {
             guard case .string(let name) = value, let chosen = Implementation(rawValue: name) else {
-                throw .invalidField("impl", expected: "\"reference\", \"matrix\" or \"stretched\"", got: JSONWriter.string(value))
+                throw .invalidField("impl", expected: "\"fast\", \"reference\", \"matrix\" or \"stretched\"", got: JSONWriter.string(value))
             }
             implementation = chosen
         }

@@ -5,6 +5,8 @@ import ConvArithmetic
 public enum Formulations {
     /// Which formulation computes the layer.
     public enum Kind: String, Sendable, Hashable, CaseIterable {
+        /// The fast path (``FastKernels``): packed micro-kernels, threads; pooling runs the reference loops.
+        case fast
         /// The reference loops.
         case reference
         /// The explicit sparse matrix C (convolution: C·x; transposed convolution: Cᵀ·x).
@@ -16,7 +18,7 @@ public enum Formulations {
     /// `y` for `x` (and weight, bias) through `kind`, for a resolved layer (its groups, pooling mode and
     /// the convention's pooling divisor).
     /// - Throws: ``KernelError`` when tensors do not fit the layer or a formulation does not apply.
-    public static func run(_ layer: Layer, x: Tensor, weight: Tensor?, bias: Tensor?, kind: Kind = .reference) throws(KernelError) -> Tensor {
+    public static func run(_ layer: Layer, x: Tensor, weight: Tensor?, bias: Tensor?, kind: Kind = .fast) throws(KernelError) -> Tensor {
         if let tensors = layer.tensors {
             try LayerTensors.expect("x", x.shape, tensors.x)
         }
@@ -29,17 +31,21 @@ public enum Formulations {
     ///   (pooling has no matrix or stretched form).
     public static func run(_ shape: LayerShape, x: Tensor, weight: Tensor?, bias: Tensor?, groups: Int,
                            poolingMode: PoolingMode = .max, countIncludePad: Bool? = nil,
-                           kind: Kind = .reference) throws(KernelError) -> Tensor {
+                           kind: Kind = .fast) throws(KernelError) -> Tensor {
         if shape.operation == .transposedConvolution && shape.slicesWholeInputUnits {
             throw .unsupported("\(shape.convention.displayName) crops whole input units before inserting the s − 1 zeros when p > k̂ − 1 (a negative p'), which the kernels do not reproduce; use padding ≤ k̂ − 1 or another convention")
         }
         switch (shape.operation, kind) {
-        case (.pooling, .reference):
+        case (.pooling, .reference), (.pooling, .fast):
             return try ReferenceKernels.pooling(x, shape: shape, mode: poolingMode, countIncludePad: countIncludePad)
         case (.pooling, _):
             throw .unsupported("pooling is not linear: it has no matrix or stretched formulation; use impl reference")
         case (_, _) where weight == nil:
             throw .shapeMismatch(tensor: "w", expected: "a weight tensor", actual: [])
+        case (.convolution, .fast):
+            return try FastKernels.convolution(x, weight: weight!, bias: bias, shape: shape, groups: groups)
+        case (.transposedConvolution, .fast):
+            return try FastKernels.transposedConvolution(x, weight: weight!, bias: bias, shape: shape, groups: groups)
         case (.convolution, .reference):
             return try ReferenceKernels.convolution(x, weight: weight!, bias: bias, shape: shape, groups: groups)
         case (.convolution, .matrix):

@@ -27,7 +27,7 @@ struct RunCommand: ParsableCommand {
     @Option(name: .customLong("w"), help: "Weight tensor (.npy).") var weightPath: String?
     @Option(name: .customLong("b"), help: "Bias tensor (.npy).") var biasPath: String?
     @Option(name: .long, help: "Where to write y (.npy).") var out: String
-    @Option(name: .long, help: "Formulation: reference, matrix or stretched.") var impl: Formulations.Kind = .reference
+    @Option(name: .long, help: "Formulation: fast (default), reference, matrix or stretched.") var impl: Formulations.Kind = .fast
     @Flag(name: .long, help: "Also print the output shape as JSON.") var json = false
 
     func run() throws {

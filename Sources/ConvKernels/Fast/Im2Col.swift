@@ -1,0 +1,104 @@
+import ConvArithmetic
+
+/// A layer's window geometry with its rank brought to three (leading axes of size 1), so one packing
+/// loop serves 1-D, 2-D and 3-D layers.
+struct Geometry3 {
+    let input: (Int, Int, Int)
+    let output: (Int, Int, Int)
+    let kernel: (Int, Int, Int)
+    let stride: (Int, Int, Int)
+    let dilation: (Int, Int, Int)
+    let padding: (Int, Int, Int)
+
+    /// The geometry of direct-window axes (`nil` beyond three axes).
+    init?(_ axes: [AxisArithmetic]) {
+        guard (1...3).contains(axes.count) else { return nil }
+        let all = [AxisArithmetic](repeating: AxisArithmetic(input: 1, kernel: 1, stride: 1, dilation: 1, padding: AxisPadding(0), output: 1),
+                                   count: 3 - axes.count) + axes
+        input = (all[0].input, all[1].input, all[2].input)
+        output = (all[0].output, all[1].output, all[2].output)
+        kernel = (all[0].kernel, all[1].kernel, all[2].kernel)
+        stride = (all[0].stride, all[1].stride, all[2].stride)
+        dilation = (all[0].dilation, all[1].dilation, all[2].dilation)
+        padding = (all[0].padding.before, all[1].padding.before, all[2].padding.before)
+    }
+
+    var taps: Int { kernel.0 * kernel.1 * kernel.2 }
+    var inputCount: Int { input.0 * input.1 * input.2 }
+    var outputCount: Int { output.0 * output.1 * output.2 }
+}
+
+/// B of a convolution as GEMM — row `(c, tap)`, column `output position` — read straight from the input
+/// (`x[c, o·s + t·d − p]`, zero in the padding): an implicit im2col, packed a block at a time.
+struct Im2Col: PanelSource {
+    let geometry: Geometry3
+    /// The first input channel of the group, in the sample.
+    let x: UnsafePointer<Float>
+
+    func pack(columns: Range<Int>, depth: Range<Int>, panelWidth: Int, into buffer: UnsafeMutablePointer<Float>) {
+        let g = geometry
+        let (inD, inH, inW) = g.input
+        let (_, outH, outW) = g.output
+        let (kH, kW) = (g.kernel.1, g.kernel.2)
+        let taps = g.taps, plane = g.inputCount
+        let kLength = depth.count
+        var bases = [(Int, Int, Int)](repeating: (0, 0, 0), count: panelWidth)
+        var valid = [Bool](repeating: false, count: panelWidth)
+        var panel = 0
+        var start = columns.lowerBound
+        while start < columns.upperBound {
+            // Where each column's window starts.
+            for j in 0..<panelWidth {
+                let column = start + j
+                valid[j] = column < columns.upperBound
+                guard valid[j] else { continue }
+                let oz = column / (outH * outW), rest = column % (outH * outW)
+                let oy = rest / outW, ox = rest % outW
+                bases[j] = (oz * g.stride.0 - g.padding.0, oy * g.stride.1 - g.padding.1, ox * g.stride.2 - g.padding.2)
+            }
+            let target = buffer + panel * kLength * panelWidth
+            for (row, k) in depth.enumerated() {
+                let channel = k / taps, tap = k % taps
+                let tz = tap / (kH * kW), tapRest = tap % (kH * kW)
+                let dz = tz * g.dilation.0, dy = tapRest / kW * g.dilation.1, dx = tapRest % kW * g.dilation.2
+                let source = x + channel * plane
+                let out = target + row * panelWidth
+                for j in 0..<panelWidth {
+                    let (bz, by, bx) = bases[j]
+                    let z = bz + dz, y = by + dy, xx = bx + dx
+                    if valid[j] && z >= 0 && z < inD && y >= 0 && y < inH && xx >= 0 && xx < inW {
+                        out[j] = source[(z * inH + y) * inW + xx]
+                    } else {
+                        out[j] = 0
+                    }
+                }
+            }
+            panel += 1
+            start += panelWidth
+        }
+    }
+}
+
+/// B as a plain row-major matrix (row stride `rowStride`): the input of a transposed convolution.
+struct DenseRows: PanelSource {
+    let base: UnsafePointer<Float>
+    let rowStride: Int
+
+    func pack(columns: Range<Int>, depth: Range<Int>, panelWidth: Int, into buffer: UnsafeMutablePointer<Float>) {
+        let kLength = depth.count
+        var panel = 0
+        var start = columns.lowerBound
+        while start < columns.upperBound {
+            let width = min(panelWidth, columns.upperBound - start)
+            let target = buffer + panel * kLength * panelWidth
+            for (row, k) in depth.enumerated() {
+                let source = base + k * rowStride + start
+                let out = target + row * panelWidth
+                for j in 0..<width { out[j] = source[j] }
+                for j in width..<panelWidth { out[j] = 0 }
+            }
+            panel += 1
+            start += panelWidth
+        }
+    }
+}

@@ -1,0 +1,87 @@
+import ConvArithmetic
+import ConvKernels
+import PropertyBased
+import Testing
+
+private func relativeDifference(_ a: Tensor, _ b: Tensor) -> Float {
+    guard a.shape == b.shape else { return .infinity }
+    let scale = max(a.data.lazy.map(abs).max() ?? 0, 1)
+    return a.maximumDifference(to: b) / scale
+}
+
+/// Every micro-kernel this CPU can run (the portable one always).
+private let kernels = ["avx512", "avx2", "portable"].filter(MicroKernel.isSupported).map { MicroKernel(named: $0) }
+
+@Suite("The fast path agrees with the reference loops")
+struct FastKernelTests {
+    @Test("fast convolution = reference, for every micro-kernel and 1 or 2 threads, ranks 1–3, groups, dilation, padding")
+    func fastConvolutionAgrees() async {
+        var checked = 0
+        await propertyCheck(count: 120, input: LayerCase.generator, Gen.int(in: 1...3)) { layer, rank in
+            let input = (layer.input + [5, 4, 3]).prefix(rank).map { $0 + 2 }
+            let kernel = Array((layer.kernel + [2, 3, 1]).prefix(rank))
+            guard let shape = try? ConvolutionSpec(kernel: kernel, stride: [layer.stride[0]], padding: .symmetric([layer.padding[0]]),
+                                                  dilation: [layer.dilation[0]]).shape(input: Array(input)) else { return }
+            checked += 1
+            var rng = SeededGenerator(state: layer.seed)
+            let inputChannels = layer.groups * layer.inGroup * 3, outputChannels = layer.groups * layer.outGroup * 5
+            let x = try Tensor.random(shape: [layer.batch, inputChannels] + shape.input, using: &rng)
+            let w = try Tensor.random(shape: [outputChannels, layer.inGroup * 3] + kernel, using: &rng)
+            let b = try Tensor.random(shape: [outputChannels], using: &rng)
+            let reference = try ReferenceKernels.convolution(x, weight: w, bias: b, shape: shape, groups: layer.groups)
+            for microKernel in kernels {
+                for threads in [1, 2] {
+                    let fast = try FastKernels.convolution(x, weight: w, bias: b, shape: shape, groups: layer.groups,
+                                                           threads: threads, microKernel: microKernel)
+                    #expect(relativeDifference(reference, fast) <= 1e-5, "\(microKernel.name), \(threads) threads: \(layer) rank \(rank)")
+                }
+            }
+        }
+        #expect(checked >= 60)
+    }
+
+    @Test("fast transposed convolution = reference, for every micro-kernel and 1 or 2 threads")
+    func fastTransposedConvolutionAgrees() async {
+        var checked = 0
+        await propertyCheck(count: 120, input: LayerCase.generator) { layer in
+            guard let shape = try? TransposedConvolutionSpec(kernel: layer.kernel, stride: layer.stride, padding: .symmetric(layer.padding),
+                                                            dilation: layer.dilation, outputPadding: layer.outputPadding).shape(input: layer.input)
+            else { return }
+            checked += 1
+            var rng = SeededGenerator(state: layer.seed)
+            let inputChannels = layer.groups * layer.inGroup * 3, outputChannels = layer.groups * layer.outGroup * 5
+            let x = try Tensor.random(shape: [layer.batch, inputChannels] + layer.input, using: &rng)
+            let w = try Tensor.random(shape: [inputChannels, layer.outGroup * 5] + layer.kernel, using: &rng)
+            let b = try Tensor.random(shape: [outputChannels], using: &rng)
+            let reference = try ReferenceKernels.transposedConvolution(x, weight: w, bias: b, shape: shape, groups: layer.groups)
+            for microKernel in kernels {
+                for threads in [1, 2] {
+                    let fast = try FastKernels.transposedConvolution(x, weight: w, bias: b, shape: shape, groups: layer.groups,
+                                                                     threads: threads, microKernel: microKernel)
+                    #expect(relativeDifference(reference, fast) <= 1e-5, "\(microKernel.name), \(threads) threads: \(layer)")
+                }
+            }
+        }
+        #expect(checked >= 40)
+    }
+
+    @Test("a layer larger than one cache block (K > 256, N > 512) agrees, with edge tiles on every side")
+    func blockedLayerAgrees() throws {
+        var rng = SeededGenerator(state: 99)
+        let shape = try ConvolutionSpec(kernel: [3, 3], padding: .symmetric([1])).shape(input: [23, 29])
+        let x = try Tensor.random(shape: [1, 37, 23, 29], using: &rng)
+        let w = try Tensor.random(shape: [19, 37, 3, 3], using: &rng)
+        let reference = try ReferenceKernels.convolution(x, weight: w, shape: shape)
+        for microKernel in kernels {
+            #expect(relativeDifference(reference, try FastKernels.convolution(x, weight: w, shape: shape, threads: 2, microKernel: microKernel)) <= 1e-5)
+        }
+    }
+
+    @Test("the portable kernel is always available, and the CPU's best is chosen by default")
+    func kernelSelection() {
+        #expect(MicroKernel.isSupported("portable"))
+        #expect(MicroKernel(named: "portable").name == "portable")
+        #expect(MicroKernel(named: "no-such-isa").name == "portable")
+        if MicroKernel.isSupported("avx512") { #expect(MicroKernel().name == "avx512") }
+    }
+}
