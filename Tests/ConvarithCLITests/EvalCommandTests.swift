@@ -51,7 +51,7 @@ struct EvalTensorCommandTests {
             {"id":4,"op":"conv","input":[3],"kernel":2,"x":{"shape":[1,1,3],"data":[1,2,3]}}
             {"id":5,"op":"transposed","input":[3],"kernel":2,"groups":9223372036854775807,"x":{"shape":[1,1,3],"data":[1,2,3]},"w":{"shape":[1,2,2],"data":[1,1,1,1]}}
             {"id":6,"op":"pool","input":[3],"kernel":2,"impl":"matrix","x":{"shape":[1,1,3],"data":[1,2,3]}}
-            {"id":7,"op":"conv","input":[3],"kernel":2,"impl":"fast","x":{"shape":[1,1,3],"data":[1,2,3]},"w":{"shape":[1,1,2],"data":[1,1]}}
+            {"id":7,"op":"conv","input":[3],"kernel":2,"impl":"winograd","x":{"shape":[1,1,3],"data":[1,2,3]},"w":{"shape":[1,1,2],"data":[1,1]}}
             {"id":8,"op":"pool","input":[3],"kernel":2,"stride":1,"x":{"shape":[1,1,3],"data":[1,"a",3]}}
             """
         let result = try CLIRunner.run(["eval"], input: input)
