@@ -6,11 +6,15 @@ import ConvArithmetic
 /// (``MicroKernel``), cache-sized blocks, and the output split over `threads` threads (1: the calling
 /// thread only). Sizes come from the layer's `LayerShape`; tensors are checked as by every kernel.
 public enum FastKernels {
+    /// How many times more multiply-adds than the reference loops the fast path may do within the work
+    /// limit (it runs 100–300 times faster).
+    static let workScale = 100
+
     /// `y = conv(x, w) + b` (PyTorch/ONNX layouts), the same as ``ReferenceKernels/convolution(_:weight:bias:shape:groups:)``.
     public static func convolution(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, shape: LayerShape, groups: Int = 1,
                                    threads: Int = FastThreads.default, microKernel: MicroKernel = .current) throws(KernelError) -> Tensor {
         guard shape.operation == .convolution else { throw .unsupported("convolution needs a convolution's shape, got \(shape.name)") }
-        let layout = try LayerTensors(shape: shape, x: x, weight: weight, bias: bias, groups: groups)
+        let layout = try LayerTensors(shape: shape, x: x, weight: weight, bias: bias, groups: groups, workScale: Self.workScale)
         guard let geometry = Geometry3(shape.axes) else {
             return try ReferenceKernels.convolution(x, weight: weight, bias: bias, shape: shape, groups: groups)
         }
@@ -60,7 +64,7 @@ public enum FastKernels {
         guard shape.operation == .transposedConvolution else {
             throw .unsupported("transposed convolution needs a transposed convolution's shape, got \(shape.name)")
         }
-        let layout = try LayerTensors(shape: shape, x: x, weight: weight, bias: bias, groups: groups)
+        let layout = try LayerTensors(shape: shape, x: x, weight: weight, bias: bias, groups: groups, workScale: Self.workScale)
         // The associated convolution's windows: its input is o', its output i'.
         guard let geometry = Geometry3(shape.axes.map(\.associatedConvolution)) else {
             return try ReferenceKernels.transposedConvolution(x, weight: weight, bias: bias, shape: shape, groups: groups)

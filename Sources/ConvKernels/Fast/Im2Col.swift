@@ -35,46 +35,70 @@ struct Im2Col: PanelSource {
     /// The first input channel of the group, in the sample.
     let x: UnsafePointer<Float>
 
+    /// A run of a panel's columns that lie on one output row: panel slots `first..<first + count`, output
+    /// position `(z, y, x…)`.
+    private struct Run {
+        var first = 0, count = 0, z = 0, y = 0, x = 0
+    }
+
     func pack(columns: Range<Int>, depth: Range<Int>, panelWidth: Int, into buffer: UnsafeMutablePointer<Float>) {
         let g = geometry
         let (inD, inH, inW) = g.input
         let (_, outH, outW) = g.output
         let (kH, kW) = (g.kernel.1, g.kernel.2)
+        let (sz, sy, sx) = g.stride
         let taps = g.taps, plane = g.inputCount
         let kLength = depth.count
-        var bases = [(Int, Int, Int)](repeating: (0, 0, 0), count: panelWidth)
-        var valid = [Bool](repeating: false, count: panelWidth)
-        var panel = 0
-        var start = columns.lowerBound
-        while start < columns.upperBound {
-            // Where each column's window starts.
-            for j in 0..<panelWidth {
-                let column = start + j
-                valid[j] = column < columns.upperBound
-                guard valid[j] else { continue }
-                let oz = column / (outH * outW), rest = column % (outH * outW)
-                let oy = rest / outW, ox = rest % outW
-                bases[j] = (oz * g.stride.0 - g.padding.0, oy * g.stride.1 - g.padding.1, ox * g.stride.2 - g.padding.2)
-            }
-            let target = buffer + panel * kLength * panelWidth
-            for (row, k) in depth.enumerated() {
-                let channel = k / taps, tap = k % taps
-                let tz = tap / (kH * kW), tapRest = tap % (kH * kW)
-                let dz = tz * g.dilation.0, dy = tapRest / kW * g.dilation.1, dx = tapRest % kW * g.dilation.2
-                let source = x + channel * plane
-                let out = target + row * panelWidth
-                for j in 0..<panelWidth {
-                    let (bz, by, bx) = bases[j]
-                    let z = bz + dz, y = by + dy, xx = bx + dx
-                    if valid[j] && z >= 0 && z < inD && y >= 0 && y < inH && xx >= 0 && xx < inW {
-                        out[j] = source[(z * inH + y) * inW + xx]
-                    } else {
-                        out[j] = 0
-                    }
+        withUnsafeTemporaryAllocation(of: Run.self, capacity: panelWidth + 1) { runs in
+            var panel = 0
+            var start = columns.lowerBound
+            while start < columns.upperBound {
+                // The panel's columns as runs along output rows (a run reads consecutive input positions).
+                let width = min(panelWidth, columns.upperBound - start)
+                var runCount = 0
+                var j = 0
+                while j < width {
+                    let column = start + j
+                    let oz = column / (outH * outW), rest = column % (outH * outW)
+                    let oy = rest / outW, ox = rest % outW
+                    let count = min(width - j, outW - ox)
+                    runs[runCount] = Run(first: j, count: count, z: oz * sz - g.padding.0, y: oy * sy - g.padding.1, x: ox * sx - g.padding.2)
+                    runCount += 1
+                    j += count
                 }
+                let target = buffer + panel * kLength * panelWidth
+                var row = 0
+                for k in depth {
+                    let channel = k / taps, tap = k % taps
+                    let tz = tap / (kH * kW), tapRest = tap % (kH * kW)
+                    let dz = tz * g.dilation.0, dy = tapRest / kW * g.dilation.1, dx = tapRest % kW * g.dilation.2
+                    let source = x + channel * plane
+                    let out = target + row * panelWidth
+                    for r in 0..<runCount {
+                        let run = runs[r]
+                        let z = run.z + dz, y = run.y + dy
+                        let slots = out + run.first
+                        guard z >= 0 && z < inD && y >= 0 && y < inH else {
+                            slots.update(repeating: 0, count: run.count)
+                            continue
+                        }
+                        let line = source + (z * inH + y) * inW
+                        let x0 = run.x + dx
+                        if sx == 1 && x0 >= 0 && x0 + run.count <= inW {
+                            slots.update(from: line + x0, count: run.count)
+                        } else {
+                            for i in 0..<run.count {
+                                let xx = x0 + i * sx
+                                slots[i] = xx >= 0 && xx < inW ? line[xx] : 0
+                            }
+                        }
+                    }
+                    if width < panelWidth { (out + width).update(repeating: 0, count: panelWidth - width) }
+                    row += 1
+                }
+                panel += 1
+                start += panelWidth
             }
-            panel += 1
-            start += panelWidth
         }
     }
 }

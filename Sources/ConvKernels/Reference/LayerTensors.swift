@@ -12,7 +12,9 @@ struct LayerTensors {
     var outputChannels: Int { shapes.outputChannels }
     var outputShape: [Int] { shapes.y }
 
-    init(shape: LayerShape, x: Tensor, weight: Tensor?, bias: Tensor?, groups: Int) throws(KernelError) {
+    /// Checks the tensors; `workScale` is how many times faster than the reference loops the caller runs
+    /// (the work limit is in reference-loop operations).
+    init(shape: LayerShape, x: Tensor, weight: Tensor?, bias: Tensor?, groups: Int, workScale: Int = 1) throws(KernelError) {
         let inferred: ChannelConfiguration?
         do {
             inferred = try ChannelConfiguration(input: x.shape, weight: weight?.shape, operation: shape.operation, groups: groups)
@@ -26,7 +28,7 @@ struct LayerTensors {
             throw .shapeMismatch(tensor: "w", expected: "a weight tensor", actual: [])
         }
         shapes = try Self.shapes(of: shape, configuration)
-        try WorkLimit.current.check(configuration.multiplyAdds(of: shape))
+        try WorkLimit.current.check(configuration.multiplyAdds(of: shape).map { $0 / max(workScale, 1) })
         self.groups = groups
         try Self.expect("x", x.shape, shapes.x)
         if let weight, let expected = shapes.weight { try Self.expect("w", weight.shape, expected) }

@@ -1,6 +1,8 @@
 import ArgumentParser
 import ConvArithmetic
 import ConvEval
+import ConvKernels
+import Foundation
 
 /// `convarith bench`: measures the arithmetic and the eval contract in this process.
 struct BenchCommand: ParsableCommand {
@@ -19,10 +21,17 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Repetitions per workload (the median is reported).")
     var repetitions = 7
 
+    @Option(help: "Kernel workloads to time (the format of the shared workloads.json) instead of the arithmetic.")
+    var workloads: String?
+
+    @Option(help: "Threads for the kernel workloads (default: every core; 1 = the calling thread only).")
+    var threads: Int?
+
     @OptionGroup var format: OutputFormatOptions
 
     func validate() throws {
         guard (1...1000).contains(repetitions) else { throw ValidationError("--repetitions must be 1…1000, got \(repetitions)") }
+        if let threads, !(1...256).contains(threads) { throw ValidationError("--threads must be 1…256, got \(threads)") }
     }
 
     struct Measurement {
@@ -32,6 +41,10 @@ struct BenchCommand: ParsableCommand {
     }
 
     func run() throws {
+        if let workloads {
+            try runWorkloads(path: workloads)
+            return
+        }
         var measurements: [Measurement] = []
         let conv = try ConvolutionSpec(kernel: [3, 3], stride: [2], padding: .symmetric([1]))
         measurements.append(Measurement(name: "conv2d shape (library)", unit: "ns/op",
@@ -76,6 +89,67 @@ struct BenchCommand: ParsableCommand {
         for _ in 0..<max(repetitions, 1) { values.append(try measure()) }
         values.sort()
         return values[values.count / 2]
+    }
+}
+
+extension BenchCommand {
+    /// Times each workload of a file through the fast path: the median of `repetitions` calls after a
+    /// warm-up, and GFLOP/s counted as the peer scripts count them (2 × multiply-adds; pooling one
+    /// operation per window element).
+    func runWorkloads(path: String) throws {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            printError("error: cannot read \(path)")
+            throw ExitCode(66)
+        }
+        guard case .array(let items) = try exitingOnError({ () throws(JSONSyntaxError) in try JSONParser.parse(Array(data)) }) else {
+            printError("error: \(path) must hold a JSON array of workloads")
+            throw ExitCode(1)
+        }
+        let threadCount = threads ?? FastThreads.default
+        var rng = SplitMix64(state: 7)
+        for item in items {
+            let name = item["name"].flatMap { if case .string(let text) = $0 { text } else { nil } } ?? "?"
+            let request = try exitingOnError { () throws(EvalRequestError) in try EvalRequest(json: item) }
+            var parameters = request.layer
+            parameters.channels = parameters.channels ?? 1
+            let layer = try exitingOnError { () throws(ArithmeticError) in try Layer(parameters) }
+            guard let tensors = layer.tensors, let channels = layer.channels,
+                  let operations = channels.multiplyAdds(of: layer.shape) else { continue }
+            let x = try exitingOnError { () throws(KernelError) in try Tensor.random(shape: tensors.x, using: &rng) }
+            let weight = try exitingOnError { () throws(KernelError) in try tensors.weight.map { w throws(KernelError) in try Tensor.random(shape: w, using: &rng) } }
+            func once() throws(KernelError) -> Double {
+                let clock = ContinuousClock()
+                let start = clock.now
+                let y: Tensor
+                switch layer.shape.operation {
+                case .convolution:
+                    y = try FastKernels.convolution(x, weight: weight!, shape: layer.shape, groups: layer.groups, threads: threadCount)
+                case .transposedConvolution:
+                    y = try FastKernels.transposedConvolution(x, weight: weight!, shape: layer.shape, groups: layer.groups, threads: threadCount)
+                case .pooling:
+                    y = try ReferenceKernels.pooling(x, shape: layer.shape, mode: layer.poolingMode, countIncludePad: layer.countIncludePad)
+                }
+                let (seconds, attoseconds) = (clock.now - start).components
+                if y.count == -1 { print("") }
+                return Double(seconds) * 1e3 + Double(attoseconds) / 1e15
+            }
+            _ = try exitingOnError { () throws(KernelError) in try once() }
+            var times: [Double] = []
+            for _ in 0..<repetitions { times.append(try exitingOnError { () throws(KernelError) in try once() }) }
+            times.sort()
+            let medianMilliseconds = times[times.count / 2]
+            let flops = Double(operations) * (layer.shape.operation == .pooling ? 1 : 2)
+            let gflops = flops / (medianMilliseconds / 1e3) / 1e9
+            if format.json {
+                print(JSONWriter.string(.object([
+                    ("name", .string(name)), ("threads", .integer(threadCount)), ("median_ms", .number(medianMilliseconds, text: format3(medianMilliseconds))),
+                    ("min_ms", .number(times[0], text: format3(times[0]))), ("gflops", .number(gflops, text: format3(gflops))),
+                    ("output_shape", .array(tensors.y.map(JSONValue.integer))), ("kernel", .string(MicroKernel.current.name)),
+                ])))
+            } else {
+                print("\(name.padding(toLength: 28, withPad: " ", startingAt: 0)) threads=\(threadCount)  \(format3(medianMilliseconds)) ms  \(format3(gflops)) GFLOP/s")
+            }
+        }
     }
 }
 
