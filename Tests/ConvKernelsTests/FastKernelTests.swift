@@ -85,3 +85,51 @@ struct FastKernelTests {
         if MicroKernel.isSupported("avx512") { #expect(MicroKernel().name == "avx512") }
     }
 }
+
+@Suite("The fast direct loops agree with the reference loops")
+struct FastDirectKernelTests {
+    @Test("fast depthwise convolution = reference: groups = channels, strides, dilation, padding, ranks 1–3")
+    func depthwiseAgrees() async {
+        var checked = 0
+        await propertyCheck(count: 100, input: LayerCase.generator, Gen.int(in: 1...3)) { layer, rank in
+            let input = Array((layer.input + [5, 4, 3]).prefix(rank).map { $0 + 3 })
+            let kernel = Array((layer.kernel + [2, 3, 1]).prefix(rank))
+            guard let shape = try? ConvolutionSpec(kernel: kernel, stride: [layer.stride[0]], padding: .symmetric([layer.padding[0]]),
+                                                  dilation: [layer.dilation[0]]).shape(input: input) else { return }
+            checked += 1
+            var rng = SeededGenerator(state: layer.seed)
+            let channels = layer.inGroup + 2
+            let x = try Tensor.random(shape: [layer.batch, channels] + input, using: &rng)
+            let w = try Tensor.random(shape: [channels, 1] + kernel, using: &rng)
+            let b = try Tensor.random(shape: [channels], using: &rng)
+            let reference = try ReferenceKernels.convolution(x, weight: w, bias: b, shape: shape, groups: channels)
+            for threads in [1, 2] {
+                let fast = try FastKernels.convolution(x, weight: w, bias: b, shape: shape, groups: channels, threads: threads)
+                #expect(relativeDifference(reference, fast) <= 1e-5, "\(layer) rank \(rank)")
+            }
+        }
+        #expect(checked >= 50)
+    }
+
+    @Test("fast pooling = reference under every convention: max and average, ceil mode, count_include_pad, padding", arguments: Convention.all)
+    func poolingAgrees(convention: Convention) async {
+        var checked = 0
+        await propertyCheck(count: 150, input: LayerCase.generator, Gen.int(in: 0...3)) { layer, flags in
+            let mode: PoolingMode = flags & 1 == 0 ? .max : .average
+            let ceil = flags & 2 != 0
+            let padding = layer.padding.map { min($0, layer.kernel[0] / 2) }
+            guard let shape = try? PoolingSpec(kernel: layer.kernel, stride: layer.stride, padding: .symmetric(padding), dilation: [1],
+                                               mode: mode, ceilMode: ceil, countIncludePad: layer.groups == 2 ? nil : layer.seed % 2 == 0,
+                                               convention: convention).shape(input: layer.input.map { $0 + 2 }) else { return }
+            checked += 1
+            var rng = SeededGenerator(state: layer.seed)
+            let x = try Tensor.random(shape: [layer.batch, 3] + shape.input, using: &rng)
+            let include: Bool? = layer.groups == 2 ? nil : layer.seed % 2 == 0
+            let reference = try ReferenceKernels.pooling(x, shape: shape, mode: mode, countIncludePad: include)
+            let fast = try FastKernels.pooling(x, shape: shape, mode: mode, countIncludePad: include, threads: 2)
+            #expect(reference.shape == fast.shape && zip(reference.data, fast.data).allSatisfy { $0 == $1 || ($0.isNaN && $1.isNaN) || abs($0 - $1) <= 1e-5 },
+                    "\(convention) \(mode) ceil=\(ceil): \(layer)")
+        }
+        #expect(checked >= 30)
+    }
+}

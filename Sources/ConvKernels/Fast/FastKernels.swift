@@ -22,6 +22,9 @@ public enum FastKernels {
         let gemm = PackedGEMM(kernel: kernel)
         let inGroup = layout.inputChannels / groups, outGroup = layout.outputChannels / groups
         let depth = inGroup * geometry.taps, columns = geometry.outputCount
+        if inGroup == 1 && outGroup == 1 {
+            return depthwise(x, weight: weight, bias: bias, layout: layout, geometry: geometry, threads: threads)
+        }
         var y = [Float](repeating: 0, count: layout.outputShape.reduce(1, *))
         let parts = max(1, min(threads, (columns + kernel.columns - 1) / kernel.columns))
         var scratch = [Float](repeating: 0, count: parts * (gemm.scratchCount + gemm.tileCount))
@@ -120,27 +123,105 @@ public enum FastKernels {
         return Tensor(uncheckedShape: layout.outputShape, data: y)
     }
 
-    /// col2im: adds `cols[(c, tap), j]` to `y[c, q(j, tap)]` for the positions inside the output.
+    /// col2im: adds `cols[(c, tap), j]` to `y[c, q(j, tap)]` for the positions inside the output, a run of
+    /// columns on one input row at a time (its outputs are `s` apart on one output row).
     private static func scatter(_ cols: UnsafeMutablePointer<Float>, rows: Int, columns: Range<Int>, geometry g: Geometry3,
                                 into y: UnsafeMutablePointer<Float>) {
         let (outD, outH, outW) = g.input  // the transposed layer's output is the associated convolution's input
         let (_, inH, inW) = g.output
         let (kH, kW) = (g.kernel.1, g.kernel.2)
         let taps = g.taps, plane = g.inputCount, width = columns.count
+        // Runs of columns on one input row: (offset in the chunk, count, z·s_z, y·s_y, x·s_x of the first).
+        var runs: [(offset: Int, count: Int, z: Int, y: Int, x: Int)] = []
+        var j = columns.lowerBound
+        while j < columns.upperBound {
+            let jz = j / (inH * inW), rest = j % (inH * inW)
+            let jy = rest / inW, jx = rest % inW
+            let count = min(columns.upperBound - j, inW - jx)
+            runs.append((j - columns.lowerBound, count, jz * g.stride.0, jy * g.stride.1, jx * g.stride.2))
+            j += count
+        }
+        let sx = g.stride.2
         for row in 0..<rows {
             let channel = row / taps, tap = row % taps
             let tz = tap / (kH * kW), tapRest = tap % (kH * kW)
             let dz = tz * g.dilation.0 - g.padding.0, dy = tapRest / kW * g.dilation.1 - g.padding.1, dx = tapRest % kW * g.dilation.2 - g.padding.2
             let source = cols + row * width
             let target = y + channel * plane
-            for (offset, j) in columns.enumerated() {
-                let jz = j / (inH * inW), rest = j % (inH * inW)
-                let z = jz * g.stride.0 + dz, yy = rest / inW * g.stride.1 + dy, xx = rest % inW * g.stride.2 + dx
-                if z >= 0 && z < outD && yy >= 0 && yy < outH && xx >= 0 && xx < outW {
-                    target[(z * outH + yy) * outW + xx] += source[offset]
+            for run in runs {
+                let z = run.z + dz, yy = run.y + dy
+                guard z >= 0 && z < outD && yy >= 0 && yy < outH else { continue }
+                let line = target + (z * outH + yy) * outW
+                let values = source + run.offset
+                // The run's outputs x = x0 + i·s that fall inside the row.
+                let x0 = run.x + dx
+                let first = x0 >= 0 ? 0 : (-x0 + sx - 1) / sx
+                let last = min(run.count, x0 < outW ? (outW - 1 - x0) / sx + 1 : 0)
+                var i = first
+                while i < last {
+                    line[x0 + i * sx] += values[i]
+                    i += 1
                 }
             }
         }
+    }
+
+    /// A depthwise convolution, directly, the channels split over the threads.
+    private static func depthwise(_ x: Tensor, weight: Tensor, bias: Tensor?, layout: LayerTensors, geometry: Geometry3,
+                                  threads: Int) -> Tensor {
+        var y = [Float](repeating: 0, count: layout.outputShape.reduce(1, *))
+        let planes = layout.batch * layout.outputChannels
+        let parts = max(1, min(threads, planes))
+        let share = (planes + parts - 1) / parts
+        x.data.withUnsafeBufferPointer { xs in
+            weight.data.withUnsafeBufferPointer { w in
+                y.withUnsafeMutableBufferPointer { ys in
+                    guard let xBase = xs.baseAddress, let wBase = w.baseAddress, let yBase = ys.baseAddress else { return }
+                    FastThreads.run(parts: parts, threads: threads) { part in
+                        let first = part * share, last = min(first + share, planes)
+                        guard first < last else { return }
+                        // Planes first..<last: weights follow the channel (plane mod channels).
+                        for plane in first..<last {
+                            DirectKernels.depthwise(x: xBase + plane * geometry.inputCount, weight: wBase + plane % layout.outputChannels * geometry.taps,
+                                                    y: yBase + plane * geometry.outputCount, planes: 1, channels: 1, geometry: geometry)
+                        }
+                    }
+                }
+            }
+        }
+        if let bias { addBias(bias, to: &y, channels: layout.outputChannels, plane: geometry.outputCount) }
+        return Tensor(uncheckedShape: layout.outputShape, data: y)
+    }
+
+    /// Max or average pooling with the convention's rules, the same as
+    /// ``ReferenceKernels/pooling(_:shape:mode:countIncludePad:)``, the planes split over the threads.
+    public static func pooling(_ x: Tensor, shape: LayerShape, mode: PoolingMode, countIncludePad: Bool? = nil,
+                               threads: Int = FastThreads.default) throws(KernelError) -> Tensor {
+        guard shape.operation == .pooling else { throw .unsupported("pooling needs a pooling shape, got \(shape.name)") }
+        let layout = try LayerTensors(shape: shape, x: x, weight: nil, bias: nil, groups: 1, workScale: Self.workScale)
+        guard let geometry = Geometry3(shape.axes) else {
+            return try ReferenceKernels.pooling(x, shape: shape, mode: mode, countIncludePad: countIncludePad)
+        }
+        let after = [Int](repeating: 0, count: 3 - shape.rank) + shape.axes.map(\.padding.after)
+        let planes = layout.batch * layout.inputChannels
+        var y = [Float](repeating: 0, count: layout.outputShape.reduce(1, *))
+        let parts = max(1, min(threads, planes))
+        let share = (planes + parts - 1) / parts
+        let countsPadding = shape.convention.pooling.countsPadding(countIncludePad)
+        let empty = shape.convention.pooling.emptyMaxWindow
+        x.data.withUnsafeBufferPointer { xs in
+            y.withUnsafeMutableBufferPointer { ys in
+                guard let xBase = xs.baseAddress, let yBase = ys.baseAddress else { return }
+                FastThreads.run(parts: parts, threads: threads) { part in
+                    let first = part * share, last = min(first + share, planes)
+                    guard first < last else { return }
+                    DirectKernels.pooling(x: xBase + first * geometry.inputCount, y: yBase + first * geometry.outputCount, planes: last - first,
+                                          geometry: geometry, paddingAfter: (after[0], after[1], after[2]), average: mode == .average,
+                                          countsPadding: countsPadding, empty: empty)
+                }
+            }
+        }
+        return Tensor(uncheckedShape: layout.outputShape, data: y)
     }
 
     private static func addBias(_ bias: Tensor, to y: inout [Float], channels: Int, plane: Int) {

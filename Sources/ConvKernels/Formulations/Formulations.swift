@@ -5,7 +5,7 @@ import ConvArithmetic
 public enum Formulations {
     /// Which formulation computes the layer.
     public enum Kind: String, Sendable, Hashable, CaseIterable {
-        /// The fast path (``FastKernels``): packed micro-kernels, threads; pooling runs the reference loops.
+        /// The fast path (``FastKernels``): packed micro-kernels, direct depthwise and pooling loops, threads.
         case fast
         /// The reference loops.
         case reference
@@ -36,7 +36,9 @@ public enum Formulations {
             throw .unsupported("\(shape.convention.displayName) crops whole input units before inserting the s − 1 zeros when p > k̂ − 1 (a negative p'), which the kernels do not reproduce; use padding ≤ k̂ − 1 or another convention")
         }
         switch (shape.operation, kind) {
-        case (.pooling, .reference), (.pooling, .fast):
+        case (.pooling, .fast):
+            return try FastKernels.pooling(x, shape: shape, mode: poolingMode, countIncludePad: countIncludePad)
+        case (.pooling, .reference):
             return try ReferenceKernels.pooling(x, shape: shape, mode: poolingMode, countIncludePad: countIncludePad)
         case (.pooling, _):
             throw .unsupported("pooling is not linear: it has no matrix or stretched formulation; use impl reference")

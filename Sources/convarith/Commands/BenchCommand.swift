@@ -127,7 +127,7 @@ extension BenchCommand {
                 case .transposedConvolution:
                     y = try FastKernels.transposedConvolution(x, weight: weight!, shape: layer.shape, groups: layer.groups, threads: threadCount)
                 case .pooling:
-                    y = try ReferenceKernels.pooling(x, shape: layer.shape, mode: layer.poolingMode, countIncludePad: layer.countIncludePad)
+                    y = try FastKernels.pooling(x, shape: layer.shape, mode: layer.poolingMode, countIncludePad: layer.countIncludePad, threads: threadCount)
                 }
                 let (seconds, attoseconds) = (clock.now - start).components
                 if y.count == -1 { print("") }

@@ -1,0 +1,99 @@
+import ConvArithmetic
+
+/// Layers a GEMM serves badly, computed directly: depthwise convolutions (one input and one output
+/// channel per group, so a GEMM would have a single row) and pooling. Loops run along output rows so
+/// the innermost one reads consecutive inputs at unit stride.
+enum DirectKernels {
+    /// A depthwise convolution (`groups` = input channels = output channels) over a rank-≤3 geometry.
+    static func depthwise(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>,
+                          planes: Int, channels: Int, geometry g: Geometry3) {
+        let (inD, inH, inW) = g.input
+        let (outD, outH, outW) = g.output
+        let (kD, kH, kW) = g.kernel
+        let (sz, sy, sx) = g.stride
+        let taps = g.taps
+        for plane in 0..<planes {
+            let source = x + plane * g.inputCount
+            let target = y + plane * g.outputCount
+            let w = weight + plane % channels * taps
+            for oz in 0..<outD {
+                for oy in 0..<outH {
+                    let out = target + (oz * outH + oy) * outW
+                    for tz in 0..<kD {
+                        let z = oz * sz - g.padding.0 + tz * g.dilation.0
+                        guard z >= 0 && z < inD else { continue }
+                        for ty in 0..<kH {
+                            let yy = oy * sy - g.padding.1 + ty * g.dilation.1
+                            guard yy >= 0 && yy < inH else { continue }
+                            let line = source + (z * inH + yy) * inW
+                            for tx in 0..<kW {
+                                let weightValue = w[(tz * kH + ty) * kW + tx]
+                                let offset = tx * g.dilation.2 - g.padding.2
+                                // Outputs whose input x = ox·s + offset lies in the row.
+                                let first = offset >= 0 ? 0 : (-offset + sx - 1) / sx
+                                let last = min(outW, offset < inW ? (inW - 1 - offset) / sx + 1 : 0)
+                                guard first < last else { continue }
+                                if sx == 1 {
+                                    let input = line + offset
+                                    for ox in first..<last { out[ox] += weightValue * input[ox] }
+                                } else {
+                                    for ox in first..<last { out[ox] += weightValue * line[ox * sx + offset] }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Max or average pooling over a rank-≤3 geometry with the convention's rules: an all-padding max
+    /// window gives `empty`; average divides by the taps inside the padded input (`countsPadding`) or on
+    /// the input. `paddingAfter` is each axis's end padding (the padded input is `[−p_lo, i + p_hi)`).
+    static func pooling(x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, planes: Int, geometry g: Geometry3,
+                        paddingAfter: (Int, Int, Int), average: Bool, countsPadding: Bool, empty: Float) {
+        // Per axis and output index: the taps that read the input, and how many lie in the padded input.
+        func axis(_ input: Int, _ output: Int, _ kernel: Int, _ stride: Int, _ dilation: Int, _ before: Int, _ after: Int)
+            -> (taps: [[Int]], padded: [Int]) {
+            var taps: [[Int]] = [], padded: [Int] = []
+            for o in 0..<output {
+                var inside: [Int] = [], count = 0
+                for t in 0..<kernel {
+                    let q = o * stride - before + t * dilation
+                    if q >= 0 && q < input { inside.append(q) }
+                    if q >= -before && q < input + after { count += 1 }
+                }
+                taps.append(inside)
+                padded.append(count)
+            }
+            return (taps, padded)
+        }
+        let az = axis(g.input.0, g.output.0, g.kernel.0, g.stride.0, g.dilation.0, g.padding.0, paddingAfter.0)
+        let ay = axis(g.input.1, g.output.1, g.kernel.1, g.stride.1, g.dilation.1, g.padding.1, paddingAfter.1)
+        let ax = axis(g.input.2, g.output.2, g.kernel.2, g.stride.2, g.dilation.2, g.padding.2, paddingAfter.2)
+        let (inH, inW) = (g.input.1, g.input.2)
+        for plane in 0..<planes {
+            let source = x + plane * g.inputCount
+            var index = plane * g.outputCount
+            for oz in 0..<g.output.0 {
+                for oy in 0..<g.output.1 {
+                    for ox in 0..<g.output.2 {
+                        let zs = az.taps[oz], ys = ay.taps[oy], xs = ax.taps[ox]
+                        var result: Float
+                        if average {
+                            var sum: Float = 0
+                            for z in zs { for yy in ys { let line = source + (z * inH + yy) * inW; for xx in xs { sum += line[xx] } } }
+                            let divisor = countsPadding ? az.padded[oz] * ay.padded[oy] * ax.padded[ox] : zs.count * ys.count * xs.count
+                            result = divisor > 0 ? sum / Float(divisor) : .nan
+                        } else {
+                            result = empty
+                            for z in zs { for yy in ys { let line = source + (z * inH + yy) * inW; for xx in xs { result = max(result, line[xx]) } } }
+                        }
+                        y[index] = result
+                        index += 1
+                    }
+                }
+            }
+        }
+    }
+}
