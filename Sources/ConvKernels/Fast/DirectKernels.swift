@@ -52,42 +52,57 @@ enum DirectKernels {
     /// the input. `paddingAfter` is each axis's end padding (the padded input is `[−p_lo, i + p_hi)`).
     static func pooling(x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, planes: Int, geometry g: Geometry3,
                         paddingAfter: (Int, Int, Int), average: Bool, countsPadding: Bool, empty: Float) {
-        // Per axis and output index: the taps that read the input, and how many lie in the padded input.
-        func axis(_ input: Int, _ output: Int, _ kernel: Int, _ stride: Int, _ dilation: Int, _ before: Int, _ after: Int)
-            -> (taps: [[Int]], padded: [Int]) {
-            var taps: [[Int]] = [], padded: [Int] = []
-            for o in 0..<output {
-                var inside: [Int] = [], count = 0
-                for t in 0..<kernel {
-                    let q = o * stride - before + t * dilation
-                    if q >= 0 && q < input { inside.append(q) }
-                    if q >= -before && q < input + after { count += 1 }
+        // Per axis and output index, the taps that read the input are a contiguous range of t: the first
+        // input position, how many, and how many taps lie in the padded input.
+        struct Axis {
+            var start: [Int] = [], count: [Int] = [], padded: [Int] = []
+            init(_ input: Int, _ output: Int, _ kernel: Int, _ stride: Int, _ dilation: Int, _ before: Int, _ after: Int) {
+                for o in 0..<output {
+                    var first = -1, inside = 0, inPadded = 0
+                    for t in 0..<kernel {
+                        let q = o * stride - before + t * dilation
+                        if q >= 0 && q < input { if first < 0 { first = q }; inside += 1 }
+                        if q >= -before && q < input + after { inPadded += 1 }
+                    }
+                    start.append(max(first, 0))
+                    count.append(inside)
+                    padded.append(inPadded)
                 }
-                taps.append(inside)
-                padded.append(count)
             }
-            return (taps, padded)
         }
-        let az = axis(g.input.0, g.output.0, g.kernel.0, g.stride.0, g.dilation.0, g.padding.0, paddingAfter.0)
-        let ay = axis(g.input.1, g.output.1, g.kernel.1, g.stride.1, g.dilation.1, g.padding.1, paddingAfter.1)
-        let ax = axis(g.input.2, g.output.2, g.kernel.2, g.stride.2, g.dilation.2, g.padding.2, paddingAfter.2)
+        let az = Axis(g.input.0, g.output.0, g.kernel.0, g.stride.0, g.dilation.0, g.padding.0, paddingAfter.0)
+        let ay = Axis(g.input.1, g.output.1, g.kernel.1, g.stride.1, g.dilation.1, g.padding.1, paddingAfter.1)
+        let ax = Axis(g.input.2, g.output.2, g.kernel.2, g.stride.2, g.dilation.2, g.padding.2, paddingAfter.2)
         let (inH, inW) = (g.input.1, g.input.2)
+        let (dz, dy, dx) = g.dilation
         for plane in 0..<planes {
             let source = x + plane * g.inputCount
             var index = plane * g.outputCount
             for oz in 0..<g.output.0 {
+                let z0 = az.start[oz], zn = az.count[oz]
                 for oy in 0..<g.output.1 {
+                    let y0 = ay.start[oy], yn = ay.count[oy]
                     for ox in 0..<g.output.2 {
-                        let zs = az.taps[oz], ys = ay.taps[oy], xs = ax.taps[ox]
+                        let x0 = ax.start[ox], xn = ax.count[ox]
                         var result: Float
                         if average {
                             var sum: Float = 0
-                            for z in zs { for yy in ys { let line = source + (z * inH + yy) * inW; for xx in xs { sum += line[xx] } } }
-                            let divisor = countsPadding ? az.padded[oz] * ay.padded[oy] * ax.padded[ox] : zs.count * ys.count * xs.count
+                            for i in 0..<zn {
+                                for j in 0..<yn {
+                                    let line = source + ((z0 + i * dz) * inH + y0 + j * dy) * inW + x0
+                                    for k in 0..<xn { sum += line[k * dx] }
+                                }
+                            }
+                            let divisor = countsPadding ? az.padded[oz] * ay.padded[oy] * ax.padded[ox] : zn * yn * xn
                             result = divisor > 0 ? sum / Float(divisor) : .nan
                         } else {
                             result = empty
-                            for z in zs { for yy in ys { let line = source + (z * inH + yy) * inW; for xx in xs { result = max(result, line[xx]) } } }
+                            for i in 0..<zn {
+                                for j in 0..<yn {
+                                    let line = source + ((z0 + i * dz) * inH + y0 + j * dy) * inW + x0
+                                    for k in 0..<xn { result = max(result, line[k * dx]) }
+                                }
+                            }
                         }
                         y[index] = result
                         index += 1
