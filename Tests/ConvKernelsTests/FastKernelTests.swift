@@ -12,6 +12,16 @@ private func relativeDifference(_ a: Tensor, _ b: Tensor) -> Float {
 /// Every micro-kernel this CPU can run (the portable one always).
 private let kernels = ["avx512", "avx2", "portable"].filter(MicroKernel.isSupported).map { MicroKernel(named: $0) }
 
+/// Expects `fast(kernel, threads)` to equal `reference` for every micro-kernel and for 1 and 2 threads.
+private func expectEveryKernelAgrees(with reference: Tensor, _ context: String,
+                                     _ fast: (MicroKernel, Int) throws -> Tensor) throws {
+    for microKernel in kernels {
+        for threads in [1, 2] {
+            #expect(relativeDifference(reference, try fast(microKernel, threads)) <= 1e-5, "\(microKernel.name), \(threads) threads: \(context)")
+        }
+    }
+}
+
 @Suite("The fast path agrees with the reference loops")
 struct FastKernelTests {
     @Test("fast convolution = reference, for every micro-kernel and 1 or 2 threads, ranks 1–3, groups, dilation, padding")
@@ -29,12 +39,8 @@ struct FastKernelTests {
             let w = try Tensor.random(shape: [outputChannels, layer.inGroup * 3] + kernel, using: &rng)
             let b = try Tensor.random(shape: [outputChannels], using: &rng)
             let reference = try ReferenceKernels.convolution(x, weight: w, bias: b, shape: shape, groups: layer.groups)
-            for microKernel in kernels {
-                for threads in [1, 2] {
-                    let fast = try FastKernels.convolution(x, weight: w, bias: b, shape: shape, groups: layer.groups,
-                                                           threads: threads, microKernel: microKernel)
-                    #expect(relativeDifference(reference, fast) <= 1e-5, "\(microKernel.name), \(threads) threads: \(layer) rank \(rank)")
-                }
+            try expectEveryKernelAgrees(with: reference, "\(layer) rank \(rank)") { microKernel, threads in
+                try FastKernels.convolution(x, weight: w, bias: b, shape: shape, groups: layer.groups, threads: threads, microKernel: microKernel)
             }
         }
         #expect(checked >= 60)
@@ -54,12 +60,8 @@ struct FastKernelTests {
             let w = try Tensor.random(shape: [inputChannels, layer.outGroup * 5] + layer.kernel, using: &rng)
             let b = try Tensor.random(shape: [outputChannels], using: &rng)
             let reference = try ReferenceKernels.transposedConvolution(x, weight: w, bias: b, shape: shape, groups: layer.groups)
-            for microKernel in kernels {
-                for threads in [1, 2] {
-                    let fast = try FastKernels.transposedConvolution(x, weight: w, bias: b, shape: shape, groups: layer.groups,
-                                                                     threads: threads, microKernel: microKernel)
-                    #expect(relativeDifference(reference, fast) <= 1e-5, "\(microKernel.name), \(threads) threads: \(layer)")
-                }
+            try expectEveryKernelAgrees(with: reference, "\(layer)") { microKernel, threads in
+                try FastKernels.transposedConvolution(x, weight: w, bias: b, shape: shape, groups: layer.groups, threads: threads, microKernel: microKernel)
             }
         }
         #expect(checked >= 40)

@@ -28,29 +28,21 @@ public enum FastKernels {
         var y = [Float](repeating: 0, count: layout.outputShape.reduce(1, *))
         let parts = max(1, min(threads, (columns + kernel.columns - 1) / kernel.columns))
         var scratch = [Float](repeating: 0, count: parts * (gemm.scratchCount + gemm.tileCount))
-        weight.data.withUnsafeBufferPointer { w in
-            x.data.withUnsafeBufferPointer { xs in
-                y.withUnsafeMutableBufferPointer { ys in
-                    scratch.withUnsafeMutableBufferPointer { scratchBuffer in
-                        guard let wBase = w.baseAddress, let xBase = xs.baseAddress, let yBase = ys.baseAddress,
-                              let sBase = scratchBuffer.baseAddress else { return }
-                        for group in 0..<groups {
-                            // The group's weights [outGroup × inGroup·taps] are contiguous rows of A.
-                            let rows = wBase + group * outGroup * depth
-                            let a = PackedGEMM.PackedA(rows: outGroup, depth: depth, panelRows: kernel.rows) { rows[$0 * depth + $1] }
-                            for n in 0..<layout.batch {
-                                let source = Im2Col(geometry: geometry, x: xBase + (n * layout.inputChannels + group * inGroup) * geometry.inputCount)
-                                let c = yBase + (n * layout.outputChannels + group * outGroup) * columns
-                                let share = (columns + parts - 1) / parts
-                                let aligned = (share + kernel.columns - 1) / kernel.columns * kernel.columns
-                                FastThreads.run(parts: parts, threads: threads) { part in
-                                    let range = min(part * aligned, columns)..<min((part + 1) * aligned, columns)
-                                    guard !range.isEmpty else { return }
-                                    let mine = sBase + part * (gemm.scratchCount + gemm.tileCount)
-                                    gemm.multiply(a, columns: range, source: source, c: c, ldc: columns, scratch: mine, tile: mine + gemm.scratchCount)
-                                }
-                            }
-                        }
+        withPointers(x, weight, &y, &scratch) { xBase, wBase, yBase, sBase in
+            for group in 0..<groups {
+                // The group's weights [outGroup × inGroup·taps] are contiguous rows of A.
+                let rows = wBase + group * outGroup * depth
+                let a = PackedGEMM.PackedA(rows: outGroup, depth: depth, panelRows: kernel.rows) { rows[$0 * depth + $1] }
+                for n in 0..<layout.batch {
+                    let source = Im2Col(geometry: geometry, x: xBase + (n * layout.inputChannels + group * inGroup) * geometry.inputCount)
+                    let c = yBase + (n * layout.outputChannels + group * outGroup) * columns
+                    let share = (columns + parts - 1) / parts
+                    let aligned = (share + kernel.columns - 1) / kernel.columns * kernel.columns
+                    FastThreads.run(parts: parts, threads: threads) { part in
+                        let range = min(part * aligned, columns)..<min((part + 1) * aligned, columns)
+                        guard !range.isEmpty else { return }
+                        let mine = sBase + part * (gemm.scratchCount + gemm.tileCount)
+                        gemm.multiply(a, columns: range, source: source, c: c, ldc: columns, scratch: mine, tile: mine + gemm.scratchCount)
                     }
                 }
             }
@@ -84,36 +76,28 @@ public enum FastKernels {
         let chunk = max(kernel.columns, min(columns, (1 << 21) / max(channelsPerPart * taps, 1) / kernel.columns * kernel.columns))
         let perPart = gemm.scratchCount + gemm.tileCount + channelsPerPart * taps * chunk
         var scratch = [Float](repeating: 0, count: parts * perPart)
-        weight.data.withUnsafeBufferPointer { w in
-            x.data.withUnsafeBufferPointer { xs in
-                y.withUnsafeMutableBufferPointer { ys in
-                    scratch.withUnsafeMutableBufferPointer { scratchBuffer in
-                        guard let wBase = w.baseAddress, let xBase = xs.baseAddress, let yBase = ys.baseAddress,
-                              let sBase = scratchBuffer.baseAddress else { return }
-                        for group in 0..<groups {
-                            FastThreads.run(parts: parts, threads: threads) { part in
-                                let first = part * channelsPerPart, last = min(first + channelsPerPart, outGroup)
-                                guard first < last else { return }
-                                let rows = (last - first) * taps
-                                // A[(c_out, tap) × c] = w[group·inGroup + c, first + c_out, tap].
-                                let a = PackedGEMM.PackedA(rows: rows, depth: inGroup, panelRows: kernel.rows) { row, c in
-                                    wBase[((group * inGroup + c) * outGroup + first + row / taps) * taps + row % taps]
-                                }
-                                let mine = sBase + part * perPart
-                                let cols = mine + gemm.scratchCount + gemm.tileCount
-                                for n in 0..<layout.batch {
-                                    let source = DenseRows(base: xBase + (n * layout.inputChannels + group * inGroup) * columns, rowStride: columns)
-                                    var start = 0
-                                    while start < columns {
-                                        let width = min(chunk, columns - start)
-                                        gemm.multiply(a, columns: start..<(start + width), source: source, c: cols - start, ldc: width,
-                                                      scratch: mine, tile: mine + gemm.scratchCount)
-                                        let yChannels = yBase + (n * layout.outputChannels + group * outGroup + first) * outputPlane
-                                        scatter(cols, rows: rows, columns: start..<(start + width), geometry: geometry, into: yChannels)
-                                        start += width
-                                    }
-                                }
-                            }
+        withPointers(x, weight, &y, &scratch) { xBase, wBase, yBase, sBase in
+            for group in 0..<groups {
+                FastThreads.run(parts: parts, threads: threads) { part in
+                    let first = part * channelsPerPart, last = min(first + channelsPerPart, outGroup)
+                    guard first < last else { return }
+                    let rows = (last - first) * taps
+                    // A[(c_out, tap) × c] = w[group·inGroup + c, first + c_out, tap].
+                    let a = PackedGEMM.PackedA(rows: rows, depth: inGroup, panelRows: kernel.rows) { row, c in
+                        wBase[((group * inGroup + c) * outGroup + first + row / taps) * taps + row % taps]
+                    }
+                    let mine = sBase + part * perPart
+                    let cols = mine + gemm.scratchCount + gemm.tileCount
+                    for n in 0..<layout.batch {
+                        let source = DenseRows(base: xBase + (n * layout.inputChannels + group * inGroup) * columns, rowStride: columns)
+                        var start = 0
+                        while start < columns {
+                            let width = min(chunk, columns - start)
+                            gemm.multiply(a, columns: start..<(start + width), source: source, c: cols - start, ldc: width,
+                                          scratch: mine, tile: mine + gemm.scratchCount)
+                            let yChannels = yBase + (n * layout.outputChannels + group * outGroup + first) * outputPlane
+                            scatter(cols, rows: rows, columns: start..<(start + width), geometry: geometry, into: yChannels)
+                            start += width
                         }
                     }
                 }
@@ -222,6 +206,22 @@ public enum FastKernels {
             }
         }
         return Tensor(uncheckedShape: layout.outputShape, data: y)
+    }
+
+    /// The base addresses of the input, the weight, the output and the scratch buffers, for one call.
+    private static func withPointers(_ x: Tensor, _ weight: Tensor, _ y: inout [Float], _ scratch: inout [Float],
+                                     _ body: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>) -> Void) {
+        weight.data.withUnsafeBufferPointer { w in
+            x.data.withUnsafeBufferPointer { xs in
+                y.withUnsafeMutableBufferPointer { ys in
+                    scratch.withUnsafeMutableBufferPointer { scratchBuffer in
+                        guard let wBase = w.baseAddress, let xBase = xs.baseAddress, let yBase = ys.baseAddress,
+                              let sBase = scratchBuffer.baseAddress else { return }
+                        body(xBase, wBase, yBase, sBase)
+                    }
+                }
+            }
+        }
     }
 
     private static func addBias(_ bias: Tensor, to y: inout [Float], channels: Int, plane: Int) {
