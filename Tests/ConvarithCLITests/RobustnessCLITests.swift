@@ -156,4 +156,13 @@ struct RobustnessCLITests {
         #expect(answers.last?.contains("\"output\":[3]") == true)
         #expect(result.peakResidentBytes < 300 << 20)
     }
+
+    @Test("a missing option shows the subcommand's usage, not the top-level one",
+          arguments: [(["shape", "conv", "-k", "3"], "shape"), (["shape", "conv", "-i", "3"], "shape"), (["verify"], "verify"),
+                      (["draw", "conv", "-i", "3"], "draw"), (["matrix", "pool", "-i", "4", "-k", "2"], "matrix")] as [([String], String)])
+    func usageIsTheSubcommands(arguments: [String], subcommand: String) throws {
+        let result = try WatchedRun.run(arguments)
+        #expect(result.status == 64)
+        #expect(result.standardError.contains("Usage: convarith \(subcommand)"), "\(result.standardError)")
+    }
 }

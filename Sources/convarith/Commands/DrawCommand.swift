@@ -50,10 +50,11 @@ struct DrawCommand: ParsableCommand {
         guard (1...1000).contains(budget) else { throw ValidationError("--budget must be 1…1000, got \(budget)") }
         guard frame >= 0 else { throw ValidationError("--frame must be 0 or more, got \(frame)") }
         if out == nil && (format == .gif || format == .png) { throw ValidationError("--out is required for \(format.rawValue)") }
+        if layer.kernel == nil { throw ValidationError("Missing expected argument '--kernel <kernel>'") }
     }
 
     func run() throws {
-        let resolved = try layer.resolve(input: try size.values())
+        let resolved = try layer.resolve(input: size.values())
         let shape = resolved.shape
         // The cost from the arithmetic, before anything is drawn.
         let extent: FigureBudget.Extent

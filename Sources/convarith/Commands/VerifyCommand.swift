@@ -45,6 +45,9 @@ struct VerifyCommand: ParsableCommand {
             throw ValidationError("\(name) must be 1…4096, got \(value)")
         }
         if operation == .pooling { throw ValidationError("pooling has a single formulation; verify compares conv and transposed layers") }
+        if sweep == nil && (operation == nil || input == nil || kernel == nil) {
+            throw ValidationError("give a layer (conv or transposed with --input and --kernel) or --sweep N")
+        }
     }
 
     func run() throws {

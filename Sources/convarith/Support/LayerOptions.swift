@@ -122,13 +122,10 @@ struct WindowOptions: ParsableArguments {
 /// `-i`: the spatial input sizes.
 struct InputOption: ParsableArguments {
     @Option(name: [.short, .long], parsing: .unconditional, help: "Spatial input sizes, e.g. 224x224 (the transposed convolution's i').")
-    var input: AxisList?
+    var input: AxisList
 
-    /// The sizes, or a usage error naming the option.
-    func values() throws -> [Int] {
-        guard let input else { throw ValidationError("Missing expected argument '--input <input>'") }
-        return input.values
-    }
+    /// The sizes.
+    func values() -> [Int] { input.values }
 }
 
 /// `-c`, `-o`, `-b`: channels for full tensor shapes.
@@ -156,9 +153,13 @@ struct LayerOptions: ParsableArguments {
     var outChannels: Int? { channelOptions.outChannels }
     var batch: Int? { channelOptions.batch }
 
+    func validate() throws {
+        if window.kernel == nil { throw ValidationError("Missing expected argument '--kernel <kernel>'") }
+    }
+
     /// Resolves the layer, turning an arithmetic error into a message on stderr and exit status 1.
     func resolve() throws -> Layer {
-        try window.resolve(input: try size.values(), channels: channelOptions)
+        try window.resolve(input: size.values(), channels: channelOptions)
     }
 }
 
