@@ -73,39 +73,54 @@ enum DirectKernels {
         let az = Axis(g.input.0, g.output.0, g.kernel.0, g.stride.0, g.dilation.0, g.padding.0, paddingAfter.0)
         let ay = Axis(g.input.1, g.output.1, g.kernel.1, g.stride.1, g.dilation.1, g.padding.1, paddingAfter.1)
         let ax = Axis(g.input.2, g.output.2, g.kernel.2, g.stride.2, g.dilation.2, g.padding.2, paddingAfter.2)
-        let (inH, inW) = (g.input.1, g.input.2)
+        let (inD, inH, inW) = g.input
+        let (outD, outH, outW) = g.output
+        let (kD, kH, kW) = g.kernel
+        let (sz, sy, sx) = g.stride
         let (dz, dy, dx) = g.dilation
-        for plane in 0..<planes {
-            let source = x + plane * g.inputCount
-            var index = plane * g.outputCount
-            for oz in 0..<g.output.0 {
-                let z0 = az.start[oz], zn = az.count[oz]
-                for oy in 0..<g.output.1 {
-                    let y0 = ay.start[oy], yn = ay.count[oy]
-                    for ox in 0..<g.output.2 {
-                        let x0 = ax.start[ox], xn = ax.count[ox]
-                        var result: Float
-                        if average {
-                            var sum: Float = 0
-                            for i in 0..<zn {
-                                for j in 0..<yn {
-                                    let line = source + ((z0 + i * dz) * inH + y0 + j * dy) * inW + x0
-                                    for k in 0..<xn { sum += line[k * dx] }
-                                }
-                            }
-                            let divisor = countsPadding ? az.padded[oz] * ay.padded[oy] * ax.padded[ox] : zn * yn * xn
-                            result = divisor > 0 ? sum / Float(divisor) : .nan
-                        } else {
-                            result = empty
-                            for i in 0..<zn {
-                                for j in 0..<yn {
-                                    let line = source + ((z0 + i * dz) * inH + y0 + j * dy) * inW + x0
-                                    for k in 0..<xn { result = max(result, line[k * dx]) }
+        // Each output row is swept once per tap, taps in row-major order (as the reference visits them),
+        // so the innermost loop runs along the row.
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: outW) { row in
+            for plane in 0..<planes {
+                let source = x + plane * g.inputCount
+                var target = y + plane * g.outputCount
+                for oz in 0..<outD {
+                    for oy in 0..<outH {
+                        row.initialize(repeating: average ? 0 : empty)
+                        for tz in 0..<kD {
+                            let z = oz * sz - g.padding.0 + tz * dz
+                            guard z >= 0 && z < inD else { continue }
+                            for ty in 0..<kH {
+                                let yy = oy * sy - g.padding.1 + ty * dy
+                                guard yy >= 0 && yy < inH else { continue }
+                                let line = source + (z * inH + yy) * inW
+                                for tx in 0..<kW {
+                                    let offset = tx * dx - g.padding.2
+                                    let first = offset >= 0 ? 0 : (-offset + sx - 1) / sx
+                                    let last = min(outW, offset < inW ? (inW - 1 - offset) / sx + 1 : 0)
+                                    guard first < last else { continue }
+                                    if average {
+                                        for ox in first..<last { row[ox] += line[ox * sx + offset] }
+                                    } else {
+                                        // Swift.max(a, b) is `b >= a ? b : a`; written out so the loop stays simple.
+                                        for ox in first..<last {
+                                            let value = line[ox * sx + offset], current = row[ox]
+                                            row[ox] = value >= current ? value : current
+                                        }
+                                    }
                                 }
                             }
                         }
-                        y[index] = result
-                        index += 1
+                        if average {
+                            let zy = countsPadding ? az.padded[oz] * ay.padded[oy] : az.count[oz] * ay.count[oy]
+                            for ox in 0..<outW {
+                                let divisor = zy * (countsPadding ? ax.padded[ox] : ax.count[ox])
+                                target[ox] = divisor > 0 ? row[ox] / Float(divisor) : .nan
+                            }
+                        } else {
+                            for ox in 0..<outW { target[ox] = row[ox] }
+                        }
+                        target += outW
                     }
                 }
             }
