@@ -79,6 +79,22 @@ struct FastKernelTests {
         }
     }
 
+    @Test("transposed layers with many input positions (the GEMM over positions) and few (the GEMM over weights) agree",
+          arguments: [[12, 11], [3, 4], [70], [2, 3, 12]])
+    func transposedOrientationsAgree(input: [Int]) throws {
+        var rng = SeededGenerator(state: UInt64(input.reduce(7, *)))
+        let rank = input.count
+        let shape = try TransposedConvolutionSpec(kernel: [3], stride: [2], padding: .symmetric([1]), dilation: [rank == 1 ? 2 : 1],
+                                                  outputPadding: [1]).shape(input: input)
+        let x = try Tensor.random(shape: [2, 6] + input, using: &rng)
+        let w = try Tensor.random(shape: [6, 5] + [Int](repeating: 3, count: rank), using: &rng)
+        let b = try Tensor.random(shape: [10], using: &rng)
+        let reference = try ReferenceKernels.transposedConvolution(x, weight: w, bias: b, shape: shape, groups: 2)
+        try expectEveryKernelAgrees(with: reference, "\(input)") { microKernel, threads in
+            try FastKernels.transposedConvolution(x, weight: w, bias: b, shape: shape, groups: 2, threads: threads, microKernel: microKernel)
+        }
+    }
+
     @Test("the portable kernel is always available, and the CPU's best is chosen by default")
     func kernelSelection() {
         #expect(MicroKernel.isSupported("portable"))

@@ -68,6 +68,12 @@ public enum FastKernels {
         let gemm = PackedGEMM(kernel: kernel)
         let inGroup = layout.inputChannels / groups, outGroup = layout.outputChannels / groups
         let taps = geometry.taps, columns = geometry.outputCount, outputPlane = geometry.inputCount
+        // Few input positions next to many (output channel, tap) rows: the GEMM the other way round, as long
+        // as its whole colsᵀ stays small (it is not chunked).
+        if columns <= outGroup * taps && columns * outGroup * taps <= 1 << 22 {
+            return transposedFewColumns(x, weight: weight, bias: bias, layout: layout, geometry: geometry, groups: groups,
+                                        threads: threads, microKernel: kernel)
+        }
         var y = [Float](repeating: 0, count: layout.outputShape.reduce(1, *))
         // Threads split the output channels (their scatters never meet); columns go in chunks that bound
         // the cols buffer.
@@ -110,7 +116,7 @@ public enum FastKernels {
     /// col2im: adds `cols[(c, tap), j]` to `y[c, q(j, tap)]` for the positions inside the output, a run of
     /// columns on one input row at a time (its outputs are `s` apart on one output row).
     private static func scatter(_ cols: UnsafeMutablePointer<Float>, rows: Int, columns: Range<Int>, geometry g: Geometry3,
-                                into y: UnsafeMutablePointer<Float>) {
+                                into y: UnsafeMutablePointer<Float>, rowStride: Int? = nil, columnStride: Int = 1) {
         let (outD, outH, outW) = g.input  // the transposed layer's output is the associated convolution's input
         let (_, inH, inW) = g.output
         let (kH, kW) = (g.kernel.1, g.kernel.2)
@@ -130,24 +136,62 @@ public enum FastKernels {
             let channel = row / taps, tap = row % taps
             let tz = tap / (kH * kW), tapRest = tap % (kH * kW)
             let dz = tz * g.dilation.0 - g.padding.0, dy = tapRest / kW * g.dilation.1 - g.padding.1, dx = tapRest % kW * g.dilation.2 - g.padding.2
-            let source = cols + row * width
+            let source = cols + row * (rowStride ?? width)
             let target = y + channel * plane
             for run in runs {
                 let z = run.z + dz, yy = run.y + dy
                 guard z >= 0 && z < outD && yy >= 0 && yy < outH else { continue }
                 let line = target + (z * outH + yy) * outW
-                let values = source + run.offset
+                let values = source + run.offset * columnStride
                 // The run's outputs x = x0 + i·s that fall inside the row.
                 let x0 = run.x + dx
                 let first = x0 >= 0 ? 0 : (-x0 + sx - 1) / sx
                 let last = min(run.count, x0 < outW ? (outW - 1 - x0) / sx + 1 : 0)
                 var i = first
                 while i < last {
-                    line[x0 + i * sx] += values[i]
+                    line[x0 + i * sx] += values[i * columnStride]
                     i += 1
                 }
             }
         }
+    }
+
+    /// A transposed convolution with few input positions (a small `Πi'`, as in a GAN's first layers): the
+    /// GEMM the other way round, `colsᵀ[Πi' × (C_out/g)·Πk] = xᵀ · W`, so the weights — the large operand —
+    /// are read as dense rows and the tiles are full; threads split whole output channels.
+    private static func transposedFewColumns(_ x: Tensor, weight: Tensor, bias: Tensor?, layout: LayerTensors, geometry: Geometry3,
+                                             groups: Int, threads: Int, microKernel kernel: MicroKernel) -> Tensor {
+        let gemm = PackedGEMM(kernel: kernel)
+        let inGroup = layout.inputChannels / groups, outGroup = layout.outputChannels / groups
+        let taps = geometry.taps, positions = geometry.outputCount, outputPlane = geometry.inputCount
+        let width = outGroup * taps
+        var y = [Float](repeating: 0, count: layout.outputShape.reduce(1, *))
+        let parts = max(1, min(threads, outGroup))
+        let channelsPerPart = (outGroup + parts - 1) / parts
+        var scratch = [Float](repeating: 0, count: parts * (gemm.scratchCount + gemm.tileCount) + positions * width)
+        withPointers(x, weight, &y, &scratch) { xBase, wBase, yBase, sBase in
+            let colsT = sBase + parts * (gemm.scratchCount + gemm.tileCount)
+            for n in 0..<layout.batch {
+                for group in 0..<groups {
+                    let xs = xBase + (n * layout.inputChannels + group * inGroup) * positions
+                    // A = xᵀ: row j, depth c.
+                    let a = PackedGEMM.PackedA(rows: positions, depth: inGroup, panelRows: kernel.rows) { j, c in xs[c * positions + j] }
+                    let source = DenseRows(base: wBase + group * inGroup * width, rowStride: width)
+                    FastThreads.run(parts: parts, threads: threads) { part in
+                        let first = part * channelsPerPart, last = min(first + channelsPerPart, outGroup)
+                        guard first < last else { return }
+                        let mine = sBase + part * (gemm.scratchCount + gemm.tileCount)
+                        gemm.multiply(a, columns: (first * taps)..<(last * taps), source: source, c: colsT, ldc: width,
+                                      scratch: mine, tile: mine + gemm.scratchCount)
+                        let yChannels = yBase + (n * layout.outputChannels + group * outGroup + first) * outputPlane
+                        scatter(colsT + first * taps, rows: (last - first) * taps, columns: 0..<positions, geometry: geometry,
+                                into: yChannels, rowStride: 1, columnStride: width)
+                    }
+                }
+            }
+        }
+        if let bias { addBias(bias, to: &y, channels: layout.outputChannels, plane: outputPlane) }
+        return Tensor(uncheckedShape: layout.outputShape, data: y)
     }
 
     /// A depthwise convolution, directly, the channels split over the threads.
