@@ -73,6 +73,21 @@ struct EvalTensorCommandTests {
         let disagreements = zip(answers, cases).compactMap { OracleCorpus.numericDisagreement(of: $0, with: $1) }
         #expect(disagreements.isEmpty, "\(disagreements.prefix(10).joined(separator: "\n"))")
     }
+
+    @Test("the fast path agrees with every numeric oracle case with each micro-kernel forced (CONVARITH_KERNEL_ISA)",
+          arguments: ["avx2", "portable"])
+    func numericCasesAgreeWithEachMicroKernel(isa: String) throws {
+        let cases = try OracleCorpus.numericFiles.flatMap { try OracleCorpus.numericCases(in: $0) }
+        let input = FileManager.default.temporaryDirectory.appendingPathComponent("convarith-isa-\(isa)-\(UUID().uuidString).jsonl")
+        try Data((cases.map(\.line).joined(separator: "\n") + "\n").utf8).write(to: input)
+        defer { try? FileManager.default.removeItem(at: input) }
+        let result = try WatchedRun.run(["eval"], environment: ["CONVARITH_KERNEL_ISA": isa, "CONVARITH_THREADS": "2"], stdinPath: input.path)
+        #expect(result.status == 0)
+        let answers = result.standardOutput.split(separator: "\n").map(String.init)
+        try #require(answers.count == cases.count)
+        let disagreements = zip(answers, cases).compactMap { OracleCorpus.numericDisagreement(of: $0, with: $1) }
+        #expect(disagreements.isEmpty, "\(isa): \(disagreements.prefix(10).joined(separator: "\n"))")
+    }
 }
 
 @Suite("convarith eval streams")
