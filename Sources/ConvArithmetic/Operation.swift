@@ -31,6 +31,7 @@ public enum PoolingMode: String, Sendable, Hashable, CaseIterable {
 
 /// A set of layer kinds, stored as bits so a ``Convention`` stays a plain value without references.
 public struct OperationSet: OptionSet, Sendable, Hashable {
+    /// One bit per layer kind.
     public let rawValue: UInt8
 
     /// A set from its bits.
