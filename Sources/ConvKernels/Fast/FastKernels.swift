@@ -25,9 +25,9 @@ public enum FastKernels {
         if inGroup == 1 && outGroup == 1 {
             return depthwise(x, weight: weight, bias: bias, layout: layout, geometry: geometry, threads: threads)
         }
-        var y = [Float](repeating: 0, count: layout.outputShape.reduce(1, *))
+        var y = uninitialized(layout.outputShape.reduce(1, *))
         let parts = max(1, min(threads, (columns + kernel.columns - 1) / kernel.columns))
-        var scratch = [Float](repeating: 0, count: parts * (gemm.scratchCount + gemm.tileCount))
+        var scratch = uninitialized(parts * (gemm.scratchCount + gemm.tileCount))
         withPointers(x, weight, &y, &scratch) { xBase, wBase, yBase, sBase in
             for group in 0..<groups {
                 // The group's weights [outGroup × inGroup·taps] are contiguous rows of A.
@@ -81,7 +81,7 @@ public enum FastKernels {
         let channelsPerPart = (outGroup + parts - 1) / parts
         let chunk = max(kernel.columns, min(columns, (1 << 21) / max(channelsPerPart * taps, 1) / kernel.columns * kernel.columns))
         let perPart = gemm.scratchCount + gemm.tileCount + channelsPerPart * taps * chunk
-        var scratch = [Float](repeating: 0, count: parts * perPart)
+        var scratch = uninitialized(parts * perPart)
         withPointers(x, weight, &y, &scratch) { xBase, wBase, yBase, sBase in
             for group in 0..<groups {
                 FastThreads.run(parts: parts, threads: threads) { part in
@@ -168,7 +168,7 @@ public enum FastKernels {
         var y = [Float](repeating: 0, count: layout.outputShape.reduce(1, *))
         let parts = max(1, min(threads, outGroup))
         let channelsPerPart = (outGroup + parts - 1) / parts
-        var scratch = [Float](repeating: 0, count: parts * (gemm.scratchCount + gemm.tileCount) + positions * width)
+        var scratch = uninitialized(parts * (gemm.scratchCount + gemm.tileCount) + positions * width)
         withPointers(x, weight, &y, &scratch) { xBase, wBase, yBase, sBase in
             let colsT = sBase + parts * (gemm.scratchCount + gemm.tileCount)
             for n in 0..<layout.batch {
@@ -250,6 +250,12 @@ public enum FastKernels {
             }
         }
         return Tensor(uncheckedShape: layout.outputShape, data: y)
+    }
+
+    /// A buffer every element of which the caller writes before reading it (the GEMM's output, packed
+    /// blocks): no zero-fill pass.
+    private static func uninitialized(_ count: Int) -> [Float] {
+        [Float](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
     }
 
     /// The base addresses of the input, the weight, the output and the scratch buffers, for one call.
