@@ -37,7 +37,8 @@ enum DirectKernels {
                                     let input = line + offset
                                     for ox in first..<last { out[ox] += weightValue * input[ox] }
                                 } else {
-                                    for ox in first..<last { out[ox] += weightValue * line[ox * sx + offset] }
+                                    var input = line + (first &* sx &+ offset)
+                                    for ox in first..<last { out[ox] += weightValue * input.pointee; input += sx }
                                 }
                             }
                         }
@@ -99,13 +100,16 @@ enum DirectKernels {
                                     let first = offset >= 0 ? 0 : (-offset + sx - 1) / sx
                                     let last = min(outW, offset < inW ? (inW - 1 - offset) / sx + 1 : 0)
                                     guard first < last else { continue }
+                                    // Positions are within the validated sizes: wrapping arithmetic lets the loops vectorize.
+                                    var input = line + (first &* sx &+ offset)
                                     if average {
-                                        for ox in first..<last { row[ox] += line[ox * sx + offset] }
+                                        for ox in first..<last { row[ox] += input.pointee; input += sx }
                                     } else {
                                         // Swift.max(a, b) is `b >= a ? b : a`; written out so the loop stays simple.
                                         for ox in first..<last {
-                                            let value = line[ox * sx + offset], current = row[ox]
+                                            let value = input.pointee, current = row[ox]
                                             row[ox] = value >= current ? value : current
+                                            input += sx
                                         }
                                     }
                                 }

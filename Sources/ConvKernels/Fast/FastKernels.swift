@@ -147,10 +147,15 @@ public enum FastKernels {
                 let x0 = run.x + dx
                 let first = x0 >= 0 ? 0 : (-x0 + sx - 1) / sx
                 let last = min(run.count, x0 < outW ? (outW - 1 - x0) / sx + 1 : 0)
+                // Positions are within the validated sizes: wrapping arithmetic keeps the loop free of overflow checks.
+                var target = line + (x0 &+ first &* sx)
+                var value = values + first &* columnStride
                 var i = first
                 while i < last {
-                    line[x0 + i * sx] += values[i * columnStride]
-                    i += 1
+                    target.pointee += value.pointee
+                    target += sx
+                    value += columnStride
+                    i &+= 1
                 }
             }
         }

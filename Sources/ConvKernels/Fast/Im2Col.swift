@@ -88,7 +88,7 @@ struct Im2Col: PanelSource {
                             slots.update(from: line + x0, count: run.count)
                         } else {
                             for i in 0..<run.count {
-                                let xx = x0 + i * sx
+                                let xx = x0 &+ i &* sx
                                 slots[i] = xx >= 0 && xx < inW ? line[xx] : 0
                             }
                         }
