@@ -87,10 +87,16 @@ struct Im2Col: PanelSource {
                         if sx == 1 && x0 >= 0 && x0 + run.count <= inW {
                             slots.update(from: line + x0, count: run.count)
                         } else {
-                            for i in 0..<run.count {
-                                let xx = x0 &+ i &* sx
-                                slots[i] = xx >= 0 && xx < inW ? line[xx] : 0
+                            // The slots whose position x0 + i·s lies in the row; zeros around them.
+                            let first = x0 >= 0 ? 0 : min((-x0 + sx - 1) / sx, run.count)
+                            let last = max(min(run.count, x0 < inW ? (inW - 1 - x0) / sx + 1 : 0), first)
+                            slots.update(repeating: 0, count: first)
+                            var input = line + (x0 &+ first &* sx)
+                            for i in first..<last {
+                                slots[i] = input.pointee
+                                input += sx
                             }
+                            (slots + last).update(repeating: 0, count: run.count - last)
                         }
                     }
                     if width < panelWidth { (out + width).update(repeating: 0, count: panelWidth - width) }
