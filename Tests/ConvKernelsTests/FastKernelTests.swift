@@ -95,6 +95,21 @@ struct FastKernelTests {
         }
     }
 
+    @Test("convolutions with few output positions (the GEMM over the weights) and many agree, strided and grouped",
+          arguments: [[7, 7], [14, 14], [9], [3, 4, 5]])
+    func convolutionOrientationsAgree(input: [Int]) throws {
+        var rng = SeededGenerator(state: UInt64(input.reduce(11, *)))
+        let rank = input.count
+        let shape = try ConvolutionSpec(kernel: [3], stride: [2], padding: .symmetric([1])).shape(input: input)
+        let x = try Tensor.random(shape: [2, 12] + input, using: &rng)
+        let w = try Tensor.random(shape: [80, 6] + [Int](repeating: 3, count: rank), using: &rng)
+        let b = try Tensor.random(shape: [80], using: &rng)
+        let reference = try ReferenceKernels.convolution(x, weight: w, bias: b, shape: shape, groups: 2)
+        try expectEveryKernelAgrees(with: reference, "\(input)") { microKernel, threads in
+            try FastKernels.convolution(x, weight: w, bias: b, shape: shape, groups: 2, threads: threads, microKernel: microKernel)
+        }
+    }
+
     @Test("the portable kernel is always available, and the CPU's best is chosen by default")
     func kernelSelection() {
         #expect(MicroKernel.isSupported("portable"))

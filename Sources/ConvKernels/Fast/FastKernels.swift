@@ -25,6 +25,12 @@ public enum FastKernels {
         if inGroup == 1 && outGroup == 1 {
             return depthwise(x, weight: weight, bias: bias, layout: layout, geometry: geometry, threads: threads)
         }
+        // Few output positions next to many output channels (a deep, small layer): the GEMM the other way
+        // round, over the weights, as long as the materialized im2col stays small.
+        if columns < 2 * kernel.columns && outGroup >= columns && depth * columns <= 1 << 22 {
+            return convolutionFewColumns(x, weight: weight, bias: bias, layout: layout, geometry: geometry, groups: groups,
+                                         threads: threads, microKernel: kernel)
+        }
         var y = uninitialized(layout.outputShape.reduce(1, *))
         let parts = max(1, min(threads, (columns + kernel.columns - 1) / kernel.columns))
         var scratch = uninitialized(parts * (gemm.scratchCount + gemm.tileCount))
@@ -159,6 +165,46 @@ public enum FastKernels {
                 }
             }
         }
+    }
+
+    /// A convolution with few output positions: `yᵀ[Πo × C_out/g] = im2colᵀ · Wᵀ`, the im2col materialized
+    /// once (it is small) as the GEMM's packed rows and the weights streamed as its wide side; threads split
+    /// the output channels.
+    private static func convolutionFewColumns(_ x: Tensor, weight: Tensor, bias: Tensor?, layout: LayerTensors, geometry: Geometry3,
+                                              groups: Int, threads: Int, microKernel kernel: MicroKernel) -> Tensor {
+        let gemm = PackedGEMM(kernel: kernel)
+        let inGroup = layout.inputChannels / groups, outGroup = layout.outputChannels / groups
+        let depth = inGroup * geometry.taps, positions = geometry.outputCount
+        var y = uninitialized(layout.outputShape.reduce(1, *))
+        let parts = max(1, min(threads, (outGroup + kernel.columns - 1) / kernel.columns))
+        let share = ((outGroup + parts - 1) / parts + kernel.columns - 1) / kernel.columns * kernel.columns
+        var scratch = uninitialized(parts * (gemm.scratchCount + gemm.tileCount) + depth * positions + positions * outGroup)
+        withPointers(x, weight, &y, &scratch) { xBase, wBase, yBase, sBase in
+            let columnsBuffer = sBase + parts * (gemm.scratchCount + gemm.tileCount)
+            let transposed = columnsBuffer + depth * positions
+            for n in 0..<layout.batch {
+                for group in 0..<groups {
+                    // im2col [depth × positions], then A = its transpose (row: position, depth: k).
+                    let source = Im2Col(geometry: geometry, x: xBase + (n * layout.inputChannels + group * inGroup) * geometry.inputCount)
+                    source.pack(columns: 0..<positions, depth: 0..<depth, panelWidth: positions, into: columnsBuffer)
+                    let a = PackedGEMM.PackedA(rows: positions, depth: depth, panelRows: kernel.rows) { j, k in columnsBuffer[k * positions + j] }
+                    let weights = TransposedRows(base: wBase + group * outGroup * depth, rowLength: depth)
+                    FastThreads.run(parts: parts, threads: threads) { part in
+                        let range = min(part * share, outGroup)..<min((part + 1) * share, outGroup)
+                        guard !range.isEmpty else { return }
+                        let mine = sBase + part * (gemm.scratchCount + gemm.tileCount)
+                        gemm.multiply(a, columns: range, source: weights, c: transposed, ldc: outGroup, scratch: mine, tile: mine + gemm.scratchCount)
+                        // yᵀ → y for this part's channels.
+                        let c = yBase + (n * layout.outputChannels + group * outGroup) * positions
+                        for channel in range {
+                            for j in 0..<positions { c[channel * positions + j] = transposed[j * outGroup + channel] }
+                        }
+                    }
+                }
+            }
+        }
+        if let bias { addBias(bias, to: &y, channels: layout.outputChannels, plane: positions) }
+        return Tensor(uncheckedShape: layout.outputShape, data: y)
     }
 
     /// A transposed convolution with few input positions (a small `Πi'`, as in a GAN's first layers): the

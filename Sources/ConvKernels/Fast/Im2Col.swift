@@ -132,3 +132,34 @@ struct DenseRows: PanelSource {
         }
     }
 }
+
+/// B as the transpose of a row-major matrix (`element(k, column) = base[column · rowLength + k]`): a
+/// convolution's weights when the GEMM runs over them.
+struct TransposedRows: PanelSource {
+    let base: UnsafePointer<Float>
+    let rowLength: Int
+
+    func pack(columns: Range<Int>, depth: Range<Int>, panelWidth: Int, into buffer: UnsafeMutablePointer<Float>) {
+        let kLength = depth.count
+        var panel = 0
+        var start = columns.lowerBound
+        while start < columns.upperBound {
+            let width = min(panelWidth, columns.upperBound - start)
+            let target = buffer + panel * kLength * panelWidth
+            for j in 0..<width {
+                var source = base + ((start + j) &* rowLength &+ depth.lowerBound)
+                var out = target + j
+                for _ in 0..<kLength {
+                    out.pointee = source.pointee
+                    source += 1
+                    out += panelWidth
+                }
+            }
+            if width < panelWidth {
+                for row in 0..<kLength { (target + row * panelWidth + width).update(repeating: 0, count: panelWidth - width) }
+            }
+            panel += 1
+            start += panelWidth
+        }
+    }
+}
