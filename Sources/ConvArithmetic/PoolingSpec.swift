@@ -33,10 +33,15 @@ public struct PoolingSpec: Sendable, Hashable {
     public init(kernel: [Int], stride: [Int]? = nil, padding: Padding = .zero, dilation: [Int] = [1],
                 mode: PoolingMode = .max, ceilMode: Bool = false, countIncludePad: Bool? = nil,
                 convention: Convention = .pytorch) throws(ArithmeticError) {
-        let stride = stride ?? (convention.pooling.defaultStride == .one ? [1] : kernel)
+        let stride = stride ?? Self.defaultStride(kernel: kernel, convention: convention)
         self.init(window: try WindowParameters(kernel: kernel, stride: stride, dilation: dilation, padding: padding),
                   mode: mode, ceilMode: ceilMode, countIncludePad: countIncludePad, convention: convention)
         try convention.check(window, operation: .pooling, rank: nil)
+    }
+
+    /// The stride a convention gives pooling when none is given: the kernel, or 1.
+    static func defaultStride(kernel: [Int], convention: Convention) -> [Int] {
+        convention.pooling.defaultStride == .one ? [1] : kernel
     }
 
     /// The output sizes for spatial input sizes `input`, with every axis resolved.

@@ -28,22 +28,21 @@ public struct Layer: Sendable, Hashable {
         groups = parameters.groups ?? 1
         poolingMode = parameters.poolingMode
         countIncludePad = parameters.countIncludePad
-        let padding = parameters.padding ?? .zero
-        let dilation = parameters.dilation ?? [1]
+        // The specs' window initializers: `shape(input:)` makes the convention's checks, once.
+        let convention = parameters.convention
+        let stride = parameters.stride ?? (parameters.operation == .pooling
+            ? PoolingSpec.defaultStride(kernel: parameters.kernel, convention: convention) : [1])
+        let window = try WindowParameters(kernel: parameters.kernel, stride: stride, dilation: parameters.dilation ?? [1],
+                                          padding: parameters.padding ?? .zero)
         switch parameters.operation {
         case .convolution:
-            shape = try ConvolutionSpec(kernel: parameters.kernel, stride: parameters.stride ?? [1], padding: padding,
-                                        dilation: dilation, convention: parameters.convention).shape(input: parameters.input)
+            shape = try ConvolutionSpec(window: window, convention: convention).shape(input: parameters.input)
         case .pooling:
-            shape = try PoolingSpec(kernel: parameters.kernel, stride: parameters.stride, padding: padding, dilation: dilation,
-                                    mode: parameters.poolingMode, ceilMode: parameters.ceilMode,
-                                    countIncludePad: parameters.countIncludePad,
-                                    convention: parameters.convention).shape(input: parameters.input)
+            shape = try PoolingSpec(window: window, mode: parameters.poolingMode, ceilMode: parameters.ceilMode,
+                                    countIncludePad: parameters.countIncludePad, convention: convention).shape(input: parameters.input)
         case .transposedConvolution:
-            shape = try TransposedConvolutionSpec(kernel: parameters.kernel, stride: parameters.stride ?? [1], padding: padding,
-                                                  dilation: dilation, outputPadding: parameters.outputPadding,
-                                                  outputSize: parameters.outputSize,
-                                                  convention: parameters.convention).shape(input: parameters.input)
+            shape = try TransposedConvolutionSpec(window: window, outputPadding: parameters.outputPadding, outputSize: parameters.outputSize,
+                                                  convention: convention).shape(input: parameters.input)
         }
         channels = parameters.channelConfiguration
         try channels?.check(for: shape)
@@ -55,6 +54,4 @@ public struct Layer: Sendable, Hashable {
     /// The output tensor shape `[N, C_out, o…]`, when channels were given.
     public var outputShape: [Int]? { channels.map { [$0.batch, $0.outputChannels(of: shape)] + shape.output } }
 
-    /// Whether average pooling counts padded taps, under the convention.
-    public var countsPadding: Bool { shape.convention.pooling.countsPadding(countIncludePad) }
 }

@@ -54,7 +54,8 @@ public struct Scene: Sendable {
             upperLabel = "output (o')"
         }
         upperSizes = shape.output
-        frameCount = shape.output.reduce(1, *)
+        // Checked: a scene of any size costs nothing until a frame is drawn (FigureEstimate bounds drawing).
+        frameCount = FigureEstimate.product(shape.output) ?? Int.max
         title = Self.title(shape, poolingMode: poolingMode)
         caption = Self.caption(shape)
     }

@@ -53,19 +53,17 @@ enum DirectKernels {
     /// the input. `paddingAfter` is each axis's end padding (the padded input is `[−p_lo, i + p_hi)`).
     static func pooling(x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, planes: Int, geometry g: Geometry3,
                         paddingAfter: (Int, Int, Int), average: Bool, countsPadding: Bool, empty: Float) {
-        // Per axis and output index, the taps that read the input are a contiguous range of t: the first
-        // input position, how many, and how many taps lie in the padded input.
+        // Per axis and output index: how many taps read the input, and how many lie in the padded input.
         struct Axis {
-            var start: [Int] = [], count: [Int] = [], padded: [Int] = []
+            var count: [Int] = [], padded: [Int] = []
             init(_ input: Int, _ output: Int, _ kernel: Int, _ stride: Int, _ dilation: Int, _ before: Int, _ after: Int) {
                 for o in 0..<output {
-                    var first = -1, inside = 0, inPadded = 0
+                    var inside = 0, inPadded = 0
                     for t in 0..<kernel {
                         let q = o * stride - before + t * dilation
-                        if q >= 0 && q < input { if first < 0 { first = q }; inside += 1 }
+                        if q >= 0 && q < input { inside += 1 }
                         if q >= -before && q < input + after { inPadded += 1 }
                     }
-                    start.append(max(first, 0))
                     count.append(inside)
                     padded.append(inPadded)
                 }

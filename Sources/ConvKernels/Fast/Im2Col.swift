@@ -50,11 +50,8 @@ struct Im2Col: PanelSource {
         let taps = g.taps, plane = g.inputCount
         let kLength = depth.count
         withUnsafeTemporaryAllocation(of: Run.self, capacity: panelWidth + 1) { runs in
-            var panel = 0
-            var start = columns.lowerBound
-            while start < columns.upperBound {
+            forEachPanel(columns: columns, depth: kLength, panelWidth: panelWidth, buffer: buffer) { start, width, target in
                 // The panel's columns as runs along output rows (a run reads consecutive input positions).
-                let width = min(panelWidth, columns.upperBound - start)
                 var runCount = 0
                 var j = 0
                 while j < width {
@@ -66,7 +63,6 @@ struct Im2Col: PanelSource {
                     runCount += 1
                     j += count
                 }
-                let target = buffer + panel * kLength * panelWidth
                 var row = 0
                 for k in depth {
                     let channel = k / taps, tap = k % taps
@@ -102,10 +98,21 @@ struct Im2Col: PanelSource {
                     if width < panelWidth { (out + width).update(repeating: 0, count: panelWidth - width) }
                     row += 1
                 }
-                panel += 1
-                start += panelWidth
             }
         }
+    }
+}
+
+/// Walks the panels of a packed block: each `panelWidth` columns of `columns`, with how many exist and
+/// where its `[k][panelWidth]` rows start in `buffer`.
+func forEachPanel(columns: Range<Int>, depth: Int, panelWidth: Int, buffer: UnsafeMutablePointer<Float>,
+                  _ body: (_ start: Int, _ width: Int, _ target: UnsafeMutablePointer<Float>) -> Void) {
+    var panel = 0
+    var start = columns.lowerBound
+    while start < columns.upperBound {
+        body(start, min(panelWidth, columns.upperBound - start), buffer + panel * depth * panelWidth)
+        panel += 1
+        start += panelWidth
     }
 }
 
@@ -115,20 +122,12 @@ struct DenseRows: PanelSource {
     let rowStride: Int
 
     func pack(columns: Range<Int>, depth: Range<Int>, panelWidth: Int, into buffer: UnsafeMutablePointer<Float>) {
-        let kLength = depth.count
-        var panel = 0
-        var start = columns.lowerBound
-        while start < columns.upperBound {
-            let width = min(panelWidth, columns.upperBound - start)
-            let target = buffer + panel * kLength * panelWidth
+        forEachPanel(columns: columns, depth: depth.count, panelWidth: panelWidth, buffer: buffer) { start, width, target in
             for (row, k) in depth.enumerated() {
-                let source = base + k * rowStride + start
                 let out = target + row * panelWidth
-                for j in 0..<width { out[j] = source[j] }
-                for j in width..<panelWidth { out[j] = 0 }
+                out.update(from: base + k * rowStride + start, count: width)
+                (out + width).update(repeating: 0, count: panelWidth - width)
             }
-            panel += 1
-            start += panelWidth
         }
     }
 }
@@ -141,11 +140,7 @@ struct TransposedRows: PanelSource {
 
     func pack(columns: Range<Int>, depth: Range<Int>, panelWidth: Int, into buffer: UnsafeMutablePointer<Float>) {
         let kLength = depth.count
-        var panel = 0
-        var start = columns.lowerBound
-        while start < columns.upperBound {
-            let width = min(panelWidth, columns.upperBound - start)
-            let target = buffer + panel * kLength * panelWidth
+        forEachPanel(columns: columns, depth: kLength, panelWidth: panelWidth, buffer: buffer) { start, width, target in
             for j in 0..<width {
                 var source = base + ((start + j) &* rowLength &+ depth.lowerBound)
                 var out = target + j
@@ -158,8 +153,6 @@ struct TransposedRows: PanelSource {
             if width < panelWidth {
                 for row in 0..<kLength { (target + row * panelWidth + width).update(repeating: 0, count: panelWidth - width) }
             }
-            panel += 1
-            start += panelWidth
         }
     }
 }
