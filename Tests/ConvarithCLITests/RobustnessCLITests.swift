@@ -2,6 +2,9 @@ import ConvKernels
 import Foundation
 import Testing
 
+/// Where a refused GIF would go (nothing is written there).
+private let refusedGIF = FileManager.default.temporaryDirectory.appendingPathComponent("convarith-test-refused.gif").path
+
 /// Small limits for the checks below, so refusals come quickly in a debug build.
 private let limits = ["CONVARITH_WORK_LIMIT": "200000000", "CONVARITH_MEMORY_LIMIT_MB": "1024"]
 
@@ -9,8 +12,8 @@ private let limits = ["CONVARITH_WORK_LIMIT": "200000000", "CONVARITH_MEMORY_LIM
 struct RobustnessCLITests {
     @Test("draw refuses figures beyond the budget, from the arithmetic, before drawing anything",
           arguments: [
-            ["draw", "conv", "-i", "224x224", "-k", "7", "-s", "2", "-p", "3", "--format", "gif", "--out", "/tmp/convarith-test-refused.gif"],
-            ["draw", "conv", "-i", "64x64", "-k", "3", "-s", "2", "-p", "1", "--format", "gif", "--out", "/tmp/convarith-test-refused.gif"],
+            ["draw", "conv", "-i", "224x224", "-k", "7", "-s", "2", "-p", "3", "--format", "gif", "--out", refusedGIF],
+            ["draw", "conv", "-i", "64x64", "-k", "3", "-s", "2", "-p", "1", "--format", "gif", "--out", refusedGIF],
             ["draw", "conv", "-i", "10000000", "-k", "3"],
             ["draw", "conv", "-i", "1000x1000x1000", "-k", "3"],
             ["draw", "transposed", "-i", "4", "-k", "3", "-s", "1000000000000"],
