@@ -52,7 +52,7 @@ let package = Package(
         .testTarget(name: "ConvFiguresTests", dependencies: ["ConvFigures", "ConvArithmetic", "ConvKernels"]),
         // Loads the oracle corpus for the golden tests (a test helper, not a product).
         .target(name: "OracleSupport", path: "Tests/OracleSupport"),
-        .testTarget(name: "ConvEvalTests", dependencies: ["ConvEval", "ConvArithmetic", "OracleSupport"]),
+        .testTarget(name: "ConvEvalTests", dependencies: ["ConvEval", "ConvArithmetic", "ConvKernels", "OracleSupport"]),
         .testTarget(name: "ConvarithCLITests", dependencies: ["convarith", "ConvKernels", "OracleSupport"]),
     ]
 )

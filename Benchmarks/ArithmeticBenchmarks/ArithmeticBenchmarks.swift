@@ -24,4 +24,18 @@ let benchmarks: @Sendable () -> Void = {
             blackHole(evaluator.answer(bytes: line))
         }
     }
+    // The `convarith eval` stream: one session answering a batch of varied lines, as the command does.
+    let stream = (0..<1_000).map { index in
+        Array(#"{"id":\#(index),"op":"\#(["conv", "pool", "transposed"][index % 3])","input":[\#(32 + index % 200),\#(64 + index % 7)],"kernel":\#(1 + index % 5),"stride":\#(1 + index % 2),"padding":\#(index % 3),"convention":"\#(["pytorch", "onnx", "tensorflow"][index % 3])"}"#.utf8)
+    }
+    Benchmark("eval stream, 1000 lines per iteration", configuration: .init(scalingFactor: .one)) { benchmark in
+        var output: [UInt8] = []
+        output.reserveCapacity(1 << 18)
+        for _ in benchmark.scaledIterations {
+            var session = EvalSession(evaluator: evaluator)
+            output.removeAll(keepingCapacity: true)
+            for line in stream { line.withUnsafeBufferPointer { session.answer(line: $0, appendingTo: &output) } }
+            blackHole(output.count)
+        }
+    }
 }

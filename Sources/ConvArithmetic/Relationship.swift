@@ -78,34 +78,39 @@ extension AxisArithmetic {
     /// axis is described by relationship 15, and asymmetric padding or `ceil_mode` by the frameworks'
     /// general formula only (an empty list).
     public func relationships(for operation: Operation) -> [Relationship] {
+        relationshipSet(for: operation).relationships
+    }
+
+    /// The relationships that hold for this axis, as a set (no allocation; see ``relationships(for:)``).
+    public func relationshipSet(for operation: Operation) -> RelationshipSet {
         guard padding.isSymmetric, padding.before >= 0, !ceilMode, followsGeneralFormula(operation) else { return [] }
         let p = padding.before, k = kernel, s = stride
         if dilation != 1 {
-            return operation == .convolution ? [.paper(15)] : []
+            return operation == .convolution ? [15] : []
         }
-        var numbers: [Int] = []
+        var set: RelationshipSet = []
         switch operation {
         case .convolution:
-            if s == 1 && k % 2 == 1 && p == k / 2 { numbers.append(3) }
-            if s == 1 && p == k - 1 { numbers.append(4) }
-            if s == 1 && p == 0 { numbers.append(1) }
-            if s == 1 { numbers.append(2) }
-            if p == 0 { numbers.append(5) }
-            numbers.append(6)
+            if s == 1 && k % 2 == 1 && p == k / 2 { set.insert(3) }
+            if s == 1 && p == k - 1 { set.insert(4) }
+            if s == 1 && p == 0 { set.insert(1) }
+            if s == 1 { set.insert(2) }
+            if p == 0 { set.insert(5) }
+            set.insert(6)
         case .pooling:
-            if p == 0 { numbers.append(7) } else { numbers.append(6) }
+            set.insert(p == 0 ? 7 : 6)
         case .transposedConvolution:
             guard outputPadding >= 0 && outputPadding < s else { return [] }
             let a = outputPadding
-            if s == 1 && k % 2 == 1 && p == k / 2 { numbers.append(10) }
-            if s == 1 && p == k - 1 { numbers.append(11) }
-            if s == 1 && p == 0 { numbers.append(8) }
-            if s == 1 { numbers.append(9) }
-            if p == 0 && a == 0 { numbers.append(12) }
-            if a == 0 { numbers.append(13) }
-            numbers.append(14)
+            if s == 1 && k % 2 == 1 && p == k / 2 { set.insert(10) }
+            if s == 1 && p == k - 1 { set.insert(11) }
+            if s == 1 && p == 0 { set.insert(8) }
+            if s == 1 { set.insert(9) }
+            if p == 0 && a == 0 { set.insert(12) }
+            if a == 0 { set.insert(13) }
+            set.insert(14)
         }
-        return numbers.map(Relationship.paper)
+        return set
     }
 }
 
@@ -135,13 +140,13 @@ extension AxisArithmetic {
 
 extension LayerShape {
     /// The relationships that hold on every axis, most specific first.
-    public var relationships: [Relationship] {
+    public var relationships: [Relationship] { relationshipSet.relationships }
+
+    /// The relationships that hold on every axis, as a set (no allocation; see ``relationships``).
+    public var relationshipSet: RelationshipSet {
         guard let first = axes.first else { return [] }
-        var common = first.relationships(for: operation)
-        for axis in axes.dropFirst() {
-            let these = Set(axis.relationships(for: operation))
-            common.removeAll { !these.contains($0) }
-        }
+        var common = first.relationshipSet(for: operation)
+        for axis in axes.dropFirst() { common.formIntersection(axis.relationshipSet(for: operation)) }
         return common
     }
 }

@@ -24,9 +24,12 @@ public struct WindowParameters: Sendable, Hashable {
         if case .explicit(let axes) = padding, axes.isEmpty {
             throw .rankMismatch(parameter: "padding", expected: kernel.count, actual: 0)
         }
-        let ranks = [kernel.count, stride.count, dilation.count, padding.explicitCount ?? 1].filter { $0 != 1 }
-        if let first = ranks.first, let other = ranks.first(where: { $0 != first }) {
-            throw .rankMismatch(parameter: "the per-axis parameters", expected: first, actual: other)
+        // Every per-axis list longer than one value must have the same length.
+        var rank = 1
+        for count in [kernel.count, stride.count, dilation.count, padding.explicitCount ?? 1] where count != 1 {
+            if rank == 1 { rank = count } else if count != rank {
+                throw .rankMismatch(parameter: "the per-axis parameters", expected: rank, actual: count)
+            }
         }
         for axis in 0..<max(kernel.count, dilation.count) {
             let k = kernel.count == 1 ? kernel[0] : kernel[axis]

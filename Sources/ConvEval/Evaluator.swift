@@ -25,26 +25,47 @@ public struct Evaluator: Sendable {
     /// Appends the answer line (without newline) for one request line to `output`; the streaming
     /// `convarith eval` loop uses this to avoid building intermediate strings.
     public func answer(bytes: [UInt8], appendingTo output: inout [UInt8]) {
+        bytes.withUnsafeBufferPointer { answer(line: $0, appendingTo: &output) }
+    }
+
+    /// Appends the answer line (without newline) for one request line, given as UTF-8 bytes in place.
+    /// To answer many lines, an ``EvalSession`` is faster: it reuses its storage from line to line.
+    public func answer(line: UnsafeBufferPointer<UInt8>, appendingTo output: inout [UInt8]) {
+        var session = EvalSession(evaluator: self)
+        session.answer(line: line, appendingTo: &output)
+    }
+
+    /// The answer through the JSON tree: every line can take this path (the direct one is a shortcut).
+    func generalAnswer(bytes: [UInt8], appendingTo output: inout [UInt8]) {
         let json: JSONValue
         do {
             json = try JSONParser.parse(bytes)
         } catch {
-            JSONWriter.write(.object([("id", .null), ("error", .string(error.description))]), to: &output)
+            Self.writeError(error.description, to: &output)
             return
         }
-        JSONWriter.write(answer(json), to: &output)
-    }
-
-    /// The answer object for one parsed request.
-    public func answer(_ json: JSONValue) -> JSONValue {
         let id = json["id"] ?? .null
         do {
             let request = try EvalRequest(json: json)
-            return try evaluate(request).json(id: id)
+            try evaluate(request).write(to: &output) { JSONWriter.write(id, to: &$0) }
         } catch {
             // EvalRequestError, ArithmeticError and KernelError all describe themselves for users.
-            return .object([("id", id), ("error", .string("\(error)"))])
+            Self.writeError("\(error)", to: &output) { JSONWriter.write(id, to: &$0) }
         }
+    }
+
+    /// Appends `{"id":…,"error":"…"}`; `writeID` appends the id's JSON text.
+    public static func writeError(_ message: String, to output: inout [UInt8], id writeID: (inout [UInt8]) -> Void) {
+        output.append(literal: #"{"id":"#)
+        writeID(&output)
+        output.append(literal: #","error":"#)
+        JSONWriter.writeString(message, to: &output)
+        output.append(UInt8(ascii: "}"))
+    }
+
+    /// Appends `{"id":null,"error":"…"}`: the answer to a line without a usable id.
+    public static func writeError(_ message: String, to output: inout [UInt8]) {
+        writeError(message, to: &output) { $0.append(literal: "null") }
     }
 
     /// The result of a decoded request: sizes, and `y` when it carries tensors.
@@ -79,47 +100,129 @@ public struct Evaluator: Sendable {
 public struct EvalResult: Sendable, Hashable {
     /// The resolved layer.
     public let layer: Layer
-    /// Every axis, resolved.
-    public let shape: LayerShape
-    /// `[N, C_out, o…]` when the request gave channels.
-    public let outputShape: [Int]?
     /// The output tensor of a numerical request.
     public let y: Tensor?
 
     /// A result; `y` only for numerical requests.
     public init(layer: Layer, y: Tensor? = nil) {
         self.layer = layer
-        shape = layer.shape
-        outputShape = layer.outputShape
         self.y = y
     }
 
-    /// The answer object of DESIGN.md §3.
-    public func json(id: JSONValue) -> JSONValue {
-        var members: [(key: String, value: JSONValue)] = [("id", id), ("output", .integers(shape.output))]
-        if let outputShape { members.append(("output_shape", .integers(outputShape))) }
-        members.append(("relationships", .array(shape.relationships.map { relationship in
-            .object([("seed", relationship.seed.map(JSONValue.integer) ?? .null), ("paper", .integer(relationship.paper))])
-        })))
-        if shape.operation == .transposedConvolution,
-           let equivalents = try? shape.axes.map({ axis throws(ArithmeticError) in try axis.equivalentConvolution() }) {
-            members.append(("equivalent", .object([
-                ("stretched_input", .integers(equivalents.map(\.stretchedInput))),
-                ("inserted_zeros", .integers(equivalents.map(\.insertedZeros))),
-                ("kernel", .integers(equivalents.map(\.kernel))),
-                ("dilation", .integers(equivalents.map(\.dilation))),
-                ("stride", .integers(equivalents.map(\.stride))),
-                ("padding", .array(equivalents.map { .integers([$0.padding.before, $0.padding.after]) })),
-                ("output_padding", .integers(equivalents.map(\.outputPadding))),
-                ("transposed_padding", .array(shape.axes.map { .integers([$0.padding.before, $0.padding.after]) })),
-            ])))
-        }
-        if let y { members.append(("y", .tensor(y))) }
-        return .object(members)
-    }
-}
+    /// Every axis, resolved.
+    public var shape: LayerShape { layer.shape }
+    /// `[N, C_out, o…]` when the request gave channels.
+    public var outputShape: [Int]? { layer.outputShape }
 
-extension JSONValue {
-    /// An array of integers.
-    static func integers(_ values: [Int]) -> JSONValue { .array(values.map(JSONValue.integer)) }
+    /// Appends the answer object of DESIGN.md §3, compact, to `output`, with `"id"` first: `writeID`
+    /// appends the JSON text of the request's `id`. The one encoder of an answer: `eval`'s direct and
+    /// general paths and `convarith shape --json` (through ``write(to:)``) use it.
+    public func write(to output: inout [UInt8], id writeID: (inout [UInt8]) -> Void) {
+        output.append(literal: #"{"id":"#)
+        writeID(&output)
+        output.append(UInt8(ascii: ","))
+        writeMembers(to: &output)
+    }
+
+    /// Appends the answer object without an `id` member (the command line's `--json` answers).
+    public func write(to output: inout [UInt8]) {
+        output.append(UInt8(ascii: "{"))
+        writeMembers(to: &output)
+    }
+
+    /// Everything after `{"id":…,` up to the closing brace.
+    private func writeMembers(to output: inout [UInt8]) {
+        let shape = layer.shape
+        // A bound on the sizes, relationships and equivalent (every number takes at most 20 bytes, a
+        // separator 1), small enough for the stack in the usual case.
+        let rank = shape.axes.count
+        var bound = 64 + 21 * rank + 40 * shape.relationshipSet.count
+        if layer.channels != nil { bound += 64 }
+        if shape.operation == .transposedConvolution { bound += 160 + 8 * 44 * rank }
+        ByteCursor.appending(to: &output, atMost: bound) { cursor in
+            writeSizes(of: shape, to: &cursor)
+            if shape.operation == .transposedConvolution { writeEquivalent(of: shape, to: &cursor) }
+        }
+        if let y {
+            output.append(literal: #","y":"#)
+            JSONWriter.write(.tensor(y), to: &output)
+        }
+        output.append(UInt8(ascii: "}"))
+    }
+
+    /// `"output":[…]`, `"output_shape":[…]` when known, and `"relationships":[…]`.
+    private func writeSizes(of shape: LayerShape, to cursor: inout ByteCursor) {
+        cursor.write(#""output":["#)
+        for (index, axis) in shape.axes.enumerated() {
+            if index > 0 { cursor.write(UInt8(ascii: ",")) }
+            cursor.write(axis.output)
+        }
+        cursor.write(UInt8(ascii: "]"))
+        if let channels = layer.channels {
+            cursor.write(#","output_shape":["#)
+            cursor.write(channels.batch)
+            cursor.write(UInt8(ascii: ","))
+            cursor.write(channels.outputChannels(of: shape))
+            for axis in shape.axes {
+                cursor.write(UInt8(ascii: ","))
+                cursor.write(axis.output)
+            }
+            cursor.write(UInt8(ascii: "]"))
+        }
+        cursor.write(#","relationships":["#)
+        var first = true
+        for paper in shape.relationshipSet {
+            cursor.write(first ? #"{"seed":"# : #",{"seed":"#)
+            first = false
+            if let seed = Relationship.seedNumber(ofPaper: paper) {
+                cursor.write(seed)
+            } else {
+                cursor.write("null")
+            }
+            cursor.write(#","paper":"#)
+            cursor.write(paper)
+            cursor.write(UInt8(ascii: "}"))
+        }
+        cursor.write(UInt8(ascii: "]"))
+    }
+
+    /// `"equivalent":{…}` of a transposed convolution, per axis (nothing when an axis has none).
+    private func writeEquivalent(of shape: LayerShape, to cursor: inout ByteCursor) {
+        var axes: [EquivalentConvolution] = []
+        axes.reserveCapacity(shape.axes.count)
+        for axis in shape.axes {
+            guard let equivalent = try? axis.equivalentConvolution() else { return }
+            axes.append(equivalent)
+        }
+        func field(_ name: StaticString, _ value: (EquivalentConvolution) -> Int) {
+            cursor.write(name)
+            cursor.write(UInt8(ascii: "["))
+            for index in axes.indices {
+                if index > 0 { cursor.write(UInt8(ascii: ",")) }
+                cursor.write(value(axes[index]))
+            }
+            cursor.write(UInt8(ascii: "]"))
+        }
+        func pairs(_ name: StaticString, _ count: Int, _ pair: (Int) -> AxisPadding) {
+            cursor.write(name)
+            cursor.write(UInt8(ascii: "["))
+            for index in 0..<count {
+                cursor.write(index > 0 ? ",[" : "[")
+                cursor.write(pair(index).before)
+                cursor.write(UInt8(ascii: ","))
+                cursor.write(pair(index).after)
+                cursor.write(UInt8(ascii: "]"))
+            }
+            cursor.write(UInt8(ascii: "]"))
+        }
+        field(#","equivalent":{"stretched_input":"#) { $0.stretchedInput }
+        field(#","inserted_zeros":"#) { $0.insertedZeros }
+        field(#","kernel":"#) { $0.kernel }
+        field(#","dilation":"#) { $0.dilation }
+        field(#","stride":"#) { $0.stride }
+        pairs(#","padding":"#, axes.count) { axes[$0].padding }
+        field(#","output_padding":"#) { $0.outputPadding }
+        pairs(#","transposed_padding":"#, shape.axes.count) { shape.axes[$0].padding }
+        cursor.write(UInt8(ascii: "}"))
+    }
 }

@@ -75,7 +75,7 @@ extension JSONValue {
     /// as `NaN`, `Infinity`, `-Infinity`, as Python's json module writes them).
     static func tensor(_ tensor: Tensor) -> JSONValue {
         .object([
-            ("shape", .integers(tensor.shape)),
+            ("shape", .array(tensor.shape.map(JSONValue.integer))),
             ("data", .array(tensor.data.map { value in
                 if value.isNaN { return .number(.nan, text: "NaN") }
                 if value.isInfinite { return .number(Double(value), text: value > 0 ? "Infinity" : "-Infinity") }

@@ -119,3 +119,49 @@ struct EvalStreamingTests {
         #expect(answers.map { $0.hasPrefix("{\"id\":") && $0.contains("\"output\":[6]") } == [true, true, true], "\(answers)")
     }
 }
+
+@Suite("convarith eval --threads")
+struct EvalThreadsTests {
+    @Test("a large file gets the same bytes at --threads 1 and --threads 2, blank, CRLF, malformed and too-long lines included")
+    func threadsGiveTheSameAnswers() throws {
+        var lines: [String] = []
+        for file in OracleCorpus.shapeFiles { lines += try OracleCorpus.cases(in: file).map(\.line) }
+        try #require(lines.count > 2_000)
+        // Interleave what the command itself handles: blank lines, CRLF endings, bad JSON, two lines over the limit.
+        var input = ""
+        var expectedAnswers = lines.count
+        for (index, line) in lines.enumerated() {
+            input += line
+            switch index % 97 {
+            case 0: input += "\r\n"
+            case 1: input += "\n\n   \n"
+            case 2:
+                input += "\n{\"id\": \(index), \"op\":\n"
+                expectedAnswers += 1
+            case 3 where index < 200:
+                input += "\n{\"id\":\"long\",\"pad\":\"" + String(repeating: "x", count: 1_100_000) + "\"}\n"
+                expectedAnswers += 1
+            default: input += "\n"
+            }
+        }
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("eval-threads-\(getpid()).jsonl").path
+        try input.write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let environment = ["CONVARITH_EVAL_LINE_LIMIT_MB": "1"]
+        let one = try WatchedRun.run(["eval", "--threads", "1"], environment: environment, timeout: 120, stdinPath: path)
+        let two = try WatchedRun.run(["eval", "--threads", "2"], environment: environment, timeout: 120, stdinPath: path)
+        #expect(one.status == 0 && two.status == 0, "\(one.standardError)\(two.standardError)")
+        let answers = one.standardOutput.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
+        #expect(answers.count == expectedAnswers)
+        #expect(one.standardOutput == two.standardOutput)
+        #expect(answers.contains { $0.contains("above the limit of 1048576 bytes") })
+    }
+
+    @Test("--threads outside 1…256 is a usage error (exit 64)")
+    func threadCountIsValidated() throws {
+        for value in ["0", "257", "-1"] {
+            let result = try CLIRunner.run(["eval", "--threads", value], input: "")
+            #expect(result.status == 64, "--threads \(value): \(result.standardError)")
+        }
+    }
+}

@@ -62,11 +62,15 @@ public struct Convention: @unchecked Sendable, Hashable, CustomStringConvertible
     /// The known convention called `name` (case-insensitive), or `nil`.
     public init?(name: String) {
         var name = name
-        let known = name.withUTF8 { typed in
-            Self.all.first { convention in
-                convention.definition.pointee.name.withUTF8Buffer { known in
-                    known.count == typed.count && zip(known, typed).allSatisfy { $0 == $1 | (($1 >= 65 && $1 <= 90) ? 32 : 0) }
-                }
+        guard let known = name.withUTF8({ Self(utf8Name: $0) }) else { return nil }
+        self = known
+    }
+
+    /// The known convention whose name is the UTF-8 text `name` (ASCII letters in any case), or `nil`.
+    public init?(utf8Name name: UnsafeBufferPointer<UInt8>) {
+        let known = Self.all.first { convention in
+            convention.definition.pointee.name.withUTF8Buffer { known in
+                known.count == name.count && zip(known, name).allSatisfy { $0 == $1 | (($1 >= 65 && $1 <= 90) ? 32 : 0) }
             }
         }
         guard let known else { return nil }
@@ -91,8 +95,19 @@ public struct Convention: @unchecked Sendable, Hashable, CustomStringConvertible
     public static var namesInWords: String { words(all.map(\.name), conjunction: "or") }
 
     /// The conventions for which `holds` is true, named as a user would list them (`"onnx or jax"`).
+    /// Error messages build these, so they are written straight into one string.
     public static func names(where holds: (Convention) -> Bool) -> String {
-        words(all.filter(holds).map(\.name), conjunction: "or")
+        var count = 0
+        for convention in all where holds(convention) { count += 1 }
+        var text = ""
+        text.reserveCapacity(count * 12)
+        var listed = 0
+        for convention in all where holds(convention) {
+            if listed > 0 { text += listed == count - 1 ? " or " : ", " }
+            convention.definition.pointee.name.withUTF8Buffer { text += String(decoding: $0, as: UTF8.self) }
+            listed += 1
+        }
+        return text
     }
 }
 

@@ -81,7 +81,7 @@ public struct ChannelConfiguration: Sendable, Hashable {
     }
 
     /// `C_out` of the layer (pooling keeps `C_in`).
-    func outputChannels(of shape: LayerShape) -> Int {
+    public func outputChannels(of shape: LayerShape) -> Int {
         shape.operation == .pooling ? channels : outputChannels ?? channels
     }
 

@@ -10,8 +10,8 @@ public enum JSONWriter {
     /// Appends the compact JSON text of `value` to `output`.
     public static func write(_ value: JSONValue, to output: inout [UInt8]) {
         switch value {
-        case .null: output.append(contentsOf: "null".utf8)
-        case .bool(let flag): output.append(contentsOf: (flag ? "true" : "false").utf8)
+        case .null: output.append(literal: "null")
+        case .bool(let flag): output.append(literal: flag ? "true" : "false")
         case .integer(let number): writeInteger(number, to: &output)
         case .number(let number, let text):
             output.append(contentsOf: (text.isEmpty ? (number.isFinite ? "\(number)" : "null") : text).utf8)
@@ -37,21 +37,25 @@ public enum JSONWriter {
 
     /// Appends the decimal digits of `number`.
     public static func writeInteger(_ number: Int, to output: inout [UInt8]) {
-        if number == 0 { output.append(UInt8(ascii: "0")); return }
-        if number < 0 { output.append(UInt8(ascii: "-")) }
-        // Work with the magnitude as UInt so Int.min is exact.
-        var magnitude = number.magnitude
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        var count = 0
-        withUnsafeMutableBytes(of: &digits) { buffer in
+        if number >= 0 && number < 10 {
+            output.append(UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: number))
+            return
+        }
+        // Digits from the end of a 20-byte scratch (the longest Int with its sign), appended at once.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { scratch in
+            // Work with the magnitude as UInt so Int.min is exact.
+            var magnitude = number.magnitude
+            var start = 20
             while magnitude > 0 {
-                buffer[count] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                start -= 1
+                scratch[start] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: magnitude % 10)
                 magnitude /= 10
-                count += 1
             }
-            for index in stride(from: count - 1, through: 0, by: -1) { output.append(buffer[index]) }
+            if number < 0 {
+                start -= 1
+                scratch[start] = UInt8(ascii: "-")
+            }
+            output.append(contentsOf: UnsafeBufferPointer(rebasing: scratch[start..<20]))
         }
     }
 
@@ -60,22 +64,33 @@ public enum JSONWriter {
         output.append(UInt8(ascii: "\""))
         var text = text
         text.withUTF8 { bytes in
-            for byte in bytes {
+            var plainStart = 0
+            for (index, byte) in bytes.enumerated() where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
+                // Runs without anything to escape are appended at once.
+                output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[plainStart..<index]))
+                plainStart = index + 1
                 switch byte {
-                case UInt8(ascii: "\""): output.append(UInt8(ascii: "\\")); output.append(byte)
-                case UInt8(ascii: "\\"): output.append(UInt8(ascii: "\\")); output.append(byte)
-                case 0x0A: output.append(UInt8(ascii: "\\")); output.append(UInt8(ascii: "n"))
-                case 0x0D: output.append(UInt8(ascii: "\\")); output.append(UInt8(ascii: "r"))
-                case 0x09: output.append(UInt8(ascii: "\\")); output.append(UInt8(ascii: "t"))
-                case ..<0x20:
-                    let hex: [UInt8] = Array("0123456789abcdef".utf8)
-                    output.append(contentsOf: "\\u00".utf8)
-                    output.append(hex[Int(byte >> 4)])
-                    output.append(hex[Int(byte & 0xF)])
-                default: output.append(byte)
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"): output.append(UInt8(ascii: "\\")); output.append(byte)
+                case 0x0A: output.append(literal: #"\n"#)
+                case 0x0D: output.append(literal: #"\r"#)
+                case 0x09: output.append(literal: #"\t"#)
+                default:
+                    let hex: StaticString = "0123456789abcdef"
+                    output.append(literal: #"\u00"#)
+                    output.append(hex.utf8Start[Int(byte >> 4)])
+                    output.append(hex.utf8Start[Int(byte & 0xF)])
                 }
             }
+            output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[plainStart...]))
         }
         output.append(UInt8(ascii: "\""))
+    }
+}
+
+extension Array<UInt8> {
+    /// Appends the bytes of a literal (one copy, without going through `String`).
+    @inline(__always)
+    mutating func append(literal: StaticString) {
+        append(contentsOf: UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
     }
 }

@@ -1,5 +1,7 @@
 import ArgumentParser
 import ConvEval
+import ConvKernels
+import Dispatch
 
 #if canImport(Glibc)
 import Glibc
@@ -34,28 +36,88 @@ struct EvalCommand: ParsableCommand {
         return 64 << 20
     }()
 
+    @Option(help: ArgumentHelp(
+        "Threads answering a large input in parallel, answers kept in input order (default: every core, or CONVARITH_THREADS); 1 answers each line on the calling thread.",
+        valueName: "n"))
+    var threads: Int?
+
+    func validate() throws {
+        if let threads, !(1...256).contains(threads) { throw ValidationError("--threads must be 1…256, got \(threads)") }
+    }
+
     func run() throws {
         signal(SIGPIPE, SIG_IGN)
-        let evaluator = Evaluator()
-        var reader = LineReader(lineLimit: Self.lineLimit)
+        let threadCount = threads ?? FastThreads.default
+        let answerer = LineAnswerer(lineLimit: Self.lineLimit)
+        // A chunk is what one read returns: when input arrives slowly, a few lines, answered at once; from a
+        // file or a fast pipe, a full chunk, large enough to share among the threads.
+        var reader = LineReader(lineLimit: Self.lineLimit, chunkSize: threadCount > 1 ? 1 << 20 : 1 << 16)
         var output = OutputBuffer()
         var readerGone = false
         while !readerGone {
-            let more = reader.readChunk { line in
-                switch line {
-                case .text(let line):
-                    guard line.contains(where: { $0 != 0x20 && $0 != 0x09 }) else { return }
-                    output.withBytes { evaluator.answer(bytes: Array(line), appendingTo: &$0) }
-                case .tooLong(let length):
-                    output.withBytes {
-                        JSONWriter.write(.object([("id", .null), ("error", .string("the line is \(length) bytes long, above the limit of \(Self.lineLimit) bytes for one request; send smaller tensors, or raise the limit (CONVARITH_EVAL_LINE_LIMIT_MB)"))]), to: &$0)
-                    }
+            let more = reader.readChunk { bytes, lines in
+                if threadCount > 1 && lines.count >= 2 * LineAnswerer.linesPerTask {
+                    output.append(answerer.answerInParallel(lines, in: bytes, threads: threadCount))
+                } else {
+                    output.withBytes { answerer.answer(lines[...], in: bytes, to: &$0) }
                 }
-                output.appendNewline()
             }
             if !output.flush() { readerGone = true }
             if !more { break }
         }
         if readerGone { throw ExitCode(74) }
     }
+}
+
+/// Answers the lines of one chunk, on the calling thread or in parallel.
+struct LineAnswerer: Sendable {
+    /// The fewest lines worth handing to another thread (a task costs a few microseconds to start).
+    static let linesPerTask = 128
+
+    let lineLimit: Int
+    let evaluator = Evaluator()
+
+    /// Appends the answer to each line, each followed by a newline; blank lines get none.
+    func answer(_ lines: ArraySlice<LineReader.Line>, in bytes: UnsafeBufferPointer<UInt8>, to output: inout [UInt8]) {
+        var session = EvalSession(evaluator: evaluator)
+        for line in lines {
+            switch line {
+            case .text(let range):
+                let text = UnsafeBufferPointer(rebasing: bytes[range])
+                guard text.contains(where: { $0 != 0x20 && $0 != 0x09 }) else { continue }
+                session.answer(line: text, appendingTo: &output)
+            case .tooLong(let length):
+                Evaluator.writeError("the line is \(length) bytes long, above the limit of \(lineLimit) bytes for one request; send smaller tensors, or raise the limit (CONVARITH_EVAL_LINE_LIMIT_MB)",
+                                     to: &output)
+            }
+            output.append(0x0A)
+        }
+    }
+
+    /// The answers to `lines`, computed in contiguous parts on up to `threads` threads and joined in order.
+    func answerInParallel(_ lines: [LineReader.Line], in bytes: UnsafeBufferPointer<UInt8>, threads: Int) -> [UInt8] {
+        let parts = min(threads, lines.count / Self.linesPerTask)
+        var answers = [[UInt8]](repeating: [], count: parts)
+        answers.withUnsafeMutableBufferPointer { answers in
+            // Each part reads its own lines of `bytes` and writes only its own answer buffer.
+            let shared = UncheckedShared(bytes: bytes, answers: answers)
+            DispatchQueue.concurrentPerform(iterations: parts) { part in
+                let range = (lines.count * part / parts)..<(lines.count * (part + 1) / parts)
+                var output: [UInt8] = []
+                output.reserveCapacity(range.count * 160)
+                answer(lines[range], in: shared.bytes, to: &output)
+                shared.answers[part] = output
+            }
+        }
+        var joined: [UInt8] = []
+        joined.reserveCapacity(answers.reduce(0) { $0 + $1.count })
+        for part in answers { joined.append(contentsOf: part) }
+        return joined
+    }
+}
+
+/// The memory of one parallel loop, shared by threads that use disjoint parts of it.
+private struct UncheckedShared: @unchecked Sendable {
+    let bytes: UnsafeBufferPointer<UInt8>
+    let answers: UnsafeMutableBufferPointer<[UInt8]>
 }

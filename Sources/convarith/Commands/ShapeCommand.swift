@@ -22,7 +22,9 @@ struct ShapeCommand: ParsableCommand {
     func run() throws {
         let result = EvalResult(layer: try layer.resolve())
         if format.json {
-            print(JSONWriter.string(result.json(id: .null).removingNullID()))
+            var answer: [UInt8] = []
+            result.write(to: &answer)
+            print(String(decoding: answer, as: UTF8.self))
             return
         }
         let shape = result.shape
@@ -47,12 +49,4 @@ struct ShapeCommand: ParsableCommand {
 extension String {
     /// "1×64×112×112" → "1, 64, 112, 112".
     func replacingTimes() -> String { split(separator: "×").joined(separator: ", ") }
-}
-
-extension JSONValue {
-    /// The answer object without its `id` member (the CLI's answers have no id).
-    func removingNullID() -> JSONValue {
-        guard case .object(let members) = self else { return self }
-        return .object(members.filter { $0.key != "id" })
-    }
 }

@@ -7,85 +7,6 @@ import Darwin
 #endif
 import ArgumentParser
 
-/// Reads standard input in large chunks and hands out complete lines, so a stream of requests is read
-/// with one system call per chunk rather than per line; a line is answered as soon as its chunk arrives.
-/// Every byte is scanned once (a long line arriving in many chunks costs time linear in its length), and a
-/// line longer than `lineLimit` is skipped as it arrives, its length reported instead of its bytes.
-struct LineReader {
-    /// What the reader hands out.
-    enum Line {
-        /// A complete line, without its newline.
-        case text(ArraySlice<UInt8>)
-        /// A line longer than the limit, skipped; its length in bytes.
-        case tooLong(Int)
-    }
-
-    private var buffer: [UInt8] = []
-    /// Bytes of `buffer` already searched for a newline.
-    private var scanned = 0
-    /// The length so far of a line being skipped, or `nil`.
-    private var skipping: Int?
-    private var finished = false
-    private let descriptor: Int32
-    private let lineLimit: Int
-
-    init(descriptor: Int32 = 0, lineLimit: Int = Int.max) {
-        self.descriptor = descriptor
-        self.lineLimit = lineLimit
-    }
-
-    /// Calls `body` with every complete line of the next chunk (and the final unterminated line at end of
-    /// input); returns `false` once input is exhausted.
-    mutating func readChunk(_ body: (Line) -> Void) -> Bool {
-        if finished { return false }
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        var count = 0
-        repeat {
-            count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-        } while count < 0 && errno == EINTR
-        if count <= 0 {
-            finished = true
-            if let skipped = skipping {
-                body(.tooLong(skipped + buffer.count))
-            } else if !buffer.isEmpty {
-                body(.text(buffer[...].trimmingCarriageReturn()))
-            }
-            buffer.removeAll()
-            return false
-        }
-        buffer.append(contentsOf: chunk[0..<count])
-        var lineStart = 0
-        var index = scanned
-        while index < buffer.count {
-            if buffer[index] == 0x0A {
-                if let skipped = skipping {
-                    body(.tooLong(skipped + index - lineStart))
-                    skipping = nil
-                } else {
-                    body(.text(buffer[lineStart..<index].trimmingCarriageReturn()))
-                }
-                lineStart = index + 1
-            }
-            index += 1
-        }
-        if lineStart > 0 { buffer.removeSubrange(0..<lineStart) }
-        scanned = buffer.count
-        // The unfinished line: once beyond the limit, drop what has arrived and count the rest.
-        if skipping != nil || buffer.count > lineLimit {
-            skipping = (skipping ?? 0) + buffer.count
-            buffer.removeAll(keepingCapacity: true)
-            scanned = 0
-        }
-        return true
-    }
-}
-
-extension ArraySlice<UInt8> {
-    func trimmingCarriageReturn() -> ArraySlice<UInt8> {
-        last == 0x0D ? dropLast() : self
-    }
-}
-
 /// Buffered standard output, written with one system call per flush.
 struct OutputBuffer {
     private var bytes: [UInt8] = []
@@ -97,9 +18,10 @@ struct OutputBuffer {
     }
 
     mutating func append(_ text: String) { bytes.append(contentsOf: text.utf8) }
+    /// Appends bytes.
+    mutating func append(_ more: [UInt8]) { bytes.append(contentsOf: more) }
     /// Lets a writer append bytes directly.
     mutating func withBytes(_ body: (inout [UInt8]) -> Void) { body(&bytes) }
-    mutating func appendNewline() { bytes.append(0x0A) }
 
     /// Writes everything buffered; returns `false` if the reader went away.
     @discardableResult
