@@ -137,7 +137,7 @@ public struct EvalResult: Sendable, Hashable {
         // separator 1), small enough for the stack in the usual case.
         let rank = shape.axes.count
         var bound = 64 + 21 * rank + 40 * shape.relationshipSet.count
-        if layer.channels != nil { bound += 64 }
+        if layer.channels != nil { bound += 64 + 21 * rank }
         if shape.operation == .transposedConvolution { bound += 160 + 8 * 44 * rank }
         ByteCursor.appending(to: &output, atMost: bound) { cursor in
             writeSizes(of: shape, to: &cursor)
