@@ -9,11 +9,13 @@ let package = Package(
         .library(name: "ConvKernels", targets: ["ConvKernels"]),
         .library(name: "ConvFigures", targets: ["ConvFigures"]),
         .library(name: "ConvEval", targets: ["ConvEval"]),
+        .library(name: "ConvNets", targets: ["ConvNets"]),
         .executable(name: "convarith", targets: ["convarith"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // Pure arithmetic: sizes, relationships, derivations, equivalences, solvers. No dependencies.
@@ -28,10 +30,13 @@ let package = Package(
         // Paper-style figures: the scene model, SVG, animated SVG, GIF and PNG writers.
         .target(name: "ConvFigures", dependencies: ["ConvArithmetic"]),
         .target(name: "ConvEval", dependencies: ["ConvArithmetic", "ConvKernels"]),
+        // Whole networks: layer stacks (YAML/JSON), shape tables, receptive fields, mirroring, padding
+        // translation between frameworks. Every size comes from ConvArithmetic.
+        .target(name: "ConvNets", dependencies: ["ConvArithmetic", .product(name: "Yams", package: "Yams")]),
         .executableTarget(
             name: "convarith",
             dependencies: [
-                "ConvArithmetic", "ConvKernels", "ConvFigures", "ConvEval",
+                "ConvArithmetic", "ConvKernels", "ConvFigures", "ConvEval", "ConvNets",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -53,6 +58,11 @@ let package = Package(
         // Loads the oracle corpus for the golden tests (a test helper, not a product).
         .target(name: "OracleSupport", path: "Tests/OracleSupport"),
         .testTarget(name: "ConvEvalTests", dependencies: ["ConvEval", "ConvArithmetic", "ConvKernels", "OracleSupport"]),
+        .testTarget(
+            name: "ConvNetsTests",
+            dependencies: ["ConvNets", "ConvArithmetic", .product(name: "PropertyBased", package: "swift-property-based")],
+            resources: [.copy("Networks")]
+        ),
         .testTarget(name: "ConvarithCLITests", dependencies: ["convarith", "ConvKernels", "OracleSupport"]),
     ]
 )

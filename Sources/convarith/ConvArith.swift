@@ -14,7 +14,7 @@ struct ConvArith: ParsableCommand {
             Formulas from Dumoulin & Visin, "A guide to convolution arithmetic for deep learning" (arXiv:1603.07285).
             """),
         version: "0.3.0",
-        subcommands: [ShapeCommand.self, ExplainCommand.self, TransposeCommand.self, SolveCommand.self, RunCommand.self, MatrixCommand.self, VerifyCommand.self, DrawCommand.self, TourCommand.self, EvalCommand.self, BenchCommand.self]
+        subcommands: [ShapeCommand.self, NetCommand.self, MirrorCommand.self, TranslateCommand.self, ExplainCommand.self, TransposeCommand.self, SolveCommand.self, RunCommand.self, MatrixCommand.self, VerifyCommand.self, DrawCommand.self, TourCommand.self, EvalCommand.self, BenchCommand.self]
     )
 
     /// Runs the command line; a failed write to standard output ends with exit status 74.

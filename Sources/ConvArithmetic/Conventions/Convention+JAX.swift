@@ -17,5 +17,7 @@ extension Convention {
         transposed: TransposedRules(outputPaddingLimit: .none, absentOutputPaddingIsKerasNone: true,
                                     namedPadding: .forwardConvolution(outputPaddingAllowed: false),
                                     outputSize: .unsupported),
-        channels: ChannelRules())
+        channels: ChannelRules(),
+        spelling: Spelling(layout: .channelsFirst, paddingArgument: "padding", layerPads: .pairsPerAxis, same: "padding='SAME'",
+                          sameLower: "padding='SAME_LOWER'", valid: "padding='VALID'", padCall: "jnp.pad", padCallList: .pairsPerAxis))
 }

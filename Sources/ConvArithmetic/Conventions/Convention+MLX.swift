@@ -16,5 +16,7 @@ extension Convention {
         convolution: ConvolutionRules(division: .truncating),
         pooling: PoolingRules(defaultStride: .kernel, averageDivisor: .includesPadding, ceilMode: false, dilation: .none),
         transposed: TransposedRules(outputPaddingLimit: .none, namedPadding: .associatedConvolution, outputSize: .unsupported),
-        channels: ChannelRules(maximumGroupedRank: 2))
+        channels: ChannelRules(maximumGroupedRank: 2),
+        spelling: Spelling(layout: .channelsLast, paddingArgument: "padding", layerPads: .pairsPerAxis, same: nil, sameLower: nil,
+                          valid: "padding=0", padCall: "mx.pad", padCallList: .pairsPerAxis))
 }

@@ -15,5 +15,7 @@ extension Convention {
                               emptyMaxWindow: -.greatestFiniteMagnitude, paddingLimit: .belowKernel, division: .truncating),
         transposed: TransposedRules(outputPaddingLimit: .belowStrideOrDilation, namedPadding: .onnxAutoPad,
                                     outputSize: .derivesPadding, forwardCheck: true),
-        channels: ChannelRules())
+        channels: ChannelRules(),
+        spelling: Spelling(layout: .channelsFirst, paddingArgument: "pads", layerPads: .beginsThenEnds, same: "auto_pad='SAME_UPPER'",
+                          sameLower: "auto_pad='SAME_LOWER'", valid: "auto_pad='VALID'", padCall: "Pad", padCallList: .beginsThenEnds))
 }

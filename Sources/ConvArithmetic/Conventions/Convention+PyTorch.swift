@@ -16,5 +16,7 @@ extension Convention {
                               average3DNeedsInputAtLeastKernel: true, largestOutput: Int(Int32.max)),
         transposed: TransposedRules(outputPaddingLimit: .belowStrideOrDilation, namedPadding: .associatedConvolution,
                                     outputSize: .outputPaddingRange),
-        channels: ChannelRules())
+        channels: ChannelRules(),
+        spelling: Spelling(layout: .channelsFirst, paddingArgument: "padding", layerPads: .pairsPerAxis, same: "padding='same'", sameLower: nil,
+                          valid: "padding=0", padCall: "F.pad", padCallList: .pairsFromLastAxis))
 }

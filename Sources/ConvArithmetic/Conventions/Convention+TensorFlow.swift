@@ -16,5 +16,7 @@ extension Convention {
         transposed: TransposedRules(outputPaddingLimit: .belowStride, absentOutputPaddingIsKerasNone: true,
                                     namedPadding: .forwardConvolution(outputPaddingAllowed: true),
                                     outputSize: .takenAsGiven, forwardCheck: true),
-        channels: ChannelRules())
+        channels: ChannelRules(),
+        spelling: Spelling(layout: .channelsLast, paddingArgument: "padding", layerPads: .pairsPerAxis, namedOnly: true, same: "padding='same'", sameLower: nil,
+                          valid: "padding='valid'", padCall: "tf.pad", padCallList: .pairsPerAxis))
 }

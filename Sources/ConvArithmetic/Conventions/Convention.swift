@@ -26,6 +26,7 @@ public struct Convention: @unchecked Sendable, Hashable, CustomStringConvertible
         let pooling: PoolingRules
         let transposed: TransposedRules
         let channels: ChannelRules
+        let spelling: Spelling
     }
 
     /// The name used in requests and options (`"pytorch"`).
@@ -46,16 +47,18 @@ public struct Convention: @unchecked Sendable, Hashable, CustomStringConvertible
     public var transposed: TransposedRules { definition.pointee.transposed }
     /// Channels and groups.
     public var channels: ChannelRules { definition.pointee.channels }
+    /// How the framework's code writes padding (for translations between conventions).
+    public var spelling: Spelling { definition.pointee.spelling }
 
     /// A convention from its rules; the known ones are static members (``pytorch``, …) listed in ``all``.
     /// The rules are kept for the life of the process: make a convention once (a `static let`), not per call.
     public init(name: StaticString, displayName: StaticString, summary: StaticString, maximumRank: Int?, padding: PaddingRules,
                 convolution: ConvolutionRules, pooling: PoolingRules, transposed: TransposedRules,
-                channels: ChannelRules) {
+                channels: ChannelRules, spelling: Spelling) {
         let storage = UnsafeMutablePointer<Definition>.allocate(capacity: 1)
         storage.initialize(to: Definition(name: name, displayName: displayName, summary: summary, maximumRank: maximumRank,
                                           padding: padding, convolution: convolution, pooling: pooling,
-                                          transposed: transposed, channels: channels))
+                                          transposed: transposed, channels: channels, spelling: spelling))
         definition = UnsafePointer(storage)
     }
 

@@ -1,0 +1,219 @@
+import ConvArithmetic
+
+extension Network {
+    /// The shape table: every node's shapes, parameters, multiply-adds and receptive field, in order.
+    ///
+    /// A node that cannot have an output shape gets an ``LayerReport/error`` (the first one is where a
+    /// stack breaks); nodes that read it, and nodes whose shape depends on values computed at run time,
+    /// get a ``LayerReport/note`` and no shape, and the table goes on with everything that does not
+    /// depend on them.
+    public func analyze() -> NetworkReport {
+        var tensors: [String: TensorState] = [:]
+        for input in inputs {
+            let rank = input.shape.map { max($0.count - 2, 0) } ?? 0
+            tensors[input.name] = TensorState(shape: input.shape, field: input.shape == nil ? nil : Array(repeating: .input, count: rank),
+                                              unknownBecause: input.shape == nil ? "the input '\(input.name)' has open dimensions \(input.declared); give --input" : nil)
+        }
+        for (name, shape) in constants where tensors[name] == nil {
+            tensors[name] = TensorState(shape: shape, field: nil, unknownBecause: nil)
+        }
+        var rows: [LayerReport] = []
+        rows.reserveCapacity(nodes.count)
+        for node in nodes {
+            let (row, state) = analyze(node, tensors: tensors)
+            rows.append(row)
+            tensors[node.name] = state
+        }
+        return NetworkReport(name: name, inputs: inputs, layers: rows)
+    }
+
+    /// One node, from the states of the tensors it reads.
+    private func analyze(_ node: NetworkNode, tensors: [String: TensorState]) -> (LayerReport, TensorState) {
+        var shapes: [[Int]?] = []
+        var known: [[Int]] = []
+        var fields: [[AxisReceptiveField]] = []
+        var missing: String?
+        for input in node.inputs {
+            guard let state = tensors[input] else {
+                let message = "reads '\(input)', which is neither an input of the network nor an earlier node"
+                let row = LayerReport(name: node.name, label: node.label, inputShapes: shapes, outputShape: nil,
+                                      error: message, location: node.location)
+                return (row, TensorState(shape: nil, field: nil, unknownBecause: "'\(node.name)' failed"))
+            }
+            shapes.append(state.shape)
+            if let shape = state.shape {
+                known.append(shape)
+                if let field = state.field { fields.append(field) }
+            } else if missing == nil {
+                missing = state.unknownBecause ?? "the shape of '\(input)' is unknown"
+            }
+        }
+        if let missing {
+            let row = LayerReport(name: node.name, label: node.label, inputShapes: shapes, outputShape: nil,
+                                  note: "unknown: \(missing)", location: node.location)
+            return (row, TensorState(shape: nil, field: nil, unknownBecause: missing))
+        }
+        do throws(NetworkError) {
+            let result = try evaluate(node.operation, inputs: known, fields: fields)
+            let row = LayerReport(name: node.name, label: node.label, inputShapes: shapes, outputShape: result.shape,
+                                  parameters: result.parameters, multiplyAdds: result.multiplyAdds, receptiveField: result.field,
+                                  layer: result.layer, note: result.note, location: node.location)
+            return (row, TensorState(shape: result.shape, field: result.field,
+                                     unknownBecause: result.shape == nil ? (result.note ?? "'\(node.name)' is unknown") : nil))
+        } catch {
+            let row = LayerReport(name: node.name, label: node.label, inputShapes: shapes, outputShape: nil,
+                                  error: error.description, location: node.location)
+            return (row, TensorState(shape: nil, field: nil, unknownBecause: "it depends on '\(node.name)', which failed"))
+        }
+    }
+
+    /// The output of one operation on known input shapes.
+    private func evaluate(_ operation: NetworkOperation, inputs: [[Int]], fields: [[AxisReceptiveField]]) throws(NetworkError) -> NodeResult {
+        func single() throws(NetworkError) -> [Int] {
+            guard inputs.count == 1 else { throw .layer("takes one data input, got \(inputs.count)") }
+            return inputs[0]
+        }
+        let field = fields.first
+        switch operation {
+        case .window(let window):
+            let shape = try single()
+            let parameters = try window.parameters(input: shape, convention: convention)
+            let layer: Layer
+            do { layer = try Layer(parameters) } catch { throw .layer(error.description) }
+            let output = layer.outputShape ?? shape
+            var weights: Int?
+            var work: Int?
+            if let tensors = layer.tensors, let weight = tensors.weight, window.operation != .pooling {
+                let count = try ShapeRules.elementCount(weight)
+                let bias = window.hasBias ? tensors.bias?.first ?? 0 : 0
+                weights = try ShapeRules.add(count, bias, "the parameter count")
+                work = layer.channels?.multiplyAdds(of: layer.shape)
+            }
+            let next: [AxisReceptiveField]?
+            if let field, field.count == layer.shape.rank {
+                do { next = try layer.shape.receptiveFields(after: field) } catch { throw .layer(error.description) }
+            } else {
+                next = nil
+            }
+            return NodeResult(shape: output, parameters: weights, multiplyAdds: work, field: next, layer: layer)
+        case .globalPooling(_, let keep):
+            let shape = try single()
+            guard shape.count >= 3 else { throw .layer("global pooling needs an input [N, C, spatial…], got \(ShapeText.brackets(shape))") }
+            let output = keep ? Array(shape.prefix(2)) + Array(repeating: 1, count: shape.count - 2) : Array(shape.prefix(2))
+            return NodeResult(shape: output, field: try Self.whole(field, spatial: Array(shape.dropFirst(2))))
+        case .shapePreserving:
+            return NodeResult(shape: try single(), field: field)
+        case .normalization(_, let affine):
+            let shape = try single()
+            guard shape.count >= 2 else { throw .layer("normalization needs an input [N, C, …], got \(ShapeText.brackets(shape))") }
+            return NodeResult(shape: shape, parameters: affine ? try ShapeRules.multiply(2, shape[1], "the parameter count") : nil, field: field)
+        case .flatten(let start, let collapses):
+            let shape = try single()
+            let output = try ShapeRules.flatten(shape, start: start, collapsesLeadingAxes: collapses)
+            let spatialStart = max((start < 0 ? start + shape.count : start), 2)
+            let merged = spatialStart < shape.count ? Array(shape[2...]) : []
+            return NodeResult(shape: output, field: start <= 2 && !merged.isEmpty ? try Self.whole(field, spatial: merged) : field)
+        case let .linear(inFeatures, outFeatures, bias):
+            let shape = try single()
+            let output = try ShapeRules.linear(shape, inputFeatures: inFeatures, outputFeatures: outFeatures)
+            let weights = try ShapeRules.multiply(shape.last!, outFeatures, "the parameter count")
+            let leading = try ShapeRules.elementCount(Array(shape.dropLast()))
+            return NodeResult(shape: output, parameters: bias ? try ShapeRules.add(weights, outFeatures, "the parameter count") : weights,
+                              multiplyAdds: try ShapeRules.multiply(leading, weights, "the multiply-adds"), field: field)
+        case .upsample(let factors):
+            let shape = try single()
+            let output = try ShapeRules.upsample(shape, factors: factors)
+            var next: [AxisReceptiveField]?
+            if let field, field.count == shape.count - 2 {
+                do throws(ArithmeticError) {
+                    next = try field.enumerated().map { (index, axis) throws(ArithmeticError) in
+                        try axis.upsampled(by: factors.count == 1 ? factors[0] : factors[index])
+                    }
+                } catch { throw .layer(error.description) }
+            }
+            return NodeResult(shape: output, field: next)
+        case .concatenate(let axis):
+            return NodeResult(shape: try ShapeRules.concatenate(inputs, axis: axis), field: try Self.union(fields))
+        case .elementwise(_, let broadcasting):
+            let output = broadcasting ? try ShapeRules.broadcast(inputs) : try ShapeRules.identical(inputs)
+            return NodeResult(shape: output, field: try Self.union(fields))
+        case let .reshape(target, allowZero):
+            let shape = try single()
+            let output = try ShapeRules.reshape(shape, to: target, allowZero: allowZero)
+            return NodeResult(shape: output, field: output.count >= 3 && Array(output.dropFirst(2)) == Array(shape.dropFirst(2)) ? field : nil)
+        case let .pad(before, after):
+            let shape = try single()
+            let output = try ShapeRules.pad(shape, before: before, after: after)
+            var next: [AxisReceptiveField]?
+            if let field, field.count == shape.count - 2, before.prefix(2).allSatisfy({ $0 == 0 }) {
+                do throws(ArithmeticError) {
+                    next = try field.enumerated().map { (index, axis) throws(ArithmeticError) in
+                        AxisReceptiveField(size: axis.size, jump: axis.jump,
+                                           start: try axis.start.subtracting(try axis.jump.multiplied(by: before[index + 2])))
+                    }
+                } catch { throw .layer(error.description) }
+            }
+            return NodeResult(shape: output, field: next)
+        case let .resize(sizes, scales):
+            let shape = try single()
+            let output = try ShapeRules.resize(shape, sizes: sizes, scales: scales)
+            var next: [AxisReceptiveField]?
+            if let field, field.count == shape.count - 2, output.prefix(2) == shape.prefix(2) {
+                // Integer factors are nearest-neighbour upsampling's field; others are left unknown.
+                var upsampled: [AxisReceptiveField] = []
+                for (index, axis) in field.enumerated() {
+                    let from = shape[index + 2], to = output[index + 2]
+                    guard from > 0, to % from == 0 else { upsampled = []; break }
+                    do { upsampled.append(try axis.upsampled(by: to / from)) } catch { throw .layer(error.description) }
+                }
+                next = upsampled.isEmpty ? nil : upsampled
+            }
+            return NodeResult(shape: output, field: next)
+        case let .matrixProduct(weight, transposed, bias):
+            let shape = try single()
+            let output = try ShapeRules.matrixProduct(shape, weight: weight, transposeWeight: transposed)
+            let count = try ShapeRules.elementCount(weight)
+            let leading = try ShapeRules.elementCount(Array(shape.dropLast()))
+            return NodeResult(shape: output, parameters: bias ? try ShapeRules.add(count, output.last ?? 0, "the parameter count") : count,
+                              multiplyAdds: try ShapeRules.multiply(leading, count, "the multiply-adds"), field: field)
+        case let .unknown(kind, reason):
+            return NodeResult(shape: nil, field: nil, note: "unknown: \(kind): \(reason)")
+        }
+    }
+
+    /// Every output reads the whole of each spatial axis.
+    private static func whole(_ field: [AxisReceptiveField]?, spatial: [Int]) throws(NetworkError) -> [AxisReceptiveField]? {
+        guard let field, field.count == spatial.count else { return nil }
+        do throws(ArithmeticError) {
+            return try zip(field, spatial).map { (axis, extent) throws(ArithmeticError) in try axis.throughWholeAxis(extent: extent) }
+        } catch { throw .layer(error.description) }
+    }
+
+    /// The union of several inputs' fields (those of the same rank as the first).
+    private static func union(_ fields: [[AxisReceptiveField]]) throws(NetworkError) -> [AxisReceptiveField]? {
+        guard var result = fields.first else { return nil }
+        for other in fields.dropFirst() where other.count == result.count {
+            do throws(ArithmeticError) {
+                result = try zip(result, other).map { (a, b) throws(ArithmeticError) in try a.union(with: b) }
+            } catch { throw .layer(error.description) }
+        }
+        return result
+    }
+}
+
+/// What the analysis knows of one tensor.
+private struct TensorState {
+    var shape: [Int]?
+    var field: [AxisReceptiveField]?
+    var unknownBecause: String?
+}
+
+/// What one node produced.
+private struct NodeResult {
+    var shape: [Int]?
+    var parameters: Int? = nil
+    var multiplyAdds: Int? = nil
+    var field: [AxisReceptiveField]?
+    var layer: Layer? = nil
+    var note: String? = nil
+}

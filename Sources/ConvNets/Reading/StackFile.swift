@@ -1,0 +1,116 @@
+import ConvArithmetic
+import Yams
+
+/// Reads a layer stack written in YAML or JSON (JSON is read as YAML's flow style, so one reader serves
+/// both and every message names the line and column).
+///
+/// ```yaml
+/// name: small-unet
+/// convention: pytorch            # optional: pytorch (default), onnx, tensorflow, jax, mlx
+/// input: [1, 3, 64, 64]          # N, C, spatial… (or --input on the command line)
+/// layers:
+///   - {op: conv, name: enc1, out_channels: 16, kernel: 3, padding: 1}
+///   - relu                       # a bare name is a layer without parameters
+///   - {op: maxpool, kernel: 2, stride: 2}
+///   - {op: conv, out_channels: 32, kernel: 3, padding: 1}
+///   - {op: transposed, out_channels: 16, kernel: 2, stride: 2}
+///   - {op: concat, inputs: [enc1, transposed_5]}   # unnamed layers are <op>_<position>
+/// ```
+/// Every layer reads the layer above it unless `inputs` names others (the network's input is `input`).
+/// The fields of each operator are listed in ``StackFile/schema``.
+public enum StackFile {
+    /// The largest file read (YAML/JSON): 64 MiB.
+    public static let byteLimit = 64 << 20
+    /// The most layers a stack may have.
+    public static let layerLimit = 100_000
+    /// The deepest nesting of lists and mappings accepted (a layer needs three).
+    public static let nestingLimit = 64
+
+    /// The operators and their fields, for help text and the documentation.
+    public static let schema: [(operators: String, fields: String)] = [
+        ("conv (conv1d, conv2d, conv3d)", "out_channels (required), kernel (required), stride, padding, dilation, groups, bias"),
+        ("transposed (conv_transpose, deconv)", "out_channels (required), kernel (required), stride, padding, dilation, output_padding, output_size, groups, bias"),
+        ("maxpool, avgpool", "kernel (required), stride (default: the kernel), padding, dilation, ceil_mode, count_include_pad"),
+        ("global_avgpool, global_maxpool", "keep_dims (default true)"),
+        ("batchnorm, instancenorm, groupnorm", "affine (default true; instancenorm false)"),
+        ("relu, leaky_relu, prelu, elu, gelu, silu, swish, sigmoid, tanh, hardswish, hardsigmoid, relu6, mish, softmax, dropout, identity", "none"),
+        ("flatten", "start_axis (default 1)"),
+        ("linear (dense, fc)", "out_features (required), in_features (checked), bias"),
+        ("upsample", "scale (required: an integer, or one per spatial axis)"),
+        ("concat", "inputs (required), axis (default 1, the channels)"),
+        ("add, mul", "inputs (required); the shapes must be equal (broadcast: true for NumPy broadcasting)"),
+        ("every layer", "name, inputs (default: the layer above), convention"),
+    ]
+
+    /// Reads the stack in `text`.
+    /// - Throws: ``NetworkError/malformed(_:at:)`` naming the line and column of the first problem.
+    public static func read(_ text: String) throws(NetworkError) -> Network {
+        guard text.utf8.count <= byteLimit else {
+            throw .tooLarge("the file has \(text.utf8.count) bytes, above the limit of \(byteLimit) for a layer stack")
+        }
+        try checkNesting(text)
+        let root: Node
+        do {
+            guard let node = try Yams.compose(yaml: text) else { throw NetworkError.malformed("the file is empty; it needs a mapping with 'layers'", at: nil) }
+            root = node
+        } catch let error as NetworkError {
+            throw error
+        } catch let error as YamlError {
+            throw .malformed(Self.describe(error), at: nil)
+        } catch {
+            throw .malformed("\(error)", at: nil)
+        }
+        return try StackDecoder(root: root).network()
+    }
+
+    /// Refuses nesting deeper than ``nestingLimit`` before the YAML parser (which recurses) sees it:
+    /// flow brackets outside quotes and comments, plus the block indentation and `- ` runs of a line.
+    static func checkNesting(_ text: String) throws(NetworkError) {
+        var flowDepth = 0
+        var line = 1
+        var quote: UInt8?
+        var inComment = false
+        var atLineStart = true
+        var blockDepth = 0
+        var previous: UInt8 = UInt8(ascii: "\n")
+        for byte in text.utf8 {
+            defer { previous = byte }
+            if byte == UInt8(ascii: "\n") {
+                line += 1
+                atLineStart = true
+                blockDepth = 0
+                inComment = false
+                continue
+            }
+            if inComment { continue }
+            if let open = quote {
+                if byte == open && previous != UInt8(ascii: "\\") { quote = nil }
+                continue
+            }
+            switch byte {
+            case UInt8(ascii: "\""), UInt8(ascii: "'"):
+                quote = byte
+                atLineStart = false
+            case UInt8(ascii: "#") where previous == UInt8(ascii: " ") || previous == UInt8(ascii: "\n") || previous == UInt8(ascii: "\t"):
+                inComment = true
+            case UInt8(ascii: "["), UInt8(ascii: "{"):
+                flowDepth += 1
+                atLineStart = false
+            case UInt8(ascii: "]"), UInt8(ascii: "}"):
+                flowDepth -= 1
+                atLineStart = false
+            case UInt8(ascii: " "), UInt8(ascii: "-"), UInt8(ascii: "?"), UInt8(ascii: ":"), UInt8(ascii: "\t"):
+                if atLineStart { blockDepth += 1 }
+            default:
+                atLineStart = false
+            }
+            if flowDepth + blockDepth / 2 > nestingLimit {
+                throw .malformed("the nesting is deeper than \(nestingLimit) levels; a layer stack needs three", at: SourceLocation(line: line, column: 1))
+            }
+        }
+    }
+
+    private static func describe(_ error: YamlError) -> String {
+        "not valid YAML or JSON: " + "\(error)".split(separator: "\n").joined(separator: " ")
+    }
+}

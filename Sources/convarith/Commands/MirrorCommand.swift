@@ -1,0 +1,127 @@
+import ArgumentParser
+import ConvArithmetic
+import ConvEval
+import ConvNets
+
+/// `convarith mirror`: the decoder that restores an encoder's sizes, or the check of a given decoder.
+struct MirrorCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mirror",
+        abstract: "The transposed-convolution decoder that restores every size of an encoder, or check a decoder against it.",
+        discussion: helpText("""
+            With one file: for each convolution and pooling layer of the encoder (a chain of layers), last \
+            first, the transposed convolution with the same kernel, stride, padding and dilation and the \
+            output padding a = (i + p_lo + p_hi − k̂) mod s that gives back its input size exactly \
+            (Relationship 13 of the seed, 14 of the paper). It is printed as a layer stack you can paste.
+
+            With two files: the decoder's size changes against the encoder's sizes, last first; a layer \
+            that misses is named with the output padding that would fix it. The exit status is 1 when a \
+            size differs.
+
+            Examples:
+              convarith mirror encoder.yaml
+              convarith mirror encoder.yaml decoder.yaml
+              convarith mirror encoder.yaml --input 1x3x101x101 --json
+            """)
+    )
+
+    @Argument(help: "The encoder's layer stack, then optionally a decoder's.")
+    var files: [String]
+
+    @Option(name: [.short, .long], parsing: .unconditional, help: "The encoder's input shape N×C×spatial… (overrides the file's).")
+    var input: AxisList?
+
+    @OptionGroup var format: OutputFormatOptions
+
+    func validate() throws {
+        guard (1...2).contains(files.count) else { throw ValidationError("give the encoder's file, and optionally a decoder's (got \(files.count) files)") }
+        if let input, input.values.count < 3 || input.values.contains(where: { $0 < 1 }) {
+            throw ValidationError("--input needs the full shape N×C×spatial… with sizes of at least 1, e.g. 1x3x224x224")
+        }
+    }
+
+    func run() throws {
+        var encoder = try Self.load(files[0])
+        if let input { encoder = encoder.withInputShape(input.values) }
+        guard encoder.inputs.first?.shape != nil else {
+            printError("error: \(files[0]) gives no input shape; add 'input: [N, C, spatial…]' or pass --input")
+            throw ExitCode(1)
+        }
+        if files.count == 2 {
+            var decoder = try Self.load(files[1])
+            if decoder.inputs.first?.shape == nil, let output = encoder.analyze().layers.last?.outputShape {
+                decoder = decoder.withInputShape(output)
+            }
+            let comparisons = Mirror.compare(decoder: decoder, with: encoder)
+            if format.json {
+                print(JSONWriter.string(.object([("layers", .array(comparisons.map { comparison in
+                    var members: [(key: String, value: JSONValue)] = [
+                        ("name", .string(comparison.decoderLayer)),
+                        ("output", comparison.produced.map(NetworkReportJSON.integers) ?? .null),
+                        ("expected", comparison.expected.map(NetworkReportJSON.integers) ?? .null),
+                        ("matches", .bool(comparison.matches)),
+                    ]
+                    if let advice = comparison.advice { members.append(("advice", .string(advice))) }
+                    return .object(members)
+                }))])))
+            } else {
+                for comparison in comparisons {
+                    let produced = comparison.produced.map(sizes) ?? "error"
+                    let expected = comparison.expected.map(sizes) ?? "—"
+                    let mark = comparison.matches ? "ok" : "MISMATCH"
+                    var line = "\(comparison.decoderLayer): \(produced), encoder \(expected)  \(mark)"
+                    if let advice = comparison.advice { line += "\n    \(advice)" }
+                    print(line)
+                }
+                let misses = comparisons.filter { !$0.matches }.count
+                print(misses == 0 ? "the decoder restores every encoder size" : "\(misses) of \(comparisons.count) size changes do not restore the encoder's size")
+            }
+            if comparisons.contains(where: { !$0.matches }) || comparisons.isEmpty { throw ExitCode(1) }
+            return
+        }
+        let decoder = try exitingOnError { () throws(NetworkError) in try Mirror.decoder(for: encoder) }
+        let steps = try exitingOnError { () throws(NetworkError) in try Mirror.steps(for: encoder) }
+        if format.json {
+            print(NetworkReportJSON.text(decoder.analyze()))
+            return
+        }
+        print(NetworkTable.text(decoder.analyze(), convention: decoder.convention))
+        print("\nAs a layer stack:")
+        print(StackText.yaml(decoder, steps: steps))
+    }
+
+    static func load(_ path: String) throws -> Network {
+        do {
+            return try NetworkFile.load(path: path)
+        } catch {
+            printError("error: \(error)")
+            if case .unreadable = error { throw ExitCode(66) }
+            throw ExitCode(1)
+        }
+    }
+}
+
+/// A decoder written back as a YAML layer stack.
+enum StackText {
+    static func yaml(_ network: Network, steps: [Mirror.Step]) -> String {
+        var lines = ["name: \(network.name ?? "decoder")", "convention: \(network.convention.name)"]
+        if let shape = network.inputs.first?.shape { lines.append("input: \(NetworkTable.brackets(shape))") }
+        lines.append("layers:")
+        for (node, step) in zip(network.nodes, steps) {
+            guard case .window(let window) = node.operation, let padding = window.padding, case .explicit(let pads) = padding else { continue }
+            let paddingText = pads.allSatisfy(\.isSymmetric) ? list(pads.map(\.before)) : "[" + pads.map { "[\($0.before), \($0.after)]" }.joined(separator: ", ") + "]"
+            var fields = ["op: transposed", "name: \(node.name)", "out_channels: \(window.outputChannels ?? 0)", "kernel: \(list(window.kernel))",
+                          "stride: \(list(window.stride ?? [1]))", "padding: \(paddingText)", "output_padding: \(list(step.outputPadding))"]
+            if let dilation = window.dilation, dilation.contains(where: { $0 != 1 }) { fields.append("dilation: \(list(dilation))") }
+            if let groups = window.groups, groups != 1 { fields.append("groups: \(groups)") }
+            lines.append("  - {" + fields.joined(separator: ", ") + "}   # restores \(sizes(Array(step.restores.dropFirst(2)))) of \(step.encoderLayer)")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// `3` when every axis agrees, else `[3, 5]`.
+    static func list(_ values: [Int]) -> String {
+        guard let first = values.first else { return "[]" }
+        return values.allSatisfy({ $0 == first }) ? "\(first)" : "[" + values.map(String.init).joined(separator: ", ") + "]"
+    }
+}

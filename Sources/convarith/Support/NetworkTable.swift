@@ -1,0 +1,152 @@
+import ConvArithmetic
+import ConvEval
+import ConvNets
+
+/// The terminal table of a network's shapes.
+enum NetworkTable {
+    static func text(_ report: NetworkReport, convention: Convention) -> String {
+        var lines: [String] = []
+        let inputs = report.inputs.map { "\($0.name) \($0.shape.map(brackets) ?? "?")" }.joined(separator: ", ")
+        lines.append("\(report.name ?? "network") (\(convention.displayName) rules): \(inputs)")
+        let header = ["#", "name", "op", "input", "output", "params", "MACs", "RF", "jump", "eff. pad"]
+        var rows: [[String]] = []
+        for (index, layer) in report.layers.enumerated() {
+            let inputText = layer.inputShapes.map { $0.map(sizes) ?? "?" }.joined(separator: " + ")
+            let field = layer.receptiveField
+            rows.append([
+                "\(index + 1)", layer.name, layer.label, inputText.isEmpty ? "—" : inputText,
+                layer.outputShape.map(sizes) ?? (layer.error != nil ? "error" : "?"),
+                layer.parameters.map(grouped) ?? "", layer.multiplyAdds.map(abbreviated) ?? "",
+                field.map { perAxis($0.map(\.size)) } ?? "", field.map { perAxis($0.map(\.jump)) } ?? "",
+                field.map { perAxis($0.map(\.effectivePadding)) } ?? "",
+            ])
+        }
+        var widths = header.map(\.count)
+        for row in rows {
+            for (column, cell) in row.enumerated() { widths[column] = max(widths[column], cell.count) }
+        }
+        func line(_ cells: [String]) -> String {
+            cells.enumerated().map { column, cell in
+                let pad = String(repeating: " ", count: widths[column] - cell.count)
+                return [0, 5, 6].contains(column) ? pad + cell : cell + pad
+            }.joined(separator: "  ").trimmingTrailingSpaces()
+        }
+        lines.append(line(header))
+        for (row, layer) in zip(rows, report.layers) {
+            lines.append(line(row))
+            if let error = layer.error { lines.append("    error: \(error)") }
+            if let note = layer.note { lines.append("    \(note)") }
+        }
+        var total = "total: \(report.totalParameters.map(grouped) ?? "too many") parameters, \(report.totalMultiplyAdds.map(abbreviated) ?? "too many") multiply-adds"
+        if let last = report.layers.last(where: { $0.outputShape != nil }), let shape = last.outputShape {
+            total += "; output \(brackets(shape))"
+        }
+        lines.append(total)
+        if let failure = report.firstFailure {
+            let place = failure.location.map { " (\($0))" } ?? ""
+            lines.append("first failure: '\(failure.name)'\(place): \(failure.error ?? "")")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// One value when every axis agrees, else `3×5`.
+    static func perAxis(_ values: [Rational]) -> String {
+        guard let first = values.first else { return "" }
+        if values.allSatisfy({ $0 == first }) { return first.description }
+        return values.map(\.description).joined(separator: "×")
+    }
+
+    static func brackets(_ shape: [Int]) -> String { "[" + shape.map(String.init).joined(separator: ", ") + "]" }
+
+    /// `1,792`.
+    static func grouped(_ value: Int) -> String {
+        let digits = String(value.magnitude)
+        var result = ""
+        for (index, digit) in digits.enumerated() {
+            if index > 0, (digits.count - index) % 3 == 0 { result.append(",") }
+            result.append(digit)
+        }
+        return (value < 0 ? "-" : "") + result
+    }
+
+    /// `86.7M`, `15.5G`.
+    static func abbreviated(_ value: Int) -> String {
+        let units: [(Double, String)] = [(1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k")]
+        let number = Double(value)
+        for (scale, suffix) in units where number >= scale {
+            let scaled = number / scale
+            return (scaled >= 100 ? String(Int(scaled.rounded())) : String((scaled * 10).rounded() / 10)) + suffix
+        }
+        return String(value)
+    }
+}
+
+/// `convarith net --json`: one object with the network and its `layers`.
+enum NetworkReportJSON {
+    static func text(_ report: NetworkReport) -> String {
+        JSONWriter.string(value(report))
+    }
+
+    static func value(_ report: NetworkReport) -> JSONValue {
+        var members: [(key: String, value: JSONValue)] = []
+        members.append(("name", report.name.map(JSONValue.string) ?? .null))
+        members.append(("inputs", .array(report.inputs.map { input in
+            .object([("name", .string(input.name)), ("shape", input.shape.map(integers) ?? .null)])
+        })))
+        members.append(("layers", .array(report.layers.map(layer))))
+        members.append(("total_parameters", report.totalParameters.map(JSONValue.integer) ?? .null))
+        members.append(("total_multiply_adds", report.totalMultiplyAdds.map(JSONValue.integer) ?? .null))
+        if let failure = report.firstFailure {
+            members.append(("first_failure", .object([("name", .string(failure.name)), ("error", .string(failure.error ?? ""))])))
+        }
+        return .object(members)
+    }
+
+    static func layer(_ layer: LayerReport) -> JSONValue {
+        var members: [(key: String, value: JSONValue)] = [
+            ("name", .string(layer.name)),
+            ("op", .string(layer.label)),
+            ("input_shape", layer.inputShapes.first.flatMap { $0.map(integers) } ?? .null),
+        ]
+        if layer.inputShapes.count > 1 {
+            members.append(("input_shapes", .array(layer.inputShapes.map { $0.map(integers) ?? .null })))
+        }
+        members.append(("output_shape", layer.outputShape.map(integers) ?? .null))
+        if let parameters = layer.parameters { members.append(("parameters", .integer(parameters))) }
+        if let work = layer.multiplyAdds { members.append(("multiply_adds", .integer(work))) }
+        if let field = layer.receptiveField {
+            members.append(("receptive_field", .array(field.map { number($0.size) })))
+            members.append(("jump", .array(field.map { number($0.jump) })))
+            members.append(("effective_padding", .array(field.map { number($0.effectivePadding) })))
+            members.append(("center", .array(field.map { number($0.center) })))
+        } else {
+            members.append(("receptive_field", .null))
+            members.append(("jump", .null))
+        }
+        if let shape = layer.layer?.shape {
+            members.append(("padding", .array(shape.axes.map { .array([.integer($0.padding.before), .integer($0.padding.after)]) })))
+            members.append(("relationships", .array(shape.relationships.map { .object([("seed", $0.seed.map(JSONValue.integer) ?? .null), ("paper", .integer($0.paper))]) })))
+        }
+        if let error = layer.error { members.append(("error", .string(error))) }
+        if let note = layer.note { members.append(("note", .string(note))) }
+        if let location = layer.location {
+            if let line = location.line { members.append(("line", .integer(line))) }
+            if let node = location.nodeIndex { members.append(("node_index", .integer(node))) }
+        }
+        return .object(members)
+    }
+
+    static func integers(_ values: [Int]) -> JSONValue { .array(values.map(JSONValue.integer)) }
+
+    static func number(_ value: Rational) -> JSONValue {
+        value.isInteger ? .integer(value.numerator) : .number(value.doubleValue, text: "\(value.doubleValue)")
+    }
+}
+
+extension String {
+    func trimmingTrailingSpaces() -> String {
+        var copy = self
+        while copy.last == " " { copy.removeLast() }
+        return copy
+    }
+}

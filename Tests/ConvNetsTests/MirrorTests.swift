@@ -1,0 +1,53 @@
+import ConvArithmetic
+import ConvNets
+import PropertyBased
+import Testing
+
+@Suite("Encoder → decoder mirroring")
+struct MirrorTests {
+    @Test("the mirror of a random encoder restores every intermediate size exactly")
+    func mirrorRoundTrips() async {
+        var checked = 0
+        // Each code is one layer: conv or pool, kernel 1–5, stride 1–3, padding 0–2, dilation 1–2.
+        await propertyCheck(count: 300, input: Gen.int(in: 0...179).array(of: 1...6), Gen.int(in: 9...90), Gen.int(in: 1...2)) { codes, size, rank in
+            var text = "input: [1, 3\(String(repeating: ", \(size)", count: rank))]\nlayers:\n"
+            for code in codes {
+                let k = code % 5 + 1, s = code / 5 % 3 + 1, p = code / 15 % 3, d = code / 45 % 2 + 1
+                if code / 90 == 1 {
+                    text += "  - {op: maxpool, kernel: \(k), stride: \(s), padding: \(min(p, k / 2))}\n"
+                } else {
+                    text += "  - {op: conv, out_channels: \(4 + code % 3), kernel: \(k), stride: \(s), padding: \(p), dilation: \(d)}\n  - relu\n"
+                }
+            }
+            let encoder = try StackFile.read(text)
+            guard encoder.analyze().firstFailure == nil else { return }
+            let decoder = try Mirror.decoder(for: encoder)
+            checked += 1
+            let comparisons = Mirror.compare(decoder: decoder, with: encoder)
+            #expect(comparisons.allSatisfy { $0.matches }, "\(text)\n\(comparisons)")
+            #expect(decoder.analyze().layers.last?.outputShape == encoder.inputs[0].shape)
+        }
+        #expect(checked >= 100, "only \(checked) generated encoders were valid")
+    }
+
+    @Test("a decoder with output padding 1 everywhere is caught layer by layer, with the output padding that fixes each")
+    func offByOneDecoderIsExplained() throws {
+        let encoder = try Fixtures.network("encoder.yaml")
+        var decoder = try Fixtures.network("decoder_off_by_one.yaml")
+        decoder = decoder.withInputShape(try #require(encoder.analyze().layers.last?.outputShape))
+        let comparisons = Mirror.compare(decoder: decoder, with: encoder)
+        #expect(comparisons.map(\.decoderLayer) == ["d4", "d3", "d2", "d1"])
+        #expect(comparisons.map(\.expected) == [[13, 10], [26, 19], [51, 38], [101, 75]])
+        #expect(comparisons[0].advice?.hasSuffix("use output_padding [1, 0]") == true)
+        #expect(comparisons[2].advice?.hasSuffix("use output_padding [0, 1]") == true)
+        let fixed = try Mirror.decoder(for: encoder)
+        #expect(Mirror.compare(decoder: fixed, with: encoder).allSatisfy { $0.matches })
+    }
+
+    @Test("layers other than convolution and pooling that change the shape stop the mirror with the reason")
+    func nonMirrorableLayersAreRefused() throws {
+        let encoder = try StackFile.read("input: [1, 3, 8, 8]\nlayers:\n  - {op: conv, out_channels: 4, kernel: 3}\n  - flatten")
+        #expect(throws: NetworkError.self) { try Mirror.decoder(for: encoder) }
+        do { _ = try Mirror.decoder(for: encoder) } catch { #expect(error.description.contains("flatten")) }
+    }
+}

@@ -1,0 +1,72 @@
+import Foundation
+import OracleSupport
+import Testing
+
+@Suite("convarith net, mirror and translate")
+struct NetworkCommandTests {
+    static func fixture(_ name: String) -> String {
+        OracleCorpus.packageRoot.appendingPathComponent("Tests/ConvNetsTests/Networks/\(name)").path
+    }
+
+    @Test("net --json gives every layer its name, op, shapes, receptive field and jump")
+    func netJSON() throws {
+        let result = try CLIRunner.run(["net", Self.fixture("vgg16.yaml"), "--json"])
+        #expect(result.status == 0, "\(result.standardError)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any])
+        let layers = try #require(object["layers"] as? [[String: Any]])
+        #expect(layers.count == 39)
+        let pool5 = try #require(layers.first { $0["name"] as? String == "pool5" })
+        #expect(pool5["op"] as? String == "maxpool")
+        #expect(pool5["input_shape"] as? [Int] == [1, 512, 14, 14])
+        #expect(pool5["output_shape"] as? [Int] == [1, 512, 7, 7])
+        #expect(pool5["receptive_field"] as? [Int] == [212, 212])
+        #expect(pool5["jump"] as? [Int] == [32, 32])
+        #expect(object["total_parameters"] as? Int == 138_357_544)
+    }
+
+    @Test("net --input overrides the file's input; a broken skip connection is exit 1 with the failing layer named")
+    func netReportsTheFailingLayer() throws {
+        let result = try CLIRunner.run(["net", Self.fixture("unet.yaml"), "--input", "1x1x100x100"])
+        #expect(result.status == 1)
+        #expect(result.standardOutput.contains("first failure: 'skip3' (line 18, column 5): cannot concatenate [1, 64, 24, 24] and [1, 64, 25, 25]"), "\(result.standardOutput)")
+        let json = try CLIRunner.run(["net", Self.fixture("unet.yaml"), "--input", "1x1x100x100", "--json"])
+        #expect(json.status == 1)
+        #expect(json.standardOutput.contains(#""error":"cannot concatenate"#))
+    }
+
+    @Test("net refuses a missing file (66), a malformed one (1) and a bad --input (64)")
+    func netErrors() throws {
+        #expect(try CLIRunner.run(["net", "/nonexistent/model.yaml"]).status == 66)
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("broken-\(getpid()).yaml").path
+        try "layers:\n  - {op: conv, kernel: [3".write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let malformed = try CLIRunner.run(["net", path])
+        #expect(malformed.status == 1)
+        #expect(malformed.standardError.contains("error:"))
+        #expect(try CLIRunner.run(["net", Self.fixture("vgg16.yaml"), "--input", "224x224"]).status == 64)
+    }
+
+    @Test("mirror prints a decoder that restores the encoder, and a wrong decoder is exit 1 with the fix")
+    func mirrorBuildsAndChecks() throws {
+        let built = try CLIRunner.run(["mirror", Self.fixture("encoder.yaml")])
+        #expect(built.status == 0, "\(built.standardError)")
+        #expect(built.standardOutput.contains("output [1, 3, 101, 75]"))
+        #expect(built.standardOutput.contains("output_padding: [1, 0]"))
+        let checked = try CLIRunner.run(["mirror", Self.fixture("encoder.yaml"), Self.fixture("decoder_off_by_one.yaml")])
+        #expect(checked.status == 1)
+        #expect(checked.standardOutput.contains("d4: 12×10, encoder 13×10  MISMATCH"))
+        #expect(checked.standardOutput.contains("use output_padding [1, 0]"))
+    }
+
+    @Test("translate writes TensorFlow SAME for PyTorch with F.pad and back as 'same'")
+    func translateBothWays() throws {
+        let there = try CLIRunner.run(["translate", "--from", "tensorflow", "--to", "pytorch", "conv", "-i", "224x224", "-k", "3", "-s", "2", "-p", "same"])
+        #expect(there.status == 0, "\(there.standardError)")
+        #expect(there.standardOutput.contains("PyTorch: F.pad(x, (0, 1, 0, 1)), then the layer with padding=0"))
+        let back = try CLIRunner.run(["translate", "--from", "pytorch", "--to", "tensorflow", "conv", "-i", "224x224", "-k", "3", "-p", "1", "--json"])
+        #expect(back.standardOutput.contains(#""code":"padding='same'""#), "\(back.standardOutput)")
+        let refused = try CLIRunner.run(["translate", "--from", "pytorch", "--to", "onnx", "conv", "-i", "5", "-k", "3", "-s", "2", "-p", "same"])
+        #expect(refused.status == 1)
+        #expect(refused.standardError.contains("not supported for strided convolutions"))
+    }
+}
