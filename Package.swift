@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
         // Pure arithmetic: sizes, relationships, derivations, equivalences, solvers. No dependencies.
@@ -32,7 +33,10 @@ let package = Package(
         .target(name: "ConvEval", dependencies: ["ConvArithmetic", "ConvKernels"]),
         // Whole networks: layer stacks (YAML/JSON), shape tables, receptive fields, mirroring, padding
         // translation between frameworks. Every size comes from ConvArithmetic.
-        .target(name: "ConvNets", dependencies: ["ConvArithmetic", .product(name: "Yams", package: "Yams")]),
+        // ONNX models are read with the Swift types generated once from onnx.proto (scripts/generate-onnx-swift.sh).
+        .target(name: "ConvNets", dependencies: [
+            "ConvArithmetic", .product(name: "Yams", package: "Yams"), .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+        ]),
         .executableTarget(
             name: "convarith",
             dependencies: [

@@ -14,8 +14,9 @@ extension Network {
             tensors[input.name] = TensorState(shape: input.shape, field: input.shape == nil ? nil : Array(repeating: .input, count: rank),
                                               unknownBecause: input.shape == nil ? "the input '\(input.name)' has open dimensions \(input.declared); give --input" : nil)
         }
-        for (name, shape) in constants where tensors[name] == nil {
-            tensors[name] = TensorState(shape: shape, field: nil, unknownBecause: nil)
+        for (name, constant) in constants where tensors[name] == nil {
+            tensors[name] = TensorState(shape: constant.shape, field: nil, unknownBecause: nil,
+                                        integers: constant.integers, reals: constant.reals)
         }
         var rows: [LayerReport] = []
         rows.reserveCapacity(nodes.count)
@@ -30,21 +31,24 @@ extension Network {
     /// One node, from the states of the tensors it reads.
     private func analyze(_ node: NetworkNode, tensors: [String: TensorState]) -> (LayerReport, TensorState) {
         var shapes: [[Int]?] = []
-        var known: [[Int]] = []
-        var fields: [[AxisReceptiveField]] = []
+        var states: [TensorState?] = []
         var missing: String?
         for input in node.inputs {
+            // An empty name is an optional input left out (ONNX).
+            if input.isEmpty {
+                states.append(nil)
+                continue
+            }
             guard let state = tensors[input] else {
-                let message = "reads '\(input)', which is neither an input of the network nor an earlier node"
+                let message = "reads '\(input)', which is neither an input of the network, a constant nor an earlier node"
                 let row = LayerReport(name: node.name, label: node.label, inputShapes: shapes, outputShape: nil,
                                       error: message, location: node.location)
-                return (row, TensorState(shape: nil, field: nil, unknownBecause: "'\(node.name)' failed"))
+                return (row, TensorState(shape: nil, field: nil, unknownBecause: "it depends on '\(node.name)', which failed"))
             }
-            shapes.append(state.shape)
-            if let shape = state.shape {
-                known.append(shape)
-                if let field = state.field { fields.append(field) }
-            } else if missing == nil {
+            states.append(state)
+            // Constants (weights, shape tensors) are not shown as the node's inputs.
+            if constants[input] == nil { shapes.append(state.shape) }
+            if state.shape == nil, missing == nil {
                 missing = state.unknownBecause ?? "the shape of '\(input)' is unknown"
             }
         }
@@ -54,13 +58,35 @@ extension Network {
             return (row, TensorState(shape: nil, field: nil, unknownBecause: missing))
         }
         do throws(NetworkError) {
-            let result = try evaluate(node.operation, inputs: known, fields: fields)
+            let result: NodeResult
+            if case .onnx(let op) = node.operation {
+                let inputs = states.map { $0.map { ONNXValue(shape: $0.shape ?? [], integers: $0.integers, reals: $0.reals, field: $0.field) } }
+                let output = try op.evaluate(inputs)
+                result = NodeResult(shape: output.shape, parameters: output.parameters, multiplyAdds: output.multiplyAdds,
+                                    field: output.field, note: output.note, integers: output.integers, reals: output.reals)
+            } else {
+                let known = states.compactMap { $0?.shape }
+                let fields = states.compactMap { $0?.field }
+                result = try evaluate(node.operation, inputs: known, fields: fields)
+            }
+            var note = result.note
+            if let shape = result.shape, let declared = declaredShapes[node.name], declared.count != shape.count
+                || zip(declared, shape).contains(where: { $0 != nil && $0 != $1 }) {
+                let text = "[" + declared.map { $0.map(String.init) ?? "?" }.joined(separator: ", ") + "]"
+                note = [note, "the model's value_info declares \(text)"].compactMap { $0 }.joined(separator: "; ")
+            }
             let row = LayerReport(name: node.name, label: node.label, inputShapes: shapes, outputShape: result.shape,
                                   parameters: result.parameters, multiplyAdds: result.multiplyAdds, receptiveField: result.field,
-                                  layer: result.layer, note: result.note, location: node.location)
+                                  layer: result.layer, note: note, location: node.location)
             return (row, TensorState(shape: result.shape, field: result.field,
-                                     unknownBecause: result.shape == nil ? (result.note ?? "'\(node.name)' is unknown") : nil))
+                                     unknownBecause: result.shape == nil ? (result.note ?? "'\(node.name)' is unknown") : nil,
+                                     integers: result.integers, reals: result.reals))
         } catch {
+            if case .unknownValues(let reason) = error {
+                let row = LayerReport(name: node.name, label: node.label, inputShapes: shapes, outputShape: nil,
+                                      note: "unknown: \(reason)", location: node.location)
+                return (row, TensorState(shape: nil, field: nil, unknownBecause: "it depends on '\(node.name)', whose shape is computed at run time"))
+            }
             let row = LayerReport(name: node.name, label: node.label, inputShapes: shapes, outputShape: nil,
                                   error: error.description, location: node.location)
             return (row, TensorState(shape: nil, field: nil, unknownBecause: "it depends on '\(node.name)', which failed"))
@@ -178,6 +204,8 @@ extension Network {
                               multiplyAdds: try ShapeRules.multiply(leading, count, "the multiply-adds"), field: field)
         case let .unknown(kind, reason):
             return NodeResult(shape: nil, field: nil, note: "unknown: \(kind): \(reason)")
+        case .onnx:
+            throw .layer("an ONNX operator is evaluated with its inputs' values")
         }
     }
 
@@ -206,6 +234,8 @@ private struct TensorState {
     var shape: [Int]?
     var field: [AxisReceptiveField]?
     var unknownBecause: String?
+    var integers: [Int]? = nil
+    var reals: [Double]? = nil
 }
 
 /// What one node produced.
@@ -216,4 +246,6 @@ private struct NodeResult {
     var field: [AxisReceptiveField]?
     var layer: Layer? = nil
     var note: String? = nil
+    var integers: [Int]? = nil
+    var reals: [Double]? = nil
 }

@@ -14,6 +14,30 @@ enum ShapeRules {
         return product
     }
 
+    /// `Π shape`, saturating at `Int.max` (for comparisons against small limits).
+    static func count(_ shape: [Int]) -> Int {
+        var product = 1
+        for dimension in shape {
+            let (next, overflow) = product.multipliedReportingOverflow(by: max(dimension, 0))
+            product = overflow ? Int.max : next
+        }
+        return product
+    }
+
+    /// NumPy's `matmul`: `[…, n, k] · […, k, m] → […, n, m]` with the leading axes broadcast; a 1-D
+    /// operand gains an axis for the product and loses it after.
+    static func matrixMultiply(_ a: [Int], _ b: [Int]) throws(NetworkError) -> [Int] {
+        guard !a.isEmpty, !b.isEmpty else { throw .layer("MatMul needs operands with at least one axis") }
+        let left = a.count == 1 ? [1] + a : a, right = b.count == 1 ? b + [1] : b
+        guard left[left.count - 1] == right[right.count - 2] else {
+            throw .layer("cannot multiply \(ShapeText.brackets(a)) by \(ShapeText.brackets(b)): the inner sizes \(left[left.count - 1]) and \(right[right.count - 2]) differ")
+        }
+        var shape = try broadcast([Array(left.dropLast(2)), Array(right.dropLast(2))]) + [left[left.count - 2], right[right.count - 1]]
+        if a.count == 1 { shape.remove(at: shape.count - 2) }
+        if b.count == 1 { shape.removeLast() }
+        return shape
+    }
+
     /// `a · b`, checked.
     static func multiply(_ a: Int, _ b: Int, _ what: String) throws(NetworkError) -> Int {
         let (value, overflow) = a.multipliedReportingOverflow(by: b)

@@ -6,6 +6,9 @@ public enum NetworkError: Error, Sendable, Hashable, CustomStringConvertible {
     case layer(String)
     /// A file that cannot be read.
     case unreadable(path: String, reason: String)
+    /// An output that depends on tensor values this analysis does not compute (reported as unknown,
+    /// not as a failure).
+    case unknownValues(String)
     /// A request the budgets refuse (a file or graph too large to read safely).
     case tooLarge(String)
 
@@ -17,7 +20,7 @@ public enum NetworkError: Error, Sendable, Hashable, CustomStringConvertible {
             return message
         case let .unreadable(path, reason):
             return "cannot read \(path): \(reason)"
-        case let .tooLarge(message):
+        case let .tooLarge(message), let .unknownValues(message):
             return message
         }
     }

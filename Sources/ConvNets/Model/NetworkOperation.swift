@@ -34,6 +34,9 @@ public enum NetworkOperation: Sendable, Hashable {
     case resize(sizes: [Int]?, scales: [Double]?)
     /// A matrix product with a constant right operand of shape `weight` (ONNX `MatMul`, `Gemm`).
     case matrixProduct(weight: [Int], transposeWeight: Bool, hasBias: Bool)
+    /// An ONNX operator evaluated from its inputs' shapes and, where it needs them, values (`Shape`,
+    /// `Gather`, a `Reshape` whose target is computed, `Slice`, `Split`…).
+    case onnx(ONNXOperator)
     /// A node whose output shape this package cannot know: an unsupported operator, or one whose output
     /// depends on tensor values that are not constants (`reason` says which).
     case unknown(kind: String, reason: String)

@@ -1,13 +1,14 @@
 import Foundation
 
-/// Reads a network from a file: a YAML or JSON layer stack (``StackFile``), by its extension or, without
-/// one, by its content.
+/// Reads a network from a file: an ONNX model (``ONNXModelFile``, by the `.onnx` extension) or a YAML or
+/// JSON layer stack (``StackFile``).
 public enum NetworkFile {
     /// The network in the file at `path`.
     /// - Throws: ``NetworkError/unreadable(path:reason:)`` when the file cannot be read,
     ///   ``NetworkError/tooLarge(_:)`` beyond the reader's limit (checked before reading), and the
     ///   reader's ``NetworkError/malformed(_:at:)`` errors.
     public static func load(path: String) throws(NetworkError) -> Network {
+        if path.lowercased().hasSuffix(".onnx") { return try ONNXModelFile.load(path: path) }
         let size: Int
         do {
             let attributes = try FileManager.default.attributesOfItem(atPath: path)

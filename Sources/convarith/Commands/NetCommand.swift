@@ -52,8 +52,10 @@ struct NetCommand: ParsableCommand {
             throw ExitCode(1)
         }
         if let input { network = network.withInputShape(input.values) }
-        guard network.inputs.allSatisfy({ $0.shape != nil }) else {
-            printError("error: \(file) gives no input shape; add 'input: [N, C, spatial…]' to it or pass --input, e.g. --input 1x3x224x224")
+        if let open = network.inputs.first, open.shape == nil {
+            let declared = open.declared.isEmpty ? "" : " [\(open.declared.joined(separator: ", "))]"
+            let example = open.declared.isEmpty ? "1x3x224x224" : open.declared.map { Int($0).map(String.init) ?? "1" }.joined(separator: "x")
+            printError("error: the input '\(open.name)'\(declared) of \(file) has no fixed shape; pass --input N×C×spatial…, e.g. --input \(example)\(open.declared.isEmpty ? ", or add 'input: [N, C, spatial…]' to the file" : "")")
             throw ExitCode(1)
         }
         let report = network.analyze()

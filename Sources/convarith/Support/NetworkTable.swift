@@ -11,11 +11,11 @@ enum NetworkTable {
         let header = ["#", "name", "op", "input", "output", "params", "MACs", "RF", "jump", "eff. pad"]
         var rows: [[String]] = []
         for (index, layer) in report.layers.enumerated() {
-            let inputText = layer.inputShapes.map { $0.map(sizes) ?? "?" }.joined(separator: " + ")
+            let inputText = layer.inputShapes.map { $0.map(shapeText) ?? "?" }.joined(separator: " + ")
             let field = layer.receptiveField
             rows.append([
                 "\(index + 1)", layer.name, layer.label, inputText.isEmpty ? "—" : inputText,
-                layer.outputShape.map(sizes) ?? (layer.error != nil ? "error" : "?"),
+                layer.outputShape.map(shapeText) ?? (layer.error != nil ? "error" : "?"),
                 layer.parameters.map(grouped) ?? "", layer.multiplyAdds.map(abbreviated) ?? "",
                 field.map { perAxis($0.map(\.size)) } ?? "", field.map { perAxis($0.map(\.jump)) } ?? "",
                 field.map { perAxis($0.map(\.effectivePadding)) } ?? "",
@@ -48,6 +48,9 @@ enum NetworkTable {
         }
         return lines.joined(separator: "\n")
     }
+
+    /// `1×64×56×56`, or `scalar`.
+    static func shapeText(_ shape: [Int]) -> String { shape.isEmpty ? "scalar" : sizes(shape) }
 
     /// One value when every axis agrees, else `3×5`.
     static func perAxis(_ values: [Rational]) -> String {

@@ -1,0 +1,246 @@
+import ConvArithmetic
+import Foundation
+
+/// Turns a decoded ONNX graph into a ``Network``: operators with fixed parameters become the package's
+/// layers (`Conv` a convolution under the ONNX convention, `MaxPool` a pooling layer, `Gemm` a matrix
+/// product…), shape and value operators become ``ONNXOperator``s evaluated during the analysis,
+/// `Constant` nodes become constants, and unknown operators are kept as unknown nodes so the table goes on.
+struct ONNXGraphImport {
+    let name: String?
+    let nodes: [Onnx_NodeProto]
+    var constants: [String: ConstantTensor]
+    let inputs: [Onnx_ValueInfoProto]
+    let outputs: [Onnx_ValueInfoProto]
+    let valueInfo: [Onnx_ValueInfoProto]
+    let opset: Int
+
+    /// Operators that keep their first input's shape.
+    static let shapeKeeping: Set<String> = [
+        "Relu", "LeakyRelu", "Sigmoid", "HardSigmoid", "HardSwish", "Tanh", "Elu", "Selu", "Celu", "Gelu", "Mish", "Softplus",
+        "Softsign", "Softmax", "LogSoftmax", "Hardmax", "Clip", "Dropout", "Identity", "Erf", "Exp", "Log", "Sqrt", "Neg",
+        "Abs", "Reciprocal", "Floor", "Ceil", "Round", "Sign", "Not", "Sin", "Cos", "Tan", "Asin", "Acos", "Atan", "Sinh",
+        "Cosh", "IsNaN", "IsInf", "ThresholdedRelu", "LRN", "LayerNormalization", "GroupNormalization", "MeanVarianceNormalization",
+        "QuantizeLinear", "DequantizeLinear", "Shrink", "LpNormalization", "CumSum", "Trilu", "Swish",
+    ]
+
+    func network() throws(NetworkError) -> Network {
+        var imported = self
+        // Constant nodes are constants, not layers.
+        for node in nodes where node.opType == "Constant" && isDefaultDomain(node) {
+            guard let output = node.output.first else { continue }
+            imported.constants[output] = constant(of: node)
+        }
+        let ordered = try topologicalOrder()
+        var networkNodes: [NetworkNode] = []
+        for (index, node) in ordered where !(node.opType == "Constant" && isDefaultDomain(node)) {
+            networkNodes += imported.convert(node, index: index)
+        }
+        let initialized = Set(imported.constants.keys)
+        let graphInputs = inputs.filter { !initialized.contains($0.name) }.map { value -> Network.Input in
+            let dims = value.type.tensorType.shape.dim
+            let declared = dims.map { dimension -> String in
+                switch dimension.value {
+                case .dimValue(let size)?: String(size)
+                case .dimParam(let name)?: name
+                default: "?"
+                }
+            }
+            let known = dims.compactMap { dimension -> Int? in
+                if case .dimValue(let size)? = dimension.value, size >= 0 { return Int(size) }
+                return nil
+            }
+            let hasShape = value.type.tensorType.hasShape
+            return Network.Input(name: value.name, shape: hasShape && known.count == dims.count ? known : nil, declared: declared)
+        }
+        var declared: [String: [Int?]] = [:]
+        for value in valueInfo + outputs where value.type.tensorType.hasShape {
+            declared[value.name] = value.type.tensorType.shape.dim.map { dimension in
+                if case .dimValue(let size)? = dimension.value { return Int(size) }
+                return nil
+            }
+        }
+        return Network(name: name, inputs: graphInputs, constants: imported.constants, nodes: networkNodes, convention: .onnx,
+                       outputs: outputs.map(\.name), declaredShapes: declared)
+    }
+
+    private func isDefaultDomain(_ node: Onnx_NodeProto) -> Bool { node.domain.isEmpty || node.domain == "ai.onnx" }
+
+    /// The nodes in an order where each comes after the producers of its inputs (ONNX requires it; some
+    /// exporters do not keep it). A cycle is an error naming a node on it.
+    private func topologicalOrder() throws(NetworkError) -> [(Int, Onnx_NodeProto)] {
+        var producer: [String: Int] = [:]
+        for (index, node) in nodes.enumerated() {
+            for output in node.output where !output.isEmpty { producer[output] = index }
+        }
+        var pending = [Int](repeating: 0, count: nodes.count)
+        var consumers = [[Int]](repeating: [], count: nodes.count)
+        for (index, node) in nodes.enumerated() {
+            for input in Set(node.input) where !input.isEmpty {
+                if let source = producer[input], source != index {
+                    pending[index] += 1
+                    consumers[source].append(index)
+                }
+            }
+        }
+        var ready = (0..<nodes.count).filter { pending[$0] == 0 }.reversed().map { $0 }
+        var order: [(Int, Onnx_NodeProto)] = []
+        order.reserveCapacity(nodes.count)
+        while let next = ready.popLast() {
+            order.append((next, nodes[next]))
+            for consumer in consumers[next].reversed() {
+                pending[consumer] -= 1
+                if pending[consumer] == 0 { ready.append(consumer) }
+            }
+            ready.sort(by: >)
+        }
+        if order.count < nodes.count, let stuck = (0..<nodes.count).first(where: { pending[$0] > 0 }) {
+            let node = nodes[stuck]
+            throw .malformed("the graph has a cycle through node \(stuck) (\(node.opType) '\(node.output.first ?? node.name)'): its inputs depend on its own outputs", at: SourceLocation(nodeIndex: stuck))
+        }
+        return order
+    }
+
+    private func attributes(of node: Onnx_NodeProto) -> ONNXAttributes {
+        var values: [String: ONNXAttribute] = [:]
+        for attribute in node.attribute {
+            switch attribute.type {
+            case .int: values[attribute.name] = .integer(Int(attribute.i))
+            case .ints: values[attribute.name] = .integers(attribute.ints.map { Int($0) })
+            case .float: values[attribute.name] = .real(Double(attribute.f))
+            case .floats: values[attribute.name] = .reals(attribute.floats.map(Double.init))
+            case .string: values[attribute.name] = .string(String(decoding: attribute.s, as: UTF8.self))
+            case .tensor: values[attribute.name] = .tensor(ONNXTensors.constant(attribute.t))
+            default:
+                // Old exporters leave the type out; fall back on what is set.
+                if !attribute.ints.isEmpty { values[attribute.name] = .integers(attribute.ints.map { Int($0) }) }
+                else if !attribute.floats.isEmpty { values[attribute.name] = .reals(attribute.floats.map(Double.init)) }
+                else if attribute.hasI { values[attribute.name] = .integer(Int(attribute.i)) }
+                else if attribute.hasF { values[attribute.name] = .real(Double(attribute.f)) }
+                else if attribute.hasS { values[attribute.name] = .string(String(decoding: attribute.s, as: UTF8.self)) }
+                else if attribute.hasT { values[attribute.name] = .tensor(ONNXTensors.constant(attribute.t)) }
+                else { values[attribute.name] = .other }
+            }
+        }
+        return ONNXAttributes(values)
+    }
+
+    private func constant(of node: Onnx_NodeProto) -> ConstantTensor {
+        let attributes = attributes(of: node)
+        if case .tensor(let tensor) = attributes.values["value"] { return tensor }
+        if let value = attributes.integer("value_int") { return ConstantTensor(shape: [], integers: [value]) }
+        if let values = attributes.integers("value_ints") { return ConstantTensor(shape: [values.count], integers: values) }
+        if case .real(let value) = attributes.values["value_float"] { return ConstantTensor(shape: [], reals: [value]) }
+        if let values = attributes.reals("value_floats") { return ConstantTensor(shape: [values.count], reals: values) }
+        return ConstantTensor(shape: [])
+    }
+
+    // MARK: Operators
+
+    private func convert(_ node: Onnx_NodeProto, index: Int) -> [NetworkNode] {
+        let name = node.output.first.flatMap { $0.isEmpty ? nil : $0 } ?? (node.name.isEmpty ? "\(node.opType)_\(index)" : node.name)
+        let location = SourceLocation(nodeIndex: index)
+        let attributes = attributes(of: node)
+        let data = node.input.first.map { [$0] } ?? []
+        func make(_ operation: NetworkOperation, inputs: [String]) -> NetworkNode {
+            NetworkNode(name: name, operation: operation, inputs: inputs, label: node.opType, location: location)
+        }
+        /// The extra outputs: a copy of the first (MaxPool's indices, Dropout's mask), or unknown.
+        func extras(sameShape: Bool) -> [NetworkNode] {
+            node.output.dropFirst().filter { !$0.isEmpty }.map { output in
+                NetworkNode(name: output, operation: sameShape ? .shapePreserving(kind: node.opType) : .unknown(kind: node.opType, reason: "its extra outputs are not inferred"),
+                            inputs: sameShape ? [name] : [], label: node.opType, location: location)
+            }
+        }
+        guard isDefaultDomain(node) else {
+            return [make(.unknown(kind: "\(node.domain).\(node.opType)", reason: "operators outside the default ONNX domain are not inferred"), inputs: [])]
+                + node.output.dropFirst().filter { !$0.isEmpty }.map { NetworkNode(name: $0, operation: .unknown(kind: node.opType, reason: "an operator outside the default domain"), inputs: [], label: node.opType, location: location) }
+        }
+        switch node.opType {
+        case "Conv", "ConvTranspose":
+            guard node.input.count >= 2, let weight = constants[node.input[1]] else {
+                return [make(.onnxUnknown(node.opType, "its weight is not a constant of the model"), inputs: data)]
+            }
+            return [make(.window(window(node, attributes, weight: weight)), inputs: data)]
+        case "MaxPool", "AveragePool", "LpPool":
+            return [make(.window(pooling(node, attributes)), inputs: data)] + extras(sameShape: true)
+        case "GlobalAveragePool", "GlobalLpPool":
+            return [make(.globalPooling(.average, keepDimensions: true), inputs: data)]
+        case "GlobalMaxPool":
+            return [make(.globalPooling(.max, keepDimensions: true), inputs: data)]
+        case "BatchNormalization":
+            return [make(.normalization(kind: node.opType, affine: true), inputs: data)] + extras(sameShape: false)
+        case "InstanceNormalization":
+            return [make(.normalization(kind: node.opType, affine: true), inputs: data)]
+        case "Gemm":
+            let transposeA = (attributes.integer("transA") ?? 0) == 1
+            guard node.input.count >= 2, let weight = constants[node.input[1]], weight.shape.count == 2, !transposeA else {
+                return [make(.onnxUnknown("Gemm", "its weight is not a 2-D constant, or A is transposed"), inputs: data)]
+            }
+            let bias = node.input.count > 2 && !node.input[2].isEmpty
+            return [make(.matrixProduct(weight: weight.shape, transposeWeight: (attributes.integer("transB") ?? 0) == 1, hasBias: bias), inputs: data)]
+        case "MatMul" where node.input.count >= 2 && constants[node.input[1]]?.shape.count == 2:
+            return [make(.matrixProduct(weight: constants[node.input[1]]!.shape, transposeWeight: false, hasBias: false), inputs: data)]
+        case "Reshape" where opset >= 5 && node.input.count >= 2 && constants[node.input[1]]?.integers != nil:
+            return [make(.reshape(target: constants[node.input[1]]!.integers!, allowZero: (attributes.integer("allowzero") ?? 0) == 1), inputs: data)]
+        case let type where Self.shapeKeeping.contains(type):
+            return [make(.shapePreserving(kind: type), inputs: data)] + extras(sameShape: type == "Dropout")
+        case let type where ONNXOperator.evaluated.contains(type):
+            var attributes = attributes
+            if type == "Split" { attributes.values["__outputs"] = .integer(node.output.count) }
+            return node.output.enumerated().filter { !$0.element.isEmpty }.map { position, output in
+                NetworkNode(name: output, operation: .onnx(ONNXOperator(type: type, attributes: attributes, outputIndex: position, opset: opset)),
+                            inputs: Array(node.input), label: type, location: location)
+            }
+        default:
+            let reason = ["NonZero", "NonMaxSuppression", "TopK", "Unique", "Compress", "Loop", "If", "Scan"].contains(node.opType)
+                ? "its output shape depends on tensor values or control flow" : "this operator is not inferred"
+            return node.output.filter { !$0.isEmpty }.map { output in
+                NetworkNode(name: output, operation: .unknown(kind: node.opType, reason: reason), inputs: [], label: node.opType, location: location)
+            }
+        }
+    }
+
+    private func padding(_ attributes: ONNXAttributes, rank: Int) -> Padding? {
+        switch attributes.string("auto_pad") {
+        case "SAME_UPPER": return .named(.same)
+        case "SAME_LOWER": return .named(.sameLower)
+        case "VALID": return .named(.valid)
+        default:
+            guard let pads = attributes.integers("pads"), pads.count == 2 * rank else { return nil }
+            return .explicit((0..<rank).map { AxisPadding(before: pads[$0], after: pads[$0 + rank]) })
+        }
+    }
+
+    private func window(_ node: Onnx_NodeProto, _ attributes: ONNXAttributes, weight: ConstantTensor) -> WindowLayer {
+        let transposed = node.opType == "ConvTranspose"
+        let kernel = attributes.integers("kernel_shape") ?? Array(weight.shape.dropFirst(2))
+        let groups = attributes.integer("group") ?? 1
+        let outputs = transposed ? (weight.shape.count > 1 ? weight.shape[1] &* groups : 0) : (weight.shape.first ?? 0)
+        var layer = WindowLayer(operation: transposed ? .transposedConvolution : .convolution, kernel: kernel.isEmpty ? [1] : kernel,
+                                stride: attributes.integers("strides"), padding: padding(attributes, rank: kernel.count),
+                                dilation: attributes.integers("dilations"), outputChannels: outputs, groups: groups,
+                                hasBias: node.input.count > 2 && !node.input[2].isEmpty, convention: .onnx)
+        if transposed {
+            layer.outputPadding = attributes.integers("output_padding")
+            if let shape = attributes.integers("output_shape") {
+                layer.outputSize = shape.count == kernel.count + 2 ? Array(shape.dropFirst(2)) : shape
+            }
+        }
+        return layer
+    }
+
+    private func pooling(_ node: Onnx_NodeProto, _ attributes: ONNXAttributes) -> WindowLayer {
+        let kernel = attributes.integers("kernel_shape") ?? [1]
+        var layer = WindowLayer(operation: .pooling, kernel: kernel, stride: attributes.integers("strides") ?? Array(repeating: 1, count: kernel.count),
+                                padding: padding(attributes, rank: kernel.count), dilation: attributes.integers("dilations"),
+                                ceilMode: (attributes.integer("ceil_mode") ?? 0) == 1, poolingMode: node.opType == "MaxPool" ? .max : .average,
+                                hasBias: false, convention: .onnx)
+        if node.opType == "AveragePool" { layer.countIncludePad = (attributes.integer("count_include_pad") ?? 0) == 1 }
+        return layer
+    }
+}
+
+extension NetworkOperation {
+    /// An ONNX operator left unknown, with the reason.
+    static func onnxUnknown(_ type: String, _ reason: String) -> NetworkOperation { .unknown(kind: type, reason: reason) }
+}

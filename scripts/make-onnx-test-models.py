@@ -1,0 +1,247 @@
+#!/usr/bin/env python3
+"""Writes the ONNX test models of Tests/ConvNetsTests/Networks/onnx and the shapes ONNX Runtime gives
+every tensor of each (expected.json), for the ConvNets tests.
+
+Usage: pip install onnx onnxruntime numpy; python3 scripts/make-onnx-test-models.py
+
+The models are small (a few channels, random weights): structure is what the tests read. Each is run by
+ONNX Runtime with every node output exposed as a graph output, so expected.json holds the shape of every
+tensor; a model that ONNX Runtime refuses records the failing node's output and ORT's message instead.
+"""
+import json
+import os
+import sys
+
+import numpy as np
+import onnx
+import onnxruntime as ort
+from onnx import TensorProto, helper, numpy_helper
+
+OUT = os.path.join(os.path.dirname(__file__), "..", "Tests", "ConvNetsTests", "Networks", "onnx")
+rng = np.random.default_rng(2016)
+
+
+class Graph:
+    """A tiny graph builder: every helper returns the name of its output tensor."""
+
+    def __init__(self, name, opset):
+        self.name, self.opset = name, opset
+        self.nodes, self.inits, self.counter = [], [], 0
+
+    def fresh(self, prefix):
+        self.counter += 1
+        return f"{prefix}_{self.counter}"
+
+    def weight(self, shape, name=None):
+        name = name or self.fresh("w")
+        self.inits.append(numpy_helper.from_array((rng.standard_normal(shape) * 0.1).astype(np.float32), name))
+        return name
+
+    def ints(self, values, name=None):
+        name = name or self.fresh("c")
+        self.inits.append(numpy_helper.from_array(np.array(values, dtype=np.int64), name))
+        return name
+
+    def floats(self, values, name=None):
+        name = name or self.fresh("c")
+        self.inits.append(numpy_helper.from_array(np.array(values, dtype=np.float32), name))
+        return name
+
+    def constant(self, values, dtype=np.int64):
+        out = self.fresh("const")
+        self.nodes.append(helper.make_node("Constant", [], [out], value=numpy_helper.from_array(np.array(values, dtype=dtype), out + "_v")))
+        return out
+
+    def op(self, op_type, inputs, outputs=1, name=None, **attributes):
+        names = [name or self.fresh(op_type.lower())] if outputs == 1 else [self.fresh(op_type.lower()) for _ in range(outputs)]
+        self.nodes.append(helper.make_node(op_type, inputs, names, **attributes))
+        return names[0] if outputs == 1 else names
+
+    def conv(self, x, cin, cout, k, rank=2, transposed=False, bias=True, **attributes):
+        kernel = [k] * rank if isinstance(k, int) else k
+        shape = [cin, cout // attributes.get("group", 1)] + kernel if transposed else [cout, cin // attributes.get("group", 1)] + kernel
+        inputs = [x, self.weight(shape)] + ([self.weight([cout])] if bias else [])
+        return self.op("ConvTranspose" if transposed else "Conv", inputs, kernel_shape=kernel, **attributes)
+
+    def bn(self, x, c):
+        return self.op("BatchNormalization", [x, self.floats(np.ones(c)), self.floats(np.zeros(c)), self.floats(np.zeros(c)), self.floats(np.ones(c))])
+
+    def model(self, x_name, x_shape, out, elem=TensorProto.FLOAT):
+        inputs = [helper.make_tensor_value_info(x_name, elem, x_shape)]
+        outputs = [onnx.ValueInfoProto(name=out)]
+        graph = helper.make_graph(self.nodes, self.name, inputs, outputs, self.inits)
+        model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", self.opset)], producer_name="convarith-tests")
+        model.ir_version = 8
+        # ONNX's own shape inference fills the output's type and the value_info, as exporters do; half the
+        # models keep the value_info (the analysis compares its shapes with them), half drop it.
+        model = onnx.shape_inference.infer_shapes(model)
+        if self.opset < 15:
+            del model.graph.value_info[:]
+        for output in model.graph.output:
+            if not output.type.tensor_type.HasField("shape"):
+                # What exporters write when the rank is known but the sizes are not (this test's outputs are 2-D).
+                output.type.tensor_type.elem_type = elem
+                output.type.tensor_type.shape.dim.add().dim_param = "batch"
+                output.type.tensor_type.shape.dim.add().dim_param = "features"
+        onnx.checker.check_model(model)
+        return model
+
+
+def resnet_style():
+    g = Graph("resnet_style", 13)
+    x = g.conv("input", 3, 8, 7, strides=[2, 2], pads=[3, 3, 3, 3])
+    x = g.op("Relu", [g.bn(x, 8)])
+    x = g.op("MaxPool", [x], kernel_shape=[3, 3], strides=[2, 2], pads=[1, 1, 1, 1])
+    for c_in, c_out, stride in [(8, 8, 1), (8, 16, 2)]:
+        y = g.op("Relu", [g.bn(g.conv(x, c_in, c_out, 3, strides=[stride] * 2, pads=[1] * 4, bias=False), c_out)])
+        y = g.bn(g.conv(y, c_out, c_out, 3, pads=[1] * 4, bias=False), c_out)
+        shortcut = x if stride == 1 else g.bn(g.conv(x, c_in, c_out, 1, strides=[stride] * 2, bias=False), c_out)
+        x = g.op("Relu", [g.op("Add", [y, shortcut])])
+    x = g.op("Flatten", [g.op("GlobalAveragePool", [x])], axis=1)
+    x = g.op("Gemm", [x, g.weight([10, 16]), g.weight([10])], transB=1, name="logits")
+    return g.model("input", [1, 3, 64, 64], x), {}
+
+
+def vgg_style():
+    g = Graph("vgg_style", 11)
+    x = "input"
+    for c_in, c_out in [(3, 8), (8, 16)]:
+        x = g.op("Relu", [g.conv(x, c_in, c_out, 3, pads=[1] * 4)])
+        x = g.op("Relu", [g.conv(x, c_out, c_out, 3, pads=[1] * 4)])
+        x = g.op("MaxPool", [x], kernel_shape=[2, 2], strides=[2, 2])
+    x = g.op("Reshape", [x, g.ints([1, -1])])
+    x = g.op("Relu", [g.op("Gemm", [x, g.weight([16 * 8 * 8, 32]), g.weight([32])])])
+    x = g.op("Dropout", [x])
+    x = g.op("Softmax", [g.op("Gemm", [x, g.weight([10, 32]), g.weight([10])], transB=1)], axis=1, name="probabilities")
+    return g.model("input", [1, 3, 32, 32], x), {}
+
+
+def unet(name, shape, opset=17):
+    g = Graph(name, opset)
+    e1 = g.op("Relu", [g.conv("image", 1, 4, 3, pads=[1] * 4)], name="enc1")
+    d1 = g.op("MaxPool", [e1], kernel_shape=[2, 2], strides=[2, 2])
+    e2 = g.op("Relu", [g.conv(d1, 4, 8, 3, pads=[1] * 4)], name="enc2")
+    d2 = g.op("MaxPool", [e2], kernel_shape=[2, 2], strides=[2, 2])
+    b = g.op("Relu", [g.conv(d2, 8, 16, 3, pads=[1] * 4)], name="bottleneck")
+    up2 = g.op("Resize", [b, "", g.floats([1, 1, 2, 2])], mode="nearest", name="up2")
+    u2 = g.conv(up2, 16, 8, 3, pads=[1] * 4)
+    s2 = g.op("Concat", [u2, e2], axis=1, name="skip2")
+    c2 = g.op("Relu", [g.conv(s2, 16, 8, 3, pads=[1] * 4)])
+    up1 = g.conv(c2, 8, 4, 2, transposed=True, strides=[2, 2], name="up1")
+    s1 = g.op("Concat", [up1, e1], axis=1, name="skip1")
+    out = g.op("Sigmoid", [g.conv(s1, 8, 1, 1)], name="mask")
+    return g.model("image", shape, out), {}
+
+
+def dcgan_generator():
+    g = Graph("dcgan_generator", 18)
+    x = g.op("Relu", [g.bn(g.conv("z", 16, 32, 4, transposed=True, bias=False), 32)])
+    for c_in, c_out in [(32, 16), (16, 8)]:
+        x = g.op("Relu", [g.bn(g.conv(x, c_in, c_out, 4, transposed=True, bias=False, strides=[2, 2], pads=[1] * 4), c_out)])
+    x = g.op("Tanh", [g.conv(x, 8, 3, 4, transposed=True, bias=False, strides=[2, 2], pads=[1] * 4)], name="rgb")
+    return g.model("z", [1, 16, 1, 1], x), {}
+
+
+def conv1d():
+    g = Graph("conv1d", 13)
+    x = g.op("Relu", [g.conv("signal", 4, 8, 5, rank=1, strides=[2], pads=[2, 2])])
+    x = g.op("MaxPool", [x], kernel_shape=[3], strides=[2])
+    x = g.conv(x, 8, 8, 3, rank=1, dilations=[2], pads=[2, 2])
+    x = g.op("AveragePool", [x], kernel_shape=[3], strides=[2], ceil_mode=1, pads=[1, 1], count_include_pad=0)
+    x = g.op("GlobalAveragePool", [x], name="pooled")
+    return g.model("signal", [2, 4, 101], x), {}
+
+
+def conv3d():
+    g = Graph("conv3d", 13)
+    x = g.op("Relu", [g.conv("volume", 2, 4, 3, rank=3, pads=[1] * 6)])
+    x = g.op("MaxPool", [x], kernel_shape=[2, 2, 2], strides=[2, 2, 2])
+    x = g.conv(x, 4, 4, [3, 3, 1], rank=3, strides=[1, 2, 2], pads=[1, 1, 0, 1, 1, 0])
+    x = g.conv(x, 4, 2, 2, rank=3, transposed=True, strides=[2, 2, 2], output_padding=[1, 0, 1], name="upsampled")
+    return g.model("volume", [1, 2, 9, 16, 15], x), {}
+
+
+def tf_same():
+    # What tf2onnx writes for a Keras model with padding='same': NHWC in, a Transpose to NCHW, SAME_UPPER
+    # convolutions and pools, an explicit Pad, a Transpose back, a mean over the spatial axes, MatMul + Add.
+    g = Graph("tf_same", 15)
+    x = g.op("Transpose", ["input_1"], perm=[0, 3, 1, 2])
+    x = g.op("Relu", [g.conv(x, 3, 8, 3, strides=[2, 2], auto_pad="SAME_UPPER")], name="conv1")
+    x = g.op("MaxPool", [x], kernel_shape=[3, 3], strides=[2, 2], auto_pad="SAME_UPPER", name="pool1")
+    x = g.op("Pad", [x, g.ints([0, 0, 0, 1, 0, 0, 1, 0])], mode="constant", name="padded")
+    x = g.conv(x, 8, 16, 5, strides=[2, 2], auto_pad="SAME_LOWER", name="conv2")
+    x = g.op("Transpose", [x], perm=[0, 2, 3, 1], name="nhwc")
+    x = g.op("ReduceMean", [x], axes=[1, 2], keepdims=0, name="mean")
+    x = g.op("Add", [g.op("MatMul", [x, g.weight([16, 5])]), g.weight([5])], name="dense")
+    return g.model("input_1", [1, 33, 33, 3], x), {}
+
+
+def pytorch_flatten_export():
+    # x.view(x.size(0), -1) as older PyTorch exports write it: Shape → Gather → Unsqueeze → Concat → Reshape,
+    # with a symbolic batch, and Constant nodes for the indices.
+    g = Graph("pytorch_flatten_export", 11)
+    x = g.op("Relu", [g.conv("x", 3, 4, 3, strides=[2, 2], pads=[1] * 4)], name="features")
+    shape = g.op("Shape", [x])
+    batch = g.op("Gather", [shape, g.constant(0)], axis=0)
+    batch = g.op("Unsqueeze", [batch], axes=[0])
+    target = g.op("Concat", [batch, g.constant([-1])], axis=0)
+    x = g.op("Reshape", [x, target], name="flat")
+    x = g.op("Gemm", [x, g.weight([6, 4 * 16 * 16]), g.weight([6])], transB=1, name="out")
+    return g.model("x", ["batch", 3, 32, 32], x), {"x": [4, 3, 32, 32]}
+
+
+MODELS = {
+    "resnet_style": resnet_style, "vgg_style": vgg_style,
+    "unet_style": lambda: unet("unet_style", ["N", 1, "H", "W"]),
+    "unet_off_by_one": lambda: unet("unet_off_by_one", [1, 1, 102, 102]),
+    "dcgan_generator": dcgan_generator, "conv1d": conv1d, "conv3d": conv3d, "tf_same": tf_same,
+    "pytorch_flatten_export": pytorch_flatten_export,
+}
+RUN_SHAPES = {"unet_style": {"image": [1, 1, 64, 64]}}
+
+
+def run(model, feeds_shapes):
+    exposed = onnx.ModelProto()
+    exposed.CopyFrom(model)
+    known = {o.name for o in exposed.graph.output}
+    for node in exposed.graph.node:
+        if node.op_type == "Constant":
+            continue
+        for out in node.output:
+            if out and out not in known:
+                exposed.graph.output.append(onnx.ValueInfoProto(name=out))
+    session = ort.InferenceSession(exposed.SerializeToString(), providers=["CPUExecutionProvider"])
+    feeds = {}
+    for value in session.get_inputs():
+        shape = feeds_shapes.get(value.name) or value.shape
+        feeds[value.name] = rng.standard_normal(shape).astype(np.float32)
+    names = [o.name for o in session.get_outputs()]
+    results = session.run(names, feeds)
+    return {name: list(result.shape) for name, result in zip(names, results)}, {k: list(v.shape) for k, v in feeds.items()}
+
+
+def main():
+    os.makedirs(OUT, exist_ok=True)
+    expected = {"onnx": onnx.__version__, "onnxruntime": ort.__version__, "models": {}}
+    for name, build in MODELS.items():
+        model, feeds = build()
+        feeds = feeds or RUN_SHAPES.get(name, {})
+        path = os.path.join(OUT, name + ".onnx")
+        onnx.save(model, path)
+        entry = {"opset": model.opset_import[0].version}
+        try:
+            shapes, inputs = run(model, feeds)
+            entry["input"] = list(inputs.values())[0]
+            entry["shapes"] = shapes
+        except Exception as error:  # ORT refuses the model: record where
+            entry["input"] = [d.dim_value for d in model.graph.input[0].type.tensor_type.shape.dim]
+            entry["ort_error"] = str(error).splitlines()[0][:400]
+        expected["models"][name] = entry
+        print(f"{name}: {os.path.getsize(path)} bytes, opset {entry['opset']}, {'refused by ORT' if 'ort_error' in entry else str(len(entry['shapes'])) + ' tensors'}", file=sys.stderr)
+    with open(os.path.join(OUT, "expected.json"), "w") as handle:
+        json.dump(expected, handle, indent=1, sort_keys=True)
+        handle.write("\n")
+
+
+if __name__ == "__main__":
+    main()
