@@ -64,7 +64,7 @@ struct CLIFuzzTests {
         var statuses: [Int32: Int] = [:]
         for _ in 0..<300 {
             var arguments: [String]
-            switch Int.random(in: 0...11, using: &draw.rng) {
+            switch Int.random(in: 0...14, using: &draw.rng) {
             case 0, 1: arguments = ["shape"] + draw.layer() + draw.channels() + (Bool.random(using: &draw.rng) ? ["--json"] : [])
             case 2: arguments = ["explain"] + draw.layer()
             case 3: arguments = ["transpose"] + draw.layer(operations: ["conv", "transposed"])
@@ -84,6 +84,24 @@ struct CLIFuzzTests {
                 arguments = ["run", ["conv", "pool", "transposed"].randomElement(using: &draw.rng)!, "--x", x, "--out", out]
                 if Bool.random(using: &draw.rng) { arguments += ["--w", w] }
                 arguments += ["-k", draw.sizes(), "-s", draw.sizes(), "-p=" + draw.padding(), "-d", draw.sizes(), "-g", draw.number()]
+            case 11:
+                let conventions = ["pytorch", "onnx", "tensorflow", "jax", "mlx"]
+                arguments = ["translate", "--from", conventions.randomElement(using: &draw.rng)!, "--to", conventions.randomElement(using: &draw.rng)!] + draw.layer()
+            case 12, 13:
+                // A random stack of extreme numbers, through net or mirror.
+                var text = "input: [\(draw.number()), \(draw.number()), \(draw.sizes().replacingOccurrences(of: "x", with: ", "))]\nlayers:\n"
+                for _ in 0..<Int.random(in: 1...6, using: &draw.rng) {
+                    switch Int.random(in: 0...4, using: &draw.rng) {
+                    case 0: text += "  - {op: conv, out_channels: \(draw.number()), kernel: \(draw.number()), stride: \(draw.number()), padding: \(draw.number()), dilation: \(draw.number())}\n"
+                    case 1: text += "  - {op: maxpool, kernel: \(draw.number()), stride: \(draw.number()), ceil_mode: true}\n"
+                    case 2: text += "  - {op: transposed, out_channels: \(draw.number()), kernel: \(draw.number()), stride: \(draw.number()), output_padding: \(draw.number())}\n"
+                    case 3: text += "  - {op: upsample, scale: \(draw.number())}\n"
+                    default: text += "  - {op: linear, out_features: \(draw.number())}\n"
+                    }
+                }
+                let stack = directory.appendingPathComponent("stack.yaml").path
+                try text.write(toFile: stack, atomically: true, encoding: .utf8)
+                arguments = [Bool.random(using: &draw.rng) ? "net" : "mirror", stack] + (Bool.random(using: &draw.rng) ? ["--input", draw.sizes()] : []) + (Bool.random(using: &draw.rng) ? ["--json"] : [])
             default:
                 arguments = Bool.random(using: &draw.rng) ? ["bench", "--repetitions", ["0", "-1", "9223372036854775807", "100000"].randomElement(using: &draw.rng)!]
                                                            : ["tour", "--out", out, "--delay", ["nan", "inf", "1e300", "-1", "0"].randomElement(using: &draw.rng)!]

@@ -132,13 +132,18 @@ extension ONNXOperator {
                 let ratios = resized.map { Double(given[$0]) / Double(max(x.shape[$0], 1)) }
                 let scale = (policy == "not_larger" ? ratios.min() : ratios.max()) ?? 1
                 var adjusted = x.shape
-                for index in resized { adjusted[index] = Int((Double(x.shape[index]) * scale).rounded()) }
+                for index in resized {
+                    let size = (Double(x.shape[index]) * scale).rounded()
+                    guard size.isFinite, size >= 0, size < 9.0e15 else { throw .layer("Resize: sizes \(given) give no valid size") }
+                    adjusted[index] = Int(size)
+                }
                 sizes = adjusted
             }
             let shape = try ShapeRules.resize(x.shape, sizes: sizes, scales: scales)
             return ONNXOutput(shape: shape, field: try resizedField(x, to: shape))
         case "Expand":
             guard let target = try integers(input: 1, attribute: "shape", sinceOpset: 8) else { throw .layer("Expand needs a shape") }
+            guard target.allSatisfy({ $0 >= 0 }) else { throw .layer("Expand: negative dimension in \(ShapeText.brackets(target))") }
             return ONNXOutput(shape: try ShapeRules.broadcast([x.shape, target]), field: x.field)
         case "ConstantOfShape":
             guard let shape = x.integers else { throw .unknownValues("ConstantOfShape's shape is computed at run time from values this analysis does not follow") }
@@ -194,17 +199,20 @@ extension ONNXOperator {
             guard let repeats = try integers(input: 1, attribute: "repeats", sinceOpset: 6), repeats.count == rank else {
                 throw .layer("Tile needs one repeat per axis of \(ShapeText.brackets(x.shape))")
             }
+            guard repeats.allSatisfy({ $0 >= 0 }) else { throw .layer("Tile: negative repeats \(repeats)") }
             var shape: [Int] = []
             for (dimension, count) in zip(x.shape, repeats) { shape.append(try ShapeRules.multiply(dimension, count, "the tiled size")) }
             return ONNXOutput(shape: shape)
         case "DepthToSpace", "SpaceToDepth":
             guard rank == 4, let block = attributes.integer("blocksize"), block >= 1 else { throw .layer("\(type) needs a 4-D input and a blocksize") }
+            let area = try ShapeRules.multiply(block, block, "the block area")
             if type == "DepthToSpace" {
-                guard x.shape[1] % (block * block) == 0 else { throw .layer("DepthToSpace: \(x.shape[1]) channels do not divide by \(block)²") }
-                return ONNXOutput(shape: [x.shape[0], x.shape[1] / (block * block), x.shape[2] * block, x.shape[3] * block])
+                guard x.shape[1] % area == 0 else { throw .layer("DepthToSpace: \(x.shape[1]) channels do not divide by \(block)²") }
+                return ONNXOutput(shape: [x.shape[0], x.shape[1] / area, try ShapeRules.multiply(x.shape[2], block, "the output height"),
+                                          try ShapeRules.multiply(x.shape[3], block, "the output width")])
             }
             guard x.shape[2] % block == 0, x.shape[3] % block == 0 else { throw .layer("SpaceToDepth: \(ShapeText.brackets(x.shape)) does not divide by the block \(block)") }
-            return ONNXOutput(shape: [x.shape[0], x.shape[1] * block * block, x.shape[2] / block, x.shape[3] / block])
+            return ONNXOutput(shape: [x.shape[0], try ShapeRules.multiply(x.shape[1], area, "the output channels"), x.shape[2] / block, x.shape[3] / block])
         case "Pad":
             guard let pads = try integers(input: 1, attribute: "pads", sinceOpset: 11) else { throw .layer("Pad needs pads") }
             var axes = Array(0..<rank)
@@ -226,8 +234,10 @@ extension ONNXOperator {
             guard let start = x.integers?.first, let limit = optional(1)?.integers?.first, let delta = optional(2)?.integers?.first, delta != 0 else {
                 throw .unknownValues("Range's bounds are computed at run time from values this analysis does not follow")
             }
-            let count = max(Int((Double(limit - start) / Double(delta)).rounded(.up)), 0)
-            return ONNXOutput(shape: [count], integers: count <= valueLimit ? stride(from: start, to: limit, by: delta).map { $0 } : nil)
+            let span = (Double(limit) - Double(start)) / Double(delta)
+            guard span.isFinite, span < 9.0e15 else { throw .layer("Range from \(start) to \(limit) by \(delta) has too many elements") }
+            let count = max(Int(span.rounded(.up)), 0)
+            return ONNXOutput(shape: [count], integers: count <= valueLimit ? (0..<count).map { start &+ $0 &* delta } : nil)
         default:
             return try elementwise(inputs.compactMap { $0 })
         }
@@ -247,7 +257,9 @@ extension ONNXOperator {
                 case "Add": integers!.append(left &+ right)
                 case "Sub": integers!.append(left &- right)
                 case "Mul": integers!.append(left &* right)
-                case "Div": integers!.append(right == 0 ? 0 : left / right)
+                case "Div":
+                    let (quotient, overflow) = left.dividedReportingOverflow(by: right)
+                    integers!.append(right == 0 || overflow ? 0 : quotient)
                 case "Max": integers!.append(max(left, right))
                 default: integers!.append(min(left, right))
                 }
@@ -290,14 +302,15 @@ extension ONNXOperator {
             func clamp(_ value: Int, _ low: Int, _ high: Int) -> Int { min(max(value, low), high) }
             var start = starts[index] < 0 ? starts[index] &+ dimension : starts[index]
             var end = ends[index] < 0 ? ends[index] &+ dimension : ends[index]
+            // Clamped to the axis, so the differences are small whatever the step.
             if step > 0 {
                 start = clamp(start, 0, dimension)
                 end = clamp(end, 0, dimension)
-                shape[position] = max(0, (end - start + step - 1) / step)
+                shape[position] = end > start ? (end - start - 1) / step + 1 : 0
             } else {
                 start = clamp(start, 0, dimension - 1)
                 end = clamp(end, -1, dimension - 1)
-                shape[position] = max(0, (start - end + (-step) - 1) / (-step))
+                shape[position] = start > end ? (start - end - 1) / step.magnitude.clampedToInt + 1 : 0
             }
             ranges.append((start, end, step))
         }
@@ -316,12 +329,21 @@ extension ONNXOperator {
         var parts = try integers(1, "split", 13)
         if parts == nil {
             let count = attributes.integer("num_outputs") ?? attributes.integer("__outputs") ?? 1
-            guard count >= 1 else { throw .layer("Split into \(count) parts") }
-            let size = (dimension + count - 1) / count
-            parts = (0..<count).map { max(0, min(size, dimension - $0 * size)) }
+            guard (1...65_536).contains(count) else { throw .layer("Split into \(count) parts") }
+            // ⌈dimension / count⌉ per part, the last ones smaller (without overflow near Int.max).
+            let size = dimension / count + (dimension % count == 0 ? 0 : 1)
+            parts = (0..<count).map { index in
+                let (used, overflow) = index.multipliedReportingOverflow(by: size)
+                return overflow || used >= dimension ? 0 : min(size, dimension - used)
+            }
         }
         guard let parts, outputIndex < parts.count else { throw .layer("Split has no output \(outputIndex + 1)") }
-        guard parts.reduce(0, +) == dimension else {
+        var total = 0
+        for part in parts {
+            guard part >= 0 else { throw .layer("Split: a negative part in \(parts)") }
+            total = try ShapeRules.add(total, part, "the split sizes")
+        }
+        guard total == dimension else {
             throw .layer("Split: the parts \(parts) do not add up to axis \(position)'s \(dimension)")
         }
         var shape = x.shape
@@ -359,4 +381,9 @@ extension ONNXOperator {
             }
         } catch { throw .layer(error.description) }
     }
+}
+
+extension UInt {
+    /// The value as an `Int`, `Int.max` when it does not fit.
+    var clampedToInt: Int { self > UInt(Int.max) ? Int.max : Int(self) }
 }
