@@ -70,3 +70,22 @@ struct NetworkCommandTests {
         #expect(refused.standardError.contains("not supported for strided convolutions"))
     }
 }
+
+@Suite("convarith net on ONNX models")
+struct NetONNXCommandTests {
+    @Test("a detector exported with symbolic sizes, at --input 1x3x640x640: every layer named by its output tensor, the output known")
+    func detectorAt640() throws {
+        let path = NetworkCommandTests.fixture("exports/detector_torchscript.onnx")
+        let result = try CLIRunner.run(["net", path, "--input", "1x3x640x640", "--json"])
+        #expect(result.status == 0, "\(result.standardError)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any])
+        let layers = try #require(object["layers"] as? [[String: Any]])
+        let output = try #require(layers.first { $0["name"] as? String == "output" })
+        // 3 anchors × (80² + 40² + 20²) positions, 7 values each.
+        #expect(output["output_shape"] as? [Int] == [1, 3 * (80 * 80 + 40 * 40 + 20 * 20), 7])
+        #expect(layers.allSatisfy { $0["error"] == nil })
+        let withoutInput = try CLIRunner.run(["net", path])
+        #expect(withoutInput.status == 1)
+        #expect(withoutInput.standardError.contains("--input"))
+    }
+}

@@ -67,7 +67,18 @@ extension Network {
             } else {
                 let known = states.compactMap { $0?.shape }
                 let fields = states.compactMap { $0?.field }
-                result = try evaluate(node.operation, inputs: known, fields: fields)
+                var evaluated = try evaluate(node.operation, inputs: known, fields: fields)
+                // Layers that only move or keep elements keep a small shape tensor's values (an Identity or a
+                // Reshape between a Shape and the Reshape that reads it).
+                switch node.operation {
+                case .reshape, .shapePreserving, .flatten:
+                    if let source = states.first ?? nil, let shape = evaluated.shape, ShapeRules.count(shape) == ShapeRules.count(source.shape ?? []) {
+                        evaluated.integers = source.integers
+                        evaluated.reals = source.reals
+                    }
+                default: break
+                }
+                result = evaluated
             }
             var note = result.note
             if let shape = result.shape, let declared = declaredShapes[node.name], declared.count != shape.count
