@@ -79,7 +79,7 @@ if Context.environment["CONVARITH_BENCHMARKS"] != nil {
         .executableTarget(
             name: "ArithmeticBenchmarks",
             dependencies: [
-                "ConvArithmetic", "ConvEval",
+                "ConvArithmetic", "ConvEval", "ConvNets",
                 .product(name: "Benchmark", package: "benchmark"),
             ],
             path: "Benchmarks/ArithmeticBenchmarks",

@@ -1,6 +1,7 @@
 import Benchmark
 import ConvArithmetic
 import ConvEval
+import ConvNets
 
 // package-benchmark suites for the arithmetic and the eval contract (opt-in: CONVARITH_BENCHMARKS=1
 // swift package benchmark). `convarith bench` measures the same workloads without the dependency.
@@ -36,6 +37,20 @@ let benchmarks: @Sendable () -> Void = {
             output.removeAll(keepingCapacity: true)
             for line in stream { line.withUnsafeBufferPointer { session.answer(line: $0, appendingTo: &output) } }
             blackHole(output.count)
+        }
+    }
+    // `convarith net` on a 100-layer stack: reading the YAML and the whole shape table with receptive fields.
+    var stack = "input: [1, 16, 512, 512]\nlayers:\n"
+    for index in 0..<100 { stack += "  - {op: conv, out_channels: 16, kernel: 3, padding: \(1 + index % 4), dilation: \(1 + index % 4)}\n" }
+    let network = try! StackFile.read(stack)
+    Benchmark("net: read a 100-layer stack") { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(try? StackFile.read(stack))
+        }
+    }
+    Benchmark("net: analyse a 100-layer stack") { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(network.analyze())
         }
     }
 }

@@ -137,7 +137,7 @@ extension Network {
             let shape = try single()
             guard shape.count >= 3 else { throw .layer("global pooling needs an input [N, C, spatial…], got \(ShapeText.brackets(shape))") }
             let output = keep ? Array(shape.prefix(2)) + Array(repeating: 1, count: shape.count - 2) : Array(shape.prefix(2))
-            return NodeResult(shape: output, field: try Self.whole(field, spatial: Array(shape.dropFirst(2))))
+            return NodeResult(shape: output, field: try FieldRules.whole(field, spatial: Array(shape.dropFirst(2))))
         case .shapePreserving:
             return NodeResult(shape: try single(), field: field)
         case .normalization(_, let affine):
@@ -149,7 +149,7 @@ extension Network {
             let output = try ShapeRules.flatten(shape, start: start, collapsesLeadingAxes: collapses)
             let spatialStart = max((start < 0 ? start + shape.count : start), 2)
             let merged = spatialStart < shape.count ? Array(shape[2...]) : []
-            return NodeResult(shape: output, field: start <= 2 && !merged.isEmpty ? try Self.whole(field, spatial: merged) : field)
+            return NodeResult(shape: output, field: start <= 2 && !merged.isEmpty ? try FieldRules.whole(field, spatial: merged) : field)
         case let .linear(inFeatures, outFeatures, bias):
             let shape = try single()
             let output = try ShapeRules.linear(shape, inputFeatures: inFeatures, outputFeatures: outFeatures)
@@ -160,20 +160,12 @@ extension Network {
         case .upsample(let factors):
             let shape = try single()
             let output = try ShapeRules.upsample(shape, factors: factors)
-            var next: [AxisReceptiveField]?
-            if let field, field.count == shape.count - 2 {
-                do throws(ArithmeticError) {
-                    next = try field.enumerated().map { (index, axis) throws(ArithmeticError) in
-                        try axis.upsampled(by: factors.count == 1 ? factors[0] : factors[index])
-                    }
-                } catch { throw .layer(error.description) }
-            }
-            return NodeResult(shape: output, field: next)
+            return NodeResult(shape: output, field: try FieldRules.resized(field, shape: shape, output: output))
         case .concatenate(let axis):
-            return NodeResult(shape: try ShapeRules.concatenate(inputs, axis: axis), field: try Self.union(fields))
+            return NodeResult(shape: try ShapeRules.concatenate(inputs, axis: axis), field: try FieldRules.union(fields))
         case .elementwise(_, let broadcasting):
             let output = broadcasting ? try ShapeRules.broadcast(inputs) : try ShapeRules.identical(inputs)
-            return NodeResult(shape: output, field: try Self.union(fields))
+            return NodeResult(shape: output, field: try FieldRules.union(fields))
         case let .reshape(target, allowZero):
             let shape = try single()
             let output = try ShapeRules.reshape(shape, to: target, allowZero: allowZero)
@@ -181,31 +173,11 @@ extension Network {
         case let .pad(before, after):
             let shape = try single()
             let output = try ShapeRules.pad(shape, before: before, after: after)
-            var next: [AxisReceptiveField]?
-            if let field, field.count == shape.count - 2, before.prefix(2).allSatisfy({ $0 == 0 }) {
-                do throws(ArithmeticError) {
-                    next = try field.enumerated().map { (index, axis) throws(ArithmeticError) in
-                        AxisReceptiveField(size: axis.size, jump: axis.jump,
-                                           start: try axis.start.subtracting(try axis.jump.multiplied(by: before[index + 2])))
-                    }
-                } catch { throw .layer(error.description) }
-            }
-            return NodeResult(shape: output, field: next)
+            return NodeResult(shape: output, field: try FieldRules.padded(field, shape: shape, before: before))
         case let .resize(sizes, scales):
             let shape = try single()
             let output = try ShapeRules.resize(shape, sizes: sizes, scales: scales)
-            var next: [AxisReceptiveField]?
-            if let field, field.count == shape.count - 2, output.prefix(2) == shape.prefix(2) {
-                // Integer factors are nearest-neighbour upsampling's field; others are left unknown.
-                var upsampled: [AxisReceptiveField] = []
-                for (index, axis) in field.enumerated() {
-                    let from = shape[index + 2], to = output[index + 2]
-                    guard from > 0, to % from == 0 else { upsampled = []; break }
-                    do { upsampled.append(try axis.upsampled(by: to / from)) } catch { throw .layer(error.description) }
-                }
-                next = upsampled.isEmpty ? nil : upsampled
-            }
-            return NodeResult(shape: output, field: next)
+            return NodeResult(shape: output, field: try FieldRules.resized(field, shape: shape, output: output))
         case let .matrixProduct(weight, transposed, bias):
             let shape = try single()
             let output = try ShapeRules.matrixProduct(shape, weight: weight, transposeWeight: transposed)
@@ -218,25 +190,6 @@ extension Network {
         case .onnx:
             throw .layer("an ONNX operator is evaluated with its inputs' values")
         }
-    }
-
-    /// Every output reads the whole of each spatial axis.
-    private static func whole(_ field: [AxisReceptiveField]?, spatial: [Int]) throws(NetworkError) -> [AxisReceptiveField]? {
-        guard let field, field.count == spatial.count else { return nil }
-        do throws(ArithmeticError) {
-            return try zip(field, spatial).map { (axis, extent) throws(ArithmeticError) in try axis.throughWholeAxis(extent: extent) }
-        } catch { throw .layer(error.description) }
-    }
-
-    /// The union of several inputs' fields (those of the same rank as the first).
-    private static func union(_ fields: [[AxisReceptiveField]]) throws(NetworkError) -> [AxisReceptiveField]? {
-        guard var result = fields.first else { return nil }
-        for other in fields.dropFirst() where other.count == result.count {
-            do throws(ArithmeticError) {
-                result = try zip(result, other).map { (a, b) throws(ArithmeticError) in try a.union(with: b) }
-            } catch { throw .layer(error.description) }
-        }
-        return result
     }
 }
 

@@ -140,7 +140,7 @@ extension ONNXOperator {
                 sizes = adjusted
             }
             let shape = try ShapeRules.resize(x.shape, sizes: sizes, scales: scales)
-            return ONNXOutput(shape: shape, field: try resizedField(x, to: shape))
+            return ONNXOutput(shape: shape, field: try FieldRules.resized(x.field, shape: x.shape, output: shape))
         case "Expand":
             guard let target = try integers(input: 1, attribute: "shape", sinceOpset: 8) else { throw .layer("Expand needs a shape") }
             guard target.allSatisfy({ $0 >= 0 }) else { throw .layer("Expand: negative dimension in \(ShapeText.brackets(target))") }
@@ -227,7 +227,7 @@ extension ONNXOperator {
                 after[index] = pads[position + axes.count]
             }
             let shape = try ShapeRules.pad(x.shape, before: before, after: after)
-            return ONNXOutput(shape: shape, field: try paddedField(x, before: before))
+            return ONNXOutput(shape: shape, field: try FieldRules.padded(x.field, shape: x.shape, before: before))
         case "Flatten":
             return ONNXOutput(shape: try ShapeRules.flatten(x.shape, start: attributes.integer("axis") ?? 1, collapsesLeadingAxes: true))
         case "Range":
@@ -352,34 +352,7 @@ extension ONNXOperator {
     }
 
     private func union(_ values: [ONNXValue]) throws(NetworkError) -> [AxisReceptiveField]? {
-        let fields = values.compactMap(\.field)
-        guard var result = fields.first else { return nil }
-        for other in fields.dropFirst() where other.count == result.count {
-            do throws(ArithmeticError) {
-                result = try zip(result, other).map { (a, b) throws(ArithmeticError) in try a.union(with: b) }
-            } catch { throw .layer(error.description) }
-        }
-        return result
-    }
-
-    private func resizedField(_ x: ONNXValue, to shape: [Int]) throws(NetworkError) -> [AxisReceptiveField]? {
-        guard let field = x.field, field.count == x.shape.count - 2, shape.prefix(2) == x.shape.prefix(2) else { return nil }
-        var result: [AxisReceptiveField] = []
-        for (index, axis) in field.enumerated() {
-            let from = x.shape[index + 2], to = shape[index + 2]
-            guard from > 0, to % from == 0 else { return nil }
-            do { result.append(try axis.upsampled(by: to / from)) } catch { throw .layer(error.description) }
-        }
-        return result
-    }
-
-    private func paddedField(_ x: ONNXValue, before: [Int]) throws(NetworkError) -> [AxisReceptiveField]? {
-        guard let field = x.field, field.count == x.shape.count - 2, before.prefix(2).allSatisfy({ $0 == 0 }) else { return nil }
-        do throws(ArithmeticError) {
-            return try field.enumerated().map { (index, axis) throws(ArithmeticError) in
-                AxisReceptiveField(size: axis.size, jump: axis.jump, start: try axis.start.subtracting(try axis.jump.multiplied(by: before[index + 2])))
-            }
-        } catch { throw .layer(error.description) }
+        try FieldRules.union(values.compactMap(\.field))
     }
 }
 

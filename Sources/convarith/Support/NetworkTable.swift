@@ -38,7 +38,7 @@ enum NetworkTable {
             if let note = layer.note { lines.append("    \(note)") }
         }
         var total = "total: \(report.totalParameters.map(grouped) ?? "too many") parameters, \(report.totalMultiplyAdds.map(abbreviated) ?? "too many") multiply-adds"
-        if let last = report.layers.last(where: { $0.outputShape != nil }), let shape = last.outputShape {
+        if let shape = report.layers.last?.outputShape {
             total += "; output \(brackets(shape))"
         }
         lines.append(total)
