@@ -190,12 +190,29 @@ def pytorch_flatten_export():
     return g.model("x", ["batch", 3, 32, 32], x), {"x": [4, 3, 32, 32]}
 
 
+def computed_weights():
+    # Weights that pass through the graph: an int8 weight dequantized, one through Identity, and a
+    # Gemm whose A is transposed and whose B is a Transpose of an initializer.
+    g = Graph("computed_weights", 13)
+    q = g.fresh("wq")
+    g.inits.append(numpy_helper.from_array(rng.integers(-100, 100, size=(8, 3, 3, 3)).astype(np.int8), q))
+    w1 = g.op("DequantizeLinear", [q, g.floats(0.01), g.constant(0, dtype=np.int8)])
+    x = g.op("Relu", [g.op("Conv", ["input", w1], kernel_shape=[3, 3], strides=[2, 2], pads=[1, 1, 1, 1], name="dequantized_conv")])
+    w2 = g.op("Identity", [g.weight([8, 4, 3, 3])])
+    x = g.op("ConvTranspose", [x, w2], strides=[2, 2], pads=[1, 1, 1, 1], output_padding=[1, 1], name="identity_weight_deconv")
+    x = g.op("Flatten", [g.op("GlobalMaxPool", [x])], axis=1)
+    x = g.op("Transpose", [x], perm=[1, 0])
+    b = g.op("Transpose", [g.weight([10, 4])], perm=[1, 0])
+    x = g.op("Gemm", [x, b, g.weight([10])], transA=1, name="gemm_transposed_a")
+    return g.model("input", [2, 3, 31, 31], x), {}
+
+
 MODELS = {
     "resnet_style": resnet_style, "vgg_style": vgg_style,
     "unet_style": lambda: unet("unet_style", ["N", 1, "H", "W"]),
     "unet_off_by_one": lambda: unet("unet_off_by_one", [1, 1, 102, 102]),
     "dcgan_generator": dcgan_generator, "conv1d": conv1d, "conv3d": conv3d, "tf_same": tf_same,
-    "pytorch_flatten_export": pytorch_flatten_export,
+    "pytorch_flatten_export": pytorch_flatten_export, "computed_weights": computed_weights,
 }
 RUN_SHAPES = {"unet_style": {"image": [1, 1, 64, 64]}}
 

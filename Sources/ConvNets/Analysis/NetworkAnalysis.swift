@@ -113,26 +113,9 @@ extension Network {
         let field = fields.first
         switch operation {
         case .window(let window):
-            let shape = try single()
-            let parameters = try window.parameters(input: shape, convention: convention)
-            let layer: Layer
-            do { layer = try Layer(parameters) } catch { throw .layer(error.description) }
-            let output = layer.outputShape ?? shape
-            var weights: Int?
-            var work: Int?
-            if let tensors = layer.tensors, let weight = tensors.weight, window.operation != .pooling {
-                let count = try ShapeRules.elementCount(weight)
-                let bias = window.hasBias ? tensors.bias?.first ?? 0 : 0
-                weights = try ShapeRules.add(count, bias, "the parameter count")
-                work = layer.channels?.multiplyAdds(of: layer.shape)
-            }
-            let next: [AxisReceptiveField]?
-            if let field, field.count == layer.shape.rank {
-                do { next = try layer.shape.receptiveFields(after: field) } catch { throw .layer(error.description) }
-            } else {
-                next = nil
-            }
-            return NodeResult(shape: output, parameters: weights, multiplyAdds: work, field: next, layer: layer)
+            let result = try Self.evaluate(window, input: try single(), field: field, convention: convention)
+            return NodeResult(shape: result.shape, parameters: result.parameters, multiplyAdds: result.multiplyAdds,
+                              field: result.field, layer: result.layer)
         case .globalPooling(_, let keep):
             let shape = try single()
             guard shape.count >= 3 else { throw .layer("global pooling needs an input [N, C, spatial…], got \(ShapeText.brackets(shape))") }
@@ -190,6 +173,40 @@ extension Network {
         case .onnx:
             throw .layer("an ONNX operator is evaluated with its inputs' values")
         }
+    }
+}
+
+extension Network {
+    /// What a convolution, pooling or transposed convolution gives: its output shape, parameters,
+    /// multiply-adds, receptive field and resolved layer.
+    struct WindowResult {
+        var shape: [Int]
+        var parameters: Int?
+        var multiplyAdds: Int?
+        var field: [AxisReceptiveField]?
+        var layer: Layer
+    }
+
+    /// A window layer on an input `[N, C, spatial…]`, resolved by the core under `convention` (or the
+    /// layer's own).
+    static func evaluate(_ window: WindowLayer, input shape: [Int], field: [AxisReceptiveField]?,
+                         convention: Convention) throws(NetworkError) -> WindowResult {
+        let parameters = try window.parameters(input: shape, convention: convention)
+        let layer: Layer
+        do { layer = try Layer(parameters) } catch { throw .layer(error.description) }
+        var weights: Int?
+        var work: Int?
+        if let tensors = layer.tensors, let weight = tensors.weight, window.operation != .pooling {
+            let count = try ShapeRules.elementCount(weight)
+            let bias = window.hasBias ? tensors.bias?.first ?? 0 : 0
+            weights = try ShapeRules.add(count, bias, "the parameter count")
+            work = layer.channels?.multiplyAdds(of: layer.shape)
+        }
+        var next: [AxisReceptiveField]?
+        if let field, field.count == layer.shape.rank {
+            do { next = try layer.shape.receptiveFields(after: field) } catch { throw .layer(error.description) }
+        }
+        return WindowResult(shape: layer.outputShape ?? shape, parameters: weights, multiplyAdds: work, field: next, layer: layer)
     }
 }
 

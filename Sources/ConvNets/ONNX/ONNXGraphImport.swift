@@ -158,9 +158,11 @@ struct ONNXGraphImport {
         switch node.opType {
         case "Conv", "ConvTranspose":
             guard node.input.count >= 2, let weight = constants[node.input[1]] else {
-                return [make(.onnxUnknown(node.opType, "its weight is not a constant of the model"), inputs: data)]
+                // A weight computed in the graph (dequantized, transposed…): its shape is known at analysis time.
+                return [make(.onnx(ONNXOperator(type: node.opType, attributes: attributes, opset: opset)), inputs: Array(node.input))]
             }
-            return [make(.window(window(node, attributes, weight: weight)), inputs: data)]
+            let bias = node.input.count > 2 && !node.input[2].isEmpty
+            return [make(.window(Self.window(node.opType, attributes, weightShape: weight.shape, hasBias: bias)), inputs: data)]
         case "MaxPool", "AveragePool", "LpPool":
             return [make(.window(pooling(node, attributes)), inputs: data)] + extras(sameShape: true)
         case "GlobalAveragePool", "GlobalLpPool":
@@ -174,7 +176,7 @@ struct ONNXGraphImport {
         case "Gemm":
             let transposeA = (attributes.integer("transA") ?? 0) == 1
             guard node.input.count >= 2, let weight = constants[node.input[1]], weight.shape.count == 2, !transposeA else {
-                return [make(.onnxUnknown("Gemm", "its weight is not a 2-D constant, or A is transposed"), inputs: data)]
+                return [make(.onnx(ONNXOperator(type: "Gemm", attributes: attributes, opset: opset)), inputs: Array(node.input))]
             }
             let bias = node.input.count > 2 && !node.input[2].isEmpty
             return [make(.matrixProduct(weight: weight.shape, transposeWeight: (attributes.integer("transB") ?? 0) == 1, hasBias: bias), inputs: data)]
@@ -200,7 +202,7 @@ struct ONNXGraphImport {
         }
     }
 
-    private func padding(_ attributes: ONNXAttributes, rank: Int) -> Padding? {
+    private static func padding(_ attributes: ONNXAttributes, rank: Int) -> Padding? {
         switch attributes.string("auto_pad") {
         case "SAME_UPPER": return .named(.same)
         case "SAME_LOWER": return .named(.sameLower)
@@ -211,15 +213,17 @@ struct ONNXGraphImport {
         }
     }
 
-    private func window(_ node: Onnx_NodeProto, _ attributes: ONNXAttributes, weight: ConstantTensor) -> WindowLayer {
-        let transposed = node.opType == "ConvTranspose"
-        let kernel = attributes.integers("kernel_shape") ?? Array(weight.shape.dropFirst(2))
+    /// `Conv` or `ConvTranspose` as a window layer, from its attributes and its weight's shape
+    /// (`[C_out, C_in/group, k…]`, transposed `[C_in, C_out/group, k…]`).
+    static func window(_ type: String, _ attributes: ONNXAttributes, weightShape: [Int], hasBias: Bool) -> WindowLayer {
+        let transposed = type == "ConvTranspose"
+        let kernel = attributes.integers("kernel_shape") ?? Array(weightShape.dropFirst(2))
         let groups = attributes.integer("group") ?? 1
-        let outputs = transposed ? (weight.shape.count > 1 ? weight.shape[1] &* groups : 0) : (weight.shape.first ?? 0)
+        let outputs = transposed ? (weightShape.count > 1 ? weightShape[1] &* groups : 0) : (weightShape.first ?? 0)
         var layer = WindowLayer(operation: transposed ? .transposedConvolution : .convolution, kernel: kernel.isEmpty ? [1] : kernel,
                                 stride: attributes.integers("strides"), padding: padding(attributes, rank: kernel.count),
                                 dilation: attributes.integers("dilations"), outputChannels: outputs, groups: groups,
-                                hasBias: node.input.count > 2 && !node.input[2].isEmpty, convention: .onnx)
+                                hasBias: hasBias, convention: .onnx)
         if transposed {
             layer.outputPadding = attributes.integers("output_padding")
             if let shape = attributes.integers("output_shape") {
@@ -232,7 +236,7 @@ struct ONNXGraphImport {
     private func pooling(_ node: Onnx_NodeProto, _ attributes: ONNXAttributes) -> WindowLayer {
         let kernel = attributes.integers("kernel_shape") ?? [1]
         var layer = WindowLayer(operation: .pooling, kernel: kernel, stride: attributes.integers("strides") ?? Array(repeating: 1, count: kernel.count),
-                                padding: padding(attributes, rank: kernel.count), dilation: attributes.integers("dilations"),
+                                padding: Self.padding(attributes, rank: kernel.count), dilation: attributes.integers("dilations"),
                                 ceilMode: (attributes.integer("ceil_mode") ?? 0) == 1, poolingMode: node.opType == "MaxPool" ? .max : .average,
                                 hasBias: false, convention: .onnx)
         if node.opType == "AveragePool" { layer.countIncludePad = (attributes.integer("count_include_pad") ?? 0) == 1 }

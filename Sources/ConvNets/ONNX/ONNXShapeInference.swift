@@ -32,6 +32,23 @@ extension ONNXOperator {
             return position
         }
         switch type {
+        case "Conv", "ConvTranspose":
+            let weight = try input(1)
+            let window = ONNXGraphImport.window(type, attributes, weightShape: weight.shape, hasBias: optional(2) != nil)
+            let result = try Network.evaluate(window, input: x.shape, field: x.field, convention: .onnx)
+            return ONNXOutput(shape: result.shape, field: result.field, parameters: result.parameters, multiplyAdds: result.multiplyAdds)
+        case "Gemm":
+            let b = try input(1)
+            guard rank == 2, b.shape.count == 2 else {
+                throw .layer("Gemm multiplies 2-D matrices, got \(ShapeText.brackets(x.shape)) and \(ShapeText.brackets(b.shape))")
+            }
+            let (m, k) = (attributes.integer("transA") ?? 0) == 1 ? (x.shape[1], x.shape[0]) : (x.shape[0], x.shape[1])
+            let (inner, n) = (attributes.integer("transB") ?? 0) == 1 ? (b.shape[1], b.shape[0]) : (b.shape[0], b.shape[1])
+            guard k == inner else {
+                throw .layer("Gemm: A \(ShapeText.brackets(x.shape)) and B \(ShapeText.brackets(b.shape)) have inner sizes \(k) and \(inner)")
+            }
+            if let c = optional(2) { _ = try ShapeRules.broadcast([c.shape, [m, n]]) }
+            return ONNXOutput(shape: [m, n], multiplyAdds: try? ShapeRules.multiply(try ShapeRules.multiply(m, n, "the multiply-adds"), k, "the multiply-adds"))
         case "Shape":
             var start = attributes.integer("start") ?? 0
             var end = attributes.integer("end") ?? rank
