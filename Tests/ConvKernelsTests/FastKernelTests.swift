@@ -144,7 +144,7 @@ struct FastDirectKernelTests {
         #expect(checked >= 50)
     }
 
-    @Test("fast pooling = reference under every convention: max and average, ceil mode, count_include_pad, padding", arguments: Convention.all)
+    @Test("fast pooling = reference under every convention and row kernel: max and average, ceil mode, count_include_pad, padding", arguments: Convention.all)
     func poolingAgrees(convention: Convention) async {
         var checked = 0
         await propertyCheck(count: 150, input: LayerCase.generator, Gen.int(in: 0...3)) { layer, flags in
@@ -159,10 +159,38 @@ struct FastDirectKernelTests {
             let x = try Tensor.random(shape: [layer.batch, 3] + shape.input, using: &rng)
             let include: Bool? = layer.groups == 2 ? nil : layer.seed % 2 == 0
             let reference = try ReferenceKernels.pooling(x, shape: shape, mode: mode, countIncludePad: include)
-            let fast = try FastKernels.pooling(x, shape: shape, mode: mode, countIncludePad: include, threads: 2)
-            #expect(reference.shape == fast.shape && zip(reference.data, fast.data).allSatisfy { $0 == $1 || ($0.isNaN && $1.isNaN) || abs($0 - $1) <= 1e-5 },
-                    "\(convention) \(mode) ceil=\(ceil): \(layer)")
+            for kernel in kernels {
+                let fast = try FastKernels.pooling(x, shape: shape, mode: mode, countIncludePad: include, threads: 2, microKernel: kernel)
+                #expect(reference.shape == fast.shape && zip(reference.data, fast.data).allSatisfy { $0 == $1 || ($0.isNaN && $1.isNaN) || abs($0 - $1) <= 1e-5 },
+                        "\(convention) \(mode) ceil=\(ceil) \(kernel.name): \(layer)")
+            }
         }
         #expect(checked >= 30)
+    }
+
+    @Test("fast pooling over wide rows (every vector width and tail, strides 1–3, dilation) with NaN and −0 equals the reference for every row kernel: maxima exactly (−0 = +0), averages to rounding")
+    func widePoolingRowsAgreeBitForBit() throws {
+        var rng = SeededGenerator(state: 2016)
+        var x = try Tensor.random(shape: [1, 2, 5, 77], using: &rng)
+        for index in stride(from: 0, to: x.data.count, by: 37) { x.data[index] = .nan }
+        for index in stride(from: 5, to: x.data.count, by: 23) { x.data[index] = -0.0 }
+        var checked = 0
+        for (kernel, stride, dilation, mode) in [(3, 1, 1, PoolingMode.max), (3, 2, 1, .max), (2, 2, 1, .average), (3, 3, 1, .average),
+                                                 (3, 1, 2, .max), (5, 2, 1, .max), (4, 2, 1, .average)] {
+            for width in [16, 17, 31, 33, 64, 77] {
+                let input = try Tensor(shape: [1, 2, 5, width], data: (0..<(10 * width)).map { x.data[($0 / width) * 77 + $0 % width] })
+                guard let shape = try? PoolingSpec(kernel: [3, kernel], stride: [1, stride], padding: .symmetric([1, 1]), dilation: [1, dilation],
+                                                   mode: mode, convention: .onnx).shape(input: [5, width]) else { continue }
+                let reference = try ReferenceKernels.pooling(input, shape: shape, mode: mode)
+                for micro in kernels {
+                    let fast = try FastKernels.pooling(input, shape: shape, mode: mode, threads: 1, microKernel: micro)
+                    // The lines are combined before the horizontal taps: sums round in another order.
+                    #expect(zip(reference.data, fast.data).allSatisfy { $0 == $1 || ($0.isNaN && $1.isNaN) || (mode == .average && abs($0 - $1) <= 1e-6 * max(abs($0), 1)) },
+                            "\(micro.name) k \(kernel) s \(stride) d \(dilation) \(mode) width \(width)")
+                    checked += 1
+                }
+            }
+        }
+        #expect(checked >= 40)
     }
 }

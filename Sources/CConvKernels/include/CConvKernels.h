@@ -23,4 +23,21 @@ convarith_microkernel convarith_select_microkernel(const char *forced);
 /// Whether the CPU supports the named micro-kernel.
 int convarith_supports(const char *name);
 
+/// A whole plane of a pooling layer, `x` of `g[0]×g[1]×g[2]` (depth, height, width) to `y` of `g[3]×g[4]×g[5]`,
+/// with kernel `g[6..8]`, stride `g[9..11]`, dilation `g[12..14]` and padding before `g[15..17]`: each output
+/// is the max (`v >= m ? v : m`, from `empty`) or the sum of the window's taps on the input, an average
+/// divided by `divisorZ[oz]·divisorY[oy]·divisorX[ox]` (tap counts as floats; NaN when 0). `scratch` holds `g[2]` floats.
+typedef void (*convarith_pool_plane_fn)(const float *x, float *y, const int64_t *g, const float *divisorZ,
+                                        const float *divisorY, const float *divisorX, int average, float empty,
+                                        float *scratch);
+
+/// The pooling kernel and the instruction set it uses.
+typedef struct {
+    convarith_pool_plane_fn pool_plane;
+    const char *name;
+} convarith_row_kernels;
+
+/// The pooling kernel for this CPU ("avx512", "avx2" or "portable"); `forced` as for the micro-kernel.
+convarith_row_kernels convarith_select_row_kernels(const char *forced);
+
 #endif

@@ -52,7 +52,7 @@ enum DirectKernels {
     /// window gives `empty`; average divides by the taps inside the padded input (`countsPadding`) or on
     /// the input. `paddingAfter` is each axis's end padding (the padded input is `[−p_lo, i + p_hi)`).
     static func pooling(x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, planes: Int, geometry g: Geometry3,
-                        paddingAfter: (Int, Int, Int), average: Bool, countsPadding: Bool, empty: Float) {
+                        paddingAfter: (Int, Int, Int), average: Bool, countsPadding: Bool, empty: Float, kernels: RowKernels) {
         // Per axis and output index: how many taps read the input, and how many lie in the padded input.
         struct Axis {
             var count: [Int] = [], padded: [Int] = []
@@ -72,59 +72,17 @@ enum DirectKernels {
         let az = Axis(g.input.0, g.output.0, g.kernel.0, g.stride.0, g.dilation.0, g.padding.0, paddingAfter.0)
         let ay = Axis(g.input.1, g.output.1, g.kernel.1, g.stride.1, g.dilation.1, g.padding.1, paddingAfter.1)
         let ax = Axis(g.input.2, g.output.2, g.kernel.2, g.stride.2, g.dilation.2, g.padding.2, paddingAfter.2)
-        let (inD, inH, inW) = g.input
-        let (outD, outH, outW) = g.output
-        let (kD, kH, kW) = g.kernel
-        let (sz, sy, sx) = g.stride
-        let (dz, dy, dx) = g.dilation
-        // Each output row is swept once per tap, taps in row-major order (as the reference visits them),
-        // so the innermost loop runs along the row.
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: outW) { row in
+        let geometry: [Int64] = [g.input.0, g.input.1, g.input.2, g.output.0, g.output.1, g.output.2, g.kernel.0, g.kernel.1,
+                                 g.kernel.2, g.stride.0, g.stride.1, g.stride.2, g.dilation.0, g.dilation.1, g.dilation.2,
+                                 g.padding.0, g.padding.1, g.padding.2].map { Int64($0) }
+        // Tap counts as floats: exact, and so are their products, below 2²⁴ taps a window (beyond, rounded to
+        // a float, a relative 6·10⁻⁸).
+        let divisors = [az, ay, ax].map { axis in (countsPadding ? axis.padded : axis.count).map { Float($0) } }
+        // One C call a plane: the window's lines combined, then its taps swept along each output row.
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: max(g.input.2, 1)) { scratch in
             for plane in 0..<planes {
-                let source = x + plane * g.inputCount
-                var target = y + plane * g.outputCount
-                for oz in 0..<outD {
-                    for oy in 0..<outH {
-                        row.initialize(repeating: average ? 0 : empty)
-                        for tz in 0..<kD {
-                            let z = oz * sz - g.padding.0 + tz * dz
-                            guard z >= 0 && z < inD else { continue }
-                            for ty in 0..<kH {
-                                let yy = oy * sy - g.padding.1 + ty * dy
-                                guard yy >= 0 && yy < inH else { continue }
-                                let line = source + (z * inH + yy) * inW
-                                for tx in 0..<kW {
-                                    let offset = tx * dx - g.padding.2
-                                    let first = offset >= 0 ? 0 : (-offset + sx - 1) / sx
-                                    let last = min(outW, offset < inW ? (inW - 1 - offset) / sx + 1 : 0)
-                                    guard first < last else { continue }
-                                    // Positions are within the validated sizes: wrapping arithmetic lets the loops vectorize.
-                                    var input = line + (first &* sx &+ offset)
-                                    if average {
-                                        for ox in first..<last { row[ox] += input.pointee; input += sx }
-                                    } else {
-                                        // Swift.max(a, b) is `b >= a ? b : a`; written out so the loop stays simple.
-                                        for ox in first..<last {
-                                            let value = input.pointee, current = row[ox]
-                                            row[ox] = value >= current ? value : current
-                                            input += sx
-                                        }
-                                    }
-                                }
-                            }
-                        }
-                        if average {
-                            let zy = countsPadding ? az.padded[oz] * ay.padded[oy] : az.count[oz] * ay.count[oy]
-                            for ox in 0..<outW {
-                                let divisor = zy * (countsPadding ? ax.padded[ox] : ax.count[ox])
-                                target[ox] = divisor > 0 ? row[ox] / Float(divisor) : .nan
-                            }
-                        } else {
-                            for ox in 0..<outW { target[ox] = row[ox] }
-                        }
-                        target += outW
-                    }
-                }
+                kernels.poolPlane(x + plane * g.inputCount, y + plane * g.outputCount, geometry, divisors[0], divisors[1], divisors[2],
+                                  average ? 1 : 0, empty, scratch.baseAddress!)
             }
         }
     }

@@ -275,7 +275,7 @@ public enum FastKernels {
     /// Max or average pooling with the convention's rules, the same as
     /// ``ReferenceKernels/pooling(_:shape:mode:countIncludePad:)``, the planes split over the threads.
     public static func pooling(_ x: Tensor, shape: LayerShape, mode: PoolingMode, countIncludePad: Bool? = nil,
-                               threads: Int = FastThreads.default) throws(KernelError) -> Tensor {
+                               threads: Int = FastThreads.default, microKernel: MicroKernel = .current) throws(KernelError) -> Tensor {
         guard shape.operation == .pooling else { throw .unsupported("pooling needs a pooling shape, got \(shape.name)") }
         let layout = try LayerTensors(shape: shape, x: x, weight: nil, bias: nil, groups: 1, workScale: Self.workScale)
         guard let geometry = Geometry3(shape.axes) else {
@@ -283,11 +283,14 @@ public enum FastKernels {
         }
         let after = [Int](repeating: 0, count: 3 - shape.rank) + shape.axes.map(\.padding.after)
         let planes = layout.batch * layout.inputChannels
-        var y = [Float](repeating: 0, count: layout.outputShape.reduce(1, *))
+        // Every output is written by the pooling kernel: no zero-fill pass.
+        var y = uninitialized(layout.outputShape.reduce(1, *))
         let parts = max(1, min(threads, planes))
         let share = (planes + parts - 1) / parts
         let countsPadding = shape.convention.pooling.countsPadding(countIncludePad)
         let empty = shape.convention.pooling.emptyMaxWindow
+        // The row kernel of the micro-kernel's instruction set.
+        let rows = microKernel.name == RowKernels.current.name ? RowKernels.current : RowKernels(named: microKernel.name)
         x.data.withUnsafeBufferPointer { xs in
             y.withUnsafeMutableBufferPointer { ys in
                 guard let xBase = xs.baseAddress, let yBase = ys.baseAddress else { return }
@@ -296,7 +299,7 @@ public enum FastKernels {
                     guard first < last else { return }
                     DirectKernels.pooling(x: xBase + first * geometry.inputCount, y: yBase + first * geometry.outputCount, planes: last - first,
                                           geometry: geometry, paddingAfter: (after[0], after[1], after[2]), average: mode == .average,
-                                          countsPadding: countsPadding, empty: empty)
+                                          countsPadding: countsPadding, empty: empty, kernels: rows)
                 }
             }
         }
