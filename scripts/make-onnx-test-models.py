@@ -66,24 +66,28 @@ class Graph:
     def bn(self, x, c):
         return self.op("BatchNormalization", [x, self.floats(np.ones(c)), self.floats(np.zeros(c)), self.floats(np.zeros(c)), self.floats(np.ones(c))])
 
-    def model(self, x_name, x_shape, out, elem=TensorProto.FLOAT):
+    def model(self, x_name, x_shape, out, elem=TensorProto.FLOAT, extra_outputs=()):
         inputs = [helper.make_tensor_value_info(x_name, elem, x_shape)]
-        outputs = [onnx.ValueInfoProto(name=out)]
+        outputs = [onnx.ValueInfoProto(name=name) for name in (out, *extra_outputs)]
         graph = helper.make_graph(self.nodes, self.name, inputs, outputs, self.inits)
-        model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", self.opset)], producer_name="convarith-tests")
+        domains = sorted({node.domain for node in self.nodes if node.domain})
+        model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", self.opset)] + [helper.make_opsetid(d, 1) for d in domains],
+                                  producer_name="convarith-tests")
         model.ir_version = 8
         # ONNX's own shape inference fills the output's type and the value_info, as exporters do; half the
         # models keep the value_info (the analysis compares its shapes with them), half drop it.
-        model = onnx.shape_inference.infer_shapes(model)
+        if not domains:
+            model = onnx.shape_inference.infer_shapes(model)
         if self.opset < 15:
             del model.graph.value_info[:]
-        for output in model.graph.output:
-            if not output.type.tensor_type.HasField("shape"):
+        for output in model.graph.output if not domains else []:
+            if not output.type.HasField("tensor_type") or not output.type.tensor_type.HasField("shape"):
                 # What exporters write when the rank is known but the sizes are not (this test's outputs are 2-D).
                 output.type.tensor_type.elem_type = elem
                 output.type.tensor_type.shape.dim.add().dim_param = "batch"
                 output.type.tensor_type.shape.dim.add().dim_param = "features"
-        onnx.checker.check_model(model)
+        if not domains:
+            onnx.checker.check_model(model)
         return model
 
 
@@ -207,12 +211,35 @@ def computed_weights():
     return g.model("input", [2, 3, 31, 31], x), {}
 
 
+def unknown_operators():
+    # An operator from another domain and a value-dependent one (TopK) on one branch; the other branch goes on.
+    g = Graph("unknown_operators", 13)
+    features = g.op("Relu", [g.conv("input", 3, 4, 3, pads=[1] * 4)], name="features")
+    custom = g.op("FancyNorm", [features], name="custom")
+    g.nodes[-1].domain = "com.example"
+    flat_custom = g.op("Flatten", [custom], name="flat_custom")
+    values, indices = g.op("TopK", [g.op("Flatten", [features]), g.ints([5])], outputs=2)
+    pooled = g.op("MaxPool", [features], kernel_shape=[2, 2], strides=[2, 2], name="pooled")
+    return g.model("input", [1, 3, 16, 16], pooled, extra_outputs=[values, flat_custom]), {}
+
+
+def cycle():
+    # Two nodes that read each other's outputs: not a valid graph (written without the checker).
+    nodes = [helper.make_node("Relu", ["b"], ["a"]), helper.make_node("Add", ["input", "a"], ["b"])]
+    graph = helper.make_graph(nodes, "cycle", [helper.make_tensor_value_info("input", TensorProto.FLOAT, [1, 1, 4, 4])],
+                              [helper.make_tensor_value_info("b", TensorProto.FLOAT, [1, 1, 4, 4])])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)], producer_name="convarith-tests")
+    model.ir_version = 8
+    return model, {}
+
+
 MODELS = {
     "resnet_style": resnet_style, "vgg_style": vgg_style,
     "unet_style": lambda: unet("unet_style", ["N", 1, "H", "W"]),
     "unet_off_by_one": lambda: unet("unet_off_by_one", [1, 1, 102, 102]),
     "dcgan_generator": dcgan_generator, "conv1d": conv1d, "conv3d": conv3d, "tf_same": tf_same,
     "pytorch_flatten_export": pytorch_flatten_export, "computed_weights": computed_weights,
+    "unknown_operators": unknown_operators, "cycle": cycle,
 }
 RUN_SHAPES = {"unet_style": {"image": [1, 1, 64, 64]}}
 

@@ -93,3 +93,30 @@ struct ONNXImportTests {
         #expect(throws: NetworkError.self) { try ONNXModelFile.load(path: "/nonexistent.onnx") }
     }
 }
+
+@Suite("ONNX models that cannot be fully inferred")
+struct ONNXUnknownTests {
+    @Test("an operator of another domain and a value-dependent TopK are reported as unknown, and the branch beside them is computed")
+    func unknownOperatorsAreReportedAndTheTableGoesOn() throws {
+        let report = try ONNXModelFile.load(path: Fixtures.url("onnx/unknown_operators.onnx").path).analyze()
+        #expect(report.firstFailure == nil)
+        let custom = try #require(Fixtures.row("custom", in: report))
+        #expect(custom.outputShape == nil)
+        #expect(custom.note?.contains("com.example.FancyNorm") == true, "\(custom.note ?? "")")
+        let topK = try #require(report.layers.first { $0.label == "TopK" })
+        #expect(topK.note?.contains("depends on tensor values") == true, "\(topK.note ?? "")")
+        #expect(Fixtures.row("flat_custom", in: report)?.note?.contains("custom") == true)
+        #expect(Fixtures.row("pooled", in: report)?.outputShape == [1, 4, 8, 8])
+    }
+
+    @Test("a graph whose nodes read each other's outputs is refused, naming a node on the cycle")
+    func cyclesAreRefused() {
+        do {
+            _ = try ONNXModelFile.load(path: Fixtures.url("onnx/cycle.onnx").path)
+            Issue.record("a cyclic graph was accepted")
+        } catch {
+            #expect(error.description.contains("cycle"), "\(error)")
+            #expect(error.description.contains("node"), "\(error)")
+        }
+    }
+}

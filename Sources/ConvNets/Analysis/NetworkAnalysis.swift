@@ -90,7 +90,7 @@ extension Network {
                                   parameters: result.parameters, multiplyAdds: result.multiplyAdds, receptiveField: result.field,
                                   layer: result.layer, note: note, location: node.location)
             return (row, TensorState(shape: result.shape, field: result.field,
-                                     unknownBecause: result.shape == nil ? (result.note ?? "'\(node.name)' is unknown") : nil,
+                                     unknownBecause: result.shape == nil ? "it depends on '\(node.name)', whose shape is unknown" : nil,
                                      integers: result.integers, reals: result.reals))
         } catch {
             if case .unknownValues(let reason) = error {

@@ -152,7 +152,7 @@ struct ONNXGraphImport {
             }
         }
         guard isDefaultDomain(node) else {
-            return [make(.unknown(kind: "\(node.domain).\(node.opType)", reason: "operators outside the default ONNX domain are not inferred"), inputs: [])]
+            return [make(.unknown(kind: "\(node.domain).\(node.opType)", reason: "operators outside the default ONNX domain are not inferred"), inputs: Array(node.input))]
                 + node.output.dropFirst().filter { !$0.isEmpty }.map { NetworkNode(name: $0, operation: .unknown(kind: node.opType, reason: "an operator outside the default domain"), inputs: [], label: node.opType, location: location) }
         }
         switch node.opType {
@@ -197,7 +197,7 @@ struct ONNXGraphImport {
             let reason = ["NonZero", "NonMaxSuppression", "TopK", "Unique", "Compress", "Loop", "If", "Scan"].contains(node.opType)
                 ? "its output shape depends on tensor values or control flow" : "this operator is not inferred"
             return node.output.filter { !$0.isEmpty }.map { output in
-                NetworkNode(name: output, operation: .unknown(kind: node.opType, reason: reason), inputs: [], label: node.opType, location: location)
+                NetworkNode(name: output, operation: .unknown(kind: node.opType, reason: reason), inputs: Array(node.input), label: node.opType, location: location)
             }
         }
     }
