@@ -26,7 +26,7 @@ struct ExplainCommand: ParsableCommand {
         let result = EvalResult(layer: try layer.resolve())
         let shape = result.shape
         if format.json {
-            print(JSONWriter.string(Self.json(shape)))
+            print(JSONWriter.string(ExplainAnswer.json(shape)))
             return
         }
         var lines = ["\(shape.name), \(shape.convention.displayName) convention: input \(sizes(shape.input)) → output \(sizes(shape.output))", ""]
@@ -44,33 +44,5 @@ struct ExplainCommand: ParsableCommand {
             lines.append(derivation.description)
         }
         print(lines.joined(separator: "\n"))
-    }
-
-    static func json(_ shape: LayerShape) -> JSONValue {
-        .object([
-            ("operation", .string(shape.name)),
-            ("convention", .string(shape.convention.name)),
-            ("input", .array(shape.input.map(JSONValue.integer))),
-            ("output", .array(shape.output.map(JSONValue.integer))),
-            ("relationships", .array(shape.relationships.map(relationshipJSON))),
-            ("derivations", .array(shape.derivations.map { derivation in
-                .object([
-                    ("axes", .array(derivation.axes.map(JSONValue.integer))),
-                    ("given", .string(derivation.given)),
-                    ("steps", .array(derivation.steps.map { .object([("title", .string($0.title)), ("detail", .string($0.detail))]) })),
-                    ("relationships", .array(derivation.relationships.map(relationshipJSON))),
-                ])
-            })),
-        ])
-    }
-
-    static func relationshipJSON(_ relationship: Relationship) -> JSONValue {
-        .object([
-            ("seed", relationship.seed.map(JSONValue.integer) ?? .null),
-            ("paper", .integer(relationship.paper)),
-            ("title", .string(relationship.title)),
-            ("condition", .string(relationship.condition)),
-            ("formula", .string(relationship.formula)),
-        ])
     }
 }

@@ -50,9 +50,7 @@ struct SolveCommand: ParsableCommand {
                 } else {
                     lines.append("axis \(axis): no symmetric padding gives \(o); pad \(solution.smallest.before) before and \(solution.smallest.after) after (\(totals); PyTorch: pad the input with F.pad, TensorFlow/ONNX: SAME puts the odd unit at the end)")
                 }
-                answers.append(.object([("axis", .integer(axis)), ("symmetric", solution.symmetric.map(JSONValue.integer) ?? .null),
-                                        ("before", .integer(solution.smallest.before)), ("after", .integer(solution.smallest.after)),
-                                        ("total_min", .integer(solution.totals.lowerBound)), ("total_max", .integer(solution.totals.upperBound))]))
+                answers.append(SolveAnswer.padding(axis: axis, solution))
             }
             print(format.json ? JSONWriter.string(.array(answers)) : lines.joined(separator: "\n"))
         }
@@ -84,11 +82,7 @@ struct SolveCommand: ParsableCommand {
             let result = EvalResult(layer: try exitingOnError { () throws(ArithmeticError) in try Layer(parameters) })
             let axes = result.shape.axes
             if format.json {
-                print(JSONWriter.string(.object([
-                    ("output_padding", .array(axes.map { .integer($0.outputPadding) })),
-                    ("padding", .array(axes.map { .array([.integer($0.padding.before), .integer($0.padding.after)]) })),
-                    ("output", .array(axes.map { .integer($0.output) })),
-                ])))
+                print(JSONWriter.string(SolveAnswer.outputPadding(result.shape)))
                 return
             }
             for (index, axis) in axes.enumerated() {
@@ -136,14 +130,7 @@ struct SolveCommand: ParsableCommand {
             let exact = range.upperBound - (stride - 1)
             let listed = range.count <= Self.listLimit ? range : range.lowerBound...(range.lowerBound + Self.listLimit - 1)
             if format.json {
-                var members: [(key: String, value: JSONValue)] = [
-                    ("first", .integer(range.lowerBound)), ("last", .integer(range.upperBound)), ("count", .integer(range.count)),
-                ]
-                if range.count <= Self.listLimit {
-                    members.append(("inputs", .array(range.map(JSONValue.integer))))
-                    members.append(("output_padding", .array(range.map { .integer($0 - exact) })))
-                }
-                print(JSONWriter.string(.object(members)))
+                print(JSONWriter.string(SolveAnswer.inputs(range, exact: exact, listLimit: Self.listLimit)))
                 return
             }
             print("A convolution with k = \(kernel), s = \(stride), padding \(axisPadding)\(dilation != 1 ? ", d = \(dilation)" : "") maps each of these input sizes to \(output):")

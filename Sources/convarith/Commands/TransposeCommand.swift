@@ -40,16 +40,8 @@ struct TransposeCommand: ParsableCommand {
             try transposed.axes.map { axis throws(ArithmeticError) in try axis.equivalentConvolution() }
         }
         if format.json {
-            print(JSONWriter.string(.object([
-                ("convolution", Self.axesJSON(direct)),
-                ("transposed", Self.axesJSON(transposed)),
-                ("equivalent", .array(equivalents.map { e in
-                    .object([("stretched_input", .integer(e.stretchedInput)), ("inserted_zeros", .integer(e.insertedZeros)),
-                             ("kernel", .integer(e.kernel)), ("dilation", .integer(e.dilation)), ("stride", .integer(e.stride)),
-                             ("padding", .array([.integer(e.padding.before), .integer(e.padding.after)])),
-                             ("output_padding", .integer(e.outputPadding)), ("output", .integer(e.output))])
-                })),
-            ])))
+            guard let answer = try exitingOnError({ () throws(ArithmeticError) in try TransposeAnswer.json(shape) }) else { return }
+            print(JSONWriter.string(answer))
             return
         }
         var lines: [String] = []
@@ -77,18 +69,5 @@ struct TransposeCommand: ParsableCommand {
     private func pad(_ value: Int, _ width: Int) -> String {
         let text = String(value)
         return String(repeating: " ", count: max(0, width - text.count)) + text
-    }
-
-    static func axesJSON(_ shape: LayerShape) -> JSONValue {
-        .object([
-            ("input", .array(shape.input.map(JSONValue.integer))),
-            ("output", .array(shape.output.map(JSONValue.integer))),
-            ("kernel", .array(shape.axes.map { .integer($0.kernel) })),
-            ("stride", .array(shape.axes.map { .integer($0.stride) })),
-            ("dilation", .array(shape.axes.map { .integer($0.dilation) })),
-            ("padding", .array(shape.axes.map { .array([.integer($0.padding.before), .integer($0.padding.after)]) })),
-            ("output_padding", .array(shape.axes.map { .integer($0.outputPadding) })),
-            ("relationships", .array(shape.relationships.map { .object([("seed", $0.seed.map(JSONValue.integer) ?? .null), ("paper", .integer($0.paper))]) })),
-        ])
     }
 }
