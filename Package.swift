@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "ConvFigures", targets: ["ConvFigures"]),
         .library(name: "ConvEval", targets: ["ConvEval"]),
         .library(name: "ConvNets", targets: ["ConvNets"]),
+        .library(name: "ConvTour", targets: ["ConvTour"]),
         .executable(name: "convarith", targets: ["convarith"]),
     ],
     dependencies: [
@@ -31,6 +32,8 @@ let package = Package(
         // Paper-style figures: the scene model, SVG, animated SVG, GIF and PNG writers.
         .target(name: "ConvFigures", dependencies: ["ConvArithmetic"]),
         .target(name: "ConvEval", dependencies: ["ConvArithmetic", "ConvKernels"]),
+        // The tour and the figures' paper-style values: figures (ConvFigures) with numbers and checks (ConvKernels).
+        .target(name: "ConvTour", dependencies: ["ConvArithmetic", "ConvFigures", "ConvKernels"]),
         // Whole networks: layer stacks (YAML/JSON), shape tables, receptive fields, mirroring, padding
         // translation between frameworks. Every size comes from ConvArithmetic.
         // ONNX models are read with the Swift types generated once from onnx.proto (scripts/generate-onnx-swift.sh).
@@ -40,7 +43,7 @@ let package = Package(
         .executableTarget(
             name: "convarith",
             dependencies: [
-                "ConvArithmetic", "ConvKernels", "ConvFigures", "ConvEval", "ConvNets",
+                "ConvArithmetic", "ConvKernels", "ConvFigures", "ConvEval", "ConvNets", "ConvTour",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -3,6 +3,7 @@ import ConvArithmetic
 import ConvEval
 import ConvFigures
 import ConvKernels
+import ConvTour
 import Foundation
 
 /// `convarith tour`: reproduces the seed's figures, with an index that explains each.
@@ -38,59 +39,36 @@ struct TourCommand: ParsableCommand {
             printError("error: cannot create \(out): \(error.localizedDescription)")
             throw ExitCode(73)
         }
-        let figures = try exitingOnError { () throws(ArithmeticError) in try Tour.figures() }
-        let progress = ProgressLine(total: figures.count + 1, label: "rendering")
-        var entries: [TourIndex.Entry] = []
-        var written: [JSONValue] = []
-        for (index, figure) in figures.enumerated() {
-            progress.update(index)
-            let scene = try exitingOnError { () throws(ArithmeticError) in try Scene(shape: figure.shape, poolingMode: figure.poolingMode) }
-            var options = FigureOptions(cellSize: 32)
-            options.values = try? ExampleValues.values(for: figure.shape, mode: figure.poolingMode ?? .max, groups: 1)
-            let layout = FigureLayout(scene: scene, options: options)
-            written.append(.object([
-                ("name", .string(figure.name)), ("title", .string(scene.title)), ("frames", .integer(scene.frameCount)),
-                ("width", .integer(layout.width)), ("height", .integer(layout.height)),
-                ("files", .array([figure.name + ".gif", figure.name + ".svg", figure.name + "-frames.svg"].map(JSONValue.string))),
-            ]))
-            let frames = scene.frames.indices.map { PaletteImage(layout.drawing(frame: $0)) }
-            try write(GIFWriter.encode(frames, delay: Int((delay * 100).rounded())), to: figure.name + ".gif", in: directory)
-            try write(Array(SVGWriter.animation(layout, delay: delay).utf8), to: figure.name + ".svg", in: directory)
-            try write(Array(SVGWriter.contactSheet(layout).utf8), to: figure.name + "-frames.svg", in: directory)
-            var checks: [(pair: String, absolute: Float, relative: Float)] = []
-            if figure.shape.operation != .pooling,
-               let comparisons = try? Verification.compare(figure.shape, channels: ChannelConfiguration(batch: 2, channels: 2, outputChannels: 3), seed: UInt64(index + 1)) {
-                checks = comparisons.map { ($0.pair, $0.absolute, $0.relative) }
+        let progress = ProgressLine(total: ((try? Tour.figures().count) ?? 0) + 1, label: "rendering")
+        let summary: TourRenderer.Summary
+        do {
+            summary = try TourRenderer.render(delay: delay, progress: { done, _ in progress.update(done) }) { name, bytes in
+                try write(bytes, to: name, in: directory)
             }
-            entries.append(TourIndex.Entry(figure: figure, gif: figure.name + ".gif", animatedSVG: figure.name + ".svg",
-                                           sheet: figure.name + "-frames.svg", checks: checks))
+        } catch let exit as ExitCode {
+            throw exit
+        } catch {
+            printError("error: \(error)")
+            throw ExitCode(1)
         }
-        // The matrix C of Figure 2.3 and its transpose.
-        let convolution = try exitingOnError { () throws(ArithmeticError) in try Tour.matrixConvolution() }
-        let matrix = try exitingOnError { () throws(KernelError) in try ConvolutionMatrix(shape: convolution) }
-        let cells = matrix.symbolic()
-        let transposed = (0..<matrix.columns).map { column in cells.map { $0[column] } }
-        let caption = "The 3×3 convolution over a 4×4 input (seed Figure 2.2) as a 4×16 matrix C acting on the input unrolled row by row: y = C·x. Its transpose Cᵀ (16×4) maps the 2×2 output back to 4×4 — the transposed convolution."
-        let figure = MatrixFigure(matrices: [("C", cells), ("Cᵀ", transposed)], caption: caption)
-        let drawing = figure.drawing()
-        let matrixSVG = SVGWriter.drawing(drawing, title: "The matrix C")
-        try write(Array(matrixSVG.utf8), to: "matrix-C.svg", in: directory)
-        try write(PNGWriter.encode(PaletteImage(drawing)), to: "matrix-C.png", in: directory)
-        let inline = matrixSVG.split(separator: "\n").dropFirst().joined(separator: "\n")
-        try write(Array(TourIndex.html(entries: entries, matrixSVG: inline, matrixCaption: caption).utf8), to: "index.html", in: directory)
-        progress.update(figures.count + 1)
         let index = directory.appendingPathComponent("index.html").standardizedFileURL.path
-        let disagreements = entries.flatMap(\.checks).filter { $0.relative > 1e-4 }.count
+        let disagreements = summary.disagreements
+        let written: [JSONValue] = summary.figures.map { figure in
+            .object([
+                ("name", .string(figure.name)), ("title", .string(figure.title)), ("frames", .integer(figure.frames)),
+                ("width", .integer(figure.width)), ("height", .integer(figure.height)), ("files", .array(figure.files.map(JSONValue.string))),
+            ])
+        }
         if format.json {
             print(JSONWriter.string(.object([
                 ("index", .string(index)), ("directory", .string(directory.standardizedFileURL.path)),
-                ("figures", .array(written)), ("files", .array(["matrix-C.svg", "matrix-C.png", "index.html"].map(JSONValue.string))),
+                ("figures", .array(written)), ("files", .array(summary.files.map(JSONValue.string))),
                 ("checks_disagreeing", .integer(disagreements)),
             ])))
             return
         }
         if !quiet {
-            print("\(figures.count) figures and the matrix C written to \(directory.standardizedFileURL.path) (\(disagreements == 0 ? "every numerical check agrees" : "\(disagreements) checks DISAGREE"))")
+            print("\(summary.figures.count) figures and the matrix C written to \(directory.standardizedFileURL.path) (\(disagreements == 0 ? "every numerical check agrees" : "\(disagreements) checks DISAGREE"))")
         }
         print(index)
     }
