@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "ConvEval", targets: ["ConvEval"]),
         .library(name: "ConvNets", targets: ["ConvNets"]),
         .library(name: "ConvTour", targets: ["ConvTour"]),
+        .library(name: "ConvServer", targets: ["ConvServer"]),
         .executable(name: "convarith", targets: ["convarith"]),
     ],
     dependencies: [
@@ -18,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         // Pure arithmetic: sizes, relationships, derivations, equivalences, solvers. No dependencies.
@@ -40,10 +42,15 @@ let package = Package(
         .target(name: "ConvNets", dependencies: [
             "ConvArithmetic", .product(name: "Yams", package: "Yams"), .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         ]),
+        // The local web server: the JSON API over the core, the answers and the figures (Hummingbird 2).
+        .target(name: "ConvServer", dependencies: [
+            "ConvArithmetic", "ConvEval", "ConvFigures", "ConvKernels", "ConvTour",
+            .product(name: "Hummingbird", package: "hummingbird"),
+        ]),
         .executableTarget(
             name: "convarith",
             dependencies: [
-                "ConvArithmetic", "ConvKernels", "ConvFigures", "ConvEval", "ConvNets", "ConvTour",
+                "ConvArithmetic", "ConvKernels", "ConvFigures", "ConvEval", "ConvNets", "ConvTour", "ConvServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -70,6 +77,9 @@ let package = Package(
             dependencies: ["ConvNets", "ConvArithmetic", .product(name: "PropertyBased", package: "swift-property-based")],
             resources: [.copy("Networks")]
         ),
+        .testTarget(name: "ConvServerTests", dependencies: [
+            "ConvServer", "ConvEval", .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ]),
         .testTarget(name: "ConvarithCLITests", dependencies: ["convarith", "ConvKernels", "OracleSupport"]),
     ]
 )

@@ -89,3 +89,13 @@ struct NetONNXCommandTests {
         #expect(withoutInput.standardError.contains("--input"))
     }
 }
+
+@Suite("convarith serve")
+struct ServeCommandTests {
+    @Test("a port outside 1…65535 is a usage error (exit 64)")
+    func portIsValidated() throws {
+        for port in ["0", "70000", "-1"] {
+            #expect(try CLIRunner.run(["serve", "--port", port]).status == 64, "--port \(port)")
+        }
+    }
+}

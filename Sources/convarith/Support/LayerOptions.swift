@@ -5,12 +5,8 @@ import ConvKernels
 
 extension Operation: ExpressibleByArgument {
     public init?(argument: String) {
-        switch argument.lowercased() {
-        case "conv", "convolution": self = .convolution
-        case "pool", "pooling", "maxpool", "avgpool": self = .pooling
-        case "transposed", "transpose", "deconv", "conv-transpose": self = .transposedConvolution
-        default: return nil
-        }
+        guard let operation = OptionSpelling.operation(argument) else { return nil }
+        self = operation
     }
 
     /// The spellings shown in help.
@@ -36,9 +32,7 @@ struct AxisList: ExpressibleByArgument, Sendable {
     let values: [Int]
 
     init?(argument: String) {
-        let parts = argument.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "x" || $0 == "," || $0 == "×" })
-        let values = parts.compactMap { Int($0) }
-        guard !values.isEmpty, values.count == parts.count else { return nil }
+        guard let values = OptionSpelling.sizes(argument) else { return nil }
         self.values = values
     }
 }
@@ -49,21 +43,8 @@ struct PaddingArgument: ExpressibleByArgument, Sendable {
     let padding: Padding
 
     init?(argument: String) {
-        if let mode = PaddingMode(name: argument) {
-            padding = .named(mode)
-            return
-        }
-        var axes: [AxisPadding] = []
-        for part in argument.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "x" || $0 == "," || $0 == "×" }) {
-            let sides = part.split(separator: ":").map { Int($0) }
-            switch sides.count {
-            case 1: guard let p = sides[0] else { return nil }; axes.append(AxisPadding(p))
-            case 2: guard let lo = sides[0], let hi = sides[1] else { return nil }; axes.append(AxisPadding(before: lo, after: hi))
-            default: return nil
-            }
-        }
-        guard !axes.isEmpty else { return nil }
-        padding = .explicit(axes)
+        guard let padding = OptionSpelling.padding(argument) else { return nil }
+        self.padding = padding
     }
 }
 

@@ -1,0 +1,89 @@
+import ConvEval
+import Hummingbird
+
+/// The local web server of `convarith serve`: a JSON API over the core's arithmetic, the answers of
+/// `convarith eval`, `explain`, `transpose` and `solve`, the figures' frames and the matrix C — the same
+/// bytes as the command line, from the same encoders. Parameters are the command line's spellings in the
+/// query string (`/api/shape?op=transposed&input=5x5&kernel=3&stride=2&padding=1&convention=onnx`); an
+/// impossible or malformed layer is a 400 with the core's message, and every drawing is capped by its size.
+public enum ConvServer {
+    /// The API routes, each with what it answers (listed at `/`).
+    public static let routes: [(path: String, answer: String)] = [
+        ("/api/shape", "output sizes, tensor shapes, relationships and the equivalent convolution (as convarith eval)"),
+        ("/api/explain", "the relationships that hold and each axis's derivation (as convarith explain --json)"),
+        ("/api/transpose", "the convolution, its transposed convolution and the equivalent direct convolution"),
+        ("/api/solve/padding", "the paddings that give a target size (input, kernel, target, stride, dilation)"),
+        ("/api/solve/output-padding", "the output padding that gives a transposed convolution's target size"),
+        ("/api/solve/inputs", "the input sizes a convolution maps to one output size (output, kernel, stride, padding)"),
+        ("/api/scene", "a figure's frames, size and cells"),
+        ("/api/scene.svg", "one frame of the figure as SVG (frame=N, values=true for the paper-style numbers)"),
+        ("/api/matrix", "the sparse matrix C (Cᵀ for a transposed convolution) as symbolic entries"),
+    ]
+
+    /// The router with every route.
+    public static func router() -> Router<BasicRequestContext> {
+        let router = Router()
+        router.get("/") { _, _ -> Response in
+            Self.response(.ok, APIAnswers.Body(bytes: Array(index.utf8), contentType: "text/html; charset=utf-8"))
+        }
+        let answers: [(String, @Sendable (LayerQuery) throws(LayerQuery.Invalid) -> APIAnswers.Body)] = [
+            ("/api/shape", APIAnswers.shape), ("/api/explain", APIAnswers.explain), ("/api/transpose", APIAnswers.transpose),
+            ("/api/solve/padding", APIAnswers.solvePadding), ("/api/solve/output-padding", APIAnswers.solveOutputPadding),
+            ("/api/solve/inputs", APIAnswers.solveInputs), ("/api/scene", APIAnswers.scene), ("/api/scene.svg", APIAnswers.sceneSVG),
+            ("/api/matrix", APIAnswers.matrix),
+        ]
+        for (path, answer) in answers {
+            router.get(RouterPath(path)) { request, _ -> Response in
+                Self.answer(request, answer)
+            }
+        }
+        return router
+    }
+
+    /// An application serving ``router()`` on `host:port` (loopback by default).
+    public static func application(host: String = "127.0.0.1", port: Int = 8080) -> some ApplicationProtocol {
+        Application(router: router(), configuration: .init(address: .hostname(host, port: port), serverName: "convarith"))
+    }
+
+    static func answer(_ request: Request, _ body: @Sendable (LayerQuery) throws(LayerQuery.Invalid) -> APIAnswers.Body) -> Response {
+        var values: [String: String] = [:]
+        for (key, value) in request.uri.queryParameters {
+            values[String(key)] = String(value)
+        }
+        do {
+            return response(.ok, try body(LayerQuery(values: values)))
+        } catch {
+            return response(.badRequest, .json(.object([("error", .string(error.description))])))
+        }
+    }
+
+    static func response(_ status: HTTPResponse.Status, _ body: APIAnswers.Body) -> Response {
+        var buffer = ByteBuffer()
+        buffer.writeBytes(body.bytes)
+        return Response(status: status, headers: [.contentType: body.contentType, .cacheControl: "no-store"],
+                        body: ResponseBody(byteBuffer: buffer))
+    }
+
+    /// The page at `/`: the routes, each with an example.
+    static var index: String {
+        let items = routes.map { route -> String in
+            let example = route.path.hasPrefix("/api/solve/inputs") ? "?output=3&kernel=3&stride=2&padding=1"
+                : route.path.hasPrefix("/api/solve/padding") ? "?input=32&kernel=4&stride=2&target=16"
+                : route.path.hasPrefix("/api/solve") ? "?input=7&kernel=3&stride=2&padding=1&target=14"
+                : "?op=transposed&input=3x3&kernel=3&stride=2&padding=1&output_padding=1"
+            return "<li><a href=\"\(route.path)\(example.replacingAmpersands)\"><code>\(route.path)</code></a> — \(route.answer)</li>"
+        }
+        return """
+            <!doctype html>
+            <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+            <title>convarith</title></head>
+            <body><h1>convarith</h1><p>The JSON API of convolution arithmetic. Parameters use the command line's spellings.</p>
+            <ul>\(items.joined())</ul></body></html>
+            """
+    }
+}
+
+extension String {
+    /// `&` as `&amp;` for an HTML attribute.
+    var replacingAmpersands: String { split(separator: "&", omittingEmptySubsequences: false).joined(separator: "&amp;") }
+}
