@@ -46,7 +46,7 @@ let package = Package(
         .target(name: "ConvServer", dependencies: [
             "ConvArithmetic", "ConvEval", "ConvFigures", "ConvKernels", "ConvTour",
             .product(name: "Hummingbird", package: "hummingbird"),
-        ]),
+        ], resources: [.copy("Page")]),
         .executableTarget(
             name: "convarith",
             dependencies: [

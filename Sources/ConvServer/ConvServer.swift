@@ -6,6 +6,8 @@ import Hummingbird
 /// bytes as the command line, from the same encoders. Parameters are the command line's spellings in the
 /// query string (`/api/shape?op=transposed&input=5x5&kernel=3&stride=2&padding=1&convention=onnx`); an
 /// impossible or malformed layer is a 400 with the core's message, and every drawing is capped by its size.
+/// `/` is the page (HTML, CSS and plain JavaScript shipped as package resources), which reads the same
+/// query from its own address.
 public enum ConvServer {
     /// The API routes, each with what it answers (listed at `/`).
     public static let routes: [(path: String, answer: String)] = [
@@ -23,7 +25,14 @@ public enum ConvServer {
     /// The router with every route.
     public static func router() -> Router<BasicRequestContext> {
         let router = Router()
-        router.get("/") { _, _ -> Response in
+        // The page: three files by name (nothing else is read from disk, so no path can escape).
+        for file in PageFile.allCases {
+            router.get(RouterPath(file.route)) { _, _ -> Response in
+                guard let bytes = file.bytes else { return Self.response(.notFound, .json(.object([("error", .string("the page's files are missing"))]))) }
+                return Self.response(.ok, APIAnswers.Body(bytes: bytes, contentType: file.contentType))
+            }
+        }
+        router.get("/api") { _, _ -> Response in
             Self.response(.ok, APIAnswers.Body(bytes: Array(index.utf8), contentType: "text/html; charset=utf-8"))
         }
         let answers: [(String, @Sendable (LayerQuery) throws(LayerQuery.Invalid) -> APIAnswers.Body)] = [
@@ -64,7 +73,7 @@ public enum ConvServer {
                         body: ResponseBody(byteBuffer: buffer))
     }
 
-    /// The page at `/`: the routes, each with an example.
+    /// The list of routes at `/api`, each with an example.
     static var index: String {
         let items = routes.map { route -> String in
             let example = route.path.hasPrefix("/api/solve/inputs") ? "?output=3&kernel=3&stride=2&padding=1"

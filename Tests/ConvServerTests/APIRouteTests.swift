@@ -119,7 +119,7 @@ struct APIRouteTests {
                 }
             }
             do {
-                let response = try await client.execute(uri: "/", method: .get)
+                let response = try await client.execute(uri: "/api", method: .get)
                 #expect(response.status == .ok)
                 #expect(String(buffer: response.body).contains("/api/shape"))
             }
@@ -147,6 +147,22 @@ struct ServerLoadTests {
             }
             #expect(statuses.count == 300)
             #expect(statuses.allSatisfy { $0.value == ($0.key % 3 == 2 ? .badRequest : .ok) })
+        }
+    }
+}
+
+@Suite("The server's page files")
+struct PageFileTests {
+    @Test("/, /app.js and /style.css are the page's files with their content types")
+    func pageFilesAreServed() async throws {
+        try await Application(router: ConvServer.router()).test(.router) { client in
+            for (uri, type, marker) in [("/", "text/html", "<script src=\"/app.js\">"), ("/app.js", "text/javascript", "/api/scene.svg"),
+                                        ("/style.css", "text/css", "--input")] {
+                let response = try await client.execute(uri: uri, method: .get)
+                #expect(response.status == .ok, "\(uri)")
+                #expect(response.headers[.contentType]?.hasPrefix(type) == true, "\(uri)")
+                #expect(String(buffer: response.body).contains(marker), "\(uri)")
+            }
         }
     }
 }
