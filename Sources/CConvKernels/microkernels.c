@@ -102,20 +102,29 @@ int convarith_supports(const char *name) {
     return 0;
 }
 
+int convarith_select_isa(const char *forced) {
+    if (forced != 0 && forced[0] != 0) {
+        if (strcmp(forced, "avx512") == 0 && convarith_supports("avx512")) return 2;
+        if (strcmp(forced, "avx2") == 0 && convarith_supports("avx2")) return 1;
+        return 0;
+    }
+    if (convarith_supports("avx512")) return 2;
+    if (convarith_supports("avx2")) return 1;
+    return 0;
+}
+
 convarith_microkernel convarith_select_microkernel(const char *forced) {
     const convarith_microkernel portable = {4, 8, kernel_portable, "portable"};
 #ifdef CONVARITH_X86
     const convarith_microkernel avx2 = {6, 16, kernel_avx2, "avx2"};
     const convarith_microkernel avx512 = {14, 32, kernel_avx512, "avx512"};
-    if (forced != 0 && forced[0] != 0) {
-        if (strcmp(forced, "avx512") == 0 && convarith_supports("avx512")) return avx512;
-        if (strcmp(forced, "avx2") == 0 && convarith_supports("avx2")) return avx2;
-        return portable;
+    switch (convarith_select_isa(forced)) {
+    case 2: return avx512;
+    case 1: return avx2;
+    default: return portable;
     }
-    if (convarith_supports("avx512")) return avx512;
-    if (convarith_supports("avx2")) return avx2;
 #else
     (void)forced;
-#endif
     return portable;
+#endif
 }

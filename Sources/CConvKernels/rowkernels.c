@@ -183,15 +183,13 @@ convarith_row_kernels convarith_select_row_kernels(const char *forced) {
 #ifdef CONVARITH_X86
     const convarith_row_kernels avx2 = {pool_plane_avx2, "avx2"};
     const convarith_row_kernels avx512 = {pool_plane_avx512, "avx512"};
-    if (forced != 0 && forced[0] != 0) {
-        if (strcmp(forced, "avx512") == 0 && convarith_supports("avx512")) return avx512;
-        if (strcmp(forced, "avx2") == 0 && convarith_supports("avx2")) return avx2;
-        return portable;
+    switch (convarith_select_isa(forced)) {
+    case 2: return avx512;
+    case 1: return avx2;
+    default: return portable;
     }
-    if (convarith_supports("avx512")) return avx512;
-    if (convarith_supports("avx2")) return avx2;
 #else
     (void)forced;
-#endif
     return portable;
+#endif
 }

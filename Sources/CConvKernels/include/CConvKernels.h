@@ -23,6 +23,10 @@ convarith_microkernel convarith_select_microkernel(const char *forced);
 /// Whether the CPU supports the named micro-kernel.
 int convarith_supports(const char *name);
 
+/// The instruction set every kernel family uses: 2 (AVX-512), 1 (AVX2 + FMA) or 0 (portable) — `forced`
+/// ("avx512", "avx2", "portable") when the CPU supports it (else portable), the best otherwise.
+int convarith_select_isa(const char *forced);
+
 /// A whole plane of a pooling layer, `x` of `g[0]×g[1]×g[2]` (depth, height, width) to `y` of `g[3]×g[4]×g[5]`,
 /// with kernel `g[6..8]`, stride `g[9..11]`, dilation `g[12..14]` and padding before `g[15..17]`: each output
 /// is the max (`v >= m ? v : m`, from `empty`) or the sum of the window's taps on the input, an average
