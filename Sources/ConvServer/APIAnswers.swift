@@ -48,13 +48,19 @@ enum APIAnswers {
             throw LayerQuery.Invalid(description: "'input', 'kernel' and 'target' are required, e.g. input=32&kernel=4&stride=2&target=16")
         }
         guard target.count == input.count else { throw LayerQuery.Invalid(description: "'target' has \(target.count) axes but 'input' has \(input.count)") }
-        let stride = try query.sizes("stride") ?? [1], dilation = try query.sizes("dilation") ?? [1]
+        func axes(_ values: [Int], _ name: String) throws(LayerQuery.Invalid) -> [Int] {
+            guard let expanded = OptionSpelling.perAxis(values, rank: input.count) else {
+                throw LayerQuery.Invalid(description: "'\(name)' has \(values.count) values but 'input' has \(input.count) axes; give one value or one per axis")
+            }
+            return expanded
+        }
+        let kernels = try axes(kernel, "kernel"), strides = try axes(try query.sizes("stride") ?? [1], "stride")
+        let dilations = try axes(try query.sizes("dilation") ?? [1], "dilation")
         var answers: [JSONValue] = []
         for axis in input.indices {
-            func value(_ values: [Int]) -> Int { values.count == 1 ? values[0] : (axis < values.count ? values[axis] : values[values.count - 1]) }
             let solution: Solver.PaddingSolution?
             do {
-                solution = try Solver.padding(forOutput: target[axis], input: input[axis], kernel: value(kernel), stride: value(stride), dilation: value(dilation))
+                solution = try Solver.padding(forOutput: target[axis], input: input[axis], kernel: kernels[axis], stride: strides[axis], dilation: dilations[axis])
             } catch { throw LayerQuery.Invalid(description: "axis \(axis): \(error.description)") }
             guard let solution else { throw LayerQuery.Invalid(description: "axis \(axis): no padding gives \(target[axis]); even unpadded the layer gives more outputs") }
             answers.append(SolveAnswer.padding(axis: axis, solution))
@@ -125,7 +131,7 @@ enum APIAnswers {
         guard shape.operation != .pooling else { throw LayerQuery.Invalid(description: "the matrix C is a convolution's; use op=conv or op=transposed") }
         let transposed = shape.operation == .transposedConvolution
         if transposed, let associated = shape.associated { shape = associated }
-        let rows = ShapeCount.product(shape.output), columns = ShapeCount.product(shape.input)
+        let rows = MemoryLimit.elementCount(shape.output), columns = MemoryLimit.elementCount(shape.input)
         guard let rows, let columns, rows.multipliedReportingOverflow(by: columns).overflow == false, rows * columns <= matrixLimit else {
             throw LayerQuery.Invalid(description: "the matrix C would have \(rows.map(String.init) ?? "too many") × \(columns.map(String.init) ?? "too many") entries; the server writes at most \(matrixLimit) (use convarith matrix for larger ones)")
         }
@@ -159,18 +165,5 @@ enum APIAnswers {
 
     private static func poolingMode(_ layer: Layer) -> PoolingMode? {
         layer.shape.operation == .pooling ? layer.poolingMode : nil
-    }
-}
-
-/// `Π sizes`, `nil` when it does not fit.
-enum ShapeCount {
-    static func product(_ sizes: [Int]) -> Int? {
-        var product = 1
-        for size in sizes {
-            let (next, overflow) = product.multipliedReportingOverflow(by: size)
-            if overflow { return nil }
-            product = next
-        }
-        return product
     }
 }

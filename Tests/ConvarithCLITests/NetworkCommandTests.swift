@@ -99,3 +99,13 @@ struct ServeCommandTests {
         }
     }
 }
+
+@Suite("convarith solve padding per-axis options")
+struct SolvePaddingAxesTests {
+    @Test("per-axis options with another number of axes than --input are a usage error (exit 64), not a crash")
+    func mismatchedAxesAreRefused() throws {
+        let result = try CLIRunner.run(["solve", "padding", "-i", "32x32x32", "-k", "3x3", "--target", "32x32x32"])
+        #expect(result.status == 64, "\(result.standardError)")
+        #expect(result.standardError.contains("--kernel has 2 values but --input has 3 axes"))
+    }
+}

@@ -38,4 +38,10 @@ public enum OptionSpelling {
         default: nil
         }
     }
+
+    /// Per-axis values for `rank` axes: one value repeated, or exactly `rank` values; `nil` otherwise.
+    public static func perAxis(_ values: [Int], rank: Int) -> [Int]? {
+        if values.count == 1 { return Array(repeating: values[0], count: rank) }
+        return values.count == rank ? values : nil
+    }
 }

@@ -92,7 +92,7 @@ struct StackDecoder {
         }
         guard let op = opNode.string?.lowercased() else { throw .malformed("'op' must be a name", at: place(opNode)) }
         let reader = LayerFields(fields: fields, layer: layer, op: op)
-        let name = try reader.string("name") ?? "\(op)_\(index + 1)"
+        let name = try reader.string("name") ?? defaultName(layer, index: index)
         let inputs = try reader.strings("inputs") ?? [previous]
         let layerConvention = try fields["convention"].map { (node) throws(NetworkError) in try Self.convention(node) }
         let operation = try operation(op, reader, convention: layerConvention)

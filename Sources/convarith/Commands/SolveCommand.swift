@@ -32,10 +32,18 @@ struct SolveCommand: ParsableCommand {
             guard target.values.count == rank else {
                 throw ValidationError("--target has \(target.values.count) axes but --input has \(rank)")
             }
+            func axes(_ values: [Int], _ option: String) throws -> [Int] {
+                guard let expanded = OptionSpelling.perAxis(values, rank: rank) else {
+                    throw ValidationError("\(option) has \(values.count) values but --input has \(rank) axes; give one value or one per axis")
+                }
+                return expanded
+            }
+            let kernels = try axes(kernel.values, "--kernel"), strides = try axes(stride?.values ?? [1], "--stride")
+            let dilations = try axes(dilation?.values ?? [1], "--dilation")
             var answers: [JSONValue] = []
             var lines: [String] = []
             for axis in 0..<rank {
-                let k = value(kernel.values, axis), s = value(stride?.values ?? [1], axis), d = value(dilation?.values ?? [1], axis)
+                let k = kernels[axis], s = strides[axis], d = dilations[axis]
                 let i = input.values[axis], o = target.values[axis]
                 let solution = try exitingOnError { () throws(ArithmeticError) in
                     try Solver.padding(forOutput: o, input: i, kernel: k, stride: s, dilation: d)
@@ -149,4 +157,3 @@ struct SolveCommand: ParsableCommand {
     }
 }
 
-private func value(_ values: [Int], _ axis: Int) -> Int { values.count == 1 ? values[0] : values[axis] }
