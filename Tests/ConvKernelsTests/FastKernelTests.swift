@@ -110,6 +110,48 @@ struct FastKernelTests {
         }
     }
 
+    @Test("the indirect GEMM agrees for per-axis strides, dilations and one-sided padding (copied, phase-split input), unpadded stride-1 input read in place, and every tile width and row edge",
+          arguments: [
+            // (input, kernel, stride, dilation, padding before/after, in channels, out channels)
+            ([9, 13], [3, 2], [2, 1], [1, 2], [(1, 0), (0, 2)], 5, 11),
+            ([17, 6], [3, 3], [3, 2], [2, 1], [(2, 1), (1, 1)], 3, 8),
+            ([30], [5], [1], [3], [(0, 0)], 7, 9),
+            ([61], [2], [2], [1], [(1, 2)], 4, 17),
+            ([6, 7, 8], [2, 3, 2], [1, 2, 1], [2, 1, 1], [(0, 1), (1, 1), (0, 0)], 3, 6),
+            ([12, 49], [1, 1], [1], [1], [(0, 0), (0, 0)], 40, 10),
+            ([5, 100], [3, 1], [1], [1], [(0, 0), (0, 0)], 100, 3),
+          ] as [([Int], [Int], [Int], [Int], [(Int, Int)], Int, Int)])
+    func indirectLayoutsAgree(input: [Int], kernel: [Int], stride: [Int], dilation: [Int], padding: [(Int, Int)],
+                              inputChannels: Int, outputChannels: Int) throws {
+        var rng = SeededGenerator(state: UInt64(input.reduce(3, *) + inputChannels))
+        let shape = try ConvolutionSpec(kernel: kernel, stride: stride, padding: .explicit(padding.map { AxisPadding(before: $0.0, after: $0.1) }),
+                                        dilation: dilation, convention: .onnx).shape(input: input)
+        for groups in [1, inputChannels % 2 == 0 && outputChannels % 2 == 0 ? 2 : 1] {
+            let x = try Tensor.random(shape: [2, inputChannels] + input, using: &rng)
+            let w = try Tensor.random(shape: [outputChannels, inputChannels / groups] + kernel, using: &rng)
+            let b = try Tensor.random(shape: [outputChannels], using: &rng)
+            let reference = try ReferenceKernels.convolution(x, weight: w, bias: b, shape: shape, groups: groups)
+            try expectEveryKernelAgrees(with: reference, "\(input) groups \(groups)") { microKernel, threads in
+                try FastKernels.convolution(x, weight: w, bias: b, shape: shape, groups: groups, threads: threads, microKernel: microKernel)
+            }
+        }
+    }
+
+    @Test("output widths 1…97 (every tile width of every kernel, chunk edges) with a depth past one block agree")
+    func everyTileWidthAgrees() throws {
+        var rng = SeededGenerator(state: 5)
+        for width in 1...97 {
+            let shape = try ConvolutionSpec(kernel: [3], padding: .symmetric([1])).shape(input: [width])
+            let x = try Tensor.random(shape: [1, 90, width], using: &rng)
+            let w = try Tensor.random(shape: [13, 90, 3], using: &rng)
+            let reference = try ReferenceKernels.convolution(x, weight: w, shape: shape)
+            for microKernel in kernels {
+                #expect(relativeDifference(reference, try FastKernels.convolution(x, weight: w, shape: shape, threads: 2, microKernel: microKernel)) <= 1e-5,
+                        "\(microKernel.name) width \(width)")
+            }
+        }
+    }
+
     @Test("the portable kernel is always available, and the CPU's best is chosen by default")
     func kernelSelection() {
         #expect(MicroKernel.isSupported("portable"))

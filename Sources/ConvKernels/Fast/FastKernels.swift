@@ -25,9 +25,14 @@ public enum FastKernels {
         if inGroup == 1 && outGroup == 1 {
             return depthwise(x, weight: weight, bias: bias, layout: layout, geometry: geometry, threads: threads)
         }
+        let fewColumns = columns < 2 * kernel.columns && outGroup >= columns && depth * columns <= 1 << 22
+        if !fewColumns, let plan = IndirectLayout(geometry) {
+            return indirectConvolution(x, weight: weight, bias: bias, layout: layout, plan: plan, groups: groups, threads: threads,
+                                       kernel: kernel.indirect)
+        }
         // Few output positions next to many output channels (a deep, small layer): the GEMM the other way
         // round, over the weights, as long as the materialized im2col stays small.
-        if columns < 2 * kernel.columns && outGroup >= columns && depth * columns <= 1 << 22 {
+        if fewColumns {
             return convolutionFewColumns(x, weight: weight, bias: bias, layout: layout, geometry: geometry, groups: groups,
                                          threads: threads, microKernel: kernel)
         }
@@ -308,12 +313,12 @@ public enum FastKernels {
 
     /// A buffer every element of which the caller writes before reading it (the GEMM's output, packed
     /// blocks): no zero-fill pass.
-    private static func uninitialized(_ count: Int) -> [Float] {
+    static func uninitialized(_ count: Int) -> [Float] {
         [Float](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
     }
 
     /// The base addresses of the input, the weight, the output and the scratch buffers, for one call.
-    private static func withPointers(_ x: Tensor, _ weight: Tensor, _ y: inout [Float], _ scratch: inout [Float],
+    static func withPointers(_ x: Tensor, _ weight: Tensor, _ y: inout [Float], _ scratch: inout [Float],
                                      _ body: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>) -> Void) {
         weight.data.withUnsafeBufferPointer { w in
             x.data.withUnsafeBufferPointer { xs in
@@ -328,8 +333,16 @@ public enum FastKernels {
         }
     }
 
-    private static func addBias(_ bias: Tensor, to y: inout [Float], channels: Int, plane: Int) {
-        guard plane > 0 else { return }
-        for index in y.indices { y[index] += bias.data[index / plane % channels] }
+    /// Adds `bias[channel]` to every output of each channel's plane.
+    static func addBias(_ bias: Tensor, to y: inout [Float], channels: Int, plane: Int) {
+        guard plane > 0, channels > 0 else { return }
+        y.withUnsafeMutableBufferPointer { ys in
+            guard let base = ys.baseAddress else { return }
+            for planeIndex in 0..<(ys.count / plane) {
+                let value = bias.data[planeIndex % channels]
+                let start = base + planeIndex * plane
+                for i in 0..<plane { start[i] += value }
+            }
+        }
     }
 }

@@ -16,6 +16,8 @@ public struct MicroKernel: @unchecked Sendable {
     /// "avx512", "avx2" or "portable".
     public let name: String
     let function: convarith_microkernel_fn
+    /// The indirect kernel of the same instruction set.
+    let indirect: IndirectKernel
 
     /// The kernel for a named instruction set (`nil`: the best this CPU supports).
     public init(named name: String? = nil) {
@@ -24,6 +26,7 @@ public struct MicroKernel: @unchecked Sendable {
         columns = Int(selected.nr)
         self.name = String(cString: selected.name)
         function = selected.kernel
+        indirect = IndirectKernel(named: self.name)
     }
 
     /// The kernel in effect: `CONVARITH_KERNEL_ISA`, else the best for this CPU.

@@ -1,0 +1,24 @@
+import CConvKernels
+
+/// The fast convolution path's indirect micro-kernel: `C[m × n] (+)= A·B` where A is a packed panel and
+/// row `p` of B is read in place at `b + offsets[p]` (the input, or its zero-padded, phase-split copy), so
+/// B is never packed. Lanes past `n` are masked, never read. The instruction set follows the
+/// ``MicroKernel`` it belongs to.
+struct IndirectKernel: @unchecked Sendable {
+    /// Rows of the tile (of A).
+    let rows: Int
+    /// Columns of the tile (of B).
+    let columns: Int
+    /// "avx512", "avx2" or "portable".
+    let name: String
+    let function: convarith_indirect_fn
+
+    /// The kernel for a named instruction set (`nil`: the best this CPU supports).
+    init(named name: String?) {
+        let selected = name.map { convarith_select_indirect_kernel($0) } ?? convarith_select_indirect_kernel(nil)
+        rows = Int(selected.mr)
+        columns = Int(selected.nr)
+        self.name = String(cString: selected.name)
+        function = selected.kernel
+    }
+}

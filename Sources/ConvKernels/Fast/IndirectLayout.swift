@@ -1,0 +1,134 @@
+/// Where an indirect convolution reads its input: every axis zero-padded and split into its stride's
+/// phases (`padded[p] → phase p mod s, position p div s`), so that each window tap is one fixed offset
+/// from a "virtual" output index and the convolution becomes `C[M × V] = A · B` with
+/// `B[k, v] = prepared[offset(k) + v]` — a stride-1 GEMM whose B is never packed.
+///
+/// Virtual index `v(o) = o₀·E₁E₂ + o₁·E₂ + o₂` over the phase extents `E`: rows of the virtual grid are
+/// `E` long, so the last `E − O` columns of each row (and rows past `O`) are computed and dropped. The
+/// layout is refused when that waste, or the copy, would be large (`nil`); the packed im2col path serves
+/// those layers. When the stride is 1 and nothing is padded the input itself is read, with no copy.
+struct IndirectLayout {
+    let geometry: Geometry3
+    /// Whether the input is copied (padded and phase-split) before the GEMM.
+    let copies: Bool
+    /// The phase extents E (the input's extents when nothing is copied).
+    let extents: (Int, Int, Int)
+    /// Floats per phase plane of the copy: `E₀E₁E₂` rounded up to a whole cache line.
+    let phaseVolume: Int
+    /// Floats per channel of the read buffer: all phases of one channel, an odd number of cache lines in a
+    /// copy, so that the taps of successive channels fall in different cache sets.
+    let channelVolume: Int
+    /// Virtual columns: `v(last output) + 1`.
+    let virtualCount: Int
+    /// Whether virtual indices are the output's own (no gaps): the GEMM then writes the output directly.
+    let isCompact: Bool
+
+    /// The layout for `geometry`, or `nil` when it would compute or copy more than a quarter again as much
+    /// as the layer needs (plus a small constant, so small layers qualify).
+    init?(_ geometry: Geometry3) {
+        let g = geometry
+        func axis(_ input: Int, _ output: Int, _ kernel: Int, _ stride: Int, _ dilation: Int, _ before: Int) -> (padded: Int, extent: Int) {
+            // The padded extent covers every tap read: the input after its leading padding, and the last window.
+            let padded = max(input + before, (output - 1) * stride + (kernel - 1) * dilation + 1)
+            return (padded, (padded + stride - 1) / stride)
+        }
+        let a0 = axis(g.input.0, g.output.0, g.kernel.0, g.stride.0, g.dilation.0, g.padding.0)
+        let a1 = axis(g.input.1, g.output.1, g.kernel.1, g.stride.1, g.dilation.1, g.padding.1)
+        let a2 = axis(g.input.2, g.output.2, g.kernel.2, g.stride.2, g.dilation.2, g.padding.2)
+        let direct = g.stride == (1, 1, 1) && g.padding == (0, 0, 0) && (a0.padded, a1.padded, a2.padded) == g.input
+        self.geometry = g
+        copies = !direct
+        extents = direct ? g.input : (a0.extent, a1.extent, a2.extent)
+        let (e0, e1, e2) = extents
+        let line = 16
+        phaseVolume = direct ? g.inputCount : (e0 * e1 * e2 + line - 1) / line * line
+        let phases = g.stride.0 * g.stride.1 * g.stride.2
+        channelVolume = direct ? g.inputCount : phases * phaseVolume + (phases * phaseVolume / line % 2 == 0 ? line : 0)
+        let (o0, o1, o2) = g.output
+        virtualCount = (o0 - 1) * e1 * e2 + (o1 - 1) * e2 + o2
+        isCompact = (o0 == 1 || e1 * e2 == o1 * o2) && (o1 == 1 || e2 == o2)
+        let outputs = g.outputCount
+        guard outputs > 0, virtualCount <= outputs + outputs / 4 + 256,
+              channelVolume <= g.inputCount + g.inputCount / 4 + 4096 else { return nil }
+    }
+
+    /// The offset of each row of B, `k = channel · taps + tap`, for `channels` channels.
+    func offsets(channels: Int) -> [Int64] {
+        let g = geometry
+        let (_, e1, e2) = extents
+        let (k0, k1, k2) = g.kernel
+        let (s0, s1, s2) = g.stride
+        var offsets: [Int64] = []
+        offsets.reserveCapacity(channels * g.taps)
+        for channel in 0..<channels {
+            for t0 in 0..<k0 {
+                for t1 in 0..<k1 {
+                    for t2 in 0..<k2 {
+                        // Tap position t·d in padded coordinates: phase (t·d) mod s, position (t·d) div s.
+                        let p0 = t0 * g.dilation.0, p1 = t1 * g.dilation.1, p2 = t2 * g.dilation.2
+                        let phase = ((p0 % s0) * s1 + p1 % s1) * s2 + p2 % s2
+                        let within = (p0 / s0 * e1 + p1 / s1) * e2 + p2 / s2
+                        offsets.append(Int64(channel * channelVolume + phase * phaseVolume + within))
+                    }
+                }
+            }
+        }
+        return offsets
+    }
+
+    /// Writes the padded, phase-split copy of input channels `channels` (`x`: the group's first channel)
+    /// into `buffer` (`channelVolume` floats per channel, from the group's first channel).
+    func prepare(_ x: UnsafePointer<Float>, channels: Range<Int>, into buffer: UnsafeMutablePointer<Float>) {
+        let g = geometry
+        let (i0, i1, i2) = g.input
+        let (_, e1, e2) = extents
+        let (s0, s1, s2) = g.stride
+        (buffer + channels.lowerBound * channelVolume).update(repeating: 0, count: channels.count * channelVolume)
+        for channel in channels {
+            let source = x + channel * g.inputCount
+            let target = buffer + channel * channelVolume
+            for z in 0..<i0 {
+                let pz = z + g.padding.0
+                for y in 0..<i1 {
+                    let py = y + g.padding.1
+                    let row = source + (z * i1 + y) * i2
+                    // The row's place in its (z, y) phase, before the x phase.
+                    let phaseZY = (pz % s0) * s1 + py % s1
+                    let line = target + (pz / s0 * e1 + py / s1) * e2
+                    if s2 == 1 {
+                        (line + phaseZY * phaseVolume + g.padding.2).update(from: row, count: i2)
+                    } else {
+                        for xIndex in 0..<i2 {
+                            let px = xIndex &+ g.padding.2
+                            line[(phaseZY &* s2 &+ px % s2) &* phaseVolume &+ px / s2] = row[xIndex]
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Copies virtual columns `columns` of `rows` rows (`source`, row stride `ldc`) to the outputs they
+    /// stand for in `y` (row stride `plane`), dropping the columns past each output row.
+    func scatter(_ source: UnsafePointer<Float>, ldc: Int, rows: Int, columns: Range<Int>, into y: UnsafeMutablePointer<Float>, plane: Int) {
+        let (_, o1, o2) = geometry.output
+        let (_, e1, e2) = extents
+        var v = columns.lowerBound
+        while v < columns.upperBound {
+            let v0 = v / (e1 * e2), rest = v % (e1 * e2)
+            let v1 = rest / e2, v2 = rest % e2
+            if v1 >= o1 {
+                v = (v0 + 1) * e1 * e2
+                continue
+            }
+            if v2 >= o2 {
+                v += e2 - v2
+                continue
+            }
+            let count = min(o2 - v2, columns.upperBound - v)
+            let from = source + (v - columns.lowerBound), to = y + (v0 * o1 + v1) * o2 + v2
+            for row in 0..<rows { (to + row * plane).update(from: from + row * ldc, count: count) }
+            v += count
+        }
+    }
+}
