@@ -152,6 +152,30 @@ struct FastKernelTests {
         }
     }
 
+    @Test("transposed layers with many input positions, by output phases, agree: per-axis strides 1–3, dilation, padding, output padding, phases without taps",
+          arguments: [
+            // (input, kernel, stride, dilation, padding, output padding)
+            ([20, 19], [3, 3], [2, 2], [1, 1], [1, 1], [1, 0]),
+            ([16, 15], [3, 2], [2, 3], [2, 1], [0, 1], [1, 2]),
+            ([150], [5], [3], [1], [2], [2]),
+            ([130], [3], [2], [2], [1], [0]),
+            ([6, 7, 8], [3, 1, 2], [2, 1, 2], [1, 1, 1], [1, 0, 1], [0, 0, 1]),
+          ] as [([Int], [Int], [Int], [Int], [Int], [Int])])
+    func transposedPhasesAgree(input: [Int], kernel: [Int], stride: [Int], dilation: [Int], padding: [Int], outputPadding: [Int]) throws {
+        var rng = SeededGenerator(state: UInt64(input.reduce(13, *)))
+        let shape = try TransposedConvolutionSpec(kernel: kernel, stride: stride, padding: .symmetric(padding), dilation: dilation,
+                                                  outputPadding: outputPadding).shape(input: input)
+        for groups in [1, 2] {
+            let x = try Tensor.random(shape: [2, 6] + input, using: &rng)
+            let w = try Tensor.random(shape: [6, 17] + kernel, using: &rng)
+            let b = try Tensor.random(shape: [17 * groups], using: &rng)
+            let reference = try ReferenceKernels.transposedConvolution(x, weight: w, bias: b, shape: shape, groups: groups)
+            try expectEveryKernelAgrees(with: reference, "\(input) groups \(groups)") { microKernel, threads in
+                try FastKernels.transposedConvolution(x, weight: w, bias: b, shape: shape, groups: groups, threads: threads, microKernel: microKernel)
+            }
+        }
+    }
+
     @Test("the portable kernel is always available, and the CPU's best is chosen by default")
     func kernelSelection() {
         #expect(MicroKernel.isSupported("portable"))

@@ -76,7 +76,6 @@ public enum FastKernels {
             return try ReferenceKernels.transposedConvolution(x, weight: weight, bias: bias, shape: shape, groups: groups)
         }
         let kernel = microKernel
-        let gemm = PackedGEMM(kernel: kernel)
         let inGroup = layout.inputChannels / groups, outGroup = layout.outputChannels / groups
         let taps = geometry.taps, columns = geometry.outputCount, outputPlane = geometry.inputCount
         // Few input positions next to many (output channel, tap) rows: the GEMM the other way round, as long
@@ -85,13 +84,22 @@ public enum FastKernels {
             return transposedFewColumns(x, weight: weight, bias: bias, layout: layout, geometry: geometry, groups: groups,
                                         threads: threads, microKernel: kernel)
         }
+        // Many input positions: one indirect GEMM per output phase when the phases have whole tiles of rows and columns and more
+        // than one tap each (with one tap a phase is the GEMM below without its overlap), unless the padded
+        // copy or the gaps between virtual rows are large.
+        if outGroup >= 2 * kernel.indirect.rows && columns >= 2 * kernel.indirect.columns, let plan = PhaseLayout(associated: geometry),
+           plan.phases.contains(where: { $0.taps.count > 1 }) {
+            return transposedPhases(x, weight: weight, bias: bias, layout: layout, plan: plan, groups: groups, threads: threads,
+                                    kernel: kernel.indirect)
+        }
         var y = [Float](repeating: 0, count: layout.outputShape.reduce(1, *))
         // Threads split the output channels (their scatters never meet); columns go in chunks that bound
-        // the cols buffer.
+        // the cols buffer. B is x itself, its rows read in place by the indirect kernel.
+        let indirect = kernel.indirect
         let parts = max(1, min(threads, outGroup))
         let channelsPerPart = (outGroup + parts - 1) / parts
-        let chunk = max(kernel.columns, min(columns, (1 << 21) / max(channelsPerPart * taps, 1) / kernel.columns * kernel.columns))
-        let perPart = gemm.scratchCount + gemm.tileCount + channelsPerPart * taps * chunk
+        let chunk = max(indirect.columns, min(columns, (1 << 21) / max(channelsPerPart * taps, 1) / indirect.columns * indirect.columns))
+        let perPart = channelsPerPart * taps * chunk + denseScratchCount(indirect, depth: inGroup)
         var scratch = uninitialized(parts * perPart)
         withPointers(x, weight, &y, &scratch) { xBase, wBase, yBase, sBase in
             for group in 0..<groups {
@@ -100,18 +108,19 @@ public enum FastKernels {
                     guard first < last else { return }
                     let rows = (last - first) * taps
                     // A[(c_out, tap) × c] = w[group·inGroup + c, first + c_out, tap].
-                    let a = PackedGEMM.PackedA(rows: rows, depth: inGroup, panelRows: kernel.rows) { row, c in
+                    let a = PackedGEMM.PackedA(rows: rows, depth: inGroup, panelRows: indirect.rows) { row, c in
                         wBase[((group * inGroup + c) * outGroup + first + row / taps) * taps + row % taps]
                     }
-                    let mine = sBase + part * perPart
-                    let cols = mine + gemm.scratchCount + gemm.tileCount
+                    let cols = sBase + part * perPart
                     for n in 0..<layout.batch {
-                        let source = DenseRows(base: xBase + (n * layout.inputChannels + group * inGroup) * columns, rowStride: columns)
+                        let xGroup = xBase + (n * layout.inputChannels + group * inGroup) * columns
                         var start = 0
                         while start < columns {
                             let width = min(chunk, columns - start)
-                            gemm.multiply(a, columns: start..<(start + width), source: source, c: cols - start, ldc: width,
-                                          scratch: mine, tile: mine + gemm.scratchCount)
+                            a.data.withUnsafeBufferPointer { aBuffer in
+                                multiplyDenseRows(indirect, a: aBuffer.baseAddress!, rows: rows, depth: inGroup, b: xGroup + start, rowStride: columns,
+                                                  columns: width, c: cols, ldc: width, buffer: cols + channelsPerPart * taps * chunk)
+                            }
                             let yChannels = yBase + (n * layout.outputChannels + group * outGroup + first) * outputPlane
                             scatter(cols, rows: rows, columns: start..<(start + width), geometry: geometry, into: yChannels)
                             start += width
@@ -217,28 +226,31 @@ public enum FastKernels {
     /// are read as dense rows and the tiles are full; threads split whole output channels.
     private static func transposedFewColumns(_ x: Tensor, weight: Tensor, bias: Tensor?, layout: LayerTensors, geometry: Geometry3,
                                              groups: Int, threads: Int, microKernel kernel: MicroKernel) -> Tensor {
-        let gemm = PackedGEMM(kernel: kernel)
+        let indirect = kernel.indirect
         let inGroup = layout.inputChannels / groups, outGroup = layout.outputChannels / groups
         let taps = geometry.taps, positions = geometry.outputCount, outputPlane = geometry.inputCount
         let width = outGroup * taps
         var y = [Float](repeating: 0, count: layout.outputShape.reduce(1, *))
         let parts = max(1, min(threads, outGroup))
         let channelsPerPart = (outGroup + parts - 1) / parts
-        var scratch = uninitialized(parts * (gemm.scratchCount + gemm.tileCount) + positions * width)
-        withPointers(x, weight, &y, &scratch) { xBase, wBase, yBase, sBase in
-            let colsT = sBase + parts * (gemm.scratchCount + gemm.tileCount)
+        // colsT, then each part's copy of a block of B = the group's weights [c × (c_out, tap)].
+        let perPart = denseScratchCount(indirect, depth: inGroup)
+        var scratch = uninitialized(positions * width + parts * perPart)
+        withPointers(x, weight, &y, &scratch) { xBase, wBase, yBase, colsT in
             for n in 0..<layout.batch {
                 for group in 0..<groups {
                     let xs = xBase + (n * layout.inputChannels + group * inGroup) * positions
                     // A = xᵀ: row j, depth c.
-                    let a = PackedGEMM.PackedA(rows: positions, depth: inGroup, panelRows: kernel.rows) { j, c in xs[c * positions + j] }
-                    let source = DenseRows(base: wBase + group * inGroup * width, rowStride: width)
+                    let a = PackedGEMM.PackedA(rows: positions, depth: inGroup, panelRows: indirect.rows) { j, c in xs[c * positions + j] }
+                    let weights = wBase + group * inGroup * width
                     FastThreads.run(parts: parts, threads: threads) { part in
                         let first = part * channelsPerPart, last = min(first + channelsPerPart, outGroup)
                         guard first < last else { return }
-                        let mine = sBase + part * (gemm.scratchCount + gemm.tileCount)
-                        gemm.multiply(a, columns: (first * taps)..<(last * taps), source: source, c: colsT, ldc: width,
-                                      scratch: mine, tile: mine + gemm.scratchCount)
+                        a.data.withUnsafeBufferPointer { aBuffer in
+                            multiplyDenseRows(indirect, a: aBuffer.baseAddress!, rows: positions, depth: inGroup, b: weights + first * taps,
+                                              rowStride: width, columns: (last - first) * taps, c: colsT + first * taps, ldc: width,
+                                              buffer: colsT + positions * width + part * perPart)
+                        }
                         let yChannels = yBase + (n * layout.outputChannels + group * outGroup + first) * outputPlane
                         scatter(colsT + first * taps, rows: (last - first) * taps, columns: 0..<positions, geometry: geometry,
                                 into: yChannels, rowStride: 1, columnStride: width)

@@ -15,7 +15,7 @@ extension FastKernels {
         let geometry = plan.geometry
         let inGroup = layout.inputChannels / groups, outGroup = layout.outputChannels / groups
         let depth = inGroup * geometry.taps, plane = geometry.outputCount, columns = plan.virtualCount
-        let (mr, nr) = (kernel.rows, kernel.columns)
+        let nr = kernel.columns, mr = kernel.rows
         let offsets = plan.offsets(channels: inGroup)
         var y = uninitialized(layout.outputShape.reduce(1, *))
         let parts = max(1, min(threads, (columns + nr - 1) / nr))
@@ -59,7 +59,7 @@ extension FastKernels {
                                     let width = min(chunk, end - start)
                                     let (target, ldc) = plan.isCompact ? (yGroup + start, plane) : (mine, width)
                                     multiplyIndirect(kernel, a: aBase, rows: outGroup, depth: depth, b: b + start, offsets: offsetBase,
-                                                     columns: width, c: target, ldc: ldc, mr: mr, nr: nr)
+                                                     columns: width, c: target, ldc: ldc)
                                     if !plan.isCompact {
                                         plan.scatter(mine, ldc: width, rows: outGroup, columns: start..<(start + width), into: yGroup, plane: plane)
                                     }
@@ -75,11 +75,13 @@ extension FastKernels {
         return Tensor(uncheckedShape: layout.outputShape, data: y)
     }
 
-    /// `C[rows × columns] = A · B` for one chunk of columns: depth blocks outermost (a tile's input lines
+    /// `C[rows × columns] = A · B` (A packed in panels of the kernel's rows, row `k` of B at `b + offsets[k]`)
+    /// for one chunk of columns: depth blocks outermost (a tile's input lines
     /// stay in L1 across the row panels), then tiles, then row panels.
-    private static func multiplyIndirect(_ kernel: IndirectKernel, a: UnsafePointer<Float>, rows: Int, depth: Int,
-                                         b: UnsafePointer<Float>, offsets: UnsafePointer<Int64>, columns: Int,
-                                         c: UnsafeMutablePointer<Float>, ldc: Int, mr: Int, nr: Int) {
+    static func multiplyIndirect(_ kernel: IndirectKernel, a: UnsafePointer<Float>, rows: Int, depth: Int,
+                                 b: UnsafePointer<Float>, offsets: UnsafePointer<Int64>, columns: Int,
+                                 c: UnsafeMutablePointer<Float>, ldc: Int) {
+        let (mr, nr) = (kernel.rows, kernel.columns)
         let panels = (rows + mr - 1) / mr
         var k0 = 0
         while k0 < depth {
@@ -94,6 +96,39 @@ extension FastKernels {
                 column += nr
             }
             k0 += length
+        }
+    }
+}
+
+extension FastKernels {
+    /// Columns of B per copied block in ``multiplyDenseRows(_:a:rows:depth:b:rowStride:columns:c:ldc:buffer:)``.
+    static func denseBlockColumns(_ kernel: IndirectKernel) -> Int { 10 * kernel.columns }
+
+    /// Floats between rows of a copied block: the block's width rounded up to an odd number of cache lines,
+    /// so that its rows fall in different cache sets (rows of a power-of-two plane would all share a few).
+    static func denseBlockStride(_ kernel: IndirectKernel) -> Int {
+        let lines = (denseBlockColumns(kernel) + 15) / 16
+        return (lines % 2 == 0 ? lines + 1 : lines) * 16
+    }
+
+    /// Scratch floats one caller of ``multiplyDenseRows(_:a:rows:depth:b:rowStride:columns:c:ldc:buffer:)`` needs.
+    static func denseScratchCount(_ kernel: IndirectKernel, depth: Int) -> Int { depth * denseBlockStride(kernel) + depth * 2 }
+
+    /// `C[rows × columns] = A · B` for a dense row-major B (`B[k, j] = b[k · rowStride + j]`), a block of
+    /// columns at a time copied into `buffer` (``denseScratchCount(_:depth:)`` floats) at a stride that
+    /// keeps its rows apart in the cache, then multiplied by the indirect kernel.
+    static func multiplyDenseRows(_ kernel: IndirectKernel, a: UnsafePointer<Float>, rows: Int, depth: Int,
+                                  b: UnsafePointer<Float>, rowStride: Int, columns: Int,
+                                  c: UnsafeMutablePointer<Float>, ldc: Int, buffer: UnsafeMutablePointer<Float>) {
+        let block = denseBlockColumns(kernel), stride = denseBlockStride(kernel)
+        let offsets = UnsafeMutableRawPointer(buffer + depth * stride).bindMemory(to: Int64.self, capacity: depth)
+        for k in 0..<depth { offsets[k] = Int64(k * stride) }
+        var start = 0
+        while start < columns {
+            let width = min(block, columns - start)
+            for k in 0..<depth { (buffer + k * stride).update(from: b + k * rowStride + start, count: width) }
+            multiplyIndirect(kernel, a: a, rows: rows, depth: depth, b: buffer, offsets: offsets, columns: width, c: c + start, ldc: ldc)
+            start += width
         }
     }
 }

@@ -1,0 +1,72 @@
+import ConvArithmetic
+
+extension FastKernels {
+    /// A transposed convolution by its output phases (``PhaseLayout``): per sample and group the input is
+    /// zero-padded once, and per phase `C[C_out/g × V_φ] = W_φ · B_φ` runs on the indirect kernel over the
+    /// taps that reach that phase, its columns written to the outputs `φ + s·m`. Threads split each
+    /// phase's virtual columns.
+    static func transposedPhases(_ x: Tensor, weight: Tensor, bias: Tensor?, layout: LayerTensors, plan: PhaseLayout,
+                                 groups: Int, threads: Int, kernel: IndirectKernel) -> Tensor {
+        let inGroup = layout.inputChannels / groups, outGroup = layout.outputChannels / groups
+        let (k0, k1, k2) = plan.kernel
+        let taps = k0 * k1 * k2
+        let inputPlane = plan.input.0 * plan.input.1 * plan.input.2
+        let plane = plan.output.0 * plan.output.1 * plan.output.2
+        let nr = kernel.columns
+        let count = layout.outputShape.reduce(1, *)
+        var y = plan.hasEmptyPhases ? [Float](repeating: 0, count: count) : uninitialized(count)
+        let widest = plan.phases.map(\.virtualCount).max() ?? 0
+        let parts = max(1, min(threads, (widest + nr - 1) / nr))
+        let chunk = max(nr, min(widest, indirectChunkFloats / max(outGroup, 1) / nr * nr))
+        let preparedCount = inGroup * plan.channelVolume
+        let prepared = UnsafeMutableRawPointer.allocate(byteCount: max(preparedCount, 1) * MemoryLayout<Float>.stride, alignment: 64)
+            .bindMemory(to: Float.self, capacity: preparedCount)
+        defer { prepared.deallocate() }
+        var scratch = uninitialized(parts * outGroup * chunk)
+        let offsets = plan.phases.map { plan.offsets($0, channels: inGroup) }
+        withPointers(x, weight, &y, &scratch) { xBase, wBase, yBase, chunks in
+            for group in 0..<groups {
+                for (phaseIndex, phase) in plan.phases.enumerated() {
+                    let depth = inGroup * phase.taps.count, columns = phase.virtualCount
+                    // W_φ[c_out × (c, tap)] = w[group·inGroup + c, c_out, tap].
+                    let a = PackedGEMM.PackedA(rows: outGroup, depth: depth, panelRows: kernel.rows) { row, k in
+                        wBase[((group * inGroup + k / phase.taps.count) * outGroup + row) * taps + phase.taps[k % phase.taps.count].tap]
+                    }
+                    let share = ((columns + parts - 1) / parts + nr - 1) / nr * nr
+                    a.data.withUnsafeBufferPointer { aBuffer in
+                        offsets[phaseIndex].withUnsafeBufferPointer { offsetBuffer in
+                            guard let aBase = aBuffer.baseAddress, let offsetBase = offsetBuffer.baseAddress else { return }
+                            for n in 0..<layout.batch {
+                                let xGroup = xBase + (n * layout.inputChannels + group * inGroup) * inputPlane
+                                let yGroup = yBase + (n * layout.outputChannels + group * outGroup) * plane
+                                // The padded copy is made once per sample and group, before its first phase.
+                                if phaseIndex == 0 || layout.batch > 1 {
+                                    let prepareParts = max(1, min(threads, inGroup))
+                                    let channelShare = (inGroup + prepareParts - 1) / prepareParts
+                                    FastThreads.run(parts: prepareParts, threads: threads) { part in
+                                        let channels = min(part * channelShare, inGroup)..<min((part + 1) * channelShare, inGroup)
+                                        plan.prepare(xGroup, channels: channels, into: prepared)
+                                    }
+                                }
+                                FastThreads.run(parts: parts, threads: threads) { part in
+                                    let mine = chunks + part * outGroup * chunk
+                                    var start = min(part * share, columns)
+                                    let end = min(start + share, columns)
+                                    while start < end {
+                                        let width = min(chunk, end - start)
+                                        multiplyIndirect(kernel, a: aBase, rows: outGroup, depth: depth, b: prepared + start, offsets: offsetBase,
+                                                         columns: width, c: mine, ldc: width)
+                                        plan.scatter(phase, mine, ldc: width, rows: outGroup, columns: start..<(start + width), into: yGroup, plane: plane)
+                                        start += width
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        if let bias { addBias(bias, to: &y, channels: layout.outputChannels, plane: plane) }
+        return Tensor(uncheckedShape: layout.outputShape, data: y)
+    }
+}
