@@ -34,6 +34,18 @@ static void indirect_portable(int64_t k, const float *a, const float *b, const i
         for (int64_t j = 0; j < lanes; j++) c[i * ldc + j] = acc[i][j];
 }
 
+// A as rows: row i of the tile's A at a + i·lda (rows past m repeat the last one; their results are dropped).
+static void indirect_rows_portable(int64_t k, const float *a, int64_t lda, const float *b, const int64_t *offsets, float *c,
+                                   int64_t ldc, int64_t m, int64_t n, int accumulate) {
+    float panel[4 * 256];
+    for (int64_t k0 = 0; k0 < k; k0 += 256) {
+        const int64_t length = k - k0 < 256 ? k - k0 : 256;
+        for (int64_t p = 0; p < length; p++)
+            for (int i = 0; i < 4; i++) panel[p * 4 + i] = a[(i < m ? i : m - 1) * lda + k0 + p];
+        indirect_portable(length, panel, b, offsets + k0, c, ldc, m, n, accumulate || k0 > 0);
+    }
+}
+
 #ifdef CONVARITH_X86
 // ---- AVX2 + FMA: 6 × 16 ---------------------------------------------------------------------------------
 __attribute__((target("avx2,fma")))
@@ -77,6 +89,18 @@ static void indirect_avx2(int64_t k, const float *a, const float *b, const int64
     }
 }
 
+__attribute__((target("avx2,fma")))
+static void indirect_rows_avx2(int64_t k, const float *a, int64_t lda, const float *b, const int64_t *offsets, float *c,
+                               int64_t ldc, int64_t m, int64_t n, int accumulate) {
+    float panel[6 * 256];
+    for (int64_t k0 = 0; k0 < k; k0 += 256) {
+        const int64_t length = k - k0 < 256 ? k - k0 : 256;
+        for (int64_t p = 0; p < length; p++)
+            for (int i = 0; i < 6; i++) panel[p * 6 + i] = a[(i < m ? i : m - 1) * lda + k0 + p];
+        indirect_avx2(length, panel, b, offsets + k0, c, ldc, m, n, accumulate || k0 > 0);
+    }
+}
+
 // ---- AVX-512F: 8 × 48 -----------------------------------------------------------------------------------
 // Eight rows (output channels come in multiples of eight far more often than of fourteen) by up to three
 // vectors: 24 accumulators, three loads of B and eight broadcasts of A per step. A tile of 32 or 16
@@ -116,6 +140,49 @@ static inline __mmask16 lane_mask_avx512(int64_t lanes) {
         }                                                                                                            \
     }
 
+// The same with A as rows (`a + i·lda`), read in place: a convolution's weights need no packing.
+#define INDIRECT_ROWS_AVX512(NAME, VECTORS)                                                                        \
+    __attribute__((target("avx512f,fma"))) static void NAME(int64_t k, const float *a, int64_t lda, const float *b,  \
+                                                           const int64_t *offsets, float *c, int64_t ldc, int64_t m, \
+                                                           int64_t n, int accumulate) {                              \
+        __mmask16 masks[VECTORS];                                                                                    \
+        for (int v = 0; v < VECTORS; v++) masks[v] = lane_mask_avx512(n - 16 * v);                                  \
+        const float *rows[8];                                                                                        \
+        for (int i = 0; i < 8; i++) rows[i] = a + (i < m ? i : m - 1) * lda;                                        \
+        __m512 acc[8][VECTORS];                                                                                      \
+        _Pragma("GCC unroll 8") for (int i = 0; i < 8; i++) {                                                       \
+            _Pragma("GCC unroll 3") for (int v = 0; v < VECTORS; v++) acc[i][v] =                                    \
+                accumulate && i < m ? _mm512_maskz_loadu_ps(masks[v], c + i * ldc + 16 * v) : _mm512_setzero_ps();   \
+        }                                                                                                            \
+        for (int64_t p = 0; p < k; p++) {                                                                            \
+            const float *bp = b + offsets[p];                                                                        \
+            __m512 row[VECTORS];                                                                                     \
+            _Pragma("GCC unroll 3") for (int v = 0; v < VECTORS; v++) row[v] = _mm512_maskz_loadu_ps(masks[v], bp + 16 * v); \
+            _Pragma("GCC unroll 8") for (int i = 0; i < 8; i++) {                                                   \
+                const __m512 ai = _mm512_set1_ps(rows[i][p]);                                                        \
+                _Pragma("GCC unroll 3") for (int v = 0; v < VECTORS; v++) acc[i][v] = _mm512_fmadd_ps(ai, row[v], acc[i][v]); \
+            }                                                                                                        \
+        }                                                                                                            \
+        _Pragma("GCC unroll 8") for (int i = 0; i < 8; i++) {                                                       \
+            if (i < m) {                                                                                             \
+                _Pragma("GCC unroll 3") for (int v = 0; v < VECTORS; v++)                                            \
+                    _mm512_mask_storeu_ps(c + i * ldc + 16 * v, masks[v], acc[i][v]);                               \
+            }                                                                                                        \
+        }                                                                                                            \
+    }
+
+INDIRECT_ROWS_AVX512(indirect_rows_avx512_8x16, 1)
+INDIRECT_ROWS_AVX512(indirect_rows_avx512_8x32, 2)
+INDIRECT_ROWS_AVX512(indirect_rows_avx512_8x48, 3)
+
+__attribute__((target("avx512f,fma")))
+static void indirect_rows_avx512(int64_t k, const float *a, int64_t lda, const float *b, const int64_t *offsets, float *c,
+                                 int64_t ldc, int64_t m, int64_t n, int accumulate) {
+    if (n > 32) indirect_rows_avx512_8x48(k, a, lda, b, offsets, c, ldc, m, n, accumulate);
+    else if (n > 16) indirect_rows_avx512_8x32(k, a, lda, b, offsets, c, ldc, m, n, accumulate);
+    else indirect_rows_avx512_8x16(k, a, lda, b, offsets, c, ldc, m, n, accumulate);
+}
+
 INDIRECT_AVX512(indirect_avx512_8x16, 1)
 INDIRECT_AVX512(indirect_avx512_8x32, 2)
 INDIRECT_AVX512(indirect_avx512_8x48, 3)
@@ -130,10 +197,10 @@ static void indirect_avx512(int64_t k, const float *a, const float *b, const int
 #endif
 
 convarith_indirect_kernel convarith_select_indirect_kernel(const char *forced) {
-    const convarith_indirect_kernel portable = {4, 8, indirect_portable, "portable"};
+    const convarith_indirect_kernel portable = {4, 8, indirect_portable, indirect_rows_portable, "portable"};
 #ifdef CONVARITH_X86
-    const convarith_indirect_kernel avx2 = {6, 16, indirect_avx2, "avx2"};
-    const convarith_indirect_kernel avx512 = {8, 48, indirect_avx512, "avx512"};
+    const convarith_indirect_kernel avx2 = {6, 16, indirect_avx2, indirect_rows_avx2, "avx2"};
+    const convarith_indirect_kernel avx512 = {8, 48, indirect_avx512, indirect_rows_avx512, "avx512"};
     switch (convarith_select_isa(forced)) {
     case 2: return avx512;
     case 1: return avx2;

@@ -95,7 +95,7 @@ struct FastKernelTests {
         }
     }
 
-    @Test("convolutions with few output positions (the GEMM over the weights) and many agree, strided and grouped",
+    @Test("convolutions with few output positions and many agree, strided and grouped",
           arguments: [[7, 7], [14, 14], [9], [3, 4, 5]])
     func convolutionOrientationsAgree(input: [Int]) throws {
         var rng = SeededGenerator(state: UInt64(input.reduce(11, *)))
@@ -173,6 +173,19 @@ struct FastKernelTests {
             try expectEveryKernelAgrees(with: reference, "\(input) groups \(groups)") { microKernel, threads in
                 try FastKernels.transposedConvolution(x, weight: w, bias: b, shape: shape, groups: groups, threads: threads, microKernel: microKernel)
             }
+        }
+    }
+
+    @Test("layers whose padded copy would dwarf the input take the packed GEMM — over an implicit im2col, or over the weights when the positions are few — and agree",
+          arguments: [([30, 30], 3, 100, 6), ([5, 5], 81, 40, 40)])
+    func refusedIndirectLayoutsAgree(input: [Int], kernel: Int, padding: Int, outputChannels: Int) throws {
+        var rng = SeededGenerator(state: UInt64(kernel))
+        let shape = try ConvolutionSpec(kernel: [kernel], padding: .symmetric([padding])).shape(input: input)
+        let x = try Tensor.random(shape: [1, 3] + input, using: &rng)
+        let w = try Tensor.random(shape: [outputChannels, 3, kernel, kernel], using: &rng)
+        let reference = try ReferenceKernels.convolution(x, weight: w, shape: shape)
+        try expectEveryKernelAgrees(with: reference, "\(input)") { microKernel, threads in
+            try FastKernels.convolution(x, weight: w, shape: shape, threads: threads, microKernel: microKernel)
         }
     }
 

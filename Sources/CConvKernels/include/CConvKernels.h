@@ -51,11 +51,16 @@ convarith_row_kernels convarith_select_row_kernels(const char *forced);
 typedef void (*convarith_indirect_fn)(int64_t k, const float *a, const float *b, const int64_t *offsets, float *c,
                                       int64_t ldc, int64_t m, int64_t n, int accumulate);
 
+/// The indirect micro-kernel with A read in place as rows: row i of the tile's A is a + i·lda (i < m).
+typedef void (*convarith_indirect_rows_fn)(int64_t k, const float *a, int64_t lda, const float *b, const int64_t *offsets,
+                                           float *c, int64_t ldc, int64_t m, int64_t n, int accumulate);
+
 /// An indirect micro-kernel and its tile.
 typedef struct {
     int32_t mr;
     int32_t nr;
     convarith_indirect_fn kernel;
+    convarith_indirect_rows_fn rows_kernel;
     const char *name;
 } convarith_indirect_kernel;
 

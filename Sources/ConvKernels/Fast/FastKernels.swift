@@ -25,14 +25,15 @@ public enum FastKernels {
         if inGroup == 1 && outGroup == 1 {
             return depthwise(x, weight: weight, bias: bias, layout: layout, geometry: geometry, threads: threads)
         }
-        let fewColumns = columns < 2 * kernel.columns && outGroup >= columns && depth * columns <= 1 << 22
-        if !fewColumns, let plan = IndirectLayout(geometry) {
+        // The indirect GEMM wherever its layout is compact enough (the weights and the input read in place or
+        // copied once); otherwise the packed GEMM over an implicit im2col, or over the weights.
+        if let plan = IndirectLayout(geometry) {
             return indirectConvolution(x, weight: weight, bias: bias, layout: layout, plan: plan, groups: groups, threads: threads,
                                        kernel: kernel.indirect)
         }
         // Few output positions next to many output channels (a deep, small layer): the GEMM the other way
         // round, over the weights, as long as the materialized im2col stays small.
-        if fewColumns {
+        if columns < 2 * kernel.columns && outGroup >= columns && depth * columns <= 1 << 22 {
             return convolutionFewColumns(x, weight: weight, bias: bias, layout: layout, geometry: geometry, groups: groups,
                                          threads: threads, microKernel: kernel)
         }

@@ -15,7 +15,7 @@ extension FastKernels {
         let geometry = plan.geometry
         let inGroup = layout.inputChannels / groups, outGroup = layout.outputChannels / groups
         let depth = inGroup * geometry.taps, plane = geometry.outputCount, columns = plan.virtualCount
-        let nr = kernel.columns, mr = kernel.rows
+        let nr = kernel.columns
         let offsets = plan.offsets(channels: inGroup)
         var y = uninitialized(layout.outputShape.reduce(1, *))
         let parts = max(1, min(threads, (columns + nr - 1) / nr))
@@ -32,10 +32,9 @@ extension FastKernels {
                 guard let offsetBase = offsetBuffer.baseAddress else { return }
                 let chunks = sBase
                 for group in 0..<groups {
-                    let rows = wBase + group * outGroup * depth
-                    let a = PackedGEMM.PackedA(rows: outGroup, depth: depth, panelRows: mr) { rows[$0 * depth + $1] }
-                    a.data.withUnsafeBufferPointer { aBuffer in
-                        guard let aBase = aBuffer.baseAddress else { return }
+                    // A: the group's weights [C_out/g × (c, tap)], rows read in place.
+                    let weights = IndirectA.rows(wBase + group * outGroup * depth, lda: depth)
+                    do {
                         for n in 0..<layout.batch {
                             let xGroup = xBase + (n * layout.inputChannels + group * inGroup) * geometry.inputCount
                             let yGroup = yBase + (n * layout.outputChannels + group * outGroup) * plane
@@ -58,7 +57,7 @@ extension FastKernels {
                                 while start < end {
                                     let width = min(chunk, end - start)
                                     let (target, ldc) = plan.isCompact ? (yGroup + start, plane) : (mine, width)
-                                    multiplyIndirect(kernel, a: aBase, rows: outGroup, depth: depth, b: b + start, offsets: offsetBase,
+                                    multiplyIndirect(kernel, a: weights, rows: outGroup, depth: depth, b: b + start, offsets: offsetBase,
                                                      columns: width, c: target, ldc: ldc)
                                     if !plan.isCompact {
                                         plan.scatter(mine, ldc: width, rows: outGroup, columns: start..<(start + width), into: yGroup, plane: plane)
@@ -75,10 +74,16 @@ extension FastKernels {
         return Tensor(uncheckedShape: layout.outputShape, data: y)
     }
 
-    /// `C[rows × columns] = A · B` (A packed in panels of the kernel's rows, row `k` of B at `b + offsets[k]`)
-    /// for one chunk of columns: depth blocks outermost (a tile's input lines
-    /// stay in L1 across the row panels), then tiles, then row panels.
-    static func multiplyIndirect(_ kernel: IndirectKernel, a: UnsafePointer<Float>, rows: Int, depth: Int,
+    /// A of an indirect GEMM: packed in panels of the kernel's rows (`[panel][k][mr]`), or row-major rows
+    /// read in place (`a[row · lda + k]`).
+    enum IndirectA {
+        case packed(UnsafePointer<Float>)
+        case rows(UnsafePointer<Float>, lda: Int)
+    }
+
+    /// `C[rows × columns] = A · B` (row `k` of B at `b + offsets[k]`) for one chunk of columns: depth
+    /// blocks outermost (a tile's input lines stay in L1 across the row panels), then tiles, then row panels.
+    static func multiplyIndirect(_ kernel: IndirectKernel, a: IndirectA, rows: Int, depth: Int,
                                  b: UnsafePointer<Float>, offsets: UnsafePointer<Int64>, columns: Int,
                                  c: UnsafeMutablePointer<Float>, ldc: Int) {
         let (mr, nr) = (kernel.rows, kernel.columns)
@@ -90,8 +95,15 @@ extension FastKernels {
             while column < columns {
                 let width = min(nr, columns - column)
                 for panel in 0..<panels {
-                    kernel.function(Int64(length), a + (panel * depth + k0) * mr, b + column, offsets + k0,
-                                    c + panel * mr * ldc + column, Int64(ldc), Int64(min(mr, rows - panel * mr)), Int64(width), k0 > 0 ? 1 : 0)
+                    let target = c + panel * mr * ldc + column, height = Int64(min(mr, rows - panel * mr))
+                    switch a {
+                    case .packed(let base):
+                        kernel.function(Int64(length), base + (panel * depth + k0) * mr, b + column, offsets + k0,
+                                        target, Int64(ldc), height, Int64(width), k0 > 0 ? 1 : 0)
+                    case .rows(let base, let lda):
+                        kernel.rowsFunction(Int64(length), base + panel * mr * lda + k0, Int64(lda), b + column, offsets + k0,
+                                            target, Int64(ldc), height, Int64(width), k0 > 0 ? 1 : 0)
+                    }
                 }
                 column += nr
             }
@@ -127,7 +139,7 @@ extension FastKernels {
         while start < columns {
             let width = min(block, columns - start)
             for k in 0..<depth { (buffer + k * stride).update(from: b + k * rowStride + start, count: width) }
-            multiplyIndirect(kernel, a: a, rows: rows, depth: depth, b: buffer, offsets: offsets, columns: width, c: c + start, ldc: ldc)
+            multiplyIndirect(kernel, a: .packed(a), rows: rows, depth: depth, b: buffer, offsets: offsets, columns: width, c: c + start, ldc: ldc)
             start += width
         }
     }

@@ -12,6 +12,8 @@ struct IndirectKernel: @unchecked Sendable {
     /// "avx512", "avx2" or "portable".
     let name: String
     let function: convarith_indirect_fn
+    /// The same with A's rows read in place (`a + i·lda`).
+    let rowsFunction: convarith_indirect_rows_fn
 
     /// The kernel for a named instruction set (`nil`: the best this CPU supports).
     init(named name: String?) {
@@ -20,5 +22,6 @@ struct IndirectKernel: @unchecked Sendable {
         columns = Int(selected.nr)
         self.name = String(cString: selected.name)
         function = selected.kernel
+        rowsFunction = selected.rows_kernel
     }
 }

@@ -54,7 +54,7 @@ extension FastKernels {
                                     let end = min(start + share, columns)
                                     while start < end {
                                         let width = min(chunk, end - start)
-                                        multiplyIndirect(kernel, a: aBase, rows: outGroup, depth: depth, b: prepared + start, offsets: offsetBase,
+                                        multiplyIndirect(kernel, a: .packed(aBase), rows: outGroup, depth: depth, b: prepared + start, offsets: offsetBase,
                                                          columns: width, c: mine, ldc: width)
                                         plan.scatter(phase, mine, ldc: width, rows: outGroup, columns: start..<(start + width), into: yGroup, plane: plane)
                                         start += width
