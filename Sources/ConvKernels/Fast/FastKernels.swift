@@ -1,9 +1,10 @@
 import ConvArithmetic
 
-/// The fast path: convolution as a packed GEMM over an implicit im2col, and transposed convolution as a
-/// GEMM followed by a col2im scatter along the associated convolution's windows — so the `s − 1` inserted
-/// zeros of the stretched formulation are never multiplied. Register-blocked micro-kernels
-/// (``MicroKernel``), cache-sized blocks, and the output split over `threads` threads (1: the calling
+/// The fast path: convolution as an indirect GEMM over the input (zero-padded and phase-split once, or read
+/// in place; ``IndirectLayout``), transposed convolution by output phases (``PhaseLayout``) or as a GEMM
+/// followed by a col2im scatter along the associated convolution's windows — so the `s − 1` inserted zeros
+/// of the stretched formulation are never multiplied. Register-blocked C micro-kernels chosen for the CPU
+/// (``MicroKernel``), cache-sized chunks, and the output split over `threads` threads (1: the calling
 /// thread only). Sizes come from the layer's `LayerShape`; tensors are checked as by every kernel.
 public enum FastKernels {
     /// How many times more multiply-adds than the reference loops the fast path may do within the work
