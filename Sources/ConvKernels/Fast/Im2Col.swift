@@ -116,22 +116,6 @@ func forEachPanel(columns: Range<Int>, depth: Int, panelWidth: Int, buffer: Unsa
     }
 }
 
-/// B as a plain row-major matrix (row stride `rowStride`): the input of a transposed convolution.
-struct DenseRows: PanelSource {
-    let base: UnsafePointer<Float>
-    let rowStride: Int
-
-    func pack(columns: Range<Int>, depth: Range<Int>, panelWidth: Int, into buffer: UnsafeMutablePointer<Float>) {
-        forEachPanel(columns: columns, depth: depth.count, panelWidth: panelWidth, buffer: buffer) { start, width, target in
-            for (row, k) in depth.enumerated() {
-                let out = target + row * panelWidth
-                out.update(from: base + k * rowStride + start, count: width)
-                (out + width).update(repeating: 0, count: panelWidth - width)
-            }
-        }
-    }
-}
-
 /// B as the transpose of a row-major matrix (`element(k, column) = base[column · rowLength + k]`): a
 /// convolution's weights when the GEMM runs over them.
 struct TransposedRows: PanelSource {

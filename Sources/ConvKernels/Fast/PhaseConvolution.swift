@@ -26,28 +26,28 @@ extension FastKernels {
         let offsets = plan.phases.map { plan.offsets($0, channels: inGroup) }
         withPointers(x, weight, &y, &scratch) { xBase, wBase, yBase, chunks in
             for group in 0..<groups {
-                for (phaseIndex, phase) in plan.phases.enumerated() {
-                    let depth = inGroup * phase.taps.count, columns = phase.virtualCount
-                    // W_φ[c_out × (c, tap)] = w[group·inGroup + c, c_out, tap].
-                    let a = PackedGEMM.PackedA(rows: outGroup, depth: depth, panelRows: kernel.rows) { row, k in
+                // W_φ[c_out × (c, tap)] = w[group·inGroup + c, c_out, tap], every phase's packed once per group.
+                let packed = plan.phases.map { phase in
+                    PackedGEMM.PackedA(rows: outGroup, depth: inGroup * phase.taps.count, panelRows: kernel.rows) { row, k in
                         wBase[((group * inGroup + k / phase.taps.count) * outGroup + row) * taps + phase.taps[k % phase.taps.count].tap]
                     }
-                    let share = ((columns + parts - 1) / parts + nr - 1) / nr * nr
-                    a.data.withUnsafeBufferPointer { aBuffer in
-                        offsets[phaseIndex].withUnsafeBufferPointer { offsetBuffer in
-                            guard let aBase = aBuffer.baseAddress, let offsetBase = offsetBuffer.baseAddress else { return }
-                            for n in 0..<layout.batch {
-                                let xGroup = xBase + (n * layout.inputChannels + group * inGroup) * inputPlane
-                                let yGroup = yBase + (n * layout.outputChannels + group * outGroup) * plane
-                                // The padded copy is made once per sample and group, before its first phase.
-                                if phaseIndex == 0 || layout.batch > 1 {
-                                    let prepareParts = max(1, min(threads, inGroup))
-                                    let channelShare = (inGroup + prepareParts - 1) / prepareParts
-                                    FastThreads.run(parts: prepareParts, threads: threads) { part in
-                                        let channels = min(part * channelShare, inGroup)..<min((part + 1) * channelShare, inGroup)
-                                        plan.prepare(xGroup, channels: channels, into: prepared)
-                                    }
-                                }
+                }
+                for n in 0..<layout.batch {
+                    let xGroup = xBase + (n * layout.inputChannels + group * inGroup) * inputPlane
+                    let yGroup = yBase + (n * layout.outputChannels + group * outGroup) * plane
+                    // The padded copy, once per sample and group.
+                    let prepareParts = max(1, min(threads, inGroup))
+                    let channelShare = (inGroup + prepareParts - 1) / prepareParts
+                    FastThreads.run(parts: prepareParts, threads: threads) { part in
+                        let channels = min(part * channelShare, inGroup)..<min((part + 1) * channelShare, inGroup)
+                        plan.prepare(xGroup, channels: channels, into: prepared)
+                    }
+                    for (phaseIndex, phase) in plan.phases.enumerated() {
+                        let depth = inGroup * phase.taps.count, columns = phase.virtualCount
+                        let share = ((columns + parts - 1) / parts + nr - 1) / nr * nr
+                        packed[phaseIndex].data.withUnsafeBufferPointer { aBuffer in
+                            offsets[phaseIndex].withUnsafeBufferPointer { offsetBuffer in
+                                guard let aBase = aBuffer.baseAddress, let offsetBase = offsetBuffer.baseAddress else { return }
                                 FastThreads.run(parts: parts, threads: threads) { part in
                                     let mine = chunks + part * outGroup * chunk
                                     var start = min(part * share, columns)
