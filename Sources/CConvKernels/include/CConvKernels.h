@@ -44,23 +44,18 @@ typedef struct {
 /// The pooling kernel for this CPU ("avx512", "avx2" or "portable"); `forced` as for the micro-kernel.
 convarith_row_kernels convarith_select_row_kernels(const char *forced);
 
-/// An indirect micro-kernel: C[m × n] (row stride ldc) = (accumulate ? C : 0) + A·B over k steps, where a
-/// holds mr values per step (a packed panel of A) and row p of B is the n floats at b + offsets[p]. Only
-/// the first m ≤ mr rows and n ≤ nr columns of C are read and written, and only n floats of each row of B
-/// are read.
-typedef void (*convarith_indirect_fn)(int64_t k, const float *a, const float *b, const int64_t *offsets, float *c,
-                                      int64_t ldc, int64_t m, int64_t n, int accumulate);
-
-/// The indirect micro-kernel with A read in place as rows: row i of the tile's A is a + i·lda (i < m).
-typedef void (*convarith_indirect_rows_fn)(int64_t k, const float *a, int64_t lda, const float *b, const int64_t *offsets,
-                                           float *c, int64_t ldc, int64_t m, int64_t n, int accumulate);
+/// An indirect micro-kernel: C[m × n] (row stride ldc) = (accumulate ? C : 0) + A·B over k steps, where A's
+/// element (i, p) is a[i·row_stride + p·step_stride] (a packed panel: 1, mr; rows read in place: lda, 1;
+/// rows past m repeat row m − 1) and row p of B is the n floats at b + offsets[p]. Only the first m ≤ mr
+/// rows and n ≤ nr columns of C are read and written, and only n floats of each row of B are read.
+typedef void (*convarith_indirect_fn)(int64_t k, const float *a, int64_t row_stride, int64_t step_stride, const float *b,
+                                      const int64_t *offsets, float *c, int64_t ldc, int64_t m, int64_t n, int accumulate);
 
 /// An indirect micro-kernel and its tile.
 typedef struct {
     int32_t mr;
     int32_t nr;
     convarith_indirect_fn kernel;
-    convarith_indirect_rows_fn rows_kernel;
     const char *name;
 } convarith_indirect_kernel;
 

@@ -6,8 +6,36 @@ extension FastKernels {
     /// Floats of C per chunk of columns (a thread's working set of C, in L2).
     static let indirectChunkFloats = 1 << 15
 
+    /// How the virtual columns of an indirect GEMM are shared between threads (whole tiles each) and walked
+    /// in chunks whose C stays in L2.
+    struct ColumnSplit {
+        let parts: Int
+        let chunk: Int
+        let tile: Int
+
+        /// The split for up to `columns` columns of `rows` rows.
+        init(columns: Int, rows: Int, threads: Int, kernel: IndirectKernel) {
+            tile = kernel.columns
+            parts = max(1, min(threads, (columns + tile - 1) / tile))
+            let share = ((columns + parts - 1) / parts + tile - 1) / tile * tile
+            chunk = max(tile, min(share, indirectChunkFloats / max(rows, 1) / tile * tile))
+        }
+
+        /// `body(start, width)` for each chunk of part `part`'s share of `columns` columns.
+        func forEachChunk(of columns: Int, part: Int, _ body: (_ start: Int, _ width: Int) -> Void) {
+            let share = ((columns + parts - 1) / parts + tile - 1) / tile * tile
+            var start = min(part * share, columns)
+            let end = min(start + share, columns)
+            while start < end {
+                let width = min(chunk, end - start)
+                body(start, width)
+                start += width
+            }
+        }
+    }
+
     /// A convolution as an indirect GEMM over its ``IndirectLayout``: per sample and group, the input is
-    /// padded and phase-split once (or read as it is), the weights packed once per group, and
+    /// padded and phase-split once (or read as it is), the weights read in place, and
     /// `C[C_out/g × V] = W · B` computed tile by tile by the ``IndirectKernel``, B's rows read in place.
     /// Threads split the virtual columns; each works through chunks of them, blocked over the depth.
     static func indirectConvolution(_ x: Tensor, weight: Tensor, bias: Tensor?, layout: LayerTensors, plan: IndirectLayout,
@@ -15,54 +43,37 @@ extension FastKernels {
         let geometry = plan.geometry
         let inGroup = layout.inputChannels / groups, outGroup = layout.outputChannels / groups
         let depth = inGroup * geometry.taps, plane = geometry.outputCount, columns = plan.virtualCount
-        let nr = kernel.columns
         let offsets = plan.offsets(channels: inGroup)
         var y = uninitialized(layout.outputShape.reduce(1, *))
-        let parts = max(1, min(threads, (columns + nr - 1) / nr))
-        let share = ((columns + parts - 1) / parts + nr - 1) / nr * nr
-        let chunk = max(nr, min(share, indirectChunkFloats / max(outGroup, 1) / nr * nr))
+        let split = ColumnSplit(columns: columns, rows: outGroup, threads: threads, kernel: kernel)
+        let grid = plan.grid
         // The copy on cache-line boundaries (its channels are whole lines apart).
         let preparedCount = plan.copies ? inGroup * plan.channelVolume : 0
         let prepared = UnsafeMutableRawPointer.allocate(byteCount: preparedCount * MemoryLayout<Float>.stride, alignment: 64)
             .bindMemory(to: Float.self, capacity: preparedCount)
         defer { prepared.deallocate() }
-        var scratch = uninitialized(plan.isCompact ? 1 : parts * outGroup * chunk)
+        var scratch = uninitialized(plan.isCompact ? 1 : split.parts * outGroup * split.chunk)
         offsets.withUnsafeBufferPointer { offsetBuffer in
-            withPointers(x, weight, &y, &scratch) { xBase, wBase, yBase, sBase in
+            withPointers(x, weight, &y, &scratch) { xBase, wBase, yBase, chunks in
                 guard let offsetBase = offsetBuffer.baseAddress else { return }
-                let chunks = sBase
                 for group in 0..<groups {
                     // A: the group's weights [C_out/g × (c, tap)], rows read in place.
                     let weights = IndirectA.rows(wBase + group * outGroup * depth, lda: depth)
-                    do {
-                        for n in 0..<layout.batch {
-                            let xGroup = xBase + (n * layout.inputChannels + group * inGroup) * geometry.inputCount
-                            let yGroup = yBase + (n * layout.outputChannels + group * outGroup) * plane
-                            let b: UnsafePointer<Float>
-                            if plan.copies {
-                                let prepareParts = max(1, min(threads, inGroup))
-                                let channelShare = (inGroup + prepareParts - 1) / prepareParts
-                                FastThreads.run(parts: prepareParts, threads: threads) { part in
-                                    let channels = min(part * channelShare, inGroup)..<min((part + 1) * channelShare, inGroup)
-                                    plan.prepare(xGroup, channels: channels, into: prepared)
-                                }
-                                b = UnsafePointer(prepared)
-                            } else {
-                                b = xGroup
-                            }
-                            FastThreads.run(parts: parts, threads: threads) { part in
-                                let mine = chunks + part * outGroup * chunk
-                                var start = min(part * share, columns)
-                                let end = min(start + share, columns)
-                                while start < end {
-                                    let width = min(chunk, end - start)
-                                    let (target, ldc) = plan.isCompact ? (yGroup + start, plane) : (mine, width)
-                                    multiplyIndirect(kernel, a: weights, rows: outGroup, depth: depth, b: b + start, offsets: offsetBase,
-                                                     columns: width, c: target, ldc: ldc)
-                                    if !plan.isCompact {
-                                        plan.scatter(mine, ldc: width, rows: outGroup, columns: start..<(start + width), into: yGroup, plane: plane)
-                                    }
-                                    start += width
+                    for n in 0..<layout.batch {
+                        let xGroup = xBase + (n * layout.inputChannels + group * inGroup) * geometry.inputCount
+                        let yGroup = yBase + (n * layout.outputChannels + group * outGroup) * plane
+                        if plan.copies {
+                            forEachShare(of: inGroup, threads: threads) { plan.prepare(xGroup, channels: $0, into: prepared) }
+                        }
+                        let b = plan.copies ? UnsafePointer(prepared) : xGroup
+                        FastThreads.run(parts: split.parts, threads: threads) { part in
+                            let mine = chunks + part * outGroup * split.chunk
+                            split.forEachChunk(of: columns, part: part) { start, width in
+                                let (target, ldc) = plan.isCompact ? (yGroup + start, plane) : (mine, width)
+                                multiplyIndirect(kernel, a: weights, rows: outGroup, depth: depth, b: b + start, offsets: offsetBase,
+                                                 columns: width, c: target, ldc: ldc)
+                                if !plan.isCompact {
+                                    grid.scatter(mine, ldc: width, rows: outGroup, columns: start..<(start + width), into: yGroup, plane: plane)
                                 }
                             }
                         }
@@ -72,6 +83,13 @@ extension FastKernels {
         }
         if let bias { addBias(bias, to: &y, channels: layout.outputChannels, plane: plane) }
         return Tensor(uncheckedShape: layout.outputShape, data: y)
+    }
+
+    /// Runs `body` on up to `threads` threads over `count` items split into contiguous ranges.
+    static func forEachShare(of count: Int, threads: Int, _ body: (Range<Int>) -> Void) {
+        let parts = max(1, min(threads, count))
+        let share = (count + parts - 1) / parts
+        FastThreads.run(parts: parts, threads: threads) { part in body(min(part * share, count)..<min((part + 1) * share, count)) }
     }
 
     /// A of an indirect GEMM: packed in panels of the kernel's rows (`[panel][k][mr]`), or row-major rows
@@ -88,6 +106,11 @@ extension FastKernels {
                                  c: UnsafeMutablePointer<Float>, ldc: Int) {
         let (mr, nr) = (kernel.rows, kernel.columns)
         let panels = (rows + mr - 1) / mr
+        // Element (i, k) of panel p's A at base + p·panelStride + i·rowStride + k·stepStride.
+        let (aBase, panelStride, rowStride, stepStride) = switch a {
+        case .packed(let base): (base, depth * mr, 1, mr)
+        case .rows(let base, let lda): (base, mr * lda, lda, 1)
+        }
         var k0 = 0
         while k0 < depth {
             let length = min(indirectDepthBlock, depth - k0)
@@ -96,14 +119,8 @@ extension FastKernels {
                 let width = min(nr, columns - column)
                 for panel in 0..<panels {
                     let target = c + panel * mr * ldc + column, height = Int64(min(mr, rows - panel * mr))
-                    switch a {
-                    case .packed(let base):
-                        kernel.function(Int64(length), base + (panel * depth + k0) * mr, b + column, offsets + k0,
-                                        target, Int64(ldc), height, Int64(width), k0 > 0 ? 1 : 0)
-                    case .rows(let base, let lda):
-                        kernel.rowsFunction(Int64(length), base + panel * mr * lda + k0, Int64(lda), b + column, offsets + k0,
-                                            target, Int64(ldc), height, Int64(width), k0 > 0 ? 1 : 0)
-                    }
+                    kernel.function(Int64(length), aBase + panel * panelStride + k0 * stepStride, Int64(rowStride), Int64(stepStride),
+                                    b + column, offsets + k0, target, Int64(ldc), height, Int64(width), k0 > 0 ? 1 : 0)
                 }
                 column += nr
             }

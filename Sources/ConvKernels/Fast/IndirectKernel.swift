@@ -1,6 +1,7 @@
 import CConvKernels
 
-/// The fast convolution path's indirect micro-kernel: `C[m × n] (+)= A·B` where A is a packed panel and
+/// The fast convolution path's indirect micro-kernel: `C[m × n] (+)= A·B` where A is a packed panel or rows
+/// read in place, and
 /// row `p` of B is read in place at `b + offsets[p]` (the input, or its zero-padded, phase-split copy), so
 /// B is never packed. Lanes past `n` are masked, never read. The instruction set follows the
 /// ``MicroKernel`` it belongs to.
@@ -12,8 +13,6 @@ struct IndirectKernel: @unchecked Sendable {
     /// "avx512", "avx2" or "portable".
     let name: String
     let function: convarith_indirect_fn
-    /// The same with A's rows read in place (`a + i·lda`).
-    let rowsFunction: convarith_indirect_rows_fn
 
     /// The kernel for a named instruction set (`nil`: the best this CPU supports).
     init(named name: String?) {
@@ -22,6 +21,5 @@ struct IndirectKernel: @unchecked Sendable {
         columns = Int(selected.nr)
         self.name = String(cString: selected.name)
         function = selected.kernel
-        rowsFunction = selected.rows_kernel
     }
 }

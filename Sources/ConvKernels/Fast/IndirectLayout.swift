@@ -108,27 +108,9 @@ struct IndirectLayout {
         }
     }
 
-    /// Copies virtual columns `columns` of `rows` rows (`source`, row stride `ldc`) to the outputs they
-    /// stand for in `y` (row stride `plane`), dropping the columns past each output row.
-    func scatter(_ source: UnsafePointer<Float>, ldc: Int, rows: Int, columns: Range<Int>, into y: UnsafeMutablePointer<Float>, plane: Int) {
-        let (_, o1, o2) = geometry.output
-        let (_, e1, e2) = extents
-        var v = columns.lowerBound
-        while v < columns.upperBound {
-            let v0 = v / (e1 * e2), rest = v % (e1 * e2)
-            let v1 = rest / e2, v2 = rest % e2
-            if v1 >= o1 {
-                v = (v0 + 1) * e1 * e2
-                continue
-            }
-            if v2 >= o2 {
-                v += e2 - v2
-                continue
-            }
-            let count = min(o2 - v2, columns.upperBound - v)
-            let from = source + (v - columns.lowerBound), to = y + (v0 * o1 + v1) * o2 + v2
-            for row in 0..<rows { (to + row * plane).update(from: from + row * ldc, count: count) }
-            v += count
-        }
+    /// The outputs of the virtual columns.
+    var grid: VirtualGrid {
+        VirtualGrid(extents: (extents.1, extents.2), counts: (geometry.output.1, geometry.output.2),
+                    output: (geometry.output.1, geometry.output.2), origin: (0, 0, 0), step: (1, 1, 1))
     }
 }

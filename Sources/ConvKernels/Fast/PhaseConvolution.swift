@@ -12,18 +12,16 @@ extension FastKernels {
         let taps = k0 * k1 * k2
         let inputPlane = plan.input.0 * plan.input.1 * plan.input.2
         let plane = plan.output.0 * plan.output.1 * plan.output.2
-        let nr = kernel.columns
         let count = layout.outputShape.reduce(1, *)
         var y = plan.hasEmptyPhases ? [Float](repeating: 0, count: count) : uninitialized(count)
-        let widest = plan.phases.map(\.virtualCount).max() ?? 0
-        let parts = max(1, min(threads, (widest + nr - 1) / nr))
-        let chunk = max(nr, min(widest, indirectChunkFloats / max(outGroup, 1) / nr * nr))
+        let split = ColumnSplit(columns: plan.phases.map(\.virtualCount).max() ?? 0, rows: outGroup, threads: threads, kernel: kernel)
         let preparedCount = inGroup * plan.channelVolume
         let prepared = UnsafeMutableRawPointer.allocate(byteCount: max(preparedCount, 1) * MemoryLayout<Float>.stride, alignment: 64)
             .bindMemory(to: Float.self, capacity: preparedCount)
         defer { prepared.deallocate() }
-        var scratch = uninitialized(parts * outGroup * chunk)
+        var scratch = uninitialized(split.parts * outGroup * split.chunk)
         let offsets = plan.phases.map { plan.offsets($0, channels: inGroup) }
+        let grids = plan.phases.map(plan.grid)
         withPointers(x, weight, &y, &scratch) { xBase, wBase, yBase, chunks in
             for group in 0..<groups {
                 // W_φ[c_out × (c, tap)] = w[group·inGroup + c, c_out, tap], every phase's packed once per group.
@@ -36,28 +34,19 @@ extension FastKernels {
                     let xGroup = xBase + (n * layout.inputChannels + group * inGroup) * inputPlane
                     let yGroup = yBase + (n * layout.outputChannels + group * outGroup) * plane
                     // The padded copy, once per sample and group.
-                    let prepareParts = max(1, min(threads, inGroup))
-                    let channelShare = (inGroup + prepareParts - 1) / prepareParts
-                    FastThreads.run(parts: prepareParts, threads: threads) { part in
-                        let channels = min(part * channelShare, inGroup)..<min((part + 1) * channelShare, inGroup)
-                        plan.prepare(xGroup, channels: channels, into: prepared)
-                    }
+                    forEachShare(of: inGroup, threads: threads) { plan.prepare(xGroup, channels: $0, into: prepared) }
                     for (phaseIndex, phase) in plan.phases.enumerated() {
                         let depth = inGroup * phase.taps.count, columns = phase.virtualCount
-                        let share = ((columns + parts - 1) / parts + nr - 1) / nr * nr
                         packed[phaseIndex].data.withUnsafeBufferPointer { aBuffer in
                             offsets[phaseIndex].withUnsafeBufferPointer { offsetBuffer in
                                 guard let aBase = aBuffer.baseAddress, let offsetBase = offsetBuffer.baseAddress else { return }
-                                FastThreads.run(parts: parts, threads: threads) { part in
-                                    let mine = chunks + part * outGroup * chunk
-                                    var start = min(part * share, columns)
-                                    let end = min(start + share, columns)
-                                    while start < end {
-                                        let width = min(chunk, end - start)
-                                        multiplyIndirect(kernel, a: .packed(aBase), rows: outGroup, depth: depth, b: prepared + start, offsets: offsetBase,
-                                                         columns: width, c: mine, ldc: width)
-                                        plan.scatter(phase, mine, ldc: width, rows: outGroup, columns: start..<(start + width), into: yGroup, plane: plane)
-                                        start += width
+                                FastThreads.run(parts: split.parts, threads: threads) { part in
+                                    let mine = chunks + part * outGroup * split.chunk
+                                    split.forEachChunk(of: columns, part: part) { start, width in
+                                        multiplyIndirect(kernel, a: .packed(aBase), rows: outGroup, depth: depth, b: prepared + start,
+                                                         offsets: offsetBase, columns: width, c: mine, ldc: width)
+                                        grids[phaseIndex].scatter(mine, ldc: width, rows: outGroup, columns: start..<(start + width),
+                                                                  into: yGroup, plane: plane)
                                     }
                                 }
                             }

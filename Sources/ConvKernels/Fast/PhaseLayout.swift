@@ -135,38 +135,9 @@ struct PhaseLayout {
         }
     }
 
-    /// Writes virtual columns `columns` of `phase` (`rows` rows of `source`, row stride `ldc`) to their
-    /// outputs `φ + s·m` in `y` (row stride `plane`).
-    func scatter(_ phase: Phase, _ source: UnsafePointer<Float>, ldc: Int, rows: Int, columns: Range<Int>,
-                 into y: UnsafeMutablePointer<Float>, plane: Int) {
-        let (_, o1, o2) = output
-        let (e1, e2) = (axes[1].extent, axes[2].extent)
-        let (_, m1, m2) = phase.count
-        let (s0, s1, s2) = strides
-        var v = columns.lowerBound
-        while v < columns.upperBound {
-            let v0 = v / (e1 * e2), rest = v % (e1 * e2)
-            let v1 = rest / e2, v2 = rest % e2
-            if v1 >= m1 {
-                v = (v0 + 1) * e1 * e2
-                continue
-            }
-            if v2 >= m2 {
-                v += e2 - v2
-                continue
-            }
-            let count = min(m2 - v2, columns.upperBound - v)
-            let from = source + (v - columns.lowerBound)
-            let to = y + ((phase.index.0 + s0 * v0) * o1 + phase.index.1 + s1 * v1) * o2 + phase.index.2 + s2 * v2
-            for row in 0..<rows {
-                let f = from + row * ldc, t = to + row * plane
-                if s2 == 1 {
-                    t.update(from: f, count: count)
-                } else {
-                    for i in 0..<count { t[i &* s2] = f[i] }
-                }
-            }
-            v += count
-        }
+    /// The outputs `φ + s·m` of `phase`'s virtual columns.
+    func grid(_ phase: Phase) -> VirtualGrid {
+        VirtualGrid(extents: (axes[1].extent, axes[2].extent), counts: (phase.count.1, phase.count.2), output: (output.1, output.2),
+                    origin: phase.index, step: strides)
     }
 }

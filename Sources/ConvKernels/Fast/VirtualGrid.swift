@@ -1,0 +1,44 @@
+/// The virtual columns of an indirect GEMM and the outputs they stand for: column
+/// `v = v₀·E₁E₂ + v₁·E₂ + v₂` over the extents `(E₁, E₂)` is an output when `v₁ < count₁` and
+/// `v₂ < count₂`, at position `origin + step · (v₀, v₁, v₂)` of an output of extents `(·, O₁, O₂)`. A
+/// convolution's grid has origin 0 and step 1; a transposed convolution's phase `φ` has origin `φ` and step `s`.
+struct VirtualGrid {
+    let extents: (Int, Int)
+    let counts: (Int, Int)
+    let output: (Int, Int)
+    let origin: (Int, Int, Int)
+    let step: (Int, Int, Int)
+
+    /// Copies virtual columns `columns` of `rows` rows (`source`, row stride `ldc`) to their outputs in `y`
+    /// (row stride `plane`), dropping the columns past each row of outputs.
+    func scatter(_ source: UnsafePointer<Float>, ldc: Int, rows: Int, columns: Range<Int>, into y: UnsafeMutablePointer<Float>, plane: Int) {
+        let (e1, e2) = extents
+        let (m1, m2) = counts
+        let (o1, o2) = output
+        var v = columns.lowerBound
+        while v < columns.upperBound {
+            let v0 = v / (e1 * e2), rest = v % (e1 * e2)
+            let v1 = rest / e2, v2 = rest % e2
+            if v1 >= m1 {
+                v = (v0 + 1) * e1 * e2
+                continue
+            }
+            if v2 >= m2 {
+                v += e2 - v2
+                continue
+            }
+            let count = min(m2 - v2, columns.upperBound - v)
+            let from = source + (v - columns.lowerBound)
+            let to = y + ((origin.0 + step.0 * v0) * o1 + origin.1 + step.1 * v1) * o2 + origin.2 + step.2 * v2
+            for row in 0..<rows {
+                let f = from + row * ldc, t = to + row * plane
+                if step.2 == 1 {
+                    t.update(from: f, count: count)
+                } else {
+                    for i in 0..<count { t[i &* step.2] = f[i] }
+                }
+            }
+            v += count
+        }
+    }
+}
