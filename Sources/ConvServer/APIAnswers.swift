@@ -117,7 +117,7 @@ enum APIAnswers {
         }
         let scene: Scene
         do { scene = try Scene(shape: layer.shape, poolingMode: poolingMode(layer)) } catch { throw LayerQuery.Invalid(description: error.description) }
-        var options = FigureOptions(cellSize: 32)
+        var options = FigureOptions(cellSize: 32, marksCells: true)
         if try query.flag("values") ?? false {
             options.values = try? ExampleValues.values(for: layer.shape, mode: layer.poolingMode)
         }
@@ -147,7 +147,7 @@ enum APIAnswers {
         ]))
     }
 
-    private static func figure(_ query: LayerQuery) throws(LayerQuery.Invalid) -> (Layer, FigureEstimate) {
+    static func figure(_ query: LayerQuery) throws(LayerQuery.Invalid) -> (Layer, FigureEstimate) {
         let layer = try query.layer()
         do {
             let estimate = try FigureEstimate(shape: layer.shape, cellSize: 32)
@@ -163,7 +163,7 @@ enum APIAnswers {
         }
     }
 
-    private static func poolingMode(_ layer: Layer) -> PoolingMode? {
+    static func poolingMode(_ layer: Layer) -> PoolingMode? {
         layer.shape.operation == .pooling ? layer.poolingMode : nil
     }
 }

@@ -20,6 +20,8 @@ public enum ConvServer {
         ("/api/scene", "a figure's frames, size and cells"),
         ("/api/scene.svg", "one frame of the figure as SVG (frame=N, values=true for the paper-style numbers)"),
         ("/api/matrix", "the sparse matrix C (Cᵀ for a transposed convolution) as symbolic entries"),
+        ("/api/footprints", "for every output, the figure's cells under each kernel tap (what a frame highlights)"),
+        ("/api/choices", "for each control, the values that keep the layer valid and the reason for every other"),
     ]
 
     /// The router with every route.
@@ -39,7 +41,7 @@ public enum ConvServer {
             ("/api/shape", APIAnswers.shape), ("/api/explain", APIAnswers.explain), ("/api/transpose", APIAnswers.transpose),
             ("/api/solve/padding", APIAnswers.solvePadding), ("/api/solve/output-padding", APIAnswers.solveOutputPadding),
             ("/api/solve/inputs", APIAnswers.solveInputs), ("/api/scene", APIAnswers.scene), ("/api/scene.svg", APIAnswers.sceneSVG),
-            ("/api/matrix", APIAnswers.matrix),
+            ("/api/matrix", APIAnswers.matrix), ("/api/footprints", APIAnswers.footprints), ("/api/choices", APIAnswers.choices),
         ]
         for (path, answer) in answers {
             router.get(RouterPath(path)) { request, _ -> Response in

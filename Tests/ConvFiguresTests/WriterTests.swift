@@ -63,6 +63,22 @@ struct WriterTests {
         #expect(XMLParser(data: Data(SVGWriter.drawing(matrix.drawing(), title: "C").utf8)).parse())
     }
 
+    @Test("cells are marked with their grid and coordinates only when asked, every grid cell once per frame")
+    func cellMarksAreOptIn() throws {
+        for shape in shapes {
+            let scene = try Scene(shape: shape)
+            let plain = SVGWriter.frame(FigureLayout(scene: scene))
+            #expect(!plain.contains("data-cell"), "\(shape.name)")
+            let marked = SVGWriter.frame(FigureLayout(scene: scene, options: FigureOptions(marksCells: true)), index: 1)
+            let outputs = marked.components(separatedBy: #"data-grid="output""#).count - 1
+            let inputs = marked.components(separatedBy: #"data-grid="input""#).count - 1
+            #expect(outputs == shape.output.reduce(1, *), "\(shape.name)")
+            #expect(inputs == scene.lower.count, "\(shape.name)")
+            let last = scene.lower.sizes.map { String($0 - 1) }.joined(separator: ",")
+            #expect(marked.contains(#"data-grid="input" data-cell="\#(last)""#), "\(shape.name)")
+        }
+    }
+
     @Test("the animated SVG has one group per frame, each shown for its share of the loop")
     func animatedSVGHasEveryFrame() throws {
         let figure = try layout(shapes[0])

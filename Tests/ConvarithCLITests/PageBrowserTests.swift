@@ -54,6 +54,28 @@ struct PageBrowserTests {
         let refused = try Self.chromium(browser, ["--dump-dom"], url: base + "?op=conv&input=5&kernel=3&stride=2&padding=same&paused")
         #expect(refused.contains("Impossible parameters: axis 0: PyTorch's padding='same' is not supported for strided convolutions"))
 
+        // An output pinned by the address (as a click pins it): the 9 cells it reads are marked, each with its tap.
+        let pinned = try Self.chromium(browser, ["--dump-dom"], url: base + "?op=conv&input=5x5&kernel=3&stride=2&padding=1&cell=1,1")
+        #expect(pinned.components(separatedBy: #"class="linked""#).count - 1 == 9, "\(pinned.prefix(3000))")
+        #expect(pinned.contains(#"data-cell="1,1" class="pointed""#) || pinned.contains(#"class="pointed""#))
+        #expect(pinned.contains("Output (1, 1) is computed from 9 cells of the input grid"))
+        #expect(pinned.contains(#"data-tap="2,2""#), "the last tap is named on its cell")
+        #expect(pinned.contains("frame 5 of 9"), "the pinned output's frame is shown")
+        #expect(pinned.contains(#"tabindex="0""#), "output cells are keyboard stops")
+        // The controls offer the valid values and say why the others are not.
+        #expect(pinned.contains(#"<option value="7">7</option></datalist>"#), "kernels 1–7 fit the padded input")
+        #expect(pinned.contains("8–9: axis 0: the dilated kernel (8) is larger than the padded input"))
+        if let range = pinned.range(of: #"data-redraw-ms=""#) {
+            let milliseconds = pinned[range.upperBound...].prefix { $0 != "\"" }
+            print("page redraw (headless, all answers fetched and drawn): \(milliseconds) ms")
+        } else {
+            Issue.record("the page did not report its redraw time")
+        }
+        // A 3-D layer animates one output slice when asked.
+        let volume = try Self.chromium(browser, ["--dump-dom"], url: base + "?op=conv&input=4x4x4&kernel=3&slice=1&paused")
+        #expect(volume.contains("frame 1 of 4 (of 8 in all)"), "\(volume.prefix(3000))")
+        #expect(volume.contains(#"<option value="1" selected"#) || volume.contains("output slice 1"))
+
         let artifacts = OracleCorpus.packageRoot.appendingPathComponent(".ci-artifacts/screenshots")
         try FileManager.default.createDirectory(at: artifacts, withIntermediateDirectories: true)
         for (width, height) in [(1280, 800), (420, 900)] {

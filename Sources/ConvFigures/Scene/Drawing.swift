@@ -80,15 +80,18 @@ public struct Drawing: Sendable, Hashable {
         public let fill: Paint?
         /// The outline.
         public let stroke: Stroke
+        /// The grid cell it draws, if it draws one.
+        public let cell: CellReference?
 
-        /// A rectangle at `x`, `y` of `width` × `height` pixels.
-        public init(x: Int, y: Int, width: Int, height: Int, fill: Paint?, stroke: Stroke) {
+        /// A rectangle at `x`, `y` of `width` × `height` pixels, drawing `cell` if given.
+        public init(x: Int, y: Int, width: Int, height: Int, fill: Paint?, stroke: Stroke, cell: CellReference? = nil) {
             self.x = x
             self.y = y
             self.width = width
             self.height = height
             self.fill = fill
             self.stroke = stroke
+            self.cell = cell
         }
     }
 

@@ -8,12 +8,16 @@ public struct FigureOptions: Sendable, Hashable {
     public var values: CellValues?
     /// Whether to print the title line.
     public var showsTitle: Bool
+    /// Whether each grid cell's rectangle names its cell (``CellReference``; SVG `data-grid`/`data-cell`),
+    /// for pages that highlight cells.
+    public var marksCells: Bool
 
-    /// Defaults: 24-pixel cells, no values, a title.
-    public init(cellSize: Int = 24, values: CellValues? = nil, showsTitle: Bool = true) {
+    /// Defaults: 24-pixel cells, no values, a title, cells unmarked.
+    public init(cellSize: Int = 24, values: CellValues? = nil, showsTitle: Bool = true, marksCells: Bool = false) {
         self.cellSize = cellSize
         self.values = values
         self.showsTitle = showsTitle
+        self.marksCells = marksCells
     }
 }
 
@@ -115,7 +119,8 @@ public struct FigureLayout: Sendable {
         forEachCell(scene.upperSizes, origin: upperOrigin) { coordinates, flat, x, y in
             let current = frame?.output == coordinates
             drawing.items.append(.rectangle(.init(x: x, y: y, width: options.cellSize, height: options.cellSize,
-                                                  fill: current ? .outputCurrent : .output, stroke: .solid(.outline))))
+                                                  fill: current ? .outputCurrent : .output, stroke: .solid(.outline),
+                                                  cell: options.marksCells ? CellReference(grid: .output, coordinates: coordinates) : nil)))
             if let values = options.values, flat < values.output.count {
                 drawing.items.append(.text(.init(x: x + options.cellSize / 2, y: y + options.cellSize / 2 + 4,
                                                  string: CellValues.format(values.output[flat]), size: 8, alignment: .middle,
@@ -134,7 +139,8 @@ public struct FigureLayout: Sendable {
             case .padding: fill = covered ? .paddingShadowed : .padding; stroke = .dashed(.paddingOutline)
             case .insertedZero: fill = covered ? .insertedShadowed : .inserted; stroke = .dotted(.paddingOutline)
             }
-            drawing.items.append(.rectangle(.init(x: x, y: y, width: options.cellSize, height: options.cellSize, fill: fill, stroke: stroke)))
+            drawing.items.append(.rectangle(.init(x: x, y: y, width: options.cellSize, height: options.cellSize, fill: fill, stroke: stroke,
+                                                  cell: options.marksCells ? CellReference(grid: .input, coordinates: coordinates) : nil)))
             if let values = options.values {
                 // Light text over the kernel's dark shadow; with room, the weight sits in the corner.
                 let paint: Paint = covered ? .textOnDark : .text

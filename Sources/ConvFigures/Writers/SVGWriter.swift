@@ -76,6 +76,9 @@ public enum SVGWriter {
                 case .dashed(let paint): svg += " stroke=\"\(paint.hex)\" stroke-width=\"1\" stroke-dasharray=\"3 2\""
                 case .dotted(let paint): svg += " stroke=\"\(paint.hex)\" stroke-width=\"1\" stroke-dasharray=\"1 2\""
                 }
+                if let cell = rectangle.cell {
+                    svg += " data-grid=\"\(cell.grid.rawValue)\" data-cell=\"\(cell.coordinates.map(String.init).joined(separator: ","))\""
+                }
                 svg += "/>\n"
             case .text(let text):
                 // A monospaced font of the raster glyphs' advance (0.6 em), so the layout's measure holds here too.

@@ -1,27 +1,49 @@
 // The convarith page: the controls mirror the address's query string (the command line's spellings),
-// and every change asks the server's API for the sizes, the derivation, the figure's frames, the
-// equivalent convolution and the matrix C. Nothing is computed here: every number comes from the API.
+// and every change asks the server's API for the sizes, the derivation, the figure's frames, the cells
+// under each kernel tap, the values each control may take, the equivalent convolution and the matrix C.
+// Nothing is computed here: every number comes from the API.
 "use strict";
 
 const form = document.getElementById("controls");
-const fields = ["op", "input", "kernel", "stride", "padding", "dilation", "output_padding", "mode", "ceil_mode", "convention", "values"];
-const state = { frames: 0, frame: 0, playing: true, timer: null, generation: 0 };
+const layerFields = ["op", "input", "kernel", "stride", "padding", "dilation", "output_padding", "mode", "ceil_mode", "convention", "values"];
+const pageFields = ["slice", "cell"];
+const state = {
+  frames: 0, frame: 0, playing: true, timer: null, generation: 0,
+  footprints: null, // the /api/footprints answer, or null when the layer is too large to list
+  pointed: null,    // the cell under the pointer or the keyboard focus: { grid, coordinates }
+  pinned: null,     // the output cell pinned by a click or the address's cell=r,c
+};
+
+// ---- The address and the API -------------------------------------------------------------------------
 
 function readAddress() {
   const query = new URLSearchParams(location.search);
-  for (const name of fields) {
+  for (const name of layerFields.concat(["slice"])) {
     const control = form.elements[name];
     if (!control || !query.has(name)) continue;
     if (control.type === "checkbox") control.checked = ["true", "1", "yes", "on"].includes(query.get(name));
-    else control.value = query.get(name);
+    else {
+      if (control.tagName === "SELECT" && ![...control.options].some((option) => option.value === query.get(name))) {
+        control.append(new Option(query.get(name), query.get(name)));
+      }
+      control.value = query.get(name);
+    }
   }
   if (query.has("frame")) state.frame = Math.max(0, parseInt(query.get("frame"), 10) || 0);
+  const cell = parseCell(query.get("cell"));
+  if (cell) state.pinned = { grid: "output", coordinates: cell };
+}
+
+function parseCell(text) {
+  if (!text) return null;
+  const parts = text.split(/[,x×]/).map((part) => Number(part));
+  return parts.every((part) => Number.isInteger(part) && part >= 0) ? parts : null;
 }
 
 function layerQuery() {
   const query = new URLSearchParams();
   const op = form.elements.op.value;
-  for (const name of fields) {
+  for (const name of layerFields) {
     const control = form.elements[name];
     if (!control) continue;
     if (name === "output_padding" && op !== "transposed") continue;
@@ -30,6 +52,13 @@ function layerQuery() {
     const value = control.value.trim();
     if (value !== "") query.set(name, value);
   }
+  return query;
+}
+
+function addressQuery() {
+  const query = layerQuery();
+  if (form.elements.slice.value !== "all" && isVolume()) query.set("slice", form.elements.slice.value);
+  if (state.pinned) query.set("cell", state.pinned.coordinates.join(","));
   return query;
 }
 
@@ -54,12 +83,21 @@ function text(tag, content, className) {
   return element;
 }
 
+// ---- One update: every answer for the layer in the controls ---------------------------------------------
+
 async function update() {
   const generation = ++state.generation;
+  const started = performance.now();
   const query = layerQuery();
   document.body.className = "op-" + form.elements.op.value;
-  history.replaceState(null, "", "?" + query.toString());
+  history.replaceState(null, "", "?" + addressQuery().toString());
+  renderChoices(query, generation);
   try {
+    // Every answer at once; the frame asked for is the current one, asked again below if the layer has fewer.
+    const frameQuery = new URLSearchParams(query);
+    frameQuery.set("frame", String(Math.max(state.frame, 0)));
+    const frameSVG = api("/api/scene.svg", frameQuery).catch(() => null);
+    const footprints = api("/api/footprints", query).catch((error) => ({ refused: error.message }));
     const [shape, explanation, scene] = await Promise.all([api("/api/shape", query), api("/api/explain", query), api("/api/scene", query)]);
     if (generation !== state.generation) return;
     showError("");
@@ -69,8 +107,23 @@ async function update() {
     document.getElementById("summary").dataset.output = sizes(shape.output);
     renderDerivation(explanation);
     state.frames = scene.frames;
-    state.frame = Math.min(state.frame, scene.frames - 1);
-    await drawFrame(query, generation);
+    state.outputSizes = shape.output;
+    renderSlices(shape.output);
+    const asked = Math.max(state.frame, 0);
+    state.frame = clampToSlice(Math.min(state.frame, scene.frames - 1));
+    const [svg, answer] = await Promise.all([frameSVG, footprints]);
+    if (generation !== state.generation) return;
+    state.footprints = answer.refused ? null : answer;
+    if (svg !== null && asked === state.frame) showFrame(svg); else await drawFrame(query, generation);
+    if (generation !== state.generation) return;
+    document.getElementById("highlight-note").textContent = answer.refused
+      ? "Highlighting is off for this layer: " + answer.refused
+      : "Point at (or tab to) an output cell to see the cells it reads, or at an input cell to see the outputs it feeds; click an output to pin it.";
+    applyHighlight();
+    const elapsed = performance.now() - started;
+    document.body.dataset.redrawMs = elapsed.toFixed(1);
+    document.body.dataset.redraws = String(Number(document.body.dataset.redraws || 0) + 1);
+    document.getElementById("timing").textContent = `drawn in ${elapsed.toFixed(0)} ms`;
     restartTimer();
     renderEquivalent(query, generation);
     renderMatrix(query, generation);
@@ -79,15 +132,83 @@ async function update() {
     showError(error.message);
     document.getElementById("summary").textContent = "";
     document.getElementById("summary").dataset.output = "";
-    document.getElementById("figure").replaceChildren();
-    document.getElementById("relationships").replaceChildren();
-    document.getElementById("derivation").replaceChildren();
-    document.getElementById("equivalent").replaceChildren();
-    document.getElementById("matrix").replaceChildren();
+    for (const id of ["figure", "relationships", "derivation", "equivalent", "matrix", "highlight-status"]) document.getElementById(id).replaceChildren();
     state.frames = 0;
+    state.footprints = null;
     restartTimer();
+    document.body.dataset.redrawMs = (performance.now() - started).toFixed(1);
+    document.body.dataset.redraws = String(Number(document.body.dataset.redraws || 0) + 1);
   }
 }
+
+// ---- Controls that offer the valid values and say why the others are not --------------------------------
+
+const fieldTitles = { kernel: "Kernel", stride: "Stride", padding: "Padding", dilation: "Dilation", output_padding: "Output padding", convention: "Convention" };
+
+// "1–5, 7" for numbers; names as they are.
+function describeValues(values) {
+  const numbers = values.filter((value) => /^\d+$/.test(value)).map(Number);
+  const names = values.filter((value) => !/^\d+$/.test(value));
+  const runs = [];
+  for (const number of numbers) {
+    const last = runs[runs.length - 1];
+    if (last && number === last[1] + 1) last[1] = number; else runs.push([number, number]);
+  }
+  return runs.map(([low, high]) => (low === high ? `${low}` : `${low}–${high}`)).concat(names).join(", ");
+}
+
+// Invalid values grouped into runs of consecutive numbers, each with its first value's reason.
+function describeRefusals(invalid) {
+  const groups = [];
+  for (const { value, reason } of invalid) {
+    const last = groups[groups.length - 1];
+    const number = /^\d+$/.test(value) ? Number(value) : null;
+    if (last && number !== null && last.high !== null && number === last.high + 1) { last.high = number; continue; }
+    groups.push({ low: number, high: number, value, reason });
+  }
+  return groups.map((group) => {
+    const label = group.low === null ? group.value : group.low === group.high ? `${group.low}` : `${group.low}–${group.high}`;
+    return `${label}: ${group.reason}`;
+  });
+}
+
+async function renderChoices(query, generation) {
+  const list = document.getElementById("choices");
+  let answer;
+  try { answer = await api("/api/choices", query); } catch (error) { if (generation === state.generation) list.replaceChildren(); return; }
+  if (generation !== state.generation) return;
+  list.replaceChildren();
+  for (const [field, choice] of Object.entries(answer)) {
+    const control = form.elements[field];
+    if (!control) continue;
+    if (control.tagName === "SELECT") {
+      for (const option of control.options) {
+        const refusal = choice.invalid.find((entry) => entry.value === option.value);
+        option.disabled = Boolean(refusal) && option.value !== control.value;
+        option.title = refusal ? refusal.reason : "";
+      }
+    } else {
+      const datalist = document.getElementById("choices-" + field);
+      if (datalist) datalist.replaceChildren(...choice.valid.map((value) => new Option(value, value)));
+    }
+    const row = document.createElement("div");
+    row.className = "choice";
+    row.dataset.field = field;
+    row.append(text("dt", fieldTitles[field] || field));
+    const detail = document.createElement("dd");
+    detail.append(text("span", choice.valid.length ? "valid here: " + describeValues(choice.valid) : "no value of this control alone repairs the layer", "valid"));
+    const refusals = describeRefusals(choice.invalid);
+    if (refusals.length) {
+      const more = document.createElement("ul");
+      for (const refusal of refusals) more.append(text("li", refusal));
+      detail.append(more);
+    }
+    row.append(detail);
+    list.append(row);
+  }
+}
+
+// ---- Derivation, equivalent convolution, matrix ----------------------------------------------------------
 
 function renderDerivation(explanation) {
   const relationships = document.getElementById("relationships");
@@ -110,17 +231,6 @@ function renderDerivation(explanation) {
       derivation.append(block);
     }
   }
-}
-
-async function drawFrame(query, generation) {
-  if (state.frames === 0) return;
-  const frameQuery = new URLSearchParams(query);
-  frameQuery.set("frame", String(state.frame));
-  const svg = await api("/api/scene.svg", frameQuery);
-  if (generation !== state.generation) return;
-  const figure = document.getElementById("figure");
-  figure.innerHTML = svg.replace(/^<\?xml[^>]*>\s*/, "");
-  document.getElementById("frame-label").textContent = `frame ${state.frame + 1} of ${state.frames}`;
 }
 
 async function renderEquivalent(query, generation) {
@@ -162,6 +272,156 @@ async function renderMatrix(query, generation) {
   }
 }
 
+// ---- The figure: frames, 3-D slices, highlighting ------------------------------------------------------
+
+function isVolume() { return (state.outputSizes || []).length === 3; }
+
+// A 3-D layer's output slices: the animation can step through one of them.
+function renderSlices(outputSizes) {
+  const select = form.elements.slice;
+  const wanted = select.value;
+  const depth = outputSizes.length === 3 ? outputSizes[0] : 0;
+  const options = [new Option("every slice", "all")];
+  for (let slice = 0; slice < depth; slice++) options.push(new Option(`output slice ${slice}`, String(slice)));
+  select.replaceChildren(...options);
+  select.value = options.some((option) => option.value === wanted) ? wanted : "all";
+  document.body.classList.toggle("rank-3", depth > 0);
+}
+
+// The frames the animation steps through: all of them, or one output slice's.
+function frameRange() {
+  const slice = form.elements.slice.value;
+  if (!isVolume() || slice === "all") return [0, state.frames];
+  const perSlice = state.outputSizes[1] * state.outputSizes[2];
+  return [Number(slice) * perSlice, (Number(slice) + 1) * perSlice];
+}
+
+function clampToSlice(frame) {
+  const [low, high] = frameRange();
+  return frame >= low && frame < high ? frame : low;
+}
+
+async function drawFrame(query, generation) {
+  if (state.frames === 0) return;
+  const frameQuery = new URLSearchParams(query);
+  frameQuery.set("frame", String(state.frame));
+  const svg = await api("/api/scene.svg", frameQuery);
+  if (generation !== state.generation) return;
+  showFrame(svg);
+}
+
+// Puts a frame's SVG on the page, its output cells keyboard stops, the highlight kept.
+function showFrame(svg) {
+  const figure = document.getElementById("figure");
+  const focused = document.activeElement && document.activeElement.closest && document.activeElement.closest("#figure rect") ? document.activeElement.dataset.cell : null;
+  figure.innerHTML = svg.replace(/^<\?xml[^>]*>\s*/, "");
+  const outputs = figure.querySelectorAll('rect[data-grid="output"]');
+  // Each output cell is a keyboard stop (for layers small enough to tab through).
+  if (outputs.length <= 400) {
+    for (const rect of outputs) {
+      rect.setAttribute("tabindex", "0");
+      rect.setAttribute("role", "button");
+      rect.setAttribute("aria-label", `output (${rect.dataset.cell})`);
+    }
+  }
+  if (focused) { const again = figure.querySelector(`rect[data-grid="output"][data-cell="${focused}"]`); if (again) again.focus(); }
+  const [low, high] = frameRange();
+  document.getElementById("frame-label").textContent = `frame ${state.frame - low + 1} of ${high - low}` + (high - low !== state.frames ? ` (of ${state.frames} in all)` : "");
+  applyHighlight();
+}
+
+function flatIndex(coordinates, sizes) {
+  let flat = 0;
+  for (let axis = 0; axis < sizes.length; axis++) {
+    if (coordinates[axis] < 0 || coordinates[axis] >= sizes[axis]) return -1;
+    flat = flat * sizes[axis] + coordinates[axis];
+  }
+  return coordinates.length === sizes.length ? flat : -1;
+}
+
+function coordinatesOf(flat, sizes) {
+  const coordinates = new Array(sizes.length);
+  for (let axis = sizes.length - 1; axis >= 0; axis--) { coordinates[axis] = flat % sizes[axis]; flat = Math.floor(flat / sizes[axis]); }
+  return coordinates;
+}
+
+function rectOf(grid, coordinates) {
+  return document.querySelector(`#figure rect[data-grid="${grid}"][data-cell="${coordinates.join(",")}"]`);
+}
+
+// Marks the cells an output reads (and each one's kernel tap), or the outputs a cell feeds.
+function applyHighlight() {
+  const figure = document.getElementById("figure");
+  for (const rect of figure.querySelectorAll("rect.linked, rect.pointed")) rect.classList.remove("linked", "pointed");
+  const status = document.getElementById("highlight-status");
+  const target = state.pointed || state.pinned;
+  const answer = state.footprints;
+  if (!target || !answer) { status.replaceChildren(); return; }
+  const pointedRect = rectOf(target.grid, target.coordinates);
+  if (pointedRect) pointedRect.classList.add("pointed");
+  const kernel = answer.kernel;
+  if (target.grid === "output") {
+    const frame = flatIndex(target.coordinates, answer.output_sizes);
+    if (frame < 0) { status.textContent = `The output has no cell (${target.coordinates.join(", ")}).`; return; }
+    const cells = answer.footprints[frame];
+    let inside = 0;
+    cells.forEach((flat, tap) => {
+      if (flat < 0) return;
+      inside++;
+      const rect = rectOf("input", coordinatesOf(flat, answer.grid_sizes));
+      if (rect) { rect.classList.add("linked"); rect.dataset.tap = coordinatesOf(tap, kernel).join(","); }
+    });
+    const outside = cells.length - inside;
+    status.textContent = `Output (${target.coordinates.join(", ")}) is computed from ${inside} cells of the input grid, one per kernel tap` +
+      (outside ? ` (${outside} taps fall past the padded input and are skipped)` : "") + ".";
+  } else {
+    const flat = flatIndex(target.coordinates, answer.grid_sizes);
+    const fed = [];
+    answer.footprints.forEach((cells, frame) => {
+      const tap = cells.indexOf(flat);
+      if (tap >= 0) fed.push([coordinatesOf(frame, answer.output_sizes), coordinatesOf(tap, kernel)]);
+    });
+    for (const [output] of fed) { const rect = rectOf("output", output); if (rect) rect.classList.add("linked"); }
+    status.textContent = fed.length === 0
+      ? `Input-grid cell (${target.coordinates.join(", ")}) feeds no output: no window covers it.`
+      : `Input-grid cell (${target.coordinates.join(", ")}) feeds ${fed.length} output${fed.length === 1 ? "" : "s"}: ` +
+        fed.slice(0, 12).map(([output, tap]) => `(${output.join(", ")}) through tap (${tap.join(", ")})`).join("; ") + (fed.length > 12 ? "; …" : "") + ".";
+  }
+}
+
+function cellTarget(element) {
+  const rect = element && element.closest ? element.closest("#figure rect[data-grid]") : null;
+  return rect ? { grid: rect.dataset.grid, coordinates: parseCell(rect.dataset.cell) } : null;
+}
+
+const figure = document.getElementById("figure");
+figure.addEventListener("mouseover", (event) => { const target = cellTarget(event.target); if (target) { state.pointed = target; applyHighlight(); } });
+figure.addEventListener("mouseleave", () => { state.pointed = null; applyHighlight(); });
+figure.addEventListener("focusin", (event) => { const target = cellTarget(event.target); if (target) { state.pointed = target; applyHighlight(); } });
+figure.addEventListener("focusout", (event) => { if (!figure.contains(event.relatedTarget)) { state.pointed = null; applyHighlight(); } });
+figure.addEventListener("click", (event) => { const target = cellTarget(event.target); if (target && target.grid === "output") pin(target); });
+figure.addEventListener("keydown", (event) => {
+  const target = cellTarget(event.target);
+  if (!target || target.grid !== "output" || (event.key !== "Enter" && event.key !== " ")) return;
+  event.preventDefault();
+  event.stopPropagation();
+  pin(target);
+});
+
+// Pins an output (or unpins it) and shows its frame, the animation paused.
+function pin(target) {
+  const same = state.pinned && state.pinned.coordinates.join(",") === target.coordinates.join(",");
+  state.pinned = same ? null : { grid: "output", coordinates: target.coordinates };
+  history.replaceState(null, "", "?" + addressQuery().toString());
+  if (!state.pinned || !state.footprints) { applyHighlight(); return; }
+  state.playing = false;
+  restartTimer();
+  state.frame = flatIndex(target.coordinates, state.footprints.output_sizes);
+  drawFrame(layerQuery(), state.generation);
+}
+
+// ---- The player ---------------------------------------------------------------------------------------
+
 function restartTimer() {
   clearInterval(state.timer);
   state.timer = null;
@@ -173,7 +433,9 @@ function restartTimer() {
 
 function step(delta) {
   if (state.frames === 0) return;
-  state.frame = (state.frame + delta + state.frames) % state.frames;
+  const [low, high] = frameRange();
+  const count = high - low;
+  state.frame = low + ((clampToSlice(state.frame) - low + delta) % count + count) % count;
   drawFrame(layerQuery(), state.generation);
 }
 
@@ -185,12 +447,43 @@ document.addEventListener("keydown", (event) => {
   if (event.target.closest("form")) return;
   if (event.key === "ArrowRight") { state.playing = false; restartTimer(); step(1); }
   if (event.key === "ArrowLeft") { state.playing = false; restartTimer(); step(-1); }
-  if (event.key === " ") { event.preventDefault(); state.playing = !state.playing; restartTimer(); }
+  if (event.key === " " && !event.target.closest("button")) { event.preventDefault(); state.playing = !state.playing; restartTimer(); }
 });
+form.elements.slice.addEventListener("change", () => {
+  state.frame = clampToSlice(state.frame);
+  history.replaceState(null, "", "?" + addressQuery().toString());
+  drawFrame(layerQuery(), state.generation);
+});
+// The rank menu rewrites the input's sizes (kept where they exist, the last repeated); typing sizes sets it.
+function syncRank() {
+  const parts = form.elements.input.value.split(/[x,×]/).filter((part) => part.trim() !== "");
+  if (parts.length >= 1 && parts.length <= 3) form.elements.rank.value = String(parts.length);
+}
+form.elements.rank.addEventListener("change", () => {
+  const parts = form.elements.input.value.split(/[x,×]/).map((part) => part.trim()).filter((part) => part !== "");
+  const rank = Number(form.elements.rank.value);
+  const sizes = [];
+  for (let axis = 0; axis < rank; axis++) sizes.push(parts[Math.min(axis, parts.length - 1)] || "5");
+  form.elements.input.value = sizes.join("x");
+});
+form.elements.input.addEventListener("input", syncRank);
+
+// Typing waits for a short pause; a choice from a list, a checkbox or a menu redraws at once.
 let pending = null;
-form.addEventListener("input", () => { clearTimeout(pending); pending = setTimeout(() => { state.frame = 0; update(); }, 150); });
+form.addEventListener("input", (event) => {
+  if (event.target.name === "slice") return;
+  clearTimeout(pending);
+  const typing = event.target.tagName === "INPUT" && event.target.type !== "checkbox" && event.inputType !== "insertReplacementText" && event.inputType !== undefined;
+  pending = setTimeout(() => { state.frame = 0; state.pinned = null; update(); }, typing ? 60 : 0);
+});
 form.addEventListener("submit", (event) => event.preventDefault());
 
 readAddress();
-if (new URLSearchParams(location.search).has("paused")) state.playing = false;
-update();
+syncRank();
+if (new URLSearchParams(location.search).has("paused") || state.pinned) state.playing = false;
+update().then(() => {
+  if (state.pinned && state.footprints) {
+    const frame = flatIndex(state.pinned.coordinates, state.footprints.output_sizes);
+    if (frame >= 0) { state.frame = frame; drawFrame(layerQuery(), state.generation); }
+  }
+});
