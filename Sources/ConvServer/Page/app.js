@@ -360,20 +360,26 @@ function applyHighlight() {
   const pointedRect = rectOf(target.grid, target.coordinates);
   if (pointedRect) pointedRect.classList.add("pointed");
   const kernel = answer.kernel;
+  const pooling = form.elements.op.value === "pool", transposed = form.elements.op.value === "transposed";
+  // A transposed convolution is drawn as its equivalent convolution, whose weight at tap t is w(k − 1 − t).
+  const weightName = (taps) => `w(${(transposed ? taps.map((t, axis) => kernel[axis] - 1 - t) : taps).join(", ")})`;
   if (target.grid === "output") {
     const frame = flatIndex(target.coordinates, answer.output_sizes);
     if (frame < 0) { status.textContent = `The output has no cell (${target.coordinates.join(", ")}).`; return; }
     const cells = answer.footprints[frame];
-    let inside = 0;
+    const pairs = [];
     cells.forEach((flat, tap) => {
       if (flat < 0) return;
-      inside++;
-      const rect = rectOf("input", coordinatesOf(flat, answer.grid_sizes));
-      if (rect) { rect.classList.add("linked"); rect.dataset.tap = coordinatesOf(tap, kernel).join(","); }
+      const cell = coordinatesOf(flat, answer.grid_sizes), taps = coordinatesOf(tap, kernel);
+      pairs.push(pooling ? `(${cell.join(", ")})` : `(${cell.join(", ")})·${weightName(taps)}`);
+      const rect = rectOf("input", cell);
+      if (rect) { rect.classList.add("linked"); rect.dataset.tap = taps.join(","); }
     });
-    const outside = cells.length - inside;
-    status.textContent = `Output (${target.coordinates.join(", ")}) is computed from ${inside} cells of the input grid, one per kernel tap` +
-      (outside ? ` (${outside} taps fall past the padded input and are skipped)` : "") + ".";
+    const outside = cells.length - pairs.length;
+    status.textContent = `Output (${target.coordinates.join(", ")}) is computed from ${pairs.length} cells of the input grid, one per kernel tap` +
+      (outside ? ` (${outside} taps fall past the padded input and are skipped)` : "") + ": " +
+      (pooling ? `the ${form.elements.mode.value === "avg" ? "average" : "maximum"} of ` : "") +
+      pairs.slice(0, 16).join(pooling ? ", " : " + ") + (pairs.length > 16 ? ", …" : "") + ".";
   } else {
     const flat = flatIndex(target.coordinates, answer.grid_sizes);
     const fed = [];
@@ -385,7 +391,7 @@ function applyHighlight() {
     status.textContent = fed.length === 0
       ? `Input-grid cell (${target.coordinates.join(", ")}) feeds no output: no window covers it.`
       : `Input-grid cell (${target.coordinates.join(", ")}) feeds ${fed.length} output${fed.length === 1 ? "" : "s"}: ` +
-        fed.slice(0, 12).map(([output, tap]) => `(${output.join(", ")}) through tap (${tap.join(", ")})`).join("; ") + (fed.length > 12 ? "; …" : "") + ".";
+        fed.slice(0, 12).map(([output, tap]) => pooling ? `(${output.join(", ")})` : `(${output.join(", ")}) through ${weightName(tap)}`).join("; ") + (fed.length > 12 ? "; …" : "") + ".";
   }
 }
 
