@@ -160,6 +160,8 @@ struct FastKernelTests {
             ([150], [5], [3], [1], [2], [2]),
             ([130], [3], [2], [2], [1], [0]),
             ([6, 7, 8], [3, 1, 2], [2, 1, 2], [1, 1, 1], [1, 0, 1], [0, 0, 1]),
+            // Phases of two tiles and a bit (about 100 columns): two threads split the output channels instead.
+            ([100], [3], [2], [1], [1], [1]),
           ] as [([Int], [Int], [Int], [Int], [Int], [Int])])
     func transposedPhasesAgree(input: [Int], kernel: [Int], stride: [Int], dilation: [Int], padding: [Int], outputPadding: [Int]) throws {
         var rng = SeededGenerator(state: UInt64(input.reduce(13, *)))

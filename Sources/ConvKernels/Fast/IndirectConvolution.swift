@@ -6,25 +6,53 @@ extension FastKernels {
     /// Floats of C per chunk of columns (a thread's working set of C, in L2).
     static let indirectChunkFloats = 1 << 15
 
-    /// How the virtual columns of an indirect GEMM are shared between threads (whole tiles each) and walked
-    /// in chunks whose C stays in L2.
-    struct ColumnSplit {
+    /// How an indirect GEMM's `rows × columns` output is shared between threads — by columns (whole tiles
+    /// each) or, when there are too few column tiles to go round evenly (a small, deep layer), by rows
+    /// (whole panels of the kernel's rows each), whichever gives the busiest thread less work — and walked
+    /// in chunks of columns whose C stays in L2.
+    struct TileSplit {
+        /// The number of parts (threads used).
         let parts: Int
+        /// Parts across the columns and across the rows (one of the two is 1).
+        let columnParts: Int, rowParts: Int
+        /// Rows per row part, a whole number of the kernel's panels.
+        let rowShare: Int
         let chunk: Int
         let tile: Int
 
-        /// The split for up to `columns` columns of `rows` rows.
+        /// The split of `rows × columns` for up to `threads` threads.
         init(columns: Int, rows: Int, threads: Int, kernel: IndirectKernel) {
             tile = kernel.columns
-            parts = max(1, min(threads, (columns + tile - 1) / tile))
-            let share = ((columns + parts - 1) / parts + tile - 1) / tile * tile
-            chunk = max(tile, min(share, indirectChunkFloats / max(rows, 1) / tile * tile))
+            let mr = kernel.rows
+            let tiles = (columns + tile - 1) / tile, panels = (rows + mr - 1) / mr
+            let byColumns = max(1, min(threads, tiles)), byRows = max(1, min(threads, panels))
+            // The busiest part's work in panel-columns: a share of whole tiles, or a share of whole panels.
+            let columnShare = ((columns + byColumns - 1) / byColumns + tile - 1) / tile * tile
+            let busiestByColumns = panels * min(columnShare, columns)
+            let busiestByRows = (panels + byRows - 1) / byRows * columns
+            // Rows only when clearly better: column parts share B's reads, row parts each read all of B.
+            if 10 * busiestByRows < 9 * busiestByColumns {
+                (columnParts, rowParts) = (1, byRows)
+                rowShare = (panels + byRows - 1) / byRows * mr
+            } else {
+                (columnParts, rowParts) = (byColumns, 1)
+                rowShare = rows
+            }
+            parts = columnParts * rowParts
+            let share = ((columns + columnParts - 1) / columnParts + tile - 1) / tile * tile
+            chunk = max(tile, min(share, indirectChunkFloats / max(min(rowShare, rows), 1) / tile * tile))
+        }
+
+        /// The rows of part `part` among `rows` (empty for a part with none).
+        func rows(of part: Int, among rows: Int) -> Range<Int> {
+            let row = part / columnParts
+            return min(row * rowShare, rows)..<min((row + 1) * rowShare, rows)
         }
 
         /// `body(start, width)` for each chunk of part `part`'s share of `columns` columns.
         func forEachChunk(of columns: Int, part: Int, _ body: (_ start: Int, _ width: Int) -> Void) {
-            let share = ((columns + parts - 1) / parts + tile - 1) / tile * tile
-            var start = min(part * share, columns)
+            let share = ((columns + columnParts - 1) / columnParts + tile - 1) / tile * tile
+            var start = min(part % columnParts * share, columns)
             let end = min(start + share, columns)
             while start < end {
                 let width = min(chunk, end - start)
@@ -45,7 +73,7 @@ extension FastKernels {
         let depth = inGroup * geometry.taps, plane = geometry.outputCount, columns = plan.virtualCount
         let offsets = plan.offsets(channels: inGroup)
         var y = uninitialized(layout.outputShape.reduce(1, *))
-        let split = ColumnSplit(columns: columns, rows: outGroup, threads: threads, kernel: kernel)
+        let split = TileSplit(columns: columns, rows: outGroup, threads: threads, kernel: kernel)
         let grid = plan.grid
         // The copy on cache-line boundaries (its channels are whole lines apart).
         let preparedCount = plan.copies ? inGroup * plan.channelVolume : 0
@@ -67,13 +95,17 @@ extension FastKernels {
                         }
                         let b = plan.copies ? UnsafePointer(prepared) : xGroup
                         FastThreads.run(parts: split.parts, threads: threads) { part in
+                            let rows = split.rows(of: part, among: outGroup)
+                            guard !rows.isEmpty else { return }
                             let mine = chunks + part * outGroup * split.chunk
+                            let a = weights.advanced(byRows: rows.lowerBound, depth: depth, panelRows: kernel.rows)
+                            let yRows = yGroup + rows.lowerBound * plane
                             split.forEachChunk(of: columns, part: part) { start, width in
-                                let (target, ldc) = plan.isCompact ? (yGroup + start, plane) : (mine, width)
-                                multiplyIndirect(kernel, a: weights, rows: outGroup, depth: depth, b: b + start, offsets: offsetBase,
+                                let (target, ldc) = plan.isCompact ? (yRows + start, plane) : (mine, width)
+                                multiplyIndirect(kernel, a: a, rows: rows.count, depth: depth, b: b + start, offsets: offsetBase,
                                                  columns: width, c: target, ldc: ldc)
                                 if !plan.isCompact {
-                                    grid.scatter(mine, ldc: width, rows: outGroup, columns: start..<(start + width), into: yGroup, plane: plane)
+                                    grid.scatter(mine, ldc: width, rows: rows.count, columns: start..<(start + width), into: yRows, plane: plane)
                                 }
                             }
                         }
@@ -97,6 +129,14 @@ extension FastKernels {
     enum IndirectA {
         case packed(UnsafePointer<Float>)
         case rows(UnsafePointer<Float>, lda: Int)
+
+        /// The same A from row `row` on (a multiple of `panelRows` for a packed A) of a `depth`-deep A.
+        func advanced(byRows row: Int, depth: Int, panelRows: Int) -> IndirectA {
+            switch self {
+            case .packed(let base): .packed(base + row / panelRows * depth * panelRows)
+            case .rows(let base, let lda): .rows(base + row * lda, lda: lda)
+            }
+        }
     }
 
     /// `C[rows × columns] = A · B` (row `k` of B at `b + offsets[k]`) for one chunk of columns: depth

@@ -14,7 +14,7 @@ extension FastKernels {
         let plane = plan.output.0 * plan.output.1 * plan.output.2
         let count = layout.outputShape.reduce(1, *)
         var y = plan.hasEmptyPhases ? [Float](repeating: 0, count: count) : uninitialized(count)
-        let split = ColumnSplit(columns: plan.phases.map(\.virtualCount).max() ?? 0, rows: outGroup, threads: threads, kernel: kernel)
+        let split = TileSplit(columns: plan.phases.map(\.virtualCount).max() ?? 0, rows: outGroup, threads: threads, kernel: kernel)
         let preparedCount = inGroup * plan.channelVolume
         let prepared = UnsafeMutableRawPointer.allocate(byteCount: max(preparedCount, 1) * MemoryLayout<Float>.stride, alignment: 64)
             .bindMemory(to: Float.self, capacity: preparedCount)
@@ -41,12 +41,15 @@ extension FastKernels {
                             offsets[phaseIndex].withUnsafeBufferPointer { offsetBuffer in
                                 guard let aBase = aBuffer.baseAddress, let offsetBase = offsetBuffer.baseAddress else { return }
                                 FastThreads.run(parts: split.parts, threads: threads) { part in
+                                    let rows = split.rows(of: part, among: outGroup)
+                                    guard !rows.isEmpty else { return }
                                     let mine = chunks + part * outGroup * split.chunk
+                                    let a = IndirectA.packed(aBase).advanced(byRows: rows.lowerBound, depth: depth, panelRows: kernel.rows)
                                     split.forEachChunk(of: columns, part: part) { start, width in
-                                        multiplyIndirect(kernel, a: .packed(aBase), rows: outGroup, depth: depth, b: prepared + start,
+                                        multiplyIndirect(kernel, a: a, rows: rows.count, depth: depth, b: prepared + start,
                                                          offsets: offsetBase, columns: width, c: mine, ldc: width)
-                                        grids[phaseIndex].scatter(mine, ldc: width, rows: outGroup, columns: start..<(start + width),
-                                                                  into: yGroup, plane: plane)
+                                        grids[phaseIndex].scatter(mine, ldc: width, rows: rows.count, columns: start..<(start + width),
+                                                                  into: yGroup + rows.lowerBound * plane, plane: plane)
                                     }
                                 }
                             }
