@@ -18,8 +18,7 @@ extension APIAnswers {
     /// only for a transposed convolution. The layer itself may be impossible: the choices then show which
     /// change repairs it.
     static func choices(_ query: LayerQuery) throws(LayerQuery.Invalid) -> Body {
-        _ = try query.parameters()
-        let operation = query.values["op"].flatMap(OptionSpelling.operation)
+        let operation = try query.parameters().operation
         var fields: [(String, JSONValue)] = []
         for (field, values) in choiceCandidates {
             if field == "output_padding", operation != .transposedConvolution { continue }
