@@ -1,11 +1,11 @@
-// Kernels for the fast pooling path: a plane of a pooling layer, its rows built from sweeps along a row,
-// row[i] = max(row[i], input[i·stride]) or row[i] += input[i·stride]. Like the micro-kernels, each variant
-// is compiled for its instruction set with a target attribute and chosen at run time.
+// Kernels for the fast pooling path: a whole plane of a pooling layer, its output rows computed a vector of
+// outputs at a time with the window's taps accumulated in registers and each output stored once. Like the
+// micro-kernels, each variant is compiled for its instruction set with a target attribute and chosen at run
+// time.
 //
-// The max is `input >= row ? input : row` (an ordered comparison), the reference loop's Swift.max(row,
-// input), so a NaN input is passed over as there. Lines are combined before the horizontal taps, so taps
-// meet in column order: sums may round differently in the last bit, and among equal maxima of different
-// sign (−0, +0) another one may win.
+// Taps meet each output in the reference's order (depth, height, then width), so sums round as there. The
+// max is `input >= m ? input : m` (an ordered comparison, from `empty`), the reference loop's Swift.max(m,
+// input): a NaN input is passed over as there.
 #include "CConvKernels.h"
 #include <string.h>
 
@@ -14,168 +14,283 @@
 #define CONVARITH_X86 1
 #endif
 
-static inline void max_row_portable(float *row, const float *input, int64_t count, int64_t stride) {
-    for (int64_t i = 0; i < count; i++) {
-        const float value = input[i * stride], current = row[i];
-        row[i] = value >= current ? value : current;
+// The outputs [first, last) of a row that horizontal tap tx reads inside the input, for every tap:
+// ranges[2·tx], ranges[2·tx + 1].
+static void tap_ranges(int64_t inW, int64_t outW, int64_t kW, int64_t sW, int64_t dW, int64_t pW, int64_t *ranges) {
+    for (int64_t tx = 0; tx < kW; tx++) {
+        const int64_t offset = tx * dW - pW;
+        const int64_t first = offset >= 0 ? 0 : (-offset + sW - 1) / sW;
+        int64_t last = offset < inW ? (inW - 1 - offset) / sW + 1 : 0;
+        if (last > outW) last = outW;
+        ranges[2 * tx] = first;
+        ranges[2 * tx + 1] = last > first ? last : first;
     }
 }
 
-static inline void add_row_portable(float *row, const float *input, int64_t count, int64_t stride) {
-    for (int64_t i = 0; i < count; i++) row[i] += input[i * stride];
-}
-
-#ifdef CONVARITH_X86
-// ---- AVX2: 8 lanes; stride 1 and 2 by loads and shuffles, others by gathers ------------------------------
-__attribute__((target("avx2")))
-static inline __m256 load_strided_avx2(const float *input, int64_t stride, __m256i gather) {
-    if (stride == 1) return _mm256_loadu_ps(input);
-    if (stride == 2) {
-        const __m256 low = _mm256_loadu_ps(input), high = _mm256_loadu_ps(input + 8);
-        // Even lanes of each 128-bit half, then the 64-bit blocks put back in order.
-        const __m256 evens = _mm256_shuffle_ps(low, high, _MM_SHUFFLE(2, 0, 2, 0));
-        return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(evens), _MM_SHUFFLE(3, 1, 2, 0)));
-    }
-    return _mm256_i32gather_ps(input, gather, 4);
-}
-
-__attribute__((target("avx2")))
-static inline void max_row_avx2(float *row, const float *input, int64_t count, int64_t stride) {
-    if (stride > (1 << 27)) { max_row_portable(row, input, count, stride); return; }
-    const __m256i gather = _mm256_mullo_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), _mm256_set1_epi32((int)stride));
-    int64_t i = 0;
-    // Stride 2 reads 16 floats for 8 outputs: stop where that would pass the last input read.
-    const int64_t vectorEnd = stride == 2 ? count - 8 : count - 7;
-    for (; i < vectorEnd; i += 8) {
-        const __m256 value = load_strided_avx2(input + i * stride, stride, gather), current = _mm256_loadu_ps(row + i);
-        _mm256_storeu_ps(row + i, _mm256_blendv_ps(current, value, _mm256_cmp_ps(value, current, _CMP_GE_OQ)));
-    }
-    max_row_portable(row + i, input + i * stride, count - i, stride);
-}
-
-__attribute__((target("avx2")))
-static inline void add_row_avx2(float *row, const float *input, int64_t count, int64_t stride) {
-    if (stride > (1 << 27)) { add_row_portable(row, input, count, stride); return; }
-    const __m256i gather = _mm256_mullo_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), _mm256_set1_epi32((int)stride));
-    int64_t i = 0;
-    const int64_t vectorEnd = stride == 2 ? count - 8 : count - 7;
-    for (; i < vectorEnd; i += 8) {
-        const __m256 value = load_strided_avx2(input + i * stride, stride, gather);
-        _mm256_storeu_ps(row + i, _mm256_add_ps(_mm256_loadu_ps(row + i), value));
-    }
-    add_row_portable(row + i, input + i * stride, count - i, stride);
-}
-
-// ---- AVX-512: 16 lanes, masked tails ----------------------------------------------------------------------
-__attribute__((target("avx512f")))
-static inline __m512 load_strided_avx512(const float *input, int64_t stride, __m512i gather, __m512i evens, __mmask16 mask, int64_t lanes) {
-    if (stride == 1) return _mm512_maskz_loadu_ps(mask, input);
-    if (stride == 2) {
-        // lanes outputs read 2·lanes − 1 floats: the low vector's, then what the high one needs of its own.
-        const int64_t needed = 2 * lanes - 1;
-        const __mmask16 lowMask = (__mmask16)(needed >= 16 ? 0xFFFF : (1u << needed) - 1);
-        const __mmask16 highMask = (__mmask16)(needed > 16 ? (1u << (needed - 16)) - 1 : 0);
-        const __m512 low = _mm512_maskz_loadu_ps(lowMask, input);
-        const __m512 high = _mm512_maskz_loadu_ps(highMask, input + 16);
-        return _mm512_permutex2var_ps(low, evens, high);
-    }
-    return _mm512_mask_i32gather_ps(_mm512_setzero_ps(), mask, gather, input, 4);
-}
-
-__attribute__((target("avx512f")))
-static inline void max_row_avx512(float *row, const float *input, int64_t count, int64_t stride) {
-    if (stride > (1 << 27)) { max_row_portable(row, input, count, stride); return; }
-    const __m512i gather = _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15), _mm512_set1_epi32((int)stride));
-    const __m512i evens = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
-    for (int64_t i = 0; i < count; i += 16) {
-        const int64_t lanes = count - i < 16 ? count - i : 16;
-        const __mmask16 mask = (__mmask16)(lanes == 16 ? 0xFFFF : (1u << lanes) - 1);
-        const __m512 value = load_strided_avx512(input + i * stride, stride, gather, evens, mask, lanes);
-        const __m512 current = _mm512_maskz_loadu_ps(mask, row + i);
-        const __mmask16 greater = _mm512_mask_cmp_ps_mask(mask, value, current, _CMP_GE_OQ);
-        _mm512_mask_storeu_ps(row + i, mask, _mm512_mask_blend_ps(greater, current, value));
-    }
-}
-
-__attribute__((target("avx512f")))
-static inline void add_row_avx512(float *row, const float *input, int64_t count, int64_t stride) {
-    if (stride > (1 << 27)) { add_row_portable(row, input, count, stride); return; }
-    const __m512i gather = _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15), _mm512_set1_epi32((int)stride));
-    const __m512i evens = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
-    for (int64_t i = 0; i < count; i += 16) {
-        const int64_t lanes = count - i < 16 ? count - i : 16;
-        const __mmask16 mask = (__mmask16)(lanes == 16 ? 0xFFFF : (1u << lanes) - 1);
-        const __m512 value = load_strided_avx512(input + i * stride, stride, gather, evens, mask, lanes);
-        _mm512_mask_storeu_ps(row + i, mask, _mm512_add_ps(_mm512_maskz_loadu_ps(mask, row + i), value));
-    }
-}
-#endif
-
-// A whole plane of a pooling layer. Per output row, the window's input lines are first combined into one
-// row of the input's width (max or sum, lines in the reference's order; one line is read in place), then
-// each horizontal tap is swept along the output row from it. The output row is written in place; an average
-// is divided by divisorZ[oz]·divisorY[oy]·divisorX[ox] (NaN when 0).
-#define CONVARITH_POOL_PLANE(NAME, ATTRIBUTE, MAX, ADD) \
-ATTRIBUTE static void NAME(const float *x, float *y, const int64_t *g, const float *divisorZ, const float *divisorY, \
-                           const float *divisorX, int average, float empty, float *scratch) { \
+// Walks the output rows of a plane: for each (oz, oy), the window's lines that lie on the input (line
+// (z, y) at source + (z·inH + y)·lineStride; the caller defines both), then the body with `lines` (their
+// pointers, at most kD·kH) and `lineCount`, and `row` the output row.
+#define CONVARITH_FOR_EACH_ROW(...) \
     const int64_t inD = g[0], inH = g[1], inW = g[2], outD = g[3], outH = g[4], outW = g[5]; \
     const int64_t kD = g[6], kH = g[7], kW = g[8], sD = g[9], sH = g[10], sW = g[11]; \
     const int64_t dD = g[12], dH = g[13], dW = g[14], pD = g[15], pH = g[16], pW = g[17]; \
-    const float start = average ? 0.0f : empty; \
+    int64_t *ranges = scratch; \
+    const float **lines = (const float **)(scratch + 2 * kW); \
+    tap_ranges(inW, outW, kW, sW, dW, pW, ranges); \
+    (void)inD; (void)ranges; \
     for (int64_t oz = 0; oz < outD; oz++) { \
         for (int64_t oy = 0; oy < outH; oy++) { \
             float *row = y + (oz * outH + oy) * outW; \
-            const float *combined = 0; \
-            int64_t lines = 0; \
+            int64_t lineCount = 0; \
             for (int64_t tz = 0; tz < kD; tz++) { \
                 const int64_t z = oz * sD - pD + tz * dD; \
                 if (z < 0 || z >= inD) continue; \
                 for (int64_t ty = 0; ty < kH; ty++) { \
                     const int64_t yy = oy * sH - pH + ty * dH; \
                     if (yy < 0 || yy >= inH) continue; \
-                    const float *line = x + (z * inH + yy) * inW; \
-                    if (lines == 0) { \
-                        combined = line; \
-                    } else { \
-                        if (lines == 1) { \
-                            /* The first line through the same max from `empty`, so a NaN in it is passed over as the reference does. */ \
-                            if (average) { memcpy(scratch, combined, (size_t)inW * sizeof(float)); } \
-                            else { for (int64_t i = 0; i < inW; i++) scratch[i] = empty; MAX(scratch, combined, inW, 1); } \
-                            combined = scratch; \
-                        } \
-                        if (average) ADD(scratch, line, inW, 1); else MAX(scratch, line, inW, 1); \
-                    } \
-                    lines++; \
+                    lines[lineCount++] = source + (z * inH + yy) * lineStride; \
                 } \
             } \
-            for (int64_t i = 0; i < outW; i++) row[i] = start; \
-            if (lines > 0) { \
-                for (int64_t tx = 0; tx < kW; tx++) { \
-                    const int64_t offset = tx * dW - pW; \
-                    const int64_t first = offset >= 0 ? 0 : (-offset + sW - 1) / sW; \
-                    int64_t last = offset < inW ? (inW - 1 - offset) / sW + 1 : 0; \
-                    if (last > outW) last = outW; \
-                    if (first >= last) continue; \
-                    const float *input = combined + first * sW + offset; \
-                    if (average) ADD(row + first, input, last - first, sW); else MAX(row + first, input, last - first, sW); \
-                } \
-            } \
-            if (average) { \
-                /* Tap counts: their float products are exact below 2^24 taps a window. */ \
-                const float zy = divisorZ[oz] * divisorY[oy]; \
-                for (int64_t i = 0; i < outW; i++) { \
-                    const float divisor = zy * divisorX[i]; \
-                    row[i] = divisor > 0.0f ? row[i] / divisor : __builtin_nanf(""); \
-                } \
+            const float zy = divisorZ[oz] * divisorY[oy]; \
+            (void)zy; \
+            __VA_ARGS__ \
+        } \
+    }
+
+// The scratch of a plane: 2·kW range words and kD·kH line pointers, then (AVX-512) 2·kW edge masks and a copy
+// of the plane whose lines are padded to pool_line_stride(g) floats, when the edge masks do not suffice.
+static int64_t pool_index_words(const int64_t *g) { return 2 * g[8] + g[6] * g[7]; }
+
+// Floats per padded line of the copy, or 0 when every vector of outputs reads inside the line (no padding, and the
+// last vector's lanes all real): [−pW, R) where R covers the taps of every lane of the last vector.
+static int64_t pool_line_stride(const int64_t *g) {
+    const int64_t inW = g[2], outW = g[5], kW = g[8], sW = g[11], dW = g[14], pW = g[17];
+    const int64_t vectors = (outW + 15) / 16;
+    // One past the last float read: lane 16·vectors − 1's last tap (stride 2 reads no further than that).
+    const int64_t end = (16 * vectors - 1) * sW + (kW - 1) * dW - pW + 1;
+    if (pW == 0 && end <= inW) return 0;
+    const int64_t reach = end > inW ? end : inW;
+    return (pW + reach + 15) / 16 * 16;
+}
+
+int64_t convarith_pool_plane_scratch(const int64_t *g) {
+    // Room for the AVX-512 kernel's edge masks (two per tap) or padded copy of the plane.
+    return pool_index_words(g) + 2 * g[8] + (g[0] * g[1] * pool_line_stride(g) + 1) / 2;
+}
+
+// ---- portable: one output at a time ----------------------------------------------------------------------
+static void pool_plane_portable(const float *x, float *y, const int64_t *g, const float *divisorZ, const float *divisorY,
+                                const float *divisorX, int average, float empty, int64_t *scratch) {
+    const float *source = x;
+    const int64_t lineStride = g[2];
+    CONVARITH_FOR_EACH_ROW(
+        for (int64_t ox = 0; ox < outW; ox++) {
+            float value = average ? 0.0f : empty;
+            for (int64_t l = 0; l < lineCount; l++) {
+                for (int64_t tx = 0; tx < kW; tx++) {
+                    if (ox < ranges[2 * tx] || ox >= ranges[2 * tx + 1]) continue;
+                    const float input = lines[l][ox * sW + tx * dW - pW];
+                    if (average) value += input; else value = input >= value ? input : value;
+                }
+            }
+            if (average) {
+                const float divisor = zy * divisorX[ox];
+                value = divisor > 0.0f ? value / divisor : __builtin_nanf("");
+            }
+            row[ox] = value;
+        }
+    )
+}
+
+// The lanes [a, b) of a vector (0 ≤ a ≤ b ≤ 32), as a bit mask.
+static inline uint32_t lane_bits(int64_t a, int64_t b) {
+    if (a < 0) a = 0;
+    if (b > 32) b = 32;
+    if (b <= a) return 0;
+    const uint32_t upper = b >= 32 ? 0xFFFFFFFFu : (1u << b) - 1;
+    return upper & ~((1u << a) - 1);
+}
+
+#ifdef CONVARITH_X86
+// ---- AVX2: 8 outputs a vector; stride 1 by masked loads, others by masked gathers ----------------------
+__attribute__((target("avx2")))
+static inline __m256i mask_avx2(uint32_t bits) {
+    const __m256i lane = _mm256_setr_epi32(1, 2, 4, 8, 16, 32, 64, 128);
+    return _mm256_cmpeq_epi32(_mm256_and_si256(_mm256_set1_epi32((int)bits), lane), lane);
+}
+
+__attribute__((target("avx2")))
+static void pool_plane_avx2(const float *x, float *y, const int64_t *g, const float *divisorZ, const float *divisorY,
+                            const float *divisorX, int average, float empty, int64_t *scratch) {
+    if (g[11] > (1 << 27)) { pool_plane_portable(x, y, g, divisorZ, divisorY, divisorX, average, empty, scratch); return; }
+    const __m256i gather = _mm256_mullo_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), _mm256_set1_epi32((int)g[11]));
+    const float *source = x;
+    const int64_t lineStride = g[2];
+    CONVARITH_FOR_EACH_ROW(
+        for (int64_t i0 = 0; i0 < outW; i0 += 8) {
+            const int64_t lanes = outW - i0 < 8 ? outW - i0 : 8;
+            __m256 acc = _mm256_set1_ps(average ? 0.0f : empty);
+            for (int64_t l = 0; l < lineCount; l++) {
+                for (int64_t tx = 0; tx < kW; tx++) {
+                    const uint32_t bits = lane_bits(ranges[2 * tx] - i0, (ranges[2 * tx + 1] < i0 + lanes ? ranges[2 * tx + 1] : i0 + lanes) - i0);
+                    if (bits == 0) continue;
+                    const __m256i mask = mask_avx2(bits);
+                    const float *base = lines[l] + (i0 * sW + tx * dW - pW);
+                    // Masked lanes are never read, and hold +0 (adding it changes no sum that starts at +0).
+                    const __m256 value = sW == 1 ? _mm256_maskload_ps(base, mask)
+                                                 : _mm256_mask_i32gather_ps(_mm256_setzero_ps(), base, gather, _mm256_castsi256_ps(mask), 4);
+                    if (average) {
+                        acc = _mm256_add_ps(acc, value);
+                    } else {
+                        const __m256 take = _mm256_and_ps(_mm256_castsi256_ps(mask), _mm256_cmp_ps(value, acc, _CMP_GE_OQ));
+                        acc = _mm256_blendv_ps(acc, value, take);
+                    }
+                }
+            }
+            const __m256i store = mask_avx2(lane_bits(0, lanes));
+            if (average) {
+                const __m256 divisor = _mm256_mul_ps(_mm256_set1_ps(zy), _mm256_maskload_ps(divisorX + i0, store));
+                const __m256 quotient = _mm256_div_ps(acc, divisor);
+                acc = _mm256_blendv_ps(_mm256_set1_ps(__builtin_nanf("")), quotient, _mm256_cmp_ps(divisor, _mm256_setzero_ps(), _CMP_GT_OQ));
+            }
+            _mm256_maskstore_ps(row + i0, store, acc);
+        }
+    )
+}
+
+// ---- AVX-512: 16 outputs a vector ------------------------------------------------------------------------
+// Every vector of outputs accumulates its taps in registers, up to four vectors at a time (four independent
+// chains of max or add). Vectors whose taps all lie on the input line read unmasked; a row's first and last
+// vector read with per-tap masks (the same for every row, computed once a plane), their other lanes the
+// neutral value (`empty` for max: `empty >= m` only when m is `empty`; +0 for sums, which start at +0). When
+// windows reach further into the padding than the first vector, the plane is first copied with its lines
+// padded by the neutral value. Stride 1 reads by loads, stride 2 by two loads and a permute, larger strides
+// by gathers. The last vector of a row stores only its lanes.
+#define CONVARITH_LOAD_S1(AT) _mm512_loadu_ps(AT)
+#define CONVARITH_LOAD_S2(AT) _mm512_permutex2var_ps(_mm512_loadu_ps(AT), evens, _mm512_maskz_loadu_ps(0x7FFF, (AT) + 16))
+#define CONVARITH_LOAD_GATHER(AT) _mm512_i32gather_ps(gather, AT, 4)
+// Masked: lane (or, for stride 2, float) bits of M; the others are the neutral value.
+#define CONVARITH_MASKED_S1(AT, M) _mm512_mask_loadu_ps(neutral, (__mmask16)(M), AT)
+#define CONVARITH_MASKED_S2(AT, M) _mm512_permutex2var_ps(_mm512_mask_loadu_ps(neutral, (__mmask16)((M) & 0xFFFF), AT), evens, \
+                                                          _mm512_mask_loadu_ps(neutral, (__mmask16)(((M) >> 16) & 0x7FFF), (AT) + 16))
+#define CONVARITH_MASKED_GATHER(AT, M) _mm512_mask_i32gather_ps(neutral, (__mmask16)(M), gather, AT, 4)
+
+#define CONVARITH_AVX512_INNER(NAME, VECTORS, LOAD, MASKED) \
+__attribute__((target("avx512f"))) static inline void NAME(const float *const *lines, int64_t lineCount, int64_t offset, \
+        int64_t kW, int64_t sW, int64_t dW, int average, float start, float zy, const float *divisorX, float *row, \
+        __mmask16 last, const int64_t *firstMasks, const int64_t *lastMasks, __m512i gather, __m512i evens) { \
+    (void)sW; (void)gather; (void)evens; \
+    const __m512 neutral = _mm512_set1_ps(start); \
+    __m512 acc[VECTORS]; \
+    _Pragma("GCC unroll 4") for (int v = 0; v < VECTORS; v++) acc[v] = neutral; \
+    for (int64_t l = 0; l < lineCount; l++) { \
+        const float *base = lines[l] + offset; \
+        for (int64_t tx = 0; tx < kW; tx++, base += dW) { \
+            _Pragma("GCC unroll 4") for (int v = 0; v < VECTORS; v++) { \
+                const float *at = base + 16 * v * sW; \
+                const __m512 value = v == 0 && firstMasks ? MASKED(at, firstMasks[tx]) \
+                                   : v == VECTORS - 1 && lastMasks ? MASKED(at, lastMasks[tx]) : LOAD(at); \
+                acc[v] = average ? _mm512_add_ps(acc[v], value) \
+                                 : _mm512_mask_blend_ps(_mm512_cmp_ps_mask(value, acc[v], _CMP_GE_OQ), acc[v], value); \
             } \
         } \
     } \
+    _Pragma("GCC unroll 4") for (int v = 0; v < VECTORS; v++) { \
+        const __mmask16 lanes = v == VECTORS - 1 ? last : (__mmask16)0xFFFF; \
+        if (average) { \
+            const __m512 divisor = _mm512_mul_ps(_mm512_set1_ps(zy), _mm512_maskz_loadu_ps(lanes, divisorX + 16 * v)); \
+            const __mmask16 positive = _mm512_cmp_ps_mask(divisor, _mm512_setzero_ps(), _CMP_GT_OQ); \
+            acc[v] = _mm512_mask_div_ps(_mm512_set1_ps(__builtin_nanf("")), positive, acc[v], divisor); \
+        } \
+        _mm512_mask_storeu_ps(row + 16 * v, lanes, acc[v]); \
+    } \
 }
 
-CONVARITH_POOL_PLANE(pool_plane_portable, , max_row_portable, add_row_portable)
-#ifdef CONVARITH_X86
-CONVARITH_POOL_PLANE(pool_plane_avx2, __attribute__((target("avx2"))), max_row_avx2, add_row_avx2)
-CONVARITH_POOL_PLANE(pool_plane_avx512, __attribute__((target("avx512f"))), max_row_avx512, add_row_avx512)
+#define CONVARITH_AVX512_INNERS(SUFFIX, LOAD, MASKED) \
+    CONVARITH_AVX512_INNER(inner1_##SUFFIX, 1, LOAD, MASKED) \
+    CONVARITH_AVX512_INNER(inner2_##SUFFIX, 2, LOAD, MASKED) \
+    CONVARITH_AVX512_INNER(inner3_##SUFFIX, 3, LOAD, MASKED) \
+    CONVARITH_AVX512_INNER(inner4_##SUFFIX, 4, LOAD, MASKED)
+CONVARITH_AVX512_INNERS(s1_avx512, CONVARITH_LOAD_S1, CONVARITH_MASKED_S1)
+CONVARITH_AVX512_INNERS(s2_avx512, CONVARITH_LOAD_S2, CONVARITH_MASKED_S2)
+CONVARITH_AVX512_INNERS(gather_avx512, CONVARITH_LOAD_GATHER, CONVARITH_MASKED_GATHER)
+
+// The masks of vector `vector` of a row for every horizontal tap: bit j of lane j (stride 2: of float j of
+// the 31 its two loads cover) when it lies on the line [0, inW).
+static void edge_masks(int64_t vector, const int64_t *g, int64_t *masks) {
+    const int64_t inW = g[2], kW = g[8], sW = g[11], dW = g[14], pW = g[17];
+    for (int64_t tx = 0; tx < kW; tx++) {
+        const int64_t first = 16 * vector * sW + tx * dW - pW;
+        uint32_t bits = 0;
+        if (sW == 2) {
+            for (int64_t j = 0; j < 31; j++) if (first + j >= 0 && first + j < inW) bits |= 1u << j;
+        } else {
+            for (int64_t j = 0; j < 16; j++) if (first + j * sW >= 0 && first + j * sW < inW) bits |= 1u << j;
+        }
+        masks[tx] = bits;
+    }
+}
+
+// Whether only a row's first and last vector read outside the line: the others' taps all lie on it.
+static int edges_suffice(const int64_t *g) {
+    const int64_t inW = g[2], outW = g[5], kW = g[8], sW = g[11], dW = g[14], pW = g[17];
+    const int64_t vectors = (outW + 15) / 16;
+    if (vectors <= 2) return 1;
+    // Vector 1's first lane's first tap, and vector (vectors − 2)'s last lane's last tap.
+    return 16 * sW - pW >= 0 && (16 * (vectors - 1) - 1) * sW + (kW - 1) * dW - pW < inW;
+}
+
+// Calls the inner kernel of N vectors for the loads SUFFIX.
+#define CONVARITH_CALL(N, SUFFIX) inner##N##_##SUFFIX(lines, lineCount, offset, kW, sW, dW, average, start, zy, divisorX + i0, row + i0, \
+                                                      lastLanes, firstMasks, lastMasks, gather, evens)
+#define CONVARITH_CALLS(SUFFIX) switch (count) { case 4: CONVARITH_CALL(4, SUFFIX); break; case 3: CONVARITH_CALL(3, SUFFIX); break; \
+                                                 case 2: CONVARITH_CALL(2, SUFFIX); break; default: CONVARITH_CALL(1, SUFFIX); }
+
+__attribute__((target("avx512f")))
+static void pool_plane_avx512(const float *x, float *y, const int64_t *g, const float *divisorZ, const float *divisorY,
+                              const float *divisorX, int average, float empty, int64_t *scratch) {
+    if (g[11] > (1 << 27)) { pool_plane_portable(x, y, g, divisorZ, divisorY, divisorX, average, empty, scratch); return; }
+    const __m512i gather = _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15), _mm512_set1_epi32((int)g[11]));
+    const __m512i evens = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+    const float start = average ? 0.0f : empty;
+    const int64_t vectorCount = (g[5] + 15) / 16;
+    // Per-tap masks of the first and last vector, when they are the only ones that read outside the line;
+    // otherwise the plane copied once, each line padded with the neutral value.
+    int64_t *edgeFirst = scratch + pool_index_words(g), *edgeLast = edgeFirst + g[8];
+    const int64_t copyStride = edges_suffice(g) ? 0 : pool_line_stride(g);
+    const float *source = x;
+    int64_t lineStride = g[2];
+    if (copyStride > 0) {
+        float *copy = (float *)(edgeLast + g[8]);
+        const int64_t inW = g[2], pW = g[17];
+        const __m512 neutral = _mm512_set1_ps(start);
+        for (int64_t line = 0; line < g[0] * g[1]; line++) {
+            float *target = copy + line * copyStride;
+            for (int64_t i = 0; i < copyStride; i += 16) _mm512_storeu_ps(target + i, neutral);
+            memcpy(target + pW, x + line * inW, (size_t)inW * sizeof(float));
+        }
+        source = copy + pW;
+        lineStride = copyStride;
+    } else {
+        edge_masks(0, g, edgeFirst);
+        edge_masks(vectorCount - 1, g, edgeLast);
+    }
+    CONVARITH_FOR_EACH_ROW(
+        const __mmask16 last = (__mmask16)(outW % 16 == 0 ? 0xFFFF : (1u << (outW % 16)) - 1);
+        for (int64_t v0 = 0; v0 < vectorCount; v0 += 4) {
+            const int64_t count = vectorCount - v0 < 4 ? vectorCount - v0 : 4;
+            const int isLast = v0 + count == vectorCount;
+            const __mmask16 lastLanes = isLast ? last : (__mmask16)0xFFFF;
+            // A single vector that is first and last: its masks (edge_masks of vector 0) bound both sides.
+            const int64_t *firstMasks = copyStride == 0 && v0 == 0 ? edgeFirst : 0;
+            const int64_t *lastMasks = copyStride == 0 && isLast && !(v0 == 0 && count == 1) ? edgeLast : 0;
+            const int64_t i0 = 16 * v0, offset = i0 * sW - pW;
+            if (sW == 1) { CONVARITH_CALLS(s1_avx512) }
+            else if (sW == 2) { CONVARITH_CALLS(s2_avx512) }
+            else { CONVARITH_CALLS(gather_avx512) }
+        }
+    )
+}
 #endif
 
 convarith_row_kernels convarith_select_row_kernels(const char *forced) {

@@ -30,10 +30,14 @@ int convarith_select_isa(const char *forced);
 /// A whole plane of a pooling layer, `x` of `g[0]×g[1]×g[2]` (depth, height, width) to `y` of `g[3]×g[4]×g[5]`,
 /// with kernel `g[6..8]`, stride `g[9..11]`, dilation `g[12..14]` and padding before `g[15..17]`: each output
 /// is the max (`v >= m ? v : m`, from `empty`) or the sum of the window's taps on the input, an average
-/// divided by `divisorZ[oz]·divisorY[oy]·divisorX[ox]` (tap counts as floats; NaN when 0). `scratch` holds `g[2]` floats.
+/// divided by `divisorZ[oz]·divisorY[oy]·divisorX[ox]` (tap counts as floats; NaN when 0). Taps are taken in
+/// the order depth, height, width. `scratch` holds `convarith_pool_plane_scratch(g)` 8-byte words.
 typedef void (*convarith_pool_plane_fn)(const float *x, float *y, const int64_t *g, const float *divisorZ,
                                         const float *divisorY, const float *divisorX, int average, float empty,
-                                        float *scratch);
+                                        int64_t *scratch);
+
+/// The 8-byte words of scratch a pooling plane of geometry `g` needs (tap ranges, line pointers, padded lines).
+int64_t convarith_pool_plane_scratch(const int64_t *g);
 
 /// The pooling kernel and the instruction set it uses.
 typedef struct {
@@ -62,5 +66,13 @@ typedef struct {
 /// The indirect micro-kernel for this CPU: "avx512" (8 × 48), "avx2" (6 × 16) or "portable" (4 × 8);
 /// `forced` as for the micro-kernel.
 convarith_indirect_kernel convarith_select_indirect_kernel(const char *forced);
+
+/// One part of a parallel loop: `fn(context, part)`.
+typedef void (*convarith_part_fn)(void *context, int64_t part);
+
+/// Runs `fn(context, part)` for every part in 0 … parts − 1 on the calling thread and up to `threads − 1`
+/// workers of a persistent pool (started on first use; they spin briefly after a job, then sleep), and
+/// returns 1 when all are done — or returns 0 at once, having run nothing, when another caller owns the pool.
+int convarith_parallel_run(int64_t parts, int64_t threads, convarith_part_fn fn, void *context);
 
 #endif

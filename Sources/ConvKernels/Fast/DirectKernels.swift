@@ -1,3 +1,4 @@
+import CConvKernels
 import ConvArithmetic
 
 /// Layers a GEMM serves badly, computed directly: depthwise convolutions (one input and one output
@@ -78,11 +79,23 @@ enum DirectKernels {
         // Tap counts as floats: exact, and so are their products, below 2²⁴ taps a window (beyond, rounded to
         // a float, a relative 6·10⁻⁸).
         let divisors = [az, ay, ax].map { axis in (countsPadding ? axis.padded : axis.count).map { Float($0) } }
-        // One C call a plane: the window's lines combined, then its taps swept along each output row.
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: max(g.input.2, 1)) { scratch in
-            for plane in 0..<planes {
-                kernels.poolPlane(x + plane * g.inputCount, y + plane * g.outputCount, geometry, divisors[0], divisors[1], divisors[2],
-                                  average ? 1 : 0, empty, scratch.baseAddress!)
+        // One C call a plane, its scratch (tap ranges, line pointers, a padded copy of the plane) reused.
+        let words = geometry.withUnsafeBufferPointer { Int(convarith_pool_plane_scratch($0.baseAddress!)) }
+        let (dz, dy, dx) = (divisors[0], divisors[1], divisors[2])
+        withUnsafeTemporaryAllocation(of: Int64.self, capacity: max(words, 1)) { scratch in
+            geometry.withUnsafeBufferPointer { gBuffer in
+                dz.withUnsafeBufferPointer { dzBuffer in
+                    dy.withUnsafeBufferPointer { dyBuffer in
+                        dx.withUnsafeBufferPointer { dxBuffer in
+                            guard let gBase = gBuffer.baseAddress, let zBase = dzBuffer.baseAddress, let yBase = dyBuffer.baseAddress,
+                                  let xBase = dxBuffer.baseAddress, let scratchBase = scratch.baseAddress else { return }
+                            for plane in 0..<planes {
+                                kernels.poolPlane(x + plane * g.inputCount, y + plane * g.outputCount, gBase, zBase, yBase, xBase,
+                                                  average ? 1 : 0, empty, scratchBase)
+                            }
+                        }
+                    }
+                }
             }
         }
     }

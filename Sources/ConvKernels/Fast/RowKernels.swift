@@ -5,9 +5,9 @@ import Glibc
 import Darwin
 #endif
 
-/// The fast pooling path's kernel: a plane of a pooling layer, its window's lines combined and its taps
-/// swept along each output row (max or sum), in C for AVX-512, AVX2 or portable code, chosen once per process like ``MicroKernel`` and forced by the
-/// same `CONVARITH_KERNEL_ISA`.
+/// The fast pooling path's kernel: a plane of a pooling layer, a vector of outputs at a time with its
+/// window's taps accumulated in registers (max or sum, in the reference's order), in C for AVX-512, AVX2 or
+/// portable code, chosen once per process like ``MicroKernel`` and forced by the same `CONVARITH_KERNEL_ISA`.
 struct RowKernels: @unchecked Sendable {
     /// "avx512", "avx2" or "portable".
     let name: String
