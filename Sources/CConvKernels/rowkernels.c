@@ -1,7 +1,7 @@
-// Kernels for the fast pooling path: a whole plane of a pooling layer, its output rows computed a vector of
-// outputs at a time with the window's taps accumulated in registers and each output stored once. Like the
-// micro-kernels, each variant is compiled for its instruction set with a target attribute and chosen at run
-// time.
+// Kernels for the fast path's window loops: a whole plane of a pooling layer or of a depthwise convolution,
+// its output rows computed a vector of outputs at a time with the window's taps accumulated in registers
+// (max, sum, or weighted sum) and each output stored once. Like the micro-kernels, each variant is compiled
+// for its instruction set with a target attribute and chosen at run time.
 //
 // Taps meet each output in the reference's order (depth, height, then width), so sums round as there. The
 // max is `input >= m ? input : m` (an ordered comparison, from `empty`), the reference loop's Swift.max(m,
@@ -13,6 +13,9 @@
 #include <immintrin.h>
 #define CONVARITH_X86 1
 #endif
+
+// What a window computes: its max, its sum (an average, divided afterwards), or its taps' weighted sum.
+enum { MODE_MAX = 0, MODE_AVERAGE = 1, MODE_WEIGHTED = 2 };
 
 // The outputs [first, last) of a row that horizontal tap tx reads inside the input, for every tap:
 // ranges[2·tx], ranges[2·tx + 1].
@@ -29,13 +32,15 @@ static void tap_ranges(int64_t inW, int64_t outW, int64_t kW, int64_t sW, int64_
 
 // Walks the output rows of a plane: for each (oz, oy), the window's lines that lie on the input (line
 // (z, y) at source + (z·inH + y)·lineStride; the caller defines both), then the body with `lines` (their
-// pointers, at most kD·kH) and `lineCount`, and `row` the output row.
+// pointers, at most kD·kH), `weightLines` (the weights of each line's taps, when weighted) and `lineCount`,
+// and `row` the output row.
 #define CONVARITH_FOR_EACH_ROW(...) \
     const int64_t inD = g[0], inH = g[1], inW = g[2], outD = g[3], outH = g[4], outW = g[5]; \
     const int64_t kD = g[6], kH = g[7], kW = g[8], sD = g[9], sH = g[10], sW = g[11]; \
     const int64_t dD = g[12], dH = g[13], dW = g[14], pD = g[15], pH = g[16], pW = g[17]; \
     int64_t *ranges = scratch; \
     const float **lines = (const float **)(scratch + 2 * kW); \
+    const float **weightLines = (const float **)(scratch + 2 * kW + kD * kH); \
     tap_ranges(inW, outW, kW, sW, dW, pW, ranges); \
     (void)inD; (void)ranges; \
     for (int64_t oz = 0; oz < outD; oz++) { \
@@ -48,18 +53,19 @@ static void tap_ranges(int64_t inW, int64_t outW, int64_t kW, int64_t sW, int64_
                 for (int64_t ty = 0; ty < kH; ty++) { \
                     const int64_t yy = oy * sH - pH + ty * dH; \
                     if (yy < 0 || yy >= inH) continue; \
+                    weightLines[lineCount] = weights ? weights + (tz * kH + ty) * kW : 0; \
                     lines[lineCount++] = source + (z * inH + yy) * lineStride; \
                 } \
             } \
-            const float zy = divisorZ[oz] * divisorY[oy]; \
-            (void)zy; \
+            const float zy = mode == MODE_AVERAGE ? divisorZ[oz] * divisorY[oy] : 1.0f; \
+            (void)zy; (void)weightLines; \
             __VA_ARGS__ \
         } \
     }
 
-// The scratch of a plane: 2·kW range words and kD·kH line pointers, then (AVX-512) 2·kW edge masks and a copy
+// The scratch of a plane: 2·kW range words and 2·kD·kH line pointers, then (AVX-512) 2·kW edge masks and a copy
 // of the plane whose lines are padded to pool_line_stride(g) floats, when the edge masks do not suffice.
-static int64_t pool_index_words(const int64_t *g) { return 2 * g[8] + g[6] * g[7]; }
+static int64_t pool_index_words(const int64_t *g) { return 2 * g[8] + 2 * g[6] * g[7]; }
 
 // Floats per padded line of the copy, or 0 when every vector of outputs reads inside the line (no padding, and the
 // last vector's lanes all real): [−pW, R) where R covers the taps of every lane of the last vector.
@@ -79,18 +85,21 @@ int64_t convarith_pool_plane_scratch(const int64_t *g) {
 }
 
 // ---- portable: one output at a time ----------------------------------------------------------------------
-static void pool_plane_portable(const float *x, float *y, const int64_t *g, const float *divisorZ, const float *divisorY,
-                                const float *divisorX, int average, float empty, int64_t *scratch) {
+static void window_plane_portable(const float *x, float *y, const int64_t *g, const float *divisorZ, const float *divisorY,
+                                  const float *divisorX, int mode, float empty, const float *weights, int64_t *scratch) {
+    const int average = mode == MODE_AVERAGE;
     const float *source = x;
     const int64_t lineStride = g[2];
     CONVARITH_FOR_EACH_ROW(
         for (int64_t ox = 0; ox < outW; ox++) {
-            float value = average ? 0.0f : empty;
+            float value = mode == MODE_MAX ? empty : 0.0f;
             for (int64_t l = 0; l < lineCount; l++) {
                 for (int64_t tx = 0; tx < kW; tx++) {
                     if (ox < ranges[2 * tx] || ox >= ranges[2 * tx + 1]) continue;
                     const float input = lines[l][ox * sW + tx * dW - pW];
-                    if (average) value += input; else value = input >= value ? input : value;
+                    if (mode == MODE_WEIGHTED) value += weightLines[l][tx] * input;
+                    else if (average) value += input;
+                    else value = input >= value ? input : value;
                 }
             }
             if (average) {
@@ -119,17 +128,18 @@ static inline __m256i mask_avx2(uint32_t bits) {
     return _mm256_cmpeq_epi32(_mm256_and_si256(_mm256_set1_epi32((int)bits), lane), lane);
 }
 
-__attribute__((target("avx2")))
-static void pool_plane_avx2(const float *x, float *y, const int64_t *g, const float *divisorZ, const float *divisorY,
-                            const float *divisorX, int average, float empty, int64_t *scratch) {
-    if (g[11] > (1 << 27)) { pool_plane_portable(x, y, g, divisorZ, divisorY, divisorX, average, empty, scratch); return; }
+__attribute__((target("avx2,fma")))
+static void window_plane_avx2(const float *x, float *y, const int64_t *g, const float *divisorZ, const float *divisorY,
+                              const float *divisorX, int mode, float empty, const float *weights, int64_t *scratch) {
+    if (g[11] > (1 << 27)) { window_plane_portable(x, y, g, divisorZ, divisorY, divisorX, mode, empty, weights, scratch); return; }
+    const int average = mode == MODE_AVERAGE;
     const __m256i gather = _mm256_mullo_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), _mm256_set1_epi32((int)g[11]));
     const float *source = x;
     const int64_t lineStride = g[2];
     CONVARITH_FOR_EACH_ROW(
         for (int64_t i0 = 0; i0 < outW; i0 += 8) {
             const int64_t lanes = outW - i0 < 8 ? outW - i0 : 8;
-            __m256 acc = _mm256_set1_ps(average ? 0.0f : empty);
+            __m256 acc = _mm256_set1_ps(mode == MODE_MAX ? empty : 0.0f);
             for (int64_t l = 0; l < lineCount; l++) {
                 for (int64_t tx = 0; tx < kW; tx++) {
                     const uint32_t bits = lane_bits(ranges[2 * tx] - i0, (ranges[2 * tx + 1] < i0 + lanes ? ranges[2 * tx + 1] : i0 + lanes) - i0);
@@ -139,7 +149,9 @@ static void pool_plane_avx2(const float *x, float *y, const int64_t *g, const fl
                     // Masked lanes are never read, and hold +0 (adding it changes no sum that starts at +0).
                     const __m256 value = sW == 1 ? _mm256_maskload_ps(base, mask)
                                                  : _mm256_mask_i32gather_ps(_mm256_setzero_ps(), base, gather, _mm256_castsi256_ps(mask), 4);
-                    if (average) {
+                    if (mode == MODE_WEIGHTED) {
+                        acc = _mm256_fmadd_ps(_mm256_set1_ps(weightLines[l][tx]), value, acc);
+                    } else if (average) {
                         acc = _mm256_add_ps(acc, value);
                     } else {
                         const __m256 take = _mm256_and_ps(_mm256_castsi256_ps(mask), _mm256_cmp_ps(value, acc, _CMP_GE_OQ));
@@ -175,29 +187,33 @@ static void pool_plane_avx2(const float *x, float *y, const int64_t *g, const fl
                                                           _mm512_mask_loadu_ps(neutral, (__mmask16)(((M) >> 16) & 0x7FFF), (AT) + 16))
 #define CONVARITH_MASKED_GATHER(AT, M) _mm512_mask_i32gather_ps(neutral, (__mmask16)(M), gather, AT, 4)
 
-#define CONVARITH_AVX512_INNER(NAME, VECTORS, LOAD, MASKED) \
-__attribute__((target("avx512f"))) static inline void NAME(const float *const *lines, int64_t lineCount, int64_t offset, \
-        int64_t kW, int64_t sW, int64_t dW, int average, float start, float zy, const float *divisorX, float *row, \
-        __mmask16 last, const int64_t *firstMasks, const int64_t *lastMasks, __m512i gather, __m512i evens) { \
-    (void)sW; (void)gather; (void)evens; \
+#define CONVARITH_AVX512_INNER(NAME, VECTORS, LOAD, MASKED, MODE) \
+__attribute__((target("avx512f,fma"))) static inline void NAME(const float *const *lines, int64_t lineCount, int64_t offset, \
+        const float *const *weightLines, int64_t kW, int64_t sW, int64_t dW, float start, float zy, \
+        const float *divisorX, float *row, __mmask16 last, const int64_t *firstMasks, const int64_t *lastMasks, \
+        __m512i gather, __m512i evens) { \
+    (void)sW; (void)gather; (void)evens; (void)weightLines; (void)zy; (void)divisorX; \
+    const int mode = MODE; \
     const __m512 neutral = _mm512_set1_ps(start); \
     __m512 acc[VECTORS]; \
     _Pragma("GCC unroll 4") for (int v = 0; v < VECTORS; v++) acc[v] = neutral; \
     for (int64_t l = 0; l < lineCount; l++) { \
         const float *base = lines[l] + offset; \
         for (int64_t tx = 0; tx < kW; tx++, base += dW) { \
+            const __m512 weight = mode == MODE_WEIGHTED ? _mm512_set1_ps(weightLines[l][tx]) : neutral; \
             _Pragma("GCC unroll 4") for (int v = 0; v < VECTORS; v++) { \
                 const float *at = base + 16 * v * sW; \
                 const __m512 value = v == 0 && firstMasks ? MASKED(at, firstMasks[tx]) \
                                    : v == VECTORS - 1 && lastMasks ? MASKED(at, lastMasks[tx]) : LOAD(at); \
-                acc[v] = average ? _mm512_add_ps(acc[v], value) \
-                                 : _mm512_mask_blend_ps(_mm512_cmp_ps_mask(value, acc[v], _CMP_GE_OQ), acc[v], value); \
+                acc[v] = mode == MODE_WEIGHTED ? _mm512_fmadd_ps(weight, value, acc[v]) \
+                       : mode == MODE_AVERAGE ? _mm512_add_ps(acc[v], value) \
+                       : _mm512_mask_blend_ps(_mm512_cmp_ps_mask(value, acc[v], _CMP_GE_OQ), acc[v], value); \
             } \
         } \
     } \
     _Pragma("GCC unroll 4") for (int v = 0; v < VECTORS; v++) { \
         const __mmask16 lanes = v == VECTORS - 1 ? last : (__mmask16)0xFFFF; \
-        if (average) { \
+        if (mode == MODE_AVERAGE) { \
             const __m512 divisor = _mm512_mul_ps(_mm512_set1_ps(zy), _mm512_maskz_loadu_ps(lanes, divisorX + 16 * v)); \
             const __mmask16 positive = _mm512_cmp_ps_mask(divisor, _mm512_setzero_ps(), _CMP_GT_OQ); \
             acc[v] = _mm512_mask_div_ps(_mm512_set1_ps(__builtin_nanf("")), positive, acc[v], divisor); \
@@ -206,11 +222,16 @@ __attribute__((target("avx512f"))) static inline void NAME(const float *const *l
     } \
 }
 
+// One inner kernel per vector count, load and mode (the mode a constant, so its branches fold away).
+#define CONVARITH_AVX512_INNERS_MODE(SUFFIX, LOAD, MASKED, M, MODE) \
+    CONVARITH_AVX512_INNER(inner1_##SUFFIX##_##M, 1, LOAD, MASKED, MODE) \
+    CONVARITH_AVX512_INNER(inner2_##SUFFIX##_##M, 2, LOAD, MASKED, MODE) \
+    CONVARITH_AVX512_INNER(inner3_##SUFFIX##_##M, 3, LOAD, MASKED, MODE) \
+    CONVARITH_AVX512_INNER(inner4_##SUFFIX##_##M, 4, LOAD, MASKED, MODE)
 #define CONVARITH_AVX512_INNERS(SUFFIX, LOAD, MASKED) \
-    CONVARITH_AVX512_INNER(inner1_##SUFFIX, 1, LOAD, MASKED) \
-    CONVARITH_AVX512_INNER(inner2_##SUFFIX, 2, LOAD, MASKED) \
-    CONVARITH_AVX512_INNER(inner3_##SUFFIX, 3, LOAD, MASKED) \
-    CONVARITH_AVX512_INNER(inner4_##SUFFIX, 4, LOAD, MASKED)
+    CONVARITH_AVX512_INNERS_MODE(SUFFIX, LOAD, MASKED, max, MODE_MAX) \
+    CONVARITH_AVX512_INNERS_MODE(SUFFIX, LOAD, MASKED, average, MODE_AVERAGE) \
+    CONVARITH_AVX512_INNERS_MODE(SUFFIX, LOAD, MASKED, weighted, MODE_WEIGHTED)
 CONVARITH_AVX512_INNERS(s1_avx512, CONVARITH_LOAD_S1, CONVARITH_MASKED_S1)
 CONVARITH_AVX512_INNERS(s2_avx512, CONVARITH_LOAD_S2, CONVARITH_MASKED_S2)
 CONVARITH_AVX512_INNERS(gather_avx512, CONVARITH_LOAD_GATHER, CONVARITH_MASKED_GATHER)
@@ -241,18 +262,21 @@ static int edges_suffice(const int64_t *g) {
 }
 
 // Calls the inner kernel of N vectors for the loads SUFFIX.
-#define CONVARITH_CALL(N, SUFFIX) inner##N##_##SUFFIX(lines, lineCount, offset, kW, sW, dW, average, start, zy, divisorX + i0, row + i0, \
-                                                      lastLanes, firstMasks, lastMasks, gather, evens)
-#define CONVARITH_CALLS(SUFFIX) switch (count) { case 4: CONVARITH_CALL(4, SUFFIX); break; case 3: CONVARITH_CALL(3, SUFFIX); break; \
-                                                 case 2: CONVARITH_CALL(2, SUFFIX); break; default: CONVARITH_CALL(1, SUFFIX); }
+#define CONVARITH_CALL(N, SUFFIX) inner##N##_##SUFFIX(lines, lineCount, offset, weightLines, kW, sW, dW, start, zy, \
+                                                      divisorX ? divisorX + i0 : 0, row + i0, lastLanes, firstMasks, lastMasks, gather, evens)
+#define CONVARITH_CALLS_MODE(SUFFIX) switch (count) { case 4: CONVARITH_CALL(4, SUFFIX); break; case 3: CONVARITH_CALL(3, SUFFIX); break; \
+                                                      case 2: CONVARITH_CALL(2, SUFFIX); break; default: CONVARITH_CALL(1, SUFFIX); }
+#define CONVARITH_CALLS(SUFFIX) switch (mode) { case MODE_MAX: CONVARITH_CALLS_MODE(SUFFIX##_max) break; \
+                                                case MODE_AVERAGE: CONVARITH_CALLS_MODE(SUFFIX##_average) break; \
+                                                default: CONVARITH_CALLS_MODE(SUFFIX##_weighted) }
 
-__attribute__((target("avx512f")))
-static void pool_plane_avx512(const float *x, float *y, const int64_t *g, const float *divisorZ, const float *divisorY,
-                              const float *divisorX, int average, float empty, int64_t *scratch) {
-    if (g[11] > (1 << 27)) { pool_plane_portable(x, y, g, divisorZ, divisorY, divisorX, average, empty, scratch); return; }
+__attribute__((target("avx512f,fma")))
+static void window_plane_avx512(const float *x, float *y, const int64_t *g, const float *divisorZ, const float *divisorY,
+                                const float *divisorX, int mode, float empty, const float *weights, int64_t *scratch) {
+    if (g[11] > (1 << 27)) { window_plane_portable(x, y, g, divisorZ, divisorY, divisorX, mode, empty, weights, scratch); return; }
     const __m512i gather = _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15), _mm512_set1_epi32((int)g[11]));
     const __m512i evens = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
-    const float start = average ? 0.0f : empty;
+    const float start = mode == MODE_MAX ? empty : 0.0f;
     const int64_t vectorCount = (g[5] + 15) / 16;
     // Per-tap masks of the first and last vector, when they are the only ones that read outside the line;
     // otherwise the plane copied once, each line padded with the neutral value.
@@ -293,11 +317,26 @@ static void pool_plane_avx512(const float *x, float *y, const int64_t *g, const 
 }
 #endif
 
-convarith_row_kernels convarith_select_row_kernels(const char *forced) {
-    const convarith_row_kernels portable = {pool_plane_portable, "portable"};
+// The public entry points of each instruction set: pooling (max or average) and depthwise planes.
+#define CONVARITH_ENTRY_POINTS(SUFFIX, ATTRIBUTE) \
+ATTRIBUTE static void pool_plane_##SUFFIX(const float *x, float *y, const int64_t *g, const float *divisorZ, const float *divisorY, \
+                                          const float *divisorX, int average, float empty, int64_t *scratch) { \
+    window_plane_##SUFFIX(x, y, g, divisorZ, divisorY, divisorX, average ? MODE_AVERAGE : MODE_MAX, empty, 0, scratch); \
+} \
+ATTRIBUTE static void depthwise_plane_##SUFFIX(const float *x, float *y, const int64_t *g, const float *weights, int64_t *scratch) { \
+    window_plane_##SUFFIX(x, y, g, 0, 0, 0, MODE_WEIGHTED, 0.0f, weights, scratch); \
+}
+CONVARITH_ENTRY_POINTS(portable, )
 #ifdef CONVARITH_X86
-    const convarith_row_kernels avx2 = {pool_plane_avx2, "avx2"};
-    const convarith_row_kernels avx512 = {pool_plane_avx512, "avx512"};
+CONVARITH_ENTRY_POINTS(avx2, __attribute__((target("avx2,fma"))))
+CONVARITH_ENTRY_POINTS(avx512, __attribute__((target("avx512f,fma"))))
+#endif
+
+convarith_row_kernels convarith_select_row_kernels(const char *forced) {
+    const convarith_row_kernels portable = {pool_plane_portable, depthwise_plane_portable, "portable"};
+#ifdef CONVARITH_X86
+    const convarith_row_kernels avx2 = {pool_plane_avx2, depthwise_plane_avx2, "avx2"};
+    const convarith_row_kernels avx512 = {pool_plane_avx512, depthwise_plane_avx512, "avx512"};
     switch (convarith_select_isa(forced)) {
     case 2: return avx512;
     case 1: return avx2;

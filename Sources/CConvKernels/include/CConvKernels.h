@@ -36,16 +36,23 @@ typedef void (*convarith_pool_plane_fn)(const float *x, float *y, const int64_t 
                                         const float *divisorY, const float *divisorX, int average, float empty,
                                         int64_t *scratch);
 
-/// The 8-byte words of scratch a pooling plane of geometry `g` needs (tap ranges, line pointers, padded lines).
+/// The 8-byte words of scratch a pooling or depthwise plane of geometry `g` needs (tap ranges, line pointers,
+/// edge masks, a padded copy of the plane).
 int64_t convarith_pool_plane_scratch(const int64_t *g);
 
-/// The pooling kernel and the instruction set it uses.
+/// A whole plane of a depthwise convolution, geometry `g` as for pooling: each output is the sum of the
+/// window's taps on the input times `weights[(tz·kH + ty)·kW + tx]` (padding adds nothing), without bias.
+/// `scratch` holds `convarith_pool_plane_scratch(g)` 8-byte words.
+typedef void (*convarith_depthwise_plane_fn)(const float *x, float *y, const int64_t *g, const float *weights, int64_t *scratch);
+
+/// The window kernels (pooling, depthwise) and the instruction set they use.
 typedef struct {
     convarith_pool_plane_fn pool_plane;
+    convarith_depthwise_plane_fn depthwise_plane;
     const char *name;
 } convarith_row_kernels;
 
-/// The pooling kernel for this CPU ("avx512", "avx2" or "portable"); `forced` as for the micro-kernel.
+/// The window kernels for this CPU ("avx512", "avx2" or "portable"); `forced` as for the micro-kernel.
 convarith_row_kernels convarith_select_row_kernels(const char *forced);
 
 /// An indirect micro-kernel: C[m × n] (row stride ldc) = (accumulate ? C : 0) + A·B over k steps, where A's

@@ -1,52 +1,31 @@
 import CConvKernels
 import ConvArithmetic
 
-/// Layers a GEMM serves badly, computed directly: depthwise convolutions (one input and one output
-/// channel per group, so a GEMM would have a single row) and pooling. Loops run along output rows so
-/// the innermost one reads consecutive inputs at unit stride.
+/// Layers a GEMM serves badly, computed directly by the C window kernels (``RowKernels``): depthwise
+/// convolutions (one input and one output channel per group, so a GEMM would have a single row) and pooling.
 enum DirectKernels {
-    /// A depthwise convolution (`groups` = input channels = output channels) over a rank-≤3 geometry.
+    /// A depthwise convolution (`groups` = input channels = output channels) over a rank-≤3 geometry: plane
+    /// `p` of `x` with the weights of channel `p mod channels`, one C call a plane (``RowKernels``), no bias.
     static func depthwise(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>,
-                          planes: Int, channels: Int, geometry g: Geometry3) {
-        let (inD, inH, inW) = g.input
-        let (outD, outH, outW) = g.output
-        let (kD, kH, kW) = g.kernel
-        let (sz, sy, sx) = g.stride
-        let taps = g.taps
-        for plane in 0..<planes {
-            let source = x + plane * g.inputCount
-            let target = y + plane * g.outputCount
-            let w = weight + plane % channels * taps
-            for oz in 0..<outD {
-                for oy in 0..<outH {
-                    let out = target + (oz * outH + oy) * outW
-                    for tz in 0..<kD {
-                        let z = oz * sz - g.padding.0 + tz * g.dilation.0
-                        guard z >= 0 && z < inD else { continue }
-                        for ty in 0..<kH {
-                            let yy = oy * sy - g.padding.1 + ty * g.dilation.1
-                            guard yy >= 0 && yy < inH else { continue }
-                            let line = source + (z * inH + yy) * inW
-                            for tx in 0..<kW {
-                                let weightValue = w[(tz * kH + ty) * kW + tx]
-                                let offset = tx * g.dilation.2 - g.padding.2
-                                // Outputs whose input x = ox·s + offset lies in the row.
-                                let first = offset >= 0 ? 0 : (-offset + sx - 1) / sx
-                                let last = min(outW, offset < inW ? (inW - 1 - offset) / sx + 1 : 0)
-                                guard first < last else { continue }
-                                if sx == 1 {
-                                    let input = line + offset
-                                    for ox in first..<last { out[ox] += weightValue * input[ox] }
-                                } else {
-                                    var input = line + (first &* sx &+ offset)
-                                    for ox in first..<last { out[ox] += weightValue * input.pointee; input += sx }
-                                }
-                            }
-                        }
-                    }
+                          planes: Range<Int>, channels: Int, geometry g: Geometry3, kernels: RowKernels) {
+        let geometry = windowGeometry(g)
+        geometry.withUnsafeBufferPointer { gBuffer in
+            guard let gBase = gBuffer.baseAddress else { return }
+            let words = Int(convarith_pool_plane_scratch(gBase))
+            withUnsafeTemporaryAllocation(of: Int64.self, capacity: max(words, 1)) { scratch in
+                guard let scratchBase = scratch.baseAddress else { return }
+                for plane in planes {
+                    kernels.depthwisePlane(x + plane * g.inputCount, y + plane * g.outputCount, gBase, weight + plane % channels * g.taps, scratchBase)
                 }
             }
         }
+    }
+
+    /// The geometry as the C window kernels read it: input, output, kernel, stride, dilation, padding before.
+    private static func windowGeometry(_ g: Geometry3) -> [Int64] {
+        [g.input.0, g.input.1, g.input.2, g.output.0, g.output.1, g.output.2, g.kernel.0, g.kernel.1,
+         g.kernel.2, g.stride.0, g.stride.1, g.stride.2, g.dilation.0, g.dilation.1, g.dilation.2,
+         g.padding.0, g.padding.1, g.padding.2].map { Int64($0) }
     }
 
     /// Max or average pooling over a rank-≤3 geometry with the convention's rules: an all-padding max
@@ -73,9 +52,7 @@ enum DirectKernels {
         let az = Axis(g.input.0, g.output.0, g.kernel.0, g.stride.0, g.dilation.0, g.padding.0, paddingAfter.0)
         let ay = Axis(g.input.1, g.output.1, g.kernel.1, g.stride.1, g.dilation.1, g.padding.1, paddingAfter.1)
         let ax = Axis(g.input.2, g.output.2, g.kernel.2, g.stride.2, g.dilation.2, g.padding.2, paddingAfter.2)
-        let geometry: [Int64] = [g.input.0, g.input.1, g.input.2, g.output.0, g.output.1, g.output.2, g.kernel.0, g.kernel.1,
-                                 g.kernel.2, g.stride.0, g.stride.1, g.stride.2, g.dilation.0, g.dilation.1, g.dilation.2,
-                                 g.padding.0, g.padding.1, g.padding.2].map { Int64($0) }
+        let geometry = windowGeometry(g)
         // Tap counts as floats: exact, and so are their products, below 2²⁴ taps a window (beyond, rounded to
         // a float, a relative 6·10⁻⁸).
         let divisors = [az, ay, ax].map { axis in (countsPadding ? axis.padded : axis.count).map { Float($0) } }

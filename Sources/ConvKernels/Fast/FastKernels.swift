@@ -24,7 +24,8 @@ public enum FastKernels {
         let inGroup = layout.inputChannels / groups, outGroup = layout.outputChannels / groups
         let depth = inGroup * geometry.taps, columns = geometry.outputCount
         if inGroup == 1 && outGroup == 1 {
-            return depthwise(x, weight: weight, bias: bias, layout: layout, geometry: geometry, threads: threads)
+            return depthwise(x, weight: weight, bias: bias, layout: layout, geometry: geometry, threads: threads,
+                             kernels: RowKernels.matching(kernel))
         }
         // The indirect GEMM wherever its layout is compact enough (the weights and the input read in place or
         // copied once); otherwise the packed GEMM over an implicit im2col, or over the weights.
@@ -266,25 +267,18 @@ public enum FastKernels {
 
     /// A depthwise convolution, directly, the channels split over the threads.
     private static func depthwise(_ x: Tensor, weight: Tensor, bias: Tensor?, layout: LayerTensors, geometry: Geometry3,
-                                  threads: Int) -> Tensor {
-        var y = [Float](repeating: 0, count: layout.outputShape.reduce(1, *))
+                                  threads: Int, kernels: RowKernels) -> Tensor {
+        var y = uninitialized(layout.outputShape.reduce(1, *))
         let planes = layout.batch * layout.outputChannels
         let parts = max(1, min(threads, planes))
         let share = (planes + parts - 1) / parts
-        x.data.withUnsafeBufferPointer { xs in
-            weight.data.withUnsafeBufferPointer { w in
-                y.withUnsafeMutableBufferPointer { ys in
-                    guard let xBase = xs.baseAddress, let wBase = w.baseAddress, let yBase = ys.baseAddress else { return }
-                    FastThreads.run(parts: parts, threads: threads) { part in
-                        let first = part * share, last = min(first + share, planes)
-                        guard first < last else { return }
-                        // Planes first..<last: weights follow the channel (plane mod channels).
-                        for plane in first..<last {
-                            DirectKernels.depthwise(x: xBase + plane * geometry.inputCount, weight: wBase + plane % layout.outputChannels * geometry.taps,
-                                                    y: yBase + plane * geometry.outputCount, planes: 1, channels: 1, geometry: geometry)
-                        }
-                    }
-                }
+        var none: [Float] = [0]  // no scratch (withPointers needs a base address)
+        withPointers(x, weight, &y, &none) { xBase, wBase, yBase, _ in
+            FastThreads.run(parts: parts, threads: threads) { part in
+                let first = part * share, last = min(first + share, planes)
+                guard first < last else { return }
+                DirectKernels.depthwise(x: xBase, weight: wBase, y: yBase, planes: first..<last, channels: layout.outputChannels,
+                                        geometry: geometry, kernels: kernels)
             }
         }
         if let bias { addBias(bias, to: &y, channels: layout.outputChannels, plane: geometry.outputCount) }
@@ -308,8 +302,7 @@ public enum FastKernels {
         let share = (planes + parts - 1) / parts
         let countsPadding = shape.convention.pooling.countsPadding(countIncludePad)
         let empty = shape.convention.pooling.emptyMaxWindow
-        // The row kernel of the micro-kernel's instruction set.
-        let rows = microKernel.name == RowKernels.current.name ? RowKernels.current : RowKernels(named: microKernel.name)
+        let rows = RowKernels.matching(microKernel)
         x.data.withUnsafeBufferPointer { xs in
             y.withUnsafeMutableBufferPointer { ys in
                 guard let xBase = xs.baseAddress, let yBase = ys.baseAddress else { return }
