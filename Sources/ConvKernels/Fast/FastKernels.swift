@@ -81,19 +81,20 @@ public enum FastKernels {
         let kernel = microKernel
         let inGroup = layout.inputChannels / groups, outGroup = layout.outputChannels / groups
         let taps = geometry.taps, columns = geometry.outputCount, outputPlane = geometry.inputCount
-        // Few input positions next to many (output channel, tap) rows: the GEMM the other way round, as long
-        // as its whole colsᵀ stays small (it is not chunked).
-        if columns <= outGroup * taps && columns * outGroup * taps <= 1 << 22 {
-            return transposedFewColumns(x, weight: weight, bias: bias, layout: layout, geometry: geometry, groups: groups,
-                                        threads: threads, microKernel: kernel)
-        }
-        // Many input positions: one indirect GEMM per output phase when the phases have whole tiles of rows and columns and more
-        // than one tap each (with one tap a phase is the GEMM below without its overlap), unless the padded
-        // copy or the gaps between virtual rows are large.
+        // One indirect GEMM per output phase when the phases have whole tiles of rows and columns and more
+        // than one tap each (with one tap a phase is the col2im GEMM below without its overlap), unless the
+        // padded copy or the gaps between virtual rows are large: it multiplies exactly the layer's products
+        // with full tiles, and writes each output once.
         if outGroup >= 2 * kernel.indirect.rows && columns >= 2 * kernel.indirect.columns, let plan = PhaseLayout(associated: geometry),
            plan.phases.contains(where: { $0.taps.count > 1 }) {
             return transposedPhases(x, weight: weight, bias: bias, layout: layout, plan: plan, groups: groups, threads: threads,
                                     kernel: kernel.indirect)
+        }
+        // Too few input positions for the phases' tiles, next to many (output channel, tap) rows: the GEMM the
+        // other way round, as long as its whole colsᵀ stays small (it is not chunked).
+        if columns <= outGroup * taps && columns * outGroup * taps <= 1 << 22 {
+            return transposedFewColumns(x, weight: weight, bias: bias, layout: layout, geometry: geometry, groups: groups,
+                                        threads: threads, microKernel: kernel)
         }
         var y = [Float](repeating: 0, count: layout.outputShape.reduce(1, *))
         // Threads split the output channels (their scatters never meet); columns go in chunks that bound
@@ -233,12 +234,15 @@ public enum FastKernels {
         let inGroup = layout.inputChannels / groups, outGroup = layout.outputChannels / groups
         let taps = geometry.taps, positions = geometry.outputCount, outputPlane = geometry.inputCount
         let width = outGroup * taps
+        // colsT's rows an odd number of cache lines apart: the scatter reads it down its columns, and rows a
+        // power of two apart would all fall in the same few cache sets.
+        let lines = (width + 15) / 16, ldc = (lines % 2 == 0 ? lines + 1 : lines) * 16
         var y = [Float](repeating: 0, count: layout.outputShape.reduce(1, *))
         let parts = max(1, min(threads, outGroup))
         let channelsPerPart = (outGroup + parts - 1) / parts
         // colsT, then each part's copy of a block of B = the group's weights [c × (c_out, tap)].
         let perPart = denseScratchCount(indirect, depth: inGroup)
-        var scratch = uninitialized(positions * width + parts * perPart)
+        var scratch = uninitialized(positions * ldc + parts * perPart)
         withPointers(x, weight, &y, &scratch) { xBase, wBase, yBase, colsT in
             for n in 0..<layout.batch {
                 for group in 0..<groups {
@@ -251,12 +255,12 @@ public enum FastKernels {
                         guard first < last else { return }
                         a.data.withUnsafeBufferPointer { aBuffer in
                             multiplyDenseRows(indirect, a: aBuffer.baseAddress!, rows: positions, depth: inGroup, b: weights + first * taps,
-                                              rowStride: width, columns: (last - first) * taps, c: colsT + first * taps, ldc: width,
-                                              buffer: colsT + positions * width + part * perPart)
+                                              rowStride: width, columns: (last - first) * taps, c: colsT + first * taps, ldc: ldc,
+                                              buffer: colsT + positions * ldc + part * perPart)
                         }
                         let yChannels = yBase + (n * layout.outputChannels + group * outGroup + first) * outputPlane
                         scatter(colsT + first * taps, rows: (last - first) * taps, columns: 0..<positions, geometry: geometry,
-                                into: yChannels, rowStride: 1, columnStride: width)
+                                into: yChannels, rowStride: 1, columnStride: ldc)
                     }
                 }
             }
