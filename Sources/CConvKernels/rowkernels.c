@@ -79,9 +79,27 @@ static int64_t pool_line_stride(const int64_t *g) {
     return (pW + reach + 15) / 16 * 16;
 }
 
+// Whether only a row's first and last vector read outside the line: the others' taps all lie on it.
+static int edges_suffice(const int64_t *g) {
+    const int64_t inW = g[2], outW = g[5], kW = g[8], sW = g[11], dW = g[14], pW = g[17];
+    const int64_t vectors = (outW + 15) / 16;
+    if (vectors <= 2) return 1;
+    // Vector 1's first lane's first tap, and vector (vectors − 2)'s last lane's last tap.
+    return 16 * sW - pW >= 0 && (16 * (vectors - 1) - 1) * sW + (kW - 1) * dW - pW < inW;
+}
+
+// Floats of the AVX-512 kernel's padded copy of a plane: 0 when the edge masks suffice, or when the copy
+// would be larger than four planes (or a million floats) — the AVX2 kernel, which masks every tap, runs then.
+static int64_t pool_copy_floats(const int64_t *g) {
+    if (edges_suffice(g)) return 0;
+    const int64_t lines = g[0] * g[1], plane = lines * g[2], stride = pool_line_stride(g);
+    const int64_t budget = 4 * plane > (1 << 20) ? 4 * plane : (1 << 20);
+    return stride > 0 && lines <= budget / stride ? lines * stride : 0;
+}
+
 int64_t convarith_pool_plane_scratch(const int64_t *g) {
-    // Room for the AVX-512 kernel's edge masks (two per tap) or padded copy of the plane.
-    return pool_index_words(g) + 2 * g[8] + (g[0] * g[1] * pool_line_stride(g) + 1) / 2;
+    // Room for the AVX-512 kernel's edge masks (two per tap) and padded copy of the plane.
+    return pool_index_words(g) + 2 * g[8] + (pool_copy_floats(g) + 1) / 2;
 }
 
 // ---- portable: one output at a time ----------------------------------------------------------------------
@@ -252,14 +270,6 @@ static void edge_masks(int64_t vector, const int64_t *g, int64_t *masks) {
     }
 }
 
-// Whether only a row's first and last vector read outside the line: the others' taps all lie on it.
-static int edges_suffice(const int64_t *g) {
-    const int64_t inW = g[2], outW = g[5], kW = g[8], sW = g[11], dW = g[14], pW = g[17];
-    const int64_t vectors = (outW + 15) / 16;
-    if (vectors <= 2) return 1;
-    // Vector 1's first lane's first tap, and vector (vectors − 2)'s last lane's last tap.
-    return 16 * sW - pW >= 0 && (16 * (vectors - 1) - 1) * sW + (kW - 1) * dW - pW < inW;
-}
 
 // Calls the inner kernel of N vectors for the loads SUFFIX.
 #define CONVARITH_CALL(N, SUFFIX) inner##N##_##SUFFIX(lines, lineCount, offset, weightLines, kW, sW, dW, start, zy, \
@@ -279,9 +289,15 @@ static void window_plane_avx512(const float *x, float *y, const int64_t *g, cons
     const float start = mode == MODE_MAX ? empty : 0.0f;
     const int64_t vectorCount = (g[5] + 15) / 16;
     // Per-tap masks of the first and last vector, when they are the only ones that read outside the line;
-    // otherwise the plane copied once, each line padded with the neutral value.
+    // otherwise the plane copied once, each line padded with the neutral value (or, were that copy large,
+    // the AVX2 kernel).
+    const int suffice = edges_suffice(g);
+    if (!suffice && pool_copy_floats(g) == 0) {
+        window_plane_avx2(x, y, g, divisorZ, divisorY, divisorX, mode, empty, weights, scratch);
+        return;
+    }
     int64_t *edgeFirst = scratch + pool_index_words(g), *edgeLast = edgeFirst + g[8];
-    const int64_t copyStride = edges_suffice(g) ? 0 : pool_line_stride(g);
+    const int64_t copyStride = suffice ? 0 : pool_line_stride(g);
     const float *source = x;
     int64_t lineStride = g[2];
     if (copyStride > 0) {

@@ -274,7 +274,7 @@ public enum FastKernels {
                                   threads: Int, kernels: RowKernels) -> Tensor {
         var y = uninitialized(layout.outputShape.reduce(1, *))
         let planes = layout.batch * layout.outputChannels
-        let parts = max(1, min(threads, planes))
+        let parts = planeParts(planes, threads: threads)
         let share = (planes + parts - 1) / parts
         var none: [Float] = [0]  // no scratch (withPointers needs a base address)
         withPointers(x, weight, &y, &none) { xBase, wBase, yBase, _ in
@@ -302,7 +302,7 @@ public enum FastKernels {
         let planes = layout.batch * layout.inputChannels
         // Every output is written by the pooling kernel: no zero-fill pass.
         var y = uninitialized(layout.outputShape.reduce(1, *))
-        let parts = max(1, min(threads, planes))
+        let parts = planeParts(planes, threads: threads)
         let share = (planes + parts - 1) / parts
         let countsPadding = shape.convention.pooling.countsPadding(countIncludePad)
         let empty = shape.convention.pooling.emptyMaxWindow
@@ -320,6 +320,12 @@ public enum FastKernels {
             }
         }
         return Tensor(uncheckedShape: layout.outputShape, data: y)
+    }
+
+    /// Parts of `planes` planes for `threads` threads: several per thread when there are more threads than
+    /// one, so that a thread that starts late or runs slower takes fewer (parts are claimed as threads free up).
+    static func planeParts(_ planes: Int, threads: Int) -> Int {
+        threads <= 1 ? 1 : max(1, min(planes, threads * 8))
     }
 
     /// A buffer every element of which the caller writes before reading it (the GEMM's output, packed
