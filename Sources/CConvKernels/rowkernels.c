@@ -63,9 +63,9 @@ static void tap_ranges(int64_t inW, int64_t outW, int64_t kW, int64_t sW, int64_
         } \
     }
 
-// The scratch of a plane: 2·kW range words and 2·kD·kH line pointers, then (AVX-512) 2·kW edge masks and a copy
+// The scratch of a plane: 2·kW range words and 4·kD·kH line pointers (two rows' lines and weights), then (AVX-512) 2·kW edge masks and a copy
 // of the plane whose lines are padded to pool_line_stride(g) floats, when the edge masks do not suffice.
-static int64_t pool_index_words(const int64_t *g) { return 2 * g[8] + 2 * g[6] * g[7]; }
+static int64_t pool_index_words(const int64_t *g) { return 2 * g[8] + 4 * g[6] * g[7]; }
 
 // Floats per padded line of the copy, or 0 when every vector of outputs reads inside the line (no padding, and the
 // last vector's lanes all real): [−pW, R) where R covers the taps of every lane of the last vector.
@@ -205,47 +205,56 @@ static void window_plane_avx2(const float *x, float *y, const int64_t *g, const 
                                                           _mm512_mask_loadu_ps(neutral, (__mmask16)(((M) >> 16) & 0x7FFF), (AT) + 16))
 #define CONVARITH_MASKED_GATHER(AT, M) _mm512_mask_i32gather_ps(neutral, (__mmask16)(M), gather, AT, 4)
 
-#define CONVARITH_AVX512_INNER(NAME, VECTORS, LOAD, MASKED, MODE) \
-__attribute__((target("avx512f,fma"))) static inline void NAME(const float *const *lines, int64_t lineCount, int64_t offset, \
-        const float *const *weightLines, int64_t kW, int64_t sW, int64_t dW, float start, float zy, \
-        const float *divisorX, float *row, __mmask16 last, const int64_t *firstMasks, const int64_t *lastMasks, \
+// ROWS (1 or 2) output rows at once, VECTORS vectors each: row r's lines are lines[r], its output row[r].
+#define CONVARITH_AVX512_INNER(NAME, ROWS, VECTORS, LOAD, MASKED, MODE) \
+__attribute__((target("avx512f,fma"))) static inline void NAME(const float *const *const *lines, int64_t lineCount, int64_t offset, \
+        const float *const *weightLines, int64_t kW, int64_t sW, int64_t dW, float start, const float *zy, \
+        const float *divisorX, float *const *row, __mmask16 last, const int64_t *firstMasks, const int64_t *lastMasks, \
         __m512i gather, __m512i evens) { \
     (void)sW; (void)gather; (void)evens; (void)weightLines; (void)zy; (void)divisorX; \
     const int mode = MODE; \
     const __m512 neutral = _mm512_set1_ps(start); \
-    __m512 acc[VECTORS]; \
-    _Pragma("GCC unroll 4") for (int v = 0; v < VECTORS; v++) acc[v] = neutral; \
+    __m512 acc[ROWS][VECTORS]; \
+    _Pragma("GCC unroll 2") for (int r = 0; r < ROWS; r++) { \
+        _Pragma("GCC unroll 4") for (int v = 0; v < VECTORS; v++) acc[r][v] = neutral; \
+    } \
     for (int64_t l = 0; l < lineCount; l++) { \
-        const float *base = lines[l] + offset; \
-        for (int64_t tx = 0; tx < kW; tx++, base += dW) { \
+        for (int64_t tx = 0; tx < kW; tx++) { \
             const __m512 weight = mode == MODE_WEIGHTED ? _mm512_set1_ps(weightLines[l][tx]) : neutral; \
-            _Pragma("GCC unroll 4") for (int v = 0; v < VECTORS; v++) { \
-                const float *at = base + 16 * v * sW; \
-                const __m512 value = v == 0 && firstMasks ? MASKED(at, firstMasks[tx]) \
-                                   : v == VECTORS - 1 && lastMasks ? MASKED(at, lastMasks[tx]) : LOAD(at); \
-                acc[v] = mode == MODE_WEIGHTED ? _mm512_fmadd_ps(weight, value, acc[v]) \
-                       : mode == MODE_AVERAGE ? _mm512_add_ps(acc[v], value) \
-                       : _mm512_mask_blend_ps(_mm512_cmp_ps_mask(value, acc[v], _CMP_GE_OQ), acc[v], value); \
+            _Pragma("GCC unroll 2") for (int r = 0; r < ROWS; r++) { \
+                const float *base = lines[r][l] + offset + tx * dW; \
+                _Pragma("GCC unroll 4") for (int v = 0; v < VECTORS; v++) { \
+                    const float *at = base + 16 * v * sW; \
+                    const __m512 value = v == 0 && firstMasks ? MASKED(at, firstMasks[tx]) \
+                                       : v == VECTORS - 1 && lastMasks ? MASKED(at, lastMasks[tx]) : LOAD(at); \
+                    acc[r][v] = mode == MODE_WEIGHTED ? _mm512_fmadd_ps(weight, value, acc[r][v]) \
+                              : mode == MODE_AVERAGE ? _mm512_add_ps(acc[r][v], value) \
+                              : _mm512_mask_blend_ps(_mm512_cmp_ps_mask(value, acc[r][v], _CMP_GE_OQ), acc[r][v], value); \
+                } \
             } \
         } \
     } \
-    _Pragma("GCC unroll 4") for (int v = 0; v < VECTORS; v++) { \
-        const __mmask16 lanes = v == VECTORS - 1 ? last : (__mmask16)0xFFFF; \
-        if (mode == MODE_AVERAGE) { \
-            const __m512 divisor = _mm512_mul_ps(_mm512_set1_ps(zy), _mm512_maskz_loadu_ps(lanes, divisorX + 16 * v)); \
-            const __mmask16 positive = _mm512_cmp_ps_mask(divisor, _mm512_setzero_ps(), _CMP_GT_OQ); \
-            acc[v] = _mm512_mask_div_ps(_mm512_set1_ps(__builtin_nanf("")), positive, acc[v], divisor); \
+    _Pragma("GCC unroll 2") for (int r = 0; r < ROWS; r++) { \
+        _Pragma("GCC unroll 4") for (int v = 0; v < VECTORS; v++) { \
+            const __mmask16 lanes = v == VECTORS - 1 ? last : (__mmask16)0xFFFF; \
+            if (mode == MODE_AVERAGE) { \
+                const __m512 divisor = _mm512_mul_ps(_mm512_set1_ps(zy[r]), _mm512_maskz_loadu_ps(lanes, divisorX + 16 * v)); \
+                const __mmask16 positive = _mm512_cmp_ps_mask(divisor, _mm512_setzero_ps(), _CMP_GT_OQ); \
+                acc[r][v] = _mm512_mask_div_ps(_mm512_set1_ps(__builtin_nanf("")), positive, acc[r][v], divisor); \
+            } \
+            _mm512_mask_storeu_ps(row[r] + 16 * v, lanes, acc[r][v]); \
         } \
-        _mm512_mask_storeu_ps(row + 16 * v, lanes, acc[v]); \
     } \
 }
 
 // One inner kernel per vector count, load and mode (the mode a constant, so its branches fold away).
 #define CONVARITH_AVX512_INNERS_MODE(SUFFIX, LOAD, MASKED, M, MODE) \
-    CONVARITH_AVX512_INNER(inner1_##SUFFIX##_##M, 1, LOAD, MASKED, MODE) \
-    CONVARITH_AVX512_INNER(inner2_##SUFFIX##_##M, 2, LOAD, MASKED, MODE) \
-    CONVARITH_AVX512_INNER(inner3_##SUFFIX##_##M, 3, LOAD, MASKED, MODE) \
-    CONVARITH_AVX512_INNER(inner4_##SUFFIX##_##M, 4, LOAD, MASKED, MODE)
+    CONVARITH_AVX512_INNER(inner1_##SUFFIX##_##M, 1, 1, LOAD, MASKED, MODE) \
+    CONVARITH_AVX512_INNER(inner2_##SUFFIX##_##M, 1, 2, LOAD, MASKED, MODE) \
+    CONVARITH_AVX512_INNER(inner3_##SUFFIX##_##M, 1, 3, LOAD, MASKED, MODE) \
+    CONVARITH_AVX512_INNER(inner4_##SUFFIX##_##M, 1, 4, LOAD, MASKED, MODE) \
+    CONVARITH_AVX512_INNER(pair1_##SUFFIX##_##M, 2, 1, LOAD, MASKED, MODE) \
+    CONVARITH_AVX512_INNER(pair2_##SUFFIX##_##M, 2, 2, LOAD, MASKED, MODE)
 #define CONVARITH_AVX512_INNERS(SUFFIX, LOAD, MASKED) \
     CONVARITH_AVX512_INNERS_MODE(SUFFIX, LOAD, MASKED, max, MODE_MAX) \
     CONVARITH_AVX512_INNERS_MODE(SUFFIX, LOAD, MASKED, average, MODE_AVERAGE) \
@@ -255,9 +264,11 @@ CONVARITH_AVX512_INNERS(s2_avx512, CONVARITH_LOAD_S2, CONVARITH_MASKED_S2)
 CONVARITH_AVX512_INNERS(gather_avx512, CONVARITH_LOAD_GATHER, CONVARITH_MASKED_GATHER)
 
 // The masks of vector `vector` of a row for every horizontal tap: bit j of lane j (stride 2: of float j of
-// the 31 its two loads cover) when it lies on the line [0, inW).
-static void edge_masks(int64_t vector, const int64_t *g, int64_t *masks) {
+// the 31 its two loads cover) when it lies on the line [0, inW). Returns whether some lane is masked.
+static int edge_masks(int64_t vector, const int64_t *g, int64_t *masks) {
     const int64_t inW = g[2], kW = g[8], sW = g[11], dW = g[14], pW = g[17];
+    const uint32_t full = sW == 2 ? 0x7FFFFFFFu : 0xFFFFu;
+    int masked = 0;
     for (int64_t tx = 0; tx < kW; tx++) {
         const int64_t first = 16 * vector * sW + tx * dW - pW;
         uint32_t bits = 0;
@@ -267,15 +278,18 @@ static void edge_masks(int64_t vector, const int64_t *g, int64_t *masks) {
             for (int64_t j = 0; j < 16; j++) if (first + j * sW >= 0 && first + j * sW < inW) bits |= 1u << j;
         }
         masks[tx] = bits;
+        masked |= bits != full;
     }
+    return masked;
 }
 
 
 // Calls the inner kernel of N vectors for the loads SUFFIX.
-#define CONVARITH_CALL(N, SUFFIX) inner##N##_##SUFFIX(lines, lineCount, offset, weightLines, kW, sW, dW, start, zy, \
-                                                      divisorX ? divisorX + i0 : 0, row + i0, lastLanes, firstMasks, lastMasks, gather, evens)
-#define CONVARITH_CALLS_MODE(SUFFIX) switch (count) { case 4: CONVARITH_CALL(4, SUFFIX); break; case 3: CONVARITH_CALL(3, SUFFIX); break; \
-                                                      case 2: CONVARITH_CALL(2, SUFFIX); break; default: CONVARITH_CALL(1, SUFFIX); }
+#define CONVARITH_CALL(N, SUFFIX) N##_##SUFFIX(rowLines, lineCount, offset, weightLines, kW, sW, dW, start, zy, \
+                                            divisorX ? divisorX + i0 : 0, rows, lastLanes, firstMasks, lastMasks, gather, evens)
+#define CONVARITH_CALLS_MODE(SUFFIX) if (paired) { if (count == 2) CONVARITH_CALL(pair2, SUFFIX); else CONVARITH_CALL(pair1, SUFFIX); } \
+    else switch (count) { case 4: CONVARITH_CALL(inner4, SUFFIX); break; case 3: CONVARITH_CALL(inner3, SUFFIX); break; \
+                          case 2: CONVARITH_CALL(inner2, SUFFIX); break; default: CONVARITH_CALL(inner1, SUFFIX); }
 #define CONVARITH_CALLS(SUFFIX) switch (mode) { case MODE_MAX: CONVARITH_CALLS_MODE(SUFFIX##_max) break; \
                                                 case MODE_AVERAGE: CONVARITH_CALLS_MODE(SUFFIX##_average) break; \
                                                 default: CONVARITH_CALLS_MODE(SUFFIX##_weighted) }
@@ -312,24 +326,61 @@ static void window_plane_avx512(const float *x, float *y, const int64_t *g, cons
         source = copy + pW;
         lineStride = copyStride;
     } else {
-        edge_masks(0, g, edgeFirst);
-        edge_masks(vectorCount - 1, g, edgeLast);
+        // A vector whose lanes all lie on the line reads unmasked.
+        if (!edge_masks(0, g, edgeFirst)) edgeFirst = 0;
+        if (!edge_masks(vectorCount - 1, g, edgeLast)) edgeLast = 0;
     }
-    CONVARITH_FOR_EACH_ROW(
-        const __mmask16 last = (__mmask16)(outW % 16 == 0 ? 0xFFFF : (1u << (outW % 16)) - 1);
-        for (int64_t v0 = 0; v0 < vectorCount; v0 += 4) {
-            const int64_t count = vectorCount - v0 < 4 ? vectorCount - v0 : 4;
-            const int isLast = v0 + count == vectorCount;
-            const __mmask16 lastLanes = isLast ? last : (__mmask16)0xFFFF;
-            // A single vector that is first and last: its masks (edge_masks of vector 0) bound both sides.
-            const int64_t *firstMasks = copyStride == 0 && v0 == 0 ? edgeFirst : 0;
-            const int64_t *lastMasks = copyStride == 0 && isLast && !(v0 == 0 && count == 1) ? edgeLast : 0;
-            const int64_t i0 = 16 * v0, offset = i0 * sW - pW;
-            if (sW == 1) { CONVARITH_CALLS(s1_avx512) }
-            else if (sW == 2) { CONVARITH_CALLS(s2_avx512) }
-            else { CONVARITH_CALLS(gather_avx512) }
+    const int64_t inD = g[0], inH = g[1], outD = g[3], outH = g[4], outW = g[5];
+    const int64_t kD = g[6], kH = g[7], kW = g[8], sD = g[9], sH = g[10], sW = g[11];
+    const int64_t dD = g[12], dH = g[13], dW = g[14], pD = g[15], pH = g[16], pW = g[17];
+    const float **linesA = (const float **)(scratch + 2 * kW), **weightsA = linesA + kD * kH;
+    const float **linesB = weightsA + kD * kH, **weightsB = linesB + kD * kH;
+    const __mmask16 last = (__mmask16)(outW % 16 == 0 ? 0xFFFF : (1u << (outW % 16)) - 1);
+    // The lines (and weight rows) of output row (oz, oy) that lie on the input; returns their count.
+#define CONVARITH_ROW_LINES(OY, LINES, WEIGHTS) ({ \
+        int64_t count_ = 0; \
+        for (int64_t tz = 0; tz < kD; tz++) { \
+            const int64_t z = oz * sD - pD + tz * dD; \
+            if (z < 0 || z >= inD) continue; \
+            for (int64_t ty = 0; ty < kH; ty++) { \
+                const int64_t yy = (OY) * sH - pH + ty * dH; \
+                if (yy < 0 || yy >= inH) continue; \
+                WEIGHTS[count_] = weights ? weights + (tz * kH + ty) * kW : 0; \
+                LINES[count_++] = source + (z * inH + yy) * lineStride; \
+            } \
+        } \
+        count_; })
+    for (int64_t oz = 0; oz < outD; oz++) {
+        for (int64_t oy = 0; oy < outH;) {
+            const int64_t lineCount = CONVARITH_ROW_LINES(oy, linesA, weightsA);
+            // Narrow rows go two at a time (twice the independent chains) when the next row has the same taps.
+            int paired = 0;
+            if (vectorCount <= 2 && oy + 1 < outH && CONVARITH_ROW_LINES(oy + 1, linesB, weightsB) == lineCount) {
+                paired = 1;
+                for (int64_t l = 0; l < lineCount; l++) paired &= weightsA[l] == weightsB[l];
+            }
+            const float *const *rowLines[2] = {linesA, linesB};
+            const float *const *weightLines = weightsA;
+            const float zys[2] = {mode == MODE_AVERAGE ? divisorZ[oz] * divisorY[oy] : 1.0f,
+                                  mode == MODE_AVERAGE && paired ? divisorZ[oz] * divisorY[oy + 1] : 1.0f};
+            for (int64_t v0 = 0; v0 < vectorCount; v0 += 4) {
+                const int64_t count = vectorCount - v0 < 4 ? vectorCount - v0 : 4;
+                const int isLast = v0 + count == vectorCount;
+                const __mmask16 lastLanes = isLast ? last : (__mmask16)0xFFFF;
+                // A single vector that is first and last: its masks (edge_masks of vector 0) bound both sides.
+                const int64_t *firstMasks = copyStride == 0 && v0 == 0 ? edgeFirst : 0;
+                const int64_t *lastMasks = copyStride == 0 && isLast && !(v0 == 0 && count == 1) ? edgeLast : 0;
+                const int64_t i0 = 16 * v0, offset = i0 * sW - pW;
+                float *const rows[2] = {y + (oz * outH + oy) * outW + i0, y + (oz * outH + oy + paired) * outW + i0};
+                const float *zy = zys;
+                if (sW == 1) { CONVARITH_CALLS(s1_avx512) }
+                else if (sW == 2) { CONVARITH_CALLS(s2_avx512) }
+                else { CONVARITH_CALLS(gather_avx512) }
+            }
+            oy += 1 + paired;
         }
-    )
+    }
+#undef CONVARITH_ROW_LINES
 }
 #endif
 
