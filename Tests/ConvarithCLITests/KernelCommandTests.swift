@@ -33,6 +33,36 @@ struct KernelCommandTests {
         #expect(outputs[0].maximumDifference(to: outputs[2]) < 1e-5)
     }
 
+    @Test("bench --workloads times each workload of a file in the peer scripts' JSON lines (name, threads, median, GFLOP/s, output shape) and refuses a bad budget")
+    func benchTimesWorkloadFiles() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("workloads.json")
+        try Data("""
+            [{"name": "c", "op": "conv", "channels": 16, "out_channels": 32, "input": [32, 32], "kernel": [3, 3], "padding": [1, 1]},
+             {"name": "t", "op": "transposed", "channels": 8, "out_channels": 4, "input": [5], "kernel": [4], "stride": [2], "padding": [1]},
+             {"name": "p", "op": "pool", "pool_mode": "avg", "channels": 3, "input": [6, 6], "kernel": [2, 2], "stride": [2, 2]}]
+            """.utf8).write(to: file)
+        let result = try CLIRunner.run(["bench", "--workloads", file.path, "--threads", "2", "--repetitions", "3", "--budget", "0", "--json"])
+        #expect(result.status == 0, "\(result.standardError)")
+        let lines = result.standardOutput.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        #expect(lines.map { $0["name"] as? String } == ["c", "t", "p"])
+        #expect(lines.map { $0["output_shape"] as? [Int] } == [[1, 32, 32, 32], [1, 4, 10], [1, 3, 3, 3]])
+        // 2 × multiply-adds, C_out·C_in·k²·positions = 32·16·9·1024, for the convolution (the median and
+        // GFLOP/s are printed to three decimals).
+        for line in lines {
+            #expect(line["threads"] as? Int == 2)
+            let median = line["median_ms"] as? Double ?? -1, gflops = line["gflops"] as? Double ?? -1
+            #expect(median > 0 && gflops > 0)
+        }
+        if let convolution = lines.first, let median = convolution["median_ms"] as? Double, let gflops = convolution["gflops"] as? Double {
+            let flops = 2.0 * 32 * 16 * 9 * 1024
+            #expect(abs(gflops * median * 1e6 - flops) <= 0.05 * flops, "\(gflops) GFLOP/s in \(median) ms")
+        }
+        let refused = try CLIRunner.run(["bench", "--workloads", file.path, "--budget", "nan"])
+        #expect(refused.status != 0 && refused.standardError.contains("--budget"))
+    }
+
     @Test("run refuses a weight that does not fit the layer, naming the shapes")
     func runRefusesMismatchedWeights() throws {
         let directory = try temporaryDirectory()

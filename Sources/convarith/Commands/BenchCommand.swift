@@ -10,7 +10,9 @@ struct BenchCommand: ParsableCommand {
         commandName: "bench",
         abstract: "Measure shape computation and eval throughput (build with -c release for meaningful numbers).",
         discussion: helpText("""
-            Each workload runs --repetitions times; the median is reported.
+            Each workload runs --repetitions times; the median is reported. Kernel workloads (--workloads)
+            are measured as the peer scripts of the shared bench folder measure them: three warm-up calls,
+            then at least --repetitions calls and, within --budget seconds, up to ten times as many.
 
             Examples:
               swift run -c release convarith bench
@@ -27,11 +29,15 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Threads for the kernel workloads (default: every core; 1 = the calling thread only).")
     var threads: Int?
 
+    @Option(help: "Seconds a kernel workload may keep repeating past --repetitions (up to ten times as many; default 3, as the peer scripts).")
+    var budget: Double = 3
+
     @OptionGroup var format: OutputFormatOptions
 
     func validate() throws {
         guard (1...1000).contains(repetitions) else { throw ValidationError("--repetitions must be 1…1000, got \(repetitions)") }
         if let threads, !(1...256).contains(threads) { throw ValidationError("--threads must be 1…256, got \(threads)") }
+        guard budget.isFinite, (0...600).contains(budget) else { throw ValidationError("--budget must be 0…600 seconds, got \(budget)") }
     }
 
     struct Measurement {
@@ -99,8 +105,9 @@ struct BenchCommand: ParsableCommand {
 }
 
 extension BenchCommand {
-    /// Times each workload of a file through the fast path: the median of `repetitions` calls after a
-    /// warm-up, and GFLOP/s counted as the peer scripts count them (2 × multiply-adds; pooling one
+    /// Times each workload of a file through the fast path as the peer scripts do — three warm-up calls,
+    /// then at least `repetitions` calls and, within `budget` seconds, up to ten times as many — and reports
+    /// the median and GFLOP/s counted as the peer scripts count them (2 × multiply-adds; pooling one
     /// operation per window element).
     func runWorkloads(path: String) throws {
         guard let data = FileManager.default.contents(atPath: path) else {
@@ -139,9 +146,13 @@ extension BenchCommand {
                 if y.count == -1 { print("") }
                 return Double(seconds) * 1e3 + Double(attoseconds) / 1e15
             }
-            _ = try exitingOnError { () throws(KernelError) in try once() }
+            for _ in 0..<3 { _ = try exitingOnError { () throws(KernelError) in try once() } }
             var times: [Double] = []
-            for _ in 0..<repetitions { times.append(try exitingOnError { () throws(KernelError) in try once() }) }
+            let clock = ContinuousClock()
+            let deadline = clock.now + .milliseconds(Int64(budget * 1000))
+            while times.count < repetitions || (clock.now < deadline && times.count < 10 * repetitions) {
+                times.append(try exitingOnError { () throws(KernelError) in try once() })
+            }
             times.sort()
             let medianMilliseconds = times[times.count / 2]
             let flops = Double(operations) * (layer.shape.operation == .pooling ? 1 : 2)
