@@ -40,6 +40,9 @@ static _Atomic(job_t *) current;
 static _Atomic int64_t busy;
 static _Atomic int64_t sleepers;
 static int64_t started;     // workers started (under `owner`)
+// The generation each worker was started in: it takes part in the next one (the job its starter is
+// about to publish), however late it gets to run.
+static uint64_t start_generation[MAX_WORKERS];
 
 static int64_t nanoseconds(void) {
     struct timespec t;
@@ -58,7 +61,7 @@ static void run_parts(job_t *job) {
 
 static void *worker(void *argument) {
     const int64_t index = (int64_t)(intptr_t)argument;
-    uint64_t seen = atomic_load(&generation);
+    uint64_t seen = start_generation[index];
     for (;;) {
         // Watch for the next job, then sleep until one comes.
         const int64_t deadline = nanoseconds() + SPIN_NANOSECONDS;
@@ -90,6 +93,7 @@ int convarith_parallel_run(int64_t parts, int64_t threads, convarith_part_fn fn,
         pthread_attr_t attributes;
         pthread_attr_init(&attributes);
         pthread_attr_setdetachstate(&attributes, PTHREAD_CREATE_DETACHED);
+        start_generation[started] = atomic_load(&generation);
         const int failed = pthread_create(&thread, &attributes, worker, (void *)(intptr_t)started);
         pthread_attr_destroy(&attributes);
         if (failed) break;

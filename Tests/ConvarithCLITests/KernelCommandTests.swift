@@ -63,6 +63,19 @@ struct KernelCommandTests {
         #expect(refused.status != 0 && refused.standardError.contains("--budget"))
     }
 
+    @Test("bench --peak measures the FMA peak of the kernels' instruction set, one JSON line per run")
+    func benchMeasuresThePeak() throws {
+        let result = try CLIRunner.run(["bench", "--peak", "--threads", "1", "--json"])
+        guard MicroKernel.current.name != "portable" else {
+            #expect(result.status == 1 && result.standardError.contains("no FMA loop"))
+            return
+        }
+        #expect(result.status == 0, "\(result.standardError)")
+        let line = try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any]
+        #expect(line?["name"] as? String == "fma_peak" && line?["kernel"] as? String == MicroKernel.current.name)
+        #expect((line?["gflops"] as? Double ?? 0) > 1)
+    }
+
     @Test("run refuses a weight that does not fit the layer, naming the shapes")
     func runRefusesMismatchedWeights() throws {
         let directory = try temporaryDirectory()

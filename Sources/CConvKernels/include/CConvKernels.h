@@ -82,4 +82,9 @@ typedef void (*convarith_part_fn)(void *context, int64_t part);
 /// returns 1 when all are done — or returns 0 at once, having run nothing, when another caller owns the pool.
 int convarith_parallel_run(int64_t parts, int64_t threads, convarith_part_fn fn, void *context);
 
+/// Runs `iterations` steps of a register-only loop of independent fused multiply-adds for the instruction set
+/// the kernels use (`forced` as for the micro-kernel) and returns the floating-point operations it did (2 per
+/// lane and FMA), or 0 for the portable kernel. Timing it gives one core's FMA peak.
+double convarith_fma_peak_run(int64_t iterations, const char *forced);
+
 #endif

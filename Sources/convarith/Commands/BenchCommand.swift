@@ -17,6 +17,8 @@ struct BenchCommand: ParsableCommand {
             Examples:
               swift run -c release convarith bench
               swift run -c release convarith bench --json
+              swift run -c release convarith bench --workloads workloads.json --threads 1 --json
+              swift run -c release convarith bench --peak --threads 2
             """)
     )
 
@@ -31,6 +33,9 @@ struct BenchCommand: ParsableCommand {
 
     @Option(help: "Seconds a kernel workload may keep repeating past --repetitions (up to ten times as many; default 3, as the peer scripts).")
     var budget: Double = 3
+
+    @Flag(help: "Measure the FMA peak of the kernels' instruction set on --threads threads (a register-only loop) instead.")
+    var peak = false
 
     @OptionGroup var format: OutputFormatOptions
 
@@ -47,6 +52,20 @@ struct BenchCommand: ParsableCommand {
     }
 
     func run() throws {
+        if peak {
+            let threadCount = threads ?? 1
+            guard let gflops = FMAPeak.measure(threads: threadCount) else {
+                printError("error: the \(MicroKernel.current.name) kernel has no FMA loop to measure")
+                throw ExitCode(1)
+            }
+            if format.json {
+                print(JSONWriter.string(.object([("name", .string("fma_peak")), ("threads", .integer(threadCount)),
+                                                 ("gflops", .number(gflops, text: format3(gflops))), ("kernel", .string(MicroKernel.current.name))])))
+            } else {
+                print("FMA peak (\(MicroKernel.current.name), \(threadCount) thread\(threadCount == 1 ? "" : "s")): \(format3(gflops)) GFLOP/s")
+            }
+            return
+        }
         if let workloads {
             try runWorkloads(path: workloads)
             return
