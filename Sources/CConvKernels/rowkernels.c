@@ -283,8 +283,7 @@ static int edge_masks(int64_t vector, const int64_t *g, int64_t *masks) {
     return masked;
 }
 
-
-// Calls the inner kernel of N vectors for the loads SUFFIX.
+// Calls the inner kernel N (inner1…4: one row of 1–4 vectors; pair1, pair2: two rows) for the loads and mode SUFFIX.
 #define CONVARITH_CALL(N, SUFFIX) N##_##SUFFIX(rowLines, lineCount, offset, weightLines, kW, sW, dW, start, zy, \
                                             divisorX ? divisorX + i0 : 0, rows, lastLanes, firstMasks, lastMasks, gather, evens)
 #define CONVARITH_CALLS_MODE(SUFFIX) if (paired) { if (count == 2) CONVARITH_CALL(pair2, SUFFIX); else CONVARITH_CALL(pair1, SUFFIX); } \
