@@ -8,24 +8,26 @@ enum DirectKernels {
     /// `p` of `x` with the weights of channel `p mod channels`, one C call a plane (``RowKernels``), no bias.
     static func depthwise(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>,
                           planes: Range<Int>, channels: Int, geometry g: Geometry3, kernels: RowKernels) {
-        let geometry = windowGeometry(g)
-        geometry.withUnsafeBufferPointer { gBuffer in
-            guard let gBase = gBuffer.baseAddress else { return }
-            let words = Int(convarith_pool_plane_scratch(gBase))
-            withUnsafeTemporaryAllocation(of: Int64.self, capacity: max(words, 1)) { scratch in
-                guard let scratchBase = scratch.baseAddress else { return }
-                for plane in planes {
-                    kernels.depthwisePlane(x + plane * g.inputCount, y + plane * g.outputCount, gBase, weight + plane % channels * g.taps, scratchBase)
-                }
+        withWindowGeometry(g) { geometry, scratch in
+            for plane in planes {
+                kernels.depthwisePlane(x + plane * g.inputCount, y + plane * g.outputCount, geometry, weight + plane % channels * g.taps, scratch)
             }
         }
     }
 
-    /// The geometry as the C window kernels read it: input, output, kernel, stride, dilation, padding before.
-    private static func windowGeometry(_ g: Geometry3) -> [Int64] {
-        [g.input.0, g.input.1, g.input.2, g.output.0, g.output.1, g.output.2, g.kernel.0, g.kernel.1,
-         g.kernel.2, g.stride.0, g.stride.1, g.stride.2, g.dilation.0, g.dilation.1, g.dilation.2,
-         g.padding.0, g.padding.1, g.padding.2].map { Int64($0) }
+    /// Calls `body` with the geometry as the C window kernels read it (input, output, kernel, stride,
+    /// dilation, padding before) and the scratch one plane of them needs, reused across the planes.
+    private static func withWindowGeometry(_ g: Geometry3, _ body: (UnsafePointer<Int64>, UnsafeMutablePointer<Int64>) -> Void) {
+        let geometry: [Int64] = [g.input.0, g.input.1, g.input.2, g.output.0, g.output.1, g.output.2, g.kernel.0, g.kernel.1,
+                                 g.kernel.2, g.stride.0, g.stride.1, g.stride.2, g.dilation.0, g.dilation.1, g.dilation.2,
+                                 g.padding.0, g.padding.1, g.padding.2].map { Int64($0) }
+        geometry.withUnsafeBufferPointer { gBuffer in
+            guard let gBase = gBuffer.baseAddress else { return }
+            withUnsafeTemporaryAllocation(of: Int64.self, capacity: max(Int(convarith_pool_plane_scratch(gBase)), 1)) { scratch in
+                guard let scratchBase = scratch.baseAddress else { return }
+                body(gBase, scratchBase)
+            }
+        }
     }
 
     /// Max or average pooling over a rank-≤3 geometry with the convention's rules: an all-padding max
@@ -52,24 +54,19 @@ enum DirectKernels {
         let az = Axis(g.input.0, g.output.0, g.kernel.0, g.stride.0, g.dilation.0, g.padding.0, paddingAfter.0)
         let ay = Axis(g.input.1, g.output.1, g.kernel.1, g.stride.1, g.dilation.1, g.padding.1, paddingAfter.1)
         let ax = Axis(g.input.2, g.output.2, g.kernel.2, g.stride.2, g.dilation.2, g.padding.2, paddingAfter.2)
-        let geometry = windowGeometry(g)
         // Tap counts as floats: exact, and so are their products, below 2²⁴ taps a window (beyond, rounded to
         // a float, a relative 6·10⁻⁸).
         let divisors = [az, ay, ax].map { axis in (countsPadding ? axis.padded : axis.count).map { Float($0) } }
-        // One C call a plane, its scratch (tap ranges, line pointers, a padded copy of the plane) reused.
-        let words = geometry.withUnsafeBufferPointer { Int(convarith_pool_plane_scratch($0.baseAddress!)) }
+        // One C call a plane (the divisors' pointers taken once, not at each call).
         let (dz, dy, dx) = (divisors[0], divisors[1], divisors[2])
-        withUnsafeTemporaryAllocation(of: Int64.self, capacity: max(words, 1)) { scratch in
-            geometry.withUnsafeBufferPointer { gBuffer in
-                dz.withUnsafeBufferPointer { dzBuffer in
-                    dy.withUnsafeBufferPointer { dyBuffer in
-                        dx.withUnsafeBufferPointer { dxBuffer in
-                            guard let gBase = gBuffer.baseAddress, let zBase = dzBuffer.baseAddress, let yBase = dyBuffer.baseAddress,
-                                  let xBase = dxBuffer.baseAddress, let scratchBase = scratch.baseAddress else { return }
-                            for plane in 0..<planes {
-                                kernels.poolPlane(x + plane * g.inputCount, y + plane * g.outputCount, gBase, zBase, yBase, xBase,
-                                                  average ? 1 : 0, empty, scratchBase)
-                            }
+        withWindowGeometry(g) { geometry, scratch in
+            dz.withUnsafeBufferPointer { dzBuffer in
+                dy.withUnsafeBufferPointer { dyBuffer in
+                    dx.withUnsafeBufferPointer { dxBuffer in
+                        guard let zBase = dzBuffer.baseAddress, let yBase = dyBuffer.baseAddress, let xBase = dxBuffer.baseAddress else { return }
+                        for plane in 0..<planes {
+                            kernels.poolPlane(x + plane * g.inputCount, y + plane * g.outputCount, geometry, zBase, yBase, xBase,
+                                              average ? 1 : 0, empty, scratch)
                         }
                     }
                 }
