@@ -1,17 +1,20 @@
 #!/usr/bin/env python3
-"""Times the fast kernels against ONNX Runtime on the shared workloads, alternating the two per workload.
+"""Times the fast kernels against ONNX Runtime (and PyTorch) on the shared workloads, alternating them per workload.
 
 On a noisy machine (a virtual machine whose neighbours come and go) running all of one side and then
 all of the other compares two different moments. This script runs, for each thread count and workload,
-ONNX Runtime (`ort_peer.py --only NAME --json`) and then `convarith bench` on that one workload, for
-`--rounds` rounds, keeps each side's best median, and prints a Markdown table with the ratios
-(ONNX Runtime's time ÷ ours) and their geometric mean.
+each peer (`ort_peer.py` / `torch_peer.py --only NAME --json`) and then `convarith bench` on that one
+workload, for `--rounds` rounds, keeps each side's best median, and prints a Markdown table with the ratios
+(the best peer's time ÷ ours) and their geometric mean.
 
-  python3 scripts/compare-kernels.py --bench ../shared/bench [--threads 1 2] [--rounds 2] [--convarith PATH]
+  python3 scripts/compare-kernels.py --bench ../shared/bench [--peers ort torch] [--threads 1 2] [--rounds 2]
 
-Needs a release build (`swift build -c release`) and onnx + onnxruntime (pip).
+Needs a release build (`swift build -c release`), onnx + onnxruntime (pip) and, for `--peers torch`, torch.
 """
 import argparse, json, math, os, subprocess, sys, tempfile
+
+
+PEERS = {"ort": ("ort_peer.py", "ORT"), "torch": ("torch_peer.py", "PyTorch")}
 
 
 def run_json(command):
@@ -26,6 +29,7 @@ def main():
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--repetitions", type=int, default=15)
     parser.add_argument("--convarith", default=".build/release/convarith")
+    parser.add_argument("--peers", nargs="+", choices=list(PEERS), default=["ort"])
     args = parser.parse_args()
     with open(os.path.join(args.bench, "workloads.json")) as f:
         workloads = json.load(f)
@@ -38,31 +42,41 @@ def main():
                 with open(single, "w") as f:
                     json.dump([workload], f)
                 for _ in range(args.rounds):
-                    ort = run_json([sys.executable, os.path.join(args.bench, "ort_peer.py"), "--threads", str(threads),
-                                    "--only", name, "--reps", str(args.repetitions), "--json"])
-                    ours = run_json([args.convarith, "bench", "--workloads", single, "--threads", str(threads),
-                                     "--repetitions", str(args.repetitions), "--json"])
-                    for side, rows in (("ort", ort), ("ours", ours)):
+                    sides = []
+                    for peer in args.peers:
+                        script = os.path.join(args.bench, PEERS[peer][0])
+                        sides.append((peer, run_json([sys.executable, script, "--threads", str(threads), "--only", name,
+                                                      "--reps", str(args.repetitions), "--json"])))
+                    sides.append(("ours", run_json([args.convarith, "bench", "--workloads", single, "--threads",
+                                                    str(threads), "--repetitions", str(args.repetitions), "--json"])))
+                    for side, rows in sides:
                         for row in rows:
                             key = (threads, name, side)
                             if key not in best or row["median_ms"] < best[key]["median_ms"]:
                                 best[key] = row
                 print(f"measured {name} on {threads} thread(s)", file=sys.stderr, flush=True)
     for threads in args.threads:
-        print(f"\n| workload | ours {threads}T ms | ORT {threads}T ms | ours GFLOP/s | ORT GFLOP/s | ratio (ORT ÷ ours) |")
-        print("|---|---|---|---|---|---|")
+        names = [PEERS[peer][1] for peer in args.peers]
+        print(f"\n| workload | ours {threads}T ms | " + " | ".join(f"{n} {threads}T ms" for n in names)
+              + " | ours GFLOP/s | best peer GFLOP/s | ratio (best peer ÷ ours) |")
+        print("|---|---|" + "---|" * len(names) + "---|---|---|")
         ratios = []
         for workload in workloads:
-            ours, ort = best.get((threads, workload["name"], "ours")), best.get((threads, workload["name"], "ort"))
-            if not ours or not ort:
+            ours = best.get((threads, workload["name"], "ours"))
+            peers = [best.get((threads, workload["name"], peer)) for peer in args.peers]
+            measured = [row for row in peers if row]
+            if not ours or not measured:
                 continue
-            ratio = ort["median_ms"] / ours["median_ms"]
+            fastest = min(measured, key=lambda row: row["median_ms"])
+            ratio = fastest["median_ms"] / ours["median_ms"]
             ratios.append(ratio)
-            print(f"| {workload['name']} | {ours['median_ms']:.3f} | {ort['median_ms']:.3f} | {ours['gflops']:.1f} | {ort['gflops']:.1f} | {ratio:.2f} |")
+            cells = " | ".join(f"{row['median_ms']:.3f}" if row else "–" for row in peers)
+            print(f"| {workload['name']} | {ours['median_ms']:.3f} | {cells} | {ours['gflops']:.1f} | "
+                  f"{fastest['gflops']:.1f} | {ratio:.2f} |")
         if ratios:
             geomean = math.exp(sum(map(math.log, ratios)) / len(ratios))
-            print(f"\nGeometric mean of ORT's time ÷ ours, {threads} thread(s): **{geomean:.2f}**; lowest {min(ratios):.2f}.")
-
+            print(f"\nGeometric mean of the best peer's time ÷ ours, {threads} thread(s): **{geomean:.2f}**; "
+                  f"lowest {min(ratios):.2f}.")
 
 if __name__ == "__main__":
     main()

@@ -98,9 +98,19 @@ struct IndirectLayout {
                     if s2 == 1 {
                         (line + phaseZY * phaseVolume + g.padding.2).update(from: row, count: i2)
                     } else {
-                        for xIndex in 0..<i2 {
-                            let px = xIndex &+ g.padding.2
-                            line[(phaseZY &* s2 &+ px % s2) &* phaseVolume &+ px / s2] = row[xIndex]
+                        // One x phase at a time: its inputs are s₂ apart in the row and adjacent in the copy.
+                        for phaseX in 0..<s2 {
+                            // The first input of this phase: (x + p₂) mod s₂ = phaseX.
+                            let first = ((phaseX - g.padding.2) % s2 + s2) % s2
+                            guard first < i2 else { continue }
+                            let phasePlane: Int = (phaseZY * s2 + phaseX) * phaseVolume
+                            var target = line + (phasePlane + (first + g.padding.2) / s2)
+                            var xIndex = first
+                            while xIndex < i2 {
+                                target.pointee = row[xIndex]
+                                target += 1
+                                xIndex &+= s2
+                            }
                         }
                     }
                 }

@@ -35,6 +35,16 @@ struct PackedGEMM {
                 }
             }
         }
+
+        /// A packed A of `rows × depth` whose panels `fill` writes itself (`[panel][k][mr]`, zero on entry):
+        /// for sources whose natural order is not one element at a time.
+        init(rows: Int, depth: Int, panelRows: Int, fill: (UnsafeMutableBufferPointer<Float>) -> Void) {
+            self.rows = rows
+            self.depth = depth
+            self.panelRows = panelRows
+            data = [Float](repeating: 0, count: (rows + panelRows - 1) / panelRows * depth * panelRows)
+            data.withUnsafeMutableBufferPointer { fill($0) }
+        }
     }
 
     /// `C[0..<M, columns]` (row stride `ldc`) = A · B for the columns `columns` of B, B's blocks packed by `source`.

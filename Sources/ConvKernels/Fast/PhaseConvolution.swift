@@ -26,9 +26,8 @@ extension FastKernels {
             for group in 0..<groups {
                 // W_φ[c_out × (c, tap)] = w[group·inGroup + c, c_out, tap], every phase's packed once per group.
                 let packed = plan.phases.map { phase in
-                    PackedGEMM.PackedA(rows: outGroup, depth: inGroup * phase.taps.count, panelRows: kernel.rows) { row, k in
-                        wBase[((group * inGroup + k / phase.taps.count) * outGroup + row) * taps + phase.taps[k % phase.taps.count].tap]
-                    }
+                    packPhaseWeights(wBase + group * inGroup * outGroup * taps, phase: phase, inGroup: inGroup, outGroup: outGroup,
+                                     taps: taps, panelRows: kernel.rows)
                 }
                 for n in 0..<layout.batch {
                     let xGroup = xBase + (n * layout.inputChannels + group * inGroup) * inputPlane
@@ -60,5 +59,30 @@ extension FastKernels {
         }
         if let bias { addBias(bias, to: &y, channels: layout.outputChannels, plane: plane) }
         return Tensor(uncheckedShape: layout.outputShape, data: y)
+    }
+
+    /// `W_φ[c_out × (c, tap)] = w[c, c_out, tap]` for the taps of `phase` (`w`: the group's weights
+    /// `[inGroup × outGroup × taps]`), packed in panels of `panelRows` rows, reading each weight row once
+    /// in its own order.
+    static func packPhaseWeights(_ w: UnsafePointer<Float>, phase: PhaseLayout.Phase, inGroup: Int, outGroup: Int, taps: Int,
+                                 panelRows mr: Int) -> PackedGEMM.PackedA {
+        let tapIndices = phase.taps.map(\.tap), count = tapIndices.count, depth = inGroup * count
+        return PackedGEMM.PackedA(rows: outGroup, depth: depth, panelRows: mr) { data in
+            guard let base = data.baseAddress else { return }
+            tapIndices.withUnsafeBufferPointer { indices in
+                for c in 0..<inGroup {
+                    for row in 0..<outGroup {
+                        let source = w + (c * outGroup + row) * taps
+                        // Element (row, k = c·count + j) of panel row / mr at [(panel·depth + k)·mr + row mod mr].
+                        let panel = row / mr, lane = row % mr
+                        var target = base + ((panel * depth + c * count) * mr + lane)
+                        for j in 0..<count {
+                            target.pointee = source[indices[j]]
+                            target += mr
+                        }
+                    }
+                }
+            }
+        }
     }
 }
