@@ -78,5 +78,6 @@ def main():
             print(f"\nGeometric mean of the best peer's time ÷ ours, {threads} thread(s): **{geomean:.2f}**; "
                   f"lowest {min(ratios):.2f}.")
 
+
 if __name__ == "__main__":
     main()

@@ -18,14 +18,10 @@ struct PackedGEMM {
         let panelRows: Int
         var data: [Float]
 
+        /// A packed A whose element `(row, k)` is `element(row, k)`.
         init(rows: Int, depth: Int, panelRows: Int, element: (_ row: Int, _ k: Int) -> Float) {
-            self.rows = rows
-            self.depth = depth
-            self.panelRows = panelRows
-            let panels = (rows + panelRows - 1) / panelRows
-            data = [Float](repeating: 0, count: panels * depth * panelRows)
-            data.withUnsafeMutableBufferPointer { buffer in
-                for panel in 0..<panels {
+            self.init(rows: rows, depth: depth, panelRows: panelRows) { buffer in
+                for panel in 0..<(rows + panelRows - 1) / panelRows {
                     for k in 0..<depth {
                         let base = (panel * depth + k) * panelRows
                         for r in 0..<min(panelRows, rows - panel * panelRows) {
