@@ -45,40 +45,60 @@ static inline __m256i lane_mask_avx2(int64_t lanes) {
     return _mm256_cmpgt_epi32(_mm256_set1_epi32(count), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
 }
 
+// A full tile (16 columns) loads and stores B and C unmasked: with two mask vectors live the loop would
+// need 17 registers (a spill every step), and masked stores are slow on some CPUs. Narrower tiles (a
+// chunk's edge) run the masked variant.
+#define INDIRECT_AVX2(NAME, MASKED)                                                                               \
+    __attribute__((target("avx2,fma"))) static void NAME(int64_t k, const float *a, int64_t row_stride,          \
+                                                        int64_t step_stride, const float *b,                     \
+                                                        const int64_t *offsets, float *c, int64_t ldc, int64_t m, \
+                                                        int64_t n, int accumulate) {                              \
+        const __m256i m0 = lane_mask_avx2(n), m1 = lane_mask_avx2(n - 8);                                        \
+        (void)m0; (void)m1;                                                                                      \
+        const float *arow[6];                                                                                    \
+        for (int i = 0; i < 6; i++) arow[i] = a + (i < m ? i : m - 1) * row_stride;                             \
+        __m256 acc[6][2];                                                                                        \
+        _Pragma("GCC unroll 6") for (int i = 0; i < 6; i++) {                                                   \
+            if (accumulate && i < m) {                                                                           \
+                acc[i][0] = MASKED ? _mm256_maskload_ps(c + i * ldc, m0) : _mm256_loadu_ps(c + i * ldc);         \
+                acc[i][1] = MASKED ? _mm256_maskload_ps(c + i * ldc + 8, m1) : _mm256_loadu_ps(c + i * ldc + 8); \
+            } else {                                                                                             \
+                acc[i][0] = _mm256_setzero_ps();                                                                 \
+                acc[i][1] = _mm256_setzero_ps();                                                                 \
+            }                                                                                                    \
+        }                                                                                                        \
+        for (int64_t p = 0; p < k; p++) {                                                                        \
+            const float *bp = b + offsets[p];                                                                    \
+            const __m256 b0 = MASKED ? _mm256_maskload_ps(bp, m0) : _mm256_loadu_ps(bp);                         \
+            const __m256 b1 = MASKED ? _mm256_maskload_ps(bp + 8, m1) : _mm256_loadu_ps(bp + 8);                 \
+            const int64_t step = p * step_stride;                                                                \
+            _Pragma("GCC unroll 6") for (int i = 0; i < 6; i++) {                                               \
+                const __m256 ai = _mm256_broadcast_ss(arow[i] + step);                                           \
+                acc[i][0] = _mm256_fmadd_ps(ai, b0, acc[i][0]);                                                  \
+                acc[i][1] = _mm256_fmadd_ps(ai, b1, acc[i][1]);                                                  \
+            }                                                                                                    \
+        }                                                                                                        \
+        _Pragma("GCC unroll 6") for (int i = 0; i < 6; i++) {                                                   \
+            if (i < m) {                                                                                         \
+                if (MASKED) {                                                                                    \
+                    _mm256_maskstore_ps(c + i * ldc, m0, acc[i][0]);                                             \
+                    _mm256_maskstore_ps(c + i * ldc + 8, m1, acc[i][1]);                                         \
+                } else {                                                                                         \
+                    _mm256_storeu_ps(c + i * ldc, acc[i][0]);                                                    \
+                    _mm256_storeu_ps(c + i * ldc + 8, acc[i][1]);                                                \
+                }                                                                                                \
+            }                                                                                                    \
+        }                                                                                                        \
+    }
+
+INDIRECT_AVX2(indirect_avx2_full, 0)
+INDIRECT_AVX2(indirect_avx2_masked, 1)
+
 __attribute__((target("avx2,fma")))
 static void indirect_avx2(int64_t k, const float *a, int64_t row_stride, int64_t step_stride, const float *b,
                           const int64_t *offsets, float *c, int64_t ldc, int64_t m, int64_t n, int accumulate) {
-    const __m256i m0 = lane_mask_avx2(n), m1 = lane_mask_avx2(n - 8);
-    const float *arow[6];
-    for (int i = 0; i < 6; i++) arow[i] = a + (i < m ? i : m - 1) * row_stride;
-    __m256 acc[6][2];
-#pragma GCC unroll 6
-    for (int i = 0; i < 6; i++) {
-        if (accumulate && i < m) {
-            acc[i][0] = _mm256_maskload_ps(c + i * ldc, m0);
-            acc[i][1] = _mm256_maskload_ps(c + i * ldc + 8, m1);
-        } else {
-            acc[i][0] = _mm256_setzero_ps();
-            acc[i][1] = _mm256_setzero_ps();
-        }
-    }
-    for (int64_t p = 0; p < k; p++) {
-        const float *bp = b + offsets[p];
-        const __m256 b0 = _mm256_maskload_ps(bp, m0), b1 = _mm256_maskload_ps(bp + 8, m1);
-#pragma GCC unroll 6
-        for (int i = 0; i < 6; i++) {
-            const __m256 ai = _mm256_broadcast_ss(arow[i] + p * step_stride);
-            acc[i][0] = _mm256_fmadd_ps(ai, b0, acc[i][0]);
-            acc[i][1] = _mm256_fmadd_ps(ai, b1, acc[i][1]);
-        }
-    }
-#pragma GCC unroll 6
-    for (int i = 0; i < 6; i++) {
-        if (i < m) {
-            _mm256_maskstore_ps(c + i * ldc, m0, acc[i][0]);
-            _mm256_maskstore_ps(c + i * ldc + 8, m1, acc[i][1]);
-        }
-    }
+    if (n >= 16) indirect_avx2_full(k, a, row_stride, step_stride, b, offsets, c, ldc, m, n, accumulate);
+    else indirect_avx2_masked(k, a, row_stride, step_stride, b, offsets, c, ldc, m, n, accumulate);
 }
 
 // ---- AVX-512F: 8 × 48 -----------------------------------------------------------------------------------

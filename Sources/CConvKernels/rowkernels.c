@@ -63,43 +63,46 @@ static void tap_ranges(int64_t inW, int64_t outW, int64_t kW, int64_t sW, int64_
         } \
     }
 
-// The scratch of a plane: 2·kW range words and 4·kD·kH line pointers (two rows' lines and weights), then (AVX-512) 2·kW edge masks and a copy
-// of the plane whose lines are padded to pool_line_stride(g) floats, when the edge masks do not suffice.
+// The scratch of a plane: 2·kW range words and 4·kD·kH line pointers (two rows' lines and weights), then 2·kW
+// edge masks and a copy of the plane whose lines are padded to pool_line_stride(g, lanes) floats, when the
+// edge masks do not suffice.
 static int64_t pool_index_words(const int64_t *g) { return 2 * g[8] + 4 * g[6] * g[7]; }
 
-// Floats per padded line of the copy, or 0 when every vector of outputs reads inside the line (no padding, and the
-// last vector's lanes all real): [−pW, R) where R covers the taps of every lane of the last vector.
-static int64_t pool_line_stride(const int64_t *g) {
+// Floats per padded line of the copy for vectors of `lanes` outputs, or 0 when every vector reads inside the
+// line (no padding, and the last vector's lanes all real): [−pW, R) where R covers the taps of every lane of
+// the last vector.
+static int64_t pool_line_stride(const int64_t *g, int64_t lanes) {
     const int64_t inW = g[2], outW = g[5], kW = g[8], sW = g[11], dW = g[14], pW = g[17];
-    const int64_t vectors = (outW + 15) / 16;
-    // One past the last float read: lane 16·vectors − 1's last tap (stride 2 reads no further than that).
-    const int64_t end = (16 * vectors - 1) * sW + (kW - 1) * dW - pW + 1;
+    const int64_t vectors = (outW + lanes - 1) / lanes;
+    // One past the last float read: lane lanes·vectors − 1's last tap (stride 2 reads no further than that).
+    const int64_t end = (lanes * vectors - 1) * sW + (kW - 1) * dW - pW + 1;
     if (pW == 0 && end <= inW) return 0;
     const int64_t reach = end > inW ? end : inW;
     return (pW + reach + 15) / 16 * 16;
 }
 
 // Whether only a row's first and last vector read outside the line: the others' taps all lie on it.
-static int edges_suffice(const int64_t *g) {
+static int edges_suffice(const int64_t *g, int64_t lanes) {
     const int64_t inW = g[2], outW = g[5], kW = g[8], sW = g[11], dW = g[14], pW = g[17];
-    const int64_t vectors = (outW + 15) / 16;
+    const int64_t vectors = (outW + lanes - 1) / lanes;
     if (vectors <= 2) return 1;
     // Vector 1's first lane's first tap, and vector (vectors − 2)'s last lane's last tap.
-    return 16 * sW - pW >= 0 && (16 * (vectors - 1) - 1) * sW + (kW - 1) * dW - pW < inW;
+    return lanes * sW - pW >= 0 && (lanes * (vectors - 1) - 1) * sW + (kW - 1) * dW - pW < inW;
 }
 
-// Floats of the AVX-512 kernel's padded copy of a plane: 0 when the edge masks suffice, or when the copy
-// would be larger than four planes (or a million floats) — the AVX2 kernel, which masks every tap, runs then.
-static int64_t pool_copy_floats(const int64_t *g) {
-    if (edges_suffice(g)) return 0;
-    const int64_t lines = g[0] * g[1], plane = lines * g[2], stride = pool_line_stride(g);
+// Floats of a vector kernel's padded copy of a plane: 0 when the edge masks suffice, or when the copy would be
+// larger than four planes (or a million floats) — the kernel that masks every tap runs then.
+static int64_t pool_copy_floats(const int64_t *g, int64_t lanes) {
+    if (edges_suffice(g, lanes)) return 0;
+    const int64_t lines = g[0] * g[1], plane = lines * g[2], stride = pool_line_stride(g, lanes);
     const int64_t budget = 4 * plane > (1 << 20) ? 4 * plane : (1 << 20);
     return stride > 0 && lines <= budget / stride ? lines * stride : 0;
 }
 
 int64_t convarith_pool_plane_scratch(const int64_t *g) {
-    // Room for the AVX-512 kernel's edge masks (two per tap) and padded copy of the plane.
-    return pool_index_words(g) + 2 * g[8] + (pool_copy_floats(g) + 1) / 2;
+    // Room for the edge masks (two per tap) and the larger of the AVX2 and AVX-512 kernels' padded copies.
+    const int64_t copy8 = pool_copy_floats(g, 8), copy16 = pool_copy_floats(g, 16);
+    return pool_index_words(g) + 2 * g[8] + ((copy8 > copy16 ? copy8 : copy16) + 1) / 2;
 }
 
 // ---- portable: one output at a time ----------------------------------------------------------------------
@@ -139,7 +142,9 @@ static inline uint32_t lane_bits(int64_t a, int64_t b) {
 }
 
 #ifdef CONVARITH_X86
-// ---- AVX2: 8 outputs a vector; stride 1 by masked loads, others by masked gathers ----------------------
+// ---- AVX2, every tap masked: 8 outputs a vector, stride 1 by masked loads, others by masked gathers ------
+// The fallback of the vector kernels below when a plane's windows reach far into the padding and its padded
+// copy would be large.
 __attribute__((target("avx2")))
 static inline __m256i mask_avx2(uint32_t bits) {
     const __m256i lane = _mm256_setr_epi32(1, 2, 4, 8, 16, 32, 64, 128);
@@ -147,9 +152,8 @@ static inline __m256i mask_avx2(uint32_t bits) {
 }
 
 __attribute__((target("avx2,fma")))
-static void window_plane_avx2(const float *x, float *y, const int64_t *g, const float *divisorZ, const float *divisorY,
-                              const float *divisorX, int mode, float empty, const float *weights, int64_t *scratch) {
-    if (g[11] > (1 << 27)) { window_plane_portable(x, y, g, divisorZ, divisorY, divisorX, mode, empty, weights, scratch); return; }
+static void window_plane_masked_avx2(const float *x, float *y, const int64_t *g, const float *divisorZ, const float *divisorY,
+                                     const float *divisorX, int mode, float empty, const float *weights, int64_t *scratch) {
     const int average = mode == MODE_AVERAGE;
     const __m256i gather = _mm256_mullo_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), _mm256_set1_epi32((int)g[11]));
     const float *source = x;
@@ -188,7 +192,7 @@ static void window_plane_avx2(const float *x, float *y, const int64_t *g, const 
     )
 }
 
-// ---- AVX-512: 16 outputs a vector ------------------------------------------------------------------------
+// ---- The vector kernels: AVX2 (8 outputs a vector) and AVX-512 (16) --------------------------------------
 // Every vector of outputs accumulates its taps in registers, up to four vectors at a time (four independent
 // chains of max or add). Vectors whose taps all lie on the input line read unmasked; a row's first and last
 // vector read with per-tap masks (the same for every row, computed once a plane), their other lanes the
@@ -196,86 +200,156 @@ static void window_plane_avx2(const float *x, float *y, const int64_t *g, const 
 // windows reach further into the padding than the first vector, the plane is first copied with its lines
 // padded by the neutral value. Stride 1 reads by loads, stride 2 by two loads and a permute, larger strides
 // by gathers. The last vector of a row stores only its lanes.
-#define CONVARITH_LOAD_S1(AT) _mm512_loadu_ps(AT)
-#define CONVARITH_LOAD_S2(AT) _mm512_permutex2var_ps(_mm512_loadu_ps(AT), evens, _mm512_maskz_loadu_ps(0x7FFF, (AT) + 16))
-#define CONVARITH_LOAD_GATHER(AT) _mm512_i32gather_ps(gather, AT, 4)
-// Masked: lane (or, for stride 2, float) bits of M; the others are the neutral value.
-#define CONVARITH_MASKED_S1(AT, M) _mm512_mask_loadu_ps(neutral, (__mmask16)(M), AT)
-#define CONVARITH_MASKED_S2(AT, M) _mm512_permutex2var_ps(_mm512_mask_loadu_ps(neutral, (__mmask16)((M) & 0xFFFF), AT), evens, \
-                                                          _mm512_mask_loadu_ps(neutral, (__mmask16)(((M) >> 16) & 0x7FFF), (AT) + 16))
-#define CONVARITH_MASKED_GATHER(AT, M) _mm512_mask_i32gather_ps(neutral, (__mmask16)(M), gather, AT, 4)
+//
+// Each instruction set is a family of macros, ISA_NAME: its vector type T, LANES, FULL (the bits of all
+// lanes), TARGET, SET1, ADD, FMADD, MAX (acc, value → the ordered max step), the loads LOAD_S1, LOAD_S2,
+// LOAD_GATHER(at) and MASKED_S1, MASKED_S2, MASKED_GATHER(at, bits) — lane bits, or for stride 2 the bits
+// of the 2·LANES − 1 floats its two loads cover; `neutral`, `gather` and `evens` are in scope — STORE(at,
+// bits, v) and DIVIDE(acc, divisor) (NaN where the divisor is not positive). INDEX is the type of `gather`
+// and `evens`, GATHER_INDEX(sW) and EVENS their values.
+#define AVX512_T __m512
+#define AVX512_INDEX __m512i
+#define AVX512_LANES 16
+#define AVX512_FULL 0xFFFFu
+#define AVX512_TARGET __attribute__((target("avx512f,fma")))
+#define AVX512_SET1(F) _mm512_set1_ps(F)
+#define AVX512_ADD(A, B) _mm512_add_ps(A, B)
+#define AVX512_FMADD(A, B, C) _mm512_fmadd_ps(A, B, C)
+#define AVX512_MAX(ACC, V) _mm512_mask_blend_ps(_mm512_cmp_ps_mask(V, ACC, _CMP_GE_OQ), ACC, V)
+#define AVX512_LOAD_S1(AT) _mm512_loadu_ps(AT)
+#define AVX512_LOAD_S2(AT) _mm512_permutex2var_ps(_mm512_loadu_ps(AT), evens, _mm512_maskz_loadu_ps(0x7FFF, (AT) + 16))
+#define AVX512_LOAD_GATHER(AT) _mm512_i32gather_ps(gather, AT, 4)
+#define AVX512_MASKED_S1(AT, M) _mm512_mask_loadu_ps(neutral, (__mmask16)(M), AT)
+#define AVX512_MASKED_S2(AT, M) _mm512_permutex2var_ps(_mm512_mask_loadu_ps(neutral, (__mmask16)((M) & 0xFFFF), AT), evens, \
+                                                       _mm512_mask_loadu_ps(neutral, (__mmask16)(((M) >> 16) & 0x7FFF), (AT) + 16))
+#define AVX512_MASKED_GATHER(AT, M) _mm512_mask_i32gather_ps(neutral, (__mmask16)(M), gather, AT, 4)
+#define AVX512_LOAD_LANES(AT, M) _mm512_maskz_loadu_ps((__mmask16)(M), AT)
+#define AVX512_STORE(AT, M, V) _mm512_mask_storeu_ps(AT, (__mmask16)(M), V)
+#define AVX512_DIVIDE(ACC, D) _mm512_mask_div_ps(_mm512_set1_ps(__builtin_nanf("")), \
+                                                 _mm512_cmp_ps_mask(D, _mm512_setzero_ps(), _CMP_GT_OQ), ACC, D)
+#define AVX512_GATHER_INDEX(S) _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15), _mm512_set1_epi32((int)(S)))
+#define AVX512_EVENS _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30)
+
+// AVX2 has no mask registers: a lane mask is a vector (mask_avx2), masked loads give +0 in the other lanes
+// (blended with the neutral value), and stride 2 takes the 8 even floats of [at, at + 15) from two
+// overlapping loads, of floats 0–7 and 7–14 (so that nothing past float 14 is read, unmasked), by a shuffle
+// and a permute of 64-bit pairs.
+__attribute__((target("avx2")))
+static inline __m256 masked_load_avx2(const float *at, uint32_t bits, __m256 neutral) {
+    const __m256i mask = mask_avx2(bits);
+    return _mm256_blendv_ps(neutral, _mm256_maskload_ps(at, mask), _mm256_castsi256_ps(mask));
+}
+
+__attribute__((target("avx2")))
+static inline __m256 evens_avx2(__m256 low, __m256 high) {
+    // [0 2 8 10 | 4 6 12 14]: lanes 0, 2 of each half of `low` (floats 0–7), lanes 1, 3 of `high` (7–14).
+    const __m256 pairs = _mm256_shuffle_ps(low, high, _MM_SHUFFLE(3, 1, 2, 0));
+    return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(pairs), _MM_SHUFFLE(3, 1, 2, 0)));
+}
+
+__attribute__((target("avx2")))
+static inline void store_avx2(float *at, uint32_t bits, __m256 value) {
+    if (bits == 0xFFu) _mm256_storeu_ps(at, value);
+    else _mm256_maskstore_ps(at, mask_avx2(bits), value);
+}
+
+#define AVX2_T __m256
+#define AVX2_INDEX __m256i
+#define AVX2_LANES 8
+#define AVX2_FULL 0xFFu
+#define AVX2_TARGET __attribute__((target("avx2,fma")))
+#define AVX2_SET1(F) _mm256_set1_ps(F)
+#define AVX2_ADD(A, B) _mm256_add_ps(A, B)
+#define AVX2_FMADD(A, B, C) _mm256_fmadd_ps(A, B, C)
+#define AVX2_MAX(ACC, V) _mm256_blendv_ps(ACC, V, _mm256_cmp_ps(V, ACC, _CMP_GE_OQ))
+#define AVX2_LOAD_S1(AT) _mm256_loadu_ps(AT)
+#define AVX2_LOAD_S2(AT) evens_avx2(_mm256_loadu_ps(AT), _mm256_loadu_ps((AT) + 7))
+#define AVX2_LOAD_GATHER(AT) _mm256_i32gather_ps(AT, gather, 4)
+#define AVX2_MASKED_S1(AT, M) masked_load_avx2(AT, (uint32_t)(M), neutral)
+#define AVX2_MASKED_S2(AT, M) evens_avx2(masked_load_avx2(AT, (uint32_t)(M) & 0xFFu, neutral), \
+                                         masked_load_avx2((AT) + 7, ((uint32_t)(M) >> 7) & 0xFFu, neutral))
+#define AVX2_MASKED_GATHER(AT, M) _mm256_mask_i32gather_ps(neutral, AT, gather, _mm256_castsi256_ps(mask_avx2((uint32_t)(M))), 4)
+#define AVX2_LOAD_LANES(AT, M) _mm256_maskload_ps(AT, mask_avx2((uint32_t)(M)))
+#define AVX2_STORE(AT, M, V) store_avx2(AT, (uint32_t)(M), V)
+#define AVX2_DIVIDE(ACC, D) _mm256_blendv_ps(_mm256_set1_ps(__builtin_nanf("")), _mm256_div_ps(ACC, D), \
+                                             _mm256_cmp_ps(D, _mm256_setzero_ps(), _CMP_GT_OQ))
+#define AVX2_GATHER_INDEX(S) _mm256_mullo_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), _mm256_set1_epi32((int)(S)))
+#define AVX2_EVENS _mm256_setzero_si256()
 
 // ROWS (1 or 2) output rows at once, VECTORS vectors each: row r's lines are lines[r], its output row[r].
-#define CONVARITH_AVX512_INNER(NAME, ROWS, VECTORS, LOAD, MASKED, MODE) \
-__attribute__((target("avx512f,fma"))) static inline void NAME(const float *const *const *lines, int64_t lineCount, int64_t offset, \
+#define CONVARITH_WINDOW_INNER(ISA, NAME, ROWS, VECTORS, LOAD, MASKED, MODE) \
+ISA##_TARGET static inline void NAME(const float *const *const *lines, int64_t lineCount, int64_t offset, \
         const float *const *weightLines, int64_t kW, int64_t sW, int64_t dW, float start, const float *zy, \
-        const float *divisorX, float *const *row, __mmask16 last, const int64_t *firstMasks, const int64_t *lastMasks, \
-        __m512i gather, __m512i evens) { \
+        const float *divisorX, float *const *row, uint32_t last, const int64_t *firstMasks, const int64_t *lastMasks, \
+        ISA##_INDEX gather, ISA##_INDEX evens) { \
     (void)sW; (void)gather; (void)evens; (void)weightLines; (void)zy; (void)divisorX; \
     const int mode = MODE; \
-    const __m512 neutral = _mm512_set1_ps(start); \
-    __m512 acc[ROWS][VECTORS]; \
+    const ISA##_T neutral = ISA##_SET1(start); \
+    ISA##_T acc[ROWS][VECTORS]; \
     _Pragma("GCC unroll 2") for (int r = 0; r < ROWS; r++) { \
         _Pragma("GCC unroll 4") for (int v = 0; v < VECTORS; v++) acc[r][v] = neutral; \
     } \
     for (int64_t l = 0; l < lineCount; l++) { \
         for (int64_t tx = 0; tx < kW; tx++) { \
-            const __m512 weight = mode == MODE_WEIGHTED ? _mm512_set1_ps(weightLines[l][tx]) : neutral; \
+            const ISA##_T weight = mode == MODE_WEIGHTED ? ISA##_SET1(weightLines[l][tx]) : neutral; \
             _Pragma("GCC unroll 2") for (int r = 0; r < ROWS; r++) { \
                 const float *base = lines[r][l] + offset + tx * dW; \
                 _Pragma("GCC unroll 4") for (int v = 0; v < VECTORS; v++) { \
-                    const float *at = base + 16 * v * sW; \
-                    const __m512 value = v == 0 && firstMasks ? MASKED(at, firstMasks[tx]) \
+                    const float *at = base + ISA##_LANES * v * sW; \
+                    const ISA##_T value = v == 0 && firstMasks ? MASKED(at, firstMasks[tx]) \
                                        : v == VECTORS - 1 && lastMasks ? MASKED(at, lastMasks[tx]) : LOAD(at); \
-                    acc[r][v] = mode == MODE_WEIGHTED ? _mm512_fmadd_ps(weight, value, acc[r][v]) \
-                              : mode == MODE_AVERAGE ? _mm512_add_ps(acc[r][v], value) \
-                              : _mm512_mask_blend_ps(_mm512_cmp_ps_mask(value, acc[r][v], _CMP_GE_OQ), acc[r][v], value); \
+                    acc[r][v] = mode == MODE_WEIGHTED ? ISA##_FMADD(weight, value, acc[r][v]) \
+                              : mode == MODE_AVERAGE ? ISA##_ADD(acc[r][v], value) : ISA##_MAX(acc[r][v], value); \
                 } \
             } \
         } \
     } \
     _Pragma("GCC unroll 2") for (int r = 0; r < ROWS; r++) { \
         _Pragma("GCC unroll 4") for (int v = 0; v < VECTORS; v++) { \
-            const __mmask16 lanes = v == VECTORS - 1 ? last : (__mmask16)0xFFFF; \
+            const uint32_t lanes = v == VECTORS - 1 ? last : ISA##_FULL; \
             if (mode == MODE_AVERAGE) { \
-                const __m512 divisor = _mm512_mul_ps(_mm512_set1_ps(zy[r]), _mm512_maskz_loadu_ps(lanes, divisorX + 16 * v)); \
-                const __mmask16 positive = _mm512_cmp_ps_mask(divisor, _mm512_setzero_ps(), _CMP_GT_OQ); \
-                acc[r][v] = _mm512_mask_div_ps(_mm512_set1_ps(__builtin_nanf("")), positive, acc[r][v], divisor); \
+                const ISA##_T divisor = ISA##_SET1(zy[r]) * ISA##_LOAD_LANES(divisorX + ISA##_LANES * v, lanes); \
+                acc[r][v] = ISA##_DIVIDE(acc[r][v], divisor); \
             } \
-            _mm512_mask_storeu_ps(row[r] + 16 * v, lanes, acc[r][v]); \
+            ISA##_STORE(row[r] + ISA##_LANES * v, lanes, acc[r][v]); \
         } \
     } \
 }
 
 // One inner kernel per vector count, load and mode (the mode a constant, so its branches fold away).
-#define CONVARITH_AVX512_INNERS_MODE(SUFFIX, LOAD, MASKED, M, MODE) \
-    CONVARITH_AVX512_INNER(inner1_##SUFFIX##_##M, 1, 1, LOAD, MASKED, MODE) \
-    CONVARITH_AVX512_INNER(inner2_##SUFFIX##_##M, 1, 2, LOAD, MASKED, MODE) \
-    CONVARITH_AVX512_INNER(inner3_##SUFFIX##_##M, 1, 3, LOAD, MASKED, MODE) \
-    CONVARITH_AVX512_INNER(inner4_##SUFFIX##_##M, 1, 4, LOAD, MASKED, MODE) \
-    CONVARITH_AVX512_INNER(pair1_##SUFFIX##_##M, 2, 1, LOAD, MASKED, MODE) \
-    CONVARITH_AVX512_INNER(pair2_##SUFFIX##_##M, 2, 2, LOAD, MASKED, MODE)
-#define CONVARITH_AVX512_INNERS(SUFFIX, LOAD, MASKED) \
-    CONVARITH_AVX512_INNERS_MODE(SUFFIX, LOAD, MASKED, max, MODE_MAX) \
-    CONVARITH_AVX512_INNERS_MODE(SUFFIX, LOAD, MASKED, average, MODE_AVERAGE) \
-    CONVARITH_AVX512_INNERS_MODE(SUFFIX, LOAD, MASKED, weighted, MODE_WEIGHTED)
-CONVARITH_AVX512_INNERS(s1_avx512, CONVARITH_LOAD_S1, CONVARITH_MASKED_S1)
-CONVARITH_AVX512_INNERS(s2_avx512, CONVARITH_LOAD_S2, CONVARITH_MASKED_S2)
-CONVARITH_AVX512_INNERS(gather_avx512, CONVARITH_LOAD_GATHER, CONVARITH_MASKED_GATHER)
+#define CONVARITH_WINDOW_INNERS_MODE(ISA, SUFFIX, LOAD, MASKED, M, MODE) \
+    CONVARITH_WINDOW_INNER(ISA, inner1_##SUFFIX##_##M, 1, 1, LOAD, MASKED, MODE) \
+    CONVARITH_WINDOW_INNER(ISA, inner2_##SUFFIX##_##M, 1, 2, LOAD, MASKED, MODE) \
+    CONVARITH_WINDOW_INNER(ISA, inner3_##SUFFIX##_##M, 1, 3, LOAD, MASKED, MODE) \
+    CONVARITH_WINDOW_INNER(ISA, inner4_##SUFFIX##_##M, 1, 4, LOAD, MASKED, MODE) \
+    CONVARITH_WINDOW_INNER(ISA, pair1_##SUFFIX##_##M, 2, 1, LOAD, MASKED, MODE) \
+    CONVARITH_WINDOW_INNER(ISA, pair2_##SUFFIX##_##M, 2, 2, LOAD, MASKED, MODE)
+#define CONVARITH_WINDOW_INNERS(ISA, SUFFIX, LOAD, MASKED) \
+    CONVARITH_WINDOW_INNERS_MODE(ISA, SUFFIX, LOAD, MASKED, max, MODE_MAX) \
+    CONVARITH_WINDOW_INNERS_MODE(ISA, SUFFIX, LOAD, MASKED, average, MODE_AVERAGE) \
+    CONVARITH_WINDOW_INNERS_MODE(ISA, SUFFIX, LOAD, MASKED, weighted, MODE_WEIGHTED)
+CONVARITH_WINDOW_INNERS(AVX512, s1_avx512, AVX512_LOAD_S1, AVX512_MASKED_S1)
+CONVARITH_WINDOW_INNERS(AVX512, s2_avx512, AVX512_LOAD_S2, AVX512_MASKED_S2)
+CONVARITH_WINDOW_INNERS(AVX512, gather_avx512, AVX512_LOAD_GATHER, AVX512_MASKED_GATHER)
+CONVARITH_WINDOW_INNERS(AVX2, s1_avx2, AVX2_LOAD_S1, AVX2_MASKED_S1)
+CONVARITH_WINDOW_INNERS(AVX2, s2_avx2, AVX2_LOAD_S2, AVX2_MASKED_S2)
+CONVARITH_WINDOW_INNERS(AVX2, gather_avx2, AVX2_LOAD_GATHER, AVX2_MASKED_GATHER)
 
-// The masks of vector `vector` of a row for every horizontal tap: bit j of lane j (stride 2: of float j of
-// the 31 its two loads cover) when it lies on the line [0, inW). Returns whether some lane is masked.
-static int edge_masks(int64_t vector, const int64_t *g, int64_t *masks) {
+// The masks of vector `vector` of `lanes` outputs for every horizontal tap: bit j of lane j (stride 2: of
+// float j of the 2·lanes − 1 its two loads cover) when it lies on the line [0, inW). Returns whether some
+// lane is masked.
+static int edge_masks(int64_t vector, int64_t lanes, const int64_t *g, int64_t *masks) {
     const int64_t inW = g[2], kW = g[8], sW = g[11], dW = g[14], pW = g[17];
-    const uint32_t full = sW == 2 ? 0x7FFFFFFFu : 0xFFFFu;
+    const int64_t span = sW == 2 ? 2 * lanes - 1 : lanes;
+    const uint32_t full = (uint32_t)((1ull << span) - 1);
     int masked = 0;
     for (int64_t tx = 0; tx < kW; tx++) {
-        const int64_t first = 16 * vector * sW + tx * dW - pW;
+        const int64_t first = lanes * vector * sW + tx * dW - pW;
         uint32_t bits = 0;
         if (sW == 2) {
-            for (int64_t j = 0; j < 31; j++) if (first + j >= 0 && first + j < inW) bits |= 1u << j;
+            for (int64_t j = 0; j < span; j++) if (first + j >= 0 && first + j < inW) bits |= 1u << j;
         } else {
-            for (int64_t j = 0; j < 16; j++) if (first + j * sW >= 0 && first + j * sW < inW) bits |= 1u << j;
+            for (int64_t j = 0; j < span; j++) if (first + j * sW >= 0 && first + j * sW < inW) bits |= 1u << j;
         }
         masks[tx] = bits;
         masked |= bits != full;
@@ -293,49 +367,7 @@ static int edge_masks(int64_t vector, const int64_t *g, int64_t *masks) {
                                                 case MODE_AVERAGE: CONVARITH_CALLS_MODE(SUFFIX##_average) break; \
                                                 default: CONVARITH_CALLS_MODE(SUFFIX##_weighted) }
 
-__attribute__((target("avx512f,fma")))
-static void window_plane_avx512(const float *x, float *y, const int64_t *g, const float *divisorZ, const float *divisorY,
-                                const float *divisorX, int mode, float empty, const float *weights, int64_t *scratch) {
-    if (g[11] > (1 << 27)) { window_plane_portable(x, y, g, divisorZ, divisorY, divisorX, mode, empty, weights, scratch); return; }
-    const __m512i gather = _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15), _mm512_set1_epi32((int)g[11]));
-    const __m512i evens = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
-    const float start = mode == MODE_MAX ? empty : 0.0f;
-    const int64_t vectorCount = (g[5] + 15) / 16;
-    // Per-tap masks of the first and last vector, when they are the only ones that read outside the line;
-    // otherwise the plane copied once, each line padded with the neutral value (or, were that copy large,
-    // the AVX2 kernel).
-    const int suffice = edges_suffice(g);
-    if (!suffice && pool_copy_floats(g) == 0) {
-        window_plane_avx2(x, y, g, divisorZ, divisorY, divisorX, mode, empty, weights, scratch);
-        return;
-    }
-    int64_t *edgeFirst = scratch + pool_index_words(g), *edgeLast = edgeFirst + g[8];
-    const int64_t copyStride = suffice ? 0 : pool_line_stride(g);
-    const float *source = x;
-    int64_t lineStride = g[2];
-    if (copyStride > 0) {
-        float *copy = (float *)(edgeLast + g[8]);
-        const int64_t inW = g[2], pW = g[17];
-        const __m512 neutral = _mm512_set1_ps(start);
-        for (int64_t line = 0; line < g[0] * g[1]; line++) {
-            float *target = copy + line * copyStride;
-            for (int64_t i = 0; i < copyStride; i += 16) _mm512_storeu_ps(target + i, neutral);
-            memcpy(target + pW, x + line * inW, (size_t)inW * sizeof(float));
-        }
-        source = copy + pW;
-        lineStride = copyStride;
-    } else {
-        // A vector whose lanes all lie on the line reads unmasked.
-        if (!edge_masks(0, g, edgeFirst)) edgeFirst = 0;
-        if (!edge_masks(vectorCount - 1, g, edgeLast)) edgeLast = 0;
-    }
-    const int64_t inD = g[0], inH = g[1], outD = g[3], outH = g[4], outW = g[5];
-    const int64_t kD = g[6], kH = g[7], kW = g[8], sD = g[9], sH = g[10], sW = g[11];
-    const int64_t dD = g[12], dH = g[13], dW = g[14], pD = g[15], pH = g[16], pW = g[17];
-    const float **linesA = (const float **)(scratch + 2 * kW), **weightsA = linesA + kD * kH;
-    const float **linesB = weightsA + kD * kH, **weightsB = linesB + kD * kH;
-    const __mmask16 last = (__mmask16)(outW % 16 == 0 ? 0xFFFF : (1u << (outW % 16)) - 1);
-    // The lines (and weight rows) of output row (oz, oy) that lie on the input; returns their count.
+// The lines (and weight rows) of output row (oz, OY) that lie on the input; evaluates to their count.
 #define CONVARITH_ROW_LINES(OY, LINES, WEIGHTS) ({ \
         int64_t count_ = 0; \
         for (int64_t tz = 0; tz < kD; tz++) { \
@@ -349,38 +381,86 @@ static void window_plane_avx512(const float *x, float *y, const int64_t *g, cons
             } \
         } \
         count_; })
-    for (int64_t oz = 0; oz < outD; oz++) {
-        for (int64_t oy = 0; oy < outH;) {
-            const int64_t lineCount = CONVARITH_ROW_LINES(oy, linesA, weightsA);
-            // Narrow rows go two at a time (twice the independent chains) when the next row has the same taps.
-            int paired = 0;
-            if (vectorCount <= 2 && oy + 1 < outH && CONVARITH_ROW_LINES(oy + 1, linesB, weightsB) == lineCount) {
-                paired = 1;
-                for (int64_t l = 0; l < lineCount; l++) paired &= weightsA[l] == weightsB[l];
-            }
-            const float *const *rowLines[2] = {linesA, linesB};
-            const float *const *weightLines = weightsA;
-            const float zys[2] = {mode == MODE_AVERAGE ? divisorZ[oz] * divisorY[oy] : 1.0f,
-                                  mode == MODE_AVERAGE && paired ? divisorZ[oz] * divisorY[oy + 1] : 1.0f};
-            for (int64_t v0 = 0; v0 < vectorCount; v0 += 4) {
-                const int64_t count = vectorCount - v0 < 4 ? vectorCount - v0 : 4;
-                const int isLast = v0 + count == vectorCount;
-                const __mmask16 lastLanes = isLast ? last : (__mmask16)0xFFFF;
-                // A single vector that is first and last: its masks (edge_masks of vector 0) bound both sides.
-                const int64_t *firstMasks = copyStride == 0 && v0 == 0 ? edgeFirst : 0;
-                const int64_t *lastMasks = copyStride == 0 && isLast && !(v0 == 0 && count == 1) ? edgeLast : 0;
-                const int64_t i0 = 16 * v0, offset = i0 * sW - pW;
-                float *const rows[2] = {y + (oz * outH + oy) * outW + i0, y + (oz * outH + oy + paired) * outW + i0};
-                const float *zy = zys;
-                if (sW == 1) { CONVARITH_CALLS(s1_avx512) }
-                else if (sW == 2) { CONVARITH_CALLS(s2_avx512) }
-                else { CONVARITH_CALLS(gather_avx512) }
-            }
-            oy += 1 + paired;
-        }
-    }
-#undef CONVARITH_ROW_LINES
+
+// A whole plane with the vector kernels of ISA (the loads and mode SUFFIX_ISA), or with the kernel that masks
+// every tap when the plane's padded copy would be large.
+#define CONVARITH_WINDOW_PLANE(ISA, NAME, S1, S2, GATHER) \
+ISA##_TARGET static void NAME(const float *x, float *y, const int64_t *g, const float *divisorZ, const float *divisorY, \
+                              const float *divisorX, int mode, float empty, const float *weights, int64_t *scratch) { \
+    if (g[11] > (1 << 27)) { window_plane_portable(x, y, g, divisorZ, divisorY, divisorX, mode, empty, weights, scratch); return; } \
+    const int64_t lanesPerVector = ISA##_LANES; \
+    const ISA##_INDEX gather = ISA##_GATHER_INDEX(g[11]); \
+    const ISA##_INDEX evens = ISA##_EVENS; \
+    const float start = mode == MODE_MAX ? empty : 0.0f; \
+    const int64_t vectorCount = (g[5] + lanesPerVector - 1) / lanesPerVector; \
+    /* Per-tap masks of the first and last vector, when they are the only ones that read outside the line; */ \
+    /* otherwise the plane copied once, each line padded with the neutral value (or, were that copy large, */ \
+    /* the kernel that masks every tap). */ \
+    const int suffice = edges_suffice(g, lanesPerVector); \
+    if (!suffice && pool_copy_floats(g, lanesPerVector) == 0) { \
+        window_plane_masked_avx2(x, y, g, divisorZ, divisorY, divisorX, mode, empty, weights, scratch); \
+        return; \
+    } \
+    int64_t *edgeFirst = scratch + pool_index_words(g), *edgeLast = edgeFirst + g[8]; \
+    const int64_t copyStride = suffice ? 0 : pool_line_stride(g, lanesPerVector); \
+    const float *source = x; \
+    int64_t lineStride = g[2]; \
+    if (copyStride > 0) { \
+        float *copy = (float *)(edgeLast + g[8]); \
+        const int64_t inW = g[2], pW = g[17]; \
+        const ISA##_T neutral = ISA##_SET1(start); \
+        for (int64_t line = 0; line < g[0] * g[1]; line++) { \
+            float *target = copy + line * copyStride; \
+            for (int64_t i = 0; i < copyStride; i += lanesPerVector) ISA##_STORE(target + i, ISA##_FULL, neutral); \
+            memcpy(target + pW, x + line * inW, (size_t)inW * sizeof(float)); \
+        } \
+        source = copy + pW; \
+        lineStride = copyStride; \
+    } else { \
+        /* A vector whose lanes all lie on the line reads unmasked. */ \
+        if (!edge_masks(0, lanesPerVector, g, edgeFirst)) edgeFirst = 0; \
+        if (!edge_masks(vectorCount - 1, lanesPerVector, g, edgeLast)) edgeLast = 0; \
+    } \
+    const int64_t inD = g[0], inH = g[1], outD = g[3], outH = g[4], outW = g[5]; \
+    const int64_t kD = g[6], kH = g[7], kW = g[8], sD = g[9], sH = g[10], sW = g[11]; \
+    const int64_t dD = g[12], dH = g[13], dW = g[14], pD = g[15], pH = g[16], pW = g[17]; \
+    const float **linesA = (const float **)(scratch + 2 * kW), **weightsA = linesA + kD * kH; \
+    const float **linesB = weightsA + kD * kH, **weightsB = linesB + kD * kH; \
+    const uint32_t last = outW % lanesPerVector == 0 ? ISA##_FULL : (1u << (outW % lanesPerVector)) - 1; \
+    for (int64_t oz = 0; oz < outD; oz++) { \
+        for (int64_t oy = 0; oy < outH;) { \
+            const int64_t lineCount = CONVARITH_ROW_LINES(oy, linesA, weightsA); \
+            /* Narrow rows go two at a time (twice the independent chains) when the next row has the same taps. */ \
+            int paired = 0; \
+            if (vectorCount <= 2 && oy + 1 < outH && CONVARITH_ROW_LINES(oy + 1, linesB, weightsB) == lineCount) { \
+                paired = 1; \
+                for (int64_t l = 0; l < lineCount; l++) paired &= weightsA[l] == weightsB[l]; \
+            } \
+            const float *const *rowLines[2] = {linesA, linesB}; \
+            const float *const *weightLines = weightsA; \
+            const float zys[2] = {mode == MODE_AVERAGE ? divisorZ[oz] * divisorY[oy] : 1.0f, \
+                                  mode == MODE_AVERAGE && paired ? divisorZ[oz] * divisorY[oy + 1] : 1.0f}; \
+            for (int64_t v0 = 0; v0 < vectorCount; v0 += 4) { \
+                const int64_t count = vectorCount - v0 < 4 ? vectorCount - v0 : 4; \
+                const int isLast = v0 + count == vectorCount; \
+                const uint32_t lastLanes = isLast ? last : ISA##_FULL; \
+                /* A single vector that is first and last: its masks (edge_masks of vector 0) bound both sides. */ \
+                const int64_t *firstMasks = copyStride == 0 && v0 == 0 ? edgeFirst : 0; \
+                const int64_t *lastMasks = copyStride == 0 && isLast && !(v0 == 0 && count == 1) ? edgeLast : 0; \
+                const int64_t i0 = lanesPerVector * v0, offset = i0 * sW - pW; \
+                float *const rows[2] = {y + (oz * outH + oy) * outW + i0, y + (oz * outH + oy + paired) * outW + i0}; \
+                const float *zy = zys; \
+                if (sW == 1) { CONVARITH_CALLS(S1) } \
+                else if (sW == 2) { CONVARITH_CALLS(S2) } \
+                else { CONVARITH_CALLS(GATHER) } \
+            } \
+            oy += 1 + paired; \
+        } \
+    } \
 }
+CONVARITH_WINDOW_PLANE(AVX2, window_plane_avx2, s1_avx2, s2_avx2, gather_avx2)
+CONVARITH_WINDOW_PLANE(AVX512, window_plane_avx512, s1_avx512, s2_avx512, gather_avx512)
+#undef CONVARITH_ROW_LINES
 #endif
 
 // The public entry points of each instruction set: pooling (max or average) and depthwise planes.
