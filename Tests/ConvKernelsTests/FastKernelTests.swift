@@ -157,7 +157,7 @@ struct FastKernelTests {
         }
     }
 
-    @Test("transposed layers with many input positions, by output phases, agree: per-axis strides 1–3, dilation, padding, output padding, phases without taps",
+    @Test("transposed layers with many input positions, by output phases, agree: per-axis strides 1–3, dilation, padding, output padding, phases of one tap and without taps",
           arguments: [
             // (input, kernel, stride, dilation, padding, output padding)
             ([20, 19], [3, 3], [2, 2], [1, 1], [1, 1], [1, 0]),
@@ -165,6 +165,9 @@ struct FastKernelTests {
             ([150], [5], [3], [1], [2], [2]),
             ([130], [3], [2], [2], [1], [0]),
             ([6, 7, 8], [3, 1, 2], [2, 1, 2], [1, 1, 1], [1, 0, 1], [0, 0, 1]),
+            // k = s: every phase has one tap (U-Net's 2×2 stride 2); k < s: some phases have none.
+            ([24, 22], [2, 2], [2, 2], [1, 1], [0, 0], [0, 0]),
+            ([40, 9], [2, 1], [3, 2], [1, 1], [0, 0], [1, 1]),
             // Phases of two tiles and a bit (about 100 columns): two threads split the output channels instead.
             ([100], [3], [2], [1], [1], [1]),
           ] as [([Int], [Int], [Int], [Int], [Int], [Int])])

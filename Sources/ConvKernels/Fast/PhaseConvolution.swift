@@ -25,10 +25,8 @@ extension FastKernels {
         withPointers(x, weight, &y, &scratch) { xBase, wBase, yBase, chunks in
             for group in 0..<groups {
                 // W_φ[c_out × (c, tap)] = w[group·inGroup + c, c_out, tap], every phase's packed once per group.
-                let packed = plan.phases.map { phase in
-                    packPhaseWeights(wBase + group * inGroup * outGroup * taps, phase: phase, inGroup: inGroup, outGroup: outGroup,
-                                     taps: taps, panelRows: kernel.rows)
-                }
+                let packed = PhaseWeights(wBase + group * inGroup * outGroup * taps, phases: plan.phases, inGroup: inGroup,
+                                          outGroup: outGroup, taps: taps, panelRows: kernel.rows)
                 for n in 0..<layout.batch {
                     let xGroup = xBase + (n * layout.inputChannels + group * inGroup) * inputPlane
                     let yGroup = yBase + (n * layout.outputChannels + group * outGroup) * plane
@@ -36,9 +34,10 @@ extension FastKernels {
                     forEachShare(of: inGroup, threads: threads) { plan.prepare(xGroup, channels: $0, into: prepared) }
                     for (phaseIndex, phase) in plan.phases.enumerated() {
                         let depth = inGroup * phase.taps.count, columns = phase.virtualCount
-                        packed[phaseIndex].data.withUnsafeBufferPointer { aBuffer in
+                        packed.data.withUnsafeBufferPointer { aBuffer in
                             offsets[phaseIndex].withUnsafeBufferPointer { offsetBuffer in
-                                guard let aBase = aBuffer.baseAddress, let offsetBase = offsetBuffer.baseAddress else { return }
+                                guard let packedBase = aBuffer.baseAddress, let offsetBase = offsetBuffer.baseAddress else { return }
+                                let aBase = packedBase + packed.starts[phaseIndex]
                                 FastThreads.run(parts: split.parts, threads: threads) { part in
                                     let rows = split.rows(of: part, among: outGroup)
                                     guard !rows.isEmpty else { return }
@@ -61,24 +60,39 @@ extension FastKernels {
         return Tensor(uncheckedShape: layout.outputShape, data: y)
     }
 
-    /// `W_φ[c_out × (c, tap)] = w[c, c_out, tap]` for the taps of `phase` (`w`: the group's weights
-    /// `[inGroup × outGroup × taps]`), packed in panels of `panelRows` rows, reading each weight row once
-    /// in its own order.
-    static func packPhaseWeights(_ w: UnsafePointer<Float>, phase: PhaseLayout.Phase, inGroup: Int, outGroup: Int, taps: Int,
-                                 panelRows mr: Int) -> PackedGEMM.PackedA {
-        let tapIndices = phase.taps.map(\.tap), count = tapIndices.count, depth = inGroup * count
-        return PackedGEMM.PackedA(rows: outGroup, depth: depth, panelRows: mr) { data in
-            guard let base = data.baseAddress else { return }
-            tapIndices.withUnsafeBufferPointer { indices in
+    /// Every phase's `W_φ[c_out × (c, tap)] = w[c, c_out, tap]` (`w`: a group's weights
+    /// `[inGroup × outGroup × taps]`) for the taps of that phase, packed in panels of `panelRows` rows
+    /// (`[panel][k][mr]`), one after the other in `data` from `starts[φ]` — in one pass over the weights
+    /// (a pass per phase would read every weight row once per phase), a channel's rows at a time (they stay
+    /// in L1 while each tap's column of them is written).
+    struct PhaseWeights {
+        var data: [Float]
+        let starts: [Int]
+
+        init(_ w: UnsafePointer<Float>, phases: [PhaseLayout.Phase], inGroup: Int, outGroup: Int, taps: Int, panelRows mr: Int) {
+            let panels = (outGroup + mr - 1) / mr
+            var starts: [Int] = [], total = 0
+            // Where tap t's element of (c, row) goes: first[t] + c·channelStep[t] + panel·panelStep[t] + lane
+            // (first[t] < 0: the tap reaches no phase).
+            var first = [Int](repeating: -1, count: taps), channelStep = first, panelStep = first
+            for phase in phases {
+                starts.append(total)
+                let count = phase.taps.count
+                for (place, tap) in phase.taps.enumerated() {
+                    (first[tap.tap], channelStep[tap.tap], panelStep[tap.tap]) = (total + place * mr, count * mr, inGroup * count * mr)
+                }
+                total += panels * inGroup * count * mr
+            }
+            self.starts = starts
+            data = [Float](repeating: 0, count: total)
+            data.withUnsafeMutableBufferPointer { buffer in
+                guard let base = buffer.baseAddress else { return }
                 for c in 0..<inGroup {
-                    for row in 0..<outGroup {
-                        let source = w + (c * outGroup + row) * taps
-                        // Element (row, k = c·count + j) of panel row / mr at [(panel·depth + k)·mr + row mod mr].
-                        let panel = row / mr, lane = row % mr
-                        var target = base + ((panel * depth + c * count) * mr + lane)
-                        for j in 0..<count {
-                            target.pointee = source[indices[j]]
-                            target += mr
+                    let rows = w + c * outGroup * taps
+                    for tap in 0..<taps where first[tap] >= 0 {
+                        let target = base + first[tap] + c * channelStep[tap], step = panelStep[tap]
+                        for row in 0..<outGroup {
+                            target[row / mr * step + row % mr] = rows[row * taps + tap]
                         }
                     }
                 }
