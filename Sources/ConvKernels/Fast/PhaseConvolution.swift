@@ -91,8 +91,9 @@ extension FastKernels {
                     let rows = w + c * outGroup * taps
                     for tap in 0..<taps where first[tap] >= 0 {
                         let target = base + first[tap] + c * channelStep[tap], step = panelStep[tap]
-                        for row in 0..<outGroup {
-                            target[row / mr * step + row % mr] = rows[row * taps + tap]
+                        for panel in 0..<panels {
+                            let lanes = target + panel * step, source = rows + panel * mr * taps + tap
+                            for lane in 0..<min(mr, outGroup - panel * mr) { lanes[lane] = source[lane * taps] }
                         }
                     }
                 }
