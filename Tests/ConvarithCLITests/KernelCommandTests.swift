@@ -73,7 +73,9 @@ struct KernelCommandTests {
         #expect(result.status == 0, "\(result.standardError)")
         let line = try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any]
         #expect(line?["name"] as? String == "fma_peak" && line?["kernel"] as? String == MicroKernel.current.name)
-        #expect((line?["gflops"] as? Double ?? 0) > 1)
+        // A measurement, not a speed: a debug build under a loaded test run can be below 1 GFLOP/s.
+        let gflops = line?["gflops"] as? Double ?? 0
+        #expect(gflops > 0 && gflops.isFinite)
     }
 
     @Test("run refuses a weight that does not fit the layer, naming the shapes")
