@@ -115,7 +115,7 @@ struct FastKernelTests {
         }
     }
 
-    @Test("the indirect GEMM agrees for per-axis strides, dilations and one-sided padding (copied, phase-split input), unpadded stride-1 input read in place, and every tile width and row edge",
+    @Test("the indirect GEMM agrees for per-axis strides, dilations and one-sided padding (copied, phase-split input), unpadded stride-1 input read in place, every tile width and row edge, and 3-D planes whose gaps it skips",
           arguments: [
             // (input, kernel, stride, dilation, padding before/after, in channels, out channels)
             ([9, 13], [3, 2], [2, 1], [1, 2], [(1, 0), (0, 2)], 5, 11),
@@ -125,6 +125,10 @@ struct FastKernelTests {
             ([6, 7, 8], [2, 3, 2], [1, 2, 1], [2, 1, 1], [(0, 1), (1, 1), (0, 0)], 3, 6),
             ([12, 49], [1, 1], [1], [1], [(0, 0), (0, 0)], 40, 10),
             ([5, 100], [3, 1], [1], [1], [(0, 0), (0, 0)], 100, 3),
+            // Planes of 32 × 32 virtual columns whose last 70 hold no output (skipped): six of them cross
+            // a chunk of columns and the threads' shares inside a plane and inside a gap.
+            ([6, 30, 30], [3, 3, 3], [1], [1], [(1, 1), (1, 1), (1, 1)], 2, 8),
+            ([7, 9, 21], [3, 2, 3], [2, 1, 2], [1, 2, 1], [(1, 0), (0, 1), (1, 1)], 3, 10),
           ] as [([Int], [Int], [Int], [Int], [(Int, Int)], Int, Int)])
     func indirectLayoutsAgree(input: [Int], kernel: [Int], stride: [Int], dilation: [Int], padding: [(Int, Int)],
                               inputChannels: Int, outputChannels: Int) throws {

@@ -49,15 +49,18 @@ extension FastKernels {
             return min(row * rowShare, rows)..<min((row + 1) * rowShare, rows)
         }
 
-        /// `body(start, width)` for each chunk of part `part`'s share of `columns` columns.
-        func forEachChunk(of columns: Int, part: Int, _ body: (_ start: Int, _ width: Int) -> Void) {
+        /// `body(start, width)` for each chunk of part `part`'s share of `columns` columns — only of the
+        /// columns in `grid`'s runs (those between runs hold no output, and are not computed).
+        func forEachChunk(of columns: Int, part: Int, grid: VirtualGrid, _ body: (_ start: Int, _ width: Int) -> Void) {
             let share = ((columns + columnParts - 1) / columnParts + tile - 1) / tile * tile
-            var start = min(part % columnParts * share, columns)
-            let end = min(start + share, columns)
-            while start < end {
-                let width = min(chunk, end - start)
-                body(start, width)
-                start += width
+            let first = min(part % columnParts * share, columns)
+            grid.forEachRun(in: first..<min(first + share, columns)) { run in
+                var start = run.lowerBound
+                while start < run.upperBound {
+                    let width = min(chunk, run.upperBound - start)
+                    body(start, width)
+                    start += width
+                }
             }
         }
     }
@@ -100,7 +103,7 @@ extension FastKernels {
                             let mine = chunks + part * outGroup * split.chunk
                             let a = weights.advanced(byRows: rows.lowerBound, depth: depth, panelRows: kernel.rows)
                             let yRows = yGroup + rows.lowerBound * plane
-                            split.forEachChunk(of: columns, part: part) { start, width in
+                            split.forEachChunk(of: columns, part: part, grid: grid) { start, width in
                                 let (target, ldc) = plan.isCompact ? (yRows + start, plane) : (mine, width)
                                 multiplyIndirect(kernel, a: a, rows: rows.count, depth: depth, b: b + start, offsets: offsetBase,
                                                  columns: width, c: target, ldc: ldc)

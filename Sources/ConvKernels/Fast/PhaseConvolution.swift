@@ -43,7 +43,7 @@ extension FastKernels {
                                     guard !rows.isEmpty else { return }
                                     let mine = chunks + part * outGroup * split.chunk
                                     let a = IndirectA.packed(aBase).advanced(byRows: rows.lowerBound, depth: depth, panelRows: kernel.rows)
-                                    split.forEachChunk(of: columns, part: part) { start, width in
+                                    split.forEachChunk(of: columns, part: part, grid: grids[phaseIndex]) { start, width in
                                         multiplyIndirect(kernel, a: a, rows: rows.count, depth: depth, b: prepared + start,
                                                          offsets: offsetBase, columns: width, c: mine, ldc: width)
                                         grids[phaseIndex].scatter(mine, ldc: width, rows: rows.count, columns: start..<(start + width),

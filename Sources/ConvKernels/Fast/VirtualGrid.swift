@@ -9,6 +9,21 @@ struct VirtualGrid {
     let origin: (Int, Int, Int)
     let step: (Int, Int, Int)
 
+    /// Calls `body` with each part of `columns` that lies in a run of columns holding outputs: the run
+    /// of `v₀` is `[v₀·E₁E₂, v₀·E₁E₂ + (count₁ − 1)·E₂ + count₂)`. The columns between two runs (the
+    /// rest of the last row, and the rows past `count₁`) hold none, so a GEMM need not compute them: a
+    /// 3-D convolution of 32³ padded by one skips 70 of every 1,156 columns.
+    func forEachRun(in columns: Range<Int>, _ body: (Range<Int>) -> Void) {
+        let pitch = extents.0 * extents.1, length = (counts.0 - 1) * extents.1 + counts.1
+        guard pitch > 0, length > 0 else { return }
+        var v0 = columns.lowerBound / pitch
+        while v0 * pitch < columns.upperBound {
+            let first = max(v0 * pitch, columns.lowerBound), end = min(v0 * pitch + length, columns.upperBound)
+            if first < end { body(first..<end) }
+            v0 += 1
+        }
+    }
+
     /// Copies virtual columns `columns` of `rows` rows (`source`, row stride `ldc`) to their outputs in `y`
     /// (row stride `plane`), dropping the columns past each row of outputs.
     func scatter(_ source: UnsafePointer<Float>, ldc: Int, rows: Int, columns: Range<Int>, into y: UnsafeMutablePointer<Float>, plane: Int) {
