@@ -146,6 +146,42 @@ struct FastKernelTests {
         }
     }
 
+    @Test("layers cropped by negative padding (JAX, MLX) agree on every fast path: strided and dilated, one-sided, depthwise, pooling, transposed",
+          arguments: [
+            // (input, kernel, stride, dilation, padding before/after)
+            ([9, 11], [3, 3], [1, 1], [1, 1], [(-1, -1), (-2, 0)]),
+            ([12, 13], [3, 2], [2, 2], [1, 2], [(-1, 1), (2, -1)]),
+            ([20], [3], [3], [1], [(-2, -1)]),
+          ] as [([Int], [Int], [Int], [Int], [(Int, Int)])])
+    func croppedLayersAgree(input: [Int], kernel: [Int], stride: [Int], dilation: [Int], padding: [(Int, Int)]) throws {
+        var rng = SeededGenerator(state: UInt64(input.reduce(7, *)))
+        let pads = Padding.explicit(padding.map { AxisPadding(before: $0.0, after: $0.1) })
+        let shape = try ConvolutionSpec(kernel: kernel, stride: stride, padding: pads, dilation: dilation, convention: .jax).shape(input: input)
+        let x = try Tensor.random(shape: [2, 16] + input, using: &rng)
+        for groups in [1, 16] {
+            let w = try Tensor.random(shape: [24 - 8 * (groups / 16), 16 / groups] + kernel, using: &rng)
+            let reference = try ReferenceKernels.convolution(x, weight: w, shape: shape, groups: groups)
+            try expectEveryKernelAgrees(with: reference, "conv \(input) groups \(groups)") { microKernel, threads in
+                try FastKernels.convolution(x, weight: w, shape: shape, groups: groups, threads: threads, microKernel: microKernel)
+            }
+        }
+        for mode in [PoolingMode.max, .average] {
+            let pool = try PoolingSpec(kernel: kernel, stride: stride, padding: pads, dilation: dilation, mode: mode, convention: .jax).shape(input: input)
+            let reference = try ReferenceKernels.pooling(x, shape: pool, mode: mode)
+            for microKernel in kernels {
+                let fast = try FastKernels.pooling(x, shape: pool, mode: mode, threads: 2, microKernel: microKernel)
+                #expect(reference.shape == fast.shape && zip(reference.data, fast.data).allSatisfy(sameFloat), "\(mode) \(input) \(microKernel.name)")
+            }
+        }
+        let transposed = try TransposedConvolutionSpec(kernel: kernel, stride: stride, padding: pads, dilation: dilation, convention: .jax)
+            .shape(input: input)
+        let w = try Tensor.random(shape: [16, 20] + kernel, using: &rng)
+        let reference = try ReferenceKernels.transposedConvolution(x, weight: w, shape: transposed)
+        try expectEveryKernelAgrees(with: reference, "transposed \(input)") { microKernel, threads in
+            try FastKernels.transposedConvolution(x, weight: w, shape: transposed, threads: threads, microKernel: microKernel)
+        }
+    }
+
     @Test("output widths 1…97 (every tile width of every kernel, chunk edges) with a depth past one block agree")
     func everyTileWidthAgrees() throws {
         var rng = SeededGenerator(state: 5)

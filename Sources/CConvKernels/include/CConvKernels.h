@@ -74,6 +74,11 @@ typedef struct {
 /// `forced` as for the micro-kernel.
 convarith_indirect_kernel convarith_select_indirect_kernel(const char *forced);
 
+/// Splits a row of `count` floats into its `stride` phases: float x goes to
+/// `out[((x + pad) mod stride) · phase_stride + (x + pad) div stride]` (`pad` ≥ 0). `isa` as
+/// `convarith_select_isa` returns it: 2 deinterleaves stride 2 with AVX-512, the others copy float by float.
+void convarith_split_row(const float *row, int64_t count, int64_t stride, int64_t pad, float *out, int64_t phase_stride, int isa);
+
 /// One part of a parallel loop: `fn(context, part)`.
 typedef void (*convarith_part_fn)(void *context, int64_t part);
 

@@ -10,9 +10,11 @@ struct Geometry3 {
     let dilation: (Int, Int, Int)
     let padding: (Int, Int, Int)
 
-    /// The geometry of direct-window axes (`nil` beyond three axes).
+    /// The geometry of direct-window axes (`nil` beyond three axes, or when an axis is cropped before its
+    /// first window — negative padding, which JAX and MLX accept — since the fast layouts index the input
+    /// from the padding's start; the reference loops serve those layers).
     init?(_ axes: [AxisArithmetic]) {
-        guard (1...3).contains(axes.count) else { return nil }
+        guard (1...3).contains(axes.count), axes.allSatisfy({ $0.padding.before >= 0 }) else { return nil }
         let all = [AxisArithmetic](repeating: AxisArithmetic(input: 1, kernel: 1, stride: 1, dilation: 1, padding: AxisPadding(0), output: 1),
                                    count: 3 - axes.count) + axes
         input = (all[0].input, all[1].input, all[2].input)

@@ -94,7 +94,7 @@ extension FastKernels {
                         let xGroup = xBase + (n * layout.inputChannels + group * inGroup) * geometry.inputCount
                         let yGroup = yBase + (n * layout.outputChannels + group * outGroup) * plane
                         if plan.copies {
-                            forEachShare(of: inGroup, threads: threads) { plan.prepare(xGroup, channels: $0, into: prepared) }
+                            forEachShare(of: inGroup, threads: threads) { plan.prepare(xGroup, channels: $0, into: prepared, isa: kernel.isa) }
                         }
                         let b = plan.copies ? UnsafePointer(prepared) : xGroup
                         FastThreads.run(parts: split.parts, threads: threads) { part in

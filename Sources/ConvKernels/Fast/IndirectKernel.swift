@@ -13,6 +13,8 @@ struct IndirectKernel: @unchecked Sendable {
     /// "avx512", "avx2" or "portable".
     let name: String
     let function: convarith_indirect_fn
+    /// The instruction set's number for the C helpers: 2 (AVX-512), 1 (AVX2 + FMA), 0 (portable).
+    let isa: Int32
 
     /// The kernel for a named instruction set (`nil`: the best this CPU supports).
     init(named name: String?) {
@@ -21,5 +23,6 @@ struct IndirectKernel: @unchecked Sendable {
         columns = Int(selected.nr)
         self.name = String(cString: selected.name)
         function = selected.kernel
+        isa = convarith_select_isa(selected.name)
     }
 }

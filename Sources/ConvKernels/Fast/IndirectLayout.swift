@@ -1,3 +1,5 @@
+import CConvKernels
+
 /// Where an indirect convolution reads its input: every axis zero-padded and split into its stride's
 /// phases (`padded[p] → phase p mod s, position p div s`), so that each window tap is one fixed offset
 /// from a "virtual" output index and the convolution becomes `C[M × V] = A · B` with
@@ -77,8 +79,9 @@ struct IndirectLayout {
     }
 
     /// Writes the padded, phase-split copy of input channels `channels` (`x`: the group's first channel)
-    /// into `buffer` (`channelVolume` floats per channel, from the group's first channel).
-    func prepare(_ x: UnsafePointer<Float>, channels: Range<Int>, into buffer: UnsafeMutablePointer<Float>) {
+    /// into `buffer` (`channelVolume` floats per channel, from the group's first channel); `isa` is the
+    /// instruction set of the kernels (``IndirectKernel/isa``).
+    func prepare(_ x: UnsafePointer<Float>, channels: Range<Int>, into buffer: UnsafeMutablePointer<Float>, isa: Int32) {
         let g = geometry
         let (i0, i1, i2) = g.input
         let (_, e1, e2) = extents
@@ -98,20 +101,9 @@ struct IndirectLayout {
                     if s2 == 1 {
                         (line + phaseZY * phaseVolume + g.padding.2).update(from: row, count: i2)
                     } else {
-                        // One x phase at a time: its inputs are s₂ apart in the row and adjacent in the copy.
-                        for phaseX in 0..<s2 {
-                            // The first input of this phase: (x + p₂) mod s₂ = phaseX.
-                            let first = ((phaseX - g.padding.2) % s2 + s2) % s2
-                            guard first < i2 else { continue }
-                            let phasePlane: Int = (phaseZY * s2 + phaseX) * phaseVolume
-                            var target = line + (phasePlane + (first + g.padding.2) / s2)
-                            var xIndex = first
-                            while xIndex < i2 {
-                                target.pointee = row[xIndex]
-                                target += 1
-                                xIndex &+= s2
-                            }
-                        }
+                        // Each x phase's inputs are s₂ apart in the row and adjacent in the copy.
+                        convarith_split_row(row, Int64(i2), Int64(s2), Int64(g.padding.2), line + phaseZY * s2 * phaseVolume,
+                                            Int64(phaseVolume), isa)
                     }
                 }
             }
