@@ -46,3 +46,98 @@ void convarith_split_row(const float *row, int64_t count, int64_t stride, int64_
 #endif
     split_row_scalar(row, count, stride, pad, out, phase_stride);
 }
+
+// ---- Phase weights: each channel's [out_group × taps] block transposed, then placed a panel at a time ----
+
+static void transpose_scalar(const float *src, int64_t rows, int64_t cols, int64_t ld_src, float *dst, int64_t ld_dst) {
+    for (int64_t r = 0; r < rows; r++)
+        for (int64_t c = 0; c < cols; c++) dst[c * ld_dst + r] = src[r * ld_src + c];
+}
+
+#ifdef CONVARITH_X86
+// dst[c][r] = src[r][c] for an 8 × 8 block: unpacks, shuffles, then 128-bit lane swaps.
+__attribute__((target("avx2")))
+static inline void transpose8_avx2(const float *src, int64_t ld_src, float *dst, int64_t ld_dst) {
+    __m256 r[8], t[8], u[8];
+    for (int i = 0; i < 8; i++) r[i] = _mm256_loadu_ps(src + i * ld_src);
+    for (int i = 0; i < 8; i += 2) {
+        t[i] = _mm256_unpacklo_ps(r[i], r[i + 1]);
+        t[i + 1] = _mm256_unpackhi_ps(r[i], r[i + 1]);
+    }
+    for (int i = 0; i < 8; i += 4) {
+        u[i] = _mm256_shuffle_ps(t[i], t[i + 2], _MM_SHUFFLE(1, 0, 1, 0));
+        u[i + 1] = _mm256_shuffle_ps(t[i], t[i + 2], _MM_SHUFFLE(3, 2, 3, 2));
+        u[i + 2] = _mm256_shuffle_ps(t[i + 1], t[i + 3], _MM_SHUFFLE(1, 0, 1, 0));
+        u[i + 3] = _mm256_shuffle_ps(t[i + 1], t[i + 3], _MM_SHUFFLE(3, 2, 3, 2));
+    }
+    for (int i = 0; i < 4; i++) {
+        _mm256_storeu_ps(dst + i * ld_dst, _mm256_permute2f128_ps(u[i], u[i + 4], 0x20));
+        _mm256_storeu_ps(dst + (i + 4) * ld_dst, _mm256_permute2f128_ps(u[i], u[i + 4], 0x31));
+    }
+}
+
+__attribute__((target("avx2")))
+static void transpose_avx2(const float *src, int64_t rows, int64_t cols, int64_t ld_src, float *dst, int64_t ld_dst) {
+    const int64_t rows8 = rows / 8 * 8, cols8 = cols / 8 * 8;
+    for (int64_t r = 0; r < rows8; r += 8)
+        for (int64_t c = 0; c < cols8; c += 8) transpose8_avx2(src + r * ld_src + c, ld_src, dst + c * ld_dst + r, ld_dst);
+    // The edges: the last cols % 8 columns of the whole block, and the last rows % 8 rows of the rest.
+    transpose_scalar(src + cols8, rows, cols - cols8, ld_src, dst + cols8 * ld_dst, ld_dst);
+    transpose_scalar(src + rows8 * ld_src, rows - rows8, cols8, ld_src, dst + rows8, ld_dst);
+}
+
+#endif
+
+// Copies the lanes of each panel of channels [c0, c0 + cn) from their transposed copy: MR constant lets the
+// compiler use fixed-size moves.
+#define CONVARITH_PLACE(MR) { \
+    float *region = out; \
+    const int64_t *list = tap_list; \
+    for (int64_t phase = 0; phase < phases; phase++) { \
+        const int64_t count = counts[phase]; \
+        for (int64_t panel = 0; panel < panels; panel++) { \
+            const int64_t lanes = out_group - panel * (MR) < (MR) ? out_group - panel * (MR) : (MR); \
+            float *target = region + (panel * in_group + c0) * count * (MR); \
+            for (int64_t c = 0; c < cn; c++) { \
+                const float *channel = scratch + c * taps * out_group + panel * (MR); \
+                for (int64_t place = 0; place < count; place++) { \
+                    const float *source = channel + list[place] * out_group; \
+                    if (lanes == (MR)) { for (int64_t l = 0; l < (MR); l++) target[l] = source[l]; } \
+                    else { for (int64_t l = 0; l < lanes; l++) target[l] = source[l]; } \
+                    target += (MR); \
+                } \
+            } \
+        } \
+        region += panels * in_group * count * (MR); \
+        list += count; \
+    } }
+
+void convarith_pack_phase_weights(const float *w, int64_t in_group, int64_t out_group, int64_t taps, int64_t mr,
+                                  int64_t phases, const int64_t *counts, const int64_t *tap_list, float *out, float *scratch,
+                                  int64_t block, int isa) {
+    const int64_t panels = (out_group + mr - 1) / mr;
+#ifndef CONVARITH_X86
+    (void)isa;
+#endif
+    for (int64_t c0 = 0; c0 < in_group; c0 += block) {
+        const int64_t cn = in_group - c0 < block ? in_group - c0 : block;
+        // scratch[c][tap][c_out] = w[c0 + c][c_out][tap]: every tap's lanes contiguous.
+        for (int64_t c = 0; c < cn; c++) {
+            const float *channel = w + (c0 + c) * out_group * taps;
+            float *transposed = scratch + c * taps * out_group;
+#ifdef CONVARITH_X86
+            if (isa >= 1) transpose_avx2(channel, out_group, taps, taps, transposed, out_group);
+            else
+#endif
+                transpose_scalar(channel, out_group, taps, taps, transposed, out_group);
+        }
+        // Then these channels' part of every phase's panels, in their order: runs of cn · count · mr floats.
+        switch (mr) {
+        case 8: CONVARITH_PLACE(8) break;
+        case 6: CONVARITH_PLACE(6) break;
+        case 4: CONVARITH_PLACE(4) break;
+        default: CONVARITH_PLACE(mr)
+        }
+    }
+}
+#undef CONVARITH_PLACE

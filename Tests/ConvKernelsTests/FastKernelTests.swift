@@ -201,6 +201,8 @@ struct FastKernelTests {
           arguments: [
             // (input, kernel, stride, dilation, padding, output padding)
             ([20, 19], [3, 3], [2, 2], [1, 1], [1, 1], [1, 0]),
+            // DCGAN's 4×4 stride 2: 16 taps, whose weights are packed in whole 8 × 8 tiles and an edge.
+            ([10, 12], [4, 4], [2, 2], [1, 1], [1, 1], [0, 0]),
             ([16, 15], [3, 2], [2, 3], [2, 1], [0, 1], [1, 2]),
             ([150], [5], [3], [1], [2], [2]),
             ([130], [3], [2], [2], [1], [0]),

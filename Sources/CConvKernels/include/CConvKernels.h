@@ -79,6 +79,15 @@ convarith_indirect_kernel convarith_select_indirect_kernel(const char *forced);
 /// `convarith_select_isa` returns it: 2 deinterleaves stride 2 with AVX-512, the others copy float by float.
 void convarith_split_row(const float *row, int64_t count, int64_t stride, int64_t pad, float *out, int64_t phase_stride, int isa);
 
+/// Packs a transposed convolution's weights for its output phases. `w` is a group's weights
+/// [in_group × out_group × taps]; phase φ (of `phases`) takes the `counts[φ]` taps listed next in `tap_list`, and
+/// its packed weights follow the previous phase's in `out`: panels of `mr` output channels, `[panel][c][place][mr]`
+/// (the last panel's lanes past out_group left unwritten). Channels go `block` at a time through `scratch`
+/// (block · taps · out_group floats: their weights transposed; `isa` ≥ 1 transposes 8 × 8 blocks with AVX).
+void convarith_pack_phase_weights(const float *w, int64_t in_group, int64_t out_group, int64_t taps, int64_t mr,
+                                  int64_t phases, const int64_t *counts, const int64_t *tap_list, float *out, float *scratch,
+                                  int64_t block, int isa);
+
 /// One part of a parallel loop: `fn(context, part)`.
 typedef void (*convarith_part_fn)(void *context, int64_t part);
 

@@ -1,3 +1,4 @@
+import CConvKernels
 import ConvArithmetic
 
 extension FastKernels {
@@ -26,7 +27,7 @@ extension FastKernels {
             for group in 0..<groups {
                 // W_φ[c_out × (c, tap)] = w[group·inGroup + c, c_out, tap], every phase's packed once per group.
                 let packed = PhaseWeights(wBase + group * inGroup * outGroup * taps, phases: plan.phases, inGroup: inGroup,
-                                          outGroup: outGroup, taps: taps, panelRows: kernel.rows)
+                                          outGroup: outGroup, taps: taps, panelRows: kernel.rows, isa: kernel.isa)
                 for n in 0..<layout.batch {
                     let xGroup = xBase + (n * layout.inputChannels + group * inGroup) * inputPlane
                     let yGroup = yBase + (n * layout.outputChannels + group * outGroup) * plane
@@ -63,39 +64,34 @@ extension FastKernels {
     /// Every phase's `W_φ[c_out × (c, tap)] = w[c, c_out, tap]` (`w`: a group's weights
     /// `[inGroup × outGroup × taps]`) for the taps of that phase, packed in panels of `panelRows` rows
     /// (`[panel][k][mr]`), one after the other in `data` from `starts[φ]` — in one pass over the weights
-    /// (a pass per phase would read every weight row once per phase), a channel's rows at a time (they stay
-    /// in L1 while each tap's column of them is written).
+    /// (a pass per phase would read every weight row once per phase): each channel's `[outGroup × taps]`
+    /// block is transposed (8 × 8 tiles with AVX, in C), so that a tap's lanes of a panel are one contiguous
+    /// copy, and the packed weights are then written in their order, one stream (written where each tap
+    /// belongs, channel by channel, every store went to another cache line: 2.5× slower on DCGAN's
+    /// 256 → 128 layer).
     struct PhaseWeights {
         var data: [Float]
         let starts: [Int]
 
-        init(_ w: UnsafePointer<Float>, phases: [PhaseLayout.Phase], inGroup: Int, outGroup: Int, taps: Int, panelRows mr: Int) {
+        init(_ w: UnsafePointer<Float>, phases: [PhaseLayout.Phase], inGroup: Int, outGroup: Int, taps: Int, panelRows mr: Int, isa: Int32) {
             let panels = (outGroup + mr - 1) / mr
             var starts: [Int] = [], total = 0
-            // Where tap t's element of (c, row) goes: first[t] + c·channelStep[t] + panel·panelStep[t] + lane
-            // (first[t] < 0: the tap reaches no phase).
-            var first = [Int](repeating: -1, count: taps), channelStep = first, panelStep = first
             for phase in phases {
                 starts.append(total)
-                let count = phase.taps.count
-                for (place, tap) in phase.taps.enumerated() {
-                    (first[tap.tap], channelStep[tap.tap], panelStep[tap.tap]) = (total + place * mr, count * mr, inGroup * count * mr)
-                }
-                total += panels * inGroup * count * mr
+                total += panels * inGroup * phase.taps.count * mr
             }
             self.starts = starts
-            data = [Float](repeating: 0, count: total)
+            // Every lane the kernel reads is written (it repeats the last row for rows past the panel's end).
+            data = FastKernels.uninitialized(total)
+            // Channels a block at a time through a transposed copy that stays in L1 (16 K floats).
+            let block = max(1, min(inGroup, (1 << 14) / max(taps * outGroup, 1)))
+            var scratch = FastKernels.uninitialized(max(block * taps * outGroup, 1))
+            let counts = phases.map { Int64($0.taps.count) }, tapList = phases.flatMap { $0.taps.map { Int64($0.tap) } }
             data.withUnsafeMutableBufferPointer { buffer in
-                guard let base = buffer.baseAddress else { return }
-                for c in 0..<inGroup {
-                    let rows = w + c * outGroup * taps
-                    for tap in 0..<taps where first[tap] >= 0 {
-                        let target = base + first[tap] + c * channelStep[tap], step = panelStep[tap]
-                        for panel in 0..<panels {
-                            let lanes = target + panel * step, source = rows + panel * mr * taps + tap
-                            for lane in 0..<min(mr, outGroup - panel * mr) { lanes[lane] = source[lane * taps] }
-                        }
-                    }
+                scratch.withUnsafeMutableBufferPointer { scratchBuffer in
+                    guard let base = buffer.baseAddress, let scratchBase = scratchBuffer.baseAddress else { return }
+                    convarith_pack_phase_weights(w, Int64(inGroup), Int64(outGroup), Int64(taps), Int64(mr), Int64(phases.count), counts,
+                                                 tapList, base, scratchBase, Int64(block), isa)
                 }
             }
         }
