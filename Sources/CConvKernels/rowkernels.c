@@ -316,6 +316,84 @@ ISA##_TARGET static inline void NAME(const float *const *const *lines, int64_t l
     } \
 }
 
+// Stride 2, a window 2 or 3 wide and no dilation (nearly every strided pool): each line's span under a vector
+// of outputs, floats [0, 32) from its start, is loaded once; tap 0 is its even floats, tap 1 its odd ones, and
+// tap 2 the even ones moved by one lane (valignd with the next vector's evens, or, for the last vector, with
+// float 32 loaded alone) — two loads and up to three shuffles a line and vector instead of two loads and a
+// permute per tap. The taps still meet each output in the order 0, 1, 2. The span's masks come from the taps'
+// (float j < 31 as tap 0's bit j, float 31 as tap 1's bit 30, float 32 as tap 2's bit 30).
+#define CONVARITH_WINDOW_SPAN(NAME, ROWS, VECTORS, KW, MODE) \
+AVX512_TARGET static inline void NAME(const float *const *const *lines, int64_t lineCount, int64_t offset, \
+        const float *const *weightLines, int64_t kW, int64_t sW, int64_t dW, float start, const float *zy, \
+        const float *divisorX, float *const *row, uint32_t last, const int64_t *firstMasks, const int64_t *lastMasks, \
+        __m512i gather, __m512i evens) { \
+    (void)kW; (void)sW; (void)dW; (void)gather; (void)weightLines; (void)zy; (void)divisorX; \
+    const int mode = MODE; \
+    const __m512 neutral = _mm512_set1_ps(start); \
+    const __m512i odds = _mm512_add_epi32(evens, _mm512_set1_epi32(1)); \
+    __mmask16 low[VECTORS], high[VECTORS]; \
+    _Pragma("GCC unroll 4") for (int v = 0; v < VECTORS; v++) { \
+        const int64_t *masks = v == 0 && firstMasks ? firstMasks : v == VECTORS - 1 && lastMasks ? lastMasks : 0; \
+        low[v] = masks ? (__mmask16)(masks[0] & 0xFFFF) : (__mmask16)0xFFFF; \
+        high[v] = masks ? (__mmask16)(((masks[0] >> 16) & 0x7FFF) | (((masks[1] >> 30) & 1) << 15)) : (__mmask16)0xFFFF; \
+    } \
+    const int64_t *tailMasks = VECTORS == 1 && firstMasks ? firstMasks : lastMasks; \
+    const __mmask16 tail = KW == 3 ? (__mmask16)(tailMasks ? (tailMasks[2] >> 30) & 1 : 1) : 0; \
+    __m512 acc[ROWS][VECTORS]; \
+    _Pragma("GCC unroll 2") for (int r = 0; r < ROWS; r++) { \
+        _Pragma("GCC unroll 4") for (int v = 0; v < VECTORS; v++) acc[r][v] = neutral; \
+    } \
+    for (int64_t l = 0; l < lineCount; l++) { \
+        const __m512 w0 = mode == MODE_WEIGHTED ? _mm512_set1_ps(weightLines[l][0]) : neutral; \
+        const __m512 w1 = mode == MODE_WEIGHTED ? _mm512_set1_ps(weightLines[l][1]) : neutral; \
+        const __m512 w2 = mode == MODE_WEIGHTED && KW == 3 ? _mm512_set1_ps(weightLines[l][2]) : neutral; \
+        (void)w2; \
+        _Pragma("GCC unroll 2") for (int r = 0; r < ROWS; r++) { \
+            const float *base = lines[r][l] + offset; \
+            __m512 even[VECTORS + 1], odd[VECTORS]; \
+            _Pragma("GCC unroll 4") for (int v = 0; v < VECTORS; v++) { \
+                const __m512 a = low[v] == 0xFFFF ? _mm512_loadu_ps(base + 32 * v) : _mm512_mask_loadu_ps(neutral, low[v], base + 32 * v); \
+                const __m512 b = high[v] == 0xFFFF ? _mm512_loadu_ps(base + 32 * v + 16) \
+                                                   : _mm512_mask_loadu_ps(neutral, high[v], base + 32 * v + 16); \
+                even[v] = _mm512_permutex2var_ps(a, evens, b); \
+                odd[v] = _mm512_permutex2var_ps(a, odds, b); \
+            } \
+            even[VECTORS] = KW == 3 ? _mm512_mask_loadu_ps(neutral, tail, base + 32 * VECTORS) : neutral; \
+            _Pragma("GCC unroll 4") for (int v = 0; v < VECTORS; v++) { \
+                const __m512 taps[3] = {even[v], odd[v], \
+                                        KW == 3 ? _mm512_castsi512_ps(_mm512_alignr_epi32(_mm512_castps_si512(even[v + 1]), \
+                                                                                          _mm512_castps_si512(even[v]), 1)) : neutral}; \
+                const __m512 weight[3] = {w0, w1, w2}; \
+                _Pragma("GCC unroll 3") for (int t = 0; t < KW; t++) { \
+                    acc[r][v] = mode == MODE_WEIGHTED ? AVX512_FMADD(weight[t], taps[t], acc[r][v]) \
+                              : mode == MODE_AVERAGE ? AVX512_ADD(acc[r][v], taps[t]) : AVX512_MAX(acc[r][v], taps[t]); \
+                } \
+            } \
+        } \
+    } \
+    _Pragma("GCC unroll 2") for (int r = 0; r < ROWS; r++) { \
+        _Pragma("GCC unroll 4") for (int v = 0; v < VECTORS; v++) { \
+            const uint32_t lanes = v == VECTORS - 1 ? last : AVX512_FULL; \
+            if (mode == MODE_AVERAGE) { \
+                const __m512 divisor = AVX512_SET1(zy[r]) * AVX512_LOAD_LANES(divisorX + 16 * v, lanes); \
+                acc[r][v] = AVX512_DIVIDE(acc[r][v], divisor); \
+            } \
+            AVX512_STORE(row[r] + 16 * v, lanes, acc[r][v]); \
+        } \
+    } \
+}
+#define CONVARITH_WINDOW_SPANS_MODE(K, M, MODE) \
+    CONVARITH_WINDOW_SPAN(inner1_span##K##_avx512_##M, 1, 1, K, MODE) \
+    CONVARITH_WINDOW_SPAN(inner2_span##K##_avx512_##M, 1, 2, K, MODE) \
+    CONVARITH_WINDOW_SPAN(inner3_span##K##_avx512_##M, 1, 3, K, MODE) \
+    CONVARITH_WINDOW_SPAN(inner4_span##K##_avx512_##M, 1, 4, K, MODE) \
+    CONVARITH_WINDOW_SPAN(pair1_span##K##_avx512_##M, 2, 1, K, MODE) \
+    CONVARITH_WINDOW_SPAN(pair2_span##K##_avx512_##M, 2, 2, K, MODE)
+#define CONVARITH_WINDOW_SPANS(K) \
+    CONVARITH_WINDOW_SPANS_MODE(K, max, MODE_MAX) \
+    CONVARITH_WINDOW_SPANS_MODE(K, average, MODE_AVERAGE) \
+    CONVARITH_WINDOW_SPANS_MODE(K, weighted, MODE_WEIGHTED)
+
 // One inner kernel per vector count, load and mode (the mode a constant, so its branches fold away).
 #define CONVARITH_WINDOW_INNERS_MODE(ISA, SUFFIX, LOAD, MASKED, M, MODE) \
     CONVARITH_WINDOW_INNER(ISA, inner1_##SUFFIX##_##M, 1, 1, LOAD, MASKED, MODE) \
@@ -331,6 +409,8 @@ ISA##_TARGET static inline void NAME(const float *const *const *lines, int64_t l
 CONVARITH_WINDOW_INNERS(AVX512, s1_avx512, AVX512_LOAD_S1, AVX512_MASKED_S1)
 CONVARITH_WINDOW_INNERS(AVX512, s2_avx512, AVX512_LOAD_S2, AVX512_MASKED_S2)
 CONVARITH_WINDOW_INNERS(AVX512, gather_avx512, AVX512_LOAD_GATHER, AVX512_MASKED_GATHER)
+CONVARITH_WINDOW_SPANS(2)
+CONVARITH_WINDOW_SPANS(3)
 CONVARITH_WINDOW_INNERS(AVX2, s1_avx2, AVX2_LOAD_S1, AVX2_MASKED_S1)
 CONVARITH_WINDOW_INNERS(AVX2, s2_avx2, AVX2_LOAD_S2, AVX2_MASKED_S2)
 CONVARITH_WINDOW_INNERS(AVX2, gather_avx2, AVX2_LOAD_GATHER, AVX2_MASKED_GATHER)
@@ -384,7 +464,7 @@ static int edge_masks(int64_t vector, int64_t lanes, const int64_t *g, int64_t *
 
 // A whole plane with the vector kernels of ISA (the loads and mode SUFFIX_ISA), or with the kernel that masks
 // every tap when the plane's padded copy would be large.
-#define CONVARITH_WINDOW_PLANE(ISA, NAME, S1, S2, GATHER) \
+#define CONVARITH_WINDOW_PLANE(ISA, NAME, S1, S2, SPAN2, SPAN3, GATHER) \
 ISA##_TARGET static void NAME(const float *x, float *y, const int64_t *g, const float *divisorZ, const float *divisorY, \
                               const float *divisorX, int mode, float empty, const float *weights, int64_t *scratch) { \
     if (g[11] > (1 << 27)) { window_plane_portable(x, y, g, divisorZ, divisorY, divisorX, mode, empty, weights, scratch); return; } \
@@ -451,6 +531,8 @@ ISA##_TARGET static void NAME(const float *x, float *y, const int64_t *g, const 
                 float *const rows[2] = {y + (oz * outH + oy) * outW + i0, y + (oz * outH + oy + paired) * outW + i0}; \
                 const float *zy = zys; \
                 if (sW == 1) { CONVARITH_CALLS(S1) } \
+                else if (sW == 2 && dW == 1 && kW == 3) { CONVARITH_CALLS(SPAN3) } \
+                else if (sW == 2 && dW == 1 && kW == 2) { CONVARITH_CALLS(SPAN2) } \
                 else if (sW == 2) { CONVARITH_CALLS(S2) } \
                 else { CONVARITH_CALLS(GATHER) } \
             } \
@@ -458,8 +540,8 @@ ISA##_TARGET static void NAME(const float *x, float *y, const int64_t *g, const 
         } \
     } \
 }
-CONVARITH_WINDOW_PLANE(AVX2, window_plane_avx2, s1_avx2, s2_avx2, gather_avx2)
-CONVARITH_WINDOW_PLANE(AVX512, window_plane_avx512, s1_avx512, s2_avx512, gather_avx512)
+CONVARITH_WINDOW_PLANE(AVX2, window_plane_avx2, s1_avx2, s2_avx2, s2_avx2, s2_avx2, gather_avx2)
+CONVARITH_WINDOW_PLANE(AVX512, window_plane_avx512, s1_avx512, s2_avx512, span2_avx512, span3_avx512, gather_avx512)
 #undef CONVARITH_ROW_LINES
 #endif
 

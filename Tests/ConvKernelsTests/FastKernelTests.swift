@@ -298,6 +298,36 @@ struct FastDirectKernelTests {
         #expect(checked >= 30)
     }
 
+    @Test("pooling and depthwise windows that end in a row's right padding read nothing past the row (each row starts with a value larger than the rest), for outputs of whole vectors")
+    func windowsEndingInPaddingStayOnTheirRow() throws {
+        var rng = SeededGenerator(state: 31)
+        for outputs in [8, 16, 32, 48] {
+            for (kernel, step) in [(3, 2), (2, 2), (3, 1)] {
+                // The last window reaches one float into the right padding.
+                let width = (outputs - 1) * step + kernel - 1
+                var x = try Tensor.random(shape: [1, 3, 4, width], using: &rng)
+                for index in stride(from: 0, to: x.data.count, by: width) { x.data[index] = 1000 }
+                for mode in [PoolingMode.max, .average] {
+                    let shape = try PoolingSpec(kernel: [2, kernel], stride: [1, step], padding: .explicit([AxisPadding(0), AxisPadding(before: 0, after: 1)]),
+                                                mode: mode, convention: .onnx).shape(input: [4, width])
+                    #expect(shape.output.last == outputs)
+                    let reference = try ReferenceKernels.pooling(x, shape: shape, mode: mode)
+                    for micro in kernels {
+                        let fast = try FastKernels.pooling(x, shape: shape, mode: mode, threads: 1, microKernel: micro)
+                        #expect(zip(reference.data, fast.data).allSatisfy(sameFloat), "\(micro.name) \(mode) k \(kernel) s \(step) outputs \(outputs)")
+                    }
+                }
+                let conv = try ConvolutionSpec(kernel: [2, kernel], stride: [1, step], padding: .explicit([AxisPadding(0), AxisPadding(before: 0, after: 1)]),
+                                               convention: .onnx).shape(input: [4, width])
+                let w = try Tensor.random(shape: [3, 1, 2, kernel], using: &rng)
+                let reference = try ReferenceKernels.convolution(x, weight: w, shape: conv, groups: 3)
+                try expectEveryKernelAgrees(with: reference, "depthwise k \(kernel) s \(step) outputs \(outputs)") { micro, threads in
+                    try FastKernels.convolution(x, weight: w, shape: conv, groups: 3, threads: threads, microKernel: micro)
+                }
+            }
+        }
+    }
+
     @Test("fast pooling over wide rows (every vector width and tail, strides 1–3, dilation, padding past the first vector) with NaN and −0 equals the reference bit for bit for every row kernel")
     func widePoolingRowsAgreeBitForBit() throws {
         var rng = SeededGenerator(state: 2016)
