@@ -171,3 +171,10 @@ convarith_indirect_kernel convarith_select_indirect_kernel(const char *forced) {
     return portable;
 #endif
 }
+
+void convarith_prefetch_rows(const float *b, const int64_t *offsets, int64_t k, int64_t n) {
+    for (int64_t p = 0; p < k; p++) {
+        const char *row = (const char *)(b + offsets[p]);
+        for (int64_t byte = 0; byte < n * (int64_t)sizeof(float); byte += 64) __builtin_prefetch(row + byte, 0, 2);
+    }
+}

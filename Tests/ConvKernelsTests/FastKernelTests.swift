@@ -182,6 +182,18 @@ struct FastKernelTests {
         }
     }
 
+    @Test("a layer whose input outgrows an L2 cache, with 16 or more panels of output channels (the next tiles' rows prefetched), agrees")
+    func largeInputWithManyPanelsAgrees() throws {
+        var rng = SeededGenerator(state: 17)
+        // A 1×1 convolution reads its input in place: 2 × 131,200 floats, just over a megabyte.
+        let shape = try ConvolutionSpec(kernel: [1]).shape(input: [131_200])
+        let x = try Tensor.random(shape: [1, 2, 131_200], using: &rng)
+        let w = try Tensor.random(shape: [130, 2, 1], using: &rng)
+        let reference = try ReferenceKernels.convolution(x, weight: w, shape: shape)
+        // The CPU's best kernel only: the prefetch does not depend on it, and the others take seconds in a debug build.
+        #expect(relativeDifference(reference, try FastKernels.convolution(x, weight: w, shape: shape, threads: 2)) <= 1e-5)
+    }
+
     @Test("output widths 1…97 (every tile width of every kernel, chunk edges) with a depth past one block agree")
     func everyTileWidthAgrees() throws {
         var rng = SeededGenerator(state: 5)

@@ -88,6 +88,10 @@ void convarith_pack_phase_weights(const float *w, int64_t in_group, int64_t out_
                                   int64_t phases, const int64_t *counts, const int64_t *tap_list, float *out, float *scratch,
                                   int64_t block, int isa);
 
+/// Asks for the first `n` floats of rows `b + offsets[p]`, p < k, to be brought into the L2 cache (a hint:
+/// nothing is read or faulted): the next tile of an indirect GEMM, while the current one is computed.
+void convarith_prefetch_rows(const float *b, const int64_t *offsets, int64_t k, int64_t n);
+
 /// One part of a parallel loop: `fn(context, part)`.
 typedef void (*convarith_part_fn)(void *context, int64_t part);
 
