@@ -317,82 +317,95 @@ ISA##_TARGET static inline void NAME(const float *const *const *lines, int64_t l
 }
 
 // Stride 2, a window 2 or 3 wide and no dilation (nearly every strided pool): each line's span under a vector
-// of outputs, floats [0, 32) from its start, is loaded once; tap 0 is its even floats, tap 1 its odd ones, and
-// tap 2 the even ones moved by one lane (valignd with the next vector's evens, or, for the last vector, with
-// float 32 loaded alone) — two loads and up to three shuffles a line and vector instead of two loads and a
-// permute per tap. The taps still meet each output in the order 0, 1, 2. The span's masks come from the taps'
-// (float j < 31 as tap 0's bit j, float 31 as tap 1's bit 30, float 32 as tap 2's bit 30).
-#define CONVARITH_WINDOW_SPAN(NAME, ROWS, VECTORS, KW, MODE) \
-AVX512_TARGET static inline void NAME(const float *const *const *lines, int64_t lineCount, int64_t offset, \
+// of outputs, floats [0, 2·LANES) from its start, is loaded once; tap 0 is its even floats, tap 1 its odd ones,
+// and tap 2 the even ones moved by one lane (with the next vector's first even float, or, for the last vector,
+// float 2·LANES loaded alone) — two loads and up to three shuffles a line and vector instead of two loads and a
+// shuffle per tap. The taps still meet each output in the order 0, 1, 2. The span's masks come from the taps'
+// (float j < 2·LANES − 1 as tap 0's bit j, float 2·LANES − 1 as tap 1's last bit, float 2·LANES as tap 2's).
+// Per instruction set: SPAN_LOAD(at, bits) (masked lanes `neutral`), EVENS_OF / ODDS_OF(a, b) (of the floats of
+// a then b), NEXT(e, n) (e's lanes 1… then n's lane 0), with `evens`, `odds` and `rotate` in scope.
+#define AVX512_SPAN_LOAD(AT, BITS) ((BITS) == 0xFFFFu ? _mm512_loadu_ps(AT) : _mm512_mask_loadu_ps(neutral, (__mmask16)(BITS), AT))
+#define AVX512_EVENS_OF(A, B) _mm512_permutex2var_ps(A, evens, B)
+#define AVX512_ODDS_OF(A, B) _mm512_permutex2var_ps(A, odds, B)
+#define AVX512_NEXT(E, N) _mm512_castsi512_ps(_mm512_alignr_epi32(_mm512_castps_si512(N), _mm512_castps_si512(E), 1))
+#define AVX512_SPAN_INDICES \
+    const __m512i odds = _mm512_add_epi32(evens, _mm512_set1_epi32(1)); (void)odds; const int rotate = 0; (void)rotate;
+#define AVX2_SPAN_LOAD(AT, BITS) ((BITS) == 0xFFu ? _mm256_loadu_ps(AT) : masked_load_avx2(AT, (uint32_t)(BITS), neutral))
+#define AVX2_PAIRS(A, B, IMM) _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(_mm256_shuffle_ps(A, B, IMM)), _MM_SHUFFLE(3, 1, 2, 0)))
+#define AVX2_EVENS_OF(A, B) AVX2_PAIRS(A, B, _MM_SHUFFLE(2, 0, 2, 0))
+#define AVX2_ODDS_OF(A, B) AVX2_PAIRS(A, B, _MM_SHUFFLE(3, 1, 3, 1))
+#define AVX2_NEXT(E, N) _mm256_blend_ps(_mm256_permutevar8x32_ps(E, rotate), _mm256_permutevar8x32_ps(N, rotate), 0x80)
+#define AVX2_SPAN_INDICES const __m256i rotate = _mm256_setr_epi32(1, 2, 3, 4, 5, 6, 7, 0); (void)rotate;
+
+#define CONVARITH_WINDOW_SPAN(ISA, NAME, ROWS, VECTORS, KW, MODE) \
+ISA##_TARGET static inline void NAME(const float *const *const *lines, int64_t lineCount, int64_t offset, \
         const float *const *weightLines, int64_t kW, int64_t sW, int64_t dW, float start, const float *zy, \
         const float *divisorX, float *const *row, uint32_t last, const int64_t *firstMasks, const int64_t *lastMasks, \
-        __m512i gather, __m512i evens) { \
-    (void)kW; (void)sW; (void)dW; (void)gather; (void)weightLines; (void)zy; (void)divisorX; \
+        ISA##_INDEX gather, ISA##_INDEX evens) { \
+    (void)kW; (void)sW; (void)dW; (void)gather; (void)evens; (void)weightLines; (void)zy; (void)divisorX; \
     const int mode = MODE; \
-    const __m512 neutral = _mm512_set1_ps(start); \
-    const __m512i odds = _mm512_add_epi32(evens, _mm512_set1_epi32(1)); \
-    __mmask16 low[VECTORS], high[VECTORS]; \
+    const int64_t lanes = ISA##_LANES; \
+    const ISA##_T neutral = ISA##_SET1(start); \
+    ISA##_SPAN_INDICES \
+    uint32_t low[VECTORS], high[VECTORS]; \
     _Pragma("GCC unroll 4") for (int v = 0; v < VECTORS; v++) { \
         const int64_t *masks = v == 0 && firstMasks ? firstMasks : v == VECTORS - 1 && lastMasks ? lastMasks : 0; \
-        low[v] = masks ? (__mmask16)(masks[0] & 0xFFFF) : (__mmask16)0xFFFF; \
-        high[v] = masks ? (__mmask16)(((masks[0] >> 16) & 0x7FFF) | (((masks[1] >> 30) & 1) << 15)) : (__mmask16)0xFFFF; \
+        low[v] = masks ? (uint32_t)(masks[0] & ISA##_FULL) : ISA##_FULL; \
+        high[v] = masks ? (uint32_t)(((masks[0] >> lanes) & (ISA##_FULL >> 1)) | (((masks[1] >> (2 * lanes - 2)) & 1) << (lanes - 1))) \
+                        : ISA##_FULL; \
     } \
     const int64_t *tailMasks = VECTORS == 1 && firstMasks ? firstMasks : lastMasks; \
-    const __mmask16 tail = KW == 3 ? (__mmask16)(tailMasks ? (tailMasks[2] >> 30) & 1 : 1) : 0; \
-    __m512 acc[ROWS][VECTORS]; \
+    const uint32_t tail = KW == 3 ? (uint32_t)(tailMasks ? (tailMasks[2] >> (2 * lanes - 2)) & 1 : 1) : 0; \
+    ISA##_T acc[ROWS][VECTORS]; \
     _Pragma("GCC unroll 2") for (int r = 0; r < ROWS; r++) { \
         _Pragma("GCC unroll 4") for (int v = 0; v < VECTORS; v++) acc[r][v] = neutral; \
     } \
     for (int64_t l = 0; l < lineCount; l++) { \
-        const __m512 w0 = mode == MODE_WEIGHTED ? _mm512_set1_ps(weightLines[l][0]) : neutral; \
-        const __m512 w1 = mode == MODE_WEIGHTED ? _mm512_set1_ps(weightLines[l][1]) : neutral; \
-        const __m512 w2 = mode == MODE_WEIGHTED && KW == 3 ? _mm512_set1_ps(weightLines[l][2]) : neutral; \
-        (void)w2; \
+        const ISA##_T w0 = mode == MODE_WEIGHTED ? ISA##_SET1(weightLines[l][0]) : neutral; \
+        const ISA##_T w1 = mode == MODE_WEIGHTED ? ISA##_SET1(weightLines[l][1]) : neutral; \
+        const ISA##_T w2 = mode == MODE_WEIGHTED && KW == 3 ? ISA##_SET1(weightLines[l][2]) : neutral; \
         _Pragma("GCC unroll 2") for (int r = 0; r < ROWS; r++) { \
             const float *base = lines[r][l] + offset; \
-            __m512 even[VECTORS + 1], odd[VECTORS]; \
+            ISA##_T even[VECTORS + 1], odd[VECTORS]; \
             _Pragma("GCC unroll 4") for (int v = 0; v < VECTORS; v++) { \
-                const __m512 a = low[v] == 0xFFFF ? _mm512_loadu_ps(base + 32 * v) : _mm512_mask_loadu_ps(neutral, low[v], base + 32 * v); \
-                const __m512 b = high[v] == 0xFFFF ? _mm512_loadu_ps(base + 32 * v + 16) \
-                                                   : _mm512_mask_loadu_ps(neutral, high[v], base + 32 * v + 16); \
-                even[v] = _mm512_permutex2var_ps(a, evens, b); \
-                odd[v] = _mm512_permutex2var_ps(a, odds, b); \
+                const ISA##_T a = ISA##_SPAN_LOAD(base + 2 * lanes * v, low[v]); \
+                const ISA##_T b = ISA##_SPAN_LOAD(base + 2 * lanes * v + lanes, high[v]); \
+                even[v] = ISA##_EVENS_OF(a, b); \
+                odd[v] = ISA##_ODDS_OF(a, b); \
             } \
-            even[VECTORS] = KW == 3 ? _mm512_mask_loadu_ps(neutral, tail, base + 32 * VECTORS) : neutral; \
+            even[VECTORS] = KW == 3 ? ISA##_SPAN_LOAD(base + 2 * lanes * VECTORS, tail) : neutral; \
             _Pragma("GCC unroll 4") for (int v = 0; v < VECTORS; v++) { \
-                const __m512 taps[3] = {even[v], odd[v], \
-                                        KW == 3 ? _mm512_castsi512_ps(_mm512_alignr_epi32(_mm512_castps_si512(even[v + 1]), \
-                                                                                          _mm512_castps_si512(even[v]), 1)) : neutral}; \
-                const __m512 weight[3] = {w0, w1, w2}; \
+                const ISA##_T taps[3] = {even[v], odd[v], KW == 3 ? ISA##_NEXT(even[v], even[v + 1]) : neutral}; \
+                const ISA##_T weight[3] = {w0, w1, w2}; \
                 _Pragma("GCC unroll 3") for (int t = 0; t < KW; t++) { \
-                    acc[r][v] = mode == MODE_WEIGHTED ? AVX512_FMADD(weight[t], taps[t], acc[r][v]) \
-                              : mode == MODE_AVERAGE ? AVX512_ADD(acc[r][v], taps[t]) : AVX512_MAX(acc[r][v], taps[t]); \
+                    acc[r][v] = mode == MODE_WEIGHTED ? ISA##_FMADD(weight[t], taps[t], acc[r][v]) \
+                              : mode == MODE_AVERAGE ? ISA##_ADD(acc[r][v], taps[t]) : ISA##_MAX(acc[r][v], taps[t]); \
                 } \
             } \
         } \
     } \
     _Pragma("GCC unroll 2") for (int r = 0; r < ROWS; r++) { \
         _Pragma("GCC unroll 4") for (int v = 0; v < VECTORS; v++) { \
-            const uint32_t lanes = v == VECTORS - 1 ? last : AVX512_FULL; \
+            const uint32_t stored = v == VECTORS - 1 ? last : ISA##_FULL; \
             if (mode == MODE_AVERAGE) { \
-                const __m512 divisor = AVX512_SET1(zy[r]) * AVX512_LOAD_LANES(divisorX + 16 * v, lanes); \
-                acc[r][v] = AVX512_DIVIDE(acc[r][v], divisor); \
+                const ISA##_T divisor = ISA##_SET1(zy[r]) * ISA##_LOAD_LANES(divisorX + lanes * v, stored); \
+                acc[r][v] = ISA##_DIVIDE(acc[r][v], divisor); \
             } \
-            AVX512_STORE(row[r] + 16 * v, lanes, acc[r][v]); \
+            ISA##_STORE(row[r] + lanes * v, stored, acc[r][v]); \
         } \
     } \
 }
-#define CONVARITH_WINDOW_SPANS_MODE(K, M, MODE) \
-    CONVARITH_WINDOW_SPAN(inner1_span##K##_avx512_##M, 1, 1, K, MODE) \
-    CONVARITH_WINDOW_SPAN(inner2_span##K##_avx512_##M, 1, 2, K, MODE) \
-    CONVARITH_WINDOW_SPAN(inner3_span##K##_avx512_##M, 1, 3, K, MODE) \
-    CONVARITH_WINDOW_SPAN(inner4_span##K##_avx512_##M, 1, 4, K, MODE) \
-    CONVARITH_WINDOW_SPAN(pair1_span##K##_avx512_##M, 2, 1, K, MODE) \
-    CONVARITH_WINDOW_SPAN(pair2_span##K##_avx512_##M, 2, 2, K, MODE)
-#define CONVARITH_WINDOW_SPANS(K) \
-    CONVARITH_WINDOW_SPANS_MODE(K, max, MODE_MAX) \
-    CONVARITH_WINDOW_SPANS_MODE(K, average, MODE_AVERAGE) \
-    CONVARITH_WINDOW_SPANS_MODE(K, weighted, MODE_WEIGHTED)
+#define CONVARITH_WINDOW_SPANS_MODE(ISA, SUFFIX, K, M, MODE) \
+    CONVARITH_WINDOW_SPAN(ISA, inner1_span##K##_##SUFFIX##_##M, 1, 1, K, MODE) \
+    CONVARITH_WINDOW_SPAN(ISA, inner2_span##K##_##SUFFIX##_##M, 1, 2, K, MODE) \
+    CONVARITH_WINDOW_SPAN(ISA, inner3_span##K##_##SUFFIX##_##M, 1, 3, K, MODE) \
+    CONVARITH_WINDOW_SPAN(ISA, inner4_span##K##_##SUFFIX##_##M, 1, 4, K, MODE) \
+    CONVARITH_WINDOW_SPAN(ISA, pair1_span##K##_##SUFFIX##_##M, 2, 1, K, MODE) \
+    CONVARITH_WINDOW_SPAN(ISA, pair2_span##K##_##SUFFIX##_##M, 2, 2, K, MODE)
+#define CONVARITH_WINDOW_SPANS(ISA, SUFFIX, K) \
+    CONVARITH_WINDOW_SPANS_MODE(ISA, SUFFIX, K, max, MODE_MAX) \
+    CONVARITH_WINDOW_SPANS_MODE(ISA, SUFFIX, K, average, MODE_AVERAGE) \
+    CONVARITH_WINDOW_SPANS_MODE(ISA, SUFFIX, K, weighted, MODE_WEIGHTED)
 
 // One inner kernel per vector count, load and mode (the mode a constant, so its branches fold away).
 #define CONVARITH_WINDOW_INNERS_MODE(ISA, SUFFIX, LOAD, MASKED, M, MODE) \
@@ -409,11 +422,13 @@ AVX512_TARGET static inline void NAME(const float *const *const *lines, int64_t 
 CONVARITH_WINDOW_INNERS(AVX512, s1_avx512, AVX512_LOAD_S1, AVX512_MASKED_S1)
 CONVARITH_WINDOW_INNERS(AVX512, s2_avx512, AVX512_LOAD_S2, AVX512_MASKED_S2)
 CONVARITH_WINDOW_INNERS(AVX512, gather_avx512, AVX512_LOAD_GATHER, AVX512_MASKED_GATHER)
-CONVARITH_WINDOW_SPANS(2)
-CONVARITH_WINDOW_SPANS(3)
+CONVARITH_WINDOW_SPANS(AVX512, avx512, 2)
+CONVARITH_WINDOW_SPANS(AVX512, avx512, 3)
 CONVARITH_WINDOW_INNERS(AVX2, s1_avx2, AVX2_LOAD_S1, AVX2_MASKED_S1)
 CONVARITH_WINDOW_INNERS(AVX2, s2_avx2, AVX2_LOAD_S2, AVX2_MASKED_S2)
 CONVARITH_WINDOW_INNERS(AVX2, gather_avx2, AVX2_LOAD_GATHER, AVX2_MASKED_GATHER)
+CONVARITH_WINDOW_SPANS(AVX2, avx2, 2)
+CONVARITH_WINDOW_SPANS(AVX2, avx2, 3)
 
 // The masks of vector `vector` of `lanes` outputs for every horizontal tap: bit j of lane j (stride 2: of
 // float j of the 2·lanes − 1 its two loads cover) when it lies on the line [0, inW). Returns whether some
@@ -540,7 +555,7 @@ ISA##_TARGET static void NAME(const float *x, float *y, const int64_t *g, const 
         } \
     } \
 }
-CONVARITH_WINDOW_PLANE(AVX2, window_plane_avx2, s1_avx2, s2_avx2, s2_avx2, s2_avx2, gather_avx2)
+CONVARITH_WINDOW_PLANE(AVX2, window_plane_avx2, s1_avx2, s2_avx2, span2_avx2, span3_avx2, gather_avx2)
 CONVARITH_WINDOW_PLANE(AVX512, window_plane_avx512, s1_avx512, s2_avx512, span2_avx512, span3_avx512, gather_avx512)
 #undef CONVARITH_ROW_LINES
 #endif
