@@ -276,6 +276,23 @@ static inline void store_avx2(float *at, uint32_t bits, __m256 value) {
 #define AVX2_GATHER_INDEX(S) _mm256_mullo_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), _mm256_set1_epi32((int)(S)))
 #define AVX2_EVENS _mm256_setzero_si256()
 
+// One tap's value met by an accumulator: a weighted sum, a sum, or the ordered max.
+#define CONVARITH_WINDOW_STEP(ISA, ACC, WEIGHT, VALUE) \
+    ACC = mode == MODE_WEIGHTED ? ISA##_FMADD(WEIGHT, VALUE, ACC) : mode == MODE_AVERAGE ? ISA##_ADD(ACC, VALUE) : ISA##_MAX(ACC, VALUE)
+
+// The accumulators acc[ROWS][VECTORS] stored to their rows (averages divided first), the last vector's `last` lanes only.
+#define CONVARITH_WINDOW_STORE(ISA, ROWS, VECTORS) \
+    _Pragma("GCC unroll 2") for (int r = 0; r < ROWS; r++) { \
+        _Pragma("GCC unroll 4") for (int v = 0; v < VECTORS; v++) { \
+            const uint32_t stored = v == VECTORS - 1 ? last : ISA##_FULL; \
+            if (mode == MODE_AVERAGE) { \
+                const ISA##_T divisor = ISA##_SET1(zy[r]) * ISA##_LOAD_LANES(divisorX + ISA##_LANES * v, stored); \
+                acc[r][v] = ISA##_DIVIDE(acc[r][v], divisor); \
+            } \
+            ISA##_STORE(row[r] + ISA##_LANES * v, stored, acc[r][v]); \
+        } \
+    }
+
 // ROWS (1 or 2) output rows at once, VECTORS vectors each: row r's lines are lines[r], its output row[r].
 #define CONVARITH_WINDOW_INNER(ISA, NAME, ROWS, VECTORS, LOAD, MASKED, MODE) \
 ISA##_TARGET static inline void NAME(const float *const *const *lines, int64_t lineCount, int64_t offset, \
@@ -298,22 +315,12 @@ ISA##_TARGET static inline void NAME(const float *const *const *lines, int64_t l
                     const float *at = base + ISA##_LANES * v * sW; \
                     const ISA##_T value = v == 0 && firstMasks ? MASKED(at, firstMasks[tx]) \
                                        : v == VECTORS - 1 && lastMasks ? MASKED(at, lastMasks[tx]) : LOAD(at); \
-                    acc[r][v] = mode == MODE_WEIGHTED ? ISA##_FMADD(weight, value, acc[r][v]) \
-                              : mode == MODE_AVERAGE ? ISA##_ADD(acc[r][v], value) : ISA##_MAX(acc[r][v], value); \
+                    CONVARITH_WINDOW_STEP(ISA, acc[r][v], weight, value); \
                 } \
             } \
         } \
     } \
-    _Pragma("GCC unroll 2") for (int r = 0; r < ROWS; r++) { \
-        _Pragma("GCC unroll 4") for (int v = 0; v < VECTORS; v++) { \
-            const uint32_t lanes = v == VECTORS - 1 ? last : ISA##_FULL; \
-            if (mode == MODE_AVERAGE) { \
-                const ISA##_T divisor = ISA##_SET1(zy[r]) * ISA##_LOAD_LANES(divisorX + ISA##_LANES * v, lanes); \
-                acc[r][v] = ISA##_DIVIDE(acc[r][v], divisor); \
-            } \
-            ISA##_STORE(row[r] + ISA##_LANES * v, lanes, acc[r][v]); \
-        } \
-    } \
+    CONVARITH_WINDOW_STORE(ISA, ROWS, VECTORS) \
 }
 
 // Stride 2, a window 2 or 3 wide and no dilation (nearly every strided pool): each line's span under a vector
@@ -377,23 +384,11 @@ ISA##_TARGET static inline void NAME(const float *const *const *lines, int64_t l
             _Pragma("GCC unroll 4") for (int v = 0; v < VECTORS; v++) { \
                 const ISA##_T taps[3] = {even[v], odd[v], KW == 3 ? ISA##_NEXT(even[v], even[v + 1]) : neutral}; \
                 const ISA##_T weight[3] = {w0, w1, w2}; \
-                _Pragma("GCC unroll 3") for (int t = 0; t < KW; t++) { \
-                    acc[r][v] = mode == MODE_WEIGHTED ? ISA##_FMADD(weight[t], taps[t], acc[r][v]) \
-                              : mode == MODE_AVERAGE ? ISA##_ADD(acc[r][v], taps[t]) : ISA##_MAX(acc[r][v], taps[t]); \
-                } \
+                _Pragma("GCC unroll 3") for (int t = 0; t < KW; t++) CONVARITH_WINDOW_STEP(ISA, acc[r][v], weight[t], taps[t]); \
             } \
         } \
     } \
-    _Pragma("GCC unroll 2") for (int r = 0; r < ROWS; r++) { \
-        _Pragma("GCC unroll 4") for (int v = 0; v < VECTORS; v++) { \
-            const uint32_t stored = v == VECTORS - 1 ? last : ISA##_FULL; \
-            if (mode == MODE_AVERAGE) { \
-                const ISA##_T divisor = ISA##_SET1(zy[r]) * ISA##_LOAD_LANES(divisorX + lanes * v, stored); \
-                acc[r][v] = ISA##_DIVIDE(acc[r][v], divisor); \
-            } \
-            ISA##_STORE(row[r] + lanes * v, stored, acc[r][v]); \
-        } \
-    } \
+    CONVARITH_WINDOW_STORE(ISA, ROWS, VECTORS) \
 }
 #define CONVARITH_WINDOW_SPANS_MODE(ISA, SUFFIX, K, M, MODE) \
     CONVARITH_WINDOW_SPAN(ISA, inner1_span##K##_##SUFFIX##_##M, 1, 1, K, MODE) \
