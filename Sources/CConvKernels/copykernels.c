@@ -1,7 +1,8 @@
-// Copies for the fast path's input layouts: a row split into its stride's phases (the indirect GEMM's
-// phase-split copy of a strided convolution's input). Stride 2 — nearly every strided layer — deinterleaves
-// a vector at a time on AVX-512 (two loads, two permutes, two stores per 32 floats); other strides, and other
-// instruction sets, copy one float at a time.
+// Copies for the fast path's layouts. A row split into its stride's phases (the indirect GEMM's phase-split
+// copy of a strided convolution's input): stride 2 — nearly every strided layer — deinterleaves a vector at a
+// time on AVX-512 (two loads, two permutes, two stores per 32 floats); other strides, and other instruction
+// sets, copy one float at a time. A transposed convolution's weights packed for its output phases: 8 × 8
+// transposes (AVX) of each channel's block, then the panels written in their order.
 #include "CConvKernels.h"
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))

@@ -67,8 +67,8 @@ extension FastKernels {
     /// (a pass per phase would read every weight row once per phase): each channel's `[outGroup × taps]`
     /// block is transposed (8 × 8 tiles with AVX, in C), so that a tap's lanes of a panel are one contiguous
     /// copy, and the packed weights are then written in their order, one stream (written where each tap
-    /// belongs, channel by channel, every store went to another cache line: 2.5× slower on DCGAN's
-    /// 256 → 128 layer).
+    /// belongs, channel by channel, every store went to another cache line: DCGAN's 256 → 128 layer took
+    /// 1.4× as long).
     struct PhaseWeights {
         var data: [Float]
         let starts: [Int]
@@ -83,7 +83,7 @@ extension FastKernels {
             self.starts = starts
             // Every lane the kernel reads is written (it repeats the last row for rows past the panel's end).
             data = FastKernels.uninitialized(total)
-            // Channels a block at a time through a transposed copy that stays in L1 (16 K floats).
+            // Channels a block at a time through a transposed copy of 16 K floats (64 KB), or one channel's if larger.
             let block = max(1, min(inGroup, (1 << 14) / max(taps * outGroup, 1)))
             var scratch = FastKernels.uninitialized(max(block * taps * outGroup, 1))
             let counts = phases.map { Int64($0.taps.count) }, tapList = phases.flatMap { $0.taps.map { Int64($0.tap) } }
