@@ -100,6 +100,24 @@ struct FastKernelTests {
         }
     }
 
+    @Test("transposed layers whose output channels do not go round the threads evenly (3 for 2) split the input positions, each thread scattering into an output of its own, and agree",
+          arguments: [[16, 16], [400], [3, 9, 12]])
+    func transposedColumnSplitAgrees(input: [Int]) throws {
+        var rng = SeededGenerator(state: UInt64(input.reduce(5, *)))
+        let rank = input.count
+        let shape = try TransposedConvolutionSpec(kernel: [rank == 1 ? 3 : 2], stride: [2], padding: .symmetric([rank == 3 ? 0 : 1]),
+                                                  outputPadding: [rank == 1 ? 1 : 0]).shape(input: input)
+        for groups in [1, 2] {
+            let x = try Tensor.random(shape: [2, 4] + input, using: &rng)
+            let w = try Tensor.random(shape: [4, 3] + shape.axes.map(\.kernel), using: &rng)
+            let b = try Tensor.random(shape: [3 * groups], using: &rng)
+            let reference = try ReferenceKernels.transposedConvolution(x, weight: w, bias: b, shape: shape, groups: groups)
+            try expectEveryKernelAgrees(with: reference, "\(input) groups \(groups)") { microKernel, threads in
+                try FastKernels.transposedConvolution(x, weight: w, bias: b, shape: shape, groups: groups, threads: threads, microKernel: microKernel)
+            }
+        }
+    }
+
     @Test("convolutions with few output positions and many agree, strided and grouped",
           arguments: [[7, 7], [14, 14], [9], [3, 4, 5]])
     func convolutionOrientationsAgree(input: [Int]) throws {

@@ -97,9 +97,18 @@ public enum FastKernels {
                                         threads: threads, microKernel: kernel)
         }
         var y = [Float](repeating: 0, count: layout.outputShape.reduce(1, *))
+        let indirect = kernel.indirect
+        if splitsTransposedColumns(outGroup: outGroup, columns: columns, outputPlane: outputPlane, threads: threads, kernel: indirect) {
+            var unused = [Float](repeating: 0, count: 1)
+            withPointers(x, weight, &y, &unused) { xBase, wBase, yBase, _ in
+                transposedByColumns(xBase, weight: wBase, y: yBase, layout: layout, geometry: geometry, groups: groups, threads: threads,
+                                    kernel: indirect)
+            }
+            if let bias { addBias(bias, to: &y, channels: layout.outputChannels, plane: outputPlane) }
+            return Tensor(uncheckedShape: layout.outputShape, data: y)
+        }
         // Threads split the output channels (their scatters never meet); columns go in chunks that bound
         // the cols buffer. B is x itself, its rows read in place by the indirect kernel.
-        let indirect = kernel.indirect
         let parts = max(1, min(threads, outGroup))
         let channelsPerPart = (outGroup + parts - 1) / parts
         let chunk = max(indirect.columns, min(columns, (1 << 21) / max(channelsPerPart * taps, 1) / indirect.columns * indirect.columns))
@@ -139,7 +148,7 @@ public enum FastKernels {
 
     /// col2im: adds `cols[(c, tap), j]` to `y[c, q(j, tap)]` for the positions inside the output, a run of
     /// columns on one input row at a time (its outputs are `s` apart on one output row).
-    private static func scatter(_ cols: UnsafeMutablePointer<Float>, rows: Int, columns: Range<Int>, geometry g: Geometry3,
+    static func scatter(_ cols: UnsafeMutablePointer<Float>, rows: Int, columns: Range<Int>, geometry g: Geometry3,
                                 into y: UnsafeMutablePointer<Float>, rowStride: Int? = nil, columnStride: Int = 1) {
         let (outD, outH, outW) = g.input  // the transposed layer's output is the associated convolution's input
         let (_, inH, inW) = g.output

@@ -1,0 +1,70 @@
+import ConvArithmetic
+
+extension FastKernels {
+    /// Whether a transposed convolution's col2im GEMM should split its input positions between threads
+    /// instead of its output channels: when the channels do not go round evenly (DCGAN's last layer has 3
+    /// for 2 threads: one thread would do two thirds of the work), the positions are many, and a private
+    /// output per extra thread is small.
+    static func splitsTransposedColumns(outGroup: Int, columns: Int, outputPlane: Int, threads: Int, kernel: IndirectKernel) -> Bool {
+        guard threads > 1 else { return false }
+        let parts = min(threads, outGroup)
+        let busiestByChannels = (outGroup + parts - 1) / parts * columns
+        let busiestByColumns = outGroup * ((columns + threads - 1) / threads)
+        return 10 * busiestByColumns < 8 * busiestByChannels && columns >= 2 * threads * kernel.columns
+            && (threads - 1) * outGroup * outputPlane <= 1 << 20
+    }
+
+    /// The col2im transposed convolution with the input positions split between threads: each thread
+    /// multiplies every output channel's rows of A with its share of the columns and scatters into an
+    /// output of its own (the first thread into `y` itself); the others are then added into `y`. Windows
+    /// of different positions overlap in the output, so the shares cannot write to one buffer.
+    static func transposedByColumns(_ x: UnsafePointer<Float>, weight w: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>,
+                                    layout: LayerTensors, geometry: Geometry3, groups: Int, threads: Int, kernel indirect: IndirectKernel) {
+        let inGroup = layout.inputChannels / groups, outGroup = layout.outputChannels / groups
+        let taps = geometry.taps, columns = geometry.outputCount, outputPlane = geometry.inputCount
+        let rows = outGroup * taps, slice = outGroup * outputPlane
+        let share = ((columns + threads - 1) / threads + indirect.columns - 1) / indirect.columns * indirect.columns
+        let parts = (columns + share - 1) / share
+        let chunk = max(indirect.columns, min(share, (1 << 21) / max(rows, 1) / indirect.columns * indirect.columns))
+        let perPart = rows * chunk + denseScratchCount(indirect, depth: inGroup)
+        var scratch = uninitialized(parts * perPart + (parts - 1) * slice)
+        scratch.withUnsafeMutableBufferPointer { buffer in
+            guard let sBase = buffer.baseAddress else { return }
+            let privates = sBase + parts * perPart
+            for group in 0..<groups {
+                // A[(c_out, tap) × c] = w[group·inGroup + c, c_out, tap], for every output channel of the group.
+                let a = PackedGEMM.PackedA(rows: rows, depth: inGroup, panelRows: indirect.rows) { row, c in
+                    w[((group * inGroup + c) * outGroup + row / taps) * taps + row % taps]
+                }
+                a.data.withUnsafeBufferPointer { aBuffer in
+                    guard let aBase = aBuffer.baseAddress else { return }
+                    for n in 0..<layout.batch {
+                        let xGroup = x + (n * layout.inputChannels + group * inGroup) * columns
+                        let yGroup = y + (n * layout.outputChannels + group * outGroup) * outputPlane
+                        FastThreads.run(parts: parts, threads: threads) { part in
+                            let target = part == 0 ? yGroup : privates + (part - 1) * slice
+                            if part > 0 { target.update(repeating: 0, count: slice) }
+                            let cols = sBase + part * perPart
+                            var start = part * share
+                            let end = min(start + share, columns)
+                            while start < end {
+                                let width = min(chunk, end - start)
+                                multiplyDenseRows(indirect, a: aBase, rows: rows, depth: inGroup, b: xGroup + start, rowStride: columns,
+                                                  columns: width, c: cols, ldc: width, buffer: cols + rows * chunk)
+                                scatter(cols, rows: rows, columns: start..<(start + width), geometry: geometry, into: target)
+                                start += width
+                            }
+                        }
+                        // The other threads' outputs added in, the channels split between the threads.
+                        forEachShare(of: slice, threads: threads) { range in
+                            for part in 1..<max(parts, 1) {
+                                let source = privates + (part - 1) * slice
+                                for i in range { yGroup[i] += source[i] }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
