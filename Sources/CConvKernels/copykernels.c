@@ -142,3 +142,57 @@ void convarith_pack_phase_weights(const float *w, int64_t in_group, int64_t out_
     }
 }
 #undef CONVARITH_PLACE
+
+// ---- col2im: a transposed convolution's columns added to the outputs their windows cover ----
+
+#ifdef CONVARITH_X86
+// target[2i] += values[i] for i < count: eight values at a time spread to the even lanes of a vector, and the
+// even lanes of the target added to and stored alone (the odd ones, another tap's outputs, are not touched).
+__attribute__((target("avx512f")))
+static void add_stride2_avx512(float *target, const float *values, int64_t count) {
+    for (int64_t i = 0; i < count; i += 8) {
+        const int64_t n = count - i < 8 ? count - i : 8;
+        const __mmask16 spread = (__mmask16)(((1u << (2 * n)) - 1) & 0x5555u);
+        const __m512 v = _mm512_maskz_expand_ps(0x5555, _mm512_maskz_loadu_ps((__mmask16)((1u << n) - 1), values + i));
+        float *at = target + 2 * i;
+        _mm512_mask_storeu_ps(at, spread, _mm512_add_ps(_mm512_maskz_loadu_ps(spread, at), v));
+    }
+}
+#endif
+
+void convarith_col2im(const float *cols, int64_t rows, int64_t row_stride, int64_t column_stride, const int64_t *runs,
+                      int64_t run_count, const int64_t *g, float *y, int isa) {
+    const int64_t outD = g[0], outH = g[1], outW = g[2], kH = g[3], kW = g[4], taps = g[5], sx = g[6];
+    const int64_t dD = g[7], dH = g[8], dW = g[9], pD = g[10], pH = g[11], pW = g[12], plane = g[13];
+#ifdef CONVARITH_X86
+    const int wide = isa == 2 && column_stride == 1 && sx == 2;
+#else
+    const int wide = 0;
+    (void)isa;
+#endif
+    for (int64_t row = 0; row < rows; row++) {
+        const int64_t channel = row / taps, tap = row % taps;
+        const int64_t tz = tap / (kH * kW), rest = tap % (kH * kW);
+        const int64_t dz = tz * dD - pD, dy = rest / kW * dH - pH, dx = rest % kW * dW - pW;
+        const float *source = cols + row * row_stride;
+        float *target = y + channel * plane;
+        for (int64_t r = 0; r < run_count; r++) {
+            // A run: its first column's offset in the chunk, its count, and z·s_z, y·s_y, x·s_x of that column.
+            const int64_t *run = runs + 5 * r;
+            const int64_t z = run[2] + dz, yy = run[3] + dy;
+            if (z < 0 || z >= outD || yy < 0 || yy >= outH) continue;
+            float *line = target + (z * outH + yy) * outW;
+            // The run's outputs x = x0 + i·s that fall inside the row.
+            const int64_t x0 = run[4] + dx;
+            const int64_t first = x0 >= 0 ? 0 : (-x0 + sx - 1) / sx;
+            int64_t last = x0 < outW ? (outW - 1 - x0) / sx + 1 : 0;
+            if (last > run[1]) last = run[1];
+            if (first >= last) continue;
+            const float *values = source + run[0] * column_stride;
+#ifdef CONVARITH_X86
+            if (wide) { add_stride2_avx512(line + x0 + 2 * first, values + first, last - first); continue; }
+#endif
+            for (int64_t i = first; i < last; i++) line[x0 + i * sx] += values[i * column_stride];
+        }
+    }
+}

@@ -92,6 +92,16 @@ void convarith_pack_phase_weights(const float *w, int64_t in_group, int64_t out_
 /// nothing is read or faulted): the next tile of an indirect GEMM, while the current one is computed.
 void convarith_prefetch_rows(const float *b, const int64_t *offsets, int64_t k, int64_t n);
 
+/// col2im: for each row (c, tap) of `cols` (c = row / taps, relative to `y`'s first channel) and each run of
+/// columns on one input row (`runs`: run_count groups of 5 — the first column's offset, the count, and z·s_z,
+/// y·s_y, x·s_x of the first column), adds `cols[row·row_stride + (offset + i)·column_stride]` to the output
+/// `x·s_x + i·s_x + tap offset` of that row, where it lies inside. `g`: the output's depth, height, width,
+/// kernel height and width, taps, s_x, dilation (3), padding before (3), and the output plane. Rows and runs
+/// are added in order, each output's contributions in the same order whatever `isa` (2 adds stride-2 runs
+/// eight at a time with AVX-512).
+void convarith_col2im(const float *cols, int64_t rows, int64_t row_stride, int64_t column_stride, const int64_t *runs,
+                      int64_t run_count, const int64_t *g, float *y, int isa);
+
 /// One part of a parallel loop: `fn(context, part)`.
 typedef void (*convarith_part_fn)(void *context, int64_t part);
 

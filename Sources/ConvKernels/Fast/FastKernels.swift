@@ -1,3 +1,4 @@
+import CConvKernels
 import ConvArithmetic
 
 /// The fast path: convolution as an indirect GEMM over the input (zero-padded and phase-split once, or read
@@ -135,7 +136,7 @@ public enum FastKernels {
                                                   columns: width, c: cols, ldc: width, buffer: cols + channelsPerPart * taps * chunk)
                             }
                             let yChannels = yBase + (n * layout.outputChannels + group * outGroup + first) * outputPlane
-                            scatter(cols, rows: rows, columns: start..<(start + width), geometry: geometry, into: yChannels)
+                            scatter(cols, rows: rows, columns: start..<(start + width), geometry: geometry, into: yChannels, isa: indirect.isa)
                             start += width
                         }
                     }
@@ -149,49 +150,23 @@ public enum FastKernels {
     /// col2im: adds `cols[(c, tap), j]` to `y[c, q(j, tap)]` for the positions inside the output, a run of
     /// columns on one input row at a time (its outputs are `s` apart on one output row).
     static func scatter(_ cols: UnsafeMutablePointer<Float>, rows: Int, columns: Range<Int>, geometry g: Geometry3,
-                                into y: UnsafeMutablePointer<Float>, rowStride: Int? = nil, columnStride: Int = 1) {
+                        into y: UnsafeMutablePointer<Float>, rowStride: Int? = nil, columnStride: Int = 1, isa: Int32) {
         let (outD, outH, outW) = g.input  // the transposed layer's output is the associated convolution's input
         let (_, inH, inW) = g.output
-        let (kH, kW) = (g.kernel.1, g.kernel.2)
-        let taps = g.taps, plane = g.inputCount, width = columns.count
         // Runs of columns on one input row: (offset in the chunk, count, z·s_z, y·s_y, x·s_x of the first).
-        var runs: [(offset: Int, count: Int, z: Int, y: Int, x: Int)] = []
+        var runs: [Int64] = []
+        runs.reserveCapacity(5 * (columns.count / max(inW, 1) + 2))
         var j = columns.lowerBound
         while j < columns.upperBound {
             let jz = j / (inH * inW), rest = j % (inH * inW)
             let jy = rest / inW, jx = rest % inW
             let count = min(columns.upperBound - j, inW - jx)
-            runs.append((j - columns.lowerBound, count, jz * g.stride.0, jy * g.stride.1, jx * g.stride.2))
+            runs += [Int64(j - columns.lowerBound), Int64(count), Int64(jz * g.stride.0), Int64(jy * g.stride.1), Int64(jx * g.stride.2)]
             j += count
         }
-        let sx = g.stride.2
-        for row in 0..<rows {
-            let channel = row / taps, tap = row % taps
-            let tz = tap / (kH * kW), tapRest = tap % (kH * kW)
-            let dz = tz * g.dilation.0 - g.padding.0, dy = tapRest / kW * g.dilation.1 - g.padding.1, dx = tapRest % kW * g.dilation.2 - g.padding.2
-            let source = cols + row * (rowStride ?? width)
-            let target = y + channel * plane
-            for run in runs {
-                let z = run.z + dz, yy = run.y + dy
-                guard z >= 0 && z < outD && yy >= 0 && yy < outH else { continue }
-                let line = target + (z * outH + yy) * outW
-                let values = source + run.offset * columnStride
-                // The run's outputs x = x0 + i·s that fall inside the row.
-                let x0 = run.x + dx
-                let first = x0 >= 0 ? 0 : (-x0 + sx - 1) / sx
-                let last = min(run.count, x0 < outW ? (outW - 1 - x0) / sx + 1 : 0)
-                // Positions are within the validated sizes: wrapping arithmetic keeps the loop free of overflow checks.
-                var target = line + (x0 &+ first &* sx)
-                var value = values + first &* columnStride
-                var i = first
-                while i < last {
-                    target.pointee += value.pointee
-                    target += sx
-                    value += columnStride
-                    i &+= 1
-                }
-            }
-        }
+        let geometry: [Int64] = [outD, outH, outW, g.kernel.1, g.kernel.2, g.taps, g.stride.2, g.dilation.0, g.dilation.1, g.dilation.2,
+                                 g.padding.0, g.padding.1, g.padding.2, g.inputCount].map(Int64.init)
+        convarith_col2im(cols, Int64(rows), Int64(rowStride ?? columns.count), Int64(columnStride), runs, Int64(runs.count / 5), geometry, y, isa)
     }
 
     /// A convolution with few output positions: `yᵀ[Πo × C_out/g] = im2colᵀ · Wᵀ`, the im2col materialized
@@ -269,7 +244,7 @@ public enum FastKernels {
                         }
                         let yChannels = yBase + (n * layout.outputChannels + group * outGroup + first) * outputPlane
                         scatter(colsT + first * taps, rows: (last - first) * taps, columns: 0..<positions, geometry: geometry,
-                                into: yChannels, rowStride: 1, columnStride: ldc)
+                                into: yChannels, rowStride: 1, columnStride: ldc, isa: indirect.isa)
                     }
                 }
             }

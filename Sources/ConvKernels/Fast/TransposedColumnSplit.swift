@@ -51,7 +51,7 @@ extension FastKernels {
                                 let width = min(chunk, end - start)
                                 multiplyDenseRows(indirect, a: aBase, rows: rows, depth: inGroup, b: xGroup + start, rowStride: columns,
                                                   columns: width, c: cols, ldc: width, buffer: cols + rows * chunk)
-                                scatter(cols, rows: rows, columns: start..<(start + width), geometry: geometry, into: target)
+                                scatter(cols, rows: rows, columns: start..<(start + width), geometry: geometry, into: target, isa: indirect.isa)
                                 start += width
                             }
                         }
