@@ -121,20 +121,16 @@ public enum FastKernels {
                     let first = part * channelsPerPart, last = min(first + channelsPerPart, outGroup)
                     guard first < last else { return }
                     let rows = (last - first) * taps
-                    // A[(c_out, tap) × c] = w[group·inGroup + c, first + c_out, tap].
-                    let a = PackedGEMM.PackedA(rows: rows, depth: inGroup, panelRows: indirect.rows) { row, c in
-                        wBase[((group * inGroup + c) * outGroup + first + row / taps) * taps + row % taps]
-                    }
+                    // A[(c_out, tap) × c] = w[group·inGroup + c, first + c_out, tap]: the weights' rows are A's columns.
+                    let a = IndirectA.columns(wBase + (group * inGroup * outGroup + first) * taps, ld: outGroup * taps)
                     let cols = sBase + part * perPart
                     for n in 0..<layout.batch {
                         let xGroup = xBase + (n * layout.inputChannels + group * inGroup) * columns
                         var start = 0
                         while start < columns {
                             let width = min(chunk, columns - start)
-                            a.data.withUnsafeBufferPointer { aBuffer in
-                                multiplyDenseRows(indirect, a: aBuffer.baseAddress!, rows: rows, depth: inGroup, b: xGroup + start, rowStride: columns,
-                                                  columns: width, c: cols, ldc: width, buffer: cols + channelsPerPart * taps * chunk)
-                            }
+                            multiplyDenseRows(indirect, a: a, rows: rows, depth: inGroup, b: xGroup + start, rowStride: columns,
+                                              columns: width, c: cols, ldc: width, buffer: cols + channelsPerPart * taps * chunk)
                             let yChannels = yBase + (n * layout.outputChannels + group * outGroup + first) * outputPlane
                             scatter(cols, rows: rows, columns: start..<(start + width), geometry: geometry, into: yChannels, isa: indirect.isa)
                             start += width
@@ -231,17 +227,15 @@ public enum FastKernels {
             for n in 0..<layout.batch {
                 for group in 0..<groups {
                     let xs = xBase + (n * layout.inputChannels + group * inGroup) * positions
-                    // A = xᵀ: row j, depth c.
-                    let a = PackedGEMM.PackedA(rows: positions, depth: inGroup, panelRows: indirect.rows) { j, c in xs[c * positions + j] }
+                    // A = xᵀ (row j, depth c): x's rows are A's columns.
+                    let a = IndirectA.columns(xs, ld: positions)
                     let weights = wBase + group * inGroup * width
                     FastThreads.run(parts: parts, threads: threads) { part in
                         let first = part * channelsPerPart, last = min(first + channelsPerPart, outGroup)
                         guard first < last else { return }
-                        a.data.withUnsafeBufferPointer { aBuffer in
-                            multiplyDenseRows(indirect, a: aBuffer.baseAddress!, rows: positions, depth: inGroup, b: weights + first * taps,
-                                              rowStride: width, columns: (last - first) * taps, c: colsT + first * taps, ldc: ldc,
-                                              buffer: colsT + positions * ldc + part * perPart)
-                        }
+                        multiplyDenseRows(indirect, a: a, rows: positions, depth: inGroup, b: weights + first * taps, rowStride: width,
+                                          columns: (last - first) * taps, c: colsT + first * taps, ldc: ldc,
+                                          buffer: colsT + positions * ldc + part * perPart)
                         let yChannels = yBase + (n * layout.outputChannels + group * outGroup + first) * outputPlane
                         scatter(colsT + first * taps, rows: (last - first) * taps, columns: 0..<positions, geometry: geometry,
                                 into: yChannels, rowStride: 1, columnStride: ldc, isa: indirect.isa)

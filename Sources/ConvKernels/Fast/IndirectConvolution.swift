@@ -134,17 +134,20 @@ extension FastKernels {
         FastThreads.run(parts: parts, threads: threads) { part in body(min(part * share, count)..<min((part + 1) * share, count)) }
     }
 
-    /// A of an indirect GEMM: packed in panels of the kernel's rows (`[panel][k][mr]`), or row-major rows
-    /// read in place (`a[row · lda + k]`).
+    /// A of an indirect GEMM: packed in panels of the kernel's rows (`[panel][k][mr]`), row-major rows
+    /// read in place (`a[row · lda + k]`), or columns read in place (`a[row + k · ld]`: Aᵀ stored row-major,
+    /// as a transposed convolution's weights are for its col2im GEMM).
     enum IndirectA {
         case packed(UnsafePointer<Float>)
         case rows(UnsafePointer<Float>, lda: Int)
+        case columns(UnsafePointer<Float>, ld: Int)
 
         /// The same A from row `row` on (a multiple of `panelRows` for a packed A) of a `depth`-deep A.
         func advanced(byRows row: Int, depth: Int, panelRows: Int) -> IndirectA {
             switch self {
             case .packed(let base): .packed(base + row / panelRows * depth * panelRows)
             case .rows(let base, let lda): .rows(base + row * lda, lda: lda)
+            case .columns(let base, let ld): .columns(base + row, ld: ld)
             }
         }
     }
@@ -161,6 +164,7 @@ extension FastKernels {
         let (aBase, panelStride, rowStride, stepStride) = switch a {
         case .packed(let base): (base, depth * mr, 1, mr)
         case .rows(let base, let lda): (base, mr * lda, lda, 1)
+        case .columns(let base, let ld): (base, mr, 1, ld)
         }
         var k0 = 0
         while k0 < depth {
@@ -200,7 +204,7 @@ extension FastKernels {
     /// `C[rows × columns] = A · B` for a dense row-major B (`B[k, j] = b[k · rowStride + j]`), a block of
     /// columns at a time copied into `buffer` (``denseScratchCount(_:depth:)`` floats) at a stride that
     /// keeps its rows apart in the cache, then multiplied by the indirect kernel.
-    static func multiplyDenseRows(_ kernel: IndirectKernel, a: UnsafePointer<Float>, rows: Int, depth: Int,
+    static func multiplyDenseRows(_ kernel: IndirectKernel, a: IndirectA, rows: Int, depth: Int,
                                   b: UnsafePointer<Float>, rowStride: Int, columns: Int,
                                   c: UnsafeMutablePointer<Float>, ldc: Int, buffer: UnsafeMutablePointer<Float>) {
         let block = denseBlockColumns(kernel), stride = denseBlockStride(kernel)
@@ -210,7 +214,7 @@ extension FastKernels {
         while start < columns {
             let width = min(block, columns - start)
             for k in 0..<depth { (buffer + k * stride).update(from: b + k * rowStride + start, count: width) }
-            multiplyIndirect(kernel, a: .packed(a), rows: rows, depth: depth, b: buffer, offsets: offsets, columns: width, c: c + start, ldc: ldc)
+            multiplyIndirect(kernel, a: a, rows: rows, depth: depth, b: buffer, offsets: offsets, columns: width, c: c + start, ldc: ldc)
             start += width
         }
     }

@@ -32,35 +32,31 @@ extension FastKernels {
             guard let sBase = buffer.baseAddress else { return }
             let privates = sBase + parts * perPart
             for group in 0..<groups {
-                // A[(c_out, tap) × c] = w[group·inGroup + c, c_out, tap], for every output channel of the group.
-                let a = PackedGEMM.PackedA(rows: rows, depth: inGroup, panelRows: indirect.rows) { row, c in
-                    w[((group * inGroup + c) * outGroup + row / taps) * taps + row % taps]
-                }
-                a.data.withUnsafeBufferPointer { aBuffer in
-                    guard let aBase = aBuffer.baseAddress else { return }
-                    for n in 0..<layout.batch {
-                        let xGroup = x + (n * layout.inputChannels + group * inGroup) * columns
-                        let yGroup = y + (n * layout.outputChannels + group * outGroup) * outputPlane
-                        FastThreads.run(parts: parts, threads: threads) { part in
-                            let target = part == 0 ? yGroup : privates + (part - 1) * slice
-                            if part > 0 { target.update(repeating: 0, count: slice) }
-                            let cols = sBase + part * perPart
-                            var start = part * share
-                            let end = min(start + share, columns)
-                            while start < end {
-                                let width = min(chunk, end - start)
-                                multiplyDenseRows(indirect, a: aBase, rows: rows, depth: inGroup, b: xGroup + start, rowStride: columns,
-                                                  columns: width, c: cols, ldc: width, buffer: cols + rows * chunk)
-                                scatter(cols, rows: rows, columns: start..<(start + width), geometry: geometry, into: target, isa: indirect.isa)
-                                start += width
-                            }
+                // A[(c_out, tap) × c] = w[group·inGroup + c, c_out, tap], for every output channel of the group:
+                // the weights' rows are A's columns.
+                let a = IndirectA.columns(w + group * inGroup * rows, ld: rows)
+                for n in 0..<layout.batch {
+                    let xGroup = x + (n * layout.inputChannels + group * inGroup) * columns
+                    let yGroup = y + (n * layout.outputChannels + group * outGroup) * outputPlane
+                    FastThreads.run(parts: parts, threads: threads) { part in
+                        let target = part == 0 ? yGroup : privates + (part - 1) * slice
+                        if part > 0 { target.update(repeating: 0, count: slice) }
+                        let cols = sBase + part * perPart
+                        var start = part * share
+                        let end = min(start + share, columns)
+                        while start < end {
+                            let width = min(chunk, end - start)
+                            multiplyDenseRows(indirect, a: a, rows: rows, depth: inGroup, b: xGroup + start, rowStride: columns,
+                                              columns: width, c: cols, ldc: width, buffer: cols + rows * chunk)
+                            scatter(cols, rows: rows, columns: start..<(start + width), geometry: geometry, into: target, isa: indirect.isa)
+                            start += width
                         }
-                        // The other threads' outputs added in, the channels split between the threads.
-                        forEachShare(of: slice, threads: threads) { range in
-                            for part in 1..<max(parts, 1) {
-                                let source = privates + (part - 1) * slice
-                                for i in range { yGroup[i] += source[i] }
-                            }
+                    }
+                    // The other threads' outputs added in, the channels split between the threads.
+                    forEachShare(of: slice, threads: threads) { range in
+                        for part in 1..<max(parts, 1) {
+                            let source = privates + (part - 1) * slice
+                            for i in range { yGroup[i] += source[i] }
                         }
                     }
                 }
