@@ -1,6 +1,7 @@
 #ifndef CCONVKERNELS_H
 #define CCONVKERNELS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /// A register-blocked micro-kernel: C[mr × nr] (row-major, row stride ldc) = (accumulate ? C : 0) + A·B over
@@ -101,6 +102,15 @@ void convarith_prefetch_rows(const float *b, const int64_t *offsets, int64_t k, 
 /// eight at a time with AVX-512).
 void convarith_col2im(const float *cols, int64_t rows, int64_t row_stride, int64_t column_stride, const int64_t *runs,
                       int64_t run_count, const int64_t *g, float *y, int isa);
+
+/// A block of at least `bytes` bytes, 64-byte aligned, for scratch (its size in `capacity`): the block the last
+/// call gave back when it is large enough and free, else a new one; NULL when memory is exhausted. Give it back
+/// with `convarith_scratch_give`.
+void *convarith_scratch_take(size_t bytes, size_t *capacity);
+
+/// Gives back a block from `convarith_scratch_take`: the largest block given back, up to 64 MB, is kept for the
+/// next taker; the others are freed.
+void convarith_scratch_give(void *block, size_t capacity);
 
 /// One part of a parallel loop: `fn(context, part)`.
 typedef void (*convarith_part_fn)(void *context, int64_t part);

@@ -87,35 +87,34 @@ extension FastKernels {
         let prefetch = (min(split.rowShare, outGroup) + kernel.rows - 1) / kernel.rows >= 16 && readFloats > 1 << 18
         // The copy on cache-line boundaries (its channels are whole lines apart).
         let preparedCount = plan.copies ? inGroup * plan.channelVolume : 0
-        let prepared = UnsafeMutableRawPointer.allocate(byteCount: preparedCount * MemoryLayout<Float>.stride, alignment: 64)
-            .bindMemory(to: Float.self, capacity: preparedCount)
-        defer { prepared.deallocate() }
         var scratch = uninitialized(plan.isCompact ? 1 : split.parts * outGroup * split.chunk)
-        offsets.withUnsafeBufferPointer { offsetBuffer in
-            withPointers(x, weight, &y, &scratch) { xBase, wBase, yBase, chunks in
-                guard let offsetBase = offsetBuffer.baseAddress else { return }
-                for group in 0..<groups {
-                    // A: the group's weights [C_out/g × (c, tap)], rows read in place.
-                    let weights = IndirectA.rows(wBase + group * outGroup * depth, lda: depth)
-                    for n in 0..<layout.batch {
-                        let xGroup = xBase + (n * layout.inputChannels + group * inGroup) * geometry.inputCount
-                        let yGroup = yBase + (n * layout.outputChannels + group * outGroup) * plane
-                        if plan.copies {
-                            forEachShare(of: inGroup, threads: threads) { plan.prepare(xGroup, channels: $0, into: prepared, isa: kernel.isa) }
-                        }
-                        let b = plan.copies ? UnsafePointer(prepared) : xGroup
-                        FastThreads.run(parts: split.parts, threads: threads) { part in
-                            let rows = split.rows(of: part, among: outGroup)
-                            guard !rows.isEmpty else { return }
-                            let mine = chunks + part * outGroup * split.chunk
-                            let a = weights.advanced(byRows: rows.lowerBound, depth: depth, panelRows: kernel.rows)
-                            let yRows = yGroup + rows.lowerBound * plane
-                            split.forEachChunk(of: columns, part: part, grid: grid) { start, width in
-                                let (target, ldc) = plan.isCompact ? (yRows + start, plane) : (mine, width)
-                                multiplyIndirect(kernel, a: a, rows: rows.count, depth: depth, b: b + start, offsets: offsetBase,
-                                                 columns: width, c: target, ldc: ldc, prefetch: prefetch)
-                                if !plan.isCompact {
-                                    grid.scatter(mine, ldc: width, rows: rows.count, columns: start..<(start + width), into: yRows, plane: plane)
+        withScratch(floats: preparedCount) { prepared in
+            offsets.withUnsafeBufferPointer { offsetBuffer in
+                withPointers(x, weight, &y, &scratch) { xBase, wBase, yBase, chunks in
+                    guard let offsetBase = offsetBuffer.baseAddress else { return }
+                    for group in 0..<groups {
+                        // A: the group's weights [C_out/g × (c, tap)], rows read in place.
+                        let weights = IndirectA.rows(wBase + group * outGroup * depth, lda: depth)
+                        for n in 0..<layout.batch {
+                            let xGroup = xBase + (n * layout.inputChannels + group * inGroup) * geometry.inputCount
+                            let yGroup = yBase + (n * layout.outputChannels + group * outGroup) * plane
+                            if plan.copies {
+                                forEachShare(of: inGroup, threads: threads) { plan.prepare(xGroup, channels: $0, into: prepared, isa: kernel.isa) }
+                            }
+                            let b = plan.copies ? UnsafePointer(prepared) : xGroup
+                            FastThreads.run(parts: split.parts, threads: threads) { part in
+                                let rows = split.rows(of: part, among: outGroup)
+                                guard !rows.isEmpty else { return }
+                                let mine = chunks + part * outGroup * split.chunk
+                                let a = weights.advanced(byRows: rows.lowerBound, depth: depth, panelRows: kernel.rows)
+                                let yRows = yGroup + rows.lowerBound * plane
+                                split.forEachChunk(of: columns, part: part, grid: grid) { start, width in
+                                    let (target, ldc) = plan.isCompact ? (yRows + start, plane) : (mine, width)
+                                    multiplyIndirect(kernel, a: a, rows: rows.count, depth: depth, b: b + start, offsets: offsetBase,
+                                                     columns: width, c: target, ldc: ldc, prefetch: prefetch)
+                                    if !plan.isCompact {
+                                        grid.scatter(mine, ldc: width, rows: rows.count, columns: start..<(start + width), into: yRows, plane: plane)
+                                    }
                                 }
                             }
                         }

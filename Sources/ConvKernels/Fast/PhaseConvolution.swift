@@ -17,38 +17,37 @@ extension FastKernels {
         var y = plan.hasEmptyPhases ? [Float](repeating: 0, count: count) : uninitialized(count)
         let split = TileSplit(columns: plan.phases.map(\.virtualCount).max() ?? 0, rows: outGroup, threads: threads, kernel: kernel)
         let preparedCount = inGroup * plan.channelVolume
-        let prepared = UnsafeMutableRawPointer.allocate(byteCount: max(preparedCount, 1) * MemoryLayout<Float>.stride, alignment: 64)
-            .bindMemory(to: Float.self, capacity: preparedCount)
-        defer { prepared.deallocate() }
         var scratch = uninitialized(split.parts * outGroup * split.chunk)
         let offsets = plan.phases.map { plan.offsets($0, channels: inGroup) }
         let grids = plan.phases.map(plan.grid)
-        withPointers(x, weight, &y, &scratch) { xBase, wBase, yBase, chunks in
-            for group in 0..<groups {
-                // W_φ[c_out × (c, tap)] = w[group·inGroup + c, c_out, tap], every phase's packed once per group.
-                let packed = PhaseWeights(wBase + group * inGroup * outGroup * taps, phases: plan.phases, inGroup: inGroup,
-                                          outGroup: outGroup, taps: taps, panelRows: kernel.rows, isa: kernel.isa)
-                for n in 0..<layout.batch {
-                    let xGroup = xBase + (n * layout.inputChannels + group * inGroup) * inputPlane
-                    let yGroup = yBase + (n * layout.outputChannels + group * outGroup) * plane
-                    // The padded copy, once per sample and group.
-                    forEachShare(of: inGroup, threads: threads) { plan.prepare(xGroup, channels: $0, into: prepared) }
-                    for (phaseIndex, phase) in plan.phases.enumerated() {
-                        let depth = inGroup * phase.taps.count, columns = phase.virtualCount
-                        packed.data.withUnsafeBufferPointer { aBuffer in
-                            offsets[phaseIndex].withUnsafeBufferPointer { offsetBuffer in
-                                guard let packedBase = aBuffer.baseAddress, let offsetBase = offsetBuffer.baseAddress else { return }
-                                let aBase = packedBase + packed.starts[phaseIndex]
-                                FastThreads.run(parts: split.parts, threads: threads) { part in
-                                    let rows = split.rows(of: part, among: outGroup)
-                                    guard !rows.isEmpty else { return }
-                                    let mine = chunks + part * outGroup * split.chunk
-                                    let a = IndirectA.packed(aBase).advanced(byRows: rows.lowerBound, depth: depth, panelRows: kernel.rows)
-                                    split.forEachChunk(of: columns, part: part, grid: grids[phaseIndex]) { start, width in
-                                        multiplyIndirect(kernel, a: a, rows: rows.count, depth: depth, b: prepared + start,
-                                                         offsets: offsetBase, columns: width, c: mine, ldc: width)
-                                        grids[phaseIndex].scatter(mine, ldc: width, rows: rows.count, columns: start..<(start + width),
-                                                                  into: yGroup + rows.lowerBound * plane, plane: plane)
+        withScratch(floats: preparedCount) { prepared in
+            withPointers(x, weight, &y, &scratch) { xBase, wBase, yBase, chunks in
+                for group in 0..<groups {
+                    // W_φ[c_out × (c, tap)] = w[group·inGroup + c, c_out, tap], every phase's packed once per group.
+                    let packed = PhaseWeights(wBase + group * inGroup * outGroup * taps, phases: plan.phases, inGroup: inGroup,
+                                              outGroup: outGroup, taps: taps, panelRows: kernel.rows, isa: kernel.isa)
+                    for n in 0..<layout.batch {
+                        let xGroup = xBase + (n * layout.inputChannels + group * inGroup) * inputPlane
+                        let yGroup = yBase + (n * layout.outputChannels + group * outGroup) * plane
+                        // The padded copy, once per sample and group.
+                        forEachShare(of: inGroup, threads: threads) { plan.prepare(xGroup, channels: $0, into: prepared) }
+                        for (phaseIndex, phase) in plan.phases.enumerated() {
+                            let depth = inGroup * phase.taps.count, columns = phase.virtualCount
+                            packed.data.withUnsafeBufferPointer { aBuffer in
+                                offsets[phaseIndex].withUnsafeBufferPointer { offsetBuffer in
+                                    guard let packedBase = aBuffer.baseAddress, let offsetBase = offsetBuffer.baseAddress else { return }
+                                    let aBase = packedBase + packed.starts[phaseIndex]
+                                    FastThreads.run(parts: split.parts, threads: threads) { part in
+                                        let rows = split.rows(of: part, among: outGroup)
+                                        guard !rows.isEmpty else { return }
+                                        let mine = chunks + part * outGroup * split.chunk
+                                        let a = IndirectA.packed(aBase).advanced(byRows: rows.lowerBound, depth: depth, panelRows: kernel.rows)
+                                        split.forEachChunk(of: columns, part: part, grid: grids[phaseIndex]) { start, width in
+                                            multiplyIndirect(kernel, a: a, rows: rows.count, depth: depth, b: prepared + start,
+                                                             offsets: offsetBase, columns: width, c: mine, ldc: width)
+                                            grids[phaseIndex].scatter(mine, ldc: width, rows: rows.count, columns: start..<(start + width),
+                                                                      into: yGroup + rows.lowerBound * plane, plane: plane)
+                                        }
                                     }
                                 }
                             }
