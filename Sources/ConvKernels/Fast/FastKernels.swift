@@ -100,11 +100,8 @@ public enum FastKernels {
         var y = [Float](repeating: 0, count: layout.outputShape.reduce(1, *))
         let indirect = kernel.indirect
         if splitsTransposedColumns(outGroup: outGroup, columns: columns, outputPlane: outputPlane, threads: threads, kernel: indirect) {
-            var unused = [Float](repeating: 0, count: 1)
-            withPointers(x, weight, &y, &unused) { xBase, wBase, yBase, _ in
-                transposedByColumns(xBase, weight: wBase, y: yBase, layout: layout, geometry: geometry, groups: groups, threads: threads,
-                                    kernel: indirect)
-            }
+            transposedByColumns(x, weight: weight, into: &y, layout: layout, geometry: geometry, groups: groups, threads: threads,
+                                kernel: indirect)
             if let bias { addBias(bias, to: &y, channels: layout.outputChannels, plane: outputPlane) }
             return Tensor(uncheckedShape: layout.outputShape, data: y)
         }

@@ -18,8 +18,8 @@ extension FastKernels {
     /// multiplies every output channel's rows of A with its share of the columns and scatters into an
     /// output of its own (the first thread into `y` itself); the others are then added into `y`. Windows
     /// of different positions overlap in the output, so the shares cannot write to one buffer.
-    static func transposedByColumns(_ x: UnsafePointer<Float>, weight w: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>,
-                                    layout: LayerTensors, geometry: Geometry3, groups: Int, threads: Int, kernel indirect: IndirectKernel) {
+    static func transposedByColumns(_ x: Tensor, weight: Tensor, into y: inout [Float], layout: LayerTensors, geometry: Geometry3,
+                                    groups: Int, threads: Int, kernel indirect: IndirectKernel) {
         let inGroup = layout.inputChannels / groups, outGroup = layout.outputChannels / groups
         let taps = geometry.taps, columns = geometry.outputCount, outputPlane = geometry.inputCount
         let rows = outGroup * taps, slice = outGroup * outputPlane
@@ -28,8 +28,7 @@ extension FastKernels {
         let chunk = max(indirect.columns, min(share, (1 << 21) / max(rows, 1) / indirect.columns * indirect.columns))
         let perPart = rows * chunk + denseScratchCount(indirect, depth: inGroup)
         var scratch = uninitialized(parts * perPart + (parts - 1) * slice)
-        scratch.withUnsafeMutableBufferPointer { buffer in
-            guard let sBase = buffer.baseAddress else { return }
+        withPointers(x, weight, &y, &scratch) { x, w, y, sBase in
             let privates = sBase + parts * perPart
             for group in 0..<groups {
                 // A[(c_out, tap) × c] = w[group·inGroup + c, c_out, tap], for every output channel of the group:
