@@ -120,24 +120,32 @@ public enum FastKernels {
                     let rows = (last - first) * taps
                     // A[(c_out, tap) × c] = w[group·inGroup + c, first + c_out, tap]: the weights' rows are A's columns.
                     let a = IndirectA.columns(wBase + (group * inGroup * outGroup + first) * taps, ld: outGroup * taps)
-                    let cols = sBase + part * perPart
                     for n in 0..<layout.batch {
-                        let xGroup = xBase + (n * layout.inputChannels + group * inGroup) * columns
-                        var start = 0
-                        while start < columns {
-                            let width = min(chunk, columns - start)
-                            multiplyDenseRows(indirect, a: a, rows: rows, depth: inGroup, b: xGroup + start, rowStride: columns,
-                                              columns: width, c: cols, ldc: width, buffer: cols + channelsPerPart * taps * chunk)
-                            let yChannels = yBase + (n * layout.outputChannels + group * outGroup + first) * outputPlane
-                            scatter(cols, rows: rows, columns: start..<(start + width), geometry: geometry, into: yChannels, isa: indirect.isa)
-                            start += width
-                        }
+                        col2im(indirect, a: a, rows: rows, depth: inGroup, x: xBase + (n * layout.inputChannels + group * inGroup) * columns,
+                               columns: 0..<columns, chunk: chunk, geometry: geometry, scratch: sBase + part * perPart,
+                               into: yBase + (n * layout.outputChannels + group * outGroup + first) * outputPlane)
                     }
                 }
             }
         }
         if let bias { addBias(bias, to: &y, channels: layout.outputChannels, plane: outputPlane) }
         return Tensor(uncheckedShape: layout.outputShape, data: y)
+    }
+
+    /// The col2im GEMM and scatter for input positions `columns` of `x` (a group's `[depth × Πi']` rows),
+    /// a chunk of columns at a time: `cols[rows × chunk] = A · x[:, chunk]` in `scratch` (`rows · chunk` floats,
+    /// then the dense copy's ``denseScratchCount(_:depth:)``), then scattered into `y` (the rows' first channel).
+    static func col2im(_ kernel: IndirectKernel, a: IndirectA, rows: Int, depth: Int, x: UnsafePointer<Float>, columns: Range<Int>,
+                       chunk: Int, geometry: Geometry3, scratch: UnsafeMutablePointer<Float>, into y: UnsafeMutablePointer<Float>) {
+        let rowStride = geometry.outputCount
+        var start = columns.lowerBound
+        while start < columns.upperBound {
+            let width = min(chunk, columns.upperBound - start)
+            multiplyDenseRows(kernel, a: a, rows: rows, depth: depth, b: x + start, rowStride: rowStride, columns: width, c: scratch,
+                              ldc: width, buffer: scratch + rows * chunk)
+            scatter(scratch, rows: rows, columns: start..<(start + width), geometry: geometry, into: y, isa: kernel.isa)
+            start += width
+        }
     }
 
     /// col2im: adds `cols[(c, tap), j]` to `y[c, q(j, tap)]` for the positions inside the output, a run of

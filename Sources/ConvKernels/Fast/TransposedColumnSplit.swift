@@ -40,20 +40,13 @@ extension FastKernels {
                     FastThreads.run(parts: parts, threads: threads) { part in
                         let target = part == 0 ? yGroup : privates + (part - 1) * slice
                         if part > 0 { target.update(repeating: 0, count: slice) }
-                        let cols = sBase + part * perPart
-                        var start = part * share
-                        let end = min(start + share, columns)
-                        while start < end {
-                            let width = min(chunk, end - start)
-                            multiplyDenseRows(indirect, a: a, rows: rows, depth: inGroup, b: xGroup + start, rowStride: columns,
-                                              columns: width, c: cols, ldc: width, buffer: cols + rows * chunk)
-                            scatter(cols, rows: rows, columns: start..<(start + width), geometry: geometry, into: target, isa: indirect.isa)
-                            start += width
-                        }
+                        let mine = min(part * share, columns)..<min((part + 1) * share, columns)
+                        col2im(indirect, a: a, rows: rows, depth: inGroup, x: xGroup, columns: mine, chunk: chunk, geometry: geometry,
+                               scratch: sBase + part * perPart, into: target)
                     }
-                    // The other threads' outputs added in, the channels split between the threads.
+                    // The other threads' outputs added in, the outputs split between the threads.
                     forEachShare(of: slice, threads: threads) { range in
-                        for part in 1..<max(parts, 1) {
+                        for part in 1..<parts {
                             let source = privates + (part - 1) * slice
                             for i in range { yGroup[i] += source[i] }
                         }
