@@ -202,8 +202,12 @@ private func nanosecondsPerCall(_ count: Int, _ body: (Int) throws -> Int) rethr
     return (Double(seconds) * 1e9 + Double(attoseconds) / 1e9) / Double(count)
 }
 
+/// Three decimals from 1 up (whole numbers from 1000), three significant digits below 1: a tiny workload's
+/// GFLOP/s or time (a 3×3 pooling output: 0.0005 GFLOP/s in a debug build) must not print as 0.
 private func format3(_ value: Double) -> String {
+    guard value.isFinite, value > 0 else { return String(value) }
     if value >= 1000 { return String(Int(value.rounded())) }
-    let scaled = (value * 1000).rounded() / 1000
-    return String(scaled)
+    let decimals = value >= 1 ? 3 : 2 - Int(log10(value).rounded(.down))
+    let scale = pow(10, Double(decimals))
+    return String((value * scale).rounded() / scale)
 }
