@@ -89,6 +89,15 @@ static void transpose_avx2(const float *src, int64_t rows, int64_t cols, int64_t
 
 #endif
 
+void convarith_transpose(const float *src, int64_t rows, int64_t cols, int64_t ld_src, float *dst, int64_t ld_dst, int isa) {
+#ifdef CONVARITH_X86
+    if (isa >= 1) { transpose_avx2(src, rows, cols, ld_src, dst, ld_dst); return; }
+#else
+    (void)isa;
+#endif
+    transpose_scalar(src, rows, cols, ld_src, dst, ld_dst);
+}
+
 // Copies the lanes of each panel of channels [c0, c0 + cn) from their transposed copy: MR constant lets the
 // compiler use fixed-size moves.
 #define CONVARITH_PLACE(MR) { \
@@ -117,20 +126,12 @@ void convarith_pack_phase_weights(const float *w, int64_t in_group, int64_t out_
                                   int64_t phases, const int64_t *counts, const int64_t *tap_list, float *out, float *scratch,
                                   int64_t block, int isa) {
     const int64_t panels = (out_group + mr - 1) / mr;
-#ifndef CONVARITH_X86
-    (void)isa;
-#endif
     for (int64_t c0 = 0; c0 < in_group; c0 += block) {
         const int64_t cn = in_group - c0 < block ? in_group - c0 : block;
         // scratch[c][tap][c_out] = w[c0 + c][c_out][tap]: every tap's lanes contiguous.
         for (int64_t c = 0; c < cn; c++) {
             const float *channel = w + (c0 + c) * out_group * taps;
-            float *transposed = scratch + c * taps * out_group;
-#ifdef CONVARITH_X86
-            if (isa >= 1) transpose_avx2(channel, out_group, taps, taps, transposed, out_group);
-            else
-#endif
-                transpose_scalar(channel, out_group, taps, taps, transposed, out_group);
+            convarith_transpose(channel, out_group, taps, taps, scratch + c * taps * out_group, out_group, isa);
         }
         // Then these channels' part of every phase's panels, in their order: runs of cn · count · mr floats.
         switch (mr) {

@@ -133,6 +133,31 @@ struct FastKernelTests {
         }
     }
 
+    @Test("deep layers with few output positions take the positions GEMM and agree: every tile height (output rows of 4–17), lanes past the channels masked, channels split over threads, groups, strided and 1-D to 3-D",
+          arguments: [
+            // (input, kernel, stride, padding, in channels, out channels)
+            ([13, 13], [3, 3], [2, 2], [1, 1], 24, 48),
+            ([7, 7], [3, 3], [1, 1], [1, 1], 20, 96),
+            ([8, 5], [3, 3], [1, 1], [1, 1], 6, 64),
+            ([9], [3], [1], [1], 10, 50),
+            ([17], [3], [2], [1], 8, 96),
+            ([3, 4, 6], [3, 3, 3], [1, 1, 1], [1, 1, 1], 4, 34),
+            ([6, 12], [3, 3], [1, 1], [0, 1], 300, 33),
+          ] as [([Int], [Int], [Int], [Int], Int, Int)])
+    func positionsGEMMAgrees(input: [Int], kernel: [Int], stride: [Int], padding: [Int], inputChannels: Int, outputChannels: Int) throws {
+        var rng = SeededGenerator(state: UInt64(input.reduce(5, *) + outputChannels))
+        let shape = try ConvolutionSpec(kernel: kernel, stride: stride, padding: .symmetric(padding)).shape(input: input)
+        for groups in [1, 2] {
+            let x = try Tensor.random(shape: [2, inputChannels] + input, using: &rng)
+            let w = try Tensor.random(shape: [outputChannels * groups, inputChannels / groups] + kernel, using: &rng)
+            let b = try Tensor.random(shape: [outputChannels * groups], using: &rng)
+            let reference = try ReferenceKernels.convolution(x, weight: w, bias: b, shape: shape, groups: groups)
+            try expectEveryKernelAgrees(with: reference, "\(input) groups \(groups)") { microKernel, threads in
+                try FastKernels.convolution(x, weight: w, bias: b, shape: shape, groups: groups, threads: threads, microKernel: microKernel)
+            }
+        }
+    }
+
     @Test("the indirect GEMM agrees for per-axis strides, dilations and one-sided padding (copied, phase-split input), unpadded stride-1 input read in place, every tile width and row edge, and 3-D planes whose gaps it skips",
           arguments: [
             // (input, kernel, stride, dilation, padding before/after, in channels, out channels)

@@ -75,6 +75,28 @@ typedef struct {
 /// `forced` as for the micro-kernel.
 convarith_indirect_kernel convarith_select_indirect_kernel(const char *forced);
 
+/// A positions micro-kernel: C[m × n] (row stride ldc) = (accumulate ? C : 0) + A·B over k steps, where A's
+/// element (i, p) is a[i + a_offsets[p]] (row i: the i-th of m consecutive output positions in the input's
+/// copy; step p: a window tap's offset from there) and row p of B is the n floats at b + p·ldb (weights
+/// packed transposed). Exactly m ≤ mr rows and n ≤ nr columns of C are computed, read and written.
+typedef void (*convarith_positions_fn)(int64_t k, const float *a, const int64_t *a_offsets, const float *b, int64_t ldb,
+                                       float *c, int64_t ldc, int64_t m, int64_t n, int accumulate);
+
+/// A positions micro-kernel and its largest tile.
+typedef struct {
+    int32_t mr;
+    int32_t nr;
+    convarith_positions_fn kernel;
+    const char *name;
+} convarith_positions_kernel;
+
+/// The positions micro-kernel for this CPU: "avx512" (8 × 48), "avx2" (6 × 16) or "portable" (4 × 8);
+/// `forced` as for the micro-kernel.
+convarith_positions_kernel convarith_select_positions_kernel(const char *forced);
+
+/// `dst[c · ld_dst + r] = src[r · ld_src + c]` for r < rows, c < cols; `isa` ≥ 1 moves 8 × 8 blocks with AVX.
+void convarith_transpose(const float *src, int64_t rows, int64_t cols, int64_t ld_src, float *dst, int64_t ld_dst, int isa);
+
 /// Splits a row of `count` floats into its `stride` phases: float x goes to
 /// `out[((x + pad) mod stride) · phase_stride + (x + pad) div stride]` (`pad` ≥ 0). `isa` as
 /// `convarith_select_isa` returns it: 2 deinterleaves stride 2 with AVX-512, the others copy float by float.
@@ -92,6 +114,10 @@ void convarith_pack_phase_weights(const float *w, int64_t in_group, int64_t out_
 /// Asks for the first `n` floats of rows `b + offsets[p]`, p < k, to be brought into the L2 cache (a hint:
 /// nothing is read or faulted): the next tile of an indirect GEMM, while the current one is computed.
 void convarith_prefetch_rows(const float *b, const int64_t *offsets, int64_t k, int64_t n);
+
+/// Asks for the first `n` floats of each of `rows` rows `lda` floats apart from `a` to be brought into the L2
+/// cache (a hint: nothing is read or faulted): the next block of a matrix, while the current one is used.
+void convarith_prefetch_block(const float *a, int64_t rows, int64_t lda, int64_t n);
 
 /// col2im: for each row (c, tap) of `cols` (c = row / taps, relative to `y`'s first channel) and each run of
 /// columns on one input row (`runs`: run_count groups of 5 — the first column's offset, the count, and z·s_z,

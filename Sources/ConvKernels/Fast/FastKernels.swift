@@ -31,6 +31,10 @@ public enum FastKernels {
         // The indirect GEMM wherever its layout is compact enough (the weights and the input read in place or
         // copied once); otherwise the packed GEMM over an implicit im2col, or over the weights.
         if let plan = IndirectLayout(geometry) {
+            if prefersPositions(plan, outGroup: outGroup, kernel: kernel) {
+                return positionsConvolution(x, weight: weight, bias: bias, layout: layout, plan: plan, groups: groups, threads: threads,
+                                            kernel: kernel.positions)
+            }
             return indirectConvolution(x, weight: weight, bias: bias, layout: layout, plan: plan, groups: groups, threads: threads,
                                        kernel: kernel.indirect)
         }

@@ -18,6 +18,8 @@ public struct MicroKernel: @unchecked Sendable {
     let function: convarith_microkernel_fn
     /// The indirect kernel of the same instruction set.
     let indirect: IndirectKernel
+    /// The positions kernel of the same instruction set.
+    let positions: PositionsKernel
 
     /// The kernel for a named instruction set (`nil`: the best this CPU supports).
     public init(named name: String? = nil) {
@@ -27,6 +29,7 @@ public struct MicroKernel: @unchecked Sendable {
         self.name = String(cString: selected.name)
         function = selected.kernel
         indirect = IndirectKernel(named: self.name)
+        positions = PositionsKernel(named: self.name)
     }
 
     /// The kernel in effect: `CONVARITH_KERNEL_ISA`, else the best for this CPU.
