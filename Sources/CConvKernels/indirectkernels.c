@@ -178,10 +178,3 @@ void convarith_prefetch_rows(const float *b, const int64_t *offsets, int64_t k, 
         for (int64_t byte = 0; byte < n * (int64_t)sizeof(float); byte += 64) __builtin_prefetch(row + byte, 0, 2);
     }
 }
-
-void convarith_prefetch_block(const float *a, int64_t rows, int64_t lda, int64_t n) {
-    for (int64_t r = 0; r < rows; r++) {
-        const char *row = (const char *)(a + r * lda);
-        for (int64_t byte = 0; byte < n * (int64_t)sizeof(float); byte += 64) __builtin_prefetch(row + byte, 0, 2);
-    }
-}

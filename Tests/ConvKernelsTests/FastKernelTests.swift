@@ -158,6 +158,72 @@ struct FastKernelTests {
         }
     }
 
+    @Test("a prepared layer gives the per-call fast path's floats bit for bit, call after call and for any batch: positions GEMM layers (weights packed transposed), transposed layers by output phases (phase weights packed), and layers whose GEMM reads the weights in place",
+          arguments: [
+            // (operation, input, kernel, stride, padding, in channels, out channels, groups)
+            ("conv", [13, 13], [3, 3], [2, 2], [1, 1], 24, 48, 1),
+            ("conv", [9], [3], [1], [1], 10, 50, 2),
+            ("conv", [20, 20], [3, 3], [1, 1], [1, 1], 8, 16, 1),
+            ("transposed", [12, 12], [4, 4], [2, 2], [1, 1], 8, 40, 1),
+            ("transposed", [10, 11], [3, 3], [2, 2], [1, 1], 6, 36, 2),
+            ("transposed", [3, 3], [4, 4], [2, 2], [1, 1], 16, 8, 1),
+          ] as [(String, [Int], [Int], [Int], [Int], Int, Int, Int)])
+    func preparedLayerMatchesPerCallPath(operation: String, input: [Int], kernel: [Int], stride: [Int], padding: [Int],
+                                         inputChannels: Int, outputChannels: Int, groups: Int) throws {
+        var rng = SeededGenerator(state: UInt64(input.reduce(9, *) + outputChannels))
+        let shape = operation == "conv"
+            ? try ConvolutionSpec(kernel: kernel, stride: stride, padding: .symmetric(padding)).shape(input: input)
+            : try TransposedConvolutionSpec(kernel: kernel, stride: stride, padding: .symmetric(padding)).shape(input: input)
+        let weightShape = operation == "conv" ? [outputChannels, inputChannels / groups] + kernel : [inputChannels, outputChannels / groups] + kernel
+        let w = try Tensor.random(shape: weightShape, using: &rng)
+        let b = try Tensor.random(shape: [outputChannels], using: &rng)
+        for microKernel in kernels {
+            let layer = try PreparedLayer(shape: shape, weight: w, bias: b, groups: groups, microKernel: microKernel)
+            for (batch, threads) in [(1, 1), (3, 2), (2, 1)] {
+                let x = try Tensor.random(shape: [batch, inputChannels] + input, using: &rng)
+                let perCall = operation == "conv"
+                    ? try FastKernels.convolution(x, weight: w, bias: b, shape: shape, groups: groups, threads: threads, microKernel: microKernel)
+                    : try FastKernels.transposedConvolution(x, weight: w, bias: b, shape: shape, groups: groups, threads: threads, microKernel: microKernel)
+                let prepared = try layer(x, threads: threads)
+                #expect(prepared.shape == perCall.shape && zip(prepared.data, perCall.data).allSatisfy(sameFloat),
+                        "\(microKernel.name), batch \(batch), \(threads) threads")
+            }
+        }
+    }
+
+    @Test("a prepared positions GEMM layer agrees with the reference loops for every kernel, and packs its weights")
+    func preparedPositionsLayerAgreesWithReference() throws {
+        var rng = SeededGenerator(state: 41)
+        let shape = try ConvolutionSpec(kernel: [3, 3], stride: [2, 2], padding: .symmetric([1, 1])).shape(input: [13, 13])
+        let x = try Tensor.random(shape: [2, 24, 13, 13], using: &rng)
+        let w = try Tensor.random(shape: [48, 24, 3, 3], using: &rng)
+        let reference = try ReferenceKernels.convolution(x, weight: w, shape: shape)
+        try expectEveryKernelAgrees(with: reference, "prepared") { microKernel, threads in
+            try PreparedLayer(shape: shape, weight: w, microKernel: microKernel)(x, threads: threads)
+        }
+        if MicroKernel.isSupported("avx512") {
+            #expect(try PreparedLayer(shape: shape, weight: w, microKernel: MicroKernel(named: "avx512")).packedCount >= 48 * 24 * 9)
+        }
+    }
+
+    @Test("a prepared layer refuses pooling, weights of the wrong rank or kernel, a bias of the wrong length, and inputs that do not fit, naming the tensor")
+    func preparedLayerRefusesWhatDoesNotFit() throws {
+        let shape = try ConvolutionSpec(kernel: [3, 3], padding: .symmetric([1, 1])).shape(input: [8, 8])
+        let w = try Tensor(shape: [4, 2, 3, 3], data: [Float](repeating: 0.5, count: 72))
+        #expect(throws: KernelError.self) { try PreparedLayer(shape: PoolingSpec(kernel: [2, 2]).shape(input: [8, 8]), weight: w) }
+        #expect(throws: KernelError.self) { try PreparedLayer(shape: shape, weight: Tensor(shape: [4, 2, 3], data: [Float](repeating: 0, count: 24))) }
+        #expect(throws: KernelError.self) { try PreparedLayer(shape: shape, weight: Tensor(shape: [4, 2, 3, 2], data: [Float](repeating: 0, count: 48))) }
+        #expect(throws: KernelError.self) { try PreparedLayer(shape: shape, weight: w, bias: Tensor(shape: [3], data: [0, 0, 0])) }
+        let layer = try PreparedLayer(shape: shape, weight: w)
+        do {
+            _ = try layer(Tensor(shape: [1, 3, 8, 8], data: [Float](repeating: 0, count: 192)))
+            Issue.record("an input with 3 channels for weights of 2 was accepted")
+        } catch {
+            #expect("\(error)".contains("x") || "\(error)".contains("w"), "\(error)")
+        }
+        #expect(try layer(Tensor(shape: [1, 2, 8, 8], data: [Float](repeating: 1, count: 128))).shape == [1, 4, 8, 8])
+    }
+
     @Test("the indirect GEMM agrees for per-axis strides, dilations and one-sided padding (copied, phase-split input), unpadded stride-1 input read in place, every tile width and row edge, and 3-D planes whose gaps it skips",
           arguments: [
             // (input, kernel, stride, dilation, padding before/after, in channels, out channels)

@@ -63,6 +63,27 @@ struct KernelCommandTests {
         #expect(refused.status != 0 && refused.standardError.contains("--budget"))
     }
 
+    @Test("bench --prepared times the calls of layers prepared once (marked prepared in each JSON line); pooling has nothing to prepare and is timed as before")
+    func benchTimesPreparedLayers() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("workloads.json")
+        try Data("""
+            [{"name": "deep", "op": "conv", "channels": 32, "out_channels": 64, "input": [13, 13], "kernel": [3, 3], "stride": [2, 2], "padding": [1, 1]},
+             {"name": "t", "op": "transposed", "channels": 8, "out_channels": 4, "input": [5], "kernel": [4], "stride": [2], "padding": [1]},
+             {"name": "p", "op": "pool", "pool_mode": "max", "channels": 3, "input": [6, 6], "kernel": [2, 2], "stride": [2, 2]}]
+            """.utf8).write(to: file)
+        let result = try CLIRunner.run(["bench", "--workloads", file.path, "--threads", "1", "--repetitions", "2", "--budget", "0", "--json", "--prepared"])
+        #expect(result.status == 0, "\(result.standardError)")
+        let lines = result.standardOutput.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        #expect(lines.map { $0["name"] as? String } == ["deep", "t", "p"])
+        #expect(lines.map { $0["prepared"] as? Bool } == [true, true, false])
+        #expect(lines.allSatisfy { ($0["median_ms"] as? Double ?? -1) > 0 })
+        let plain = try CLIRunner.run(["bench", "--workloads", file.path, "--threads", "1", "--repetitions", "1", "--budget", "0", "--json"])
+        let plainLines = plain.standardOutput.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        #expect(plainLines.map { $0["prepared"] as? Bool } == [false, false, false])
+    }
+
     @Test("bench --peak measures the FMA peak of the kernels' instruction set, one JSON line per run")
     func benchMeasuresThePeak() throws {
         let result = try CLIRunner.run(["bench", "--peak", "--threads", "1", "--json"])

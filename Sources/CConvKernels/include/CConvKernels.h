@@ -115,10 +115,6 @@ void convarith_pack_phase_weights(const float *w, int64_t in_group, int64_t out_
 /// nothing is read or faulted): the next tile of an indirect GEMM, while the current one is computed.
 void convarith_prefetch_rows(const float *b, const int64_t *offsets, int64_t k, int64_t n);
 
-/// Asks for the first `n` floats of each of `rows` rows `lda` floats apart from `a` to be brought into the L2
-/// cache (a hint: nothing is read or faulted): the next block of a matrix, while the current one is used.
-void convarith_prefetch_block(const float *a, int64_t rows, int64_t lda, int64_t n);
-
 /// col2im: for each row (c, tap) of `cols` (c = row / taps, relative to `y`'s first channel) and each run of
 /// columns on one input row (`runs`: run_count groups of 5 — the first column's offset, the count, and z·s_z,
 /// y·s_y, x·s_x of the first column), adds `cols[row·row_stride + (offset + i)·column_stride]` to the output

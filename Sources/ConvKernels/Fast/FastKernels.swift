@@ -30,11 +30,13 @@ public enum FastKernels {
         }
         // The indirect GEMM wherever its layout is compact enough (the weights and the input read in place or
         // copied once); otherwise the packed GEMM over an implicit im2col, or over the weights.
+        // Few output positions next to many output channels, where the indirect GEMM's tiles would be mostly
+        // empty: the GEMM turned round, the positions as rows.
+        if let plan = positionsLayout(geometry, outGroup: outGroup, kernel: kernel) {
+            return positionsConvolution(x, weight: weight, bias: bias, layout: layout, plan: PositionsPlan(plan, inGroup: inGroup, kernel: kernel.positions),
+                                        groups: groups, threads: threads, kernel: kernel.positions)
+        }
         if let plan = IndirectLayout(geometry) {
-            if prefersPositions(plan, outGroup: outGroup, kernel: kernel) {
-                return positionsConvolution(x, weight: weight, bias: bias, layout: layout, plan: plan, groups: groups, threads: threads,
-                                            kernel: kernel.positions)
-            }
             return indirectConvolution(x, weight: weight, bias: bias, layout: layout, plan: plan, groups: groups, threads: threads,
                                        kernel: kernel.indirect)
         }
@@ -91,7 +93,7 @@ public enum FastKernels {
         // with full tiles, and writes each output once — also when every phase has one tap (k = s), where
         // the col2im GEMM below would zero the output and add each column into it (2.2× slower on U-Net's
         // 2×2 stride-2 layer).
-        if outGroup >= 2 * kernel.indirect.rows && columns >= 2 * kernel.indirect.columns, let plan = PhaseLayout(associated: geometry) {
+        if let plan = phaseLayout(geometry, outGroup: outGroup, kernel: kernel) {
             return transposedPhases(x, weight: weight, bias: bias, layout: layout, plan: plan, groups: groups, threads: threads,
                                     kernel: kernel.indirect)
         }

@@ -5,9 +5,10 @@ extension FastKernels {
     /// A transposed convolution by its output phases (``PhaseLayout``): per sample and group the input is
     /// zero-padded once, and per phase `C[C_out/g × V_φ] = W_φ · B_φ` runs on the indirect kernel over the
     /// taps that reach that phase, its columns written to the outputs `φ + s·m`. Threads split each
-    /// phase's virtual columns.
-    static func transposedPhases(_ x: Tensor, weight: Tensor, bias: Tensor?, layout: LayerTensors, plan: PhaseLayout,
-                                 groups: Int, threads: Int, kernel: IndirectKernel) -> Tensor {
+    /// phase's virtual columns. Every phase's weights are packed per call, or `packedWeights` (one per group, by a
+    /// ``PreparedLayer``).
+    static func transposedPhases(_ x: Tensor, weight: Tensor, packedWeights: [PhaseWeights]? = nil, bias: Tensor?, layout: LayerTensors,
+                                 plan: PhaseLayout, groups: Int, threads: Int, kernel: IndirectKernel) -> Tensor {
         let inGroup = layout.inputChannels / groups, outGroup = layout.outputChannels / groups
         let (k0, k1, k2) = plan.kernel
         let taps = k0 * k1 * k2
@@ -24,8 +25,8 @@ extension FastKernels {
             withPointers(x, weight, &y, &scratch) { xBase, wBase, yBase, chunks in
                 for group in 0..<groups {
                     // W_φ[c_out × (c, tap)] = w[group·inGroup + c, c_out, tap], every phase's packed once per group.
-                    let packed = PhaseWeights(wBase + group * inGroup * outGroup * taps, phases: plan.phases, inGroup: inGroup,
-                                              outGroup: outGroup, taps: taps, panelRows: kernel.rows, isa: kernel.isa)
+                    let packed = packedWeights?[group] ?? PhaseWeights(wBase + group * inGroup * outGroup * taps, phases: plan.phases, inGroup: inGroup,
+                                                                  outGroup: outGroup, taps: taps, panelRows: kernel.rows, isa: kernel.isa)
                     for n in 0..<layout.batch {
                         let xGroup = xBase + (n * layout.inputChannels + group * inGroup) * inputPlane
                         let yGroup = yBase + (n * layout.outputChannels + group * outGroup) * plane
@@ -60,6 +61,13 @@ extension FastKernels {
         return Tensor(uncheckedShape: layout.outputShape, data: y)
     }
 
+    /// The output phases of a transposed convolution (`geometry`: its associated convolution's) when they are
+    /// its GEMM: every phase has whole tiles of rows and columns (see ``transposedConvolution(_:weight:bias:shape:groups:threads:microKernel:)``).
+    static func phaseLayout(_ geometry: Geometry3, outGroup: Int, kernel: MicroKernel) -> PhaseLayout? {
+        guard outGroup >= 2 * kernel.indirect.rows && geometry.outputCount >= 2 * kernel.indirect.columns else { return nil }
+        return PhaseLayout(associated: geometry)
+    }
+
     /// Every phase's `W_φ[c_out × (c, tap)] = w[c, c_out, tap]` (`w`: a group's weights
     /// `[inGroup × outGroup × taps]`) for the taps of that phase, packed in panels of `panelRows` rows
     /// (`[panel][k][mr]`), one after the other in `data` from `starts[φ]` — in one pass over the weights
@@ -68,7 +76,7 @@ extension FastKernels {
     /// copy, and the packed weights are then written in their order, one stream (written where each tap
     /// belongs, channel by channel, every store went to another cache line: DCGAN's 256 → 128 layer took
     /// 1.4× as long).
-    struct PhaseWeights {
+    struct PhaseWeights: Sendable {
         var data: [Float]
         let starts: [Int]
 

@@ -5,6 +5,35 @@ extension FastKernels {
     /// weights (`128 · 48` floats, 24 KB) stays in L1 while every position tile reads it.
     static let positionsDepthBlock = 128
 
+    /// The weights of a positions GEMM packed once for many calls (a ``PreparedLayer``): per group, `Wᵀ` —
+    /// row `(c, tap)` holding every output channel's weight for that input channel and tap — at a row stride
+    /// of an odd number of cache lines, so that a block of rows does not crowd a few cache sets.
+    struct PositionsWeights: Sendable {
+        let data: [Float]
+        /// Floats between rows.
+        let stride: Int
+
+        /// Packs `w` (`[C_out × C_in/g × k…]`, PyTorch's layout) of `groups` groups of `outGroup` output
+        /// channels and `depth` rows each.
+        init(_ w: UnsafePointer<Float>, groups: Int, outGroup: Int, depth: Int, isa: Int32) {
+            let lines = (outGroup + 15) / 16
+            let stride = (lines % 2 == 0 ? lines + 1 : lines) * 16
+            self.stride = stride
+            data = [Float](unsafeUninitializedCapacity: groups * depth * stride) { buffer, initialized in
+                guard let base = buffer.baseAddress else { return }
+                for group in 0..<groups {
+                    convarith_transpose(w + group * outGroup * depth, Int64(outGroup), Int64(depth), Int64(depth),
+                                        base + group * depth * stride, Int64(stride), isa)
+                }
+                // The lanes past the output channels are never read (the kernel masks them); zero them anyway.
+                for row in 0..<(groups * depth) {
+                    (base + row * stride + outGroup).initialize(repeating: 0, count: stride - outGroup)
+                }
+                initialized = groups * depth * stride
+            }
+        }
+    }
+
     /// A tile of the positions GEMM: `height` consecutive output positions on one output row, the first at
     /// virtual index `virtual` of the layout and at `position` in the output plane.
     struct PositionTile {
@@ -34,6 +63,13 @@ extension FastKernels {
         return tiles
     }
 
+    /// The layout of the positions GEMM for a convolution of `geometry` with `outGroup` output channels per
+    /// group, when it is the GEMM for the layer (``prefersPositions(_:outGroup:kernel:)``).
+    static func positionsLayout(_ geometry: Geometry3, outGroup: Int, kernel: MicroKernel) -> IndirectLayout? {
+        guard let plan = IndirectLayout(geometry), prefersPositions(plan, outGroup: outGroup, kernel: kernel) else { return nil }
+        return plan
+    }
+
     /// Whether a layer's indirect GEMM would leave much of its tiles empty — few virtual columns for the
     /// kernel's width, as in a deep layer's 7 × 7 output (55 columns: a 48-wide tile and a 16-wide one holding
     /// 7) — where the positions GEMM fills its tiles: output rows of at least four positions (shorter tiles
@@ -55,76 +91,100 @@ extension FastKernels {
         return indirectShare < 0.8 * positionsShare
     }
 
+    /// What the positions GEMM of a layer needs besides its tensors — its layout, every row of A's offset from
+    /// a position, the position tiles — made once per call or once for a ``PreparedLayer``.
+    struct PositionsPlan: Sendable {
+        let layout: IndirectLayout
+        let offsets: [Int64]
+        let tiles: [PositionTile]
+
+        init(_ layout: IndirectLayout, inGroup: Int, kernel: PositionsKernel) {
+            self.layout = layout
+            offsets = layout.offsets(channels: inGroup)
+            tiles = positionTiles(layout, rows: kernel.rows)
+        }
+    }
+
+    /// Splits `channels` into panels of whole vectors (16 lanes, or the tile's width when narrower) as even
+    /// as possible, none wider than the tile's `columns` (64 channels with 48-wide tiles: 32 and 32, not 48
+    /// and a 16-wide tile that waits on its loads).
+    static func forEachPanel(of channels: Range<Int>, columns: Int, _ body: (Range<Int>) -> Void) {
+        let lanes = min(16, columns)
+        let vectors = (channels.count + lanes - 1) / lanes, most = columns / lanes
+        let panels = (vectors + most - 1) / most
+        var start = channels.lowerBound
+        for panel in 0..<panels {
+            let width = (vectors / panels + (panel < vectors % panels ? 1 : 0)) * lanes
+            body(start..<min(start + width, channels.upperBound))
+            start += width
+        }
+    }
+
     /// A convolution as the positions GEMM over its ``IndirectLayout``: per sample and group, the input is
     /// padded and phase-split once (or read as it is), and `yᵀ[Πo × C_out/g] = A · Wᵀ` is computed tile by
     /// tile by the ``PositionsKernel`` — A's rows read in place at each tap's offset — into a buffer
-    /// transposed into the output. `Wᵀ` is packed a block at a time (the kernel's columns by a depth block:
-    /// 24 KB, in L1 while every position tile reads it), so the weights are read once and never copied
-    /// whole. Threads split the output channels, whole vectors each.
-    static func positionsConvolution(_ x: Tensor, weight: Tensor, bias: Tensor?, layout: LayerTensors, plan: IndirectLayout,
-                                     groups: Int, threads: Int, kernel: PositionsKernel) -> Tensor {
-        let geometry = plan.geometry
+    /// transposed into the output. `Wᵀ` is `packed` (prepared), or packed from `weight` a block at a time
+    /// (a panel of output channels by a depth block: 24 KB, in L1 while every position tile reads it), so the
+    /// weights are read once and never copied whole. Threads split the output channels, whole vectors each.
+    static func positionsConvolution(_ x: Tensor, weight: Tensor, packed: PositionsWeights? = nil, bias: Tensor?, layout: LayerTensors,
+                                     plan: PositionsPlan, groups: Int, threads: Int, kernel: PositionsKernel) -> Tensor {
+        let indirect = plan.layout, geometry = indirect.geometry
         let inGroup = layout.inputChannels / groups, outGroup = layout.outputChannels / groups
         let depth = inGroup * geometry.taps, plane = geometry.outputCount
-        let offsets = plan.offsets(channels: inGroup)
-        let tiles = positionTiles(plan, rows: kernel.rows)
         var y = uninitialized(layout.outputShape.reduce(1, *))
         let vectors = (outGroup + 15) / 16
         let parts = max(1, min(threads, vectors))
-        let share = (vectors + parts - 1) / parts * 16
-        let copyCount = plan.copies ? inGroup * plan.channelVolume : 0
+        let copyCount = indirect.copies ? inGroup * indirect.channelVolume : 0
         // yᵀ in a buffer whose rows are an odd number of cache lines apart (the transpose reads it down its columns).
         let lines = (outGroup + 15) / 16, ldc = (lines % 2 == 0 ? lines + 1 : lines) * 16
-        let ldb = kernel.columns, blockCount = positionsDepthBlock * ldb
+        let blockStride = kernel.columns, blockCount = packed == nil ? positionsDepthBlock * blockStride : 0
         var none: [Float] = [0]
         withScratch(floats: copyCount + plane * ldc + parts * blockCount) { buffer in
             let prepared = buffer, transposed = buffer + copyCount, blocks = transposed + plane * ldc
-            offsets.withUnsafeBufferPointer { offsetBuffer in
-                withPointers(x, weight, &y, &none) { xBase, wBase, yBase, _ in
-                    guard let offsetBase = offsetBuffer.baseAddress else { return }
-                    for group in 0..<groups {
-                        let weights = wBase + group * outGroup * depth
-                        for n in 0..<layout.batch {
-                            let xGroup = xBase + (n * layout.inputChannels + group * inGroup) * geometry.inputCount
-                            let yGroup = yBase + (n * layout.outputChannels + group * outGroup) * plane
-                            if plan.copies {
-                                forEachShare(of: inGroup, threads: threads) { plan.prepare(xGroup, channels: $0, into: prepared, isa: kernel.isa) }
+            withPointers(x, weight, &y, &none) { xBase, wBase, yBase, _ in
+                (packed?.data ?? []).withUnsafeBufferPointer { packedBuffer in
+                    plan.offsets.withUnsafeBufferPointer { offsetBuffer in
+                        guard let offsets = offsetBuffer.baseAddress else { return }
+                        // B of a panel's depth block: rows of the prepared Wᵀ, or the block transposed now from the
+                        // weights' rows. (Asking the next block's rows into L2 meanwhile measured no faster.)
+                        func source(_ group: Int, _ panel: Range<Int>, _ k0: Int, _ length: Int, _ block: UnsafeMutablePointer<Float>)
+                            -> (b: UnsafePointer<Float>, ldb: Int) {
+                            if let packed, let packedBase = packedBuffer.baseAddress {
+                                return (packedBase + (group * depth + k0) * packed.stride + panel.lowerBound, packed.stride)
                             }
-                            let a = plan.copies ? UnsafePointer(prepared) : xGroup
-                            FastThreads.run(parts: parts, threads: threads) { part in
-                                let channels = min(part * share, outGroup)..<min((part + 1) * share, outGroup)
-                                guard !channels.isEmpty else { return }
-                                let block = blocks + part * blockCount
-                                var column = channels.lowerBound
-                                while column < channels.upperBound {
-                                    let width = min(kernel.columns, channels.upperBound - column)
-                                    var k0 = 0
-                                    while k0 < depth {
-                                        let length = min(positionsDepthBlock, depth - k0)
-                                        // block[k][j] = w[column + j][k0 + k]
-                                        convarith_transpose(weights + column * depth + k0, Int64(width), Int64(length), Int64(depth),
-                                                            block, Int64(ldb), kernel.isa)
-                                        // The next block's weights (the same rows, further on, or the next panel's first) are
-                                        // asked into L2 a few rows before each tile, so that they arrive while this block is used.
-                                        let next = k0 + length < depth ? (column, k0 + length) : (column + width, 0)
-                                        let nextRows = next.0 < channels.upperBound ? min(kernel.columns, channels.upperBound - next.0) : 0
-                                        let nextLength = min(positionsDepthBlock, depth - next.1)
-                                        for (index, tile) in tiles.enumerated() {
-                                            let first = index * nextRows / tiles.count, last = (index + 1) * nextRows / tiles.count
-                                            if first < last {
-                                                convarith_prefetch_block(weights + (next.0 + first) * depth + next.1, Int64(last - first), Int64(depth),
-                                                                         Int64(nextLength))
-                                            }
-                                            kernel.function(Int64(length), a + tile.virtual, offsetBase + k0, block, Int64(ldb),
-                                                            transposed + tile.position * ldc + column, Int64(ldc), Int64(tile.height),
-                                                            Int64(width), k0 > 0 ? 1 : 0)
-                                        }
-                                        k0 += length
-                                    }
-                                    column += width
+                            // block[k][j] = w[panel.lowerBound + j][k0 + k]
+                            convarith_transpose(wBase + (group * outGroup + panel.lowerBound) * depth + k0, Int64(panel.count), Int64(length),
+                                                Int64(depth), block, Int64(blockStride), kernel.isa)
+                            return (UnsafePointer(block), blockStride)
+                        }
+                        for group in 0..<groups {
+                            for n in 0..<layout.batch {
+                                let xGroup = xBase + (n * layout.inputChannels + group * inGroup) * geometry.inputCount
+                                let yGroup = yBase + (n * layout.outputChannels + group * outGroup) * plane
+                                if indirect.copies {
+                                    forEachShare(of: inGroup, threads: threads) { indirect.prepare(xGroup, channels: $0, into: prepared, isa: kernel.isa) }
                                 }
-                                convarith_transpose(transposed + channels.lowerBound, Int64(plane), Int64(channels.count), Int64(ldc),
-                                                    yGroup + channels.lowerBound * plane, Int64(plane), kernel.isa)
+                                let a = indirect.copies ? UnsafePointer(prepared) : xGroup
+                                FastThreads.run(parts: parts, threads: threads) { part in
+                                    let first = part * vectors / parts * 16, last = min((part + 1) * vectors / parts * 16, outGroup)
+                                    guard first < last else { return }
+                                    let block = blocks + part * blockCount
+                                    forEachPanel(of: first..<last, columns: kernel.columns) { panel in
+                                        var k0 = 0
+                                        while k0 < depth {
+                                            let length = min(positionsDepthBlock, depth - k0)
+                                            let (b, ldb) = source(group, panel, k0, length, block)
+                                            let c = transposed + panel.lowerBound
+                                            for tile in plan.tiles {
+                                                kernel.function(Int64(length), a + tile.virtual, offsets + k0, b, Int64(ldb), c + tile.position * ldc,
+                                                                Int64(ldc), Int64(tile.height), Int64(panel.count), k0 > 0 ? 1 : 0)
+                                            }
+                                            k0 += length
+                                        }
+                                    }
+                                    convarith_transpose(transposed + first, Int64(plane), Int64(last - first), Int64(ldc), yGroup + first * plane,
+                                                        Int64(plane), kernel.isa)
+                                }
                             }
                         }
                     }

@@ -15,14 +15,19 @@ struct LayerTensors {
     /// Checks the tensors; `workScale` is how many times faster than the reference loops the caller runs
     /// (the work limit is in reference-loop operations).
     init(shape: LayerShape, x: Tensor, weight: Tensor?, bias: Tensor?, groups: Int, workScale: Int = 1) throws(KernelError) {
+        try self.init(shape: shape, x: x.shape, weight: weight?.shape, bias: bias?.shape, groups: groups, workScale: workScale)
+    }
+
+    /// Checks tensors of these shapes (as ``init(shape:x:weight:bias:groups:workScale:)``).
+    init(shape: LayerShape, x: [Int], weight: [Int]?, bias: [Int]?, groups: Int, workScale: Int = 1) throws(KernelError) {
         let inferred: ChannelConfiguration?
         do {
-            inferred = try ChannelConfiguration(input: x.shape, weight: weight?.shape, operation: shape.operation, groups: groups)
+            inferred = try ChannelConfiguration(input: x, weight: weight, operation: shape.operation, groups: groups)
         } catch {
             throw .arithmetic(error)
         }
         guard let configuration = inferred else {
-            throw .shapeMismatch(tensor: "x", expected: "[N, C, " + shape.input.map(String.init).joined(separator: ", ") + "]", actual: x.shape)
+            throw .shapeMismatch(tensor: "x", expected: "[N, C, " + shape.input.map(String.init).joined(separator: ", ") + "]", actual: x)
         }
         if shape.operation != .pooling && weight == nil {
             throw .shapeMismatch(tensor: "w", expected: "a weight tensor", actual: [])
@@ -30,9 +35,9 @@ struct LayerTensors {
         shapes = try Self.shapes(of: shape, configuration)
         try WorkLimit.current.check(configuration.multiplyAdds(of: shape).map { $0 / max(workScale, 1) })
         self.groups = groups
-        try Self.expect("x", x.shape, shapes.x)
-        if let weight, let expected = shapes.weight { try Self.expect("w", weight.shape, expected) }
-        if let bias, let expected = shapes.bias { try Self.expect("b", bias.shape, expected) }
+        try Self.expect("x", x, shapes.x)
+        if let weight, let expected = shapes.weight { try Self.expect("w", weight, expected) }
+        if let bias, let expected = shapes.bias { try Self.expect("b", bias, expected) }
         _ = try MemoryLimit.current.check(shapes.y)
     }
 

@@ -34,6 +34,9 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Seconds a kernel workload may keep repeating past --repetitions (up to ten times as many; default 3, as the peer scripts).")
     var budget: Double = 3
 
+    @Flag(help: "Prepare each workload's layer once (its weights packed for its GEMM, as an inference engine does when it loads a model) and time only the calls; pooling has nothing to prepare.")
+    var prepared = false
+
     @Flag(help: "Measure the FMA peak of the kernels' instruction set on --threads threads (a register-only loop) instead.")
     var peak = false
 
@@ -149,11 +152,17 @@ extension BenchCommand {
                   let operations = channels.multiplyAdds(of: layer.shape) else { continue }
             let x = try exitingOnError { () throws(KernelError) in try Tensor.random(shape: tensors.x, using: &rng) }
             let weight = try exitingOnError { () throws(KernelError) in try tensors.weight.map { w throws(KernelError) in try Tensor.random(shape: w, using: &rng) } }
+            let preparedLayer = try exitingOnError { () throws(KernelError) -> PreparedLayer? in
+                guard prepared, layer.shape.operation != .pooling, let weight else { return nil }
+                return try PreparedLayer(shape: layer.shape, weight: weight, groups: layer.groups)
+            }
             func once() throws(KernelError) -> Double {
                 let clock = ContinuousClock()
                 let start = clock.now
                 let y: Tensor
                 switch layer.shape.operation {
+                case _ where preparedLayer != nil:
+                    y = try preparedLayer!(x, threads: threadCount)
                 case .convolution:
                     y = try FastKernels.convolution(x, weight: weight!, shape: layer.shape, groups: layer.groups, threads: threadCount)
                 case .transposedConvolution:
@@ -181,9 +190,11 @@ extension BenchCommand {
                     ("name", .string(name)), ("threads", .integer(threadCount)), ("median_ms", .number(medianMilliseconds, text: format3(medianMilliseconds))),
                     ("min_ms", .number(times[0], text: format3(times[0]))), ("gflops", .number(gflops, text: format3(gflops))),
                     ("output_shape", .array(tensors.y.map(JSONValue.integer))), ("kernel", .string(MicroKernel.current.name)),
+                    ("prepared", .bool(preparedLayer != nil)),
                 ])))
             } else {
-                print("\(name.padding(toLength: 28, withPad: " ", startingAt: 0)) threads=\(threadCount)  \(format3(medianMilliseconds)) ms  \(format3(gflops)) GFLOP/s")
+                print("\(name.padding(toLength: 28, withPad: " ", startingAt: 0)) threads=\(threadCount)  \(format3(medianMilliseconds)) ms  \(format3(gflops)) GFLOP/s"
+                      + (preparedLayer != nil ? "  (prepared)" : ""))
             }
         }
     }

@@ -1,0 +1,129 @@
+import ConvArithmetic
+
+/// A convolution or transposed convolution prepared once for many calls of the fast path, as an inference
+/// engine prepares a model's layers when it loads them: the layer's GEMM is chosen, and the weights that
+/// GEMM reads are packed now instead of on every call — transposed for the positions GEMM of a deep layer
+/// with few output positions, split into output phases for a transposed convolution's phase GEMMs. A layer
+/// whose GEMM reads its weights in place has nothing to pack, and runs as ``FastKernels`` does.
+///
+/// A call gives the same floats as ``FastKernels/convolution(_:weight:bias:shape:groups:threads:microKernel:)``
+/// or ``FastKernels/transposedConvolution(_:weight:bias:shape:groups:threads:microKernel:)`` with the same
+/// weights and kernel, bit for bit.
+///
+/// ```swift
+/// let layer = try PreparedLayer(shape: shape, weight: w, bias: b)
+/// for x in batches { let y = try layer(x) }
+/// ```
+public struct PreparedLayer: Sendable {
+    /// The layer's sizes.
+    public let shape: LayerShape
+    /// The weights, in PyTorch's layout.
+    public let weight: Tensor
+    /// The bias, one value per output channel.
+    public let bias: Tensor?
+    /// The groups of the channels.
+    public let groups: Int
+    /// The micro-kernel the weights are packed for.
+    public let microKernel: MicroKernel
+    private let packing: Packing
+
+    /// What was packed.
+    private enum Packing: Sendable {
+        /// Nothing: the layer's GEMM reads the weights in place.
+        case none
+        /// `Wᵀ` for the positions GEMM, and its plan.
+        case positions(FastKernels.PositionsWeights, FastKernels.PositionsPlan)
+        /// Every output phase's weights, per group.
+        case phases([FastKernels.PhaseWeights])
+    }
+
+    /// Checks `weight` and `bias` against the layer and packs the weights for its GEMM.
+    ///
+    /// - Throws: ``KernelError`` when the tensors do not fit the layer (the input's channels are the
+    ///   weights'), when `shape` is a pooling layer's (it has no weights), or when the packed weights would
+    ///   pass the memory limit.
+    public init(shape: LayerShape, weight: Tensor, bias: Tensor? = nil, groups: Int = 1, microKernel: MicroKernel = .current) throws(KernelError) {
+        guard shape.operation != .pooling else {
+            throw .unsupported("pooling has no weights to prepare; call FastKernels.pooling for each input")
+        }
+        guard weight.shape.count == shape.rank + 2, groups >= 1 else {
+            throw .shapeMismatch(tensor: "w", expected: "[C_out, C_in/groups, " + shape.axes.map { String($0.kernel) }.joined(separator: ", ") + "]",
+                                 actual: weight.shape)
+        }
+        // One sample with the weights' input channels: the tensors' checks, without an input.
+        let (inputChannels, overflow) = weight.shape[shape.operation == .convolution ? 1 : 0]
+            .multipliedReportingOverflow(by: shape.operation == .convolution ? groups : 1)
+        guard !overflow else { throw .shapeMismatch(tensor: "w", expected: "fewer channels", actual: weight.shape) }
+        let layout = try LayerTensors(shape: shape, x: [1, inputChannels] + shape.input, weight: weight.shape, bias: bias?.shape,
+                                      groups: groups, workScale: FastKernels.workScale)
+        self.shape = shape
+        self.weight = weight
+        self.bias = bias
+        self.groups = groups
+        self.microKernel = microKernel
+        packing = try Self.pack(weight, shape: shape, layout: layout, groups: groups, kernel: microKernel)
+    }
+
+    /// The weights for the layer's GEMM, packed.
+    private static func pack(_ weight: Tensor, shape: LayerShape, layout: LayerTensors, groups: Int, kernel: MicroKernel) throws(KernelError) -> Packing {
+        let outGroup = layout.outputChannels / groups, inGroup = layout.inputChannels / groups
+        switch shape.operation {
+        case .convolution:
+            guard let geometry = Geometry3(shape.axes), inGroup > 1 || outGroup > 1,
+                  let plan = FastKernels.positionsLayout(geometry, outGroup: outGroup, kernel: kernel) else { return .none }
+            let depth = inGroup * geometry.taps
+            _ = try MemoryLimit.current.check([groups, depth, outGroup + 32])
+            return weight.data.withUnsafeBufferPointer { w in
+                .positions(FastKernels.PositionsWeights(w.baseAddress!, groups: groups, outGroup: outGroup, depth: depth, isa: kernel.positions.isa),
+                           FastKernels.PositionsPlan(plan, inGroup: inGroup, kernel: kernel.positions))
+            }
+        case .transposedConvolution:
+            guard let geometry = Geometry3(shape.axes.map(\.associatedConvolution)),
+                  let plan = FastKernels.phaseLayout(geometry, outGroup: outGroup, kernel: kernel) else { return .none }
+            let taps = geometry.taps
+            _ = try MemoryLimit.current.check([groups, inGroup * taps, outGroup + kernel.indirect.rows])
+            return weight.data.withUnsafeBufferPointer { w in
+                .phases((0..<groups).map { group in
+                    FastKernels.PhaseWeights(w.baseAddress! + group * inGroup * outGroup * taps, phases: plan.phases, inGroup: inGroup,
+                                             outGroup: outGroup, taps: taps, panelRows: kernel.indirect.rows, isa: kernel.indirect.isa)
+                })
+            }
+        case .pooling:
+            return .none
+        }
+    }
+
+    /// Floats of packed weights the layer keeps beside its weights (0 when its GEMM reads them in place).
+    public var packedCount: Int {
+        switch packing {
+        case .none: 0
+        case .positions(let packed, _): packed.data.count
+        case .phases(let packed): packed.reduce(0) { $0 + $1.data.count }
+        }
+    }
+
+    /// The layer applied to `x` (`[N, C_in, spatial…]`) on up to `threads` threads.
+    ///
+    /// - Throws: ``KernelError`` when `x` does not fit the layer, or its output would pass the memory limit.
+    public func callAsFunction(_ x: Tensor, threads: Int = FastThreads.default) throws(KernelError) -> Tensor {
+        switch packing {
+        case .none:
+            return shape.operation == .convolution
+                ? try FastKernels.convolution(x, weight: weight, bias: bias, shape: shape, groups: groups, threads: threads, microKernel: microKernel)
+                : try FastKernels.transposedConvolution(x, weight: weight, bias: bias, shape: shape, groups: groups, threads: threads,
+                                                        microKernel: microKernel)
+        case .positions(let packed, let plan):
+            let layout = try LayerTensors(shape: shape, x: x, weight: weight, bias: bias, groups: groups, workScale: FastKernels.workScale)
+            return FastKernels.positionsConvolution(x, weight: weight, packed: packed, bias: bias, layout: layout, plan: plan, groups: groups,
+                                                    threads: threads, kernel: microKernel.positions)
+        case .phases(let packed):
+            let layout = try LayerTensors(shape: shape, x: x, weight: weight, bias: bias, groups: groups, workScale: FastKernels.workScale)
+            guard let geometry = Geometry3(shape.axes.map(\.associatedConvolution)), let plan = PhaseLayout(associated: geometry) else {
+                return try FastKernels.transposedConvolution(x, weight: weight, bias: bias, shape: shape, groups: groups, threads: threads,
+                                                             microKernel: microKernel)
+            }
+            return FastKernels.transposedPhases(x, weight: weight, packedWeights: packed, bias: bias, layout: layout, plan: plan, groups: groups,
+                                                threads: threads, kernel: microKernel.indirect)
+        }
+    }
+}
