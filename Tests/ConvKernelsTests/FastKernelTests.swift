@@ -206,6 +206,23 @@ struct FastKernelTests {
         }
     }
 
+    @Test("a prepared transposed layer with few input positions runs its output phases on the positions GEMM and agrees with the reference: 1-D and 2-D inputs of 12 to 64 positions, rows of 4–12 outputs per phase, channels past whole vectors, groups, 1 or 2 threads",
+          arguments: [([4, 4], 40, 48, 1), ([6, 6], 24, 96, 2), ([8, 5], 16, 50, 1), ([12], 6, 36, 1)] as [([Int], Int, Int, Int)])
+    func preparedTransposedFewPositionsAgree(input: [Int], inputChannels: Int, outputChannels: Int, groups: Int) throws {
+        var rng = SeededGenerator(state: UInt64(input.reduce(13, *) + outputChannels))
+        let rank = input.count
+        let kernel = [Int](repeating: 4, count: rank)
+        let shape = try TransposedConvolutionSpec(kernel: kernel, stride: [Int](repeating: 2, count: rank),
+                                                  padding: .symmetric([Int](repeating: 1, count: rank))).shape(input: input)
+        let w = try Tensor.random(shape: [inputChannels, outputChannels / groups] + kernel, using: &rng)
+        let b = try Tensor.random(shape: [outputChannels], using: &rng)
+        let x = try Tensor.random(shape: [2, inputChannels] + input, using: &rng)
+        let reference = try ReferenceKernels.transposedConvolution(x, weight: w, bias: b, shape: shape, groups: groups)
+        try expectEveryKernelAgrees(with: reference, "\(input)") { microKernel, threads in
+            try PreparedLayer(shape: shape, weight: w, bias: b, groups: groups, microKernel: microKernel)(x, threads: threads)
+        }
+    }
+
     @Test("a prepared layer refuses pooling, weights of the wrong rank or kernel, a bias of the wrong length, and inputs that do not fit, naming the tensor")
     func preparedLayerRefusesWhatDoesNotFit() throws {
         let shape = try ConvolutionSpec(kernel: [3, 3], padding: .symmetric([1, 1])).shape(input: [8, 8])

@@ -227,7 +227,7 @@ public enum FastKernels {
         let width = outGroup * taps
         // colsT's rows an odd number of cache lines apart: the scatter reads it down its columns, and rows a
         // power of two apart would all fall in the same few cache sets.
-        let lines = (width + 15) / 16, ldc = (lines % 2 == 0 ? lines + 1 : lines) * 16
+        let ldc = oddLineStride(width)
         var y = [Float](repeating: 0, count: layout.outputShape.reduce(1, *))
         let parts = max(1, min(threads, outGroup))
         let channelsPerPart = (outGroup + parts - 1) / parts
@@ -315,6 +315,13 @@ public enum FastKernels {
     /// one, so that a thread that starts late or runs slower takes fewer (parts are claimed as threads free up).
     static func planeParts(_ planes: Int, threads: Int) -> Int {
         threads <= 1 ? 1 : max(1, min(planes, threads * 8))
+    }
+
+    /// `floats` rounded up to an odd number of 64-byte cache lines: the row stride of a buffer read down its
+    /// columns or a block of rows at a time, whose rows a power of two apart would all fall in a few cache sets.
+    static func oddLineStride(_ floats: Int) -> Int {
+        let lines = (floats + 15) / 16
+        return (lines % 2 == 0 ? lines + 1 : lines) * 16
     }
 
     /// A buffer every element of which the caller writes before reading it (the GEMM's output, packed

@@ -192,10 +192,7 @@ extension FastKernels {
 
     /// Floats between rows of a copied block: the block's width rounded up to an odd number of cache lines,
     /// so that its rows fall in different cache sets (rows of a power-of-two plane would all share a few).
-    static func denseBlockStride(_ kernel: IndirectKernel) -> Int {
-        let lines = (denseBlockColumns(kernel) + 15) / 16
-        return (lines % 2 == 0 ? lines + 1 : lines) * 16
-    }
+    static func denseBlockStride(_ kernel: IndirectKernel) -> Int { oddLineStride(denseBlockColumns(kernel)) }
 
     /// Scratch floats one caller of ``multiplyDenseRows(_:a:rows:depth:b:rowStride:columns:c:ldc:buffer:)`` needs.
     static func denseScratchCount(_ kernel: IndirectKernel, depth: Int) -> Int { depth * denseBlockStride(kernel) + depth * 2 }

@@ -76,8 +76,7 @@ struct PhaseLayout {
         input = g.output
         kernel = g.kernel
         let (e0, e1, e2) = (a[0].extent, a[1].extent, a[2].extent)
-        let lines = (e0 * e1 * e2 + 15) / 16
-        channelVolume = (lines % 2 == 0 ? lines + 1 : lines) * 16
+        channelVolume = FastKernels.oddLineStride(e0 * e1 * e2)
         var phases: [Phase] = []
         var covered = 0, virtual = 0
         for p0 in 0..<g.stride.0 {

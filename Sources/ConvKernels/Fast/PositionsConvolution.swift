@@ -16,8 +16,7 @@ extension FastKernels {
         /// Packs `w` (`[C_out × C_in/g × k…]`, PyTorch's layout) of `groups` groups of `outGroup` output
         /// channels and `depth` rows each.
         init(_ w: UnsafePointer<Float>, groups: Int, outGroup: Int, depth: Int, isa: Int32) {
-            let lines = (outGroup + 15) / 16
-            let stride = (lines % 2 == 0 ? lines + 1 : lines) * 16
+            let stride = oddLineStride(outGroup)
             self.stride = stride
             data = [Float](unsafeUninitializedCapacity: groups * depth * stride) { buffer, initialized in
                 guard let base = buffer.baseAddress else { return }
@@ -42,11 +41,12 @@ extension FastKernels {
         let height: Int
     }
 
-    /// The tiles covering every output position of `plan`: each output row's `O₂` positions in
-    /// `⌈O₂ / rows⌉` tiles of heights as even as possible (a 7-wide row is one tile of 7).
-    static func positionTiles(_ plan: IndirectLayout, rows: Int) -> [PositionTile] {
-        let (o0, o1, o2) = plan.geometry.output
-        let (_, e1, e2) = plan.extents
+    /// The tiles covering every output of a grid of `counts` outputs whose virtual rows are `extents` apart:
+    /// each output row's `O₂` positions in `⌈O₂ / rows⌉` tiles of heights as even as possible (a 7-wide row is
+    /// one tile of 7).
+    static func positionTiles(counts: (Int, Int, Int), extents: (Int, Int), rows: Int) -> [PositionTile] {
+        let (o0, o1, o2) = counts
+        let (e1, e2) = extents
         let count = (o2 + rows - 1) / rows
         var tiles: [PositionTile] = []
         tiles.reserveCapacity(o0 * o1 * count)
@@ -101,7 +101,7 @@ extension FastKernels {
         init(_ layout: IndirectLayout, inGroup: Int, kernel: PositionsKernel) {
             self.layout = layout
             offsets = layout.offsets(channels: inGroup)
-            tiles = positionTiles(layout, rows: kernel.rows)
+            tiles = positionTiles(counts: layout.geometry.output, extents: (layout.extents.1, layout.extents.2), rows: kernel.rows)
         }
     }
 
@@ -136,7 +136,7 @@ extension FastKernels {
         let parts = max(1, min(threads, vectors))
         let copyCount = indirect.copies ? inGroup * indirect.channelVolume : 0
         // yᵀ in a buffer whose rows are an odd number of cache lines apart (the transpose reads it down its columns).
-        let lines = (outGroup + 15) / 16, ldc = (lines % 2 == 0 ? lines + 1 : lines) * 16
+        let ldc = oddLineStride(outGroup)
         let blockStride = kernel.columns, blockCount = packed == nil ? positionsDepthBlock * blockStride : 0
         var none: [Float] = [0]
         withScratch(floats: copyCount + plane * ldc + parts * blockCount) { buffer in
