@@ -161,6 +161,28 @@ static void add_stride2_avx512(float *target, const float *values, int64_t count
 }
 #endif
 
+#ifdef CONVARITH_X86
+// target[2i] = values[i] for i < count: eight values at a time spread to the even lanes, stored alone.
+__attribute__((target("avx512f")))
+static void store_stride2_avx512(float *target, const float *values, int64_t count) {
+    for (int64_t i = 0; i < count; i += 8) {
+        const int64_t n = count - i < 8 ? count - i : 8;
+        const __mmask16 spread = (__mmask16)(((1u << (2 * n)) - 1) & 0x5555u);
+        const __m512 v = _mm512_maskz_expand_ps(0x5555, _mm512_maskz_loadu_ps((__mmask16)((1u << n) - 1), values + i));
+        _mm512_mask_storeu_ps(target + 2 * i, spread, v);
+    }
+}
+#endif
+
+void convarith_store_strided(const float *values, int64_t count, float *target, int64_t step, int isa) {
+#ifdef CONVARITH_X86
+    if (isa == 2 && step == 2) { store_stride2_avx512(target, values, count); return; }
+#else
+    (void)isa;
+#endif
+    for (int64_t i = 0; i < count; i++) target[i * step] = values[i];
+}
+
 void convarith_col2im(const float *cols, int64_t rows, int64_t row_stride, int64_t column_stride, const int64_t *runs,
                       int64_t run_count, const int64_t *g, float *y, int isa) {
     const int64_t outD = g[0], outH = g[1], outW = g[2], kH = g[3], kW = g[4], taps = g[5], sx = g[6];

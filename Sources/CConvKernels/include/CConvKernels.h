@@ -115,6 +115,9 @@ void convarith_pack_phase_weights(const float *w, int64_t in_group, int64_t out_
 /// nothing is read or faulted): the next tile of an indirect GEMM, while the current one is computed.
 void convarith_prefetch_rows(const float *b, const int64_t *offsets, int64_t k, int64_t n);
 
+/// `target[i · step] = values[i]` for i < count; `isa` 2 stores stride-2 runs eight values at a time with AVX-512.
+void convarith_store_strided(const float *values, int64_t count, float *target, int64_t step, int isa);
+
 /// col2im: for each row (c, tap) of `cols` (c = row / taps, relative to `y`'s first channel) and each run of
 /// columns on one input row (`runs`: run_count groups of 5 — the first column's offset, the count, and z·s_z,
 /// y·s_y, x·s_x of the first column), adds `cols[row·row_stride + (offset + i)·column_stride]` to the output

@@ -325,9 +325,14 @@ public enum FastKernels {
     }
 
     /// A buffer every element of which the caller writes before reading it (the GEMM's output, packed
-    /// blocks): no zero-fill pass.
+    /// blocks): no zero-fill pass. Debug builds (the tests) fill it with NaN, so that an element a path
+    /// forgets to write cannot pass for the right value left in reused memory by an earlier call.
     static func uninitialized(_ count: Int) -> [Float] {
+        #if DEBUG
+        [Float](repeating: .nan, count: count)
+        #else
         [Float](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
+        #endif
     }
 
     /// The base addresses of the input, the weight, the output and the scratch buffers, for one call.

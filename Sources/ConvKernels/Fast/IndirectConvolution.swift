@@ -113,7 +113,8 @@ extension FastKernels {
                                     multiplyIndirect(kernel, a: a, rows: rows.count, depth: depth, b: b + start, offsets: offsetBase,
                                                      columns: width, c: target, ldc: ldc, prefetch: prefetch)
                                     if !plan.isCompact {
-                                        grid.scatter(mine, ldc: width, rows: rows.count, columns: start..<(start + width), into: yRows, plane: plane)
+                                        grid.scatter(mine, ldc: width, rows: rows.count, columns: start..<(start + width), into: yRows, plane: plane,
+                                                     isa: kernel.isa)
                                     }
                                 }
                             }

@@ -47,7 +47,7 @@ extension FastKernels {
                                             multiplyIndirect(kernel, a: a, rows: rows.count, depth: depth, b: prepared + start,
                                                              offsets: offsetBase, columns: width, c: mine, ldc: width)
                                             grids[phaseIndex].scatter(mine, ldc: width, rows: rows.count, columns: start..<(start + width),
-                                                                      into: yGroup + rows.lowerBound * plane, plane: plane)
+                                                                      into: yGroup + rows.lowerBound * plane, plane: plane, isa: kernel.isa)
                                         }
                                     }
                                 }

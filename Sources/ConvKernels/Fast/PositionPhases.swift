@@ -64,7 +64,7 @@ extension FastKernels {
                                         convarith_transpose(transposed + first, Int64(virtual), Int64(last - first), Int64(ldc),
                                                             channelsFirst + first * virtual, Int64(virtual), kernel.isa)
                                         grids[index].scatter(channelsFirst + first * virtual, ldc: virtual, rows: last - first, columns: 0..<virtual,
-                                                             into: yGroup + first * plane, plane: plane)
+                                                             into: yGroup + first * plane, plane: plane, isa: kernel.isa)
                                     }
                                 }
                             }

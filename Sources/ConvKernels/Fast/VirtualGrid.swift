@@ -1,3 +1,5 @@
+import CConvKernels
+
 /// The virtual columns of an indirect GEMM and the outputs they stand for: column
 /// `v = v₀·E₁E₂ + v₁·E₂ + v₂` over the extents `(E₁, E₂)` is an output when `v₁ < count₁` and
 /// `v₂ < count₂`, at position `origin + step · (v₀, v₁, v₂)` of an output of extents `(·, O₁, O₂)`. A
@@ -25,8 +27,10 @@ struct VirtualGrid {
     }
 
     /// Copies virtual columns `columns` of `rows` rows (`source`, row stride `ldc`) to their outputs in `y`
-    /// (row stride `plane`), dropping the columns past each row of outputs.
-    func scatter(_ source: UnsafePointer<Float>, ldc: Int, rows: Int, columns: Range<Int>, into y: UnsafeMutablePointer<Float>, plane: Int) {
+    /// (row stride `plane`), dropping the columns past each row of outputs; `isa` as the kernels' (outputs
+    /// `s` apart are stored by C, stride 2 eight at a time on AVX-512).
+    func scatter(_ source: UnsafePointer<Float>, ldc: Int, rows: Int, columns: Range<Int>, into y: UnsafeMutablePointer<Float>, plane: Int,
+                 isa: Int32) {
         let (e1, e2) = extents
         let (m1, m2) = counts
         let (o1, o2) = output
@@ -50,7 +54,7 @@ struct VirtualGrid {
                 if step.2 == 1 {
                     t.update(from: f, count: count)
                 } else {
-                    for i in 0..<count { t[i &* step.2] = f[i] }
+                    convarith_store_strided(f, Int64(count), t, Int64(step.2), isa)
                 }
             }
             v += count

@@ -61,14 +61,18 @@ public struct Tensor: Sendable, Hashable {
         return offset
     }
 
-    /// The largest absolute difference to `other` (same shape), or infinity when shapes differ.
+    /// The largest absolute difference to `other` (same shape), or infinity when shapes differ or a value is
+    /// NaN where the other's is not (both NaN count as equal).
     public func maximumDifference(to other: Tensor) -> Float {
         guard shape == other.shape else { return .infinity }
         var largest: Float = 0
         for index in data.indices {
             let a = data[index], b = other.data[index]
-            if a == b { continue }  // also equal infinities
-            largest = max(largest, abs(a - b))
+            if a == b || (a.isNaN && b.isNaN) { continue }  // also equal infinities
+            let difference = abs(a - b)
+            // A NaN against a number (or infinities of opposite signs) is as far apart as values get.
+            if difference.isNaN { return .infinity }
+            largest = max(largest, difference)
         }
         return largest
     }
