@@ -36,10 +36,10 @@ public struct PreparedLayer: Sendable {
         case none
         /// `Wᵀ` for the positions GEMM, and its plan.
         case positions(FastKernels.PositionsWeights, FastKernels.PositionsPlan)
-        /// Every output phase's weights, per group, in panels for the phases' indirect GEMM.
-        case phases([FastKernels.PhaseWeights])
-        /// Every output phase's weights, per group, output channels as rows for the positions GEMM.
-        case positionPhases([FastKernels.PhaseWeights])
+        /// Every output phase's weights, per group, in panels for the phases' indirect GEMM, and the phases.
+        case phases([FastKernels.PhaseWeights], PhaseLayout)
+        /// Every output phase's weights, per group, output channels as rows for the positions GEMM, and the phases.
+        case positionPhases([FastKernels.PhaseWeights], PhaseLayout)
     }
 
     /// Checks `weight` and `bias` against the layer and packs the weights for its GEMM.
@@ -95,7 +95,7 @@ public struct PreparedLayer: Sendable {
             }
             if let plan = FastKernels.phaseLayout(geometry, outGroup: outGroup, kernel: kernel) {
                 _ = try MemoryLimit.current.check([groups, inGroup * taps, outGroup + kernel.indirect.rows])
-                return .phases(packed(plan, panelRows: kernel.indirect.rows))
+                return .phases(packed(plan, panelRows: kernel.indirect.rows), plan)
             }
             // Few input positions: per call, the GEMM over the weights and a col2im scatter (packing every phase's
             // weights each call cost more than it saved: DCGAN's 512 → 256 layer 1.08 against 0.57 ms); with the
@@ -103,7 +103,7 @@ public struct PreparedLayer: Sendable {
             if let plan = FastKernels.positionPhasesLayout(geometry, outGroup: outGroup, kernel: kernel) {
                 let stride = FastKernels.positionPhaseStride(outGroup: outGroup)
                 _ = try MemoryLimit.current.check([groups, inGroup * taps, stride])
-                return .positionPhases(packed(plan, panelRows: stride))
+                return .positionPhases(packed(plan, panelRows: stride), plan)
             }
             return .none
         case .pooling:
@@ -116,7 +116,7 @@ public struct PreparedLayer: Sendable {
         switch packing {
         case .none: 0
         case .positions(let packed, _): packed.data.count
-        case .phases(let packed), .positionPhases(let packed): packed.reduce(0) { $0 + $1.data.count }
+        case .phases(let packed, _), .positionPhases(let packed, _): packed.reduce(0) { $0 + $1.data.count }
         }
     }
 
@@ -124,6 +124,10 @@ public struct PreparedLayer: Sendable {
     ///
     /// - Throws: ``KernelError`` when `x` does not fit the layer, or its output would pass the memory limit.
     public func callAsFunction(_ x: Tensor, threads: Int = FastThreads.default) throws(KernelError) -> Tensor {
+        // The tensors' checks, for the paths that do not make them.
+        func checked() throws(KernelError) -> LayerTensors {
+            try LayerTensors(shape: shape, x: x, weight: weight, bias: bias, groups: groups, workScale: FastKernels.workScale)
+        }
         switch packing {
         case .none:
             return shape.operation == .convolution
@@ -131,25 +135,14 @@ public struct PreparedLayer: Sendable {
                 : try FastKernels.transposedConvolution(x, weight: weight, bias: bias, shape: shape, groups: groups, threads: threads,
                                                         microKernel: microKernel)
         case .positions(let packed, let plan):
-            let layout = try LayerTensors(shape: shape, x: x, weight: weight, bias: bias, groups: groups, workScale: FastKernels.workScale)
-            return FastKernels.positionsConvolution(x, weight: weight, packed: packed, bias: bias, layout: layout, plan: plan, groups: groups,
+            return FastKernels.positionsConvolution(x, weight: weight, packed: packed, bias: bias, layout: try checked(), plan: plan, groups: groups,
                                                     threads: threads, kernel: microKernel.positions)
-        case .phases(let packed):
-            let layout = try LayerTensors(shape: shape, x: x, weight: weight, bias: bias, groups: groups, workScale: FastKernels.workScale)
-            guard let geometry = Geometry3(shape.axes.map(\.associatedConvolution)), let plan = PhaseLayout(associated: geometry) else {
-                return try FastKernels.transposedConvolution(x, weight: weight, bias: bias, shape: shape, groups: groups, threads: threads,
-                                                             microKernel: microKernel)
-            }
-            return FastKernels.transposedPhases(x, weight: weight, packedWeights: packed, bias: bias, layout: layout, plan: plan, groups: groups,
-                                                threads: threads, kernel: microKernel.indirect)
-        case .positionPhases(let packed):
-            let layout = try LayerTensors(shape: shape, x: x, weight: weight, bias: bias, groups: groups, workScale: FastKernels.workScale)
-            guard let geometry = Geometry3(shape.axes.map(\.associatedConvolution)), let plan = PhaseLayout(associated: geometry) else {
-                return try FastKernels.transposedConvolution(x, weight: weight, bias: bias, shape: shape, groups: groups, threads: threads,
-                                                             microKernel: microKernel)
-            }
-            return FastKernels.transposedPositions(x, weight: weight, packedWeights: packed, bias: bias, layout: layout, plan: plan, groups: groups,
-                                                   threads: threads, kernel: microKernel.positions)
+        case .phases(let packed, let plan):
+            return FastKernels.transposedPhases(x, weight: weight, packedWeights: packed, bias: bias, layout: try checked(), plan: plan,
+                                                groups: groups, threads: threads, kernel: microKernel.indirect)
+        case .positionPhases(let packed, let plan):
+            return FastKernels.transposedPositions(x, weight: weight, packedWeights: packed, bias: bias, layout: try checked(), plan: plan,
+                                                   groups: groups, threads: threads, kernel: microKernel.positions)
         }
     }
 }
