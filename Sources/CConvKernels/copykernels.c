@@ -123,11 +123,11 @@ void convarith_transpose(const float *src, int64_t rows, int64_t cols, int64_t l
     } }
 
 void convarith_pack_phase_weights(const float *w, int64_t in_group, int64_t out_group, int64_t taps, int64_t mr,
-                                  int64_t phases, const int64_t *counts, const int64_t *tap_list, float *out, float *scratch,
-                                  int64_t block, int isa) {
+                                  int64_t phases, const int64_t *counts, const int64_t *tap_list, int64_t first, int64_t last,
+                                  float *out, float *scratch, int64_t block, int isa) {
     const int64_t panels = (out_group + mr - 1) / mr;
-    for (int64_t c0 = 0; c0 < in_group; c0 += block) {
-        const int64_t cn = in_group - c0 < block ? in_group - c0 : block;
+    for (int64_t c0 = first; c0 < last; c0 += block) {
+        const int64_t cn = last - c0 < block ? last - c0 : block;
         // scratch[c][tap][c_out] = w[c0 + c][c_out][tap]: every tap's lanes contiguous.
         for (int64_t c = 0; c < cn; c++) {
             const float *channel = w + (c0 + c) * out_group * taps;

@@ -366,6 +366,22 @@ struct FastKernelTests {
         }
     }
 
+    @Test("a transposed layer by output phases whose weights span several blocks of channels (packed by both threads, each its own blocks) agrees, per call and prepared")
+    func phaseWeightsPackedByThreadsAgree() throws {
+        var rng = SeededGenerator(state: 77)
+        let shape = try TransposedConvolutionSpec(kernel: [4, 4], stride: [2, 2], padding: .symmetric([1, 1])).shape(input: [12, 12])
+        // 16 taps × 64 output channels: blocks of 16 channels, so 40 channels are three blocks.
+        let x = try Tensor.random(shape: [1, 40, 12, 12], using: &rng)
+        let w = try Tensor.random(shape: [40, 64, 4, 4], using: &rng)
+        let reference = try ReferenceKernels.transposedConvolution(x, weight: w, shape: shape)
+        try expectEveryKernelAgrees(with: reference, "per call") { microKernel, threads in
+            try FastKernels.transposedConvolution(x, weight: w, shape: shape, threads: threads, microKernel: microKernel)
+        }
+        try expectEveryKernelAgrees(with: reference, "prepared") { microKernel, threads in
+            try PreparedLayer(shape: shape, weight: w, microKernel: microKernel)(x, threads: threads)
+        }
+    }
+
     @Test("layers whose padded copy would dwarf the input take the packed GEMM — over an implicit im2col, or over the weights when the positions are few — and agree",
           arguments: [([30, 30], 3, 100, 6), ([5, 5], 81, 40, 40)])
     func refusedIndirectLayoutsAgree(input: [Int], kernel: Int, padding: Int, outputChannels: Int) throws {

@@ -26,23 +26,27 @@ extension FastKernels {
                 for group in 0..<groups {
                     // W_φ[c_out × (c, tap)] = w[group·inGroup + c, c_out, tap], every phase's packed once per group.
                     let packed = packedWeights?[group] ?? PhaseWeights(wBase + group * inGroup * outGroup * taps, phases: plan.phases, inGroup: inGroup,
-                                                                  outGroup: outGroup, taps: taps, panelRows: kernel.rows, isa: kernel.isa)
+                                                                  outGroup: outGroup, taps: taps, panelRows: kernel.rows, isa: kernel.isa,
+                                                                  threads: threads)
                     for n in 0..<layout.batch {
                         let xGroup = xBase + (n * layout.inputChannels + group * inGroup) * inputPlane
                         let yGroup = yBase + (n * layout.outputChannels + group * outGroup) * plane
                         // The padded copy, once per sample and group.
                         forEachShare(of: inGroup, threads: threads) { plan.prepare(xGroup, channels: $0, into: prepared) }
-                        for (phaseIndex, phase) in plan.phases.enumerated() {
-                            let depth = inGroup * phase.taps.count, columns = phase.virtualCount
-                            packed.data.withUnsafeBufferPointer { aBuffer in
-                                offsets[phaseIndex].withUnsafeBufferPointer { offsetBuffer in
-                                    guard let packedBase = aBuffer.baseAddress, let offsetBase = offsetBuffer.baseAddress else { return }
-                                    let aBase = packedBase + packed.starts[phaseIndex]
-                                    FastThreads.run(parts: split.parts, threads: threads) { part in
-                                        let rows = split.rows(of: part, among: outGroup)
-                                        guard !rows.isEmpty else { return }
-                                        let mine = chunks + part * outGroup * split.chunk
-                                        let a = IndirectA.packed(aBase).advanced(byRows: rows.lowerBound, depth: depth, panelRows: kernel.rows)
+                        // Every phase in one parallel loop: the parts' outputs never meet (phases write different
+                        // outputs, parts of a phase different columns or rows).
+                        packed.data.withUnsafeBufferPointer { aBuffer in
+                            guard let packedBase = aBuffer.baseAddress else { return }
+                            FastThreads.run(parts: split.parts, threads: threads) { part in
+                                let rows = split.rows(of: part, among: outGroup)
+                                guard !rows.isEmpty else { return }
+                                let mine = chunks + part * outGroup * split.chunk
+                                for (phaseIndex, phase) in plan.phases.enumerated() {
+                                    let depth = inGroup * phase.taps.count, columns = phase.virtualCount
+                                    let a = IndirectA.packed(packedBase + packed.starts[phaseIndex])
+                                        .advanced(byRows: rows.lowerBound, depth: depth, panelRows: kernel.rows)
+                                    offsets[phaseIndex].withUnsafeBufferPointer { offsetBuffer in
+                                        guard let offsetBase = offsetBuffer.baseAddress else { return }
                                         split.forEachChunk(of: columns, part: part, grid: grids[phaseIndex]) { start, width in
                                             multiplyIndirect(kernel, a: a, rows: rows.count, depth: depth, b: prepared + start,
                                                              offsets: offsetBase, columns: width, c: mine, ldc: width)
@@ -80,7 +84,8 @@ extension FastKernels {
         var data: [Float]
         let starts: [Int]
 
-        init(_ w: UnsafePointer<Float>, phases: [PhaseLayout.Phase], inGroup: Int, outGroup: Int, taps: Int, panelRows mr: Int, isa: Int32) {
+        init(_ w: UnsafePointer<Float>, phases: [PhaseLayout.Phase], inGroup: Int, outGroup: Int, taps: Int, panelRows mr: Int, isa: Int32,
+             threads: Int) {
             let panels = (outGroup + mr - 1) / mr
             var starts: [Int] = [], total = 0
             for phase in phases {
@@ -91,14 +96,21 @@ extension FastKernels {
             // Every lane the kernel reads is written (it repeats the last row for rows past the panel's end).
             data = FastKernels.uninitialized(total)
             // Channels a block at a time through a transposed copy of 16 K floats (64 KB), or one channel's if larger.
+            // Threads split the channels, whole blocks each.
             let block = max(1, min(inGroup, (1 << 14) / max(taps * outGroup, 1)))
-            var scratch = FastKernels.uninitialized(max(block * taps * outGroup, 1))
+            let blocks = (inGroup + block - 1) / block, parts = max(1, min(threads, blocks))
+            let perPart = max(block * taps * outGroup, 1)
+            var scratch = FastKernels.uninitialized(parts * perPart)
             let counts = phases.map { Int64($0.taps.count) }, tapList = phases.flatMap { $0.taps.map { Int64($0.tap) } }
             data.withUnsafeMutableBufferPointer { buffer in
                 scratch.withUnsafeMutableBufferPointer { scratchBuffer in
                     guard let base = buffer.baseAddress, let scratchBase = scratchBuffer.baseAddress else { return }
-                    convarith_pack_phase_weights(w, Int64(inGroup), Int64(outGroup), Int64(taps), Int64(mr), Int64(phases.count), counts,
-                                                 tapList, base, scratchBase, Int64(block), isa)
+                    FastThreads.run(parts: parts, threads: threads) { part in
+                        let first = part * blocks / parts * block, last = min((part + 1) * blocks / parts * block, inGroup)
+                        guard first < last else { return }
+                        convarith_pack_phase_weights(w, Int64(inGroup), Int64(outGroup), Int64(taps), Int64(mr), Int64(phases.count), counts,
+                                                     tapList, Int64(first), Int64(last), base, scratchBase + part * perPart, Int64(block), isa)
+                    }
                 }
             }
         }

@@ -89,7 +89,7 @@ public struct PreparedLayer: Sendable {
                 weight.data.withUnsafeBufferPointer { w in
                     (0..<groups).map { group in
                         FastKernels.PhaseWeights(w.baseAddress! + group * inGroup * outGroup * taps, phases: plan.phases, inGroup: inGroup,
-                                                 outGroup: outGroup, taps: taps, panelRows: panelRows, isa: kernel.indirect.isa)
+                                                 outGroup: outGroup, taps: taps, panelRows: panelRows, isa: kernel.indirect.isa, threads: 1)
                     }
                 }
             }
