@@ -208,8 +208,8 @@ struct FastKernelTests {
         }
     }
 
-    @Test("a prepared transposed layer with few input positions runs its output phases on the positions GEMM and agrees with the reference: 1-D and 2-D inputs of 12 to 64 positions, rows of 4–12 outputs per phase, channels past whole vectors, groups, 1 or 2 threads",
-          arguments: [([4, 4], 40, 48, 1), ([6, 6], 24, 96, 2), ([8, 5], 16, 50, 1), ([12], 6, 36, 1)] as [([Int], Int, Int, Int)])
+    @Test("a transposed layer with few input positions runs its output phases on the positions GEMM (prepared; per call from 64 a phase) and agrees with the reference: 1-D and 2-D inputs of 12 to 80 positions, rows of 4–12 outputs per phase, channels past whole vectors, groups, 1 or 2 threads",
+          arguments: [([4, 4], 40, 48, 1), ([6, 6], 24, 96, 2), ([8, 5], 16, 50, 1), ([12], 6, 36, 1), ([8, 10], 16, 40, 1)] as [([Int], Int, Int, Int)])
     func preparedTransposedFewPositionsAgree(input: [Int], inputChannels: Int, outputChannels: Int, groups: Int) throws {
         var rng = SeededGenerator(state: UInt64(input.reduce(13, *) + outputChannels))
         let rank = input.count
@@ -222,6 +222,9 @@ struct FastKernelTests {
         let reference = try ReferenceKernels.transposedConvolution(x, weight: w, bias: b, shape: shape, groups: groups)
         try expectEveryKernelAgrees(with: reference, "\(input)") { microKernel, threads in
             try PreparedLayer(shape: shape, weight: w, bias: b, groups: groups, microKernel: microKernel)(x, threads: threads)
+        }
+        try expectEveryKernelAgrees(with: reference, "\(input) per call") { microKernel, threads in
+            try FastKernels.transposedConvolution(x, weight: w, bias: b, shape: shape, groups: groups, threads: threads, microKernel: microKernel)
         }
     }
 

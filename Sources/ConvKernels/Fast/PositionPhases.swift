@@ -6,11 +6,12 @@ extension FastKernels {
     /// in place from the zero-padded input at each tap's offset), its lanes the output channels; then
     /// transposed and written to the outputs `φ + s·m`. It serves layers whose input has few positions (a
     /// GAN's 4 × 4 and 8 × 8 layers), where a phase's virtual columns fill the indirect GEMM's tiles badly and
-    /// the GEMM over the weights needs a col2im scatter — once the weights are prepared (``PreparedLayer``):
-    /// `W_φᵀ` is every phase's weights packed with the output channels as rows of an odd number of cache lines
-    /// (``PhaseWeights`` with that row length as its "panel"), which per call costs more than the GEMM saves.
-    /// Threads split the output channels, whole vectors each.
-    static func transposedPositions(_ x: Tensor, weight: Tensor, packedWeights: [PhaseWeights], bias: Tensor?, layout: LayerTensors,
+    /// the GEMM over the weights needs a col2im scatter. `W_φᵀ` is every phase's weights packed with the output
+    /// channels as rows of an odd number of cache lines (``PhaseWeights`` with that row length as its
+    /// "panel"): `packedWeights` (one per group, by a ``PreparedLayer``), or packed now by the threads —
+    /// per call only where every phase has 64 outputs or more, so that the packing stays a small part of the
+    /// call. Threads split the output channels, whole vectors each.
+    static func transposedPositions(_ x: Tensor, weight: Tensor, packedWeights: [PhaseWeights]?, bias: Tensor?, layout: LayerTensors,
                                     plan: PhaseLayout, groups: Int, threads: Int, kernel: PositionsKernel) -> Tensor {
         let inGroup = layout.inputChannels / groups, outGroup = layout.outputChannels / groups
         let inputPlane = plan.input.0 * plan.input.1 * plan.input.2
@@ -31,9 +32,11 @@ extension FastKernels {
         // The padded copy, yᵀ of a phase (rows: its virtual columns), and its transpose (rows: output channels).
         withScratch(floats: copyCount + columns * ldc + outGroup * columns) { buffer in
             let prepared = buffer, transposed = buffer + copyCount, channelsFirst = transposed + columns * ldc
-            withPointers(x, weight, &y, &none) { xBase, _, yBase, _ in
+            withPointers(x, weight, &y, &none) { xBase, wBase, yBase, _ in
                 for group in 0..<groups {
-                    let packed = packedWeights[group]
+                    let packed = packedWeights?[group] ?? PhaseWeights(wBase + group * inGroup * outGroup * plan.kernel.0 * plan.kernel.1 * plan.kernel.2,
+                        phases: plan.phases, inGroup: inGroup, outGroup: outGroup, taps: plan.kernel.0 * plan.kernel.1 * plan.kernel.2,
+                        panelRows: ldb, isa: kernel.isa, threads: threads)
                     for n in 0..<layout.batch {
                         let xGroup = xBase + (n * layout.inputChannels + group * inGroup) * inputPlane
                         let yGroup = yBase + (n * layout.outputChannels + group * outGroup) * plane

@@ -8,10 +8,10 @@ import ConvArithmetic
 ///
 /// A call gives the same floats as ``FastKernels/convolution(_:weight:bias:shape:groups:threads:microKernel:)``
 /// or ``FastKernels/transposedConvolution(_:weight:bias:shape:groups:threads:microKernel:)`` with the same
-/// weights and kernel, bit for bit — except a transposed layer with few input positions (a GAN's first
-/// layers), whose GEMM preparation changes: per call the GEMM over the weights and a col2im scatter, prepared
-/// its output phases on the positions GEMM, which packing every call would make slower. Its sums are taken in
-/// another order, and agree with the reference as closely.
+/// weights and kernel, bit for bit — except a transposed layer with very few input positions (fewer than 64
+/// outputs a phase: a GAN's first layers), whose GEMM preparation changes: per call the GEMM over the weights
+/// and a col2im scatter, prepared its output phases on the positions GEMM, which packing every call would make
+/// slower. Its sums are taken in another order, and agree with the reference as closely.
 ///
 /// ```swift
 /// let layer = try PreparedLayer(shape: shape, weight: w, bias: b)
@@ -97,9 +97,9 @@ public struct PreparedLayer: Sendable {
                 _ = try MemoryLimit.current.check([groups, inGroup * taps, outGroup + kernel.indirect.rows])
                 return .phases(packed(plan, panelRows: kernel.indirect.rows), plan)
             }
-            // Few input positions: per call, the GEMM over the weights and a col2im scatter (packing every phase's
-            // weights each call cost more than it saved: DCGAN's 512 → 256 layer 1.08 against 0.57 ms); with the
-            // weights packed once, the phases on the positions GEMM (0.39 ms).
+            // Few input positions: the phases on the positions GEMM, also where per call the GEMM over the weights
+            // and a col2im scatter serve (packing every phase's weights each call cost more than it saved: DCGAN's
+            // 512 → 256 layer 0.88 against 0.57 ms; with the weights packed once, 0.39 ms).
             if let plan = FastKernels.positionPhasesLayout(geometry, outGroup: outGroup, kernel: kernel) {
                 let stride = FastKernels.positionPhaseStride(outGroup: outGroup)
                 _ = try MemoryLimit.current.check([groups, inGroup * taps, stride])
