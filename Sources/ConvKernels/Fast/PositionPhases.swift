@@ -24,7 +24,7 @@ extension FastKernels {
         let offsets = plan.phases.map { plan.offsets($0, channels: inGroup) }
         let grids = plan.phases.map(plan.grid)
         let tiles = plan.phases.map { phase in
-            positionTiles(counts: phase.count, extents: (plan.axes[1].extent, plan.axes[2].extent), rows: kernel.rows)
+            positionTiles(counts: phase.count, extents: (plan.axes[1].extent, plan.axes[2].extent), rows: kernel.rows, compact: false)
         }
         let columns = plan.phases.map(\.virtualCount).max() ?? 0
         let copyCount = inGroup * plan.channelVolume
@@ -51,16 +51,8 @@ extension FastKernels {
                                         let first = part * vectors / parts * 16, last = min((part + 1) * vectors / parts * 16, outGroup)
                                         guard first < last else { return }
                                         forEachPanel(of: first..<last, columns: kernel.columns) { panel in
-                                            var k0 = 0
-                                            while k0 < depth {
-                                                let length = min(positionsDepthBlock, depth - k0)
-                                                for tile in tiles[index] {
-                                                    kernel.function(Int64(length), prepared + tile.virtual, offsetBase + k0, b + k0 * ldb + panel.lowerBound,
-                                                                    Int64(ldb), transposed + tile.virtual * ldc + panel.lowerBound, Int64(ldc),
-                                                                    Int64(tile.height), Int64(panel.count), k0 > 0 ? 1 : 0)
-                                                }
-                                                k0 += length
-                                            }
+                                            multiplyPositions(kernel, tiles: tiles[index], a: prepared, offsets: offsetBase, depth: depth, panel: panel,
+                                                              c: transposed, ldc: ldc) { k0, _ in (b + k0 * ldb + panel.lowerBound, ldb) }
                                         }
                                         // yᵀ → y: this part's channels, then to the phase's outputs (the virtual
                                         // columns between output rows hold nothing and are not written).

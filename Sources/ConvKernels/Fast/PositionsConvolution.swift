@@ -34,17 +34,17 @@ extension FastKernels {
     }
 
     /// A tile of the positions GEMM: `height` consecutive output positions on one output row, the first at
-    /// virtual index `virtual` of the layout and at `position` in the output plane.
+    /// virtual index `virtual` of the layout and in row `row` of yᵀ.
     struct PositionTile {
         let virtual: Int
-        let position: Int
+        let row: Int
         let height: Int
     }
 
     /// The tiles covering every output of a grid of `counts` outputs whose virtual rows are `extents` apart:
     /// each output row's `O₂` positions in `⌈O₂ / rows⌉` tiles of heights as even as possible (a 7-wide row is
-    /// one tile of 7).
-    static func positionTiles(counts: (Int, Int, Int), extents: (Int, Int), rows: Int) -> [PositionTile] {
+    /// one tile of 7). yᵀ's rows are the outputs' places in the plane (`compact`), or their virtual indices.
+    static func positionTiles(counts: (Int, Int, Int), extents: (Int, Int), rows: Int, compact: Bool) -> [PositionTile] {
         let (o0, o1, o2) = counts
         let (e1, e2) = extents
         let count = (o2 + rows - 1) / rows
@@ -55,7 +55,8 @@ extension FastKernels {
                 var x = 0
                 for index in 0..<count {
                     let height = o2 / count + (index < o2 % count ? 1 : 0)
-                    tiles.append(PositionTile(virtual: (z * e1 + y) * e2 + x, position: (z * o1 + y) * o2 + x, height: height))
+                    let virtual = (z * e1 + y) * e2 + x
+                    tiles.append(PositionTile(virtual: virtual, row: compact ? (z * o1 + y) * o2 + x : virtual, height: height))
                     x += height
                 }
             }
@@ -77,7 +78,7 @@ extension FastKernels {
     /// positions: 43 µs against 0.3 ms for ResNet's stride-2 256-channel layer), and whose AVX2 kernel runs
     /// about a tenth slower than the indirect one on the same lanes. Output rows of at least four positions
     /// (shorter tiles wait on their loads), channels enough for whole vectors, and yᵀ small enough to stay in
-    /// L2 (512 KB). Measured at one thread: 256 channels on 14 × 14 1.11 → 0.98 ms, 128 channels on 28 × 28
+    /// L2 (512 KB). Measured at one thread: 256 channels on 14 × 14 1.03 → 0.94 ms, 128 channels on 28 × 28
     /// (estimate 0.93) unchanged, so the positions GEMM is taken below 0.92.
     static func prefersPositions(_ plan: IndirectLayout, outGroup: Int, kernel: MicroKernel) -> Bool {
         let indirect = kernel.indirect, positions = kernel.positions
@@ -109,7 +110,7 @@ extension FastKernels {
         init(_ layout: IndirectLayout, inGroup: Int, kernel: PositionsKernel) {
             self.layout = layout
             offsets = layout.offsets(channels: inGroup)
-            tiles = positionTiles(counts: layout.geometry.output, extents: (layout.extents.1, layout.extents.2), rows: kernel.rows)
+            tiles = positionTiles(counts: layout.geometry.output, extents: (layout.extents.1, layout.extents.2), rows: kernel.rows, compact: true)
         }
     }
 
@@ -125,6 +126,24 @@ extension FastKernels {
             let width = (vectors / panels + (panel < vectors % panels ? 1 : 0)) * lanes
             body(start..<min(start + width, channels.upperBound))
             start += width
+        }
+    }
+
+    /// `yᵀ[tile rows × panel] = A · B` for every tile (`c`: yᵀ's first column, `ldc` its row stride), a depth
+    /// block at a time (its B, `rows × panel.count` at a row stride, from `source(k0, length)`), every tile's
+    /// rows read from `a` at each tap's offset.
+    static func multiplyPositions(_ kernel: PositionsKernel, tiles: [PositionTile], a: UnsafePointer<Float>, offsets: UnsafePointer<Int64>,
+                                  depth: Int, panel: Range<Int>, c: UnsafeMutablePointer<Float>, ldc: Int,
+                                  source: (_ k0: Int, _ length: Int) -> (b: UnsafePointer<Float>, ldb: Int)) {
+        var k0 = 0
+        while k0 < depth {
+            let length = min(positionsDepthBlock, depth - k0)
+            let (b, ldb) = source(k0, length)
+            for tile in tiles {
+                kernel.function(Int64(length), a + tile.virtual, offsets + k0, b, Int64(ldb), c + tile.row * ldc + panel.lowerBound, Int64(ldc),
+                                Int64(tile.height), Int64(panel.count), k0 > 0 ? 1 : 0)
+            }
+            k0 += length
         }
     }
 
@@ -178,17 +197,8 @@ extension FastKernels {
                                     guard first < last else { return }
                                     let block = blocks + part * blockCount
                                     forEachPanel(of: first..<last, columns: kernel.columns) { panel in
-                                        var k0 = 0
-                                        while k0 < depth {
-                                            let length = min(positionsDepthBlock, depth - k0)
-                                            let (b, ldb) = source(group, panel, k0, length, block)
-                                            let c = transposed + panel.lowerBound
-                                            for tile in plan.tiles {
-                                                kernel.function(Int64(length), a + tile.virtual, offsets + k0, b, Int64(ldb), c + tile.position * ldc,
-                                                                Int64(ldc), Int64(tile.height), Int64(panel.count), k0 > 0 ? 1 : 0)
-                                            }
-                                            k0 += length
-                                        }
+                                        multiplyPositions(kernel, tiles: plan.tiles, a: a, offsets: offsets, depth: depth, panel: panel,
+                                                          c: transposed, ldc: ldc) { k0, length in source(group, panel, k0, length, block) }
                                     }
                                     convarith_transpose(transposed + first, Int64(plane), Int64(last - first), Int64(ldc), yGroup + first * plane,
                                                         Int64(plane), kernel.isa)
