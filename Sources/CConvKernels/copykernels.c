@@ -147,36 +147,24 @@ void convarith_pack_phase_weights(const float *w, int64_t in_group, int64_t out_
 // ---- col2im: a transposed convolution's columns added to the outputs their windows cover ----
 
 #ifdef CONVARITH_X86
-// target[2i] += values[i] for i < count: eight values at a time spread to the even lanes of a vector, and the
-// even lanes of the target added to and stored alone (the odd ones, another tap's outputs, are not touched).
+// target[2i] = values[i], or += with `add`, for i < count: eight values at a time spread to the even lanes of a
+// vector, the target's even lanes (added to and) stored alone — the odd ones, another tap's or phase's
+// outputs, are not touched.
 __attribute__((target("avx512f")))
-static void add_stride2_avx512(float *target, const float *values, int64_t count) {
+static void spread_stride2_avx512(float *target, const float *values, int64_t count, int add) {
     for (int64_t i = 0; i < count; i += 8) {
         const int64_t n = count - i < 8 ? count - i : 8;
         const __mmask16 spread = (__mmask16)(((1u << (2 * n)) - 1) & 0x5555u);
         const __m512 v = _mm512_maskz_expand_ps(0x5555, _mm512_maskz_loadu_ps((__mmask16)((1u << n) - 1), values + i));
         float *at = target + 2 * i;
-        _mm512_mask_storeu_ps(at, spread, _mm512_add_ps(_mm512_maskz_loadu_ps(spread, at), v));
-    }
-}
-#endif
-
-#ifdef CONVARITH_X86
-// target[2i] = values[i] for i < count: eight values at a time spread to the even lanes, stored alone.
-__attribute__((target("avx512f")))
-static void store_stride2_avx512(float *target, const float *values, int64_t count) {
-    for (int64_t i = 0; i < count; i += 8) {
-        const int64_t n = count - i < 8 ? count - i : 8;
-        const __mmask16 spread = (__mmask16)(((1u << (2 * n)) - 1) & 0x5555u);
-        const __m512 v = _mm512_maskz_expand_ps(0x5555, _mm512_maskz_loadu_ps((__mmask16)((1u << n) - 1), values + i));
-        _mm512_mask_storeu_ps(target + 2 * i, spread, v);
+        _mm512_mask_storeu_ps(at, spread, add ? _mm512_add_ps(_mm512_maskz_loadu_ps(spread, at), v) : v);
     }
 }
 #endif
 
 void convarith_store_strided(const float *values, int64_t count, float *target, int64_t step, int isa) {
 #ifdef CONVARITH_X86
-    if (isa == 2 && step == 2) { store_stride2_avx512(target, values, count); return; }
+    if (isa == 2 && step == 2) { spread_stride2_avx512(target, values, count, 0); return; }
 #else
     (void)isa;
 #endif
@@ -213,7 +201,7 @@ void convarith_col2im(const float *cols, int64_t rows, int64_t row_stride, int64
             if (first >= last) continue;
             const float *values = source + run[0] * column_stride;
 #ifdef CONVARITH_X86
-            if (wide) { add_stride2_avx512(line + x0 + 2 * first, values + first, last - first); continue; }
+            if (wide) { spread_stride2_avx512(line + x0 + 2 * first, values + first, last - first, 1); continue; }
 #endif
             for (int64_t i = first; i < last; i++) line[x0 + i * sx] += values[i * column_stride];
         }

@@ -7,6 +7,7 @@
 // compiled for its instruction set with a target attribute and chosen at run time, like the packed
 // micro-kernels.
 #include "CConvKernels.h"
+#include "dispatch.h"
 #include <string.h>
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
@@ -157,19 +158,10 @@ static void indirect_avx512(int64_t k, const float *a, int64_t row_stride, int64
 #endif
 
 convarith_indirect_kernel convarith_select_indirect_kernel(const char *forced) {
-    const convarith_indirect_kernel portable = {4, 8, indirect_portable, "portable"};
-#ifdef CONVARITH_X86
-    const convarith_indirect_kernel avx2 = {6, 16, indirect_avx2, "avx2"};
-    const convarith_indirect_kernel avx512 = {8, 48, indirect_avx512, "avx512"};
-    switch (convarith_select_isa(forced)) {
-    case 2: return avx512;
-    case 1: return avx2;
-    default: return portable;
-    }
-#else
-    (void)forced;
-    return portable;
-#endif
+    CONVARITH_CHOOSE(forced,
+                     ((convarith_indirect_kernel){4, 8, indirect_portable, "portable"}),
+                     ((convarith_indirect_kernel){6, 16, indirect_avx2, "avx2"}),
+                     ((convarith_indirect_kernel){8, 48, indirect_avx512, "avx512"}))
 }
 
 void convarith_prefetch_rows(const float *b, const int64_t *offsets, int64_t k, int64_t n) {

@@ -2,6 +2,7 @@
 // target attribute and chosen at run time, so one binary runs on any x86-64 (and elsewhere the portable
 // kernel), and no compiler flag is needed by the package or its clients.
 #include "CConvKernels.h"
+#include "dispatch.h"
 #include <string.h>
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
@@ -114,17 +115,8 @@ int convarith_select_isa(const char *forced) {
 }
 
 convarith_microkernel convarith_select_microkernel(const char *forced) {
-    const convarith_microkernel portable = {4, 8, kernel_portable, "portable"};
-#ifdef CONVARITH_X86
-    const convarith_microkernel avx2 = {6, 16, kernel_avx2, "avx2"};
-    const convarith_microkernel avx512 = {14, 32, kernel_avx512, "avx512"};
-    switch (convarith_select_isa(forced)) {
-    case 2: return avx512;
-    case 1: return avx2;
-    default: return portable;
-    }
-#else
-    (void)forced;
-    return portable;
-#endif
+    CONVARITH_CHOOSE(forced,
+                     ((convarith_microkernel){4, 8, kernel_portable, "portable"}),
+                     ((convarith_microkernel){6, 16, kernel_avx2, "avx2"}),
+                     ((convarith_microkernel){14, 32, kernel_avx512, "avx512"}))
 }

@@ -6,6 +6,7 @@
 // exactly m rows (variants for every m up to mr), so a 7 × 7 output is seven tiles of seven rows with no row
 // computed and dropped. Each variant is compiled for its instruction set and chosen at run time.
 #include "CConvKernels.h"
+#include "dispatch.h"
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #include <immintrin.h>
@@ -134,17 +135,8 @@ static void positions_avx512(int64_t k, const float *a, const int64_t *a_offsets
 #endif
 
 convarith_positions_kernel convarith_select_positions_kernel(const char *forced) {
-    const convarith_positions_kernel portable = {4, 8, positions_portable, "portable"};
-#ifdef CONVARITH_X86
-    const convarith_positions_kernel avx2 = {6, 16, positions_avx2, "avx2"};
-    const convarith_positions_kernel avx512 = {8, 48, positions_avx512, "avx512"};
-    switch (convarith_select_isa(forced)) {
-    case 2: return avx512;
-    case 1: return avx2;
-    default: return portable;
-    }
-#else
-    (void)forced;
-    return portable;
-#endif
+    CONVARITH_CHOOSE(forced,
+                     ((convarith_positions_kernel){4, 8, positions_portable, "portable"}),
+                     ((convarith_positions_kernel){6, 16, positions_avx2, "avx2"}),
+                     ((convarith_positions_kernel){8, 48, positions_avx512, "avx512"}))
 }

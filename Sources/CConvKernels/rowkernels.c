@@ -7,6 +7,7 @@
 // max is `input >= m ? input : m` (an ordered comparison, from `empty`), the reference loop's Swift.max(m,
 // input): a NaN input is passed over as there.
 #include "CConvKernels.h"
+#include "dispatch.h"
 #include <string.h>
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
@@ -571,17 +572,8 @@ CONVARITH_ENTRY_POINTS(avx512, __attribute__((target("avx512f,fma"))))
 #endif
 
 convarith_row_kernels convarith_select_row_kernels(const char *forced) {
-    const convarith_row_kernels portable = {pool_plane_portable, depthwise_plane_portable, "portable"};
-#ifdef CONVARITH_X86
-    const convarith_row_kernels avx2 = {pool_plane_avx2, depthwise_plane_avx2, "avx2"};
-    const convarith_row_kernels avx512 = {pool_plane_avx512, depthwise_plane_avx512, "avx512"};
-    switch (convarith_select_isa(forced)) {
-    case 2: return avx512;
-    case 1: return avx2;
-    default: return portable;
-    }
-#else
-    (void)forced;
-    return portable;
-#endif
+    CONVARITH_CHOOSE(forced,
+                     ((convarith_row_kernels){pool_plane_portable, depthwise_plane_portable, "portable"}),
+                     ((convarith_row_kernels){pool_plane_avx2, depthwise_plane_avx2, "avx2"}),
+                     ((convarith_row_kernels){pool_plane_avx512, depthwise_plane_avx512, "avx512"}))
 }
