@@ -98,10 +98,7 @@ extension FastKernels {
                         for n in 0..<layout.batch {
                             let xGroup = xBase + (n * layout.inputChannels + group * inGroup) * geometry.inputCount
                             let yGroup = yBase + (n * layout.outputChannels + group * outGroup) * plane
-                            if plan.copies {
-                                forEachShare(of: inGroup, threads: threads) { plan.prepare(xGroup, channels: $0, into: prepared, isa: kernel.isa) }
-                            }
-                            let b = plan.copies ? UnsafePointer(prepared) : xGroup
+                            let b = plan.input(xGroup, channels: inGroup, buffer: prepared, threads: threads, isa: kernel.isa)
                             FastThreads.run(parts: split.parts, threads: threads) { part in
                                 let rows = split.rows(of: part, among: outGroup)
                                 guard !rows.isEmpty else { return }

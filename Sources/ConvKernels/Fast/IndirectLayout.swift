@@ -110,6 +110,15 @@ struct IndirectLayout {
         }
     }
 
+    /// What a GEMM over this layout reads for one sample and group (`x`: its first input channel): the
+    /// padded, phase-split copy of its `channels` channels, made now in `buffer` (the channels split over
+    /// `threads`), or `x` itself when nothing is copied.
+    func input(_ x: UnsafePointer<Float>, channels: Int, buffer: UnsafeMutablePointer<Float>, threads: Int, isa: Int32) -> UnsafePointer<Float> {
+        guard copies else { return x }
+        FastKernels.forEachShare(of: channels, threads: threads) { prepare(x, channels: $0, into: buffer, isa: isa) }
+        return UnsafePointer(buffer)
+    }
+
     /// The outputs of the virtual columns.
     var grid: VirtualGrid {
         VirtualGrid(extents: (extents.1, extents.2), counts: (geometry.output.1, geometry.output.2),

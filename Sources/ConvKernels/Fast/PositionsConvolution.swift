@@ -188,10 +188,7 @@ extension FastKernels {
                             for n in 0..<layout.batch {
                                 let xGroup = xBase + (n * layout.inputChannels + group * inGroup) * geometry.inputCount
                                 let yGroup = yBase + (n * layout.outputChannels + group * outGroup) * plane
-                                if indirect.copies {
-                                    forEachShare(of: inGroup, threads: threads) { indirect.prepare(xGroup, channels: $0, into: prepared, isa: kernel.isa) }
-                                }
-                                let a = indirect.copies ? UnsafePointer(prepared) : xGroup
+                                let a = indirect.input(xGroup, channels: inGroup, buffer: prepared, threads: threads, isa: kernel.isa)
                                 FastThreads.run(parts: parts, threads: threads) { part in
                                     let first = part * vectors / parts * 16, last = min((part + 1) * vectors / parts * 16, outGroup)
                                     guard first < last else { return }
