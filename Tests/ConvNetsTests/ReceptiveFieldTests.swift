@@ -19,9 +19,10 @@ struct ReceptiveFieldTests {
         let field = try #require(row.receptiveField)
         #expect(field.count == 2)
         for axis in field {
-            #expect(axis.size == Rational(size))
-            #expect(axis.jump == Rational(jump))
-            if let padding { #expect(axis.effectivePadding == Rational(padding)) }
+            let window = try #require(axis.window)
+            #expect(window.size == Rational(size))
+            #expect(window.jump == Rational(jump))
+            if let padding { #expect(window.effectivePadding == Rational(padding)) }
         }
     }
 
@@ -77,5 +78,55 @@ struct ReceptiveFieldTests {
                 for j in read { #expect(Rational(j) >= low && Rational(j) <= high, "output \(output) reads \(j), field \(low)…\(high)") }
             }
         }
+    }
+
+    /// `blocks` squeeze-and-excitation blocks on a `size`×`size` map: conv → global pool → 1×1 convs →
+    /// sigmoid → broadcast product with the feature map.
+    static func squeezeExcitationStack(blocks: Int, size: Int) -> String {
+        var text = "input: [1, 8, \(size), \(size)]\nlayers:\n"
+        for block in 0..<blocks {
+            text += """
+              - {op: conv, name: f\(block), out_channels: 8, kernel: 3, padding: 1}
+              - {op: global_avgpool, name: squeeze\(block)}
+              - {op: conv, out_channels: 2, kernel: 1}
+              - relu
+              - {op: conv, out_channels: 8, kernel: 1}
+              - {op: sigmoid, name: gate\(block)}
+              - {op: mul, name: se\(block), inputs: [f\(block), gate\(block)], broadcast: true}
+
+            """
+        }
+        return text
+    }
+
+    @Test("twenty squeeze-and-excitation blocks keep every shape: the gate's broadcast makes the field the whole input without multiplying the jump")
+    func squeezeExcitationBlocksNeverFailAShape() throws {
+        let report = try StackFile.read(Self.squeezeExcitationStack(blocks: 20, size: 224)).analyze()
+        #expect(report.firstFailure == nil, "\(report.firstFailure?.name ?? ""): \(report.firstFailure?.error ?? "")")
+        #expect(report.layers.allSatisfy { $0.outputShape != nil })
+        #expect(report.layers.last?.outputShape == [1, 8, 224, 224])
+        let squeeze = try #require(Fixtures.row("squeeze0", in: report)?.receptiveField)
+        #expect(squeeze.allSatisfy { $0.isWholeInput })
+        let first = try #require(Fixtures.row("f0", in: report)?.receptiveField)
+        #expect(first.map { $0.window?.size } == [Rational(3), Rational(3)])
+        for block in [0, 19] {
+            let product = try #require(Fixtures.row("se\(block)", in: report)?.receptiveField)
+            #expect(product == [.wholeInput(jump: Rational(1)), .wholeInput(jump: Rational(1))], "block \(block): \(product)")
+        }
+        // The next block's convolution sees the whole input too: a field never shrinks back.
+        #expect(Fixtures.row("f1", in: report)?.receptiveField?.allSatisfy { $0.isWholeInput } == true)
+    }
+
+    @Test("a field too large for 64-bit fractions is marked beyond range and the shapes go on")
+    func fieldBeyondRangeKeepsTheShapes() throws {
+        // Upsampling by 3 then a stride-2 convolution: the jump is (2/3)^n, whose denominator passes 2^63 at n = 40.
+        var text = "input: [1, 1, 1]\nlayers:\n"
+        for _ in 0..<45 { text += "  - {op: upsample, scale: 3}\n  - {op: conv, out_channels: 1, kernel: 1, stride: 2}\n" }
+        let report = try StackFile.read(text).analyze()
+        #expect(report.firstFailure == nil, "\(report.firstFailure?.error ?? "")")
+        let last = try #require(report.layers.last)
+        #expect(last.outputShape != nil)
+        #expect(last.receptiveField == [.beyondRange])
+        #expect(report.layers.first?.receptiveField?.first?.window != nil)
     }
 }

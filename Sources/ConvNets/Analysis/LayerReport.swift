@@ -15,8 +15,9 @@ public struct LayerReport: Sendable, Hashable {
     public let parameters: Int?
     /// Multiply-adds of a convolution, transposed convolution or fully connected layer.
     public let multiplyAdds: Int?
-    /// The receptive field of the outputs, per spatial axis of the network's input (`nil` where unknown).
-    public let receptiveField: [AxisReceptiveField]?
+    /// The receptive field of the outputs, per spatial axis of the network's input (`nil` where unknown):
+    /// a window, the whole input, or a window too large to compute exactly.
+    public let receptiveField: [InputField]?
     /// The resolved layer of a convolution, pooling or transposed convolution (relationships, padding).
     public let layer: Layer?
     /// Why this node has no output shape: the layer is impossible, or its inputs do not fit together.
@@ -29,7 +30,7 @@ public struct LayerReport: Sendable, Hashable {
 
     /// A row.
     public init(name: String, label: String, inputShapes: [[Int]?], outputShape: [Int]?, parameters: Int? = nil,
-                multiplyAdds: Int? = nil, receptiveField: [AxisReceptiveField]? = nil, layer: Layer? = nil,
+                multiplyAdds: Int? = nil, receptiveField: [InputField]? = nil, layer: Layer? = nil,
                 error: String? = nil, note: String? = nil, location: SourceLocation? = nil) {
         self.name = name
         self.label = label
@@ -53,12 +54,43 @@ public struct NetworkReport: Sendable, Hashable {
     public let inputs: [Network.Input]
     /// One row per node, in the network's order.
     public let layers: [LayerReport]
+    /// The names of the network's outputs (an ONNX graph's outputs; a stack's last layer).
+    public let outputs: [String]
 
     /// A report.
-    public init(name: String?, inputs: [Network.Input], layers: [LayerReport]) {
+    public init(name: String?, inputs: [Network.Input], layers: [LayerReport], outputs: [String] = []) {
         self.name = name
         self.inputs = inputs
         self.layers = layers
+        self.outputs = outputs.isEmpty ? layers.last.map { [$0.name] } ?? [] : outputs
+    }
+
+    /// Whether every output has a shape.
+    public enum Status: String, Sendable, Hashable {
+        /// Every output's shape is known and no node failed.
+        case complete
+        /// A node cannot have an output shape (``NetworkReport/firstFailure`` says which and why).
+        case failed
+        /// No node failed, but an output's shape depends on something this analysis does not know
+        /// (``NetworkReport/firstUnknownOutput`` says which and why).
+        case unknownOutputs = "unknown_outputs"
+    }
+
+    /// The report's status: failed if any node failed, else complete when every output is known.
+    public var status: Status {
+        if firstFailure != nil { return .failed }
+        return firstUnknownOutput == nil ? .complete : .unknownOutputs
+    }
+
+    /// The first output (in the network's order of outputs) without a shape, with its row.
+    public var firstUnknownOutput: LayerReport? {
+        var rows: [String: LayerReport] = [:]
+        for layer in layers { rows[layer.name] = layer }
+        for output in outputs {
+            // An output that is a network input or constant has no row and a known shape.
+            if let row = rows[output], row.outputShape == nil { return row }
+        }
+        return nil
     }
 
     /// The first node that failed, if any.

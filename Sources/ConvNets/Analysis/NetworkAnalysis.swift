@@ -11,7 +11,7 @@ extension Network {
         var tensors: [String: TensorState] = [:]
         for input in inputs {
             let rank = input.shape.map { max($0.count - 2, 0) } ?? 0
-            tensors[input.name] = TensorState(shape: input.shape, field: input.shape == nil ? nil : Array(repeating: .input, count: rank),
+            tensors[input.name] = TensorState(shape: input.shape, field: input.shape == nil ? nil : Array(repeating: InputField.input, count: rank),
                                               unknownBecause: input.shape == nil ? "the input '\(input.name)' has open dimensions \(input.declared); give --input" : nil)
         }
         for (name, constant) in constants where tensors[name] == nil {
@@ -25,7 +25,7 @@ extension Network {
             rows.append(row)
             tensors[node.name] = state
         }
-        return NetworkReport(name: name, inputs: inputs, layers: rows)
+        return NetworkReport(name: name, inputs: inputs, layers: rows, outputs: outputs)
     }
 
     /// One node, from the states of the tensors it reads.
@@ -58,19 +58,22 @@ extension Network {
             return (row, TensorState(shape: nil, field: nil, unknownBecause: missing))
         }
         do throws(NetworkError) {
-            let result: NodeResult
+            var result: NodeResult
             if case .onnx(let op) = node.operation {
                 let inputs = states.map { $0.map { ONNXValue(shape: $0.shape ?? [], integers: $0.integers, reals: $0.reals, field: $0.field) } }
                 let output = try op.evaluate(inputs)
                 result = NodeResult(shape: output.shape, parameters: output.parameters, multiplyAdds: output.multiplyAdds,
                                     field: output.field, note: output.note, integers: output.integers, reals: output.reals)
             } else {
-                let known = states.compactMap { $0?.shape }
-                let fields = states.compactMap { $0?.field }
+                let present = states.compactMap { $0 }
+                let known = present.compactMap(\.shape)
+                let fields = present.map(\.field)
                 var evaluated = try evaluate(node.operation, inputs: known, fields: fields)
                 // Layers that only move or keep elements keep a small shape tensor's values (an Identity or a
                 // Reshape between a Shape and the Reshape that reads it).
                 switch node.operation {
+                case .shapePreserving(let kind) where !["identity", "dropout"].contains(kind.lowercased()):
+                    break
                 case .reshape, .shapePreserving, .flatten:
                     if let source = states.first ?? nil, let shape = evaluated.shape, ShapeRules.count(shape) == ShapeRules.count(source.shape ?? []) {
                         evaluated.integers = source.integers
@@ -79,6 +82,13 @@ extension Network {
                 default: break
                 }
                 result = evaluated
+            }
+            if result.field == nil, result.shape != nil {
+                // Units that read only units that see the whole input see it too, however the elements move.
+                let fields = zip(node.inputs, states).compactMap { name, state in constants[name] == nil ? state?.field : nil }
+                if let first = fields.first, !first.isEmpty, fields.allSatisfy({ $0.count == first.count && $0.allSatisfy(\.isWholeInput) }) {
+                    result.field = Array(repeating: InputField.wholeInput(jump: nil), count: first.count)
+                }
             }
             var note = result.note
             if let shape = result.shape, let declared = declaredShapes[node.name], declared.count != shape.count
@@ -105,12 +115,12 @@ extension Network {
     }
 
     /// The output of one operation on known input shapes.
-    private func evaluate(_ operation: NetworkOperation, inputs: [[Int]], fields: [[AxisReceptiveField]]) throws(NetworkError) -> NodeResult {
+    private func evaluate(_ operation: NetworkOperation, inputs: [[Int]], fields: [[InputField]?]) throws(NetworkError) -> NodeResult {
         func single() throws(NetworkError) -> [Int] {
             guard inputs.count == 1 else { throw .layer("takes one data input, got \(inputs.count)") }
             return inputs[0]
         }
-        let field = fields.first
+        let field = fields.first ?? nil
         switch operation {
         case .window(let window):
             let result = try Self.evaluate(window, input: try single(), field: field, convention: convention)
@@ -120,7 +130,7 @@ extension Network {
             let shape = try single()
             guard shape.count >= 3 else { throw .layer("global pooling needs an input [N, C, spatial…], got \(ShapeText.brackets(shape))") }
             let output = keep ? Array(shape.prefix(2)) + Array(repeating: 1, count: shape.count - 2) : Array(shape.prefix(2))
-            return NodeResult(shape: output, field: try FieldRules.whole(field, spatial: Array(shape.dropFirst(2))))
+            return NodeResult(shape: output, field: FieldRules.whole(field, spatial: Array(shape.dropFirst(2))))
         case .shapePreserving:
             return NodeResult(shape: try single(), field: field)
         case .normalization(_, let affine):
@@ -132,7 +142,7 @@ extension Network {
             let output = try ShapeRules.flatten(shape, start: start, collapsesLeadingAxes: collapses)
             let spatialStart = max((start < 0 ? start + shape.count : start), 2)
             let merged = spatialStart < shape.count ? Array(shape[2...]) : []
-            return NodeResult(shape: output, field: start <= 2 && !merged.isEmpty ? try FieldRules.whole(field, spatial: merged) : field)
+            return NodeResult(shape: output, field: start <= 2 && !merged.isEmpty ? FieldRules.whole(field, spatial: merged) : field)
         case let .linear(inFeatures, outFeatures, bias):
             let shape = try single()
             let output = try ShapeRules.linear(shape, inputFeatures: inFeatures, outputFeatures: outFeatures)
@@ -143,12 +153,14 @@ extension Network {
         case .upsample(let factors):
             let shape = try single()
             let output = try ShapeRules.upsample(shape, factors: factors)
-            return NodeResult(shape: output, field: try FieldRules.resized(field, shape: shape, output: output))
+            return NodeResult(shape: output, field: FieldRules.resized(field, shape: shape, output: output))
         case .concatenate(let axis):
-            return NodeResult(shape: try ShapeRules.concatenate(inputs, axis: axis), field: try FieldRules.union(fields))
+            let output = try ShapeRules.concatenate(inputs, axis: axis)
+            let position = axis < 0 ? axis + output.count : axis
+            return NodeResult(shape: output, field: position < 2 ? FieldRules.joined(fields, shapes: inputs, output: output) : nil)
         case .elementwise(_, let broadcasting):
             let output = broadcasting ? try ShapeRules.broadcast(inputs) : try ShapeRules.identical(inputs)
-            return NodeResult(shape: output, field: try FieldRules.union(fields))
+            return NodeResult(shape: output, field: FieldRules.joined(fields, shapes: inputs, output: output))
         case let .reshape(target, allowZero):
             let shape = try single()
             let output = try ShapeRules.reshape(shape, to: target, allowZero: allowZero)
@@ -156,11 +168,11 @@ extension Network {
         case let .pad(before, after):
             let shape = try single()
             let output = try ShapeRules.pad(shape, before: before, after: after)
-            return NodeResult(shape: output, field: try FieldRules.padded(field, shape: shape, before: before))
+            return NodeResult(shape: output, field: FieldRules.padded(field, shape: shape, before: before))
         case let .resize(sizes, scales):
             let shape = try single()
             let output = try ShapeRules.resize(shape, sizes: sizes, scales: scales)
-            return NodeResult(shape: output, field: try FieldRules.resized(field, shape: shape, output: output))
+            return NodeResult(shape: output, field: FieldRules.resized(field, shape: shape, output: output))
         case let .matrixProduct(weight, transposed, bias):
             let shape = try single()
             let output = try ShapeRules.matrixProduct(shape, weight: weight, transposeWeight: transposed)
@@ -183,13 +195,13 @@ extension Network {
         var shape: [Int]
         var parameters: Int?
         var multiplyAdds: Int?
-        var field: [AxisReceptiveField]?
+        var field: [InputField]?
         var layer: Layer
     }
 
     /// A window layer on an input `[N, C, spatial…]`, resolved by the core under `convention` (or the
     /// layer's own).
-    static func evaluate(_ window: WindowLayer, input shape: [Int], field: [AxisReceptiveField]?,
+    static func evaluate(_ window: WindowLayer, input shape: [Int], field: [InputField]?,
                          convention: Convention) throws(NetworkError) -> WindowResult {
         let parameters = try window.parameters(input: shape, convention: convention)
         let layer: Layer
@@ -202,9 +214,9 @@ extension Network {
             weights = try ShapeRules.add(count, bias, "the parameter count")
             work = layer.channels?.multiplyAdds(of: layer.shape)
         }
-        var next: [AxisReceptiveField]?
+        var next: [InputField]?
         if let field, field.count == layer.shape.rank {
-            do { next = try layer.shape.receptiveFields(after: field) } catch { throw .layer(error.description) }
+            next = zip(field, layer.shape.axes).map { $0.through($1, operation: layer.shape.operation) }
         }
         return WindowResult(shape: layer.outputShape ?? shape, parameters: weights, multiplyAdds: work, field: next, layer: layer)
     }
@@ -213,7 +225,7 @@ extension Network {
 /// What the analysis knows of one tensor.
 private struct TensorState {
     var shape: [Int]?
-    var field: [AxisReceptiveField]?
+    var field: [InputField]?
     var unknownBecause: String?
     var integers: [Int]? = nil
     var reals: [Double]? = nil
@@ -224,7 +236,7 @@ private struct NodeResult {
     var shape: [Int]?
     var parameters: Int? = nil
     var multiplyAdds: Int? = nil
-    var field: [AxisReceptiveField]?
+    var field: [InputField]?
     var layer: Layer? = nil
     var note: String? = nil
     var integers: [Int]? = nil

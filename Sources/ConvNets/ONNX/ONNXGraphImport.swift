@@ -17,8 +17,8 @@ struct ONNXGraphImport {
     /// Operators that keep their first input's shape.
     static let shapeKeeping: Set<String> = [
         "Relu", "LeakyRelu", "Sigmoid", "HardSigmoid", "HardSwish", "Tanh", "Elu", "Selu", "Celu", "Gelu", "Mish", "Softplus",
-        "Softsign", "Softmax", "LogSoftmax", "Hardmax", "Clip", "Dropout", "Identity", "Erf", "Exp", "Log", "Sqrt", "Neg",
-        "Abs", "Reciprocal", "Floor", "Ceil", "Round", "Sign", "Not", "Sin", "Cos", "Tan", "Asin", "Acos", "Atan", "Sinh",
+        "Softsign", "Softmax", "LogSoftmax", "Hardmax", "Clip", "Dropout", "Identity", "Erf", "Exp", "Log",
+        "Sin", "Cos", "Tan", "Asin", "Acos", "Atan", "Sinh",
         "Cosh", "IsNaN", "IsInf", "ThresholdedRelu", "LRN", "LayerNormalization", "GroupNormalization", "MeanVarianceNormalization",
         "QuantizeLinear", "DequantizeLinear", "Shrink", "LpNormalization", "CumSum", "Trilu", "Swish",
     ]

@@ -9,10 +9,10 @@ public struct ONNXValue: Sendable, Hashable {
     /// The values of a small floating-point tensor (a `Resize`'s scales).
     public var reals: [Double]?
     /// The receptive field, when the tensor is a feature map of the network's input.
-    public var field: [AxisReceptiveField]?
+    public var field: [InputField]?
 
     /// A value.
-    public init(shape: [Int], integers: [Int]? = nil, reals: [Double]? = nil, field: [AxisReceptiveField]? = nil) {
+    public init(shape: [Int], integers: [Int]? = nil, reals: [Double]? = nil, field: [InputField]? = nil) {
         self.shape = shape
         self.integers = integers
         self.reals = reals
@@ -42,13 +42,14 @@ public struct ONNXOperator: Sendable, Hashable {
     }
 
     /// The operator types ``evaluate(_:)`` knows.
-    public static let evaluated: Set<String> = [
+    public static let evaluated: Set<String> = Set([
         "Shape", "Size", "Gather", "Unsqueeze", "Squeeze", "Concat", "Cast", "CastLike", "Slice", "Reshape", "Resize", "Upsample",
         "Expand", "ConstantOfShape", "Transpose", "Split", "ReduceMean", "ReduceSum", "ReduceMax", "ReduceMin", "ReduceProd",
         "ReduceL1", "ReduceL2", "ReduceLogSumExp", "ReduceSumSquare", "ArgMax", "ArgMin", "MatMul", "Tile", "DepthToSpace",
         "SpaceToDepth", "Pad", "Add", "Sub", "Mul", "Div", "Pow", "Max", "Min", "Sum", "Mean", "Equal", "Greater", "Less",
         "GreaterOrEqual", "LessOrEqual", "And", "Or", "Xor", "Where", "Mod", "PRelu", "BitShift", "Range", "Flatten",
-    ]
+        "GatherElements", "GatherND",
+    ]).union(unaryValues)
 }
 
 /// What an evaluated operator produced.
@@ -56,7 +57,7 @@ struct ONNXOutput {
     var shape: [Int]
     var integers: [Int]? = nil
     var reals: [Double]? = nil
-    var field: [AxisReceptiveField]? = nil
+    var field: [InputField]? = nil
     var parameters: Int? = nil
     var multiplyAdds: Int? = nil
     var note: String? = nil

@@ -1,7 +1,5 @@
 import ConvArithmetic
 
-/// The largest integer tensor whose values are followed (shape tensors have a handful).
-private let valueLimit = 64
 
 extension ONNXOperator {
     /// The output of this operator from its inputs (`nil` for an optional input left out).
@@ -63,16 +61,34 @@ extension ONNXOperator {
             let indices = try input(1)
             let position = try axis(attributes.integer("axis") ?? 0, rank: rank)
             let shape = Array(x.shape[..<position]) + indices.shape + Array(x.shape[(position + 1)...])
-            var values: [Int]?
-            if rank == 1, let data = x.integers, let picks = indices.integers {
-                values = []
-                for pick in picks {
-                    let index = pick < 0 ? pick + data.count : pick
-                    guard index >= 0, index < data.count else { throw .layer("Gather: index \(pick) is outside the \(data.count) values") }
-                    values!.append(data[index])
+            var moved: (integers: [Int]?, reals: [Double]?) = (nil, nil)
+            if let picks = indices.integers, picks.count == ShapeRules.count(indices.shape) {
+                let dimension = x.shape[position]
+                for pick in picks where pick < -dimension || pick >= dimension {
+                    throw .layer("Gather: index \(pick) is outside axis \(position) of \(ShapeText.brackets(x.shape))")
+                }
+                let indexStrides = FlatIndex.strides(indices.shape)
+                moved = Self.moved(x, to: shape) { index in
+                    let flat = zip(index[position..<(position + indices.shape.count)], indexStrides).reduce(0) { $0 + $1.0 * $1.1 }
+                    let pick = picks[flat] < 0 ? picks[flat] + dimension : picks[flat]
+                    return Array(index[..<position]) + [pick] + Array(index[(position + indices.shape.count)...])
                 }
             }
-            return ONNXOutput(shape: shape, integers: values)
+            return ONNXOutput(shape: shape, integers: moved.integers, reals: moved.reals)
+        case "GatherElements":
+            let indices = try input(1)
+            _ = try axis(attributes.integer("axis") ?? 0, rank: rank)
+            guard indices.shape.count == rank else {
+                throw .layer("GatherElements: the indices \(ShapeText.brackets(indices.shape)) and the data \(ShapeText.brackets(x.shape)) must have the same rank")
+            }
+            return ONNXOutput(shape: indices.shape)
+        case "GatherND":
+            let indices = try input(1)
+            let batch = attributes.integer("batch_dims") ?? 0
+            guard let depth = indices.shape.last, batch >= 0, batch < min(rank, indices.shape.count), depth >= 1, batch + depth <= rank else {
+                throw .layer("GatherND: indices \(ShapeText.brackets(indices.shape)) do not index data \(ShapeText.brackets(x.shape)) with batch_dims \(batch)")
+            }
+            return ONNXOutput(shape: Array(indices.shape.dropLast()) + Array(x.shape[(batch + depth)...]))
         case "Unsqueeze":
             guard let axes = try integers(input: 1, attribute: "axes", sinceOpset: 13) else { throw .layer("Unsqueeze needs axes") }
             let outputRank = rank + axes.count
@@ -102,13 +118,15 @@ extension ONNXOperator {
             let shape = try ShapeRules.concatenate(values.map(\.shape), axis: attributes.integer("axis") ?? 0)
             var integers: [Int]? = nil
             if shape.count == 1, values.allSatisfy({ $0.integers != nil }) { integers = values.flatMap { $0.integers! } }
-            return ONNXOutput(shape: shape, integers: integers, field: try union(values))
-        case "Cast", "CastLike":
-            let target = attributes.integer("to") ?? 1
-            let toInteger = [2, 3, 4, 5, 6, 7, 9, 12, 13].contains(target)
-            let integers = toInteger ? (x.integers ?? x.reals?.compactMap { $0.isFinite && abs($0) < 9e18 ? Int($0) : nil }) : nil
-            let reals = toInteger ? nil : (x.reals ?? x.integers?.map(Double.init))
-            return ONNXOutput(shape: x.shape, integers: integers, reals: reals, field: x.field)
+            let position = try axis(attributes.integer("axis") ?? 0, rank: shape.count)
+            return ONNXOutput(shape: shape, integers: integers,
+                              field: position < 2 ? FieldRules.joined(values.map(\.field), shapes: values.map(\.shape), output: shape) : nil)
+        case "Cast":
+            return cast(x, target: attributes.integer("to") ?? ONNXTensors.float)
+        case "CastLike":
+            // The target type is the second input's, which the analysis does not track: its values follow
+            // when they are integers on both sides.
+            return cast(x, target: optional(1)?.integers != nil && x.integers != nil ? ONNXTensors.int64 : ONNXTensors.float)
         case "Slice":
             return try slice(x, inputs: inputs, integers: integers)
         case "Reshape":
@@ -157,24 +175,30 @@ extension ONNXOperator {
                 sizes = adjusted
             }
             let shape = try ShapeRules.resize(x.shape, sizes: sizes, scales: scales)
-            return ONNXOutput(shape: shape, field: try FieldRules.resized(x.field, shape: x.shape, output: shape))
+            return ONNXOutput(shape: shape, field: FieldRules.resized(x.field, shape: x.shape, output: shape))
         case "Expand":
             guard let target = try integers(input: 1, attribute: "shape", sinceOpset: 8) else { throw .layer("Expand needs a shape") }
             guard target.allSatisfy({ $0 >= 0 }) else { throw .layer("Expand: negative dimension in \(ShapeText.brackets(target))") }
-            return ONNXOutput(shape: try ShapeRules.broadcast([x.shape, target]), field: x.field)
+            let shape = try ShapeRules.broadcast([x.shape, target])
+            let moved = Self.moved(x, to: shape) { index in
+                x.shape.indices.map { axis in x.shape[axis] == 1 ? 0 : index[axis + shape.count - rank] }
+            }
+            return ONNXOutput(shape: shape, integers: moved.integers, reals: moved.reals, field: x.field)
         case "ConstantOfShape":
             guard let shape = x.integers else { throw .unknownValues("ConstantOfShape's shape is computed at run time from values this analysis does not follow") }
             guard shape.allSatisfy({ $0 >= 0 }) else { throw .layer("ConstantOfShape: negative dimension in \(ShapeText.brackets(shape))") }
             let count = try ShapeRules.elementCount(shape)
-            var integers: [Int]?
-            if count <= valueLimit {
-                if case .tensor(let tensor) = attributes.values["value"], let first = tensor.integers?.first {
-                    integers = Array(repeating: first, count: count)
-                } else if attributes.values["value"] == nil {
-                    integers = nil
+            var output = ONNXOutput(shape: shape)
+            if count <= Self.valueLimit {
+                if case .tensor(let tensor) = attributes.values["value"] {
+                    output.integers = tensor.integers?.first.map { Array(repeating: $0, count: count) }
+                    output.reals = tensor.reals?.first.map { Array(repeating: $0, count: count) }
+                } else {
+                    // No value: float zeros.
+                    output.reals = Array(repeating: 0, count: count)
                 }
             }
-            return ONNXOutput(shape: shape, integers: integers)
+            return output
         case "Transpose":
             let permutation = attributes.integers("perm") ?? Array((0..<rank).reversed())
             guard permutation.count == rank, Set(permutation) == Set(0..<rank) else {
@@ -183,9 +207,15 @@ extension ONNXOperator {
             let keepsMap = Array(permutation.prefix(1)) == [0] && Array(permutation.dropFirst(2)) == Array(2..<max(rank, 2))
             // The network's own input, transposed (a channels-last model's first NHWC → NCHW): still the
             // input, whichever axes are spatial.
-            let isRawInput = x.field.map { $0.allSatisfy { $0 == .input } } ?? false
-            let field = keepsMap ? x.field : isRawInput ? Array(repeating: AxisReceptiveField.input, count: max(rank - 2, 0)) : nil
-            return ONNXOutput(shape: permutation.map { x.shape[$0] }, field: field)
+            let isRawInput = x.field.map { $0.allSatisfy { $0 == InputField.input } } ?? false
+            let field = keepsMap ? x.field : isRawInput ? Array(repeating: InputField.input, count: max(rank - 2, 0)) : nil
+            let shape = permutation.map { x.shape[$0] }
+            let moved = Self.moved(x, to: shape) { index in
+                var source = [Int](repeating: 0, count: rank)
+                for (axis, from) in permutation.enumerated() { source[from] = index[axis] }
+                return source
+            }
+            return ONNXOutput(shape: shape, integers: moved.integers, reals: moved.reals, field: field)
         case "Split":
             return try split(x, inputs: inputs, integers: integers, axisOf: { (value) throws(NetworkError) in try axis(value, rank: rank) })
         case "ReduceMean", "ReduceSum", "ReduceMax", "ReduceMin", "ReduceProd", "ReduceL1", "ReduceL2", "ReduceLogSumExp", "ReduceSumSquare":
@@ -199,7 +229,9 @@ extension ONNXOperator {
             for value in axes ?? Array(0..<rank) { positions.insert(try axis(value, rank: rank)) }
             let shape = keep ? x.shape.indices.map { positions.contains($0) ? 1 : x.shape[$0] }
                 : x.shape.indices.filter { !positions.contains($0) }.map { x.shape[$0] }
-            return ONNXOutput(shape: shape)
+            let values = Self.reducedValue(type, x, outputCount: ShapeRules.count(shape))
+            return ONNXOutput(shape: shape, integers: values.integers, reals: values.reals,
+                              field: FieldRules.reduced(x.field, shape: x.shape, axes: positions))
         case "ArgMax", "ArgMin":
             let position = try axis(attributes.integer("axis") ?? 0, rank: rank)
             let keep = (attributes.integer("keepdims") ?? 1) == 1
@@ -219,7 +251,8 @@ extension ONNXOperator {
             guard repeats.allSatisfy({ $0 >= 0 }) else { throw .layer("Tile: negative repeats \(repeats)") }
             var shape: [Int] = []
             for (dimension, count) in zip(x.shape, repeats) { shape.append(try ShapeRules.multiply(dimension, count, "the tiled size")) }
-            return ONNXOutput(shape: shape)
+            let moved = Self.moved(x, to: shape) { index in index.indices.map { index[$0] % max(x.shape[$0], 1) } }
+            return ONNXOutput(shape: shape, integers: moved.integers, reals: moved.reals)
         case "DepthToSpace", "SpaceToDepth":
             guard rank == 4, let block = attributes.integer("blocksize"), block >= 1 else { throw .layer("\(type) needs a 4-D input and a blocksize") }
             let area = try ShapeRules.multiply(block, block, "the block area")
@@ -244,59 +277,16 @@ extension ONNXOperator {
                 after[index] = pads[position + axes.count]
             }
             let shape = try ShapeRules.pad(x.shape, before: before, after: after)
-            return ONNXOutput(shape: shape, field: try FieldRules.padded(x.field, shape: x.shape, before: before))
+            return ONNXOutput(shape: shape, field: FieldRules.padded(x.field, shape: x.shape, before: before))
         case "Flatten":
             return ONNXOutput(shape: try ShapeRules.flatten(x.shape, start: attributes.integer("axis") ?? 1, collapsesLeadingAxes: true))
         case "Range":
-            guard let start = x.integers?.first, let limit = optional(1)?.integers?.first, let delta = optional(2)?.integers?.first, delta != 0 else {
-                throw .unknownValues("Range's bounds are computed at run time from values this analysis does not follow")
-            }
-            let span = (Double(limit) - Double(start)) / Double(delta)
-            guard span.isFinite, span < 9.0e15 else { throw .layer("Range from \(start) to \(limit) by \(delta) has too many elements") }
-            let count = max(Int(span.rounded(.up)), 0)
-            return ONNXOutput(shape: [count], integers: count <= valueLimit ? (0..<count).map { start &+ $0 &* delta } : nil)
+            return try range(x, optional(1), optional(2))
+        case let type where Self.unaryValues.contains(type):
+            return unary(x)
         default:
-            return try elementwise(inputs.compactMap { $0 })
+            return try broadcasting(inputs.compactMap { $0 })
         }
-    }
-
-    /// Broadcasting operators, with integer arithmetic on small shape tensors.
-    private func elementwise(_ values: [ONNXValue]) throws(NetworkError) -> ONNXOutput {
-        let shape = try ShapeRules.broadcast(values.map(\.shape))
-        var integers: [Int]?
-        let count = ShapeRules.count(shape)
-        if ["Add", "Sub", "Mul", "Div", "Max", "Min"].contains(type), values.count == 2, count <= valueLimit,
-           let a = values[0].integers, let b = values[1].integers, !a.isEmpty, !b.isEmpty {
-            integers = []
-            for index in 0..<count {
-                let left = a[a.count == 1 ? 0 : index % a.count], right = b[b.count == 1 ? 0 : index % b.count]
-                switch type {
-                case "Add": integers!.append(left &+ right)
-                case "Sub": integers!.append(left &- right)
-                case "Mul": integers!.append(left &* right)
-                case "Div":
-                    let (quotient, overflow) = left.dividedReportingOverflow(by: right)
-                    integers!.append(right == 0 || overflow ? 0 : quotient)
-                case "Max": integers!.append(max(left, right))
-                default: integers!.append(min(left, right))
-                }
-            }
-        }
-        var reals: [Double]?
-        if ["Mul", "Div", "Add", "Sub"].contains(type), values.count == 2, count <= valueLimit,
-           let a = values[0].reals ?? values[0].integers?.map(Double.init), let b = values[1].reals ?? values[1].integers?.map(Double.init),
-           !a.isEmpty, !b.isEmpty, values[0].reals != nil || values[1].reals != nil {
-            reals = (0..<count).map { index in
-                let left = a[a.count == 1 ? 0 : index % a.count], right = b[b.count == 1 ? 0 : index % b.count]
-                switch type {
-                case "Add": return left + right
-                case "Sub": return left - right
-                case "Mul": return left * right
-                default: return left / right
-                }
-            }
-        }
-        return ONNXOutput(shape: shape, integers: integers, reals: reals, field: try union(values.filter { $0.shape == shape || $0.field != nil }))
     }
 
     private func slice(_ x: ONNXValue, inputs: [ONNXValue?],
@@ -309,7 +299,7 @@ extension ONNXOperator {
             throw .layer("Slice: starts, ends, axes and steps differ in length")
         }
         var shape = x.shape
-        var ranges: [(Int, Int, Int)] = []
+        var origin = [Int](repeating: 0, count: rank), strides = [Int](repeating: 1, count: rank)
         for (index, value) in axes.enumerated() {
             let position = value < 0 ? value + rank : value
             guard position >= 0, position < rank else { throw .layer("Slice: axis \(value) is outside the \(rank) axes") }
@@ -329,14 +319,12 @@ extension ONNXOperator {
                 end = clamp(end, -1, dimension - 1)
                 shape[position] = start > end ? (start - end - 1) / step.magnitude.clampedToInt + 1 : 0
             }
-            ranges.append((start, end, step))
+            origin[position] = start
+            strides[position] = step
         }
-        var values: [Int]?
-        if rank == 1, let data = x.integers, let (start, end, step) = ranges.first {
-            values = Array(stride(from: start, to: end, by: step)).filter { $0 >= 0 && $0 < data.count }.map { data[$0] }
-        }
+        let values = Self.moved(x, to: shape) { index in index.indices.map { origin[$0] + index[$0] * strides[$0] } }
         let keepsMap = shape.count >= 3 && shape.prefix(1) == x.shape.prefix(1) && shape.dropFirst(2).elementsEqual(x.shape.dropFirst(2))
-        return ONNXOutput(shape: shape, integers: values, field: keepsMap ? x.field : nil)
+        return ONNXOutput(shape: shape, integers: values.integers, reals: values.reals, field: keepsMap ? x.field : nil)
     }
 
     private func split(_ x: ONNXValue, inputs: [ONNXValue?], integers: (Int, String, Int) throws(NetworkError) -> [Int]?,
@@ -368,9 +356,6 @@ extension ONNXOperator {
         return ONNXOutput(shape: shape, field: position < 2 ? x.field : nil)
     }
 
-    private func union(_ values: [ONNXValue]) throws(NetworkError) -> [AxisReceptiveField]? {
-        try FieldRules.union(values.compactMap(\.field))
-    }
 }
 
 extension UInt {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ConvArithmetic
+import ConvEval
 import ConvNets
 
 /// `convarith net`: the shape table of a whole network.
@@ -14,11 +15,18 @@ struct NetCommand: ParsableCommand {
             per spatial axis of the network's input, composed as in Araujo et al., Distill 2019.
 
             The first layer that cannot have an output shape is reported with the reason, and every \
-            layer that does not depend on it is still computed; the exit status is then 1.
+            layer that does not depend on it is still computed; the exit status is then 1. When no \
+            layer fails but an output's shape stays unknown (an operator without a rule, values \
+            computed at run time), the first unknown output is named and the exit status is 3.
+
+            --input gives an input's shape at the rank the model declares; name the input for a \
+            model with several (a speech model's audio and state). Symbolic sizes an input fixes \
+            ('batch') fill the other inputs that use them.
 
             Examples:
               convarith net unet.yaml
               convarith net vgg16.yaml --input 1x3x512x512
+              convarith net vad.onnx --input input=1x576
               convarith net decoder.json --json
             """)
     )
@@ -26,18 +34,16 @@ struct NetCommand: ParsableCommand {
     @Argument(help: "A YAML or JSON layer stack.")
     var file: String
 
-    @Option(name: [.short, .long], parsing: .unconditional, help: "The input shape N×C×spatial…, e.g. 1x3x224x224 (overrides the file's).")
-    var input: AxisList?
+    @Option(name: [.short, .long], parsing: .unconditionalSingleValue,
+            help: "An input's shape, of the rank the model declares: 1x3x224x224 (the first input) or NAME=1x576; repeat it for several inputs.")
+    var input: [InputArgument] = []
 
     @OptionGroup var format: OutputFormatOptions
 
     func validate() throws {
-        if let input {
-            guard input.values.count >= 3 else {
-                throw ValidationError("--input needs the full shape N×C×spatial… (for example 1x3x224x224), got \(input.values.count) dimensions")
-            }
-            guard input.values[0] >= 0, input.values.dropFirst().allSatisfy({ $0 >= 1 }) else {
-                throw ValidationError("--input sizes must be at least 1 (the batch at least 0)")
+        for argument in input {
+            guard argument.shape.first.map({ $0 >= 0 }) ?? true, argument.shape.dropFirst().allSatisfy({ $0 >= 1 }) else {
+                throw ValidationError("--input sizes must be at least 1 (the batch at least 0), got \(argument.text)")
             }
         }
     }
@@ -51,11 +57,14 @@ struct NetCommand: ParsableCommand {
             if case .unreadable = error { throw ExitCode(66) }
             throw ExitCode(1)
         }
-        if let input { network = network.withInputShape(input.values) }
-        if let open = network.inputs.first, open.shape == nil {
-            let declared = open.declared.isEmpty ? "" : " [\(open.declared.joined(separator: ", "))]"
-            let example = open.declared.isEmpty ? "1x3x224x224" : open.declared.map { Int($0).map(String.init) ?? "1" }.joined(separator: "x")
-            printError("error: the input '\(open.name)'\(declared) of \(file) has no fixed shape; pass --input N×C×spatial…, e.g. --input \(example)\(open.declared.isEmpty ? ", or add 'input: [N, C, spatial…]' to the file" : "")")
+        do {
+            network = try network.assigning(input.map(\.assignment))
+        } catch {
+            printError("error: \(error)")
+            throw ExitCode.validationFailure
+        }
+        if let advice = network.openInputsAdvice {
+            printError("error: \(advice)\(network.inputs.count == 1 && network.inputs[0].declared.isEmpty ? ", or add 'input: [N, C, spatial…]' to the file" : "")")
             throw ExitCode(1)
         }
         let report = network.analyze()
@@ -64,6 +73,38 @@ struct NetCommand: ParsableCommand {
         } else {
             print(NetworkTable.text(report, convention: network.convention))
         }
-        if report.firstFailure != nil { throw ExitCode(1) }
+        switch report.status {
+        case .complete: return
+        case .failed: throw ExitCode(1)
+        case .unknownOutputs: throw ExitCode(NetCommand.unknownOutputStatus)
+        }
+    }
+
+    /// The exit status when no layer failed but an output's shape is unknown.
+    static let unknownOutputStatus: Int32 = 3
+}
+
+/// `--input 1x3x224x224` (the first input) or `--input audio=1x576` (`scalar` for a 0-D input).
+struct InputArgument: ExpressibleByArgument, Sendable {
+    let assignment: InputAssignment
+    let text: String
+
+    var shape: [Int] { assignment.shape }
+
+    init?(argument: String) {
+        text = argument
+        var name: String?
+        var sizes = Substring(argument)
+        if let equals = argument.lastIndex(of: "=") {
+            name = String(argument[..<equals])
+            sizes = argument[argument.index(after: equals)...]
+            guard !(name ?? "").isEmpty else { return nil }
+        }
+        if sizes == "scalar" {
+            assignment = InputAssignment(name: name, shape: [])
+        } else {
+            guard let values = OptionSpelling.sizes(String(sizes)) else { return nil }
+            assignment = InputAssignment(name: name, shape: values)
+        }
     }
 }

@@ -17,8 +17,8 @@ enum NetworkTable {
                 "\(index + 1)", layer.name, layer.label, inputText.isEmpty ? "—" : inputText,
                 layer.outputShape.map(shapeText) ?? (layer.error != nil ? "error" : "?"),
                 layer.parameters.map(grouped) ?? "", layer.multiplyAdds.map(abbreviated) ?? "",
-                field.map { perAxis($0.map(\.size)) } ?? "", field.map { perAxis($0.map(\.jump)) } ?? "",
-                field.map { perAxis($0.map(\.effectivePadding)) } ?? "",
+                field.map { perAxis($0.map(sizeText)) } ?? "", field.map { perAxis($0.map { $0.jump?.description ?? "?" }) } ?? "",
+                field.map { perAxis($0.map { $0.window?.effectivePadding.description ?? "—" }) } ?? "",
             ])
         }
         var widths = header.map(\.count)
@@ -36,6 +36,7 @@ enum NetworkTable {
             lines.append(line(row))
             if let error = layer.error { lines.append("    error: \(error)") }
             if let note = layer.note { lines.append("    \(note)") }
+            if let note = fieldNote(layer) { lines.append("    \(note)") }
         }
         var total = "total: \(report.totalParameters.map(grouped) ?? "too many") parameters, \(report.totalMultiplyAdds.map(abbreviated) ?? "too many") multiply-adds"
         if let shape = report.layers.last?.outputShape {
@@ -45,18 +46,45 @@ enum NetworkTable {
         if let failure = report.firstFailure {
             let place = failure.location.map { " (\($0))" } ?? ""
             lines.append("first failure: '\(failure.name)'\(place): \(failure.error ?? "")")
+        } else if let unknown = report.firstUnknownOutput {
+            let place = unknown.location.map { " (\($0))" } ?? ""
+            lines.append("output unknown: '\(unknown.name)'\(place): \(unknownReason(unknown, in: report))")
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// Why an output is unknown: the first row without a shape whose own inputs are known (the root
+    /// cause), else the output's own note.
+    static func unknownReason(_ output: LayerReport, in report: NetworkReport) -> String {
+        let root = report.layers.first { $0.outputShape == nil && $0.error == nil && $0.inputShapes.allSatisfy { $0 != nil } }
+        let note = (root ?? output).note ?? "its shape is unknown"
+        guard let root, root.name != output.name else { return note }
+        return "the first unknown tensor is '\(root.name)' (\(root.label)): \(note)"
     }
 
     /// `1×64×56×56`, or `scalar`.
     static func shapeText(_ shape: [Int]) -> String { shape.isEmpty ? "scalar" : sizes(shape) }
 
     /// One value when every axis agrees, else `3×5`.
-    static func perAxis(_ values: [Rational]) -> String {
+    static func perAxis(_ values: [String]) -> String {
         guard let first = values.first else { return "" }
-        if values.allSatisfy({ $0 == first }) { return first.description }
-        return values.map(\.description).joined(separator: "×")
+        if values.allSatisfy({ $0 == first }) { return first }
+        return values.joined(separator: "×")
+    }
+
+    /// A field's size: `195`, `whole` (every unit reads the whole input axis), or `?` when too large.
+    static func sizeText(_ field: InputField) -> String {
+        switch field {
+        case .window(let window): window.size.description
+        case .wholeInput: "whole"
+        case .beyondRange: "?"
+        }
+    }
+
+    /// Why a row's receptive field is not shown in full, when it is not.
+    static func fieldNote(_ layer: LayerReport) -> String? {
+        guard let field = layer.receptiveField, field.contains(.beyondRange) else { return nil }
+        return "receptive field: too large to compute exactly in 64-bit integers (the shape is unaffected)"
     }
 
     static func brackets(_ shape: [Int]) -> String { "[" + shape.map(String.init).joined(separator: ", ") + "]" }
@@ -99,8 +127,13 @@ enum NetworkReportJSON {
         members.append(("layers", .array(report.layers.map(layer))))
         members.append(("total_parameters", report.totalParameters.map(JSONValue.integer) ?? .null))
         members.append(("total_multiply_adds", report.totalMultiplyAdds.map(JSONValue.integer) ?? .null))
+        members.append(("status", .string(report.status.rawValue)))
         if let failure = report.firstFailure {
             members.append(("first_failure", .object([("name", .string(failure.name)), ("error", .string(failure.error ?? ""))])))
+        }
+        if report.firstFailure == nil, let unknown = report.firstUnknownOutput {
+            members.append(("first_unknown", .object([("name", .string(unknown.name)),
+                                                      ("reason", .string(NetworkTable.unknownReason(unknown, in: report)))])))
         }
         return .object(members)
     }
@@ -118,10 +151,18 @@ enum NetworkReportJSON {
         if let parameters = layer.parameters { members.append(("parameters", .integer(parameters))) }
         if let work = layer.multiplyAdds { members.append(("multiply_adds", .integer(work))) }
         if let field = layer.receptiveField {
-            members.append(("receptive_field", .array(field.map { number($0.size) })))
-            members.append(("jump", .array(field.map { number($0.jump) })))
-            members.append(("effective_padding", .array(field.map { number($0.effectivePadding) })))
-            members.append(("center", .array(field.map { number($0.center) })))
+            // Per axis: a number, "whole" (every unit reads the whole input axis) or null (too large).
+            members.append(("receptive_field", .array(field.map { axis in
+                switch axis {
+                case .window(let window): number(window.size)
+                case .wholeInput: .string("whole")
+                case .beyondRange: .null
+                }
+            })))
+            members.append(("jump", .array(field.map { $0.jump.map(number) ?? .null })))
+            members.append(("effective_padding", .array(field.map { $0.window.map { number($0.effectivePadding) } ?? .null })))
+            members.append(("center", .array(field.map { $0.window.map { number($0.center) } ?? .null })))
+            if let note = NetworkTable.fieldNote(layer) { members.append(("receptive_field_note", .string(note))) }
         } else {
             members.append(("receptive_field", .null))
             members.append(("jump", .null))
