@@ -66,8 +66,9 @@ class Graph:
     def bn(self, x, c):
         return self.op("BatchNormalization", [x, self.floats(np.ones(c)), self.floats(np.zeros(c)), self.floats(np.zeros(c)), self.floats(np.ones(c))])
 
-    def model(self, x_name, x_shape, out, elem=TensorProto.FLOAT, extra_outputs=()):
+    def model(self, x_name, x_shape, out, elem=TensorProto.FLOAT, extra_outputs=(), extra_inputs=()):
         inputs = [helper.make_tensor_value_info(x_name, elem, x_shape)]
+        inputs += [helper.make_tensor_value_info(name, kind, shape) for name, kind, shape in extra_inputs]
         outputs = [onnx.ValueInfoProto(name=name) for name in (out, *extra_outputs)]
         graph = helper.make_graph(self.nodes, self.name, inputs, outputs, self.inits)
         domains = sorted({node.domain for node in self.nodes if node.domain})
@@ -219,8 +220,112 @@ def unknown_operators():
     g.nodes[-1].domain = "com.example"
     flat_custom = g.op("Flatten", [custom], name="flat_custom")
     values, indices = g.op("TopK", [g.op("Flatten", [features]), g.ints([5])], outputs=2)
+    positive = g.op("NonZero", [g.op("Greater", [features, g.floats(0.5)])], name="positive")
     pooled = g.op("MaxPool", [features], kernel_shape=[2, 2], strides=[2, 2], name="pooled")
-    return g.model("input", [1, 3, 16, 16], pooled, extra_outputs=[values, flat_custom]), {}
+    return g.model("input", [1, 3, 16, 16], pooled, extra_outputs=[values, flat_custom, positive]), {}
+
+
+def se_stack():
+    # Fourteen squeeze-and-excitation blocks (MobileNetV3-style): the gate's field is the whole input, and
+    # multiplying the jump by the map's size at each broadcast would overflow 64 bits after eleven.
+    g = Graph("se_stack", 13)
+    x = "input"
+    for block in range(14):
+        x = g.op("Relu", [g.conv(x, 8, 8, 3, pads=[1] * 4)], name=f"features{block}")
+        s = g.op("GlobalAveragePool", [x], name=f"squeeze{block}")
+        s = g.op("Relu", [g.conv(s, 8, 2, 1)])
+        s = g.op("HardSigmoid", [g.conv(s, 2, 8, 1)], name=f"gate{block}")
+        x = g.op("Mul", [x, s], name=f"excited{block}")
+    x = g.op("Flatten", [g.op("GlobalAveragePool", [x])], axis=1)
+    x = g.op("Gemm", [x, g.weight([5, 8]), g.weight([5])], transB=1, name="logits")
+    return g.model("input", [1, 8, 64, 64], x), {}
+
+
+def speech_recurrent():
+    # A speech front end on a 2-D input (batch x samples) with a recurrent state input: a strided 1-D
+    # convolution, a bidirectional LSTM started from the state, a GRU and a reverse RNN (ONNX Runtime runs no
+    # batch-first layout = 1 recurrent operator, so none is here).
+    g = Graph("speech_recurrent", 14)
+    x = g.op("Unsqueeze", ["audio", g.ints([1])])
+    x = g.op("Relu", [g.conv(x, 1, 8, 10, rank=1, strides=[5])], name="frames")
+    x = g.op("Transpose", [x], perm=[2, 0, 1], name="time_major")
+    y, yh, yc = g.op("LSTM", [x, g.weight([2, 64, 8]), g.weight([2, 64, 16]), g.weight([2, 128]), "", "state", "state"],
+                     outputs=3, hidden_size=16, direction="bidirectional")
+    y = g.op("Reshape", [g.op("Transpose", [y], perm=[0, 2, 1, 3]), g.ints([0, 0, -1])], name="both_directions")
+    gru, gru_h = g.op("GRU", [y, g.weight([1, 48, 32]), g.weight([1, 48, 16])], outputs=2, hidden_size=16)
+    z = g.op("Squeeze", [gru, g.ints([1])], name="gru_sequence")
+    rnn, rnn_h = g.op("RNN", [z, g.weight([1, 8, 16]), g.weight([1, 8, 8])], outputs=2, hidden_size=8, direction="reverse")
+    out = g.op("Sigmoid", [rnn], name="speech")
+    return g.model("audio", ["batch", "samples"], out, extra_outputs=[yh, yc, gru_h, rnn_h],
+                   extra_inputs=[("state", TensorProto.FLOAT, [2, "batch", 16])]), {"audio": [2, 576], "state": [2, 2, 16]}
+
+
+def quantized():
+    # The operators of quantized exports: dynamic quantization into ConvInteger and MatMulInteger, QDQ pairs,
+    # QLinearConv and QLinearMatMul, and ONNX Runtime's com.microsoft QLinearAdd and QLinearGlobalAveragePool.
+    g = Graph("quantized", 13)
+
+    def u8(shape):
+        name = g.fresh("wq")
+        g.inits.append(numpy_helper.from_array(rng.integers(0, 255, size=shape).astype(np.uint8), name))
+        return name
+
+    def zero():
+        return g.constant(0, dtype=np.uint8)
+
+    q, scale, point = g.op("DynamicQuantizeLinear", ["input"], outputs=3)
+    c = g.op("ConvInteger", [q, u8([8, 3, 3, 3]), point, zero()], kernel_shape=[3, 3], strides=[2, 2], pads=[1] * 4, name="conv_integer")
+    f = g.op("Mul", [g.op("Cast", [c], to=TensorProto.FLOAT), g.floats(0.001)])
+    q2 = g.op("QuantizeLinear", [f, g.floats(0.05), zero()])
+    bias = g.fresh("bias")
+    g.inits.append(numpy_helper.from_array(np.zeros(8, dtype=np.int32), bias))
+    c2 = g.op("QLinearConv", [q2, g.floats(0.05), zero(), u8([8, 8, 3, 3]), g.floats(0.01), zero(), g.floats(0.1), zero(), bias],
+              kernel_shape=[3, 3], pads=[1] * 4, name="qlinear_conv")
+    added = g.op("QLinearAdd", [c2, g.floats(0.1), zero(), c2, g.floats(0.1), zero(), g.floats(0.2), zero()], name="qlinear_add")
+    g.nodes[-1].domain = "com.microsoft"
+    pooled = g.op("QLinearGlobalAveragePool", [added, g.floats(0.2), zero(), g.floats(0.2), zero()], channels_last=0, name="qlinear_pool")
+    g.nodes[-1].domain = "com.microsoft"
+    flat = g.op("Flatten", [g.op("DequantizeLinear", [pooled, g.floats(0.2), zero()])], axis=1, name="flat")
+    qa, sa, za = g.op("DynamicQuantizeLinear", [flat], outputs=3)
+    product = g.op("MatMulInteger", [qa, u8([8, 4]), za, zero()], name="matmul_integer")
+    qm = g.op("QuantizeLinear", [flat, g.floats(0.1), zero()])
+    qproduct = g.op("QLinearMatMul", [qm, g.floats(0.1), zero(), u8([8, 6]), g.floats(0.01), zero(), g.floats(0.2), zero()], name="qlinear_matmul")
+    return g.model("input", [1, 3, 32, 32], qproduct, extra_outputs=[product, scale]), {}
+
+
+def shape_values():
+    # Shape subgraphs whose values must be followed: TorchScript's F.pad (pads reversed and transposed), a
+    # YOLO-style grid from the feature map's size cast to float, a size rounded up by Ceil, Where over
+    # Equal, a TopK whose k is half a size, an Einsum, GatherElements and GatherND.
+    g = Graph("shape_values", 13)
+    pads = g.op("Concat", [g.constant([1, 2, 0, 3]), g.op("ConstantOfShape", [g.constant([4])], value=numpy_helper.from_array(np.array([0], dtype=np.int64)))], axis=0)
+    pads = g.op("Reshape", [pads, g.constant([-1, 2])])
+    pads = g.op("Slice", [pads, g.constant([-1]), g.constant([-(2**63) + 1]), g.constant([0]), g.constant([-1])])
+    pads = g.op("Reshape", [g.op("Transpose", [pads], perm=[1, 0]), g.constant([-1])])
+    padded = g.op("Pad", ["image", g.op("Cast", [pads], to=TensorProto.INT64)], mode="constant", name="torch_pad")
+    features = g.op("Relu", [g.conv(padded, 3, 4, 3, strides=[8, 8], pads=[1] * 4)], name="features")
+    size = g.op("Shape", [features])
+    height = g.op("Cast", [g.op("Gather", [size, g.constant(2)], axis=0)], to=TensorProto.FLOAT)
+    width = g.op("Cast", [g.op("Gather", [size, g.constant(3)], axis=0)], to=TensorProto.FLOAT)
+    xs = g.op("Mul", [g.op("Add", [g.op("Range", [g.constant(0.0, np.float32), width, g.constant(1.0, np.float32)]), g.floats(0.5)]), g.floats(8.0)])
+    ys = g.op("Range", [g.constant(0.0, np.float32), height, g.constant(1.0, np.float32)], name="rows")
+    grid = g.op("Add", [g.op("Unsqueeze", [ys, g.ints([1])]), g.op("Unsqueeze", [xs, g.ints([0])])], name="grid")
+    image_height = g.op("Cast", [g.op("Gather", [g.op("Shape", ["image"]), g.constant(2)], axis=0)], to=TensorProto.FLOAT)
+    stride = g.op("Div", [image_height, height], name="stride")
+    g.op("Mul", [grid, stride], name="scaled_grid")
+    quarter = g.op("Cast", [g.op("Ceil", [g.op("Div", [image_height, g.constant(4.0, np.float32)])])], to=TensorProto.INT64)
+    sizes = g.op("Concat", [g.constant([1, 3]), g.op("Unsqueeze", [quarter, g.ints([0])]), g.constant([5])], axis=0)
+    resized = g.op("Resize", ["image", "", "", sizes], mode="nearest", name="ceil_resized")
+    dims = g.op("Shape", ["image"])
+    chosen = g.op("Where", [g.op("Equal", [dims, g.constant([1, 1, 1, 1])]), g.constant([5, 5, 5, 5]), dims])
+    expanded = g.op("Expand", ["image", chosen], name="expanded")
+    flat = g.op("Flatten", [features], axis=1)
+    half = g.op("Div", [g.op("Gather", [g.op("Shape", [flat]), g.constant([1])], axis=0), g.constant([2])])
+    top, top_index = g.op("TopK", [flat, half], outputs=2)
+    mixed = g.op("Einsum", [features, g.weight([6, 4])], equation="bchw,oc->bohw", name="einsum")
+    elements = g.op("GatherElements", [features, g.op("Cast", [g.op("Mul", [features, g.floats(0.0)])], to=TensorProto.INT64)], axis=1, name="gather_elements")
+    nd = g.op("GatherND", [features, g.constant([[0, 1], [0, 2]])], name="gather_nd")
+    return g.model("image", ["N", 3, "H", "W"], mixed, extra_outputs=["scaled_grid", resized, expanded, top, elements, nd]), {"image": [1, 3, 37, 45]}
 
 
 def cycle():
@@ -239,7 +344,8 @@ MODELS = {
     "unet_off_by_one": lambda: unet("unet_off_by_one", [1, 1, 102, 102]),
     "dcgan_generator": dcgan_generator, "conv1d": conv1d, "conv3d": conv3d, "tf_same": tf_same,
     "pytorch_flatten_export": pytorch_flatten_export, "computed_weights": computed_weights,
-    "unknown_operators": unknown_operators, "cycle": cycle,
+    "unknown_operators": unknown_operators, "cycle": cycle, "se_stack": se_stack, "speech_recurrent": speech_recurrent,
+    "quantized": quantized, "shape_values": shape_values,
 }
 RUN_SHAPES = {"unet_style": {"image": [1, 1, 64, 64]}}
 
@@ -258,7 +364,7 @@ def run(model, feeds_shapes):
     feeds = {}
     for value in session.get_inputs():
         shape = feeds_shapes.get(value.name) or value.shape
-        feeds[value.name] = rng.standard_normal(shape).astype(np.float32)
+        feeds[value.name] = rng.standard_normal(shape).astype(np.float32) if value.type == "tensor(float)" else np.ones(shape, dtype=np.int64)
     names = [o.name for o in session.get_outputs()]
     results = session.run(names, feeds)
     return {name: list(result.shape) for name, result in zip(names, results)}, {k: list(v.shape) for k, v in feeds.items()}
@@ -276,6 +382,8 @@ def main():
         try:
             shapes, inputs = run(model, feeds)
             entry["input"] = list(inputs.values())[0]
+            if len(inputs) > 1:
+                entry["inputs"] = inputs
             entry["shapes"] = shapes
         except Exception as error:  # ORT refuses the model: record where
             entry["input"] = [d.dim_value for d in model.graph.input[0].type.tensor_type.shape.dim]

@@ -9,6 +9,7 @@ struct ONNXImportTests {
     struct Expected: Decodable {
         struct Model: Decodable {
             let input: [Int]
+            let inputs: [String: [Int]]?
             let opset: Int
             let shapes: [String: [Int]]?
             let ort_error: String?
@@ -26,7 +27,9 @@ struct ONNXImportTests {
     @Test("every tensor's shape equals ONNX Runtime's", arguments: runnable)
     func shapesEqualONNXRuntime(model: String) throws {
         let entry = try #require(Self.expected.models[model])
-        let network = try ONNXModelFile.load(path: Fixtures.url("onnx/\(model).onnx").path).withInputShape(entry.input)
+        let loaded = try ONNXModelFile.load(path: Fixtures.url("onnx/\(model).onnx").path)
+        let network = try entry.inputs.map { inputs in try loaded.assigning(inputs.map { InputAssignment(name: $0.key, shape: $0.value) }) }
+            ?? loaded.withInputShape(entry.input)
         let report = network.analyze()
         #expect(report.firstFailure == nil, "\(report.firstFailure?.name ?? ""): \(report.firstFailure?.error ?? "")")
         let shapes = try #require(entry.shapes)
@@ -96,15 +99,20 @@ struct ONNXImportTests {
 
 @Suite("ONNX models that cannot be fully inferred")
 struct ONNXUnknownTests {
-    @Test("an operator of another domain and a value-dependent TopK are reported as unknown, and the branch beside them is computed")
+    @Test("an operator of another domain and a value-dependent NonZero are reported as unknown, and the branch beside them is computed")
     func unknownOperatorsAreReportedAndTheTableGoesOn() throws {
         let report = try ONNXModelFile.load(path: Fixtures.url("onnx/unknown_operators.onnx").path).analyze()
         #expect(report.firstFailure == nil)
         let custom = try #require(Fixtures.row("custom", in: report))
         #expect(custom.outputShape == nil)
         #expect(custom.note?.contains("com.example.FancyNorm") == true, "\(custom.note ?? "")")
-        let topK = try #require(report.layers.first { $0.label == "TopK" })
-        #expect(topK.note?.contains("depends on tensor values") == true, "\(topK.note ?? "")")
+        let nonZero = try #require(Fixtures.row("positive", in: report))
+        #expect(nonZero.outputShape == nil)
+        #expect(nonZero.note?.contains("depends on the tensor's values") == true, "\(nonZero.note ?? "")")
+        // A TopK whose k is a constant has a shape.
+        #expect(report.layers.first { $0.label == "TopK" }?.outputShape == [1, 5])
+        #expect(report.status == .unknownOutputs)
+        #expect(report.firstUnknownOutput?.name == "positive" || report.firstUnknownOutput?.name == "flat_custom")
         #expect(Fixtures.row("flat_custom", in: report)?.note?.contains("custom") == true)
         #expect(Fixtures.row("pooled", in: report)?.outputShape == [1, 4, 8, 8])
     }
@@ -118,5 +126,88 @@ struct ONNXUnknownTests {
             #expect(error.description.contains("cycle"), "\(error)")
             #expect(error.description.contains("node"), "\(error)")
         }
+    }
+}
+
+@Suite("Network inputs as the model declares them")
+struct InputAssignmentTests {
+    static func speech() throws -> Network {
+        try ONNXModelFile.load(path: Fixtures.url("onnx/speech_recurrent.onnx").path)
+    }
+
+    @Test("a 2-D audio input is given by name, and the symbol 'batch' it fixes fills the state input's shape")
+    func namedInputFillsSymbolsOfTheOthers() throws {
+        let network = try Self.speech().assigning([InputAssignment(name: "audio", shape: [3, 576])])
+        #expect(network.inputs.map(\.shape) == [[3, 576], [2, 3, 16]])
+        #expect(network.openInputs.isEmpty)
+        let report = network.analyze()
+        #expect(report.status == .complete)
+        // 576 samples, k = 10, s = 5: 114 frames; the bidirectional LSTM's last states are [2, batch, 16].
+        #expect(Fixtures.row("frames", in: report)?.outputShape == [3, 8, 114])
+        #expect(report.layers.first { $0.label == "LSTM" }?.outputShape == [114, 2, 3, 16])
+    }
+
+    @Test("an unnamed --input is the first input; a wrong rank, a changed fixed size and an unknown name are refused with the declaration")
+    func assignmentsAreChecked() throws {
+        let network = try Self.speech()
+        #expect(try network.assigning([InputAssignment(shape: [1, 100])]).inputs[1].shape == [2, 1, 16])
+        #expect(throws: NetworkError.layer("the input 'audio' has 2 dimensions [batch, samples]; --input gives 3 (1×1×576)")) {
+            try network.assigning([InputAssignment(name: "audio", shape: [1, 1, 576])])
+        }
+        #expect(throws: NetworkError.layer("the input 'state' [2, batch, 16] has 2 on axis 0, fixed by the model; --input gives 3")) {
+            try network.assigning([InputAssignment(name: "state", shape: [3, 1, 16])])
+        }
+        do {
+            _ = try network.assigning([InputAssignment(name: "wave", shape: [1, 576])])
+            Issue.record("an unknown input name was accepted")
+        } catch {
+            #expect(error.description.contains("no input 'wave'") && error.description.contains("audio [batch, samples]"), "\(error)")
+        }
+    }
+
+    @Test("without --input, the symbolic sizes are named and an --input to paste is suggested for each open input")
+    func openInputsAreExplained() throws {
+        let advice = try #require(try Self.speech().openInputsAdvice)
+        #expect(advice.contains("'batch' and 'samples' are symbolic"), "\(advice)")
+        #expect(advice.contains("--input audio=1x16000 --input state=2x1x16"), "\(advice)")
+    }
+}
+
+@Suite("Operators of shipped models")
+struct ShippedOperatorTests {
+    @Test("fourteen squeeze-and-excitation blocks at their native size: every shape known, the gated maps read the whole input")
+    func squeezeExcitationModel() throws {
+        let report = try ONNXModelFile.load(path: Fixtures.url("onnx/se_stack.onnx").path).analyze()
+        #expect(report.status == .complete)
+        #expect(report.layers.allSatisfy { $0.outputShape != nil && $0.error == nil })
+        #expect(Fixtures.row("excited13", in: report)?.receptiveField?.allSatisfy { $0.isWholeInput } == true)
+        #expect(Fixtures.row("features0", in: report)?.receptiveField?.map { $0.window?.size } == [Rational(3), Rational(3)])
+    }
+
+    @Test("LSTM, GRU and RNN count their weights and multiply-adds on the sequence output")
+    func recurrentParametersAndWork() throws {
+        let report = try Self.speechReport()
+        let lstm = try #require(report.layers.first { $0.label == "LSTM" })
+        // W 2·64·8 + R 2·64·16 + B 2·128; 114 steps × 1 batch × 2 directions × 64 gate units × (8 + 16).
+        #expect(lstm.parameters == 2 * 64 * 8 + 2 * 64 * 16 + 2 * 128)
+        #expect(lstm.multiplyAdds == 114 * 2 * 64 * 24)
+        #expect(report.layers.filter { $0.label == "LSTM" }.compactMap(\.parameters).count == 1)
+    }
+
+    static func speechReport() throws -> NetworkReport {
+        try ONNXModelFile.load(path: Fixtures.url("onnx/speech_recurrent.onnx").path).assigning([InputAssignment(name: "audio", shape: [1, 576])]).analyze()
+    }
+
+    @Test("sizes computed through Cast to float, Ceil, Range, Where and a reversed, transposed pads tensor have ONNX Runtime's values")
+    func followedValues() throws {
+        let report = try ONNXModelFile.load(path: Fixtures.url("onnx/shape_values.onnx").path)
+            .assigning([InputAssignment(name: "image", shape: [1, 3, 37, 45])]).analyze()
+        // F.pad(x, (1, 2, 0, 3)) as TorchScript exports it.
+        #expect(Fixtures.row("torch_pad", in: report)?.outputShape == [1, 3, 40, 48])
+        // ⌈37 / 4⌉ = 10, where ⌊37 / 4⌋ would give 9.
+        #expect(Fixtures.row("ceil_resized", in: report)?.outputShape == [1, 3, 10, 5])
+        #expect(Fixtures.row("expanded", in: report)?.outputShape == [5, 3, 37, 45])
+        #expect(Fixtures.row("grid", in: report)?.outputShape == [5, 6])
+        #expect(report.status == .complete)
     }
 }

@@ -109,3 +109,30 @@ struct SolvePaddingAxesTests {
         #expect(result.standardError.contains("--kernel has 2 values but --input has 3 axes"))
     }
 }
+
+@Suite("convarith net inputs and exit status")
+struct NetInputCommandTests {
+    @Test("--input NAME=SHAPE gives a 2-D audio input; the state's batch follows; every output known is exit 0 with status complete")
+    func namedTwoDimensionalInput() throws {
+        let path = NetworkCommandTests.fixture("onnx/speech_recurrent.onnx")
+        let result = try CLIRunner.run(["net", path, "--input", "audio=1x576", "--json"])
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(result.standardOutput.contains(#""status":"complete""#))
+        let refused = try CLIRunner.run(["net", path])
+        #expect(refused.status == 1)
+        #expect(refused.standardError.contains("pass --input audio=1x16000 --input state=2x1x16"), "\(refused.standardError)")
+        #expect(try CLIRunner.run(["net", path, "--input", "audio=1x1x576"]).status == 64)
+    }
+
+    @Test("an output left unknown by a value-dependent operator is exit 3, with the first unknown tensor named")
+    func unknownOutputIsExitThree() throws {
+        let path = NetworkCommandTests.fixture("onnx/unknown_operators.onnx")
+        let result = try CLIRunner.run(["net", path])
+        #expect(result.status == 3)
+        #expect(result.standardOutput.contains("output unknown: '"), "\(result.standardOutput)")
+        let json = try CLIRunner.run(["net", path, "--json"])
+        #expect(json.status == 3)
+        #expect(json.standardOutput.contains(#""status":"unknown_outputs""#))
+        #expect(json.standardOutput.contains(#""first_unknown":{"name":"#))
+    }
+}

@@ -79,18 +79,17 @@ extension Network {
         let named = unique.filter { $0 != "?" && !$0.isEmpty }.map { "'\($0)'" }
         let subject = named.isEmpty ? "some dimensions are open"
             : named.count == 1 ? "\(named[0]) is symbolic" : "\(named.dropLast().joined(separator: ", ")) and \(named.last!) are symbolic"
-        let options = open.map { input -> String in
-            let example: [String]
-            if input.declared.isEmpty {
-                example = ["1", "3", "224", "224"]
-            } else {
-                let imageLike = input.declared.count >= 3
-                example = input.declared.enumerated().map { axis, declared in
-                    if Int(declared) != nil { return declared }
-                    if axis == 0 { return "1" }
-                    return imageLike ? (axis >= 2 ? "224" : "3") : "16000"
-                }
+        // One example value per symbol, decided where it first appears, so a shared 'batch' agrees.
+        var examples: [String: String] = [:]
+        for input in open {
+            let imageLike = input.declared.count >= 3
+            for (axis, declared) in input.declared.enumerated() where Int(declared) == nil && examples[declared] == nil {
+                examples[declared] = axis == 0 ? "1" : imageLike ? (axis >= 2 ? "224" : "3") : "16000"
             }
+        }
+        let options = open.map { input -> String in
+            let example = input.declared.isEmpty ? ["1", "3", "224", "224"]
+                : input.declared.map { Int($0) != nil ? $0 : examples[$0] ?? "1" }
             let prefix = inputs.count > 1 || !input.declared.isEmpty ? "\(input.name)=" : ""
             return "--input \(prefix)\(example.joined(separator: "x"))"
         }

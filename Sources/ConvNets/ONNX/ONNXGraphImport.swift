@@ -151,6 +151,13 @@ struct ONNXGraphImport {
                             inputs: sameShape ? [name] : [], label: node.opType, location: location)
             }
         }
+        if node.domain == "com.microsoft", ONNXOperator.microsoftEvaluated.contains(node.opType) {
+            let type = ONNXOperator.microsoftPrefix + node.opType
+            return node.output.enumerated().filter { !$0.element.isEmpty }.map { position, output in
+                NetworkNode(name: output, operation: .onnx(ONNXOperator(type: type, attributes: attributes, outputIndex: position, opset: opset)),
+                            inputs: Array(node.input), label: node.opType, location: location)
+            }
+        }
         guard isDefaultDomain(node) else {
             return [make(.unknown(kind: "\(node.domain).\(node.opType)", reason: "operators outside the default ONNX domain are not inferred"), inputs: Array(node.input))]
                 + node.output.dropFirst().filter { !$0.isEmpty }.map { NetworkNode(name: $0, operation: .unknown(kind: node.opType, reason: "an operator outside the default domain"), inputs: [], label: node.opType, location: location) }
@@ -164,7 +171,7 @@ struct ONNXGraphImport {
             let bias = node.input.count > 2 && !node.input[2].isEmpty
             return [make(.window(Self.window(node.opType, attributes, weightShape: weight.shape, hasBias: bias)), inputs: data)]
         case "MaxPool", "AveragePool", "LpPool":
-            return [make(.window(pooling(node, attributes)), inputs: data)] + extras(sameShape: true)
+            return [make(.window(Self.pooling(attributes, average: node.opType != "MaxPool")), inputs: data)] + extras(sameShape: true)
         case "GlobalAveragePool", "GlobalLpPool":
             return [make(.globalPooling(.average, keepDimensions: true), inputs: data)]
         case "GlobalMaxPool":
@@ -194,8 +201,8 @@ struct ONNXGraphImport {
                             inputs: Array(node.input), label: type, location: location)
             }
         default:
-            let reason = ["NonZero", "NonMaxSuppression", "TopK", "Unique", "Compress", "Loop", "If", "Scan"].contains(node.opType)
-                ? "its output shape depends on tensor values or control flow" : "this operator is not inferred"
+            let reason = ["NonZero", "NonMaxSuppression", "Unique", "Compress", "Loop", "If", "Scan"].contains(node.opType)
+                ? ONNXOperator.valueDependentReason(node.opType) : "this operator is not inferred"
             return node.output.filter { !$0.isEmpty }.map { output in
                 NetworkNode(name: output, operation: .unknown(kind: node.opType, reason: reason), inputs: Array(node.input), label: node.opType, location: location)
             }
@@ -233,13 +240,14 @@ struct ONNXGraphImport {
         return layer
     }
 
-    private func pooling(_ node: Onnx_NodeProto, _ attributes: ONNXAttributes) -> WindowLayer {
+    /// `MaxPool`, `AveragePool`, `LpPool` (average: the same sizes) as a window layer.
+    static func pooling(_ attributes: ONNXAttributes, average: Bool) -> WindowLayer {
         let kernel = attributes.integers("kernel_shape") ?? [1]
         var layer = WindowLayer(operation: .pooling, kernel: kernel, stride: attributes.integers("strides") ?? Array(repeating: 1, count: kernel.count),
                                 padding: Self.padding(attributes, rank: kernel.count), dilation: attributes.integers("dilations"),
-                                ceilMode: (attributes.integer("ceil_mode") ?? 0) == 1, poolingMode: node.opType == "MaxPool" ? .max : .average,
+                                ceilMode: (attributes.integer("ceil_mode") ?? 0) == 1, poolingMode: average ? .average : .max,
                                 hasBias: false, convention: .onnx)
-        if node.opType == "AveragePool" { layer.countIncludePad = (attributes.integer("count_include_pad") ?? 0) == 1 }
+        if average { layer.countIncludePad = (attributes.integer("count_include_pad") ?? 0) == 1 }
         return layer
     }
 }

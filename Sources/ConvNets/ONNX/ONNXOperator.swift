@@ -48,8 +48,12 @@ public struct ONNXOperator: Sendable, Hashable {
         "ReduceL1", "ReduceL2", "ReduceLogSumExp", "ReduceSumSquare", "ArgMax", "ArgMin", "MatMul", "Tile", "DepthToSpace",
         "SpaceToDepth", "Pad", "Add", "Sub", "Mul", "Div", "Pow", "Max", "Min", "Sum", "Mean", "Equal", "Greater", "Less",
         "GreaterOrEqual", "LessOrEqual", "And", "Or", "Xor", "Where", "Mod", "PRelu", "BitShift", "Range", "Flatten",
-        "GatherElements", "GatherND",
+        "GatherElements", "GatherND", "ConvInteger", "QLinearConv", "DeformConv", "MatMulInteger", "QLinearMatMul", "LSTM", "GRU",
+        "RNN", "DynamicQuantizeLinear", "TopK", "Einsum",
     ]).union(unaryValues)
+
+    /// The prefix of the `com.microsoft` operators evaluated (ONNX Runtime's quantized operators).
+    static let microsoftPrefix = "com.microsoft."
 }
 
 /// What an evaluated operator produced.

@@ -30,23 +30,24 @@ extension ONNXOperator {
             return position
         }
         switch type {
-        case "Conv", "ConvTranspose":
-            let weight = try input(1)
-            let window = ONNXGraphImport.window(type, attributes, weightShape: weight.shape, hasBias: optional(2) != nil)
-            let result = try Network.evaluate(window, input: x.shape, field: x.field, convention: .onnx)
-            return ONNXOutput(shape: result.shape, field: result.field, parameters: result.parameters, multiplyAdds: result.multiplyAdds)
+        case let type where type.hasPrefix(Self.microsoftPrefix):
+            var op = self
+            op.type = String(type.dropFirst(Self.microsoftPrefix.count))
+            return try op.microsoft(inputs)
+        case let type where Self.convolutionInputs[type] != nil:
+            return try convolution(inputs)
+        case let type where Self.matrixProductInputs[type] != nil:
+            return try matrixProduct(inputs)
+        case let type where Self.recurrentGates[type] != nil:
+            return try recurrent(inputs)
         case "Gemm":
-            let b = try input(1)
-            guard rank == 2, b.shape.count == 2 else {
-                throw .layer("Gemm multiplies 2-D matrices, got \(ShapeText.brackets(x.shape)) and \(ShapeText.brackets(b.shape))")
-            }
-            let (m, k) = (attributes.integer("transA") ?? 0) == 1 ? (x.shape[1], x.shape[0]) : (x.shape[0], x.shape[1])
-            let (inner, n) = (attributes.integer("transB") ?? 0) == 1 ? (b.shape[1], b.shape[0]) : (b.shape[0], b.shape[1])
-            guard k == inner else {
-                throw .layer("Gemm: A \(ShapeText.brackets(x.shape)) and B \(ShapeText.brackets(b.shape)) have inner sizes \(k) and \(inner)")
-            }
-            if let c = optional(2) { _ = try ShapeRules.broadcast([c.shape, [m, n]]) }
-            return ONNXOutput(shape: [m, n], multiplyAdds: try? ShapeRules.multiply(try ShapeRules.multiply(m, n, "the multiply-adds"), k, "the multiply-adds"))
+            return try gemm(x, try input(1), bias: optional(2))
+        case "DynamicQuantizeLinear":
+            return dynamicQuantization(x)
+        case "TopK":
+            return try topK(x, k: optional(1))
+        case "Einsum":
+            return try einsum(inputs.compactMap { $0 })
         case "Shape":
             var start = attributes.integer("start") ?? 0
             var end = attributes.integer("end") ?? rank
@@ -238,12 +239,6 @@ extension ONNXOperator {
             var shape = x.shape
             if keep { shape[position] = 1 } else { shape.remove(at: position) }
             return ONNXOutput(shape: shape)
-        case "MatMul":
-            let b = try input(1)
-            let shape = try ShapeRules.matrixMultiply(x.shape, b.shape)
-            let inner = x.shape.count >= 1 ? x.shape[x.shape.count - 1] : 1
-            let work = try? ShapeRules.multiply(try ShapeRules.elementCount(shape), inner, "the multiply-adds")
-            return ONNXOutput(shape: shape, field: x.field.flatMap { shape.count == x.shape.count ? $0 : nil }, multiplyAdds: work)
         case "Tile":
             guard let repeats = try integers(input: 1, attribute: "repeats", sinceOpset: 6), repeats.count == rank else {
                 throw .layer("Tile needs one repeat per axis of \(ShapeText.brackets(x.shape))")
