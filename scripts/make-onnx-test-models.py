@@ -338,6 +338,73 @@ def cycle():
     return model, {}
 
 
+def control_flow():
+    # What voice-activity models do: an If on the sample rate (a graph input, unknown to the analysis)
+    # whose branches agree on the shape, and an If on the number of samples (known from --input) whose
+    # branches do not; both read the enclosing graph's tensors.
+    g = Graph("control_flow", 13)
+    x = g.op("Unsqueeze", ["audio", g.ints([1])], name="channel")
+    features = g.op("Relu", [g.conv(x, 1, 4, 10, rank=1, strides=[5])], name="features")
+
+    def branch(name, build):
+        sub = Graph(name, 13)
+        sub.counter = g.counter + 1000 * (len(g.nodes) + 1)
+        out = build(sub)
+        g.counter = sub.counter
+        return helper.make_graph(sub.nodes, name, [], [onnx.ValueInfoProto(name=out)], sub.inits)
+
+    rate = g.op("Equal", ["sr", g.constant(16000)])
+    wide = branch("rate_16k", lambda b: b.op("Relu", [b.conv(features, 4, 4, 3, rank=1, pads=[1, 1])]))
+    narrow = branch("rate_8k", lambda b: b.op("Sigmoid", [b.conv(features, 4, 4, 5, rank=1, pads=[2, 2])]))
+    by_rate = g.op("If", [rate], then_branch=wide, else_branch=narrow, name="by_rate")
+    samples = g.op("Gather", [g.op("Shape", ["audio"]), g.constant(1)], axis=0)
+    long_input = g.op("Greater", [samples, g.constant(1000)])
+    head = branch("long", lambda b: b.op("Slice", [by_rate, b.ints([0]), b.ints([64]), b.ints([2])]))
+    tail = branch("short", lambda b: b.op("Slice", [by_rate, b.ints([0]), b.ints([16]), b.ints([2])]))
+    chosen = g.op("If", [long_input], then_branch=head, else_branch=tail, name="by_length")
+    out = g.op("ReduceMean", [chosen], axes=[2], keepdims=0, name="speech_probability")
+    # A Loop of a known trip count: a weight carried through unchanged, a state that keeps its shape, and
+    # a scan output with one slice per iteration.
+    body = Graph("step", 13)
+    body.counter = g.counter + 50000
+    kept = body.op("Identity", ["weight_in"])
+    state = body.op("Add", ["state_in", out])
+    slice_ = body.op("Mul", [state, kept])
+    cond_out = body.op("Identity", ["cond_in"])
+    g.counter = body.counter
+    body_graph = helper.make_graph(body.nodes, "step", [
+        helper.make_tensor_value_info("iteration", TensorProto.INT64, []),
+        helper.make_tensor_value_info("cond_in", TensorProto.BOOL, []),
+        helper.make_tensor_value_info("weight_in", TensorProto.FLOAT, [4]),
+        helper.make_tensor_value_info("state_in", TensorProto.FLOAT, ["batch", 4]),
+    ], [onnx.ValueInfoProto(name=n) for n in (cond_out, kept, state, slice_)], body.inits)
+    weight, final_state, slices = g.op("Loop", [g.constant(3), "", g.weight([4]), g.op("Mul", [out, g.floats(0.0)])], outputs=3, body=body_graph)
+    model = g.model("audio", ["batch", "samples"], out, extra_outputs=[weight, final_state, slices],
+                    extra_inputs=[("sr", TensorProto.INT64, [])])
+    for output in model.graph.output:
+        if output.name in (weight, slices):  # not 2-D, as model() declares the outputs
+            del output.type.tensor_type.shape.dim[:]
+            for size in ([4] if output.name == weight else [3, "batch", 4]):
+                dim = output.type.tensor_type.shape.dim.add()
+                if isinstance(size, int):
+                    dim.dim_value = size
+                else:
+                    dim.dim_param = size
+    return model, {"audio": [1, 576]}
+
+
+def paddle_dynamic():
+    # Paddle's exporter writes a dynamic size as dim_value -1 (ONNX Runtime reads it as dynamic).
+    g = Graph("paddle_dynamic", 11)
+    x = g.op("Relu", [g.conv("x", 3, 4, 3, strides=[2, 2], pads=[1] * 4)], name="features")
+    model = g.model("x", [1, 3, 8, 8], g.op("GlobalAveragePool", [x], name="pooled"))
+    for dim, value in zip(model.graph.input[0].type.tensor_type.shape.dim, [-1, 3, -1, -1]):
+        dim.dim_value = value
+    del model.graph.value_info[:]
+    model.graph.output[0].type.tensor_type.ClearField("shape")
+    return model, {"x": [2, 3, 48, 40]}
+
+
 MODELS = {
     "resnet_style": resnet_style, "vgg_style": vgg_style,
     "unet_style": lambda: unet("unet_style", ["N", 1, "H", "W"]),
@@ -345,7 +412,8 @@ MODELS = {
     "dcgan_generator": dcgan_generator, "conv1d": conv1d, "conv3d": conv3d, "tf_same": tf_same,
     "pytorch_flatten_export": pytorch_flatten_export, "computed_weights": computed_weights,
     "unknown_operators": unknown_operators, "cycle": cycle, "se_stack": se_stack, "speech_recurrent": speech_recurrent,
-    "quantized": quantized, "shape_values": shape_values,
+    "quantized": quantized, "shape_values": shape_values, "control_flow": control_flow,
+    "paddle_dynamic": paddle_dynamic,
 }
 RUN_SHAPES = {"unet_style": {"image": [1, 1, 64, 64]}}
 

@@ -211,3 +211,38 @@ struct ShippedOperatorTests {
         #expect(report.status == .complete)
     }
 }
+
+@Suite("Control flow and dynamic sizes")
+struct ControlFlowTests {
+    static func report(samples: Int) throws -> NetworkReport {
+        try ONNXModelFile.load(path: Fixtures.url("onnx/control_flow.onnx").path)
+            .assigning([InputAssignment(name: "audio", shape: [1, samples])]).analyze()
+    }
+
+    @Test("an If on a run-time condition has the shape its branches agree on; an If on a size known from --input takes its branch")
+    func ifBranches() throws {
+        let short = try Self.report(samples: 576)
+        #expect(Fixtures.row("by_rate", in: short)?.outputShape == [1, 4, 114])
+        #expect(Fixtures.row("by_length", in: short)?.outputShape == [1, 4, 16])
+        #expect(Fixtures.row("by_length", in: short)?.note?.contains("else branch") == true)
+        let long = try Self.report(samples: 1576)
+        #expect(Fixtures.row("by_length", in: long)?.outputShape == [1, 4, 64])
+    }
+
+    @Test("a Loop of a known trip count: carried values that keep their shape and a scan output of one slice per iteration")
+    func loopOutputs() throws {
+        let report = try Self.report(samples: 576)
+        let loop = report.layers.filter { $0.label == "Loop" }.map(\.outputShape)
+        #expect(loop == [[4], [1, 4], [3, 1, 4]])
+        #expect(report.status == .complete)
+    }
+
+    @Test("a declared size of -1 is dynamic, as ONNX Runtime reads it: --input gives it")
+    func minusOneIsDynamic() throws {
+        let network = try ONNXModelFile.load(path: Fixtures.url("onnx/paddle_dynamic.onnx").path)
+        #expect(network.inputs.first?.shape == nil)
+        #expect(network.inputs.first?.declared == ["?", "3", "?", "?"])
+        let report = try network.assigning([InputAssignment(shape: [2, 3, 48, 40])]).analyze()
+        #expect(Fixtures.row("features", in: report)?.outputShape == [2, 4, 24, 20])
+    }
+}

@@ -14,22 +14,104 @@ extension Network {
             tensors[input.name] = TensorState(shape: input.shape, field: input.shape == nil ? nil : Array(repeating: InputField.input, count: rank),
                                               unknownBecause: input.shape == nil ? "the input '\(input.name)' has open dimensions \(input.declared); give --input" : nil)
         }
-        for (name, constant) in constants where tensors[name] == nil {
-            tensors[name] = TensorState(shape: constant.shape, field: nil, unknownBecause: nil,
-                                        integers: constant.integers, reals: constant.reals)
-        }
-        var rows: [LayerReport] = []
-        rows.reserveCapacity(nodes.count)
-        for node in nodes {
-            let (row, state) = analyze(node, tensors: tensors)
-            rows.append(row)
-            tensors[node.name] = state
-        }
+        for (name, constant) in constants where tensors[name] == nil { tensors[name] = TensorState(constant) }
+        var branches: [String: BranchOutcome] = [:]
+        let rows = analyzeNodes(&tensors, branches: &branches)
         return NetworkReport(name: name, inputs: inputs, layers: rows, outputs: outputs)
     }
 
+    /// Every node in order, each from the tensors before it; `tensors` gains every node's output.
+    /// `branches` holds the outputs of the `If` branches analysed so far (by their output names).
+    private func analyzeNodes(_ tensors: inout [String: TensorState], branches: inout [String: BranchOutcome]) -> [LayerReport] {
+        var rows: [LayerReport] = []
+        rows.reserveCapacity(nodes.count)
+        for node in nodes {
+            let (row, state) = analyze(node, tensors: tensors, branches: &branches)
+            rows.append(row)
+            tensors[node.name] = state
+        }
+        return rows
+    }
+
+    /// The outputs of an `If` branch analysed in the scope of the enclosing graph's `tensors`.
+    private static func outcome(of branch: Network, scope tensors: [String: TensorState],
+                                branches: inout [String: BranchOutcome]) -> BranchOutcome {
+        let key = branch.outputs.joined(separator: "\u{0}")
+        if let known = branches[key] { return known }
+        var scope = tensors
+        for (name, constant) in branch.constants { scope[name] = TensorState(constant) }
+        let rows = branch.analyzeNodes(&scope, branches: &branches)
+        let failure = rows.first { $0.error != nil }.map { "'\($0.name)' (\($0.label)): \($0.error ?? "")" }
+        let outcome = BranchOutcome(outputs: branch.outputs.map { scope[$0] }, failure: failure)
+        branches[key] = outcome
+        return outcome
+    }
+
+    /// `If`'s output `index`: the selected branch's when the condition is known, else the shape both
+    /// branches agree on.
+    private static func conditional(_ thenBranch: Network, _ elseBranch: Network, index: Int, condition: TensorState?,
+                                    scope tensors: [String: TensorState], branches: inout [String: BranchOutcome]) throws(NetworkError) -> NodeResult {
+        let (thenOutcome, elseOutcome) = (outcome(of: thenBranch, scope: tensors, branches: &branches),
+                                          outcome(of: elseBranch, scope: tensors, branches: &branches))
+        func output(_ outcome: BranchOutcome) -> TensorState? { index < outcome.outputs.count ? outcome.outputs[index] : nil }
+        if let value = condition?.integers?.first {
+            let (name, selected) = value != 0 ? ("then", thenOutcome) : ("else", elseOutcome)
+            guard let chosen = output(selected), let shape = chosen.shape else {
+                if let failure = selected.failure { throw .layer("the \(name) branch, which the condition selects, fails at \(failure)") }
+                throw .unknownValues("the \(name) branch, which the condition selects, leaves output \(index + 1) unknown")
+            }
+            return NodeResult(shape: shape, field: chosen.field, note: "the condition is known: the \(name) branch", integers: chosen.integers, reals: chosen.reals)
+        }
+        let (a, b) = (output(thenOutcome), output(elseOutcome))
+        if a?.shape == nil, b?.shape == nil, let failure = thenOutcome.failure, let other = elseOutcome.failure {
+            throw .layer("both branches fail, whatever the condition: the then branch at \(failure); the else branch at \(other)")
+        }
+        guard let first = a?.shape, let second = b?.shape, first == second else {
+            let text = { (state: TensorState?) in state?.shape.map { ShapeText.brackets($0) } ?? "an unknown shape" }
+            throw .unknownValues("If's condition is computed at run time and its branches give \(text(a)) and \(text(b)) for output \(index + 1)")
+        }
+        return NodeResult(shape: first, field: a?.field == b?.field ? a?.field : nil)
+    }
+
+    /// `Loop`'s output `index`. The body runs once in the analysis with the carried values' shapes (not
+    /// their values, which change) and unknown iteration number and condition.
+    private static func loop(_ body: Network, index: Int, inputs: [TensorState?], scope tensors: [String: TensorState],
+                             branches: inout [String: BranchOutcome]) throws(NetworkError) -> NodeResult {
+        let carried = body.inputs.count - 2
+        var scope = tensors
+        scope[body.inputs[0].name] = TensorState(shape: [], field: nil, unknownBecause: nil)
+        scope[body.inputs[1].name] = TensorState(shape: [], field: nil, unknownBecause: nil)
+        for position in 0..<carried {
+            let initial = position + 2 < inputs.count ? inputs[position + 2] : nil
+            guard let shape = initial?.shape else { throw .unknownValues("Loop's carried value \(position + 1) has no initial value") }
+            scope[body.inputs[position + 2].name] = TensorState(shape: shape, field: nil, unknownBecause: nil)
+        }
+        let outcome = Self.outcome(of: Network(name: body.name, inputs: [], constants: body.constants, nodes: body.nodes, convention: body.convention,
+                                                outputs: body.outputs),
+                                   scope: scope, branches: &branches)
+        // Body outputs: the condition, the carried values, then the scan outputs.
+        guard index + 1 < outcome.outputs.count, let produced = outcome.outputs[index + 1], let shape = produced.shape else {
+            if let failure = outcome.failure { throw .layer("the loop body fails at \(failure)") }
+            throw .unknownValues("the loop body leaves output \(index + 1) unknown")
+        }
+        if index < carried {
+            let initial = inputs[index + 2]
+            guard initial?.shape == shape else {
+                throw .unknownValues("Loop's carried value \(index + 1) changes from \(initial?.shape.map { ShapeText.brackets($0) } ?? "?") to \(ShapeText.brackets(shape)) in an iteration, so its final shape depends on the trip count")
+            }
+            // A value the body passes through unchanged keeps its values too.
+            let passedThrough = body.outputs[index + 1] == body.inputs[index + 2].name
+            return NodeResult(shape: shape, field: nil, integers: passedThrough ? initial?.integers : nil, reals: passedThrough ? initial?.reals : nil)
+        }
+        let conditionGiven = inputs.count > 1 && inputs[1] != nil
+        guard !conditionGiven, let trips = inputs.first??.integers?.first, trips >= 0 else {
+            throw .unknownValues("Loop's scan output \(index - carried + 1) has one slice per iteration, and the number of iterations depends on a condition or a trip count computed at run time")
+        }
+        return NodeResult(shape: [trips] + shape, field: nil)
+    }
+
     /// One node, from the states of the tensors it reads.
-    private func analyze(_ node: NetworkNode, tensors: [String: TensorState]) -> (LayerReport, TensorState) {
+    private func analyze(_ node: NetworkNode, tensors: [String: TensorState], branches: inout [String: BranchOutcome]) -> (LayerReport, TensorState) {
         var shapes: [[Int]?] = []
         var states: [TensorState?] = []
         var missing: String?
@@ -59,7 +141,11 @@ extension Network {
         }
         do throws(NetworkError) {
             var result: NodeResult
-            if case .onnx(let op) = node.operation {
+            if case let .loop(body, index) = node.operation {
+                result = try Self.loop(body, index: index, inputs: states, scope: tensors, branches: &branches)
+            } else if case let .conditional(thenBranch, elseBranch, index) = node.operation {
+                result = try Self.conditional(thenBranch, elseBranch, index: index, condition: states.first ?? nil, scope: tensors, branches: &branches)
+            } else if case .onnx(let op) = node.operation {
                 let inputs = states.map { $0.map { ONNXValue(shape: $0.shape ?? [], integers: $0.integers, reals: $0.reals, field: $0.field) } }
                 let output = try op.evaluate(inputs)
                 result = NodeResult(shape: output.shape, parameters: output.parameters, multiplyAdds: output.multiplyAdds,
@@ -182,7 +268,7 @@ extension Network {
                               multiplyAdds: try ShapeRules.multiply(leading, count, "the multiply-adds"), field: field)
         case let .unknown(kind, reason):
             return NodeResult(shape: nil, field: nil, note: "unknown: \(kind): \(reason)")
-        case .onnx:
+        case .onnx, .conditional, .loop:
             throw .layer("an ONNX operator is evaluated with its inputs' values")
         }
     }
@@ -223,7 +309,7 @@ extension Network {
 }
 
 /// What the analysis knows of one tensor.
-private struct TensorState {
+private struct TensorState: Equatable {
     var shape: [Int]?
     var field: [InputField]?
     var unknownBecause: String?
@@ -241,4 +327,17 @@ private struct NodeResult {
     var note: String? = nil
     var integers: [Int]? = nil
     var reals: [Double]? = nil
+}
+
+extension TensorState {
+    /// A constant: its shape and, when small, its values.
+    init(_ constant: ConstantTensor) {
+        self.init(shape: constant.shape, field: nil, unknownBecause: nil, integers: constant.integers, reals: constant.reals)
+    }
+}
+
+/// What an `If` branch gave: its outputs, and its first failing node.
+private struct BranchOutcome {
+    var outputs: [TensorState?]
+    var failure: String?
 }

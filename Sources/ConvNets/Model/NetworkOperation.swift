@@ -37,6 +37,15 @@ public enum NetworkOperation: Sendable, Hashable {
     /// An ONNX operator evaluated from its inputs' shapes and, where it needs them, values (`Shape`,
     /// `Gather`, a `Reshape` whose target is computed, `Slice`, `Split`…).
     case onnx(ONNXOperator)
+    /// ONNX `If`: output `outputIndex` of the branch its condition (the node's first input) selects. When
+    /// the condition is computed at run time, the branches must agree on the output's shape. The
+    /// branches read the enclosing graph's tensors by name.
+    case conditional(thenBranch: Network, elseBranch: Network, outputIndex: Int)
+    /// ONNX `Loop`: output `outputIndex` — a loop-carried value (known when the body keeps its shape from
+    /// one iteration to the next) or a scan output (known when the trip count is a known value and no
+    /// condition can stop the loop early). The body reads the enclosing graph's tensors by name; its
+    /// inputs are the iteration number, the condition and the carried values.
+    case loop(body: Network, outputIndex: Int)
     /// A node whose output shape this package cannot know: an unsupported operator, or one whose output
     /// depends on tensor values that are not constants (`reason` says which).
     case unknown(kind: String, reason: String)

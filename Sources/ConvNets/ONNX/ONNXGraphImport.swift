@@ -40,6 +40,8 @@ struct ONNXGraphImport {
             let dims = value.type.tensorType.shape.dim
             let declared = dims.map { dimension -> String in
                 switch dimension.value {
+                // Some exporters (Paddle) write -1 for a dynamic size, as ONNX Runtime reads it.
+                case .dimValue(let size)? where size < 0: "?"
                 case .dimValue(let size)?: String(size)
                 case .dimParam(let name)?: name
                 default: "?"
@@ -55,7 +57,7 @@ struct ONNXGraphImport {
         var declared: [String: [Int?]] = [:]
         for value in valueInfo + outputs where value.type.tensorType.hasShape {
             declared[value.name] = value.type.tensorType.shape.dim.map { dimension in
-                if case .dimValue(let size)? = dimension.value { return Int(size) }
+                if case .dimValue(let size)? = dimension.value, size >= 0 { return Int(size) }
                 return nil
             }
         }
@@ -163,6 +165,35 @@ struct ONNXGraphImport {
                 + node.output.dropFirst().filter { !$0.isEmpty }.map { NetworkNode(name: $0, operation: .unknown(kind: node.opType, reason: "an operator outside the default domain"), inputs: [], label: node.opType, location: location) }
         }
         switch node.opType {
+        case "If":
+            guard let thenGraph = node.attribute.first(where: { $0.name == "then_branch" })?.g,
+                  let elseGraph = node.attribute.first(where: { $0.name == "else_branch" })?.g,
+                  let thenBranch = try? branch(thenGraph), let elseBranch = try? branch(elseGraph) else {
+                return node.output.filter { !$0.isEmpty }.map { output in
+                    NetworkNode(name: output, operation: .unknown(kind: "If", reason: "its branches cannot be read"), inputs: Array(node.input),
+                                label: node.opType, location: location)
+                }
+            }
+            // The branches' outer reads are inputs of the node, so the order and the unknowns follow them.
+            var reads = Array(node.input)
+            for read in thenBranch.outerReads + elseBranch.outerReads where !reads.contains(read) { reads.append(read) }
+            return node.output.enumerated().filter { !$0.element.isEmpty }.map { position, output in
+                NetworkNode(name: output, operation: .conditional(thenBranch: thenBranch.network, elseBranch: elseBranch.network, outputIndex: position),
+                            inputs: Array(reads), label: node.opType, location: location)
+            }
+        case "Loop":
+            guard let graph = node.attribute.first(where: { $0.name == "body" })?.g, let body = try? branch(graph), body.network.inputs.count >= 2 else {
+                return node.output.filter { !$0.isEmpty }.map { output in
+                    NetworkNode(name: output, operation: .unknown(kind: "Loop", reason: "its body cannot be read"), inputs: Array(node.input),
+                                label: node.opType, location: location)
+                }
+            }
+            let bodyInputs = Set(body.network.inputs.map(\.name))
+            var reads = Array(node.input)
+            for read in body.outerReads where !reads.contains(read) && !bodyInputs.contains(read) { reads.append(read) }
+            return node.output.enumerated().filter { !$0.element.isEmpty }.map { position, output in
+                NetworkNode(name: output, operation: .loop(body: body.network, outputIndex: position), inputs: reads, label: node.opType, location: location)
+            }
         case "Conv", "ConvTranspose":
             guard node.input.count >= 2, let weight = constants[node.input[1]] else {
                 // A weight computed in the graph (dequantized, transposed…): its shape is known at analysis time.
@@ -207,6 +238,22 @@ struct ONNXGraphImport {
                 NetworkNode(name: output, operation: .unknown(kind: node.opType, reason: reason), inputs: Array(node.input), label: node.opType, location: location)
             }
         }
+    }
+
+    /// A subgraph (an `If` branch, a `Loop` body) as a network, with the enclosing graph's tensors it reads.
+    private func branch(_ graph: Onnx_GraphProto) throws(NetworkError) -> (network: Network, outerReads: [String]) {
+        var branchConstants: [String: ConstantTensor] = [:]
+        for tensor in graph.initializer { branchConstants[tensor.name] = ONNXTensors.constant(tensor) }
+        let imported = ONNXGraphImport(name: graph.name, nodes: graph.node, constants: branchConstants, inputs: graph.input, outputs: graph.output,
+                                       valueInfo: [], opset: opset)
+        let network = try imported.network()
+        var produced = Set(network.constants.keys).union(network.inputs.map(\.name))
+        var reads: [String] = []
+        for node in network.nodes {
+            for input in node.inputs where !input.isEmpty && !produced.contains(input) && !reads.contains(input) { reads.append(input) }
+            produced.insert(node.name)
+        }
+        return (network, reads)
     }
 
     private static func padding(_ attributes: ONNXAttributes, rank: Int) -> Padding? {

@@ -8,11 +8,16 @@
 /// counted on `Y`.
 extension ONNXOperator {
     /// The operators this rule knows and their gates per unit.
-    static let recurrentGates: [String: Int] = ["LSTM": 4, "GRU": 3, "RNN": 1]
+    static let recurrentGates: [String: Int] = ["LSTM": 4, "GRU": 3, "RNN": 1, "DynamicQuantizeLSTM": 4]
 
     func recurrent(_ inputs: [ONNXValue?]) throws(NetworkError) -> ONNXOutput {
-        guard let gates = Self.recurrentGates[type], inputs.count >= 3, let x = inputs[0], let w = inputs[1], let r = inputs[2] else {
+        guard let gates = Self.recurrentGates[type], inputs.count >= 3, let x = inputs[0], var w = inputs[1], var r = inputs[2] else {
             throw .layer("\(type) needs X, W and R")
+        }
+        if type == "DynamicQuantizeLSTM", w.shape.count == 3, r.shape.count == 3 {
+            // ONNX Runtime's quantized LSTM keeps W and R transposed: [directions, input, 4·hidden].
+            w.shape = [w.shape[0], w.shape[2], w.shape[1]]
+            r.shape = [r.shape[0], r.shape[2], r.shape[1]]
         }
         guard x.shape.count == 3 else { throw .layer("\(type): X must be 3-D [seq, batch, input], got \(ShapeText.brackets(x.shape))") }
         let batchFirst = (attributes.integer("layout") ?? 0) == 1
@@ -49,7 +54,7 @@ extension ONNXOperator {
             return ONNXOutput(shape: shape, parameters: weights, multiplyAdds: work)
         case 1:
             return ONNXOutput(shape: state)
-        case 2 where type == "LSTM":
+        case 2 where gates == 4:
             return ONNXOutput(shape: state)
         default:
             throw .layer("\(type) has no output \(outputIndex + 1)")

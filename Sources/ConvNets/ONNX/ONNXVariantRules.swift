@@ -23,7 +23,8 @@ extension ONNXOperator {
 
     /// The `com.microsoft` operators the analysis evaluates.
     static let microsoftEvaluated: Set<String> = Set(quantizedBroadcasting.keys).union(microsoftShapeKeeping)
-        .union(["QLinearConv", "FusedConv", "QLinearGlobalAveragePool", "QLinearConcat", "QLinearAveragePool", "QGemm", "DynamicQuantizeLinear"])
+        .union(["QLinearConv", "FusedConv", "QLinearGlobalAveragePool", "QLinearConcat", "QLinearAveragePool", "QGemm", "DynamicQuantizeLinear",
+                "DynamicQuantizeLSTM"])
 
     /// `Conv`, `ConvTranspose`, `ConvInteger`, `QLinearConv`, `DeformConv`, `FusedConv` with the weight's shape.
     func convolution(_ inputs: [ONNXValue?]) throws(NetworkError) -> ONNXOutput {
@@ -67,6 +68,8 @@ extension ONNXOperator {
             return try convolution(inputs)
         case "DynamicQuantizeLinear":
             return dynamicQuantization(x)
+        case "DynamicQuantizeLSTM":
+            return try recurrent(inputs)
         case "QLinearGlobalAveragePool":
             let channelsLast = (attributes.integer("channels_last") ?? 0) == 1
             guard x.shape.count >= 3 else { throw .layer("QLinearGlobalAveragePool needs [N, C, spatial…], got \(ShapeText.brackets(x.shape))") }
