@@ -357,6 +357,10 @@ def control_flow():
     wide = branch("rate_16k", lambda b: b.op("Relu", [b.conv(features, 4, 4, 3, rank=1, pads=[1, 1])]))
     narrow = branch("rate_8k", lambda b: b.op("Sigmoid", [b.conv(features, 4, 4, 5, rank=1, pads=[2, 2])]))
     by_rate = g.op("If", [rate], then_branch=wide, else_branch=narrow, name="by_rate")
+    # A branch that cannot run at this input size (a reshape to 400 of 456 elements): only the other can.
+    strict = branch("rate_strict", lambda b: b.op("Reshape", [features, b.ints([1, 4, 100])]))
+    lenient = branch("rate_lenient", lambda b: b.op("Reshape", [features, b.ints([1, 8, -1])]))
+    g.op("If", [rate], then_branch=strict, else_branch=lenient, name="one_branch_runs")
     samples = g.op("Gather", [g.op("Shape", ["audio"]), g.constant(1)], axis=0)
     long_input = g.op("Greater", [samples, g.constant(1000)])
     head = branch("long", lambda b: b.op("Slice", [by_rate, b.ints([0]), b.ints([64]), b.ints([2])]))
@@ -379,12 +383,12 @@ def control_flow():
         helper.make_tensor_value_info("state_in", TensorProto.FLOAT, ["batch", 4]),
     ], [onnx.ValueInfoProto(name=n) for n in (cond_out, kept, state, slice_)], body.inits)
     weight, final_state, slices = g.op("Loop", [g.constant(3), "", g.weight([4]), g.op("Mul", [out, g.floats(0.0)])], outputs=3, body=body_graph)
-    model = g.model("audio", ["batch", "samples"], out, extra_outputs=[weight, final_state, slices],
+    model = g.model("audio", ["batch", "samples"], out, extra_outputs=[weight, final_state, slices, "one_branch_runs"],
                     extra_inputs=[("sr", TensorProto.INT64, [])])
     for output in model.graph.output:
-        if output.name in (weight, slices):  # not 2-D, as model() declares the outputs
+        if output.name in (weight, slices, "one_branch_runs"):  # not 2-D, as model() declares the outputs
             del output.type.tensor_type.shape.dim[:]
-            for size in ([4] if output.name == weight else [3, "batch", 4]):
+            for size in {weight: [4], slices: [3, "batch", 4], "one_branch_runs": ["batch", 8, "frames"]}[output.name]:
                 dim = output.type.tensor_type.shape.dim.add()
                 if isinstance(size, int):
                     dim.dim_value = size

@@ -229,6 +229,13 @@ struct ControlFlowTests {
         #expect(Fixtures.row("by_length", in: long)?.outputShape == [1, 4, 64])
     }
 
+    @Test("an If whose condition is computed at run time and one of whose branches fails on these sizes has the other branch's shape")
+    func onlyOneBranchCanRun() throws {
+        let row = try #require(Fixtures.row("one_branch_runs", in: try Self.report(samples: 576)))
+        #expect(row.outputShape == [1, 8, 57])
+        #expect(row.note?.contains("the then branch fails here") == true, "\(row.note ?? "")")
+    }
+
     @Test("a Loop of a known trip count: carried values that keep their shape and a scan output of one slice per iteration")
     func loopOutputs() throws {
         let report = try Self.report(samples: 576)

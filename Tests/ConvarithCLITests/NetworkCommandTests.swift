@@ -136,3 +136,26 @@ struct NetInputCommandTests {
         #expect(json.standardOutput.contains(#""first_unknown":{"name":"#))
     }
 }
+
+@Suite("convarith net table columns")
+struct NetColumnCommandTests {
+    @Test("window layers show kernel, stride, padding, dilation and groups; --columns picks and orders the columns")
+    func windowColumns() throws {
+        let result = try CLIRunner.run(["net", NetworkCommandTests.fixture("vgg16.yaml"), "--columns", "name,kernel,stride,padding,groups"])
+        #expect(result.status == 0, "\(result.standardError)")
+        let lines = result.standardOutput.split(separator: "\n").map(String.init)
+        #expect(lines[1].split(separator: " ") == ["name", "k", "s", "p", "g"], "\(lines[1])")
+        #expect(lines[2].split(separator: " ") == ["conv1_1", "3", "1", "1", "1"], "\(lines[2])")
+        #expect(try CLIRunner.run(["net", NetworkCommandTests.fixture("vgg16.yaml"), "--columns", "name,size"]).status == 64)
+        let json = try CLIRunner.run(["net", NetworkCommandTests.fixture("vgg16.yaml"), "--json"])
+        #expect(json.standardOutput.contains(#""kernel":[3,3],"stride":[1,1],"dilation":[1,1],"groups":1"#))
+    }
+
+    @Test("an ONNX model's node names stand beside the tensors they produce")
+    func onnxNodeNames() throws {
+        let result = try CLIRunner.run(["net", NetworkCommandTests.fixture("exports/resnet_torchscript.onnx"), "--input", "1x3x64x64"])
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(result.standardOutput.split(separator: "\n")[1].contains("node"))
+        #expect(result.standardOutput.contains("/stem/stem.0/Conv"), "\(result.standardOutput.prefix(600))")
+    }
+}

@@ -27,6 +27,12 @@ public struct LayerReport: Sendable, Hashable {
     public let note: String?
     /// Where the node was written.
     public let location: SourceLocation?
+    /// The source's own name of the node (an ONNX node's `name`), when it differs from ``name``.
+    public var sourceName: String?
+    /// The values of a small tensor the analysis follows (a shape, an index, a scale), as integers…
+    public var integerValues: [Int]?
+    /// …or as reals.
+    public var realValues: [Double]?
 
     /// A row.
     public init(name: String, label: String, inputShapes: [[Int]?], outputShape: [Int]?, parameters: Int? = nil,

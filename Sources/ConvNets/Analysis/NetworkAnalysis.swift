@@ -26,7 +26,10 @@ extension Network {
         var rows: [LayerReport] = []
         rows.reserveCapacity(nodes.count)
         for node in nodes {
-            let (row, state) = analyze(node, tensors: tensors, branches: &branches)
+            var (row, state) = analyze(node, tensors: tensors, branches: &branches)
+            row.sourceName = node.sourceName
+            row.integerValues = state.integers
+            row.realValues = state.reals
             rows.append(row)
             tensors[node.name] = state
         }
@@ -65,6 +68,13 @@ extension Network {
         let (a, b) = (output(thenOutcome), output(elseOutcome))
         if a?.shape == nil, b?.shape == nil, let failure = thenOutcome.failure, let other = elseOutcome.failure {
             throw .layer("both branches fail, whatever the condition: the then branch at \(failure); the else branch at \(other)")
+        }
+        // A branch that fails on these inputs cannot be the one that runs: the other's shape is the output's.
+        if let shape = a?.shape, b?.shape == nil, let failure = elseOutcome.failure {
+            return NodeResult(shape: shape, field: a?.field, note: "the else branch fails here (at \(failure)), so only the then branch can run")
+        }
+        if let shape = b?.shape, a?.shape == nil, let failure = thenOutcome.failure {
+            return NodeResult(shape: shape, field: b?.field, note: "the then branch fails here (at \(failure)), so only the else branch can run")
         }
         guard let first = a?.shape, let second = b?.shape, first == second else {
             let text = { (state: TensorState?) in state?.shape.map { ShapeText.brackets($0) } ?? "an unknown shape" }
@@ -149,7 +159,7 @@ extension Network {
                 let inputs = states.map { $0.map { ONNXValue(shape: $0.shape ?? [], integers: $0.integers, reals: $0.reals, field: $0.field) } }
                 let output = try op.evaluate(inputs)
                 result = NodeResult(shape: output.shape, parameters: output.parameters, multiplyAdds: output.multiplyAdds,
-                                    field: output.field, note: output.note, integers: output.integers, reals: output.reals)
+                                    field: output.field, layer: output.layer, note: output.note, integers: output.integers, reals: output.reals)
             } else {
                 let present = states.compactMap { $0 }
                 let known = present.compactMap(\.shape)

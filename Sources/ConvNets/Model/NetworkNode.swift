@@ -11,14 +11,19 @@ public struct NetworkNode: Sendable, Hashable {
     public var label: String
     /// Where the node was written (a file line, an ONNX node index), for messages.
     public var location: SourceLocation?
+    /// The name the source gives the node itself, when it differs from its output's (an ONNX node's
+    /// `name`, such as `/backbone/conv1/Conv`).
+    public var sourceName: String?
 
     /// A node reading `inputs`.
-    public init(name: String, operation: NetworkOperation, inputs: [String], label: String, location: SourceLocation? = nil) {
+    public init(name: String, operation: NetworkOperation, inputs: [String], label: String, location: SourceLocation? = nil,
+                sourceName: String? = nil) {
         self.name = name
         self.operation = operation
         self.inputs = inputs
         self.label = label
         self.location = location
+        self.sourceName = sourceName
     }
 }
 

@@ -33,7 +33,12 @@ struct ONNXGraphImport {
         let ordered = try topologicalOrder()
         var networkNodes: [NetworkNode] = []
         for (index, node) in ordered where !(node.opType == "Constant" && isDefaultDomain(node)) {
-            networkNodes += imported.convert(node, index: index)
+            let converted = imported.convert(node, index: index).map { converted in
+                var named = converted
+                if !node.name.isEmpty, node.name != converted.name { named.sourceName = node.name }
+                return named
+            }
+            networkNodes += converted
         }
         let initialized = Set(imported.constants.keys)
         let graphInputs = inputs.filter { !initialized.contains($0.name) }.map { value -> Network.Input in

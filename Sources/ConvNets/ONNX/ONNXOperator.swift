@@ -65,4 +65,5 @@ struct ONNXOutput {
     var parameters: Int? = nil
     var multiplyAdds: Int? = nil
     var note: String? = nil
+    var layer: Layer? = nil
 }

@@ -117,10 +117,14 @@ extension ONNXOperator {
         case "Concat":
             let values = inputs.compactMap { $0 }
             let shape = try ShapeRules.concatenate(values.map(\.shape), axis: attributes.integer("axis") ?? 0)
-            var integers: [Int]? = nil
-            if shape.count == 1, values.allSatisfy({ $0.integers != nil }) { integers = values.flatMap { $0.integers! } }
             let position = try axis(attributes.integer("axis") ?? 0, rank: shape.count)
-            return ONNXOutput(shape: shape, integers: integers,
+            // Along the first axis the values are the inputs' one after another.
+            var integers: [Int]?, reals: [Double]?
+            if position == 0, ShapeRules.count(shape) <= Self.valueLimit {
+                if values.allSatisfy({ $0.integers != nil }) { integers = values.flatMap { $0.integers! } }
+                else if values.allSatisfy({ $0.reals != nil }) { reals = values.flatMap { $0.reals! } }
+            }
+            return ONNXOutput(shape: shape, integers: integers, reals: reals,
                               field: position < 2 ? FieldRules.joined(values.map(\.field), shapes: values.map(\.shape), output: shape) : nil)
         case "Cast":
             return cast(x, target: attributes.integer("to") ?? ONNXTensors.float)

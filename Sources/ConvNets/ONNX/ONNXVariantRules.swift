@@ -37,7 +37,7 @@ extension ONNXOperator {
             throw .layer("DeformConv: the offset \(ShapeText.brackets(offset.shape)) must have the rank of the input \(ShapeText.brackets(x.shape))")
         }
         let result = try Network.evaluate(window, input: x.shape, field: x.field, convention: .onnx)
-        return ONNXOutput(shape: result.shape, field: result.field, parameters: result.parameters, multiplyAdds: result.multiplyAdds)
+        return ONNXOutput(shape: result.shape, field: result.field, parameters: result.parameters, multiplyAdds: result.multiplyAdds, layer: result.layer)
     }
 
     /// `MatMul`, `MatMulInteger`, `QLinearMatMul`: NumPy's matmul of the two operands.
@@ -84,7 +84,7 @@ extension ONNXOperator {
         case "QLinearAveragePool":
             let layer = ONNXGraphImport.pooling(attributes, average: true)
             let result = try Network.evaluate(layer, input: x.shape, field: x.field, convention: .onnx)
-            return ONNXOutput(shape: result.shape, field: result.field)
+            return ONNXOutput(shape: result.shape, field: result.field, layer: result.layer)
         case "QGemm":
             guard inputs.count > 3, let b = inputs[3] else { throw .layer("QGemm needs B") }
             return try gemm(x, b, bias: inputs.count > 6 ? inputs[6] : nil)

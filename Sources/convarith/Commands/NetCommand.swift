@@ -27,6 +27,7 @@ struct NetCommand: ParsableCommand {
               convarith net unet.yaml
               convarith net vgg16.yaml --input 1x3x512x512
               convarith net vad.onnx --input input=1x576
+              convarith net model.onnx --input 1x3x640x640 --columns name,op,output,kernel,stride
               convarith net decoder.json --json
             """)
     )
@@ -38,9 +39,15 @@ struct NetCommand: ParsableCommand {
             help: "An input's shape, of the rank the model declares: 1x3x224x224 (the first input) or NAME=1x576; repeat it for several inputs.")
     var input: [InputArgument] = []
 
+    @Option(help: "The table's columns, comma-separated: \(TableColumn.allCases.map(\.rawValue).joined(separator: ",")) (default: all but node, which ONNX models add).")
+    var columns: String?
+
     @OptionGroup var format: OutputFormatOptions
 
     func validate() throws {
+        if let columns, TableColumn.list(columns) == nil {
+            throw ValidationError("--columns takes names from \(TableColumn.allCases.map(\.rawValue).joined(separator: ", ")), comma-separated; got '\(columns)'")
+        }
         for argument in input {
             guard argument.shape.first.map({ $0 >= 0 }) ?? true, argument.shape.dropFirst().allSatisfy({ $0 >= 1 }) else {
                 throw ValidationError("--input sizes must be at least 1 (the batch at least 0), got \(argument.text)")
@@ -71,7 +78,7 @@ struct NetCommand: ParsableCommand {
         if format.json {
             print(NetworkReportJSON.text(report))
         } else {
-            print(NetworkTable.text(report, convention: network.convention))
+            print(NetworkTable.text(report, convention: network.convention, columns: columns.flatMap(TableColumn.list)))
         }
         switch report.status {
         case .complete: return

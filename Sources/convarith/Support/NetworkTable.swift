@@ -1,26 +1,53 @@
 import ConvArithmetic
 import ConvEval
 import ConvNets
+import Foundation
+
+/// A column of `convarith net`'s table, by the name `--columns` takes.
+enum TableColumn: String, CaseIterable, Sendable {
+    case index, name, node, op, input, output, kernel, stride, padding, dilation, groups, params, macs, rf, jump, pad
+
+    /// The columns shown without `--columns` (`node` too when an ONNX model names its nodes).
+    static let standard: [TableColumn] = [.index, .name, .op, .input, .output, .kernel, .stride, .padding, .dilation, .groups,
+                                          .params, .macs, .rf, .jump, .pad]
+
+    /// The header.
+    var title: String {
+        switch self {
+        case .index: "#"
+        case .macs: "MACs"
+        case .rf: "RF"
+        case .pad: "eff. pad"
+        case .kernel: "k"
+        case .stride: "s"
+        case .padding: "p"
+        case .dilation: "d"
+        case .groups: "g"
+        default: rawValue
+        }
+    }
+
+    /// Whether the cells are numbers aligned on the right.
+    var isNumeric: Bool { [.index, .params, .macs].contains(self) }
+
+    /// `--columns name,op,output,kernel`: the columns named, in that order.
+    static func list(_ text: String) -> [TableColumn]? {
+        let names = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        let columns = names.compactMap { name in name == "#" ? .index : TableColumn(rawValue: name) }
+        return columns.count == names.count && !columns.isEmpty ? columns : nil
+    }
+}
 
 /// The terminal table of a network's shapes.
 enum NetworkTable {
-    static func text(_ report: NetworkReport, convention: Convention) -> String {
+    static func text(_ report: NetworkReport, convention: Convention, columns requested: [TableColumn]? = nil) -> String {
         var lines: [String] = []
         let inputs = report.inputs.map { "\($0.name) \($0.shape.map(brackets) ?? "?")" }.joined(separator: ", ")
         lines.append("\(report.name ?? "network") (\(convention.displayName) rules): \(inputs)")
-        let header = ["#", "name", "op", "input", "output", "params", "MACs", "RF", "jump", "eff. pad"]
-        var rows: [[String]] = []
-        for (index, layer) in report.layers.enumerated() {
-            let inputText = layer.inputShapes.map { $0.map(shapeText) ?? "?" }.joined(separator: " + ")
-            let field = layer.receptiveField
-            rows.append([
-                "\(index + 1)", layer.name, layer.label, inputText.isEmpty ? "—" : inputText,
-                layer.outputShape.map(shapeText) ?? (layer.error != nil ? "error" : "?"),
-                layer.parameters.map(grouped) ?? "", layer.multiplyAdds.map(abbreviated) ?? "",
-                field.map { perAxis($0.map(sizeText)) } ?? "", field.map { perAxis($0.map { $0.jump?.description ?? "?" }) } ?? "",
-                field.map { perAxis($0.map { $0.window?.effectivePadding.description ?? "—" }) } ?? "",
-            ])
-        }
+        var columns = requested ?? TableColumn.standard
+        if requested == nil, report.layers.contains(where: { $0.sourceName != nil }) { columns.insert(.node, at: 2) }
+        let header = columns.map(\.title)
+        let rows = report.layers.enumerated().map { index, layer in columns.map { cell($0, layer, index: index) } }
         var widths = header.map(\.count)
         for row in rows {
             for (column, cell) in row.enumerated() { widths[column] = max(widths[column], cell.count) }
@@ -28,7 +55,7 @@ enum NetworkTable {
         func line(_ cells: [String]) -> String {
             cells.enumerated().map { column, cell in
                 let pad = String(repeating: " ", count: widths[column] - cell.count)
-                return [0, 5, 6].contains(column) ? pad + cell : cell + pad
+                return columns[column].isNumeric ? pad + cell : cell + pad
             }.joined(separator: "  ").trimmingTrailingSpaces()
         }
         lines.append(line(header))
@@ -51,6 +78,34 @@ enum NetworkTable {
             lines.append("output unknown: '\(unknown.name)'\(place): \(unknownReason(unknown, in: report))")
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// One cell of a row.
+    static func cell(_ column: TableColumn, _ layer: LayerReport, index: Int) -> String {
+        let field = layer.receptiveField
+        let axes = layer.layer?.shape.axes
+        switch column {
+        case .index: return "\(index + 1)"
+        case .name: return layer.name
+        case .node: return layer.sourceName ?? ""
+        case .op: return layer.label
+        case .input:
+            let text = layer.inputShapes.map { $0.map(shapeText) ?? "?" }.joined(separator: " + ")
+            return text.isEmpty ? "—" : text
+        case .output: return layer.outputShape.map(shapeText) ?? (layer.error != nil ? "error" : "?")
+        case .kernel: return axes.map { perAxis($0.map { "\($0.kernel)" }) } ?? ""
+        case .stride: return axes.map { perAxis($0.map { "\($0.stride)" }) } ?? ""
+        case .padding:
+            // Per axis, before:after when the sides differ.
+            return axes.map { perAxis($0.map { $0.padding.before == $0.padding.after ? "\($0.padding.before)" : "\($0.padding.before):\($0.padding.after)" }) } ?? ""
+        case .dilation: return axes.map { perAxis($0.map { "\($0.dilation)" }) } ?? ""
+        case .groups: return layer.layer.map { $0.shape.operation == .pooling ? "" : "\($0.groups)" } ?? ""
+        case .params: return layer.parameters.map(grouped) ?? ""
+        case .macs: return layer.multiplyAdds.map(abbreviated) ?? ""
+        case .rf: return field.map { perAxis($0.map(sizeText)) } ?? ""
+        case .jump: return field.map { perAxis($0.map { $0.jump?.description ?? "?" }) } ?? ""
+        case .pad: return field.map { perAxis($0.map { $0.window?.effectivePadding.description ?? "—" }) } ?? ""
+        }
     }
 
     /// Why an output is unknown: the first row without a shape whose own inputs are known (the root
@@ -167,7 +222,18 @@ enum NetworkReportJSON {
             members.append(("receptive_field", .null))
             members.append(("jump", .null))
         }
-        if let shape = layer.layer?.shape {
+        if let sourceName = layer.sourceName { members.append(("node", .string(sourceName))) }
+        if let values = layer.integerValues {
+            members.append(("values", integers(values)))
+        } else if let values = layer.realValues, values.allSatisfy(\.isFinite) {
+            members.append(("values", .array(values.map { .number($0, text: "\($0)") })))
+        }
+        if let resolved = layer.layer {
+            let shape = resolved.shape
+            members.append(("kernel", integers(shape.axes.map(\.kernel))))
+            members.append(("stride", integers(shape.axes.map(\.stride))))
+            members.append(("dilation", integers(shape.axes.map(\.dilation))))
+            if shape.operation != .pooling { members.append(("groups", .integer(resolved.groups))) }
             members.append(("padding", .array(shape.axes.map { .array([.integer($0.padding.before), .integer($0.padding.after)]) })))
             members.append(("relationships", .array(shape.relationships.map { .object([("seed", $0.seed.map(JSONValue.integer) ?? .null), ("paper", .integer($0.paper))]) })))
         }
