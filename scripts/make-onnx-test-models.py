@@ -409,6 +409,30 @@ def paddle_dynamic():
     return model, {"x": [2, 3, 48, 40]}
 
 
+def region_ops():
+    # Sizes from a second input or an attribute: RoiAlign, GridSample, MaxUnpool after MaxPool's indices,
+    # CenterCropPad, OneHot, and the bitwise, scatter and log-sum reductions beside them.
+    g = Graph("region_ops", 18)
+    features = g.op("Relu", [g.conv("image", 3, 4, 3, pads=[1] * 4)], name="features")
+    rois = g.op("Constant", [], value=numpy_helper.from_array(np.array([[0, 0, 8, 8], [2, 2, 10, 12], [1, 1, 3, 3]], dtype=np.float32), "rois_v"))
+    g.op("RoiAlign", [features, rois, g.constant([0, 0, 0])], output_height=5, output_width=3, name="roi_align")
+    grid = g.op("Constant", [], value=numpy_helper.from_array(rng.uniform(-1, 1, size=(1, 6, 7, 2)).astype(np.float32), "grid_v"))
+    g.op("GridSample", [features, grid], name="grid_sample")
+    pooled, indices = g.op("MaxPool", [features], outputs=2, kernel_shape=[2, 2], strides=[2, 2])
+    g.op("MaxUnpool", [pooled, indices], kernel_shape=[2, 2], strides=[2, 2], name="unpooled")
+    g.op("MaxUnpool", [pooled, indices, g.op("Shape", [features])], kernel_shape=[2, 2], strides=[2, 2], name="unpooled_to_shape")
+    g.op("CenterCropPad", [features, g.constant([9, 20])], axes=[2, 3], name="center_crop_pad")
+    g.op("OneHot", [g.constant([[1, 2, 0]]), g.constant([5]), g.constant([0.0, 1.0], np.float32)], axis=1, name="one_hot")
+    g.op("ScatterND", [features, g.constant([[0, 1]]), g.floats(np.zeros((1, 12, 16)))], name="scatter_nd")
+    g.op("ReduceLogSum", [g.op("Abs", [features]), g.constant([1, 2])], keepdims=0, name="log_sum")
+    model = g.model("image", [1, 3, 12, 16], "roi_align",
+                    extra_outputs=["grid_sample", "unpooled", "unpooled_to_shape", "center_crop_pad", "one_hot", "scatter_nd", "log_sum"])
+    for output in model.graph.output:
+        if output.name == "unpooled_to_shape":  # ONNX's inference leaves it open; not the 2-D model() declares
+            output.type.tensor_type.ClearField("shape")
+    return model, {}
+
+
 MODELS = {
     "resnet_style": resnet_style, "vgg_style": vgg_style,
     "unet_style": lambda: unet("unet_style", ["N", 1, "H", "W"]),
@@ -417,7 +441,7 @@ MODELS = {
     "pytorch_flatten_export": pytorch_flatten_export, "computed_weights": computed_weights,
     "unknown_operators": unknown_operators, "cycle": cycle, "se_stack": se_stack, "speech_recurrent": speech_recurrent,
     "quantized": quantized, "shape_values": shape_values, "control_flow": control_flow,
-    "paddle_dynamic": paddle_dynamic,
+    "paddle_dynamic": paddle_dynamic, "region_ops": region_ops,
 }
 RUN_SHAPES = {"unet_style": {"image": [1, 1, 64, 64]}}
 

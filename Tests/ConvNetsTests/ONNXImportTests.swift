@@ -253,3 +253,31 @@ struct ControlFlowTests {
         #expect(Fixtures.row("features", in: report)?.outputShape == [2, 4, 24, 20])
     }
 }
+
+@Suite("ONNX operator coverage")
+struct OperatorCoverageTests {
+    /// The block DESIGN.md holds between its `onnx-operators` markers: each status with its operators.
+    static func expectedBlock(_ names: [String]) -> String {
+        ONNXOperatorStatus.allCases.map { status in
+            let members = names.filter { ONNXOperatorStatus.of($0) == status }
+            return "- **\(status.rawValue)** (\(members.count)): " + members.joined(separator: ", ")
+        }.joined(separator: "\n")
+    }
+
+    @Test("DESIGN.md lists every default-domain operator of ONNX (opset ≤ 23) with the status the analysis gives it")
+    func designListsEveryOperator() throws {
+        let names = try Fixtures.text("onnx/operators.txt").split(separator: "\n").filter { !$0.hasPrefix("#") }.map(String.init)
+        #expect(names.count > 150)
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let design = try String(contentsOf: root.appendingPathComponent("DESIGN.md"), encoding: .utf8)
+        let start = try #require(design.range(of: "<!-- onnx-operators -->\n"))
+        let end = try #require(design.range(of: "<!-- /onnx-operators -->", range: start.upperBound..<design.endIndex))
+        let block = String(design[start.upperBound..<end.lowerBound]).trimmingCharacters(in: .newlines)
+        let expected = Self.expectedBlock(names)
+        #expect(block == expected, "DESIGN.md's operator list should read:\n\(expected)")
+        // The models real exporters write most are all covered.
+        for type in ["Conv", "LSTM", "QLinearConv", "Resize", "If", "Loop", "Einsum", "TopK", "GatherND", "DynamicQuantizeLinear"] {
+            #expect(ONNXOperatorStatus.of(type) == .rule, "\(type)")
+        }
+    }
+}

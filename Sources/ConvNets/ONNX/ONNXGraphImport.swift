@@ -20,7 +20,9 @@ struct ONNXGraphImport {
         "Softsign", "Softmax", "LogSoftmax", "Hardmax", "Clip", "Dropout", "Identity", "Erf", "Exp", "Log",
         "Sin", "Cos", "Tan", "Asin", "Acos", "Atan", "Sinh",
         "Cosh", "IsNaN", "IsInf", "ThresholdedRelu", "LRN", "LayerNormalization", "GroupNormalization", "MeanVarianceNormalization",
-        "QuantizeLinear", "DequantizeLinear", "Shrink", "LpNormalization", "CumSum", "Trilu", "Swish",
+        "QuantizeLinear", "DequantizeLinear", "Shrink", "LpNormalization", "CumSum", "Trilu", "Swish", "Acosh", "Asinh", "Atanh",
+        "BitwiseNot", "ReverseSequence", "Scatter", "ScatterElements", "ScatterND", "RandomNormalLike", "RandomUniformLike", "Bernoulli",
+        "EyeLike", "RMSNormalization", "RotaryEmbedding",
     ]
 
     func network() throws(NetworkError) -> Network {

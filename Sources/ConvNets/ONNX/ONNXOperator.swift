@@ -49,8 +49,8 @@ public struct ONNXOperator: Sendable, Hashable {
         "SpaceToDepth", "Pad", "Add", "Sub", "Mul", "Div", "Pow", "Max", "Min", "Sum", "Mean", "Equal", "Greater", "Less",
         "GreaterOrEqual", "LessOrEqual", "And", "Or", "Xor", "Where", "Mod", "PRelu", "BitShift", "Range", "Flatten",
         "GatherElements", "GatherND", "ConvInteger", "QLinearConv", "DeformConv", "MatMulInteger", "QLinearMatMul", "LSTM", "GRU",
-        "RNN", "DynamicQuantizeLinear", "TopK", "Einsum",
-    ]).union(unaryValues)
+        "RNN", "DynamicQuantizeLinear", "TopK", "Einsum", "ReduceLogSum", "BitwiseAnd", "BitwiseOr", "BitwiseXor",
+    ]).union(unaryValues).union(regionOperators)
 
     /// The prefix of the `com.microsoft` operators evaluated (ONNX Runtime's quantized operators).
     static let microsoftPrefix = "com.microsoft."

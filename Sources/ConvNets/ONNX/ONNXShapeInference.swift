@@ -48,6 +48,8 @@ extension ONNXOperator {
             return try topK(x, k: optional(1))
         case "Einsum":
             return try einsum(inputs.compactMap { $0 })
+        case let type where Self.regionOperators.contains(type):
+            return try region(inputs)
         case "Shape":
             var start = attributes.integer("start") ?? 0
             var end = attributes.integer("end") ?? rank
@@ -223,7 +225,8 @@ extension ONNXOperator {
             return ONNXOutput(shape: shape, integers: moved.integers, reals: moved.reals, field: field)
         case "Split":
             return try split(x, inputs: inputs, integers: integers, axisOf: { (value) throws(NetworkError) in try axis(value, rank: rank) })
-        case "ReduceMean", "ReduceSum", "ReduceMax", "ReduceMin", "ReduceProd", "ReduceL1", "ReduceL2", "ReduceLogSumExp", "ReduceSumSquare":
+        case "ReduceMean", "ReduceSum", "ReduceMax", "ReduceMin", "ReduceProd", "ReduceL1", "ReduceL2", "ReduceLogSumExp", "ReduceSumSquare",
+             "ReduceLogSum":
             let movedToInput = type == "ReduceSum" ? 13 : 18
             let axes = try integers(input: 1, attribute: "axes", sinceOpset: movedToInput)
             let keep = (attributes.integer("keepdims") ?? 1) == 1
@@ -283,6 +286,9 @@ extension ONNXOperator {
             return try range(x, optional(1), optional(2))
         case let type where Self.unaryValues.contains(type):
             return unary(x)
+        case "BitwiseAnd", "BitwiseOr", "BitwiseXor":
+            let values = inputs.compactMap { $0 }
+            return ONNXOutput(shape: try ShapeRules.broadcast(values.map(\.shape)))
         default:
             return try broadcasting(inputs.compactMap { $0 })
         }
