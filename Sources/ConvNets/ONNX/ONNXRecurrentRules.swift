@@ -29,11 +29,12 @@ extension ONNXOperator {
             throw .layer("\(type): W \(ShapeText.brackets(w.shape)) does not fit X \(ShapeText.brackets(x.shape)) with \(directions) direction(s): expected [\(directions), \(gates)·hidden, \(features)]")
         }
         let hidden = attributes.integer("hidden_size") ?? w.shape[1] / gates
-        guard hidden >= 1, w.shape[1] == gates &* hidden else {
+        let (rows, overflow) = gates.multipliedReportingOverflow(by: hidden)
+        guard hidden >= 1, !overflow, w.shape[1] == rows else {
             throw .layer("\(type): W \(ShapeText.brackets(w.shape)) has \(w.shape[1]) rows, but hidden_size \(hidden) needs \(gates)·\(hidden)")
         }
-        guard r.shape == [directions, gates * hidden, hidden] else {
-            throw .layer("\(type): R \(ShapeText.brackets(r.shape)) must be [\(directions), \(gates * hidden), \(hidden)]")
+        guard r.shape == [directions, rows, hidden] else {
+            throw .layer("\(type): R \(ShapeText.brackets(r.shape)) must be [\(directions), \(rows), \(hidden)]")
         }
         let state = batchFirst ? [batch, directions, hidden] : [directions, batch, hidden]
         for (index, name) in [(5, "initial_h"), (6, "initial_c")] where index < inputs.count {
@@ -47,7 +48,7 @@ extension ONNXOperator {
             for index in [1, 2, 3, 7] where index < inputs.count {
                 if let value = inputs[index] { weights = try ShapeRules.add(weights, try ShapeRules.elementCount(value.shape), "the parameter count") }
             }
-            let perStep = try ShapeRules.multiply(try ShapeRules.multiply(directions, gates * hidden, "the multiply-adds"),
+            let perStep = try ShapeRules.multiply(try ShapeRules.multiply(directions, rows, "the multiply-adds"),
                                                   try ShapeRules.add(features, hidden, "the multiply-adds"), "the multiply-adds")
             let work = try? ShapeRules.multiply(try ShapeRules.multiply(sequence, batch, "the multiply-adds"), perStep, "the multiply-adds")
             let shape = batchFirst ? [batch, sequence, directions, hidden] : [sequence, directions, batch, hidden]

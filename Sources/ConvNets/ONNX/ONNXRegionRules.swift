@@ -60,7 +60,8 @@ extension ONNXOperator {
             var shape = Array(x.shape.prefix(2))
             for axis in kernel.indices {
                 // (i − 1)·s − p_begin − p_end + k, the size the MaxPool it undoes read.
-                let size = try ShapeRules.add(try ShapeRules.multiply(x.shape[axis + 2] - 1, strides[axis], "the unpooled size"), kernel[axis] - pads[axis] - pads[axis + kernel.count], "the unpooled size")
+                let padded = try ShapeRules.add(try ShapeRules.multiply(x.shape[axis + 2] - 1, strides[axis], "the unpooled size"), kernel[axis], "the unpooled size")
+                let size = try ShapeRules.add(padded, try ShapeRules.multiply(-1, try ShapeRules.add(pads[axis], pads[axis + kernel.count], "the pads"), "the pads"), "the unpooled size")
                 guard size >= 0 else { throw .layer("MaxUnpool: axis \(axis) gives no valid size") }
                 shape.append(size)
             }

@@ -66,7 +66,13 @@ enum NetworkTable {
             if let note = fieldNote(layer) { lines.append("    \(note)") }
         }
         var total = "total: \(report.totalParameters.map(grouped) ?? "too many") parameters, \(report.totalMultiplyAdds.map(abbreviated) ?? "too many") multiply-adds"
-        if let shape = report.layers.last?.outputShape {
+        // The network's outputs by name when it has several (an ONNX graph's), else its last layer's.
+        var byName: [String: LayerReport] = [:]
+        for layer in report.layers { byName[layer.name] = layer }
+        let outputs = report.outputs.compactMap { byName[$0] }
+        if outputs.count > 1 {
+            total += "; outputs " + outputs.map { "\($0.name) \($0.outputShape.map(brackets) ?? "?")" }.joined(separator: ", ")
+        } else if let shape = (outputs.first ?? report.layers.last)?.outputShape {
             total += "; output \(brackets(shape))"
         }
         lines.append(total)
