@@ -165,6 +165,19 @@ struct InputAssignmentTests {
         }
     }
 
+    @Test("a recurrent state whose batch axis has no name is taken as 1 once the audio is given, and said so; an image's open axes are not")
+    func anonymousBatchAxesAreFilled() throws {
+        let network = Network(inputs: [Network.Input(name: "input", shape: nil, declared: ["?", "?"]),
+                                       Network.Input(name: "state", shape: nil, declared: ["2", "?", "128"]),
+                                       Network.Input(name: "image", shape: nil, declared: ["?", "3", "?", "?"])], nodes: [])
+        let advice = try #require(network.openInputsAdvice)
+        #expect(advice.contains("--input input=1x16000 --input state=2x1x128 --input image=1x3x224x224"), "\(advice)")
+        let given = try network.assigning([InputAssignment(name: "input", shape: [1, 512])])
+        let filled = given.fillingBatchDimensions()
+        #expect(filled.network.inputs.map(\.shape) == [[1, 512], [2, 1, 128], nil])
+        #expect(filled.assumed == ["'state' [2, ?, 128] taken as [2, 1, 128]; pass --input state=… to choose"])
+    }
+
     @Test("without --input, the symbolic sizes are named and an --input to paste is suggested for each open input")
     func openInputsAreExplained() throws {
         let advice = try #require(try Self.speech().openInputsAdvice)

@@ -68,33 +68,58 @@ extension Network {
     public var openInputs: [Input] { inputs.filter { $0.shape == nil } }
 
     /// What to tell a user whose network still has open inputs: which dimensions are symbolic, and an
-    /// `--input` for each open input to paste (the model's fixed sizes kept, 1 for a leading symbolic
-    /// dimension, 224 for a symbolic image axis and 16000 for a symbolic length).
+    /// `--input` for each open input to paste (see ``exampleShapes``).
     public var openInputsAdvice: String? {
         let open = openInputs
         guard !open.isEmpty else { return nil }
-        let symbols = open.flatMap { $0.declared.filter { Int($0) == nil } }
-        var unique: [String] = []
-        for symbol in symbols where !unique.contains(symbol) { unique.append(symbol) }
-        let named = unique.filter { $0 != "?" && !$0.isEmpty }.map { "'\($0)'" }
+        var named: [String] = []
+        for symbol in open.flatMap(\.declared) where Int(symbol) == nil && symbol != "?" && !symbol.isEmpty && !named.contains("'\(symbol)'") {
+            named.append("'\(symbol)'")
+        }
         let subject = named.isEmpty ? "some dimensions are open"
             : named.count == 1 ? "\(named[0]) is symbolic" : "\(named.dropLast().joined(separator: ", ")) and \(named.last!) are symbolic"
-        // One example value per symbol, decided where it first appears, so a shared 'batch' agrees.
-        var examples: [String: String] = [:]
-        for input in open {
-            let imageLike = input.declared.count >= 3
-            for (axis, declared) in input.declared.enumerated() where Int(declared) == nil && examples[declared] == nil {
-                examples[declared] = axis == 0 ? "1" : imageLike ? (axis >= 2 ? "224" : "3") : "16000"
-            }
-        }
-        let options = open.map { input -> String in
-            let example = input.declared.isEmpty ? ["1", "3", "224", "224"]
-                : input.declared.map { Int($0) != nil ? $0 : examples[$0] ?? "1" }
+        let options = zip(open, exampleShapes(of: open)).map { input, example -> String in
             let prefix = inputs.count > 1 || !input.declared.isEmpty ? "\(input.name)=" : ""
-            return "--input \(prefix)\(example.joined(separator: "x"))"
+            return "--input \(prefix)\(example.map(String.init).joined(separator: "x"))"
         }
         let inputsText = open.map { "'\($0.name)' \(Self.declaredText($0.declared))" }.joined(separator: ", ")
         return "\(subject) in \(inputsText): pass \(options.joined(separator: " ")) (sizes of your own; the model's fixed sizes must stay)"
+    }
+
+    /// The network with every open input whose open dimensions are batch-like (a leading axis, or one
+    /// beside fixed sizes, such as a recurrent state's `[2, ?, 128]`) given 1 there, and what was assumed,
+    /// for a user who gave the other inputs. Inputs with open image or length axes stay open.
+    public func fillingBatchDimensions() -> (network: Network, assumed: [String]) {
+        var copy = self
+        var assumed: [String] = []
+        let open = openInputs
+        for (input, example) in zip(open, exampleShapes(of: open)) {
+            let openAxes = input.declared.indices.filter { Int(input.declared[$0]) == nil }
+            guard !input.declared.isEmpty, openAxes.allSatisfy({ example[$0] == 1 }),
+                  let index = copy.inputs.firstIndex(where: { $0.name == input.name }) else { continue }
+            copy.inputs[index].shape = example
+            assumed.append("'\(input.name)' \(Self.declaredText(input.declared)) taken as \(ShapeText.brackets(example)); pass --input \(input.name)=… to choose")
+        }
+        return (copy, assumed)
+    }
+
+    /// An example size for every dimension of `open` inputs: the model's fixed sizes; for an open one, 1
+    /// on a leading axis or beside fixed sizes (a batch), else 3 channels and 224 on an image's axes, or
+    /// 16000 samples on a 2-D input's second axis. A named symbol takes one value everywhere.
+    private func exampleShapes(of open: [Input]) -> [[Int]] {
+        var symbols: [String: Int] = [:]
+        return open.map { input in
+            guard !input.declared.isEmpty else { return [1, 3, 224, 224] }
+            let allOpen = input.declared.allSatisfy { Int($0) == nil }
+            let rank = input.declared.count
+            return input.declared.enumerated().map { axis, declared in
+                if let fixed = Int(declared) { return fixed }
+                if let known = symbols[declared], declared != "?" { return known }
+                let example = axis == 0 ? 1 : rank >= 3 ? (axis == 1 ? (allOpen ? 3 : 1) : 224) : rank == 2 ? 16000 : 1
+                if declared != "?" { symbols[declared] = example }
+                return example
+            }
+        }
     }
 
     private var inputList: String {

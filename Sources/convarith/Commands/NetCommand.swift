@@ -70,6 +70,12 @@ struct NetCommand: ParsableCommand {
             printError("error: \(error)")
             throw ExitCode.validationFailure
         }
+        if !input.isEmpty {
+            // The user described the inputs that matter; a recurrent state's open batch axis is 1.
+            let filled = network.fillingBatchDimensions()
+            network = filled.network
+            for note in filled.assumed { printError("note: \(note)") }
+        }
         if let advice = network.openInputsAdvice {
             printError("error: \(advice)\(network.inputs.count == 1 && network.inputs[0].declared.isEmpty ? ", or add 'input: [N, C, spatial…]' to the file" : "")")
             throw ExitCode(1)
