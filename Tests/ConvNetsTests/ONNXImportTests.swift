@@ -238,6 +238,9 @@ struct ControlFlowTests {
         #expect(Fixtures.row("by_rate", in: short)?.outputShape == [1, 4, 114])
         #expect(Fixtures.row("by_length", in: short)?.outputShape == [1, 4, 16])
         #expect(Fixtures.row("by_length", in: short)?.note?.contains("else branch") == true)
+        // Both branches' weights (4·4·3 + 4 and 4·4·5 + 4); the larger branch's work, as either may run.
+        #expect(Fixtures.row("by_rate", in: short)?.parameters == 52 + 84)
+        #expect(Fixtures.row("by_rate", in: short)?.multiplyAdds == 4 * 4 * 5 * 114)
         let long = try Self.report(samples: 1576)
         #expect(Fixtures.row("by_length", in: long)?.outputShape == [1, 4, 64])
     }

@@ -39,16 +39,21 @@ extension Network {
     /// The outputs of an `If` branch analysed in the scope of the enclosing graph's `tensors`.
     private static func outcome(of branch: Network, scope tensors: [String: TensorState],
                                 branches: inout [String: BranchOutcome]) -> BranchOutcome {
-        let key = branch.outputs.joined(separator: "\u{0}")
+        let key = key(of: branch)
         if let known = branches[key] { return known }
         var scope = tensors
         for (name, constant) in branch.constants { scope[name] = TensorState(constant) }
         let rows = branch.analyzeNodes(&scope, branches: &branches)
         let failure = rows.first { $0.error != nil }.map { "'\($0.name)' (\($0.label)): \($0.error ?? "")" }
-        let outcome = BranchOutcome(outputs: branch.outputs.map { scope[$0] }, failure: failure)
+        let outcome = BranchOutcome(outputs: branch.outputs.map { scope[$0] }, failure: failure,
+                                    parameters: NetworkReport(name: nil, inputs: [], layers: rows).totalParameters,
+                                    multiplyAdds: NetworkReport(name: nil, inputs: [], layers: rows).totalMultiplyAdds)
         branches[key] = outcome
         return outcome
     }
+
+    /// The key of a branch or body among those analysed: its output names (unique in a model).
+    private static func key(of branch: Network) -> String { branch.outputs.joined(separator: "\u{0}") }
 
     /// `If`'s output `index`: the selected branch's when the condition is known, else the shape both
     /// branches agree on.
@@ -153,8 +158,25 @@ extension Network {
             var result: NodeResult
             if case let .loop(body, index) = node.operation {
                 result = try Self.loop(body, index: index, inputs: states, scope: tensors, branches: &branches)
+                // The body's weights are the model's, counted once, on the first output.
+                if index == 0, let outcome = branches[Self.key(of: body)] {
+                    result.parameters = outcome.parameters
+                    // Every iteration runs the body: its work times the trip count, when that is known.
+                    if let trips = states.first??.integers?.first, let work = outcome.multiplyAdds {
+                        let (total, overflow) = work.multipliedReportingOverflow(by: max(trips, 0))
+                        result.multiplyAdds = overflow ? nil : total
+                    }
+                }
             } else if case let .conditional(thenBranch, elseBranch, index) = node.operation {
                 result = try Self.conditional(thenBranch, elseBranch, index: index, condition: states.first ?? nil, scope: tensors, branches: &branches)
+                if index == 0, let a = branches[Self.key(of: thenBranch)], let b = branches[Self.key(of: elseBranch)] {
+                    // Both branches' weights are the model's; the work is the branch that runs (the
+                    // larger when the condition is computed at run time and both can run).
+                    if let x = a.parameters, let y = b.parameters { result.parameters = x.addingReportingOverflow(y).overflow ? nil : x + y }
+                    let runs = (states.first ?? nil)?.integers?.first.map { $0 != 0 ? [a] : [b] }
+                        ?? [a, b].filter { $0.failure == nil }
+                    result.multiplyAdds = runs.compactMap(\.multiplyAdds).max()
+                }
             } else if case .onnx(let op) = node.operation {
                 let inputs = states.map { $0.map { ONNXValue(shape: $0.shape ?? [], integers: $0.integers, reals: $0.reals, field: $0.field) } }
                 let output = try op.evaluate(inputs)
@@ -350,4 +372,6 @@ extension TensorState {
 private struct BranchOutcome {
     var outputs: [TensorState?]
     var failure: String?
+    var parameters: Int?
+    var multiplyAdds: Int?
 }
