@@ -68,4 +68,20 @@ struct ShapeTableTests {
         #expect(report.layers.count == 100)
         #expect(report.layers.allSatisfy { $0.outputShape == [1, 8, 512] })
     }
+
+    @Test("multiply-adds beyond 64 bits are marked on the layer and make the total unknown, never a smaller number")
+    func overflowingWorkIsNeverDropped() throws {
+        let text = """
+            input: [1, 1000000, 100000, 100000]
+            layers:
+              - {op: conv, out_channels: 1000000, kernel: 3, padding: 1}
+              - {op: conv, out_channels: 2, kernel: 1}
+            """
+        let report = try StackFile.read(text).analyze()
+        #expect(report.firstFailure == nil)
+        #expect(report.layers[0].multiplyAddsBeyondRange && report.layers[0].multiplyAdds == nil)
+        #expect(report.layers[1].multiplyAdds == 2_000_000 * 100_000 * 100_000)
+        #expect(report.totalMultiplyAdds == nil && report.multiplyAddsBeyondRange)
+        #expect(report.totalParameters == 9_000_001_000_000 + 2_000_002)
+    }
 }

@@ -13,8 +13,11 @@ public struct LayerReport: Sendable, Hashable {
     public let outputShape: [Int]?
     /// Learned parameters (weights and biases), when the node has any.
     public let parameters: Int?
-    /// Multiply-adds of a convolution, transposed convolution or fully connected layer.
+    /// Multiply-adds of a convolution, transposed convolution or fully connected layer (`nil` when
+    /// there are none, or when ``multiplyAddsBeyondRange``).
     public let multiplyAdds: Int?
+    /// Whether the layer's multiply-adds are more than a 64-bit integer holds.
+    public let multiplyAddsBeyondRange: Bool
     /// The receptive field of the outputs, per spatial axis of the network's input (`nil` where unknown):
     /// a window, the whole input, or a window too large to compute exactly.
     public let receptiveField: [InputField]?
@@ -36,7 +39,7 @@ public struct LayerReport: Sendable, Hashable {
 
     /// A row.
     public init(name: String, label: String, inputShapes: [[Int]?], outputShape: [Int]?, parameters: Int? = nil,
-                multiplyAdds: Int? = nil, receptiveField: [InputField]? = nil, layer: Layer? = nil,
+                multiplyAdds: Int? = nil, multiplyAddsBeyondRange: Bool = false, receptiveField: [InputField]? = nil, layer: Layer? = nil,
                 error: String? = nil, note: String? = nil, location: SourceLocation? = nil) {
         self.name = name
         self.label = label
@@ -44,6 +47,7 @@ public struct LayerReport: Sendable, Hashable {
         self.outputShape = outputShape
         self.parameters = parameters
         self.multiplyAdds = multiplyAdds
+        self.multiplyAddsBeyondRange = multiplyAddsBeyondRange
         self.receptiveField = receptiveField
         self.layer = layer
         self.error = error
@@ -105,8 +109,14 @@ public struct NetworkReport: Sendable, Hashable {
     /// Every learned parameter of the nodes that have them (`nil` if the sum does not fit).
     public var totalParameters: Int? { Self.sum(layers.compactMap(\.parameters)) }
 
-    /// Every multiply-add counted (`nil` if the sum does not fit).
-    public var totalMultiplyAdds: Int? { Self.sum(layers.compactMap(\.multiplyAdds)) }
+    /// Every multiply-add counted (`nil` when the sum, or a layer's count, does not fit in 64 bits: see
+    /// ``multiplyAddsBeyondRange``).
+    public var totalMultiplyAdds: Int? {
+        layers.contains(where: \.multiplyAddsBeyondRange) ? nil : Self.sum(layers.compactMap(\.multiplyAdds))
+    }
+
+    /// Whether the network's multiply-adds are more than a 64-bit integer holds.
+    public var multiplyAddsBeyondRange: Bool { totalMultiplyAdds == nil }
 
     private static func sum(_ values: [Int]) -> Int? {
         var total = 0

@@ -180,7 +180,7 @@ extension Network {
             } else if case .onnx(let op) = node.operation {
                 let inputs = states.map { $0.map { ONNXValue(shape: $0.shape ?? [], integers: $0.integers, reals: $0.reals, field: $0.field) } }
                 let output = try op.evaluate(inputs)
-                result = NodeResult(shape: output.shape, parameters: output.parameters, multiplyAdds: output.multiplyAdds,
+                result = NodeResult(shape: output.shape, parameters: output.parameters, multiplyAdds: output.multiplyAdds, workBeyondRange: output.workBeyondRange,
                                     field: output.field, layer: output.layer, note: output.note, integers: output.integers, reals: output.reals)
             } else {
                 let present = states.compactMap { $0 }
@@ -215,7 +215,8 @@ extension Network {
                 note = [note, "the model's value_info declares \(text)"].compactMap { $0 }.joined(separator: "; ")
             }
             let row = LayerReport(name: node.name, label: node.label, inputShapes: shapes, outputShape: result.shape,
-                                  parameters: result.parameters, multiplyAdds: result.multiplyAdds, receptiveField: result.field,
+                                  parameters: result.parameters, multiplyAdds: result.multiplyAdds, multiplyAddsBeyondRange: result.workBeyondRange,
+                                  receptiveField: result.field,
                                   layer: result.layer, note: note, location: node.location)
             return (row, TensorState(shape: result.shape, field: result.field,
                                      unknownBecause: result.shape == nil ? "it depends on '\(node.name)', whose shape is unknown" : nil,
@@ -242,7 +243,7 @@ extension Network {
         switch operation {
         case .window(let window):
             let result = try Self.evaluate(window, input: try single(), field: field, convention: convention)
-            return NodeResult(shape: result.shape, parameters: result.parameters, multiplyAdds: result.multiplyAdds,
+            return NodeResult(shape: result.shape, parameters: result.parameters, multiplyAdds: result.multiplyAdds, workBeyondRange: result.workBeyondRange,
                               field: result.field, layer: result.layer)
         case .globalPooling(_, let keep):
             let shape = try single()
@@ -266,8 +267,9 @@ extension Network {
             let output = try ShapeRules.linear(shape, inputFeatures: inFeatures, outputFeatures: outFeatures)
             let weights = try ShapeRules.multiply(shape.last!, outFeatures, "the parameter count")
             let leading = try ShapeRules.elementCount(Array(shape.dropLast()))
+            let work = ShapeRules.product([leading, weights])
             return NodeResult(shape: output, parameters: bias ? try ShapeRules.add(weights, outFeatures, "the parameter count") : weights,
-                              multiplyAdds: try ShapeRules.multiply(leading, weights, "the multiply-adds"), field: field)
+                              multiplyAdds: work, workBeyondRange: work == nil, field: field)
         case .upsample(let factors):
             let shape = try single()
             let output = try ShapeRules.upsample(shape, factors: factors)
@@ -296,8 +298,9 @@ extension Network {
             let output = try ShapeRules.matrixProduct(shape, weight: weight, transposeWeight: transposed)
             let count = try ShapeRules.elementCount(weight)
             let leading = try ShapeRules.elementCount(Array(shape.dropLast()))
+            let work = ShapeRules.product([leading, count])
             return NodeResult(shape: output, parameters: bias ? try ShapeRules.add(count, output.last ?? 0, "the parameter count") : count,
-                              multiplyAdds: try ShapeRules.multiply(leading, count, "the multiply-adds"), field: field)
+                              multiplyAdds: work, workBeyondRange: work == nil, field: field)
         case let .unknown(kind, reason):
             return NodeResult(shape: nil, field: nil, note: "unknown: \(kind): \(reason)")
         case .onnx, .conditional, .loop:
@@ -313,6 +316,7 @@ extension Network {
         var shape: [Int]
         var parameters: Int?
         var multiplyAdds: Int?
+        var workBeyondRange: Bool
         var field: [InputField]?
         var layer: Layer
     }
@@ -326,17 +330,19 @@ extension Network {
         do { layer = try Layer(parameters) } catch { throw .layer(error.description) }
         var weights: Int?
         var work: Int?
+        var beyondRange = false
         if let tensors = layer.tensors, let weight = tensors.weight, window.operation != .pooling {
             let count = try ShapeRules.elementCount(weight)
             let bias = window.hasBias ? tensors.bias?.first ?? 0 : 0
             weights = try ShapeRules.add(count, bias, "the parameter count")
             work = layer.channels?.multiplyAdds(of: layer.shape)
+            beyondRange = work == nil
         }
         var next: [InputField]?
         if let field, field.count == layer.shape.rank {
             next = zip(field, layer.shape.axes).map { $0.through($1, operation: layer.shape.operation) }
         }
-        return WindowResult(shape: layer.outputShape ?? shape, parameters: weights, multiplyAdds: work, field: next, layer: layer)
+        return WindowResult(shape: layer.outputShape ?? shape, parameters: weights, multiplyAdds: work, workBeyondRange: beyondRange, field: next, layer: layer)
     }
 }
 
@@ -354,6 +360,7 @@ private struct NodeResult {
     var shape: [Int]?
     var parameters: Int? = nil
     var multiplyAdds: Int? = nil
+    var workBeyondRange = false
     var field: [InputField]?
     var layer: Layer? = nil
     var note: String? = nil

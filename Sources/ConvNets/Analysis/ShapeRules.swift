@@ -38,6 +38,17 @@ enum ShapeRules {
         return shape
     }
 
+    /// The product of `factors` (a layer's multiply-adds), `nil` when it does not fit in 64 bits.
+    static func product(_ factors: [Int]) -> Int? {
+        var product = 1
+        for factor in factors {
+            let (next, overflow) = product.multipliedReportingOverflow(by: factor)
+            if overflow { return nil }
+            product = next
+        }
+        return product
+    }
+
     /// `a · b`, checked.
     static func multiply(_ a: Int, _ b: Int, _ what: String) throws(NetworkError) -> Int {
         let (value, overflow) = a.multipliedReportingOverflow(by: b)

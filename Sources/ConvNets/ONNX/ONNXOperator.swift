@@ -64,6 +64,7 @@ struct ONNXOutput {
     var field: [InputField]? = nil
     var parameters: Int? = nil
     var multiplyAdds: Int? = nil
+    var workBeyondRange = false
     var note: String? = nil
     var layer: Layer? = nil
 }

@@ -48,11 +48,10 @@ extension ONNXOperator {
             for index in [1, 2, 3, 7] where index < inputs.count {
                 if let value = inputs[index] { weights = try ShapeRules.add(weights, try ShapeRules.elementCount(value.shape), "the parameter count") }
             }
-            let perStep = try ShapeRules.multiply(try ShapeRules.multiply(directions, rows, "the multiply-adds"),
-                                                  try ShapeRules.add(features, hidden, "the multiply-adds"), "the multiply-adds")
-            let work = try? ShapeRules.multiply(try ShapeRules.multiply(sequence, batch, "the multiply-adds"), perStep, "the multiply-adds")
+            let (width, wide) = features.addingReportingOverflow(hidden)
+            let work = wide ? nil : ShapeRules.product([sequence, batch, directions, rows, width])
             let shape = batchFirst ? [batch, sequence, directions, hidden] : [sequence, directions, batch, hidden]
-            return ONNXOutput(shape: shape, parameters: weights, multiplyAdds: work)
+            return ONNXOutput(shape: shape, parameters: weights, multiplyAdds: work, workBeyondRange: work == nil)
         case 1:
             return ONNXOutput(shape: state)
         case 2 where gates == 4:

@@ -37,7 +37,8 @@ extension ONNXOperator {
             throw .layer("DeformConv: the offset \(ShapeText.brackets(offset.shape)) must have the rank of the input \(ShapeText.brackets(x.shape))")
         }
         let result = try Network.evaluate(window, input: x.shape, field: x.field, convention: .onnx)
-        return ONNXOutput(shape: result.shape, field: result.field, parameters: result.parameters, multiplyAdds: result.multiplyAdds, layer: result.layer)
+        return ONNXOutput(shape: result.shape, field: result.field, parameters: result.parameters, multiplyAdds: result.multiplyAdds,
+                          workBeyondRange: result.workBeyondRange, layer: result.layer)
     }
 
     /// `MatMul`, `MatMulInteger`, `QLinearMatMul`: NumPy's matmul of the two operands.
@@ -47,8 +48,8 @@ extension ONNXOperator {
         }
         let shape = try ShapeRules.matrixMultiply(a.shape, b.shape)
         let inner = a.shape.last ?? 1
-        let work = try? ShapeRules.multiply(try ShapeRules.elementCount(shape), inner, "the multiply-adds")
-        return ONNXOutput(shape: shape, field: a.field.flatMap { shape.count == a.shape.count ? $0 : nil }, multiplyAdds: work)
+        let work = ShapeRules.product(shape + [inner])
+        return ONNXOutput(shape: shape, field: a.field.flatMap { shape.count == a.shape.count ? $0 : nil }, multiplyAdds: work, workBeyondRange: work == nil)
     }
 
     /// `DynamicQuantizeLinear`: the quantized tensor, then its scale and zero point (scalars).
@@ -104,7 +105,8 @@ extension ONNXOperator {
             throw .layer("\(type): A \(ShapeText.brackets(x.shape)) and B \(ShapeText.brackets(b.shape)) have inner sizes \(k) and \(inner)")
         }
         if let bias { _ = try ShapeRules.broadcast([bias.shape, [m, n]]) }
-        return ONNXOutput(shape: [m, n], multiplyAdds: try? ShapeRules.multiply(try ShapeRules.multiply(m, n, "the multiply-adds"), k, "the multiply-adds"))
+        let work = ShapeRules.product([m, n, k])
+        return ONNXOutput(shape: [m, n], multiplyAdds: work, workBeyondRange: work == nil)
     }
 
     /// `TopK`: the input with its `axis` cut to `k` (a constant or a followed value).

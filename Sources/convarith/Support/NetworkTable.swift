@@ -65,7 +65,7 @@ enum NetworkTable {
             if let note = layer.note { lines.append("    \(note)") }
             if let note = fieldNote(layer) { lines.append("    \(note)") }
         }
-        var total = "total: \(report.totalParameters.map(grouped) ?? "too many") parameters, \(report.totalMultiplyAdds.map(abbreviated) ?? "too many") multiply-adds"
+        var total = "total: \(report.totalParameters.map(grouped) ?? "too many") parameters, \(report.totalMultiplyAdds.map(abbreviated) ?? "more than 2^63 − 1") multiply-adds"
         // The network's outputs by name when it has several (an ONNX graph's), else its last layer's.
         var byName: [String: LayerReport] = [:]
         for layer in report.layers { byName[layer.name] = layer }
@@ -107,7 +107,7 @@ enum NetworkTable {
         case .dilation: return axes.map { perAxis($0.map { "\($0.dilation)" }) } ?? ""
         case .groups: return layer.layer.map { $0.shape.operation == .pooling ? "" : "\($0.groups)" } ?? ""
         case .params: return layer.parameters.map(grouped) ?? ""
-        case .macs: return layer.multiplyAdds.map(abbreviated) ?? ""
+        case .macs: return layer.multiplyAddsBeyondRange ? ">2^63" : layer.multiplyAdds.map(abbreviated) ?? ""
         case .rf: return field.map { perAxis($0.map(sizeText)) } ?? ""
         case .jump: return field.map { perAxis($0.map { $0.jump?.description ?? "?" }) } ?? ""
         case .pad: return field.map { perAxis($0.map { $0.window?.effectivePadding.description ?? "—" }) } ?? ""
@@ -188,6 +188,7 @@ enum NetworkReportJSON {
         members.append(("layers", .array(report.layers.map(layer))))
         members.append(("total_parameters", report.totalParameters.map(JSONValue.integer) ?? .null))
         members.append(("total_multiply_adds", report.totalMultiplyAdds.map(JSONValue.integer) ?? .null))
+        if report.multiplyAddsBeyondRange { members.append(("total_multiply_adds_beyond_int64", .bool(true))) }
         members.append(("status", .string(report.status.rawValue)))
         if let failure = report.firstFailure {
             members.append(("first_failure", .object([("name", .string(failure.name)), ("error", .string(failure.error ?? ""))])))
@@ -211,6 +212,7 @@ enum NetworkReportJSON {
         members.append(("output_shape", layer.outputShape.map(integers) ?? .null))
         if let parameters = layer.parameters { members.append(("parameters", .integer(parameters))) }
         if let work = layer.multiplyAdds { members.append(("multiply_adds", .integer(work))) }
+        if layer.multiplyAddsBeyondRange { members.append(("multiply_adds_beyond_int64", .bool(true))) }
         if let field = layer.receptiveField {
             // Per axis: a number, "whole" (every unit reads the whole input axis) or null (too large).
             members.append(("receptive_field", .array(field.map { axis in
