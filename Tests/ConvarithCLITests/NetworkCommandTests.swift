@@ -158,4 +158,19 @@ struct NetColumnCommandTests {
         #expect(result.standardOutput.split(separator: "\n")[1].contains("node"))
         #expect(result.standardOutput.contains("/stem/stem.0/Conv"), "\(result.standardOutput.prefix(600))")
     }
+
+    @Test("a concatenation of 5,000 inputs is one short row, and no row is padded to the widest cell")
+    func wideConcatenationStaysSmall() throws {
+        var text = "input: [1, 1, 8, 8]\nlayers:\n"
+        for index in 0..<5_000 { text += "  - {op: relu, name: r\(index), inputs: [input]}\n" }
+        text += "  - {op: concat, inputs: [" + (0..<5_000).map { "r\($0)" }.joined(separator: ", ") + "]}\n"
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("wide-\(getpid()).yaml").path
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let result = try CLIRunner.run(["net", path])
+        #expect(result.status == 0, "\(result.standardError)")
+        let lines = result.standardOutput.split(separator: "\n")
+        #expect(lines.contains { $0.contains("1×1×8×8 + 1×1×8×8 + 1×1×8×8 + 1×1×8×8 + 4,996 more") })
+        #expect(lines.allSatisfy { $0.count < 300 }, "longest line: \(lines.map(\.count).max() ?? 0)")
+    }
 }

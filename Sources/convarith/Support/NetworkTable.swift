@@ -48,13 +48,15 @@ enum NetworkTable {
         if requested == nil, report.layers.contains(where: { $0.sourceName != nil }) { columns.insert(.node, at: 2) }
         let header = columns.map(\.title)
         let rows = report.layers.enumerated().map { index, layer in columns.map { cell($0, layer, index: index) } }
+        // Columns are as wide as their cells up to a limit: one long name overflows its own cell
+        // instead of padding every row to its width.
         var widths = header.map(\.count)
         for row in rows {
-            for (column, cell) in row.enumerated() { widths[column] = max(widths[column], cell.count) }
+            for (column, cell) in row.enumerated() { widths[column] = max(widths[column], min(cell.count, Self.widestColumn)) }
         }
         func line(_ cells: [String]) -> String {
             cells.enumerated().map { column, cell in
-                let pad = String(repeating: " ", count: widths[column] - cell.count)
+                let pad = String(repeating: " ", count: max(widths[column] - cell.count, 0))
                 return columns[column].isNumeric ? pad + cell : cell + pad
             }.joined(separator: "  ").trimmingTrailingSpaces()
         }
@@ -86,6 +88,9 @@ enum NetworkTable {
         return lines.joined(separator: "\n")
     }
 
+    /// The widest a column is padded to.
+    static let widestColumn = 64
+
     /// One cell of a row.
     static func cell(_ column: TableColumn, _ layer: LayerReport, index: Int) -> String {
         let field = layer.receptiveField
@@ -96,7 +101,10 @@ enum NetworkTable {
         case .node: return layer.sourceName ?? ""
         case .op: return layer.label
         case .input:
-            let text = layer.inputShapes.map { $0.map(shapeText) ?? "?" }.joined(separator: " + ")
+            // A wide concatenation lists its first inputs and counts the rest: a row stays a line.
+            let shown = layer.inputShapes.prefix(4).map { $0.map(shapeText) ?? "?" }
+            let rest = layer.inputShapes.count - shown.count
+            let text = shown.joined(separator: " + ") + (rest > 0 ? " + \(grouped(rest)) more" : "")
             return text.isEmpty ? "—" : text
         case .output: return layer.outputShape.map(shapeText) ?? (layer.error != nil ? "error" : "?")
         case .kernel: return axes.map { perAxis($0.map { "\($0.kernel)" }) } ?? ""
