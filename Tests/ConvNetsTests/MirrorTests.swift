@@ -50,4 +50,46 @@ struct MirrorTests {
         #expect(throws: NetworkError.self) { try Mirror.decoder(for: encoder) }
         do { _ = try Mirror.decoder(for: encoder) } catch { #expect(error.description.contains("flatten")) }
     }
+
+    /// Characters real exported names hold and hostile ones add: YAML's indicators, quotes, backslashes,
+    /// spaces at the ends, controls (ESC, BEL, newline, tab, DEL, C1), bidi overrides, non-Latin text.
+    static let nameAlphabet: [String] = [
+        "a", "Z", "7", " ", "[", "]", "{", "}", ",", ":", "#", "&", "*", "!", "|", ">", "%", "@", "`", "'", "\"", "\\", "-", "?",
+        "\u{1B}", "\u{07}", "\n", "\t", "\r", "\u{08}", "\u{7F}", "\u{85}", "\u{9B}", "\u{202E}", "\u{2066}", "\u{200B}", "\u{FEFF}",
+        "é", "畳", "🙂", "\u{2028}",
+    ]
+
+    @Test("mirror's layer stack reads back as the same decoder whatever the names hold")
+    func writtenStackRoundTrips() async {
+        await propertyCheck(count: 200, input: Gen.int(in: 0..<Self.nameAlphabet.count).array(of: 1...12).array(of: 1...3)) { codes in
+            // A leading U+FEFF is dropped by the YAML library's UTF-8 decoding (a byte-order mark), so no
+            // name starts with one here.
+            let names = codes.enumerated().map { index, letters in
+                let name = letters.map { Self.nameAlphabet[$0] }.joined() + "\(index)"
+                return name.unicodeScalars.first == "\u{FEFF}" ? "x" + name : name
+            }
+            var nodes: [NetworkNode] = []
+            var previous = "input"
+            for name in names {
+                let layer = WindowLayer(operation: .convolution, kernel: [3, 3], stride: [2, 2], padding: .symmetric([1, 1]), outputChannels: 4)
+                nodes.append(NetworkNode(name: name, operation: .window(layer), inputs: [previous], label: "conv"))
+                previous = name
+            }
+            let encoder = Network(name: names[0], inputs: [Network.Input(name: "input", shape: [1, 4, 37, 64])], nodes: nodes)
+            let decoder = try Mirror.decoder(for: encoder)
+            let text = StackWriter.yaml(decoder, steps: try Mirror.steps(for: encoder))
+            let reread = try StackFile.read(text)
+            #expect(reread.name == decoder.name, "\(text)")
+            #expect(reread.nodes.map(\.name) == decoder.nodes.map(\.name), "\(text)")
+            #expect(reread.analyze().layers.map(\.outputShape) == decoder.analyze().layers.map(\.outputShape))
+            #expect(reread.analyze().layers.last?.outputShape == [1, 4, 37, 64])
+        }
+    }
+
+    @Test("names are shown with their control and bidi characters made visible, on one line")
+    func visibleText() {
+        #expect(SafeText.visible("conv\u{1B}[31mred\nrow\u{202E}") == "conv\\e[31mred\\nrow\\u{202E}")
+        #expect(SafeText.visible("plain name [3x3], stride 2") == "plain name [3x3], stride 2")
+        #expect(SafeText.yamlQuoted("a\"b\\c\u{7}") == "\"a\\\"b\\\\c\\u0007\"")
+    }
 }

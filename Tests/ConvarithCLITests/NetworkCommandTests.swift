@@ -173,4 +173,21 @@ struct NetColumnCommandTests {
         #expect(lines.contains { $0.contains("1×1×8×8 + 1×1×8×8 + 1×1×8×8 + 1×1×8×8 + 4,996 more") })
         #expect(lines.allSatisfy { $0.count < 300 }, "longest line: \(lines.map(\.count).max() ?? 0)")
     }
+
+    @Test("control and bidi characters in names never reach the terminal: net and mirror show them escaped, one row a line")
+    func namesAreTerminalSafe() throws {
+        let text = "name: \"evil\\e]0;title\\a\"\ninput: [1, 3, 32, 32]\nlayers:\n"
+            + "  - {op: conv, name: \"red\\e[31m\\nfake row\\u202E\", out_channels: 4, kernel: 3, stride: 2, padding: 1}\n"
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("names-\(getpid()).yaml").path
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        for arguments in [["net", path], ["mirror", path]] {
+            let result = try CLIRunner.run(arguments)
+            #expect(result.status == 0, "\(arguments): \(result.standardError)")
+            let controls = result.standardOutput.unicodeScalars.filter { $0 != "\n" && ($0.value < 0x20 || $0.value == 0x202E) }
+            #expect(controls.isEmpty, "\(arguments): \(controls.map(\.value))")
+            #expect(result.standardOutput.contains("red\\e[31m\\nfake row\\u{202E}"), "\(result.standardOutput)")
+            #expect(!result.standardOutput.split(separator: "\n").contains { $0.hasPrefix("fake row") })
+        }
+    }
 }

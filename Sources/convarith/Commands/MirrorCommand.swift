@@ -69,8 +69,8 @@ struct MirrorCommand: ParsableCommand {
                     let produced = comparison.produced.map(sizes) ?? "error"
                     let expected = comparison.expected.map(sizes) ?? "—"
                     let mark = comparison.matches ? "ok" : "MISMATCH"
-                    var line = "\(comparison.decoderLayer): \(produced), encoder \(expected)  \(mark)"
-                    if let advice = comparison.advice { line += "\n    \(advice)" }
+                    var line = "\(SafeText.visible(comparison.decoderLayer)): \(produced), encoder \(expected)  \(mark)"
+                    if let advice = comparison.advice { line += "\n    \(SafeText.visible(advice))" }
                     print(line)
                 }
                 let misses = comparisons.filter { !$0.matches }.count
@@ -87,7 +87,7 @@ struct MirrorCommand: ParsableCommand {
         }
         print(NetworkTable.text(decoder.analyze(), convention: decoder.convention))
         print("\nAs a layer stack:")
-        print(StackText.yaml(decoder, steps: steps))
+        print(StackWriter.yaml(decoder, steps: steps))
     }
 
     static func load(_ path: String) throws -> Network {
@@ -98,30 +98,5 @@ struct MirrorCommand: ParsableCommand {
             if case .unreadable = error { throw ExitCode(66) }
             throw ExitCode(1)
         }
-    }
-}
-
-/// A decoder written back as a YAML layer stack.
-enum StackText {
-    static func yaml(_ network: Network, steps: [Mirror.Step]) -> String {
-        var lines = ["name: \(network.name ?? "decoder")", "convention: \(network.convention.name)"]
-        if let shape = network.inputs.first?.shape { lines.append("input: \(NetworkTable.brackets(shape))") }
-        lines.append("layers:")
-        for (node, step) in zip(network.nodes, steps) {
-            guard case .window(let window) = node.operation, let padding = window.padding, case .explicit(let pads) = padding else { continue }
-            let paddingText = pads.allSatisfy(\.isSymmetric) ? list(pads.map(\.before)) : "[" + pads.map { "[\($0.before), \($0.after)]" }.joined(separator: ", ") + "]"
-            var fields = ["op: transposed", "name: \(node.name)", "out_channels: \(window.outputChannels ?? 0)", "kernel: \(list(window.kernel))",
-                          "stride: \(list(window.stride ?? [1]))", "padding: \(paddingText)", "output_padding: \(list(step.outputPadding))"]
-            if let dilation = window.dilation, dilation.contains(where: { $0 != 1 }) { fields.append("dilation: \(list(dilation))") }
-            if let groups = window.groups, groups != 1 { fields.append("groups: \(groups)") }
-            lines.append("  - {" + fields.joined(separator: ", ") + "}   # restores \(sizes(Array(step.restores.dropFirst(2)))) of \(step.encoderLayer)")
-        }
-        return lines.joined(separator: "\n")
-    }
-
-    /// `3` when every axis agrees, else `[3, 5]`.
-    static func list(_ values: [Int]) -> String {
-        guard let first = values.first else { return "[]" }
-        return values.allSatisfy({ $0 == first }) ? "\(first)" : "[" + values.map(String.init).joined(separator: ", ") + "]"
     }
 }

@@ -42,8 +42,8 @@ enum TableColumn: String, CaseIterable, Sendable {
 enum NetworkTable {
     static func text(_ report: NetworkReport, convention: Convention, columns requested: [TableColumn]? = nil) -> String {
         var lines: [String] = []
-        let inputs = report.inputs.map { "\($0.name) \($0.shape.map(brackets) ?? "?")" }.joined(separator: ", ")
-        lines.append("\(report.name ?? "network") (\(convention.displayName) rules): \(inputs)")
+        let inputs = report.inputs.map { "\(SafeText.visible($0.name)) \($0.shape.map(brackets) ?? "?")" }.joined(separator: ", ")
+        lines.append("\(SafeText.visible(report.name ?? "network")) (\(convention.displayName) rules): \(inputs)")
         var columns = requested ?? TableColumn.standard
         if requested == nil, report.layers.contains(where: { $0.sourceName != nil }) { columns.insert(.node, at: 2) }
         let header = columns.map(\.title)
@@ -63,8 +63,8 @@ enum NetworkTable {
         lines.append(line(header))
         for (row, layer) in zip(rows, report.layers) {
             lines.append(line(row))
-            if let error = layer.error { lines.append("    error: \(error)") }
-            if let note = layer.note { lines.append("    \(note)") }
+            if let error = layer.error { lines.append("    error: \(SafeText.visible(error))") }
+            if let note = layer.note { lines.append("    \(SafeText.visible(note))") }
             if let note = fieldNote(layer) { lines.append("    \(note)") }
         }
         var total = "total: \(report.totalParameters.map(grouped) ?? "too many") parameters, \(report.totalMultiplyAdds.map(abbreviated) ?? "more than 2^63 − 1") multiply-adds"
@@ -73,17 +73,17 @@ enum NetworkTable {
         for layer in report.layers { byName[layer.name] = layer }
         let outputs = report.outputs.compactMap { byName[$0] }
         if outputs.count > 1 {
-            total += "; outputs " + outputs.map { "\($0.name) \($0.outputShape.map(brackets) ?? "?")" }.joined(separator: ", ")
+            total += "; outputs " + outputs.map { "\(SafeText.visible($0.name)) \($0.outputShape.map(brackets) ?? "?")" }.joined(separator: ", ")
         } else if let shape = (outputs.first ?? report.layers.last)?.outputShape {
             total += "; output \(brackets(shape))"
         }
         lines.append(total)
         if let failure = report.firstFailure {
             let place = failure.location.map { " (\($0))" } ?? ""
-            lines.append("first failure: '\(failure.name)'\(place): \(failure.error ?? "")")
+            lines.append("first failure: '\(SafeText.visible(failure.name))'\(place): \(SafeText.visible(failure.error ?? ""))")
         } else if let unknown = report.firstUnknownOutput {
             let place = unknown.location.map { " (\($0))" } ?? ""
-            lines.append("output unknown: '\(unknown.name)'\(place): \(unknownReason(unknown, in: report))")
+            lines.append("output unknown: '\(SafeText.visible(unknown.name))'\(place): \(SafeText.visible(unknownReason(unknown, in: report)))")
         }
         return lines.joined(separator: "\n")
     }
@@ -97,9 +97,9 @@ enum NetworkTable {
         let axes = layer.layer?.shape.axes
         switch column {
         case .index: return "\(index + 1)"
-        case .name: return layer.name
-        case .node: return layer.sourceName ?? ""
-        case .op: return layer.label
+        case .name: return SafeText.visible(layer.name)
+        case .node: return SafeText.visible(layer.sourceName ?? "")
+        case .op: return SafeText.visible(layer.label)
         case .input:
             // A wide concatenation lists its first inputs and counts the rest: a row stays a line.
             let shown = layer.inputShapes.prefix(4).map { $0.map(shapeText) ?? "?" }

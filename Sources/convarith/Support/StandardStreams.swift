@@ -1,3 +1,4 @@
+import ConvNets
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -43,7 +44,8 @@ struct OutputBuffer {
 
 /// Writes a line to standard error.
 func printError(_ message: String) {
-    var line = message
+    // Names from files reach messages: their control characters are shown, not sent to the terminal.
+    var line = message.split(separator: "\n", omittingEmptySubsequences: false).map { SafeText.visible(String($0)) }.joined(separator: "\n")
     line += "\n"
     _ = line.utf8CString.withUnsafeBufferPointer { write(2, $0.baseAddress, $0.count - 1) }
 }
