@@ -84,4 +84,20 @@ struct ShapeTableTests {
         #expect(report.totalMultiplyAdds == nil && report.multiplyAddsBeyondRange)
         #expect(report.totalParameters == 9_000_001_000_000 + 2_000_002)
     }
+
+    @Test("adaptive average pooling to (7, 7) gives 7×7 whatever the input; to 1, the whole input")
+    func adaptivePooling() throws {
+        let text = """
+            input: [2, 8, 37, 50]
+            layers:
+              - {op: adaptive_avgpool, name: seven, output_size: [7, 7]}
+              - {op: adaptive_maxpool, name: one, output_size: 1, inputs: [input]}
+              - {op: adaptive_avgpool, name: global}
+            """
+        let report = try StackFile.read(text).analyze()
+        #expect(Fixtures.row("seven", in: report)?.outputShape == [2, 8, 7, 7])
+        #expect(Fixtures.row("one", in: report)?.outputShape == [2, 8, 1, 1])
+        #expect(Fixtures.row("one", in: report)?.receptiveField?.allSatisfy { $0.isWholeInput } == true)
+        #expect(Fixtures.row("global", in: report)?.outputShape == [2, 8, 1, 1])
+    }
 }

@@ -28,6 +28,7 @@ struct StackReadingTests {
             ("input: [1, 3, 8]\nlayers:\n  - {op: convolve, kernel: 3}", "unknown op 'convolve'"),
             ("input: [1, 3, 8]\nlayers:\n  - {op: conv, out_channels: 4, kernel: 3, strides2: 1}", "has no field 'strides2'"),
             ("input: [1, 3, 8]\nlayers:\n  - {op: conv, kernel: 3}", "'conv' needs 'out_channels'"),
+            ("input: [1, 3, 8]\nlayers:\n  - {op: conv, out_channels: 4, kernal: 3}", "'conv' needs 'kernel' (is 'kernal' a misspelling of it?)"),
             ("input: [1, 3, 8]\nlayers:\n  - {op: relu, name: a, inputs: [b]}\n  - {op: relu, name: b, inputs: [a]}", "defined further down"),
             ("input: [1, 3, 8]\nlayers:\n  - {op: relu, name: a}\n  - {op: relu, name: a}", "used twice"),
             ("input: [1, 3, 8]\nlayers:\n  - {op: add, inputs: [nowhere]}", "not a layer of the stack"),

@@ -250,6 +250,16 @@ extension Network {
             guard shape.count >= 3 else { throw .layer("global pooling needs an input [N, C, spatial…], got \(ShapeText.brackets(shape))") }
             let output = keep ? Array(shape.prefix(2)) + Array(repeating: 1, count: shape.count - 2) : Array(shape.prefix(2))
             return NodeResult(shape: output, field: FieldRules.whole(field, spatial: Array(shape.dropFirst(2))))
+        case let .adaptivePooling(_, outputSize):
+            let shape = try single()
+            let rank = shape.count - 2
+            guard rank >= 1, outputSize.count == 1 || outputSize.count == rank else {
+                throw .layer("adaptive pooling to \(ShapeText.brackets(outputSize)) needs an input [N, C, spatial…] with \(outputSize.count) spatial axes, got \(ShapeText.brackets(shape))")
+            }
+            let sizes = outputSize.count == 1 ? Array(repeating: outputSize[0], count: rank) : outputSize
+            // Windows of varying size: the fields are known only when every axis is pooled to one unit.
+            let whole = sizes.allSatisfy { $0 == 1 } ? FieldRules.whole(field, spatial: Array(shape.dropFirst(2))) : nil
+            return NodeResult(shape: Array(shape.prefix(2)) + sizes, field: whole)
         case .shapePreserving:
             return NodeResult(shape: try single(), field: field)
         case .normalization(_, let affine):

@@ -7,6 +7,9 @@ public enum NetworkOperation: Sendable, Hashable {
     /// Global max or average pooling: every spatial axis becomes 1 (`keepDimensions: false` drops them,
     /// as Keras's `GlobalAveragePooling2D` does).
     case globalPooling(PoolingMode, keepDimensions: Bool)
+    /// Adaptive pooling (PyTorch's `AdaptiveAvgPool2d((7, 7))`): every spatial axis becomes its output
+    /// size (one for all axes, or one per axis), whatever the input's.
+    case adaptivePooling(PoolingMode, outputSize: [Int])
     /// A layer that keeps the shape: an activation, dropout, identity (`kind` names it, e.g. `relu`).
     case shapePreserving(kind: String)
     /// Batch or instance normalization over the channels (2·C learned parameters when `affine`).

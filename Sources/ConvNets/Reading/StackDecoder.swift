@@ -111,8 +111,16 @@ struct StackDecoder {
             return .window(try window(.pooling, fields, convention: convention, mode: .max))
         case "avgpool", "avgpool1d", "avgpool2d", "avgpool3d", "avg_pool", "average_pool":
             return .window(try window(.pooling, fields, convention: convention, mode: .average))
+        case let adaptive where (adaptive == "adaptive_avgpool" || adaptive == "adaptive_maxpool") && fields.has("output_size"):
+            // PyTorch's AdaptiveAvgPool2d((7, 7)): the spatial axes become the given sizes.
+            guard let sizes = try fields.integers("output_size"), sizes.allSatisfy({ $0 >= 1 }) else {
+                throw .malformed("'output_size' must be sizes of at least 1", at: fields.place)
+            }
+            return .adaptivePooling(op == "adaptive_maxpool" ? .max : .average, outputSize: sizes)
         case "global_avgpool", "global_average_pool", "globalaveragepool", "adaptive_avgpool":
             return .globalPooling(.average, keepDimensions: try fields.bool("keep_dims") ?? true)
+        case "adaptive_maxpool":
+            return .globalPooling(.max, keepDimensions: try fields.bool("keep_dims") ?? true)
         case "global_maxpool", "global_max_pool", "globalmaxpool":
             return .globalPooling(.max, keepDimensions: try fields.bool("keep_dims") ?? true)
         case "batchnorm", "batch_norm", "batchnorm1d", "batchnorm2d", "batchnorm3d", "groupnorm", "group_norm":

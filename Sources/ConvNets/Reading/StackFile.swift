@@ -32,6 +32,7 @@ public enum StackFile {
         ("transposed (conv_transpose, deconv)", "out_channels (required), kernel (required), stride, padding, dilation, output_padding, output_size, groups, bias"),
         ("maxpool, avgpool", "kernel (required), stride (default: the kernel), padding, dilation, ceil_mode, count_include_pad"),
         ("global_avgpool, global_maxpool", "keep_dims (default true)"),
+        ("adaptive_avgpool, adaptive_maxpool", "output_size (one size, or one per spatial axis; without it, global pooling)"),
         ("batchnorm, instancenorm, groupnorm", "affine (default true; instancenorm false)"),
         ("relu, leaky_relu, prelu, elu, gelu, silu, swish, sigmoid, tanh, hardswish, hardsigmoid, relu6, mish, softmax, dropout, identity", "none"),
         ("flatten", "start_axis (default 1)"),
