@@ -52,8 +52,9 @@ extension Network {
         return outcome
     }
 
-    /// The key of a branch or body among those analysed: its output names (unique in a model).
-    private static func key(of branch: Network) -> String { branch.outputs.joined(separator: "\u{0}") }
+    /// The key of a branch or body among those analysed: its place in the model, which the import
+    /// gives it as its name (`/y/then_branch`).
+    private static func key(of branch: Network) -> String { branch.name ?? "" }
 
     /// `If`'s output `index`: the selected branch's when the condition is known, else the shape both
     /// branches agree on.
@@ -93,24 +94,33 @@ extension Network {
     private static func loop(_ body: Network, index: Int, inputs: [TensorState?], scope tensors: [String: TensorState],
                              branches: inout [String: BranchOutcome]) throws(NetworkError) -> NodeResult {
         let carried = body.inputs.count - 2
-        var scope = tensors
-        scope[body.inputs[0].name] = TensorState(shape: [], field: nil, unknownBecause: nil)
-        scope[body.inputs[1].name] = TensorState(shape: [], field: nil, unknownBecause: nil)
-        for position in 0..<carried {
-            let initial = position + 2 < inputs.count ? inputs[position + 2] : nil
-            guard let shape = initial?.shape else { throw .unknownValues("Loop's carried value \(position + 1) has no initial value") }
-            scope[body.inputs[position + 2].name] = TensorState(shape: shape, field: nil, unknownBecause: nil)
-        }
-        let outcome = Self.outcome(of: Network(name: body.name, inputs: [], constants: body.constants, nodes: body.nodes, convention: body.convention,
-                                                outputs: body.outputs),
+        // The first output reads every initial value; the others only the trip count, the condition and
+        // their own, and find the body's analysis done.
+        let full = inputs.count >= body.inputs.count
+        let outcome: BranchOutcome
+        if let known = branches[key(of: body)] {
+            outcome = known
+        } else {
+            guard full else { throw .unknownValues("the loop's other outputs are unknown, so its body was not analysed") }
+            var scope = tensors
+            scope[body.inputs[0].name] = TensorState(shape: [], field: nil, unknownBecause: nil)
+            scope[body.inputs[1].name] = TensorState(shape: [], field: nil, unknownBecause: nil)
+            for position in 0..<carried {
+                let initial = position + 2 < inputs.count ? inputs[position + 2] : nil
+                guard let shape = initial?.shape else { throw .unknownValues("Loop's carried value \(position + 1) has no initial value") }
+                scope[body.inputs[position + 2].name] = TensorState(shape: shape, field: nil, unknownBecause: nil)
+            }
+            outcome = Self.outcome(of: Network(name: body.name, inputs: [], constants: body.constants, nodes: body.nodes, convention: body.convention,
+                                               outputs: body.outputs),
                                    scope: scope, branches: &branches)
+        }
         // Body outputs: the condition, the carried values, then the scan outputs.
         guard index + 1 < outcome.outputs.count, let produced = outcome.outputs[index + 1], let shape = produced.shape else {
             if let failure = outcome.failure { throw .layer("the loop body fails at \(failure)") }
             throw .unknownValues("the loop body leaves output \(index + 1) unknown")
         }
         if index < carried {
-            let initial = inputs[index + 2]
+            let initial = full ? inputs[index + 2] : inputs.count > 2 ? inputs[2] : nil
             guard initial?.shape == shape else {
                 throw .unknownValues("Loop's carried value \(index + 1) changes from \(initial?.shape.map { ShapeText.brackets($0) } ?? "?") to \(ShapeText.brackets(shape)) in an iteration, so its final shape depends on the trip count")
             }
@@ -163,8 +173,8 @@ extension Network {
                     result.parameters = outcome.parameters
                     // Every iteration runs the body: its work times the trip count, when that is known.
                     if let trips = states.first??.integers?.first, let work = outcome.multiplyAdds {
-                        let (total, overflow) = work.multipliedReportingOverflow(by: max(trips, 0))
-                        result.multiplyAdds = overflow ? nil : total
+                        result.multiplyAdds = ShapeRules.product([work, max(trips, 0)])
+                        result.workBeyondRange = result.multiplyAdds == nil
                     }
                 }
             } else if case let .conditional(thenBranch, elseBranch, index) = node.operation {

@@ -13,6 +13,10 @@ struct ONNXGraphImport {
     let outputs: [Onnx_ValueInfoProto]
     let valueInfo: [Onnx_ValueInfoProto]
     let opset: Int
+    /// Where this graph sits among the model's subgraphs (`""` for the main graph; `/y/then_branch` for
+    /// the then-branch of the `If` that produces `y`): a subgraph's identity, since names may repeat
+    /// across sibling subgraphs.
+    var scope = ""
 
     /// Operators that keep their first input's shape.
     static let shapeKeeping: Set<String> = [
@@ -84,7 +88,9 @@ struct ONNXGraphImport {
         var pending = [Int](repeating: 0, count: nodes.count)
         var consumers = [[Int]](repeating: [], count: nodes.count)
         for (index, node) in nodes.enumerated() {
-            for input in Set(node.input) where !input.isEmpty {
+            // A subgraph's reads of this graph's tensors are dependencies too.
+            let implicit = node.attribute.contains { $0.hasG || !$0.graphs.isEmpty } ? Self.implicitInputs(of: node) : []
+            for input in Set(node.input + implicit) where !input.isEmpty {
                 if let source = producer[input], source != index {
                     pending[index] += 1
                     consumers[source].append(index)
@@ -175,32 +181,28 @@ struct ONNXGraphImport {
         case "If":
             guard let thenGraph = node.attribute.first(where: { $0.name == "then_branch" })?.g,
                   let elseGraph = node.attribute.first(where: { $0.name == "else_branch" })?.g,
-                  let thenBranch = try? branch(thenGraph), let elseBranch = try? branch(elseGraph) else {
+                  let thenBranch = try? branch(thenGraph, of: name, attribute: "then_branch"),
+                  let elseBranch = try? branch(elseGraph, of: name, attribute: "else_branch") else {
                 return node.output.filter { !$0.isEmpty }.map { output in
                     NetworkNode(name: output, operation: .unknown(kind: "If", reason: "its branches cannot be read"), inputs: Array(node.input),
                                 label: node.opType, location: location)
                 }
             }
-            // The branches' outer reads are inputs of the node, so the order and the unknowns follow them.
-            var reads = Array(node.input)
-            for read in thenBranch.outerReads + elseBranch.outerReads where !reads.contains(read) { reads.append(read) }
-            return node.output.enumerated().filter { !$0.element.isEmpty }.map { position, output in
-                NetworkNode(name: output, operation: .conditional(thenBranch: thenBranch.network, elseBranch: elseBranch.network, outputIndex: position),
-                            inputs: Array(reads), label: node.opType, location: location)
+            return subgraphOutputs(node, reads: thenBranch.outerReads + elseBranch.outerReads, location: location, inputs: { _ in Array(node.input) }) { position in
+                .conditional(thenBranch: thenBranch.network, elseBranch: elseBranch.network, outputIndex: position)
             }
         case "Loop":
-            guard let graph = node.attribute.first(where: { $0.name == "body" })?.g, let body = try? branch(graph), body.network.inputs.count >= 2 else {
+            guard let graph = node.attribute.first(where: { $0.name == "body" })?.g, let body = try? branch(graph, of: name, attribute: "body"),
+                  body.network.inputs.count >= 2, body.network.inputs.count == max(node.input.count, 2) else {
+                let reason = "its body cannot be read, or its inputs (the trip count, the condition and one initial value per carried value) do not match the body's"
                 return node.output.filter { !$0.isEmpty }.map { output in
-                    NetworkNode(name: output, operation: .unknown(kind: "Loop", reason: "its body cannot be read"), inputs: Array(node.input),
-                                label: node.opType, location: location)
+                    NetworkNode(name: output, operation: .unknown(kind: "Loop", reason: reason), inputs: Array(node.input), label: node.opType, location: location)
                 }
             }
-            let bodyInputs = Set(body.network.inputs.map(\.name))
-            var reads = Array(node.input)
-            for read in body.outerReads where !reads.contains(read) && !bodyInputs.contains(read) { reads.append(read) }
-            return node.output.enumerated().filter { !$0.element.isEmpty }.map { position, output in
-                NetworkNode(name: output, operation: .loop(body: body.network, outputIndex: position), inputs: reads, label: node.opType, location: location)
-            }
+            // Every output but the first reads the trip count, the condition and its own initial value.
+            let carried = node.input.count - 2
+            let inputs = { (position: Int) in Array(node.input.prefix(2)) + (position < carried ? [node.input[position + 2]] : []) }
+            return subgraphOutputs(node, reads: body.outerReads, location: location, inputs: inputs) { position in .loop(body: body.network, outputIndex: position) }
         case "Conv", "ConvTranspose":
             guard node.input.count >= 2, let weight = constants[node.input[1]] else {
                 // A weight computed in the graph (dequantized, transposed…): its shape is known at analysis time.
@@ -247,20 +249,64 @@ struct ONNXGraphImport {
         }
     }
 
-    /// A subgraph (an `If` branch, a `Loop` body) as a network, with the enclosing graph's tensors it reads.
-    private func branch(_ graph: Onnx_GraphProto) throws(NetworkError) -> (network: Network, outerReads: [String]) {
+    /// A subgraph (an `If` branch, a `Loop` body) of the node producing `output`, as a network named by
+    /// its place in the model, with the enclosing graph's tensors it reads.
+    private func branch(_ graph: Onnx_GraphProto, of output: String, attribute: String) throws(NetworkError) -> (network: Network, outerReads: [String]) {
         var branchConstants: [String: ConstantTensor] = [:]
         for tensor in graph.initializer { branchConstants[tensor.name] = ONNXTensors.constant(tensor) }
-        let imported = ONNXGraphImport(name: graph.name, nodes: graph.node, constants: branchConstants, inputs: graph.input, outputs: graph.output,
+        var imported = ONNXGraphImport(name: graph.name, nodes: graph.node, constants: branchConstants, inputs: graph.input, outputs: graph.output,
                                        valueInfo: [], opset: opset)
-        let network = try imported.network()
+        imported.scope = scope + "/" + output + "/" + attribute
+        var network = try imported.network()
+        network.name = imported.scope
         var produced = Set(network.constants.keys).union(network.inputs.map(\.name))
         var reads: [String] = []
+        var seen: Set<String> = []
         for node in network.nodes {
-            for input in node.inputs where !input.isEmpty && !produced.contains(input) && !reads.contains(input) { reads.append(input) }
+            for input in node.inputs where !input.isEmpty && !produced.contains(input) && seen.insert(input).inserted { reads.append(input) }
             produced.insert(node.name)
         }
         return (network, reads)
+    }
+
+    /// The nodes of a subgraph operator's outputs: the first reads the node's inputs and every enclosing
+    /// tensor the subgraphs read (so the order and the unknowns follow them); the others, which come
+    /// right after it and share its analysis of the subgraphs, read only the inputs `inputs` gives for
+    /// their position — a few, so a node of many outputs stays linear.
+    private func subgraphOutputs(_ node: Onnx_NodeProto, reads: [String], location: SourceLocation, inputs: (Int) -> [String],
+                                 operation: (Int) -> NetworkOperation) -> [NetworkNode] {
+        var all = Array(node.input)
+        var seen = Set(all)
+        for read in reads where seen.insert(read).inserted { all.append(read) }
+        return node.output.enumerated().filter { !$0.element.isEmpty }.enumerated().map { order, output in
+            NetworkNode(name: output.element, operation: operation(output.offset), inputs: order == 0 ? all : inputs(output.offset),
+                        label: node.opType, location: location)
+        }
+    }
+
+    /// The enclosing-graph tensors a node's subgraphs read (an `If`'s branches, a `Loop`'s body), at any
+    /// depth: dependencies the node's own inputs do not list.
+    static func implicitInputs(of node: Onnx_NodeProto) -> [String] {
+        var reads: [String] = []
+        var seen: Set<String> = []
+        func visit(_ graph: Onnx_GraphProto) -> [String] {
+            var produced = Set(graph.initializer.map(\.name)).union(graph.input.map(\.name))
+            var found: [String] = []
+            for inner in graph.node {
+                for input in inner.input + inner.attribute.flatMap({ [$0.g] + $0.graphs }).flatMap(visit)
+                    where !input.isEmpty && !produced.contains(input) {
+                    found.append(input)
+                }
+                produced.formUnion(inner.output)
+            }
+            return found
+        }
+        for attribute in node.attribute {
+            for graph in [attribute.g] + attribute.graphs where !graph.node.isEmpty {
+                for read in visit(graph) where seen.insert(read).inserted { reads.append(read) }
+            }
+        }
+        return reads
     }
 
     private static func padding(_ attributes: ONNXAttributes, rank: Int) -> Padding? {

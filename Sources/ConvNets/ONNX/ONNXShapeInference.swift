@@ -88,7 +88,7 @@ extension ONNXOperator {
         case "GatherND":
             let indices = try input(1)
             let batch = attributes.integer("batch_dims") ?? 0
-            guard let depth = indices.shape.last, batch >= 0, batch < min(rank, indices.shape.count), depth >= 1, batch + depth <= rank else {
+            guard let depth = indices.shape.last, batch >= 0, batch < min(rank, indices.shape.count), depth >= 1, depth <= rank - batch else {
                 throw .layer("GatherND: indices \(ShapeText.brackets(indices.shape)) do not index data \(ShapeText.brackets(x.shape)) with batch_dims \(batch)")
             }
             return ONNXOutput(shape: Array(indices.shape.dropLast()) + Array(x.shape[(batch + depth)...]))

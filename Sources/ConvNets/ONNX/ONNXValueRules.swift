@@ -203,16 +203,26 @@ extension ONNXOperator {
         }
         if case .integers(let a) = first, case .integers(let b) = last, case .integers(let c) = step {
             guard c[0] != 0 else { throw .layer("Range: a delta of 0") }
-            let span = (Double(b[0]) - Double(a[0])) / Double(c[0])
-            guard span < 9.0e15 else { throw .layer("Range from \(a[0]) to \(b[0]) by \(c[0]) has too many elements") }
-            let count = max(Int(span.rounded(.up)), 0)
+            // ⌈(limit − start)/delta⌉ in exact integers: the difference in 128 bits, then divided.
+            let count: Int
+            let (difference, overflow) = b[0].subtractingReportingOverflow(a[0])
+            if overflow {
+                // A span beyond 2^63: only a delta near it gives a countable number of elements.
+                let span = ((Double(b[0]) - Double(a[0])) / Double(c[0])).rounded(.up)
+                guard span < 9.0e15 else { throw .layer("Range from \(a[0]) to \(b[0]) by \(c[0]) has too many elements") }
+                count = span <= 0 ? 0 : Int(span)
+            } else {
+                let (quotient, remainder) = difference.quotientAndRemainder(dividingBy: c[0])
+                count = max(quotient + (remainder != 0 && (remainder > 0) == (c[0] > 0) ? 1 : 0), 0)
+            }
             return ONNXOutput(shape: [count], integers: count <= Self.valueLimit ? (0..<count).map { a[0] &+ $0 &* c[0] } : nil)
         }
         let (a, b, c) = (first.reals[0], last.reals[0], step.reals[0])
         guard c != 0, c.isFinite else { throw .layer("Range: a delta of \(c)") }
         let span = ((b - a) / c).rounded(.up)
-        guard span.isFinite, span < 9.0e15 else { throw .layer("Range from \(a) to \(b) by \(c) has too many elements") }
-        let count = max(Int(span), 0)
+        guard !span.isNaN else { throw .layer("Range from \(a) to \(b) by \(c) is not a number of elements") }
+        guard span < 9.0e15 else { throw .layer("Range from \(a) to \(b) by \(c) has too many elements") }
+        let count = span <= 0 ? 0 : Int(span)
         return ONNXOutput(shape: [count], reals: count <= Self.valueLimit ? (0..<count).map { ONNXNumbers.single(a + Double($0) * c) } : nil)
     }
 
