@@ -433,6 +433,35 @@ def region_ops():
     return model, {}
 
 
+def review_cases():
+    # Rules a review found wrong or fragile, each where ONNX Runtime shows the answer: two If nodes whose
+    # branches reuse a tensor name, a reduction over an empty list of axes, a Resize by 0.7 computed in
+    # 32-bit floats, a Cast that wraps (259 as uint8 is 3), integers equal as doubles but not as integers,
+    # a Range near 2^62, and a Split whose parts are not equal.
+    g = Graph("review_cases", 13)
+
+    def constant_branch(name, values):
+        sub = Graph(name, 13)
+        return helper.make_graph([helper.make_node("Constant", [], ["branch_out"], value=numpy_helper.from_array(np.array(values, dtype=np.float32)))],
+                                 name, [], [onnx.ValueInfoProto(name="branch_out")])
+
+    yes = g.op("Greater", [g.constant(2), g.constant(1)])
+    g.op("If", [yes], then_branch=constant_branch("a_then", [1.0, 2.0]), else_branch=constant_branch("a_else", [1.0]), name="first_if")
+    g.op("If", [yes], then_branch=constant_branch("b_then", [1.0, 2.0, 3.0, 4.0, 5.0]), else_branch=constant_branch("b_else", [1.0]), name="second_if")
+    g.op("ReduceSum", ["x", g.op("Constant", [], value=numpy_helper.from_array(np.zeros(0, dtype=np.int64), "no_axes"))], keepdims=1, name="sum_all")
+    g.op("Resize", ["x", "", g.floats([1.0, 1.0, 1.0, 0.7])], mode="nearest", name="resized")
+    wrapped = g.op("Cast", [g.op("Cast", [g.constant([259])], to=TensorProto.UINT8)], to=TensorProto.INT64)
+    g.op("ConstantOfShape", [wrapped], name="wrapped_size")
+    same = g.op("Cast", [g.op("Equal", [g.constant([2**62 + 1]), g.constant([2**62])])], to=TensorProto.INT64)
+    g.op("ConstantOfShape", [g.op("Add", [same, g.constant([1])])], name="compared_size")
+    g.op("Range", [g.constant(2**62), g.constant(2**62 + 5), g.constant(1)], name="big_range")
+    g.op("Split", ["x", g.constant([3, 7])], outputs=2, axis=3)
+    model = g.model("x", [1, 1, 1, 10], "first_if", extra_outputs=["second_if", "sum_all", "resized", "wrapped_size", "compared_size", "big_range"])
+    for output in model.graph.output:  # not the 2-D that model() declares where ONNX's inference gives none
+        output.type.tensor_type.ClearField("shape")
+    return model, {}
+
+
 MODELS = {
     "resnet_style": resnet_style, "vgg_style": vgg_style,
     "unet_style": lambda: unet("unet_style", ["N", 1, "H", "W"]),
@@ -441,7 +470,7 @@ MODELS = {
     "pytorch_flatten_export": pytorch_flatten_export, "computed_weights": computed_weights,
     "unknown_operators": unknown_operators, "cycle": cycle, "se_stack": se_stack, "speech_recurrent": speech_recurrent,
     "quantized": quantized, "shape_values": shape_values, "control_flow": control_flow,
-    "paddle_dynamic": paddle_dynamic, "region_ops": region_ops,
+    "paddle_dynamic": paddle_dynamic, "region_ops": region_ops, "review_cases": review_cases,
 }
 RUN_SHAPES = {"unet_style": {"image": [1, 1, 64, 64]}}
 

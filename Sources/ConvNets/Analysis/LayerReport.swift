@@ -32,6 +32,8 @@ public struct LayerReport: Sendable, Hashable {
     public let location: SourceLocation?
     /// The source's own name of the node (an ONNX node's `name`), when it differs from ``name``.
     public var sourceName: String?
+    /// The input this row's shape is unknown because of (a tensor whose own shape is unknown or failed).
+    public var dependsOn: String?
     /// The values of a small tensor the analysis follows (a shape, an index, a scale), as integers…
     public var integerValues: [Int]?
     /// …or as reals.
@@ -101,6 +103,20 @@ public struct NetworkReport: Sendable, Hashable {
             if let row = rows[output], row.outputShape == nil { return row }
         }
         return nil
+    }
+
+    /// The row where the unknown shape of `row` starts: following ``LayerReport/dependsOn`` back to
+    /// a row that is unknown for its own reason (an operator without a rule, values computed at run time).
+    public func origin(of row: LayerReport) -> LayerReport {
+        var rows: [String: LayerReport] = [:]
+        for layer in layers { rows[layer.name] = layer }
+        var current = row
+        var steps = 0
+        while let source = current.dependsOn, let next = rows[source], steps < layers.count {
+            current = next
+            steps += 1
+        }
+        return current
     }
 
     /// The first node that failed, if any.

@@ -140,6 +140,7 @@ extension Network {
         var shapes: [[Int]?] = []
         var states: [TensorState?] = []
         var missing: String?
+        var cause: String?
         for input in node.inputs {
             // An empty name is an optional input left out (ONNX).
             if input.isEmpty {
@@ -157,11 +158,13 @@ extension Network {
             if constants[input] == nil { shapes.append(state.shape) }
             if state.shape == nil, missing == nil {
                 missing = state.unknownBecause ?? "the shape of '\(input)' is unknown"
+                cause = input
             }
         }
         if let missing {
-            let row = LayerReport(name: node.name, label: node.label, inputShapes: shapes, outputShape: nil,
+            var row = LayerReport(name: node.name, label: node.label, inputShapes: shapes, outputShape: nil,
                                   note: "unknown: \(missing)", location: node.location)
+            row.dependsOn = cause
             return (row, TensorState(shape: nil, field: nil, unknownBecause: missing))
         }
         do throws(NetworkError) {

@@ -224,7 +224,8 @@ enum ShapeRules {
         }
         var result = shape
         for index in shape.indices {
-            let scaled = (Double(shape[index]) * scales[index]).rounded(.down)
+            // ONNX Runtime multiplies in 32-bit floats: 10 × 0.7f is 7, where doubles give 6.99….
+            let scaled = Double(Float(shape[index]) * Float(scales[index])).rounded(.down)
             guard scaled.isFinite, scaled >= 0, scaled < 9.0e15 else {
                 throw .layer("resize scale \(scales[index]) on axis \(index) of \(ShapeText.brackets(shape)) gives no valid size")
             }

@@ -54,7 +54,10 @@ extension Network {
         for input in copy.inputs {
             guard let shape = input.shape, input.declared.count == shape.count else { continue }
             for (declared, size) in zip(input.declared, shape) where Int(declared) == nil && declared != "?" && !declared.isEmpty {
-                symbols[declared] = symbols[declared] ?? size
+                if let bound = symbols[declared], bound != size {
+                    throw .layer("the inputs give the symbol '\(declared)' two sizes, \(bound) and \(size) ('\(input.name)' \(Self.declaredText(input.declared)))")
+                }
+                symbols[declared] = size
             }
         }
         for index in copy.inputs.indices where copy.inputs[index].shape == nil && !copy.inputs[index].declared.isEmpty {
@@ -79,7 +82,8 @@ extension Network {
         let subject = named.isEmpty ? "some dimensions are open"
             : named.count == 1 ? "\(named[0]) is symbolic" : "\(named.dropLast().joined(separator: ", ")) and \(named.last!) are symbolic"
         let options = zip(open, exampleShapes(of: open)).map { input, example -> String in
-            let prefix = inputs.count > 1 || !input.declared.isEmpty ? "\(input.name)=" : ""
+            // An input without a name can only be given first, without one.
+            let prefix = input.name.isEmpty || (inputs.count == 1 && input.declared.isEmpty) ? "" : "\(input.name)="
             return "--input \(prefix)\(example.map(String.init).joined(separator: "x"))"
         }
         let inputsText = open.map { "'\($0.name)' \(Self.declaredText($0.declared))" }.joined(separator: ", ")

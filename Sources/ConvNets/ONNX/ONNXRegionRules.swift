@@ -45,11 +45,17 @@ extension ONNXOperator {
             return ONNXOutput(shape: Array(x.shape.prefix(2)) + Array(grid.shape.dropFirst().dropLast()))
         case "AffineGrid":
             let size = try values(1, "size")
-            guard size.count >= 4, x.shape.count == 3 else { throw .layer("AffineGrid: size \(size) must be [N, C, H, W] or [N, C, D, H, W]") }
+            guard size.count == 4 || size.count == 5, size.allSatisfy({ $0 >= 0 }), x.shape.count == 3 else {
+                throw .layer("AffineGrid: size \(size) must be [N, C, H, W] or [N, C, D, H, W] of sizes 0 or more")
+            }
             return ONNXOutput(shape: [size[0]] + Array(size.dropFirst(2)) + [size.count - 2])
         case "MaxUnpool":
             if inputs.count > 2, inputs[2] != nil {
-                return ONNXOutput(shape: try values(2, "output_shape"))
+                let shape = try values(2, "output_shape")
+                guard shape.count == x.shape.count, shape.allSatisfy({ $0 >= 0 }) else {
+                    throw .layer("MaxUnpool: output_shape \(ShapeText.brackets(shape)) must give a size of 0 or more to each of the \(x.shape.count) axes")
+                }
+                return ONNXOutput(shape: shape)
             }
             guard let kernel = attributes.integers("kernel_shape"), kernel.count == x.shape.count - 2 else {
                 throw .layer("MaxUnpool needs a kernel_shape per spatial axis of \(ShapeText.brackets(x.shape))")
@@ -91,7 +97,9 @@ extension ONNXOperator {
             return ONNXOutput(shape: shape)
         case "Multinomial":
             guard x.shape.count == 2 else { throw .layer("Multinomial needs [batch, classes], got \(ShapeText.brackets(x.shape))") }
-            return ONNXOutput(shape: [x.shape[0], attributes.integer("sample_size") ?? 1])
+            let samples = attributes.integer("sample_size") ?? 1
+            guard samples >= 1 else { throw .layer("Multinomial: sample_size \(samples) must be at least 1") }
+            return ONNXOutput(shape: [x.shape[0], samples])
         default:
             throw .layer("\(type) has no rule")
         }

@@ -228,7 +228,8 @@ extension ONNXOperator {
         case "ReduceMean", "ReduceSum", "ReduceMax", "ReduceMin", "ReduceProd", "ReduceL1", "ReduceL2", "ReduceLogSumExp", "ReduceSumSquare",
              "ReduceLogSum":
             let movedToInput = type == "ReduceSum" ? 13 : 18
-            let axes = try integers(input: 1, attribute: "axes", sinceOpset: movedToInput)
+            // An empty list of axes is no list: every axis (unless noop_with_empty_axes).
+            let axes = try integers(input: 1, attribute: "axes", sinceOpset: movedToInput).flatMap { $0.isEmpty ? nil : $0 }
             let keep = (attributes.integer("keepdims") ?? 1) == 1
             if (axes ?? []).isEmpty, (attributes.integer("noop_with_empty_axes") ?? 0) == 1 {
                 return ONNXOutput(shape: x.shape, field: x.field)
@@ -340,6 +341,14 @@ extension ONNXOperator {
         if parts == nil {
             let count = attributes.integer("num_outputs") ?? attributes.integer("__outputs") ?? 1
             guard (1...65_536).contains(count) else { throw .layer("Split into \(count) parts") }
+            // Before opset 18 the parts are equal; from 18 the last may be smaller, but not empty.
+            if opset < 18, dimension % count != 0 {
+                throw .layer("Split: axis \(position)'s \(dimension) does not divide into \(count) equal parts")
+            }
+            let chunk = dimension / count + (dimension % count == 0 ? 0 : 1)
+            if opset >= 18, count > 1, (count - 1).multipliedReportingOverflow(by: chunk).partialValue >= dimension {
+                throw .layer("Split: axis \(position)'s \(dimension) into \(count) parts of ⌈\(dimension)/\(count)⌉ leaves the last one empty")
+            }
             // ⌈dimension / count⌉ per part, the last ones smaller (without overflow near Int.max).
             let size = dimension / count + (dimension % count == 0 ? 0 : 1)
             parts = (0..<count).map { index in

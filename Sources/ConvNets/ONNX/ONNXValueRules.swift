@@ -45,18 +45,12 @@ extension ONNXOperator {
             return .reals((0..<count).map { condition[$0] != 0 ? a[$0] : b[$0] })
         case "Equal", "Greater", "Less", "GreaterOrEqual", "LessOrEqual":
             guard numbers.count == 2 else { return nil }
+            if let a = integers(0), let b = integers(1) {
+                // Integers compare exactly (2^62 + 1 and 2^62 are the same double).
+                return .integers((0..<count).map { index in Self.compare(type, a[index], b[index]) ? 1 : 0 })
+            }
             let a = numbers[0].reals, b = numbers[1].reals
-            return .integers((0..<count).map { index in
-                let (x, y) = (a[index], b[index])
-                let holds = switch type {
-                case "Equal": x == y
-                case "Greater": x > y
-                case "Less": x < y
-                case "GreaterOrEqual": x >= y
-                default: x <= y
-                }
-                return holds ? 1 : 0
-            })
+            return .integers((0..<count).map { index in Self.compare(type, a[index], b[index]) ? 1 : 0 })
         case "And", "Or", "Xor":
             guard numbers.count == 2, let a = integers(0), let b = integers(1) else { return nil }
             return .integers((0..<count).map { index in
@@ -69,6 +63,8 @@ extension ONNXOperator {
             break
         }
         if allIntegers {
+            // Integer Mean divides in a type the analysis does not track: its values stay unknown.
+            if type == "Mean" { return nil }
             var result = integers(0)!
             for operand in 1..<numbers.count {
                 let other = integers(operand)!
@@ -77,7 +73,6 @@ extension ONNXOperator {
                     result[index] = value
                 }
             }
-            if type == "Mean" { return nil }
             return .integers(result)
         }
         var result = numbers[0].reals
@@ -102,6 +97,17 @@ extension ONNXOperator {
         }
         if type == "Mean" { result = result.map { ONNXNumbers.single($0 / Double(numbers.count)) } }
         return .reals(result)
+    }
+
+    /// `Equal`, `Greater`, `Less`, `GreaterOrEqual`, `LessOrEqual` of two values.
+    private static func compare<Value: Comparable>(_ type: String, _ x: Value, _ y: Value) -> Bool {
+        switch type {
+        case "Equal": x == y
+        case "Greater": x > y
+        case "Less": x < y
+        case "GreaterOrEqual": x >= y
+        default: x <= y
+        }
     }
 
     /// Integer arithmetic as ONNX Runtime does it (wrapping; `nil` for a division by zero).
@@ -146,6 +152,8 @@ extension ONNXOperator {
             }
             output.integers = mapped
         case .reals(let values):
+            // Not takes booleans only: reals have no value under it.
+            guard type != "Not" else { break }
             output.reals = values.map { value in
                 let result: Double = switch type {
                 case "Floor": value.rounded(.down)
@@ -160,7 +168,6 @@ extension ONNXOperator {
                 }
                 return ONNXNumbers.single(result)
             }
-            if type == "Not" { output.reals = nil }
         }
         return output
     }
@@ -172,22 +179,38 @@ extension ONNXOperator {
         switch target {
         case ONNXTensors.bool:
             output.integers = numbers.reals.map { $0 != 0 ? 1 : 0 }
-        case ONNXTensors.float, ONNXTensors.float16, 16:
+        case ONNXTensors.float:
             output.reals = numbers.reals.map(ONNXNumbers.single)
         case ONNXTensors.double:
             output.reals = numbers.reals
-        case 2, 3, 4, 5, 6, 7, 12, 13:
+        case let target where Self.integerWidths[target] != nil:
+            let integers: [Int]
             switch numbers {
-            case .integers(let values): output.integers = values
+            case .integers(let values): integers = values
             case .reals(let values):
                 let truncated = values.compactMap(ONNXNumbers.truncated)
-                output.integers = truncated.count == values.count ? truncated : nil
+                guard truncated.count == values.count else { return output }
+                integers = truncated
+            }
+            // Wrapped to the target's width, as a C cast does (259 as uint8 is 3).
+            let (bits, signed) = Self.integerWidths[target]!
+            output.integers = integers.map { value in
+                guard bits < 64 else { return value }
+                let wrapped = value & ((1 << bits) - 1)
+                return signed && wrapped >= 1 << (bits - 1) ? wrapped - (1 << bits) : wrapped
             }
         default:
+            // float16, bfloat16 and the 8-bit floats round in ways not followed: the values stay unknown.
             break
         }
         return output
     }
+
+    /// The integer types of `Cast`'s `to`: their width and whether they are signed.
+    static let integerWidths: [Int: (bits: Int, signed: Bool)] = [
+        ONNXTensors.uint8: (8, false), ONNXTensors.int8: (8, true), 4: (16, false), ONNXTensors.int16: (16, true),
+        ONNXTensors.int32: (32, true), 12: (32, false), ONNXTensors.int64: (64, true), 13: (64, false),
+    ]
 
     /// The values of `x` moved to an output of `shape` whose element at each index reads `x` at `source(index)`.
     static func moved(_ x: ONNXValue, to shape: [Int], _ source: ([Int]) -> [Int]) -> (integers: [Int]?, reals: [Double]?) {

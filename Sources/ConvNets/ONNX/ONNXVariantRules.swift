@@ -60,7 +60,18 @@ extension ONNXOperator {
     /// The `com.microsoft` operators of quantized models.
     func microsoft(_ inputs: [ONNXValue?]) throws(NetworkError) -> ONNXOutput {
         guard let x = inputs.first ?? nil else { throw .layer("\(type) needs an input") }
-        if Self.microsoftShapeKeeping.contains(type) { return ONNXOutput(shape: x.shape, field: x.field) }
+        if (attributes.integer("channels_last") ?? 0) == 1, type != "QLinearGlobalAveragePool" {
+            throw .unknownValues("\(type) with channels_last = 1 (an NHWC layout) is not followed")
+        }
+        if Self.microsoftShapeKeeping.contains(type) {
+            switch outputIndex {
+            case 0: return ONNXOutput(shape: x.shape, field: x.field)
+            // Skip(Simplified)LayerNormalization: the mean and inverse deviation over the last axis, then the sum.
+            case 1, 2 where type.hasPrefix("Skip") && !x.shape.isEmpty: return ONNXOutput(shape: Array(x.shape.dropLast()) + [1])
+            case 3 where type.hasPrefix("Skip"): return ONNXOutput(shape: x.shape)
+            default: throw .unknownValues("\(type)'s output \(outputIndex + 1) is not inferred")
+            }
+        }
         if let operands = Self.quantizedBroadcasting[type] {
             return try broadcasting(operands.compactMap { $0 < inputs.count ? inputs[$0] : nil })
         }
@@ -125,7 +136,8 @@ extension ONNXOperator {
             }
             k = given
         }
-        guard k >= 0, k <= x.shape[axis] else {
+        guard k >= 0 else { throw .layer("TopK: k = \(k) is negative") }
+        guard k <= x.shape[axis] else {
             throw .layer("TopK: k = \(k) is more than the \(x.shape[axis]) elements on axis \(axis) of \(ShapeText.brackets(x.shape))")
         }
         var shape = x.shape
@@ -137,8 +149,19 @@ extension ONNXOperator {
     func einsum(_ inputs: [ONNXValue]) throws(NetworkError) -> ONNXOutput {
         guard let equation = attributes.string("equation")?.filter({ !$0.isWhitespace }) else { throw .layer("Einsum needs an equation") }
         let sides = equation.components(separatedBy: "->")
+        guard sides.count <= 2 else { throw .layer("Einsum: the equation '\(equation)' has more than one '->'") }
+        guard equation.allSatisfy({ ($0.isASCII && $0.isLetter) || ",.->".contains($0) }) else {
+            throw .layer("Einsum: the equation '\(equation)' may hold only the letters a–z and A–Z, ',', '...' and '->'")
+        }
+        for term in sides[0].split(separator: ",", omittingEmptySubsequences: false) + (sides.count == 2 ? [Substring(sides[1])] : [])
+            where term.components(separatedBy: "...").count > 2 || term.replacingOccurrences(of: "...", with: "").contains(".") {
+            throw .layer("Einsum: the term '\(term)' has more than one '...' or a stray '.'")
+        }
+        if sides.count == 2, Set(sides[1].replacingOccurrences(of: "...", with: "")).count != sides[1].replacingOccurrences(of: "...", with: "").count {
+            throw .layer("Einsum: the output '\(sides[1])' repeats a letter")
+        }
         let terms = sides[0].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
-        guard sides.count <= 2, terms.count == inputs.count else {
+        guard terms.count == inputs.count else {
             throw .layer("Einsum: the equation '\(equation)' has \(terms.count) operands but the node has \(inputs.count) inputs")
         }
         var sizes: [Character: Int] = [:]

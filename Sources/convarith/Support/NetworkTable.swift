@@ -125,9 +125,9 @@ enum NetworkTable {
     /// Why an output is unknown: the first row without a shape whose own inputs are known (the root
     /// cause), else the output's own note.
     static func unknownReason(_ output: LayerReport, in report: NetworkReport) -> String {
-        let root = report.layers.first { $0.outputShape == nil && $0.error == nil && $0.inputShapes.allSatisfy { $0 != nil } }
-        let note = (root ?? output).note ?? "its shape is unknown"
-        guard let root, root.name != output.name else { return note }
+        let root = report.origin(of: output)
+        let note = root.note ?? root.error ?? "its shape is unknown"
+        guard root.name != output.name else { return note }
         return "the first unknown tensor is '\(root.name)' (\(root.label)): \(note)"
     }
 
