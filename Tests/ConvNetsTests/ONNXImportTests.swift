@@ -170,12 +170,14 @@ struct InputAssignmentTests {
     func anonymousBatchAxesAreFilled() throws {
         let network = Network(inputs: [Network.Input(name: "input", shape: nil, declared: ["?", "?"]),
                                        Network.Input(name: "state", shape: nil, declared: ["2", "?", "128"]),
-                                       Network.Input(name: "image", shape: nil, declared: ["?", "3", "?", "?"])], nodes: [])
+                                       Network.Input(name: "image", shape: nil, declared: ["?", "3", "?", "?"]),
+                                       Network.Input(name: "tokens", shape: nil, declared: ["?", "?", "768"])], nodes: [])
         let advice = try #require(network.openInputsAdvice)
-        #expect(advice.contains("--input input=1x16000 --input state=2x1x128 --input image=1x3x224x224"), "\(advice)")
+        #expect(advice.contains("--input input=1x16000 --input state=2x1x128 --input image=1x3x224x224 --input tokens=1x1x768"), "\(advice)")
         let given = try network.assigning([InputAssignment(name: "input", shape: [1, 512])])
         let filled = given.fillingBatchDimensions()
-        #expect(filled.network.inputs.map(\.shape) == [[1, 512], [2, 1, 128], nil])
+        // A batch and a sequence length both open are not guessed.
+        #expect(filled.network.inputs.map(\.shape) == [[1, 512], [2, 1, 128], nil, nil])
         #expect(filled.assumed == ["'state' [2, ?, 128] taken as [2, 1, 128]; pass --input state=… to choose"])
     }
 

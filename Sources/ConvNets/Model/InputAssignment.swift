@@ -98,8 +98,11 @@ extension Network {
         var assumed: [String] = []
         let open = openInputs
         for (input, example) in zip(open, exampleShapes(of: open)) {
+            // One open axis, leading or right after a fixed one (a state's [2, ?, 128]); an input with a
+            // batch and a sequence length open ([batch, seq, 768]) is not guessed.
             let openAxes = input.declared.indices.filter { Int(input.declared[$0]) == nil }
-            guard !input.declared.isEmpty, openAxes.allSatisfy({ example[$0] == 1 }),
+            guard !input.declared.isEmpty, openAxes.count == 1, openAxes[0] == 0 || (openAxes[0] == 1 && Int(input.declared[0]) != nil),
+                  example[openAxes[0]] == 1,
                   let index = copy.inputs.firstIndex(where: { $0.name == input.name }) else { continue }
             copy.inputs[index].shape = example
             assumed.append("'\(input.name)' \(Self.declaredText(input.declared)) taken as \(ShapeText.brackets(example)); pass --input \(input.name)=… to choose")

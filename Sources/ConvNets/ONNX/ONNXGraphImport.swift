@@ -241,7 +241,7 @@ struct ONNXGraphImport {
                             inputs: Array(node.input), label: type, location: location)
             }
         default:
-            let reason = ["NonZero", "NonMaxSuppression", "Unique", "Compress", "Loop", "If", "Scan"].contains(node.opType)
+            let reason = ONNXOperatorStatus.dependsOnValues.contains(node.opType) || node.opType == "Scan"
                 ? ONNXOperator.valueDependentReason(node.opType) : "this operator is not inferred"
             return node.output.filter { !$0.isEmpty }.map { output in
                 NetworkNode(name: output, operation: .unknown(kind: node.opType, reason: reason), inputs: Array(node.input), label: node.opType, location: location)

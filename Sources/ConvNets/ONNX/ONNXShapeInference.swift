@@ -182,7 +182,9 @@ extension ONNXOperator {
                 sizes = adjusted
             }
             let shape = try ShapeRules.resize(x.shape, sizes: sizes, scales: scales)
-            return ONNXOutput(shape: shape, field: FieldRules.resized(x.field, shape: x.shape, output: shape))
+            // Only nearest-neighbour resizing copies units; linear and cubic ones mix neighbours.
+            let nearest = (attributes.string("mode") ?? "nearest") == "nearest"
+            return ONNXOutput(shape: shape, field: nearest ? FieldRules.resized(x.field, shape: x.shape, output: shape) : nil)
         case "Expand":
             guard let target = try integers(input: 1, attribute: "shape", sinceOpset: 8) else { throw .layer("Expand needs a shape") }
             guard target.allSatisfy({ $0 >= 0 }) else { throw .layer("Expand: negative dimension in \(ShapeText.brackets(target))") }

@@ -8,7 +8,8 @@ enum ONNXTensors {
     static let valueLimit = 64
 
     /// `TensorProto.DataType` codes.
-    static let float = 1, int32 = 6, int64 = 7, double = 11, float16 = 10, int8 = 3, uint8 = 2, int16 = 5, bool = 9
+    static let float = 1, int32 = 6, int64 = 7, double = 11, float16 = 10, int8 = 3, uint8 = 2, int16 = 5, bool = 9, uint16 = 4,
+               uint32 = 12, uint64 = 13
 
     /// A decoded tensor as a constant: its dimensions and, when small, its values.
     static func constant(_ tensor: Onnx_TensorProto) -> ConstantTensor {

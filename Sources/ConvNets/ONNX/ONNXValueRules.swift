@@ -6,8 +6,8 @@ import Foundation
 /// ONNX Runtime's: integer division truncates, `Mod` takes the divisor's sign unless `fmod`, a cast to
 /// an integer truncates toward zero, and reals are 32-bit floats.
 extension ONNXOperator {
-    /// The most elements whose values are followed.
-    static let valueLimit = 64
+    /// The most elements whose values are followed (as many as a constant's that are read).
+    static let valueLimit = ONNXTensors.valueLimit
 
     /// Broadcasting operators whose values are followed.
     static let broadcastingValues: Set<String> = [
@@ -208,8 +208,8 @@ extension ONNXOperator {
 
     /// The integer types of `Cast`'s `to`: their width and whether they are signed.
     static let integerWidths: [Int: (bits: Int, signed: Bool)] = [
-        ONNXTensors.uint8: (8, false), ONNXTensors.int8: (8, true), 4: (16, false), ONNXTensors.int16: (16, true),
-        ONNXTensors.int32: (32, true), 12: (32, false), ONNXTensors.int64: (64, true), 13: (64, false),
+        ONNXTensors.uint8: (8, false), ONNXTensors.int8: (8, true), ONNXTensors.uint16: (16, false), ONNXTensors.int16: (16, true),
+        ONNXTensors.int32: (32, true), ONNXTensors.uint32: (32, false), ONNXTensors.int64: (64, true), ONNXTensors.uint64: (64, false),
     ]
 
     /// The values of `x` moved to an output of `shape` whose element at each index reads `x` at `source(index)`.

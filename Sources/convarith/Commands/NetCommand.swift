@@ -46,7 +46,7 @@ struct NetCommand: ParsableCommand {
 
     func validate() throws {
         if let columns, TableColumn.list(columns) == nil {
-            throw ValidationError("--columns takes names from \(TableColumn.allCases.map(\.rawValue).joined(separator: ", ")), comma-separated; got '\(columns)'")
+            throw ValidationError("--columns takes names from \(TableColumn.allCases.map(\.rawValue).joined(separator: ", ")), comma-separated, each once; got '\(columns.prefix(200))'")
         }
         for argument in input {
             guard argument.shape.first.map({ $0 >= 0 }) ?? true, argument.shape.dropFirst().allSatisfy({ $0 >= 1 }) else {

@@ -34,7 +34,8 @@ enum TableColumn: String, CaseIterable, Sendable {
     static func list(_ text: String) -> [TableColumn]? {
         let names = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
         let columns = names.compactMap { name in name == "#" ? .index : TableColumn(rawValue: name) }
-        return columns.count == names.count && !columns.isEmpty ? columns : nil
+        // Each column once: the list is at most every column.
+        return columns.count == names.count && !columns.isEmpty && Set(columns).count == columns.count ? columns : nil
     }
 }
 
