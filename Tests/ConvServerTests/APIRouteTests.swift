@@ -2,15 +2,10 @@ import ConvEval
 import ConvServer
 import Foundation
 import Hummingbird
-import HummingbirdTesting
 import Testing
 
 @Suite("The server's JSON API")
 struct APIRouteTests {
-    static func application() -> some ApplicationProtocol {
-        Application(router: ConvServer.router())
-    }
-
     static func json(_ buffer: ByteBuffer) throws -> [String: Any] {
         try #require(try JSONSerialization.jsonObject(with: Data(buffer.readableBytesView)) as? [String: Any])
     }
@@ -20,11 +15,11 @@ struct APIRouteTests {
         let evaluator = Evaluator()
         let line = #"{"id":0,"op":"transposed","input":[5,5],"kernel":3,"stride":2,"padding":1,"convention":"onnx"}"#
         let evalAnswer = evaluator.answer(bytes: Array(line.utf8))
-        try await Self.application().test(.router) { client in
+        try await LoopbackServer.with { server in
             do {
-                let response = try await client.execute(uri: "/api/shape?op=transposed&input=5x5&kernel=3&stride=2&padding=1&convention=onnx", method: .get)
+                let response = try await server.get("/api/shape?op=transposed&input=5x5&kernel=3&stride=2&padding=1&convention=onnx")
                 #expect(response.status == .ok)
-                #expect(response.headers[.contentType] == "application/json")
+                #expect(response[header: "content-type"] == "application/json")
                 let body = String(buffer: response.body)
                 // eval's answer is {"id":0,<the same members>}.
                 #expect(evalAnswer == #"{"id":0,"# + body.dropFirst(), "\(evalAnswer)\n\(body)")
@@ -42,9 +37,9 @@ struct APIRouteTests {
         "/api/matrix?op=conv&input=4x4&kernel=3",
     ])
     func routesAnswer(uri: String) async throws {
-        try await Self.application().test(.router) { client in
+        try await LoopbackServer.with { server in
             do {
-                let response = try await client.execute(uri: uri, method: .get)
+                let response = try await server.get(uri)
                 #expect(response.status == .ok, "\(String(buffer: response.body))")
                 #expect(try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) is [String: Any] || uri.contains("solve/padding"))
             }
@@ -53,18 +48,18 @@ struct APIRouteTests {
 
     @Test("answers carry the numbers: the transposed output padding, the solved padding, the matrix's size")
     func answersCarryTheNumbers() async throws {
-        try await Self.application().test(.router) { client in
+        try await LoopbackServer.with { server in
             do {
-                let response = try await client.execute(uri: "/api/solve/output-padding?input=7&kernel=3&stride=2&padding=1&target=14", method: .get)
+                let response = try await server.get("/api/solve/output-padding?input=7&kernel=3&stride=2&padding=1&target=14")
                 #expect(try Self.json(response.body)["output_padding"] as? [Int] == [1])
             }
             do {
-                let response = try await client.execute(uri: "/api/matrix?op=conv&input=4x4&kernel=3", method: .get)
+                let response = try await server.get("/api/matrix?op=conv&input=4x4&kernel=3")
                 let object = try Self.json(response.body)
                 #expect(object["rows"] as? Int == 4 && object["columns"] as? Int == 16 && object["non_zeros"] as? Int == 36)
             }
             do {
-                let response = try await client.execute(uri: "/api/scene?op=conv&input=5x5&kernel=3", method: .get)
+                let response = try await server.get("/api/scene?op=conv&input=5x5&kernel=3")
                 #expect(try Self.json(response.body)["frames"] as? Int == 9)
             }
         }
@@ -72,11 +67,11 @@ struct APIRouteTests {
 
     @Test("a frame is SVG with a rect per cell; values=true prints the paper-style numbers")
     func sceneFrameIsSVG() async throws {
-        try await Self.application().test(.router) { client in
+        try await LoopbackServer.with { server in
             do {
-                let response = try await client.execute(uri: "/api/scene.svg?op=conv&input=4x4&kernel=3&frame=3&values=true", method: .get)
+                let response = try await server.get("/api/scene.svg?op=conv&input=4x4&kernel=3&frame=3&values=true")
                 #expect(response.status == .ok)
-                #expect(response.headers[.contentType] == "image/svg+xml")
+                #expect(response[header: "content-type"] == "image/svg+xml")
                 let svg = String(buffer: response.body)
                 #expect(svg.hasPrefix("<svg") || svg.hasPrefix("<?xml"))
                 #expect(svg.components(separatedBy: "<rect").count > 16)
@@ -99,9 +94,9 @@ struct APIRouteTests {
         ("/api/matrix?op=pool&input=4&kernel=2", "convolution"),
     ])
     func badRequestsAreRefused(uri: String, message: String) async throws {
-        try await Self.application().test(.router) { client in
+        try await LoopbackServer.with { server in
             do {
-                let response = try await client.execute(uri: uri, method: .get)
+                let response = try await server.get(uri)
                 #expect(response.status == .badRequest)
                 let error = try Self.json(response.body)["error"] as? String
                 #expect(error?.contains(message) == true, "\(error ?? "no error")")
@@ -111,15 +106,15 @@ struct APIRouteTests {
 
     @Test("unknown routes and escapes are 404")
     func unknownRoutesAre404() async throws {
-        try await Self.application().test(.router) { client in
+        try await LoopbackServer.with { server in
             for uri in ["/api/nothing", "/../Package.swift", "/%2e%2e/%2e%2e/etc/passwd", "/api/../../etc/passwd"] {
                 do {
-                    let response = try await client.execute(uri: uri, method: .get)
+                    let response = try await server.get(uri)
                     #expect(response.status == .notFound, "\(uri)")
                 }
             }
             do {
-                let response = try await client.execute(uri: "/api", method: .get)
+                let response = try await server.get("/api")
                 #expect(response.status == .ok)
                 #expect(String(buffer: response.body).contains("/api/shape"))
             }
@@ -131,7 +126,7 @@ struct APIRouteTests {
 struct ServerLoadTests {
     @Test("a burst of 300 concurrent requests on a live loopback port is answered, every one correctly")
     func burstOfConcurrentRequests() async throws {
-        try await Application(router: ConvServer.router()).test(.live) { client in
+        try await LoopbackServer.with { server in
             let uris = (0..<300).map { index in
                 index % 3 == 0 ? "/api/shape?op=conv&input=\(10 + index)&kernel=3&padding=1"
                     : index % 3 == 1 ? "/api/explain?op=transposed&input=\(3 + index % 9)x4&kernel=3&stride=2"
@@ -139,7 +134,7 @@ struct ServerLoadTests {
             }
             let statuses = try await withThrowingTaskGroup(of: (Int, HTTPResponse.Status).self) { group in
                 for (index, uri) in uris.enumerated() {
-                    group.addTask { try await client.execute(uri: uri, method: .get) { (index, $0.status) } }
+                    group.addTask { (index, try await server.get(uri).status) }
                 }
                 var collected: [Int: HTTPResponse.Status] = [:]
                 for try await (index, status) in group { collected[index] = status }
@@ -155,12 +150,12 @@ struct ServerLoadTests {
 struct PageFileTests {
     @Test("/, /app.js and /style.css are the page's files with their content types")
     func pageFilesAreServed() async throws {
-        try await Application(router: ConvServer.router()).test(.router) { client in
+        try await LoopbackServer.with { server in
             for (uri, type, marker) in [("/", "text/html", "<script src=\"/app.js\">"), ("/app.js", "text/javascript", "/api/scene.svg"),
                                         ("/style.css", "text/css", "--input")] {
-                let response = try await client.execute(uri: uri, method: .get)
+                let response = try await server.get(uri)
                 #expect(response.status == .ok, "\(uri)")
-                #expect(response.headers[.contentType]?.hasPrefix(type) == true, "\(uri)")
+                #expect(response[header: "content-type"]?.hasPrefix(type) == true, "\(uri)")
                 #expect(String(buffer: response.body).contains(marker), "\(uri)")
             }
         }

@@ -1,14 +1,13 @@
 import ConvServer
 import Foundation
 import Hummingbird
-import HummingbirdTesting
 import Testing
 
 @Suite("What the page highlights and which values its controls offer")
 struct HighlightAndChoiceTests {
     private func get(_ uri: String) async throws -> (HTTPResponse.Status, [String: Any], String) {
-        let (status, data) = try await APIRouteTests.application().test(.router) { client in
-            let response = try await client.execute(uri: uri, method: .get)
+        let (status, data) = try await LoopbackServer.with { server in
+            let response = try await server.get(uri)
             return (response.status, Data(response.body.readableBytesView))
         }
         let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]

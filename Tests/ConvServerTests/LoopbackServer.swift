@@ -1,0 +1,130 @@
+import ConvServer
+import Foundation
+import Hummingbird
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A response as the tests read it.
+struct LoopbackResponse: Sendable {
+    let status: HTTPResponse.Status
+    let headers: [String: String]
+    let body: ByteBuffer
+
+    /// A header by name, case-insensitive.
+    subscript(header name: String) -> String? { headers[name.lowercased()] }
+}
+
+/// The server on an ephemeral loopback port for the length of a test, and a plain HTTP/1.1 client that
+/// sends a path exactly as written (no normalisation, so `/../` reaches the router). The tests run
+/// against the real server, with no HTTP client library: the test build needs no TLS or HTTP/2 stack.
+struct LoopbackServer: Sendable {
+    let port: Int
+
+    /// Runs `body` with the server of ``ConvServer/router()`` listening on 127.0.0.1.
+    static func with<Value: Sendable>(_ body: @escaping @Sendable (LoopbackServer) async throws -> Value) async throws -> Value {
+        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+        let application = Application(router: ConvServer.router(), configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+                                      onServerRunning: { channel in
+                                          continuation.yield(channel.localAddress?.port ?? 0)
+                                          continuation.finish()
+                                      })
+        return try await withThrowingTaskGroup(of: Value?.self) { group in
+            group.addTask {
+                try await application.runService(gracefulShutdownSignals: [])
+                return nil
+            }
+            var iterator = ports.makeAsyncIterator()
+            guard let port = await iterator.next(), port > 0 else { throw LoopbackError("the server did not start") }
+            let value = try await body(LoopbackServer(port: port))
+            group.cancelAll()
+            return value
+        }
+    }
+
+    /// `GET uri`, answered.
+    func get(_ uri: String) async throws -> LoopbackResponse {
+        let port = self.port
+        // A thread of its own: blocked in recv on a dispatch or cooperative thread, hundreds of requests
+        // would starve the server's own handlers of threads.
+        return try await withCheckedThrowingContinuation { continuation in
+            let thread = Thread {
+                continuation.resume(with: Result { try Self.blockingGet(uri, port: port) })
+            }
+            thread.start()
+        }
+    }
+
+    private static func blockingGet(_ uri: String, port: Int) throws -> LoopbackResponse {
+        #if canImport(Glibc)
+        let handle = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        #else
+        let handle = socket(AF_INET, SOCK_STREAM, 0)
+        #endif
+        guard handle >= 0 else { throw LoopbackError("socket: \(errno)") }
+        defer { close(handle) }
+        // A server that stops answering fails the test after 20 s instead of hanging it.
+        var timeout = timeval(tv_sec: 20, tv_usec: 0)
+        setsockopt(handle, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(handle, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { throw LoopbackError("connect: \(errno)") }
+        let request = Array("GET \(uri) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".utf8)
+        var sent = 0
+        while sent < request.count {
+            let count = request[sent...].withUnsafeBytes { send(handle, $0.baseAddress, $0.count, 0) }
+            guard count > 0 else { throw LoopbackError("send: \(errno)") }
+            sent += count
+        }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { recv(handle, $0.baseAddress, $0.count, 0) }
+            guard count >= 0 else { throw LoopbackError("recv: \(errno)") }
+            if count == 0 { break }
+            bytes += chunk[0..<count]
+        }
+        return try parse(bytes)
+    }
+
+    /// An HTTP/1.1 response: status line, headers, then a body of Content-Length bytes or chunks.
+    private static func parse(_ bytes: [UInt8]) throws -> LoopbackResponse {
+        let separator: [UInt8] = [13, 10, 13, 10]
+        guard let end = (0...(max(bytes.count - 4, 0))).first(where: { bytes.count >= $0 + 4 && Array(bytes[$0..<$0 + 4]) == separator }) else {
+            throw LoopbackError("no end of headers in \(bytes.count) bytes")
+        }
+        let lines = String(decoding: bytes[..<end], as: UTF8.self).components(separatedBy: "\r\n")
+        let statusParts = lines[0].split(separator: " ")
+        guard statusParts.count >= 2, let code = Int(statusParts[1]) else { throw LoopbackError("bad status line \(lines[0])") }
+        var headers: [String: String] = [:]
+        for line in lines.dropFirst() {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        }
+        var body = Array(bytes[(end + 4)...])
+        if headers["transfer-encoding"]?.lowercased() == "chunked" {
+            var decoded: [UInt8] = []
+            var position = 0
+            while let lineEnd = (position..<max(body.count - 1, position)).first(where: { body[$0] == 13 && body[$0 + 1] == 10 }) {
+                let sizeText = String(decoding: body[position..<lineEnd], as: UTF8.self).split(separator: ";")[0]
+                guard let size = Int(sizeText, radix: 16), size > 0, lineEnd + 2 + size <= body.count else { break }
+                decoded += body[(lineEnd + 2)..<(lineEnd + 2 + size)]
+                position = lineEnd + 2 + size + 2
+            }
+            body = decoded
+        }
+        return LoopbackResponse(status: HTTPResponse.Status(code: code), headers: headers, body: ByteBuffer(bytes: body))
+    }
+}
+
+struct LoopbackError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
