@@ -60,6 +60,23 @@ struct StackReadingTests {
         }
     }
 
+    @Test("keys built from aliases, lists or explicit '? ' keys are refused before the parser builds them; aliases as values still read")
+    func aliasKeysAreRefused() throws {
+        // 24 levels of keys made of the level below: exponential work for the parser from 876 bytes.
+        var bomb = "a0: &a0 [x, y]\n"
+        for level in 1..<25 { bomb += "a\(level): &a\(level) {? *a\(level - 1) : 1, ? [*a\(level - 1)] : 2}\n" }
+        for text in [bomb + "layers: []\n", "a: &a [1]\nb: {*a : 1}\nlayers: []\n", "b: {[1, 2]: 3}\nlayers: []\n"] {
+            do {
+                _ = try StackFile.read(text)
+                Issue.record("accepted: \(text.prefix(60))")
+            } catch {
+                #expect(error.description.contains("is not a layer stack's key"), "\(error)")
+            }
+        }
+        let reused = "input: [1, 3, 8]\nlayers:\n  - &block {op: conv, out_channels: 3, kernel: 3, padding: 1}\n  - *block\n"
+        #expect(try StackFile.read(reused).analyze().layers.map(\.outputShape) == [[1, 3, 8], [1, 3, 8]])
+    }
+
     @Test("random corruptions of the committed stacks are errors or networks, never crashes")
     func corruptedStacksNeverCrash() throws {
         var generator = SplitMix(seed: 2019)

@@ -79,15 +79,16 @@ extension Network {
         for symbol in open.flatMap(\.declared) where Int(symbol) == nil && symbol != "?" && !symbol.isEmpty && !named.contains("'\(symbol)'") {
             named.append("'\(symbol)'")
         }
-        let subject = named.isEmpty ? "some dimensions are open"
+        let undeclared = open.allSatisfy { $0.declared.isEmpty }
+        let subject = undeclared ? "no shape is given" : named.isEmpty ? "some dimensions are open"
             : named.count == 1 ? "\(named[0]) is symbolic" : "\(named.dropLast().joined(separator: ", ")) and \(named.last!) are symbolic"
         let options = zip(open, exampleShapes(of: open)).map { input, example -> String in
             // An input without a name can only be given first, without one.
             let prefix = input.name.isEmpty || (inputs.count == 1 && input.declared.isEmpty) ? "" : "\(input.name)="
             return "--input \(prefix)\(example.map(String.init).joined(separator: "x"))"
         }
-        let inputsText = open.map { "'\($0.name)' \(Self.declaredText($0.declared))" }.joined(separator: ", ")
-        return "\(subject) in \(inputsText): pass \(options.joined(separator: " ")) (sizes of your own; the model's fixed sizes must stay)"
+        let inputsText = open.map { "'\($0.name)'" + ($0.declared.isEmpty ? "" : " \(Self.declaredText($0.declared))") }.joined(separator: ", ")
+        return "\(subject) \(undeclared ? "for" : "in") \(inputsText): pass \(options.joined(separator: " ")) (sizes of your own; the model's fixed sizes must stay)"
     }
 
     /// The network with every open input whose open dimensions are batch-like (a leading axis, or one

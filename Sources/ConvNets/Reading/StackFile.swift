@@ -64,9 +64,12 @@ public enum StackFile {
         return try StackDecoder(root: root).network()
     }
 
-    /// Refuses nesting deeper than ``nestingLimit`` before the YAML parser (which recurses) sees it:
-    /// flow brackets outside quotes and comments, plus the block indentation and `- ` runs of a line.
+    /// Refuses, before the YAML parser sees them, nesting deeper than ``nestingLimit`` (the parser
+    /// recurses) and keys that are not names — an alias, a flow collection or an explicit `? ` key — since
+    /// a key built from aliases of aliases costs the parser time exponential in the file's size: flow
+    /// brackets, block indentation and `- ` runs, outside quotes and comments.
     static func checkNesting(_ text: String) throws(NetworkError) {
+        let bytes = Array(text.utf8)
         var flowDepth = 0
         var line = 1
         var quote: UInt8?
@@ -74,19 +77,51 @@ public enum StackFile {
         var atLineStart = true
         var blockDepth = 0
         var previous: UInt8 = UInt8(ascii: "\n")
-        for byte in text.utf8 {
-            defer { previous = byte }
+        // The first byte of the current plain token, and the last byte before it that was not a space.
+        var tokenStart: UInt8?
+        var spacedTokenStart: UInt8?
+        var lastSignificant: UInt8 = UInt8(ascii: "\n")
+        func isBreak(_ byte: UInt8) -> Bool { byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r") }
+        func refuse(_ what: String) -> NetworkError {
+            .malformed("\(what) is not a layer stack's key: keys are field names", at: SourceLocation(line: line, column: 1))
+        }
+        for (index, byte) in bytes.enumerated() {
+            defer {
+                previous = byte
+                if !isBreak(byte) { lastSignificant = byte }
+            }
             if byte == UInt8(ascii: "\n") {
                 line += 1
                 atLineStart = true
                 blockDepth = 0
                 inComment = false
+                tokenStart = nil
+                spacedTokenStart = nil
                 continue
             }
             if inComment { continue }
             if let open = quote {
                 if byte == open && previous != UInt8(ascii: "\\") { quote = nil }
                 continue
+            }
+            let next = index + 1 < bytes.count ? bytes[index + 1] : UInt8(ascii: "\n")
+            let startsNode = isBreak(previous) || previous == UInt8(ascii: "{") || previous == UInt8(ascii: "[") || previous == UInt8(ascii: ",")
+            if byte == UInt8(ascii: "?"), startsNode, isBreak(next) { throw refuse("an explicit '? ' key") }
+            if byte == UInt8(ascii: ":"), isBreak(next) || next == UInt8(ascii: ",") || next == UInt8(ascii: "}") {
+                if tokenStart == UInt8(ascii: "*") || (tokenStart == nil && spacedTokenStart == UInt8(ascii: "*")) { throw refuse("an alias") }
+                if tokenStart == nil, lastSignificant == UInt8(ascii: "]") || lastSignificant == UInt8(ascii: "}") { throw refuse("a list or mapping") }
+            }
+            if byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") {
+                // A token followed by spaces may still be a key (`*a : 1`).
+                if tokenStart != nil { spacedTokenStart = tokenStart }
+                tokenStart = nil
+            } else if isBreak(byte) || byte == UInt8(ascii: ",") || byte == UInt8(ascii: "[") || byte == UInt8(ascii: "{")
+                        || byte == UInt8(ascii: "]") || byte == UInt8(ascii: "}") {
+                tokenStart = nil
+                spacedTokenStart = nil
+            } else if tokenStart == nil, byte != UInt8(ascii: ":") {
+                tokenStart = byte
+                spacedTokenStart = nil
             }
             switch byte {
             case UInt8(ascii: "\""), UInt8(ascii: "'"):
