@@ -42,6 +42,16 @@ struct DirectPathTests {
         #expect(direct * 10 >= cases.count * 9, "only \(direct) of \(cases.count) lines took the direct path")
     }
 
+    @Test("a key given twice is refused on both paths, never read as its first or its last value")
+    func repeatedKeysAreRefused() {
+        var session = EvalSession()
+        for line in [#"{"id":1,"op":"conv","input":[5],"kernel":3,"kernel":1}"#, #"{"id":1,"op":"conv","input":[5],"x":{"shape":[1],"shape":[2]},"kernel":3}"#] {
+            for answer in [generalAnswer(line), sessionAnswer(line, &session)] {
+                #expect(answer.contains("appears twice in one object"), "\(answer)")
+            }
+        }
+    }
+
     @Test("lines the direct path must hand over: escapes, non-ASCII, fractions, repeats, tensors, bad JSON")
     func unusualLinesAreHandedToTheJSONTree() {
         let lines = [
