@@ -51,9 +51,12 @@ public enum ConvServer {
         return router
     }
 
-    /// An application serving ``router()`` on `host:port` (loopback by default).
-    public static func application(host: String = "127.0.0.1", port: Int = 8080) -> some ApplicationProtocol {
-        Application(router: router(), configuration: .init(address: .hostname(host, port: port), serverName: "convarith"))
+    /// An application serving ``router()`` on `host:port` (loopback by default); `onListening` is called
+    /// with the port once the server is bound and listening (not before: a failed bind never calls it).
+    public static func application(host: String = "127.0.0.1", port: Int = 8080,
+                                   onListening: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
+        Application(router: router(), configuration: .init(address: .hostname(host, port: port), serverName: "convarith"),
+                    onServerRunning: { channel in await onListening(channel.localAddress?.port ?? port) })
     }
 
     static func answer(_ request: Request, _ body: @Sendable (LayerQuery) throws(LayerQuery.Invalid) -> APIAnswers.Body) -> Response {

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import OracleSupport
 import Testing
 
@@ -98,6 +101,28 @@ struct ServeCommandTests {
             #expect(try CLIRunner.run(["serve", "--port", port]).status == 64, "--port \(port)")
         }
     }
+
+    #if canImport(Glibc)
+    @Test("a port already in use is an error, and no URL is printed for a server that never listened")
+    func failedBindPrintsNoURL() throws {
+        // Hold a loopback port, then ask serve for it.
+        let handle = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(handle) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(handle, $0, length) == 0 && listen(handle, 1) == 0 && getsockname(handle, $0, &length) == 0 }
+        }
+        try #require(bound)
+        let port = Int(UInt16(bigEndian: address.sin_port))
+        let result = try CLIRunner.run(["serve", "--port", "\(port)"])
+        #expect(result.status != 0)
+        #expect(!result.standardOutput.contains("serving on"), "\(result.standardOutput)")
+        #expect(result.standardError.contains("in use") || result.standardError.contains("bind"), "\(result.standardError)")
+    }
+    #endif
 }
 
 @Suite("convarith solve padding per-axis options")

@@ -13,7 +13,7 @@ struct ServeCommand: AsyncParsableCommand {
         commandName: "serve",
         abstract: "Serve the JSON API of the arithmetic, the answers and the figures on a local port.",
         discussion: helpText("""
-            Prints the URL to open; GET / lists the routes. Parameters are the command line's spellings in the \
+            Prints the URL to open once the server listens; GET / is the page, GET /api lists the routes. Parameters are the command line's spellings in the \
             query string: /api/shape?op=transposed&input=5x5&kernel=3&stride=2&padding=1&convention=onnx. \
             Binds to 127.0.0.1 unless --host says otherwise. Stop with Ctrl-C.
 
@@ -24,7 +24,7 @@ struct ServeCommand: AsyncParsableCommand {
     )
 
     @Option(name: .long, help: "The port (1–65535).") var port = 8080
-    @Option(name: .long, help: "The address to bind (default loopback).") var host = "127.0.0.1"
+    @Option(name: .long, help: "The address to bind; another than loopback makes the server reachable from other machines.") var host = "127.0.0.1"
 
     func validate() throws {
         guard (1...65_535).contains(port) else { throw ValidationError("--port must be 1…65535, got \(port)") }
@@ -32,9 +32,15 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let application = ConvServer.application(host: host, port: port)
-        print("convarith serving on http://\(host.contains(":") ? "[\(host)]" : host):\(port)/")
-        fflush(nil)  // the URL now, while the server runs
+        if !["127.0.0.1", "localhost", "::1"].contains(host) {
+            printError("warning: --host \(host) binds beyond loopback: anyone who can reach this machine can use the server")
+        }
+        let shownHost = host.contains(":") ? "[\(host)]" : host
+        let application = ConvServer.application(host: host, port: port) { listening in
+            // The URL only once the server listens: a failed bind prints the error alone.
+            print("convarith serving on http://\(shownHost):\(listening)/")
+            fflush(nil)
+        }
         try await application.runService()
     }
 }
