@@ -31,6 +31,11 @@ struct KernelCommandTests {
         #expect(outputs[0].shape == [1, 3, 6, 6])
         #expect(outputs[0].maximumDifference(to: outputs[1]) < 1e-5)
         #expect(outputs[0].maximumDifference(to: outputs[2]) < 1e-5)
+        // A directory as --out is named for what it is, as every other file output says it.
+        let refused = try CLIRunner.run(["run", "transposed", "--x", directory.appendingPathComponent("x.npy").path,
+                                         "--w", directory.appendingPathComponent("w.npy").path, "-s", "2", "--out", directory.path])
+        #expect(refused.status == 73)
+        #expect(refused.standardError.contains("Is a directory"), "\(refused.standardError)")
     }
 
     @Test("bench --workloads times each workload of a file in the peer scripts' JSON lines (name, threads, median, GFLOP/s, output shape) and refuses a bad budget")

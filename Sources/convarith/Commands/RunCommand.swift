@@ -43,12 +43,10 @@ struct RunCommand: ParsableCommand {
         let y = try exitingOnError { () throws(KernelError) in
             try Formulations.run(result.layer, x: x, weight: weight, bias: bias, kind: impl)
         }
-        do {
-            try Data(NPY.encode(y)).write(to: URL(fileURLWithPath: out))
-        } catch {
-            printError("error: cannot write \(out): \(error.localizedDescription)")
-            throw ExitCode(73)
-        }
+        // The writer every file output uses: its messages name the system's reason ("Is a directory").
+        var file = try OutputFile(path: out)
+        try file.write(NPY.encode(y))
+        try file.close()
         if json {
             print(JSONWriter.string(.object([("output_shape", .array(y.shape.map(JSONValue.integer))), ("path", .string(out))])))
         } else {
