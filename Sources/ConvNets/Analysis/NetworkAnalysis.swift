@@ -45,9 +45,9 @@ extension Network {
         for (name, constant) in branch.constants { scope[name] = TensorState(constant) }
         let rows = branch.analyzeNodes(&scope, branches: &branches)
         let failure = rows.first { $0.error != nil }.map { "'\($0.name)' (\($0.label)): \($0.error ?? "")" }
+        let totals = NetworkReport(name: nil, inputs: [], layers: rows)
         let outcome = BranchOutcome(outputs: branch.outputs.map { scope[$0] }, failure: failure,
-                                    parameters: NetworkReport(name: nil, inputs: [], layers: rows).totalParameters,
-                                    multiplyAdds: NetworkReport(name: nil, inputs: [], layers: rows).totalMultiplyAdds)
+                                    parameters: totals.totalParameters, multiplyAdds: totals.totalMultiplyAdds)
         branches[key] = outcome
         return outcome
     }

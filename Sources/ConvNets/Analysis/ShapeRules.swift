@@ -5,13 +5,10 @@ import ConvArithmetic
 enum ShapeRules {
     /// `Π shape`, checked.
     static func elementCount(_ shape: [Int]) throws(NetworkError) -> Int {
-        var product = 1
-        for dimension in shape {
-            let (next, overflow) = product.multipliedReportingOverflow(by: dimension)
-            if overflow { throw .layer("the tensor \(ShapeText.brackets(shape)) has more elements than a 64-bit integer counts") }
-            product = next
+        guard let count = product(shape) else {
+            throw .layer("the tensor \(ShapeText.brackets(shape)) has more elements than a 64-bit integer counts")
         }
-        return product
+        return count
     }
 
     /// `Π shape`, saturating at `Int.max` (for comparisons against small limits).

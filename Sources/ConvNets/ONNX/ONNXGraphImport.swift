@@ -259,14 +259,7 @@ struct ONNXGraphImport {
         imported.scope = scope + "/" + output + "/" + attribute
         var network = try imported.network()
         network.name = imported.scope
-        var produced = Set(network.constants.keys).union(network.inputs.map(\.name))
-        var reads: [String] = []
-        var seen: Set<String> = []
-        for node in network.nodes {
-            for input in node.inputs where !input.isEmpty && !produced.contains(input) && seen.insert(input).inserted { reads.append(input) }
-            produced.insert(node.name)
-        }
-        return (network, reads)
+        return (network, Self.outerReads(of: [graph]))
     }
 
     /// The nodes of a subgraph operator's outputs: the first reads the node's inputs and every enclosing
@@ -287,6 +280,11 @@ struct ONNXGraphImport {
     /// The enclosing-graph tensors a node's subgraphs read (an `If`'s branches, a `Loop`'s body), at any
     /// depth: dependencies the node's own inputs do not list.
     static func implicitInputs(of node: Onnx_NodeProto) -> [String] {
+        outerReads(of: node.attribute.flatMap { [$0.g] + $0.graphs })
+    }
+
+    /// The tensors `graphs` read that none of them produces (at any depth), each once, in order.
+    private static func outerReads(of graphs: [Onnx_GraphProto]) -> [String] {
         var reads: [String] = []
         var seen: Set<String> = []
         func visit(_ graph: Onnx_GraphProto) -> [String] {
@@ -301,10 +299,8 @@ struct ONNXGraphImport {
             }
             return found
         }
-        for attribute in node.attribute {
-            for graph in [attribute.g] + attribute.graphs where !graph.node.isEmpty {
-                for read in visit(graph) where seen.insert(read).inserted { reads.append(read) }
-            }
+        for graph in graphs where !graph.node.isEmpty {
+            for read in visit(graph) where seen.insert(read).inserted { reads.append(read) }
         }
         return reads
     }

@@ -78,9 +78,7 @@ extension ONNXOperator {
             guard target.count == axes.count, target.allSatisfy({ $0 >= 0 }) else { throw .layer("CenterCropPad: shape \(target) does not name one size per axis \(axes)") }
             var shape = x.shape
             for (size, value) in zip(target, axes) {
-                let axis = value < 0 ? value + x.shape.count : value
-                guard axis >= 0, axis < shape.count else { throw .layer("CenterCropPad: axis \(value) is outside \(ShapeText.brackets(x.shape))") }
-                shape[axis] = size
+                shape[try position(of: value, rank: x.shape.count, in: x.shape)] = size
             }
             return ONNXOutput(shape: shape)
         case "OneHot":
@@ -88,10 +86,9 @@ extension ONNXOperator {
             guard let count = depth.integers?.first ?? depth.reals.flatMap({ $0.first.flatMap(ONNXNumbers.truncated) }) else {
                 throw .unknownValues("OneHot's depth is computed at run time from tensor values this analysis does not follow")
             }
-            let rank = x.shape.count + 1
-            let value = attributes.integer("axis") ?? -1
-            let axis = value < 0 ? value + rank : value
-            guard axis >= 0, axis < rank, count >= 0 else { throw .layer("OneHot: axis \(value) or depth \(count) does not fit \(ShapeText.brackets(x.shape))") }
+            // The new axis counts among the output's axes, one more than the indices have.
+            let axis = try position(of: attributes.integer("axis") ?? -1, rank: x.shape.count + 1, in: x.shape)
+            guard count >= 0 else { throw .layer("OneHot: a depth of \(count)") }
             var shape = x.shape
             shape.insert(count, at: axis)
             return ONNXOutput(shape: shape)

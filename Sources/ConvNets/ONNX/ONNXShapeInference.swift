@@ -24,11 +24,7 @@ extension ONNXOperator {
         }
         let x = try input(0)
         let rank = x.shape.count
-        func axis(_ value: Int, rank: Int) throws(NetworkError) -> Int {
-            let position = value < 0 ? value + rank : value
-            guard position >= 0, position < rank else { throw .layer("\(type): axis \(value) is outside the \(rank) axes of \(ShapeText.brackets(x.shape))") }
-            return position
-        }
+        func axis(_ value: Int, rank: Int) throws(NetworkError) -> Int { try position(of: value, rank: rank, in: x.shape) }
         switch type {
         case let type where type.hasPrefix(Self.microsoftPrefix):
             var op = self
@@ -372,6 +368,16 @@ extension ONNXOperator {
         return ONNXOutput(shape: shape, field: position < 2 ? x.field : nil)
     }
 
+}
+
+extension ONNXOperator {
+    /// The position of `axis` (negative counts from the end) among `rank` axes of a tensor of `shape`.
+    /// - Throws: ``NetworkError/layer(_:)`` naming the operator when it is outside them.
+    func position(of axis: Int, rank: Int, in shape: [Int]) throws(NetworkError) -> Int {
+        let position = axis < 0 ? axis + rank : axis
+        guard position >= 0, position < rank else { throw .layer("\(type): axis \(axis) is outside the \(rank) axes of \(ShapeText.brackets(shape))") }
+        return position
+    }
 }
 
 extension UInt {

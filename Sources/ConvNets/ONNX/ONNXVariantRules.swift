@@ -123,9 +123,7 @@ extension ONNXOperator {
     /// `TopK`: the input with its `axis` cut to `k` (a constant or a followed value).
     func topK(_ x: ONNXValue, k kInput: ONNXValue?) throws(NetworkError) -> ONNXOutput {
         let rank = x.shape.count
-        let value = attributes.integer("axis") ?? -1
-        let axis = value < 0 ? value + rank : value
-        guard axis >= 0, axis < rank else { throw .layer("TopK: axis \(value) is outside the \(rank) axes of \(ShapeText.brackets(x.shape))") }
+        let axis = try position(of: attributes.integer("axis") ?? -1, rank: rank, in: x.shape)
         let k: Int
         if opset < 10 {
             guard let given = attributes.integer("k") else { throw .layer("TopK needs k") }
