@@ -20,6 +20,8 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.81.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
     ],
     targets: [
         // Pure arithmetic: sizes, relationships, derivations, equivalences, solvers. No dependencies.
@@ -45,7 +47,8 @@ let package = Package(
         // The local web server: the JSON API over the core, the answers and the figures (Hummingbird 2).
         .target(name: "ConvServer", dependencies: [
             "ConvArithmetic", "ConvEval", "ConvFigures", "ConvKernels", "ConvTour",
-            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdCore", package: "hummingbird"),
+            .product(name: "NIOCore", package: "swift-nio"), .product(name: "Logging", package: "swift-log"),
         ], resources: [.copy("Page")]),
         .executableTarget(
             name: "convarith",

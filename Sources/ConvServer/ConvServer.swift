@@ -1,5 +1,7 @@
 import ConvEval
 import Hummingbird
+import HummingbirdCore
+import NIOCore
 
 /// The local web server of `convarith serve`: a JSON API over the core's arithmetic, the answers of
 /// `convarith eval`, `explain`, `transpose` and `solve`, the figures' frames and the matrix C — the same
@@ -24,18 +26,27 @@ public enum ConvServer {
         ("/api/choices", "for each control, the values that keep the layer valid and the reason for every other"),
     ]
 
-    /// The router with every route.
-    public static func router() -> Router<BasicRequestContext> {
+    /// The router with every route. An answer is refused with a `503` while more than
+    /// ``ServerLimits/answerBytesInFlight`` bytes wait for slower clients (counted by the application's
+    /// connections; a router alone never refuses).
+    public static func router(limits: ServerLimits = .default) -> Router<BasicRequestContext> {
+        router(inFlight: CountedBudget(limit: limits.answerBytesInFlight))
+    }
+
+    static func router(inFlight: CountedBudget) -> Router<BasicRequestContext> {
         let router = Router()
+        let response = { @Sendable (status: HTTPResponse.Status, body: APIAnswers.Body) in
+            Self.response(status, body, inFlight: inFlight)
+        }
         // The page: three files by name (nothing else is read from disk, so no path can escape).
         for file in PageFile.allCases {
             router.get(RouterPath(file.route)) { _, _ -> Response in
-                guard let bytes = file.bytes else { return Self.response(.notFound, .json(.object([("error", .string("the page's files are missing"))]))) }
-                return Self.response(.ok, APIAnswers.Body(bytes: bytes, contentType: file.contentType))
+                guard let bytes = file.bytes else { return response(.notFound, .json(.object([("error", .string("the page's files are missing"))]))) }
+                return response(.ok, APIAnswers.Body(bytes: bytes, contentType: file.contentType))
             }
         }
         router.get("/api") { _, _ -> Response in
-            Self.response(.ok, APIAnswers.Body(bytes: Array(index.utf8), contentType: "text/html; charset=utf-8"))
+            response(.ok, APIAnswers.Body(bytes: Array(index.utf8), contentType: "text/html; charset=utf-8"))
         }
         let answers: [(String, @Sendable (LayerQuery) throws(LayerQuery.Invalid) -> APIAnswers.Body)] = [
             ("/api/shape", APIAnswers.shape), ("/api/explain", APIAnswers.explain), ("/api/transpose", APIAnswers.transpose),
@@ -45,21 +56,30 @@ public enum ConvServer {
         ]
         for (path, answer) in answers {
             router.get(RouterPath(path)) { request, _ -> Response in
-                Self.answer(request, answer)
+                Self.answer(request, answer, respond: response)
             }
         }
         return router
     }
 
-    /// An application serving ``router()`` on `host:port` (loopback by default); `onListening` is called
-    /// with the port once the server is bound and listening (not before: a failed bind never calls it).
-    public static func application(host: String = "127.0.0.1", port: Int = 8080,
+    /// An application serving ``router(limits:)`` on `host:port` (loopback by default; port 0 picks a free
+    /// one) within `limits`; `onListening` is called with the port once the server is bound and listening
+    /// (not before: a failed bind never calls it).
+    public static func application(host: String = "127.0.0.1", port: Int = 8080, limits: ServerLimits = .default,
                                    onListening: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
-        Application(router: router(), configuration: .init(address: .hostname(host, port: port), serverName: "convarith"),
-                    onServerRunning: { channel in await onListening(channel.localAddress?.port ?? port) })
+        let connections = CountedBudget(limit: limits.maximumConnections)
+        let inFlight = CountedBudget(limit: limits.answerBytesInFlight)
+        let server = HTTPServerBuilder { responder in
+            GuardedHTTP1Channel(http1: HTTP1Channel(responder: responder, configuration: .init(idleTimeout: TimeAmount(seconds: limits.headerTimeout))),
+                                connections: connections, inFlight: inFlight, writeTimeout: TimeAmount(seconds: limits.writeTimeout))
+        }
+        return Application(router: router(inFlight: inFlight), server: server,
+                           configuration: .init(address: .hostname(host, port: port), serverName: "convarith"),
+                           onServerRunning: { channel in await onListening(channel.localAddress?.port ?? port) })
     }
 
-    static func answer(_ request: Request, _ body: @Sendable (LayerQuery) throws(LayerQuery.Invalid) -> APIAnswers.Body) -> Response {
+    static func answer(_ request: Request, _ body: @Sendable (LayerQuery) throws(LayerQuery.Invalid) -> APIAnswers.Body,
+                       respond response: (HTTPResponse.Status, APIAnswers.Body) -> Response) -> Response {
         var values: [String: String] = [:]
         for (key, value) in request.uri.queryParameters {
             values[String(key)] = String(value)
@@ -71,11 +91,18 @@ public enum ConvServer {
         }
     }
 
-    static func response(_ status: HTTPResponse.Status, _ body: APIAnswers.Body) -> Response {
-        var buffer = ByteBuffer()
-        buffer.writeBytes(body.bytes)
+    /// `body` as the response, or — while the bytes of answers not yet taken by their clients are at the
+    /// limit — a short `503` asking the client to retry. (The connections count those bytes as they are
+    /// written and give them back as the socket takes them.)
+    static func response(_ status: HTTPResponse.Status, _ body: APIAnswers.Body, inFlight: CountedBudget) -> Response {
+        guard inFlight.admits(body.bytes.count) else {
+            let busy = Array("{\"error\":\"the server holds \(inFlight.limit) bytes of answers for slower clients, its limit; try again shortly\"}".utf8)
+            return Response(status: .serviceUnavailable,
+                            headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store", .retryAfter: "1"],
+                            body: ResponseBody(byteBuffer: ByteBuffer(bytes: busy)))
+        }
         return Response(status: status, headers: [.contentType: body.contentType, .cacheControl: "no-store"],
-                        body: ResponseBody(byteBuffer: buffer))
+                        body: ResponseBody(byteBuffer: ByteBuffer(bytes: body.bytes)))
     }
 
     /// The list of routes at `/api`, each with an example.

@@ -23,14 +23,14 @@ struct LoopbackResponse: Sendable {
 struct LoopbackServer: Sendable {
     let port: Int
 
-    /// Runs `body` with the server of ``ConvServer/router()`` listening on 127.0.0.1.
-    static func with<Value: Sendable>(_ body: @escaping @Sendable (LoopbackServer) async throws -> Value) async throws -> Value {
+    /// Runs `body` with the application of `convarith serve` listening on 127.0.0.1 within `limits`.
+    static func with<Value: Sendable>(limits: ServerLimits = .default,
+                                      _ body: @escaping @Sendable (LoopbackServer) async throws -> Value) async throws -> Value {
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-        let application = Application(router: ConvServer.router(), configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-                                      onServerRunning: { channel in
-                                          continuation.yield(channel.localAddress?.port ?? 0)
-                                          continuation.finish()
-                                      })
+        let application = ConvServer.application(host: "127.0.0.1", port: 0, limits: limits) { port in
+            continuation.yield(port)
+            continuation.finish()
+        }
         return try await withThrowingTaskGroup(of: Value?.self) { group in
             group.addTask {
                 try await application.runService(gracefulShutdownSignals: [])
@@ -58,40 +58,10 @@ struct LoopbackServer: Sendable {
     }
 
     private static func blockingGet(_ uri: String, port: Int) throws -> LoopbackResponse {
-        #if canImport(Glibc)
-        let handle = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        #else
-        let handle = socket(AF_INET, SOCK_STREAM, 0)
-        #endif
-        guard handle >= 0 else { throw LoopbackError("socket: \(errno)") }
-        defer { close(handle) }
-        // A server that stops answering fails the test after 20 s instead of hanging it.
-        var timeout = timeval(tv_sec: 20, tv_usec: 0)
-        setsockopt(handle, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(handle, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else { throw LoopbackError("connect: \(errno)") }
-        let request = Array("GET \(uri) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".utf8)
-        var sent = 0
-        while sent < request.count {
-            let count = request[sent...].withUnsafeBytes { send(handle, $0.baseAddress, $0.count, 0) }
-            guard count > 0 else { throw LoopbackError("send: \(errno)") }
-            sent += count
-        }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65_536)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { recv(handle, $0.baseAddress, $0.count, 0) }
-            guard count >= 0 else { throw LoopbackError("recv: \(errno)") }
-            if count == 0 { break }
-            bytes += chunk[0..<count]
-        }
-        return try parse(bytes)
+        let connection = try RawConnection(port: port)
+        defer { connection.hangUp() }
+        try connection.write("GET \(uri) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        return try parse(connection.readToEnd())
     }
 
     /// An HTTP/1.1 response: status line, headers, then a body of Content-Length bytes or chunks.
@@ -121,6 +91,86 @@ struct LoopbackServer: Sendable {
             body = decoded
         }
         return LoopbackResponse(status: HTTPResponse.Status(code: code), headers: headers, body: ByteBuffer(bytes: body))
+    }
+}
+
+/// One TCP connection to the server on a plain socket, for the tests that send half a request, never
+/// read, or hold connections open. Blocking calls; a read gives up after `timeout` seconds.
+final class RawConnection: @unchecked Sendable {
+    private let handle: Int32
+
+    /// Connects to 127.0.0.1:`port`; `receiveBuffer` shrinks the socket's receive buffer (before connecting,
+    /// so the window the server sees is small too).
+    init(port: Int, timeout: Int = 20, receiveBuffer: Int32? = nil) throws {
+        #if canImport(Glibc)
+        handle = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        #else
+        handle = socket(AF_INET, SOCK_STREAM, 0)
+        #endif
+        guard handle >= 0 else { throw LoopbackError("socket: \(errno)") }
+        // A server that stops answering fails the test after `timeout` s instead of hanging it.
+        var time = timeval(tv_sec: timeout, tv_usec: 0)
+        setsockopt(handle, SOL_SOCKET, SO_RCVTIMEO, &time, socklen_t(MemoryLayout<timeval>.size))
+        if var size = receiveBuffer {
+            setsockopt(handle, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(handle, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else {
+            close(handle)
+            throw LoopbackError("connect: \(errno)")
+        }
+    }
+
+    /// Sends all of `text`.
+    func write(_ text: String) throws {
+        let request = Array(text.utf8)
+        var sent = 0
+        while sent < request.count {
+            let count = request[sent...].withUnsafeBytes { send(handle, $0.baseAddress, $0.count, 0) }
+            guard count > 0 else { throw LoopbackError("send: \(errno)") }
+            sent += count
+        }
+    }
+
+    /// Every byte until the server closes the connection.
+    func readToEnd() throws -> [UInt8] {
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { recv(handle, $0.baseAddress, $0.count, 0) }
+            guard count >= 0 else { throw LoopbackError("recv: \(errno)") }
+            if count == 0 { return bytes }
+            bytes += chunk[0..<count]
+        }
+    }
+
+    /// Whether the server has closed the connection: reads (and drops) what it sent until the end, or
+    /// gives up after the timeout with `false`. A reset counts as closed.
+    func closedByServer() -> Bool {
+        var chunk = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { recv(handle, $0.baseAddress, $0.count, 0) }
+            if count == 0 { return true }
+            if count < 0 { return errno == ECONNRESET }
+        }
+    }
+
+    /// Closes the connection from this side.
+    func hangUp() {
+        close(handle)
+    }
+}
+
+/// `body` on a thread of its own (a blocking socket call must not hold a cooperative thread).
+func onThread<Value: Sendable>(_ body: @escaping @Sendable () throws -> Value) async throws -> Value {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Result { try body() }) }.start()
     }
 }
 

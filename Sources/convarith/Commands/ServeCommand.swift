@@ -17,6 +17,10 @@ struct ServeCommand: AsyncParsableCommand {
             query string: /api/shape?op=transposed&input=5x5&kernel=3&stride=2&padding=1&convention=onnx. \
             Binds to 127.0.0.1 unless --host says otherwise. Stop with Ctrl-C.
 
+            Limits: --max-connections at once (one more is answered 503 and closed); a request header \
+            within 10 s; an answer that makes no progress for 30 s closes its connection; beyond 256 MiB of \
+            answers waiting for slow clients, new requests get 503 with Retry-After.
+
             Examples:
               convarith serve
               convarith serve --port 9000
@@ -26,7 +30,10 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The port (1–65535).") var port = 8080
     @Option(name: .long, help: "The address to bind; another than loopback makes the server reachable from other machines.") var host = "127.0.0.1"
 
+    @Option(name: .long, help: "Connections served at once (1–100000); one more is answered 503.") var maxConnections = ServerLimits.default.maximumConnections
+
     func validate() throws {
+        guard (1...100_000).contains(maxConnections) else { throw ValidationError("--max-connections must be 1…100000, got \(maxConnections)") }
         guard (1...65_535).contains(port) else { throw ValidationError("--port must be 1…65535, got \(port)") }
         guard !host.isEmpty, host.utf8.count <= 253 else { throw ValidationError("--host must be an address or host name") }
     }
@@ -35,8 +42,10 @@ struct ServeCommand: AsyncParsableCommand {
         if !["127.0.0.1", "localhost", "::1"].contains(host) {
             printError("warning: --host \(host) binds beyond loopback: anyone who can reach this machine can use the server")
         }
+        var limits = ServerLimits.default
+        limits.maximumConnections = maxConnections
         let shownHost = host.contains(":") ? "[\(host)]" : host
-        let application = ConvServer.application(host: host, port: port) { listening in
+        let application = ConvServer.application(host: host, port: port, limits: limits) { listening in
             // The URL only once the server listens: a failed bind prints the error alone.
             print("convarith serving on http://\(shownHost):\(listening)/")
             fflush(nil)
