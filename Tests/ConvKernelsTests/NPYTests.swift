@@ -51,27 +51,14 @@ struct NPYTests {
         let truncated = npyFile(version: 1, header: "{'descr': '<f4', 'fortran_order': False, 'shape': (4,), }", payload: [0, 0, 0, 0])
         #expect { try NPY.decode(truncated) } throws: { "\($0)".contains("needs 16") }
         #expect(throws: KernelError.self) { try NPY.decode(Array("not numpy".utf8)) }
+        // NumPy reads structured records; the kernels have no use for them.
+        let structured = npyFile(version: 1, header: "{'descr': [('a', '<f4')], 'fortran_order': False, 'shape': (1,), }", payload: [0, 0, 0, 0])
+        #expect { try NPY.decode(structured) } throws: { "\($0)".contains("structured") }
     }
 
     @Test("files written here load in NumPy with the right shape and values (skipped, visibly, without numpy)")
     func numpyReadsOurFiles() throws {
-        let check = Process()
-        check.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        check.arguments = ["python3", "-c", "import numpy"]
-        check.standardError = FileHandle.nullDevice
-        guard (try? check.run()) != nil else {
-            Issue.record("python3 is not available; cannot check NumPy interoperability")
-            return
-        }
-        check.waitUntilExit()
-        guard check.terminationStatus == 0 else {
-            if ProcessInfo.processInfo.environment["CI"] != nil {
-                Issue.record("numpy is missing in CI; .ci/run installs it")
-            } else {
-                print("note: numpy is not installed; skipping the NumPy interoperability check")
-            }
-            return
-        }
+        guard Self.numpyIsAvailable() else { return }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("convarith-npy-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -101,5 +88,128 @@ struct NPYTests {
         #expect(throws: KernelError.self) { try Tensor(zeros: [1 << 20, 1 << 20, 1 << 10]) }
         #expect(throws: KernelError.self) { try Tensor(zeros: [Int.max, 2]) }
         #expect(throws: KernelError.self) { try MemoryLimit(bytes: 1024).check([16, 17]) }
+    }
+
+    /// Headers as NumPy reads them: nil where `np.load` refuses the file, else the shape it reads.
+    static let headerVerdicts: [(header: String, shape: [Int]?)] = [
+        ("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }", [2, 3]),
+        ("{\"descr\": \"<f4\", \"fortran_order\": False, \"shape\": (2,)}", [2]),
+        ("{'descr': '<f4', 'fortran_order': False, 'shape': (), }", []),
+        // A key given twice keeps its last value, as in a Python dict.
+        ("{'descr': '<f4', 'fortran_order': False, 'shape': (1,), 'shape': (2,), }", [2]),
+        ("{'descr': '<f4', 'fortran_order': True, 'fortran_order': False, 'shape': (3,), }", [3]),
+        ("{'descr': '<f4', 'fortran_order': False, 'shape': (1_0,), }", [10]),
+        ("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3)", nil),
+        ("{'descr': '<f4', 'fortran_order': False, 'shape': (2,), } extra", nil),
+        ("{'descr': '<f4', 'fortran_order': False, 'shape': (2,), 'extra': 1}", nil),
+        ("{'descr': '<f4', 'shape': (2,), }", nil),
+        ("{'descr': '<f4', 'fortran_order': False, 'shape': (2), }", nil),
+        ("{'descr': '<f4', 'fortran_order': False, 'shape': [2], }", nil),
+        ("{'descr': '<f4', 'fortran_order': 0, 'shape': (2,), }", nil),
+        ("{'descr': '<f4', 'fortran_order': False, 'shape': (2.0,), }", nil),
+        ("{'descr': '<f4', 'fortran_order': False, 'shape': ((2,),), }", nil),
+        ("{'descr': '<f4', 'fortran_order': False, 'shape': (2,),, }", nil),
+        ("['descr', '<f4']", nil),
+        ("{'descr': '<f4', 'fortran_order': False, 'shape': (((2,))), }", [2]),
+    ]
+
+    @Test("a header is read as NumPy reads it: last of a repeated key, exactly three keys, a closing brace")
+    func headersAreReadAsNumPyReadsThem() {
+        // A megabyte of parentheses is refused, not recursed into.
+        let deep = npyFile(version: 2, header: "{'shape': " + String(repeating: "(", count: 1 << 19), payload: [])
+        #expect(throws: KernelError.self) { try NPY.header(deep[...]) }
+        for (header, shape) in Self.headerVerdicts {
+            let bytes = npyFile(version: 1, header: header, payload: Array(repeating: 0, count: 4 * 10))
+            let read = try? NPY.header(bytes[...])
+            #expect(read?.shape == shape, "\(header)")
+        }
+    }
+
+    @Test("NumPy itself agrees with every header verdict (skipped, visibly, without numpy)")
+    func numpyAgreesWithTheHeaderVerdicts() throws {
+        guard Self.numpyIsAvailable() else { return }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("convarith-npy-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var paths: [String] = []
+        for (index, verdict) in Self.headerVerdicts.enumerated() {
+            let path = directory.appendingPathComponent("\(index).npy").path
+            try Data(npyFile(version: 1, header: verdict.header, payload: Array(repeating: 0, count: 4 * 10))).write(to: URL(fileURLWithPath: path))
+            paths.append(path)
+        }
+        let script = """
+            import numpy as np, sys
+            for path in sys.argv[1:]:
+                try:
+                    print(list(np.load(path).shape))
+                except Exception:
+                    print("refused")
+            """
+        let run = Process()
+        let output = Pipe()
+        run.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        run.arguments = ["python3", "-c", script] + paths
+        run.standardOutput = output
+        try run.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        run.waitUntilExit()
+        let lines = text.split(separator: "\n").map(String.init)
+        try #require(lines.count == Self.headerVerdicts.count, "\(text)")
+        for (verdict, line) in zip(Self.headerVerdicts, lines) {
+            let numpy = line == "refused" ? nil : line
+            #expect(numpy == verdict.shape.map { "[" + $0.map(String.init).joined(separator: ", ") + "]" }, "\(verdict.header)")
+        }
+    }
+
+    @Test("data pulled a few bytes at a time decodes as the whole file does, for every dtype")
+    func streamedDataDecodesAsTheWholeFile() throws {
+        let cases: [(String, [UInt8])] = [
+            ("<f4", littleEndian([Float(1.5), -2, 0.25, 7].map { $0.bitPattern })),
+            ("<f8", littleEndian([1.5, -2, 0.25, 7].map { $0.bitPattern })),
+            ("<i2", littleEndian([Int16(1), -2, 300, 7])),
+            ("|u1", [1, 2, 250, 7]),
+        ]
+        for (descriptor, payload) in cases {
+            let bytes = npyFile(version: 1, header: "{'descr': '\(descriptor)', 'fortran_order': False, 'shape': (2, 2), }", payload: payload)
+            let header = try NPY.header(bytes[...])
+            var offset = header.dataOffset
+            let streamed = try NPY.decode(header) { buffer in
+                let count = min(3, buffer.count, bytes.count - offset)
+                for index in 0..<count { buffer[index] = bytes[offset + index] }
+                offset += count
+                return count
+            }
+            #expect(streamed == (try NPY.decode(bytes)), "\(descriptor)")
+            var short = header.dataOffset
+            #expect(throws: KernelError.self) {
+                try NPY.decode(header) { buffer in
+                    let count = min(buffer.count, bytes.count - 1 - short)
+                    for index in 0..<count { buffer[index] = bytes[short + index] }
+                    short += count
+                    return count
+                }
+            }
+        }
+    }
+
+    static func numpyIsAvailable() -> Bool {
+        let check = Process()
+        check.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        check.arguments = ["python3", "-c", "import numpy"]
+        check.standardError = FileHandle.nullDevice
+        guard (try? check.run()) != nil else {
+            Issue.record("python3 is not available; cannot check NumPy interoperability")
+            return false
+        }
+        check.waitUntilExit()
+        guard check.terminationStatus == 0 else {
+            if ProcessInfo.processInfo.environment["CI"] != nil {
+                Issue.record("numpy is missing in CI; .ci/run installs it")
+            } else {
+                print("note: numpy is not installed; skipping the NumPy interoperability check")
+            }
+            return false
+        }
+        return true
     }
 }

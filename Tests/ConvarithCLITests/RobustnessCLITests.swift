@@ -96,6 +96,22 @@ struct RobustnessCLITests {
         #expect(result.peakResidentBytes < 200 << 20)
     }
 
+    @Test("run checks every header against the layer before reading data: a channel mismatch is named, not a short file")
+    func channelMismatchIsFoundFromTheHeaders() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("convarith-headers-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        // x's header announces [1, 3, 64, 64] but the file holds no data: reading it first would fail on that.
+        let encoded = NPY.encode(try Tensor(zeros: [1, 3, 64, 64]))
+        let x = directory.appendingPathComponent("x.npy"), w = directory.appendingPathComponent("w.npy")
+        try Data(encoded[0..<(try NPY.header(encoded[...]).dataOffset)]).write(to: x)
+        try Data(NPY.encode(try Tensor(zeros: [8, 4, 3, 3]))).write(to: w)
+        let result = try WatchedRun.run(["run", "conv", "--x", x.path, "--w", w.path, "--out", directory.appendingPathComponent("y.npy").path])
+        #expect(result.status == 1)
+        #expect(result.standardError.contains("[8, 4, 3, 3]") || result.standardError.contains("channel"), "\(result.standardError)")
+        #expect(!result.standardError.contains("data bytes"), "\(result.standardError)")
+    }
+
     @Test("a float64 input is converted with a note on standard error")
     func conversionIsNoted() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("convarith-f8-\(UUID().uuidString)")

@@ -48,7 +48,7 @@ public enum NPY {
         guard headerLength <= 1 << 20 else { throw .npy("a header of \(headerLength) bytes is not a tensor's header") }
         guard headerStart + headerLength <= bytes.count else { throw .npy("truncated header") }
         let header = String(decoding: bytes[headerStart..<(headerStart + headerLength)], as: UTF8.self)
-        let fields = try Header(parsing: header)
+        let fields = try NPYHeaderDictionary(parsing: header)
         if fields.fortranOrder {
             throw .npy("Fortran-ordered arrays are not supported; save np.ascontiguousarray(a) instead")
         }
@@ -93,6 +93,58 @@ public enum NPY {
         return Tensor(uncheckedShape: header.shape, data: values)
     }
 
+    /// Decodes the data that follows `header`, pulled from `read` (which fills the buffer it is given with
+    /// up to its size of the file's next bytes and returns how many, 0 at the end). Memory stays at the
+    /// tensor and one 1 MiB chunk: `<f4` data is read straight into the tensor's storage.
+    /// - Throws: ``KernelError/npy(_:)`` when the file ends before the shape's data, or what `read` throws.
+    public static func decode(_ header: FileHeader,
+                              reading read: (UnsafeMutableRawBufferPointer) throws(KernelError) -> Int) throws(KernelError) -> Tensor {
+        let type = try ElementType(descriptor: header.descriptor)
+        let count = header.dataByteCount / type.size
+        var values = [Float](repeating: 0, count: count)
+        func fill(_ buffer: UnsafeMutableRawBufferPointer, from offset: Int) throws(KernelError) {
+            var filled = 0
+            while filled < buffer.count {
+                let got = try read(UnsafeMutableRawBufferPointer(rebasing: buffer[filled...]))
+                guard got > 0 else {
+                    throw .npy("the file holds \(offset + filled) data bytes but shape \(header.shape) of \(header.descriptor) needs \(header.dataByteCount)")
+                }
+                filled += got
+            }
+        }
+        if type.isHostFloat32 {
+            // Array's closures rethrow untyped errors: the failure is carried out by hand.
+            var failure: KernelError?
+            values.withUnsafeMutableBytes { raw in
+                do throws(KernelError) { try fill(raw, from: 0) } catch { failure = error }
+            }
+            if let failure { throw failure }
+            return Tensor(uncheckedShape: header.shape, data: values)
+        }
+        let chunkElements = max(1, (1 << 20) / type.size)
+        var chunk = [UInt8](repeating: 0, count: chunkElements * type.size)
+        var done = 0
+        while done < count {
+            let elements = min(chunkElements, count - done)
+            var failure: KernelError?
+            chunk.withUnsafeMutableBytes { raw in
+                do throws(KernelError) {
+                    try fill(UnsafeMutableRawBufferPointer(rebasing: raw[..<(elements * type.size)]), from: done * type.size)
+                } catch {
+                    failure = error
+                    return
+                }
+                guard let base = raw.baseAddress else { return }
+                for index in 0..<elements {
+                    values[done + index] = type.load(base + index * type.size)
+                }
+            }
+            if let failure { throw failure }
+            done += elements
+        }
+        return Tensor(uncheckedShape: header.shape, data: values)
+    }
+
     /// Decodes the bytes of a `.npy` file.
     public static func decode(_ bytes: [UInt8]) throws(KernelError) -> Tensor {
         let header = try header(bytes[...])
@@ -119,47 +171,12 @@ public enum NPY {
         return bytes
     }
 
-    /// The fields of the header dictionary.
-    struct Header {
-        var descriptor = ""
-        var fortranOrder = false
-        var shape: [Int] = []
-
-        init(parsing text: String) throws(KernelError) {
-            guard let descr = Self.value(of: "descr", in: text) else { throw .npy("the header has no 'descr'") }
-            descriptor = descr.trimmingQuotes()
-            guard let fortran = Self.value(of: "fortran_order", in: text) else { throw .npy("the header has no 'fortran_order'") }
-            fortranOrder = fortran.hasPrefix("True")
-            guard let shapeText = Self.value(of: "shape", in: text), shapeText.hasPrefix("("), let close = shapeText.firstIndex(of: ")") else {
-                throw .npy("the header has no 'shape' tuple")
-            }
-            let inner = shapeText[shapeText.index(after: shapeText.startIndex)..<close]
-            for part in inner.split(separator: ",") {
-                let digits = part.filter { !$0.isWhitespace && $0 != "L" }
-                if digits.isEmpty { continue }
-                guard let size = Int(digits), size >= 0 else { throw .npy("invalid shape entry '\(part)'") }
-                shape.append(size)
-            }
-        }
-
-        /// The text after `'key':`, up to the end of the header.
-        private static func value(of key: String, in text: String) -> Substring? {
-            for quote in ["'", "\""] {
-                if let range = text.firstRange(of: quote + key + quote) {
-                    var rest = text[range.upperBound...].drop { $0 == " " }
-                    guard rest.first == ":" else { continue }
-                    rest = rest.dropFirst().drop { $0 == " " }
-                    return rest
-                }
-            }
-            return nil
-        }
-    }
-
     /// A NumPy element type this reader converts to `Float`.
     struct ElementType {
         let size: Int
         let load: (UnsafeRawPointer) -> Float
+        /// Little-endian `float32` on a little-endian machine: the bytes are the values.
+        var isHostFloat32 = false
 
         init(descriptor: String) throws(KernelError) {
             let order = descriptor.first
@@ -168,7 +185,9 @@ public enum NPY {
             }
             let code = order == "<" || order == "|" || order == "=" ? String(descriptor.dropFirst()) : descriptor
             switch code {
-            case "f4": size = 4; load = { Float(bitPattern: UInt32(littleEndian: $0.loadUnaligned(as: UInt32.self))) }
+            case "f4":
+                size = 4; load = { Float(bitPattern: UInt32(littleEndian: $0.loadUnaligned(as: UInt32.self))) }
+                isHostFloat32 = 1.littleEndian == 1
             case "f8": size = 8; load = { Float(Double(bitPattern: UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)))) }
             case "f2": size = 2; load = { Self.half(UInt16(littleEndian: $0.loadUnaligned(as: UInt16.self))) }
             case "i1": size = 1; load = { Float($0.load(as: Int8.self)) }
@@ -194,13 +213,5 @@ public enum NPY {
             default: return sign * (1 + fraction / 1024) * Float(sign: .plus, exponent: exponent - 15, significand: 1)
             }
         }
-    }
-}
-
-extension Substring {
-    /// `'<f4', ...` → `<f4`.
-    func trimmingQuotes() -> String {
-        guard let quote = first, quote == "'" || quote == "\"" else { return String(prefix { $0 != "," && $0 != "}" }) }
-        return String(dropFirst().prefix { $0 != quote })
     }
 }

@@ -56,17 +56,14 @@ struct MatrixCommand: ParsableCommand {
         }
         var cells = matrix.symbolic()
         if let weightPath {
-            guard let data = FileManager.default.contents(atPath: weightPath) else {
-                printError("error: cannot read \(weightPath)")
-                throw ExitCode(66)
-            }
-            let weight = try exitingOnError { () throws(KernelError) in try NPY.decode(Array(data)) }
+            let file = try NPYInputFile(path: weightPath)
             let channels = ChannelConfiguration(channels: inputChannels, outputChannels: outputChannels, groups: layer.groups ?? 1)
             let expected = try exitingOnError { () throws(ArithmeticError) in try channels.tensorShapes(of: convolution).weight }
-            guard weight.shape == expected else {
-                printError("error: the weight has shape \(weight.shape), but this layer needs \(expected ?? [])")
+            guard file.header.shape == expected else {
+                printError("error: the weight has shape \(file.header.shape), but this layer needs \(expected ?? [])")
                 throw ExitCode(1)
             }
+            let weight = try file.tensor()
             cells = matrix.dense(weight: weight.data).map { $0.map { $0 == 0 ? "0" : String($0) } }
         }
         let transposedCells = (0..<matrix.columns).map { column in cells.map { $0[column] } }

@@ -31,15 +31,23 @@ struct RunCommand: ParsableCommand {
     @Flag(name: .long, help: "Also print the output shape as JSON.") var json = false
 
     func run() throws {
-        let x = try load(inputPath)
-        let weight = try weightPath.map(load)
-        let bias = try biasPath.map(load)
-        guard x.rank >= 3 else {
-            printError("error: x has shape \(x.shape); it needs [N, C, spatial…] with at least one spatial axis")
+        // The headers first: every shape is checked against the layer before any data is read.
+        let xFile = try NPYInputFile(path: inputPath)
+        let weightFile = try weightPath.map(NPYInputFile.init)
+        let biasFile = try biasPath.map(NPYInputFile.init)
+        let xShape = xFile.header.shape
+        guard xShape.count >= 3 else {
+            printError("error: x has shape \(xShape); it needs [N, C, spatial…] with at least one spatial axis")
             throw ExitCode(1)
         }
-        let kernel = weight.map { Array($0.shape.dropFirst(2)) }
-        let result = EvalResult(layer: try layer.resolve(input: Array(x.shape.dropFirst(2)), kernel: kernel))
+        let kernel = weightFile.map { Array($0.header.shape.dropFirst(2)) }
+        let result = EvalResult(layer: try layer.resolve(input: Array(xShape.dropFirst(2)), kernel: kernel))
+        try exitingOnError { () throws(KernelError) in
+            try Formulations.check(result.layer, x: xShape, weight: weightFile?.header.shape, bias: biasFile?.header.shape, kind: impl)
+        }
+        let x = try xFile.tensor()
+        let weight = try weightFile?.tensor()
+        let bias = try biasFile?.tensor()
         let y = try exitingOnError { () throws(KernelError) in
             try Formulations.run(result.layer, x: x, weight: weight, bias: bias, kind: impl)
         }
@@ -52,34 +60,5 @@ struct RunCommand: ParsableCommand {
         } else {
             print("\(result.shape.name) (\(result.shape.convention.displayName), \(impl.rawValue)): x \(x.shape) → y \(y.shape), written to \(out)")
         }
-    }
-
-    /// Reads a `.npy` file: the header first (checked against the memory limit), then exactly the data
-    /// bytes it announces — never the whole file.
-    private func load(_ path: String) throws -> Tensor {
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            printError("error: cannot read \(path)")
-            throw ExitCode(66)
-        }
-        defer { try? handle.close() }
-        func read(_ count: Int) throws -> [UInt8] {
-            do {
-                return Array(try handle.read(upToCount: count) ?? Data())
-            } catch {
-                printError("error: cannot read \(path): \(error.localizedDescription)")
-                throw ExitCode(66)
-            }
-        }
-        var prefix = try read(NPY.preambleLength)
-        if let end = NPY.headerEnd(prefix[...]), end > prefix.count, end <= (1 << 20) + NPY.preambleLength {
-            prefix += try read(end - prefix.count)
-        }
-        let header = try exitingOnError { () throws(KernelError) in try NPY.header(prefix[...]) }
-        let data = Array(prefix.dropFirst(header.dataOffset)) + (try read(max(header.dataByteCount - max(prefix.count - header.dataOffset, 0), 0)))
-        let tensor = try exitingOnError { () throws(KernelError) in try NPY.decode(header, data: data[...]) }
-        if header.isConverted {
-            printError("note: \(path) holds \(header.descriptor) values; they are converted to 32-bit floats")
-        }
-        return tensor
     }
 }
