@@ -112,6 +112,26 @@ struct RobustnessCLITests {
         #expect(!result.standardError.contains("data bytes"), "\(result.standardError)")
     }
 
+    @Test("bench refuses a workload beyond the work or memory limit before making its tensors, and a workloads file past 16 MiB")
+    func benchWorkloadsAreBounded() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("convarith-bench-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("workloads.json")
+        // About 10^12 multiply-adds on 1 GB of input: refused from the shapes, not after filling them.
+        try Data(#"[{"name": "huge", "op": "conv", "channels": 1024, "out_channels": 1024, "input": [512, 512], "kernel": [3, 3], "padding": [1, 1]}]"#.utf8)
+            .write(to: file)
+        let huge = try WatchedRun.run(["bench", "--workloads", file.path, "--repetitions", "1", "--budget", "0"])
+        #expect(huge.status == 1, "\(huge.standardError)")
+        #expect(huge.standardError.contains("limit"), "\(huge.standardError)")
+        #expect(huge.seconds < 10 && huge.peakResidentBytes < 200 << 20)
+        let endless = try WatchedRun.run(["bench", "--workloads", "/dev/zero"])
+        #expect(endless.status == 1 && endless.standardError.contains("16777216"), "\(endless.standardError)")
+        #expect(endless.peakResidentBytes < 200 << 20)
+        let stack = try WatchedRun.run(["net", "/dev/zero"])
+        #expect(stack.status != 0 && stack.standardError.contains("67108864"), "\(stack.standardError)")
+    }
+
     @Test("a float64 input is converted with a note on standard error")
     func conversionIsNoted() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("convarith-f8-\(UUID().uuidString)")

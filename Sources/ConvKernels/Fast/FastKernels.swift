@@ -12,6 +12,23 @@ public enum FastKernels {
     /// limit (it runs 100–300 times faster).
     static let workScale = 100
 
+    /// Checks tensors of these shapes as the fast path would, before any of them exists: the channels and
+    /// shapes, the work limit (scaled for the fast path), and the memory of x, w and y together — so a
+    /// caller that makes its own tensors (a benchmark's random ones) can refuse a workload before
+    /// allocating or filling gigabytes.
+    /// - Throws: ``KernelError`` naming the tensor that does not fit, or the limit that is exceeded.
+    public static func check(shape: LayerShape, x: [Int], weight: [Int]?, groups: Int = 1) throws(KernelError) {
+        let layout = try LayerTensors(shape: shape, x: x, weight: weight, bias: nil, groups: groups, workScale: Self.workScale)
+        var total = 0
+        for tensor in [x, weight ?? [], layout.outputShape] {
+            let count = try MemoryLimit.current.check(tensor)
+            let (sum, overflow) = total.addingReportingOverflow(count)
+            guard !overflow else { throw .memoryLimit(elements: Int.max, bytes: Int.max, limit: MemoryLimit.current.bytes) }
+            total = sum
+        }
+        _ = try MemoryLimit.current.check([total])
+    }
+
     /// `y = conv(x, w) + b` (PyTorch/ONNX layouts), the same as ``ReferenceKernels/convolution(_:weight:bias:shape:groups:)``.
     public static func convolution(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, shape: LayerShape, groups: Int = 1,
                                    threads: Int = FastThreads.default, microKernel: MicroKernel = .current) throws(KernelError) -> Tensor {

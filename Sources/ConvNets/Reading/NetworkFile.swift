@@ -9,28 +9,18 @@ public enum NetworkFile {
     ///   reader's ``NetworkError/malformed(_:at:)`` errors.
     public static func load(path: String) throws(NetworkError) -> Network {
         if path.lowercased().hasSuffix(".onnx") { return try ONNXModelFile.load(path: path) }
-        let size: Int
+        let bytes: [UInt8]
         do {
-            let attributes = try FileManager.default.attributesOfItem(atPath: path)
-            guard (attributes[.type] as? FileAttributeType) != .typeDirectory else {
-                throw NetworkError.unreadable(path: path, reason: "it is a directory")
-            }
-            size = (attributes[.size] as? NSNumber)?.intValue ?? 0
-        } catch let error as NetworkError {
-            throw error
+            bytes = try BoundedFile.read(path: path, limit: StackFile.byteLimit)
         } catch {
-            throw .unreadable(path: path, reason: "no such file, or it cannot be opened")
+            switch error {
+            case let .unreadable(reason):
+                throw .unreadable(path: path, reason: reason)
+            case let .tooLarge(size, limit):
+                throw .tooLarge("\(path) has \(size.map { "\($0)" } ?? "more than \(limit)") bytes, above the limit of \(limit) for a YAML or JSON layer stack")
+            }
         }
-        guard size <= StackFile.byteLimit else {
-            throw .tooLarge("\(path) has \(size) bytes, above the limit of \(StackFile.byteLimit) for a YAML or JSON layer stack")
-        }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw .unreadable(path: path, reason: "it cannot be opened")
-        }
-        guard data.count <= StackFile.byteLimit else {
-            throw .tooLarge("\(path) has more than \(StackFile.byteLimit) bytes, the limit for a YAML or JSON layer stack")
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
+        guard let text = String(bytes: bytes, encoding: .utf8) else {
             throw .malformed("\(path) is not UTF-8 text (a YAML or JSON layer stack)", at: nil)
         }
         return try StackFile.read(text)

@@ -2,6 +2,7 @@ import ArgumentParser
 import ConvArithmetic
 import ConvEval
 import ConvKernels
+import ConvNets
 import Foundation
 
 /// `convarith bench`: measures the arithmetic and the eval contract in this process.
@@ -127,16 +128,24 @@ struct BenchCommand: ParsableCommand {
 }
 
 extension BenchCommand {
+    /// The largest workloads file read.
+    static let workloadFileLimit = 16 << 20
+
     /// Times each workload of a file through the fast path as the peer scripts do — three warm-up calls,
     /// then at least `repetitions` calls and, within `budget` seconds, up to ten times as many — and reports
     /// the median and GFLOP/s counted as the peer scripts count them (2 × multiply-adds; pooling one
     /// operation per window element).
     func runWorkloads(path: String) throws {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            printError("error: cannot read \(path)")
+        // (The shared workloads file is 6 KB; 16 MiB holds thousands of workloads.)
+        let data: [UInt8]
+        do {
+            data = try BoundedFile.read(path: path, limit: Self.workloadFileLimit)
+        } catch {
+            printError("error: cannot read \(path) as a workloads file: \(error)")
+            if case .tooLarge = error { throw ExitCode(1) }
             throw ExitCode(66)
         }
-        guard case .array(let items) = try exitingOnError({ () throws(JSONSyntaxError) in try JSONParser.parse(Array(data)) }) else {
+        guard case .array(let items) = try exitingOnError({ () throws(JSONSyntaxError) in try JSONParser.parse(data) }) else {
             printError("error: \(path) must hold a JSON array of workloads")
             throw ExitCode(1)
         }
@@ -150,6 +159,10 @@ extension BenchCommand {
             let layer = try exitingOnError { () throws(ArithmeticError) in try Layer(parameters) }
             guard let tensors = layer.tensors, let channels = layer.channels,
                   let operations = channels.multiplyAdds(of: layer.shape) else { continue }
+            // The work and memory limits from the shapes, before gigabytes of random values are made.
+            try exitingOnError { () throws(KernelError) in
+                try FastKernels.check(shape: layer.shape, x: tensors.x, weight: tensors.weight, groups: layer.groups)
+            }
             let x = try exitingOnError { () throws(KernelError) in try Tensor.random(shape: tensors.x, using: &rng) }
             let weight = try exitingOnError { () throws(KernelError) in try tensors.weight.map { w throws(KernelError) in try Tensor.random(shape: w, using: &rng) } }
             let preparedLayer = try exitingOnError { () throws(KernelError) -> PreparedLayer? in
