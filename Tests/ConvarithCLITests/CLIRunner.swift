@@ -20,11 +20,12 @@ enum CLIRunner {
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[0]
     }
 
-    /// Runs `convarith arguments…` with `input` on standard input.
-    static func run(_ arguments: [String], input: String = "") throws -> Result {
+    /// Runs `convarith arguments…` with `input` on standard input; with `viaShell`, `arguments` is a whole
+    /// command line instead (its first element the program), for a limit set by the shell.
+    static func run(_ arguments: [String], input: String = "", viaShell: Bool = false) throws -> Result {
         let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
+        process.executableURL = viaShell ? URL(fileURLWithPath: arguments[0]) : executable
+        process.arguments = viaShell ? Array(arguments.dropFirst()) : arguments
         let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
         process.standardInput = stdin
         process.standardOutput = stdout

@@ -40,5 +40,53 @@ struct FigureCommandTests {
         let files = try FileManager.default.contentsOfDirectory(atPath: directory.path)
         #expect(files.filter { $0.hasSuffix(".gif") }.count == 17)
         #expect(files.contains("matrix-C.svg") && files.contains("matrix-C.png"))
+        // A second tour that cannot finish (files limited to 64 KB) leaves the first one whole: every file
+        // as it was, no temporary beside them.
+        let before = try Self.contents(of: directory)
+        let failed = try CLIRunner.run(["/bin/sh", "-c", "ulimit -f 128; exec \"$0\" tour --out \"$1\" --delay 0.5", CLIRunner.executable.path, directory.path],
+                                       viaShell: true)
+        #expect(failed.status == 73, "\(failed.standardError)")
+        #expect(failed.standardError.contains("File too large"), "\(failed.standardError)")
+        #expect(try Self.contents(of: directory) == before)
+    }
+
+    /// Every file of a folder by name, with its bytes.
+    static func contents(of directory: URL) throws -> [String: Data] {
+        var contents: [String: Data] = [:]
+        for name in try FileManager.default.contentsOfDirectory(atPath: directory.path) {
+            contents[name] = try Data(contentsOf: directory.appendingPathComponent(name))
+        }
+        return contents
+    }
+
+    @Test("a failed write keeps the previous file and leaves no partial one; a symlink is written through, a dangling one refused")
+    func outputsAreWrittenWholeOrNotAtAll() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("convarith-atomic-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let keep = directory.appendingPathComponent("keep.gif")
+        let first = try CLIRunner.run(["draw", "conv", "-i", "7x7", "-k", "3", "--format", "gif", "--out", keep.path])
+        #expect(first.status == 0, "\(first.standardError)")
+        let good = try Data(contentsOf: keep)
+        for format in ["gif", "png", "sheet", "animated-svg"] {
+            let failed = try CLIRunner.run(["/bin/sh", "-c", "ulimit -f 16; exec \"$0\" draw conv -i 12x12 -k 3 --format \(format) --out \"$1\"",
+                                            CLIRunner.executable.path, keep.path], viaShell: true)
+            #expect(failed.status == 73, "\(format): \(failed.standardError)")
+            #expect(try Data(contentsOf: keep) == good, "\(format)")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["keep.gif"], "\(format)")
+        }
+        // Through a link to an existing file: the file is replaced, the link kept.
+        let link = directory.appendingPathComponent("link.svg")
+        try FileManager.default.createSymbolicLink(atPath: link.path, withDestinationPath: "keep.gif")
+        let through = try CLIRunner.run(["draw", "conv", "-i", "5x5", "-k", "3", "--out", link.path])
+        #expect(through.status == 0, "\(through.standardError)")
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: link.path) == "keep.gif")
+        let replaced = String(decoding: try Data(contentsOf: keep), as: UTF8.self)
+        #expect(replaced.hasPrefix("<?xml") || replaced.hasPrefix("<svg"), "\(replaced.prefix(40))")
+        let dangling = directory.appendingPathComponent("dangling.svg")
+        try FileManager.default.createSymbolicLink(atPath: dangling.path, withDestinationPath: "nowhere.svg")
+        let refused = try CLIRunner.run(["draw", "conv", "-i", "5x5", "-k", "3", "--out", dangling.path])
+        #expect(refused.status == 73 && refused.standardError.contains("symbolic link to nothing"), "\(refused.standardError)")
+        #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("nowhere.svg").path))
     }
 }

@@ -41,10 +41,14 @@ struct TourCommand: ParsableCommand {
         }
         let progress = ProgressLine(total: ((try? Tour.figures().count) ?? 0) + 1, label: "rendering")
         let summary: TourRenderer.Summary
+        // Every file is staged and renamed into place only when all are written: a complete tour or the
+        // previous one, never a mix or a truncated file.
+        let stage = StagedFiles()
         do {
             summary = try TourRenderer.render(delay: delay, progress: { done, _ in progress.update(done) }) { name, bytes in
-                try write(bytes, to: name, in: directory)
+                try stage.write(bytes, to: directory.appendingPathComponent(name).path)
             }
+            try stage.commit()
         } catch let exit as ExitCode {
             throw exit
         } catch {
@@ -71,14 +75,5 @@ struct TourCommand: ParsableCommand {
             print("\(summary.figures.count) figures and the matrix C written to \(directory.standardizedFileURL.path) (\(disagreements == 0 ? "every numerical check agrees" : "\(disagreements) checks DISAGREE"))")
         }
         print(index)
-    }
-
-    private func write(_ bytes: [UInt8], to name: String, in directory: URL) throws {
-        do {
-            try Data(bytes).write(to: directory.appendingPathComponent(name))
-        } catch {
-            printError("error: cannot write \(name): \(error.localizedDescription)")
-            throw ExitCode(73)
-        }
     }
 }

@@ -71,59 +71,6 @@ struct ProgressLine {
     }
 }
 
-/// A file being written, or standard output: every write is checked, and a failure (a full disk, a closed
-/// pipe) ends the command with a message and exit status 73 (a file) or 74 (standard output).
-struct OutputFile {
-    private let descriptor: Int32
-    private let path: String?
-    private(set) var bytesWritten = 0
-
-    /// Creates (truncates) `path`, or writes to standard output when `path` is `nil`.
-    init(path: String?) throws {
-        self.path = path
-        guard let path else {
-            descriptor = 1
-            return
-        }
-        let opened = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        guard opened >= 0 else {
-            printError("error: cannot write \(path): \(String(cString: strerror(errno)))")
-            throw ExitCode(73)
-        }
-        descriptor = opened
-    }
-
-    /// Writes all of `bytes`.
-    mutating func write(_ bytes: [UInt8]) throws {
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes[offset...].withUnsafeBytes { systemWrite(descriptor, $0.baseAddress, $0.count) }
-            if written < 0 {
-                if errno == EINTR { continue }
-                try fail()
-            }
-            offset += written
-        }
-        bytesWritten += bytes.count
-    }
-
-    /// Closes a file (standard output stays open).
-    func close() throws {
-        guard path != nil else { return }
-        if systemClose(descriptor) != 0 { try fail() }
-    }
-
-    private func fail() throws -> Never {
-        let reason = String(cString: strerror(errno))
-        if let path {
-            printError("error: cannot write \(path): \(reason)")
-            throw ExitCode(73)
-        }
-        printError("error: cannot write to standard output: \(reason)")
-        throw ExitCode(74)
-    }
-}
-
 /// Makes a failed write to standard output (a full disk, `> /dev/full`) an error: at exit, buffered output
 /// is flushed and, if that fails, the process exits 74 with a message instead of 0.
 func exitWithErrorWhenStandardOutputFails() {
@@ -136,11 +83,11 @@ func exitWithErrorWhenStandardOutputFails() {
 }
 
 /// `write(2)`, callable where a method of the same name is in scope.
-private func systemWrite(_ descriptor: Int32, _ buffer: UnsafeRawPointer?, _ count: Int) -> Int {
+func systemWrite(_ descriptor: Int32, _ buffer: UnsafeRawPointer?, _ count: Int) -> Int {
     write(descriptor, buffer, count)
 }
 
 /// `close(2)`, callable where a method of the same name is in scope.
-private func systemClose(_ descriptor: Int32) -> Int32 {
+func systemClose(_ descriptor: Int32) -> Int32 {
     close(descriptor)
 }
