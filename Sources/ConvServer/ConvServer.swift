@@ -96,10 +96,12 @@ public enum ConvServer {
     /// written and give them back as the socket takes them.)
     static func response(_ status: HTTPResponse.Status, _ body: APIAnswers.Body, inFlight: CountedBudget) -> Response {
         guard inFlight.admits(body.bytes.count) else {
-            let busy = Array("{\"error\":\"the server holds \(inFlight.limit) bytes of answers for slower clients, its limit; try again shortly\"}".utf8)
+            let busy = APIAnswers.Body.json(.object([
+                ("error", .string("the server holds \(inFlight.limit) bytes of answers for slower clients, its limit; try again shortly")),
+            ]))
             return Response(status: .serviceUnavailable,
-                            headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store", .retryAfter: "1"],
-                            body: ResponseBody(byteBuffer: ByteBuffer(bytes: busy)))
+                            headers: [.contentType: busy.contentType, .cacheControl: "no-store", .retryAfter: "1"],
+                            body: ResponseBody(byteBuffer: ByteBuffer(bytes: busy.bytes)))
         }
         return Response(status: status, headers: [.contentType: body.contentType, .cacheControl: "no-store"],
                         body: ResponseBody(byteBuffer: ByteBuffer(bytes: body.bytes)))

@@ -31,6 +31,7 @@ struct StackReadingTests {
             ("input: [1, 3, 8]\nlayers:\n  - {op: conv, out_channels: 4, kernal: 3}", "'conv' needs 'kernel' (is 'kernal' a misspelling of it?)"),
             ("input: [1, 3, 8]\nlayers:\n  - {op: relu, name: a, inputs: [b]}\n  - {op: relu, name: b, inputs: [a]}", "defined further down"),
             ("input: [1, 3, 8]\nlayers:\n  - {op: relu, name: a}\n  - {op: relu, name: a}", "used twice"),
+            ("input: [1, 3, 8]\nlayers:\n  - {op: relu, name: \"\"}\n  - relu", "layer 1's name is empty"),
             ("input: [1, 3, 8]\nlayers:\n  - {op: add, inputs: [nowhere]}", "not a layer of the stack"),
             ("input: [1, 3, 8]\nlayers: 3", "'layers' must be a list"),
             ("- 1\n- 2", "must be a mapping"),

@@ -61,6 +61,26 @@ struct NetworkCommandTests {
         #expect(checked.standardOutput.contains("use output_padding [1, 0]"))
     }
 
+    @Test("mirror --stack prints only the decoder's stack and --out writes it: it reads back as a decoder that restores the encoder")
+    func mirrorWritesOnlyTheStack() throws {
+        let printed = try CLIRunner.run(["mirror", Self.fixture("encoder.yaml"), "--stack"])
+        #expect(printed.status == 0, "\(printed.standardError)")
+        #expect(printed.standardOutput.hasPrefix("name: "), "\(printed.standardOutput.prefix(80))")
+        #expect(!printed.standardOutput.contains("total:"))
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("convarith-mirror-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let decoder = directory.appendingPathComponent("decoder.yaml")
+        let written = try CLIRunner.run(["mirror", Self.fixture("encoder.yaml"), "--out", decoder.path])
+        #expect(written.status == 0 && written.standardOutput.isEmpty, "\(written.standardError)")
+        #expect(try String(contentsOf: decoder, encoding: .utf8) == printed.standardOutput)
+        let checked = try CLIRunner.run(["mirror", Self.fixture("encoder.yaml"), decoder.path])
+        #expect(checked.status == 0, "\(checked.standardOutput)")
+        #expect(checked.standardOutput.contains("the decoder restores every encoder size"))
+        let refused = try CLIRunner.run(["mirror", Self.fixture("encoder.yaml"), decoder.path, "--stack"])
+        #expect(refused.status == 64)
+    }
+
     @Test("translate writes TensorFlow SAME for PyTorch with F.pad and back as 'same'")
     func translateBothWays() throws {
         let there = try CLIRunner.run(["translate", "--from", "tensorflow", "--to", "pytorch", "conv", "-i", "224x224", "-k", "3", "-s", "2", "-p", "same"])

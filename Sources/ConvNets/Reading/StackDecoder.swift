@@ -93,6 +93,10 @@ struct StackDecoder {
         guard let op = opNode.string?.lowercased() else { throw .malformed("'op' must be a name", at: place(opNode)) }
         let reader = LayerFields(fields: fields, layer: layer, op: op)
         let name = try reader.string("name") ?? defaultName(layer, index: index)
+        guard !name.isEmpty else {
+            throw .malformed("layer \(index + 1)'s name is empty; give it a name, or leave 'name' out for the default '\(defaultName(layer, index: index))'",
+                             at: place(fields["name"] ?? layer))
+        }
         let inputs = try reader.strings("inputs") ?? [previous]
         let layerConvention = try fields["convention"].map { (node) throws(NetworkError) in try Self.convention(node) }
         let operation = try operation(op, reader, convention: layerConvention)

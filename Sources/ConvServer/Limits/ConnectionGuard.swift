@@ -1,3 +1,4 @@
+import ConvEval
 import NIOCore
 
 /// The first handler of every connection, on its raw bytes: it counts the connection against
@@ -86,7 +87,7 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     private func refuse(_ context: ChannelHandlerContext) {
-        let body = "{\"error\":\"the server has \(connections.limit) connections open, its limit; try again shortly\"}"
+        let body = JSONWriter.string(.object([("error", .string("the server has \(connections.limit) connections open, its limit; try again shortly"))]))
         let head = "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json; charset=utf-8\r\n"
             + "content-length: \(body.utf8.count)\r\nretry-after: 1\r\nconnection: close\r\n\r\n"
         let buffer = context.channel.allocator.buffer(string: head + body)

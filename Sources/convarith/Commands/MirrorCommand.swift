@@ -22,6 +22,7 @@ struct MirrorCommand: ParsableCommand {
               convarith mirror encoder.yaml
               convarith mirror encoder.yaml decoder.yaml
               convarith mirror encoder.yaml --input 1x3x101x101 --json
+              convarith mirror encoder.yaml --stack --out decoder.yaml
             """)
     )
 
@@ -31,10 +32,19 @@ struct MirrorCommand: ParsableCommand {
     @Option(name: [.short, .long], parsing: .unconditional, help: "The encoder's input shape N×C×spatial… (overrides the file's).")
     var input: AxisList?
 
+    @Flag(name: .long, help: "Print only the decoder's layer stack (YAML that reads back as the same network).")
+    var stack = false
+
+    @Option(name: .long, help: "Write the decoder's layer stack to this file instead (implies --stack).")
+    var out: String?
+
     @OptionGroup var format: OutputFormatOptions
 
     func validate() throws {
         guard (1...2).contains(files.count) else { throw ValidationError("give the encoder's file, and optionally a decoder's (got \(files.count) files)") }
+        if (stack || out != nil) && (files.count == 2 || format.json) {
+            throw ValidationError("--stack and --out write the decoder made for one encoder, as YAML; drop the decoder file or --json")
+        }
         if let input, input.values.count < 3 || input.values.contains(where: { $0 < 1 }) {
             throw ValidationError("--input needs the full shape N×C×spatial… with sizes of at least 1, e.g. 1x3x224x224")
         }
@@ -81,6 +91,17 @@ struct MirrorCommand: ParsableCommand {
         }
         let decoder = try exitingOnError { () throws(NetworkError) in try Mirror.decoder(for: encoder) }
         let steps = try exitingOnError { () throws(NetworkError) in try Mirror.steps(for: encoder) }
+        if let out {
+            // The stack alone, written whole or not at all.
+            var file = try OutputFile(path: out)
+            try file.write(Array((StackWriter.yaml(decoder, steps: steps) + "\n").utf8))
+            try file.close()
+            return
+        }
+        if stack {
+            print(StackWriter.yaml(decoder, steps: steps))
+            return
+        }
         if format.json {
             print(NetworkReportJSON.text(decoder.analyze()))
             return
