@@ -22,8 +22,9 @@ enum CLIRunner {
 
     /// Runs `convarith arguments…` with `input` on standard input; with `viaShell`, `arguments` is a whole
     /// command line instead (its first element the program), for a limit set by the shell.
-    static func run(_ arguments: [String], input: String = "", viaShell: Bool = false) throws -> Result {
+    static func run(_ arguments: [String], input: String = "", viaShell: Bool = false, directory: URL? = nil) throws -> Result {
         let process = Process()
+        if let directory { process.currentDirectoryURL = directory }
         process.executableURL = viaShell ? URL(fileURLWithPath: arguments[0]) : executable
         process.arguments = viaShell ? Array(arguments.dropFirst()) : arguments
         let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()

@@ -68,6 +68,32 @@ struct KernelCommandTests {
         #expect(refused.status != 0 && refused.standardError.contains("--budget"))
     }
 
+    @Test("run pool takes count-include-pad: a padded corner of ones averages 4/9 with the padding, 1 without")
+    func runPoolTakesCountIncludePad() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let x = directory.appendingPathComponent("x.npy"), y = directory.appendingPathComponent("y.npy")
+        try Data(NPY.encode(try Tensor(shape: [1, 1, 3, 3], data: Array(repeating: 1, count: 9)))).write(to: x)
+        var corners: [Float] = []
+        for include in ["true", "false"] {
+            let result = try CLIRunner.run(["run", "pool", "--x", x.path, "-k", "3", "-s", "1", "-p", "1", "--mode", "avg",
+                                            "--count-include-pad", include, "--out", y.path])
+            #expect(result.status == 0, "\(result.standardError)")
+            corners.append(try NPY.decode(Array(try Data(contentsOf: y))).data[0])
+        }
+        #expect(abs(corners[0] - 4.0 / 9) < 1e-6 && corners[1] == 1, "\(corners)")
+    }
+
+    @Test("solve padding --convention checks the padding under that framework and writes its code")
+    func solvePaddingWritesTheConventionsCode() throws {
+        let text = try CLIRunner.run(["solve", "padding", "-i", "224", "-k", "7", "-s", "2", "--target", "112", "--convention", "onnx"])
+        #expect(text.status == 0, "\(text.standardError)")
+        #expect(text.standardOutput.contains("ONNX: pads=[3, 3]"), "\(text.standardOutput)")
+        let json = try CLIRunner.run(["solve", "padding", "-i", "224", "-k", "3", "-s", "2", "--target", "112", "--convention", "tensorflow", "--json"])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? [String: Any])
+        #expect(object["convention"] as? String == "tensorflow" && (object["code"] as? String)?.contains("tf.pad") == true, "\(object)")
+    }
+
     @Test("bench --prepared times the calls of layers prepared once (marked prepared in each JSON line); pooling has nothing to prepare and is timed as before")
     func benchTimesPreparedLayers() throws {
         let directory = try temporaryDirectory()

@@ -68,10 +68,23 @@ struct SubcommandTests {
         #expect(inputs.standardOutput.contains(#""inputs":[5,6]"#))
     }
 
-    @Test("every subcommand has --help with examples", arguments: ["shape", "explain", "transpose", "eval", "solve padding", "solve output-padding", "solve inputs"])
+    @Test("every subcommand's --help has examples, each one whole line within 80 columns (pasted, it runs)",
+          arguments: ["tour", "draw", "explain", "shape", "transpose", "solve padding", "solve output-padding", "solve inputs", "matrix",
+                      "net", "mirror", "translate", "run", "verify", "eval", "serve", "bench"])
     func helpHasExamples(subcommand: String) throws {
         let result = try CLIRunner.run(subcommand.split(separator: " ").map(String.init) + ["--help"])
         #expect(result.status == 0)
-        #expect(result.standardOutput.contains("Example"))
+        let lines = result.standardOutput.components(separatedBy: "\n")
+        let start = try #require(lines.firstIndex(of: "Examples:"), "no examples in \(subcommand) --help")
+        let examples = lines[(start + 1)...].prefix { !$0.hasPrefix("USAGE") }.filter { !$0.isEmpty }
+        #expect(!examples.isEmpty)
+        for example in examples {
+            // A wrapped example would continue on a line that does not start a command.
+            #expect(["  convarith ", "  swift run ", "  echo "].contains { example.hasPrefix($0) }, "\(subcommand): '\(example)'")
+            #expect(example.count <= 80, "\(subcommand): \(example.count) columns: '\(example)'")
+        }
+        // Only the --help of a command that decides sizes offers --convention; translate says --from/--to.
+        #expect(result.standardOutput.contains("--convention") == !["translate", "tour", "eval", "serve", "bench", "net", "mirror"].contains(subcommand),
+                "\(subcommand)")
     }
 }

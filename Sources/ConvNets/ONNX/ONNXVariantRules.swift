@@ -67,7 +67,7 @@ extension ONNXOperator {
             switch outputIndex {
             case 0: return ONNXOutput(shape: x.shape, field: x.field)
             // Skip(Simplified)LayerNormalization: the mean and inverse deviation over the last axis, then the sum.
-            case 1, 2 where type.hasPrefix("Skip") && !x.shape.isEmpty: return ONNXOutput(shape: Array(x.shape.dropLast()) + [1])
+            case 1 where type.hasPrefix("Skip") && !x.shape.isEmpty, 2 where type.hasPrefix("Skip") && !x.shape.isEmpty: return ONNXOutput(shape: Array(x.shape.dropLast()) + [1])
             case 3 where type.hasPrefix("Skip"): return ONNXOutput(shape: x.shape)
             default: throw .unknownValues("\(type)'s output \(outputIndex + 1) is not inferred")
             }

@@ -18,7 +18,7 @@ struct BenchCommand: ParsableCommand {
             Examples:
               swift run -c release convarith bench
               swift run -c release convarith bench --json
-              swift run -c release convarith bench --workloads workloads.json --threads 1 --json
+              swift run -c release convarith bench --workloads w.json --threads 1
               swift run -c release convarith bench --peak --threads 2
             """)
     )

@@ -26,13 +26,14 @@ struct DrawCommand: ParsableCommand {
 
             Examples:
               convarith draw conv -i 5x5 -k 3 -s 2 -p 1 --format gif --out conv.gif
-              convarith draw transposed -i 2x2 -k 3 --format animated-svg --out transposed.svg
+              convarith draw transposed -i 2x2 -k 3 --format animated-svg --out t.svg
               convarith draw conv -i 7x7 -k 3 -d 2 --format sheet --out dilated.svg
-              convarith draw pool -i 5x5 -k 3 -s 1 --values --format png --frame 4 --out pool.png
+              convarith draw pool -i 5x5 -k 3 -s 1 --values --format png --out pool.png
             """)
     )
 
     @OptionGroup var layer: WindowOptions
+    @OptionGroup var rules: ConventionOption
     @OptionGroup var size: InputOption
     @Option(name: .long, help: "svg, sheet, animated-svg, gif or png.") var format: FigureFormat = .svg
     @Option(name: .long, help: "Output file (SVG formats default to standard output).") var out: String?
@@ -55,7 +56,7 @@ struct DrawCommand: ParsableCommand {
     }
 
     func run() throws {
-        let resolved = try layer.resolve(input: size.values())
+        let resolved = try layer.resolve(input: size.values(), convention: rules.convention)
         let shape = resolved.shape
         // The cost from the arithmetic, before anything is drawn.
         let extent: FigureBudget.Extent

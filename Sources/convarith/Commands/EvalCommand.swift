@@ -22,7 +22,7 @@ struct EvalCommand: ParsableCommand {
 
             A line that is not valid JSON, lacks a field, or asks for impossible parameters is answered with {"id": …, "error": "…"} and evaluation goes on. Blank lines are skipped. Exit status 0 when every line was answered; 74 when standard output goes away.
 
-            Example:
+            Examples:
               echo '{"op":"transposed","input":[3],"kernel":3,"stride":2}' | convarith eval
             """)
     )

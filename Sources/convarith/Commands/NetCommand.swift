@@ -27,7 +27,7 @@ struct NetCommand: ParsableCommand {
               convarith net unet.yaml
               convarith net vgg16.yaml --input 1x3x512x512
               convarith net vad.onnx --input input=1x576
-              convarith net model.onnx --input 1x3x640x640 --columns name,op,output,kernel,stride
+              convarith net model.onnx --columns name,op,output,kernel,stride
               convarith net decoder.json --json
             """)
     )

@@ -16,12 +16,13 @@ struct RunCommand: ParsableCommand {
 
             Examples:
               convarith run conv --x x.npy --w w.npy --b b.npy -s 2 -p 1 --out y.npy
-              convarith run transposed --x y.npy --w w.npy -s 2 -p 1 -a 1 --out x.npy --impl stretched
+              convarith run transposed --x y.npy --w w.npy -s 2 --out x.npy --impl matrix
               convarith run pool --x x.npy -k 3 -s 2 --mode avg --out y.npy
             """)
     )
 
     @OptionGroup var layer: WindowOptions
+    @OptionGroup var rules: ConventionOption
 
     @Option(name: .customLong("x"), help: "Input tensor (.npy).") var inputPath: String
     @Option(name: .customLong("w"), help: "Weight tensor (.npy).") var weightPath: String?
@@ -41,7 +42,7 @@ struct RunCommand: ParsableCommand {
             throw ExitCode(1)
         }
         let kernel = weightFile.map { Array($0.header.shape.dropFirst(2)) }
-        let result = EvalResult(layer: try layer.resolve(input: Array(xShape.dropFirst(2)), kernel: kernel))
+        let result = EvalResult(layer: try layer.resolve(input: Array(xShape.dropFirst(2)), kernel: kernel, convention: rules.convention))
         try exitingOnError { () throws(KernelError) in
             try Formulations.check(result.layer, x: xShape, weight: weightFile?.header.shape, bias: biasFile?.header.shape, kind: impl)
         }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import ConvArithmetic
 import ConvEval
+import ConvNets
 
 /// `convarith solve`: the inverse questions.
 struct SolveCommand: ParsableCommand {
@@ -15,9 +16,13 @@ struct SolveCommand: ParsableCommand {
             commandName: "padding",
             abstract: "Which padding makes a convolution produce a target output size?",
             discussion: helpText("""
+                With --convention, the padding is checked under that framework's rules and written as its code
+                (JSON: an object with the axes, the convention and the code).
+
                 Examples:
                   convarith solve padding -i 224 -k 7 -s 2 --target 112
                   convarith solve padding -i 32x32 -k 3 -d 2 --target 32x32
+                  convarith solve padding -i 224 -k 3 -s 2 --target 112 --convention onnx
                 """)
         )
         @Option(name: [.short, .long], help: "Input sizes, e.g. 224x224.") var input: AxisList
@@ -25,6 +30,8 @@ struct SolveCommand: ParsableCommand {
         @Option(name: [.short, .long], help: "Kernel size.") var kernel: AxisList
         @Option(name: [.short, .long], help: "Stride (default 1).") var stride: AxisList?
         @Option(name: [.short, .long], help: "Dilation (default 1).") var dilation: AxisList?
+        @Option(name: .long, help: ArgumentHelp("Whose rules check the padding and write it: \(Convention.helpList).", valueName: "convention"))
+        var convention: Convention?
         @OptionGroup var format: OutputFormatOptions
 
         func run() throws {
@@ -42,6 +49,7 @@ struct SolveCommand: ParsableCommand {
             let dilations = try axes(dilation?.values ?? [1], "--dilation")
             var answers: [JSONValue] = []
             var lines: [String] = []
+            var pads: [AxisPadding] = []
             for axis in 0..<rank {
                 let k = kernels[axis], s = strides[axis], d = dilations[axis]
                 let i = input.values[axis], o = target.values[axis]
@@ -59,8 +67,28 @@ struct SolveCommand: ParsableCommand {
                     lines.append("axis \(axis): no symmetric padding gives \(o); pad \(solution.smallest.before) before and \(solution.smallest.after) after (\(totals); PyTorch: pad the input with F.pad, TensorFlow/ONNX: SAME puts the odd unit at the end)")
                 }
                 answers.append(SolveAnswer.padding(axis: axis, solution))
+                pads.append(solution.symmetric.map { AxisPadding($0) } ?? solution.smallest)
             }
-            print(format.json ? JSONWriter.string(.array(answers)) : lines.joined(separator: "\n"))
+            guard let convention else {
+                print(format.json ? JSONWriter.string(.array(answers)) : lines.joined(separator: "\n"))
+                return
+            }
+            // The padding found, as an explicit layer (ONNX takes any pads), carried to the convention's code.
+            let layer = LayerParameters(operation: .convolution, input: input.values, kernel: kernels, stride: strides,
+                                        padding: .explicit(pads), dilation: dilations, convention: .onnx)
+            let translation = try exitingOnError { () throws(NetworkError) in try PaddingTranslation.translate(layer, to: convention) }
+            guard translation.targetLayer.shape.output == target.values else {
+                printError("error: under \(convention.displayName)'s rules this padding gives \(sizes(translation.targetLayer.shape.output)), not \(sizes(target.values))")
+                throw ExitCode(1)
+            }
+            if format.json {
+                print(JSONWriter.string(.object([("axes", .array(answers)), ("convention", .string(convention.name)),
+                                                 ("code", .string(translation.code)), ("notes", .array(translation.notes.map(JSONValue.string)))])))
+                return
+            }
+            lines.append("\(convention.displayName): \(translation.code)")
+            lines += translation.notes.map { "  note: \($0)" }
+            print(lines.joined(separator: "\n"))
         }
     }
 
@@ -71,7 +99,7 @@ struct SolveCommand: ParsableCommand {
             discussion: helpText("""
                 Examples:
                   convarith solve output-padding -i 7 -k 3 -s 2 -p 1 --target 14
-                  convarith solve output-padding -i 8x8 -k 4 -s 2 -p 1 --target 16x16 --convention onnx
+                  convarith solve output-padding -i 8 -k 3 -s 2 --target 18 --convention onnx
                 """)
         )
         @Option(name: [.short, .long], help: "The transposed convolution's input sizes i'.") var input: AxisList
@@ -80,13 +108,13 @@ struct SolveCommand: ParsableCommand {
         @Option(name: [.short, .long], help: "Stride (default 1).") var stride: AxisList?
         @Option(name: [.short, .long], help: "Padding of the associated convolution.") var padding: PaddingArgument?
         @Option(name: [.short, .long], help: "Dilation (default 1).") var dilation: AxisList?
-        @Option(name: .long, help: ArgumentHelp("Whose rules: \(Convention.helpList).", valueName: "convention")) var convention: Convention = .pytorch
+        @OptionGroup var rules: ConventionOption
         @OptionGroup var format: OutputFormatOptions
 
         func run() throws {
             let parameters = LayerParameters(operation: .transposedConvolution, input: input.values, kernel: kernel.values,
                                              stride: stride?.values, padding: padding?.padding, dilation: dilation?.values,
-                                             outputSize: target.values, convention: convention)
+                                             outputSize: target.values, convention: rules.convention)
             let result = EvalResult(layer: try exitingOnError { () throws(ArithmeticError) in try Layer(parameters) })
             let axes = result.shape.axes
             if format.json {
@@ -114,6 +142,7 @@ struct SolveCommand: ParsableCommand {
         @Option(name: [.short, .long], help: "Stride (default 1).") var stride: Int = 1
         @Option(name: [.short, .long], help: "Padding: p or before:after.") var padding: PaddingArgument?
         @Option(name: [.short, .long], help: "Dilation (default 1).") var dilation: Int = 1
+        @OptionGroup var rules: ConventionOption
         @OptionGroup var format: OutputFormatOptions
 
         /// Input sizes listed one by one (JSON: given as first, last and count beyond this).
@@ -133,6 +162,11 @@ struct SolveCommand: ParsableCommand {
             guard let range else {
                 printError("error: no input size gives \(output) outputs with these parameters")
                 throw ExitCode(1)
+            }
+            // The convention's rules must take this padding (TensorFlow's explicit pads, for one).
+            _ = try exitingOnError { () throws(ArithmeticError) in
+                try Layer(LayerParameters(operation: .convolution, input: [range.lowerBound], kernel: [kernel], stride: [stride],
+                                          padding: .explicit([axisPadding]), dilation: [dilation], convention: rules.convention))
             }
             // At the smallest (unclamped) input the last window ends exactly: a = i − that input.
             let exact = range.upperBound - (stride - 1)

@@ -16,10 +16,10 @@ struct TranslateCommand: ParsableCommand {
             after a transposed convolution).
 
             Examples:
-              convarith translate --from tensorflow --to pytorch conv -i 224x224 -k 3 -s 2 -p same
+              convarith translate --from tensorflow --to pytorch conv -i 224 -k 3 -p same
               convarith translate --from onnx --to pytorch conv -i 7 -k 4 -p same_lower
-              convarith translate --from pytorch --to tensorflow conv -i 32x32 -k 3 -s 2 -p 1
-              convarith translate --from tensorflow --to pytorch transposed -i 16x16 -k 3 -s 2 -p same
+              convarith translate --from pytorch --to tensorflow conv -i 32 -k 3 -s 2 -p 1
+              convarith translate --from tensorflow --to jax transposed -i 16 -k 3 -s 2
             """)
     )
 
@@ -29,12 +29,13 @@ struct TranslateCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Whose code to write: \(Convention.helpList).", valueName: "convention"))
     var to: Convention
 
-    @OptionGroup var layer: LayerOptions
+    @OptionGroup var window: WindowOptions
+    @OptionGroup var size: InputOption
+    @OptionGroup var channelOptions: ChannelOptions
     @OptionGroup var format: OutputFormatOptions
 
     func run() throws {
-        var parameters = try layer.window.parameters(input: layer.size.values(), channels: layer.channelOptions)
-        parameters.convention = from
+        let parameters = try window.parameters(input: size.values(), channels: channelOptions, convention: from)
         let translation = try exitingOnError { () throws(NetworkError) in try PaddingTranslation.translate(parameters, to: to) }
         let pads = translation.pads.map { "(\($0.before), \($0.after))" }.joined(separator: ", ")
         if format.json {

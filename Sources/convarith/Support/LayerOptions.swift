@@ -78,26 +78,36 @@ struct WindowOptions: ParsableArguments {
     @Option(name: .long, help: "Pooling mode: max or avg.")
     var mode: PoolingMode = .max
 
-    @Option(name: .long, help: ArgumentHelp("Whose rules: \(Convention.helpList).", valueName: "convention"))
-    var convention: Convention = .pytorch
+    @Option(name: .long, help: ArgumentHelp("Average pooling: whether padding counts in the divisor, true or false (default: the convention's).",
+                                            valueName: "bool"))
+    var countIncludePad: Bool?
 
     @Option(name: [.short, .long], parsing: .unconditional, help: "Channel groups.")
     var groups: Int?
 
     /// The layer description for an input of `input` spatial sizes.
-    func parameters(input: [Int], kernel kernelOverride: [Int]? = nil, channels: ChannelOptions? = nil) throws -> LayerParameters {
+    func parameters(input: [Int], kernel kernelOverride: [Int]? = nil, channels: ChannelOptions? = nil,
+                    convention: Convention) throws -> LayerParameters {
         guard let kernel = kernel?.values ?? kernelOverride else { throw ValidationError("Missing expected argument '--kernel <kernel>'") }
         return LayerParameters(operation: operation, input: input, kernel: kernel, stride: stride?.values,
                                padding: padding?.padding, dilation: dilation?.values, outputPadding: outputPadding?.values,
-                               outputSize: outputSize?.values, ceilMode: ceilMode, poolingMode: mode, convention: convention,
+                               outputSize: outputSize?.values, ceilMode: ceilMode, poolingMode: mode, countIncludePad: countIncludePad, convention: convention,
                                batch: channels?.batch, channels: channels?.channels, outputChannels: channels?.outChannels, groups: groups)
     }
 
     /// Resolves the layer for `input`, turning an arithmetic error into a message on stderr and exit status 1.
-    func resolve(input: [Int], kernel kernelOverride: [Int]? = nil, channels: ChannelOptions? = nil) throws -> Layer {
-        let parameters = try parameters(input: input, kernel: kernelOverride, channels: channels)
+    func resolve(input: [Int], kernel kernelOverride: [Int]? = nil, channels: ChannelOptions? = nil,
+                 convention: Convention) throws -> Layer {
+        let parameters = try parameters(input: input, kernel: kernelOverride, channels: channels, convention: convention)
         return try exitingOnError { () throws(ArithmeticError) in try Layer(parameters) }
     }
+}
+
+/// `--convention`: whose rules decide the sizes (every command that decides a size; `translate` says
+/// `--from` and `--to` instead).
+struct ConventionOption: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("Whose rules: \(Convention.helpList).", valueName: "convention"))
+    var convention: Convention = .pytorch
 }
 
 /// `-i`: the spatial input sizes.
@@ -126,6 +136,7 @@ struct LayerOptions: ParsableArguments {
     @OptionGroup var window: WindowOptions
     @OptionGroup var size: InputOption
     @OptionGroup var channelOptions: ChannelOptions
+    @OptionGroup var rules: ConventionOption
 
     var operation: Operation { window.operation }
     var mode: PoolingMode { window.mode }
@@ -140,7 +151,7 @@ struct LayerOptions: ParsableArguments {
 
     /// Resolves the layer, turning an arithmetic error into a message on stderr and exit status 1.
     func resolve() throws -> Layer {
-        try window.resolve(input: size.values(), channels: channelOptions)
+        try window.resolve(input: size.values(), channels: channelOptions, convention: rules.convention)
     }
 }
 

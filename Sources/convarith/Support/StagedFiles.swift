@@ -29,7 +29,7 @@ final class StagedFiles {
         var template = Array("\(folder.isEmpty ? "/" : folder)/.\(name).convarith-XXXXXX".utf8CString)
         let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard descriptor >= 0 else { try Self.fail(path) }
-        let temporary = String(cString: template)
+        let temporary = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         staged.append((temporary, destination))
         var status = stat()
         let mode: mode_t
