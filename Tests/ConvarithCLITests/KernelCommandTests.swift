@@ -68,6 +68,21 @@ struct KernelCommandTests {
         #expect(refused.status != 0 && refused.standardError.contains("--budget"))
     }
 
+    @Test("matrix fits its width: a 36×64 C in bands of columns within 80 columns, whole rows with --width 0")
+    func matrixFitsTheWidth() throws {
+        let banded = try CLIRunner.run(["matrix", "conv", "-i", "8x8", "-k", "3", "--width", "80"])
+        #expect(banded.status == 0, "\(banded.standardError)")
+        let lines = banded.standardOutput.components(separatedBy: "\n")
+        #expect(lines.dropFirst().allSatisfy { $0.count <= 80 }, "\(lines.map(\.count).max() ?? 0)")
+        let bands = lines.filter { $0.hasPrefix("columns ") }
+        #expect(bands.first == "columns 0–14 of 64:" && bands.last?.hasSuffix("–63 of 64:") == true, "\(bands)")
+        // Every entry is printed once: 36 rows × 64 columns, 324 of them weights.
+        let entries = lines.filter { $0.hasPrefix("│") }.flatMap { $0.split(separator: " ").filter { $0 != "│" } }
+        #expect(entries.count == 36 * 64 && entries.filter { $0.hasPrefix("w") }.count == 324)
+        let whole = try CLIRunner.run(["matrix", "conv", "-i", "8x8", "-k", "3", "--width", "0"])
+        #expect(!whole.standardOutput.contains("columns 0") && whole.standardOutput.components(separatedBy: "\n").contains { $0.count > 300 })
+    }
+
     @Test("run pool takes count-include-pad: a padded corner of ones averages 4/9 with the padding, 1 without")
     func runPoolTakesCountIncludePad() throws {
         let directory = try temporaryDirectory()

@@ -3,6 +3,11 @@ import ConvArithmetic
 import ConvEval
 import ConvKernels
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// `convarith matrix`: the sparse matrix C of a convolution, as the paper's Figure 2.3 prints it.
 struct MatrixCommand: ParsableCommand {
@@ -23,6 +28,8 @@ struct MatrixCommand: ParsableCommand {
 
     @OptionGroup var layer: LayerOptions
     @Option(name: .customLong("w"), help: "Weight tensor (.npy) for numeric entries.") var weightPath: String?
+    @Option(name: .long, help: "Columns of text to fit the matrix in, in bands of columns (default: the terminal's; 0: whole rows).")
+    var width: Int?
     @Flag(name: .long, help: "Also print the other matrix (Cᵀ for a convolution, C for a transposed convolution).") var transposed = false
     @Flag(name: .long, help: "Print matrices up to 1,000,000 entries (default: at most 4096).") var force = false
     @OptionGroup var format: OutputFormatOptions
@@ -32,6 +39,7 @@ struct MatrixCommand: ParsableCommand {
 
     func validate() throws {
         if layer.operation == .pooling { throw ValidationError("pooling is not linear and has no matrix; use conv or transposed") }
+        if let width, !(0...100_000).contains(width) { throw ValidationError("--width must be 0…100000 columns, got \(width)") }
     }
 
     func run() throws {
@@ -100,10 +108,31 @@ struct MatrixCommand: ParsableCommand {
         }
     }
 
+    /// The matrix, in bands of columns that fit the output width (``outputWidth``): each band is headed
+    /// by the columns it holds, so a wide matrix is read band after band instead of as wrapped lines.
     private func render(_ cells: [[String]]) -> String {
-        let width = cells.flatMap { $0 }.map(\.count).max() ?? 1
-        return cells.map { row in
-            "│ " + row.map { String(repeating: " ", count: width - $0.count) + $0 }.joined(separator: " ") + " │"
-        }.joined(separator: "\n")
+        let cellWidth = cells.flatMap { $0 }.map(\.count).max() ?? 1
+        let columnCount = cells.first?.count ?? 0
+        let perBand = outputWidth.map { max(1, ($0 - 4 + 1) / (cellWidth + 1)) } ?? max(columnCount, 1)
+        func band(_ range: Range<Int>) -> String {
+            cells.map { row in
+                "│ " + row[range].map { String(repeating: " ", count: cellWidth - $0.count) + $0 }.joined(separator: " ") + " │"
+            }.joined(separator: "\n")
+        }
+        guard columnCount > perBand else { return band(0..<columnCount) }
+        return stride(from: 0, to: columnCount, by: perBand).map { start in
+            let range = start..<min(start + perBand, columnCount)
+            return "columns \(range.lowerBound)–\(range.upperBound - 1) of \(columnCount):\n" + band(range)
+        }.joined(separator: "\n\n")
+    }
+
+    /// The width to fit: `--width` (0: no limit), else the terminal's when standard output is one, else
+    /// `COLUMNS`, else no limit (a file or a pipe gets whole rows).
+    private var outputWidth: Int? {
+        if let width { return width == 0 ? nil : width }
+        var size = winsize()
+        if isatty(1) != 0, ioctl(1, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 { return Int(size.ws_col) }
+        if let text = ProcessInfo.processInfo.environment["COLUMNS"], let columns = Int(text), columns > 0 { return columns }
+        return nil
     }
 }
