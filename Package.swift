@@ -86,7 +86,7 @@ let package = Package(
         .testTarget(name: "ConvServerTests", dependencies: [
             "ConvServer", "ConvEval", .product(name: "Hummingbird", package: "hummingbird"),
         ]),
-        .testTarget(name: "ConvarithCLITests", dependencies: ["convarith", "ConvKernels", "OracleSupport"]),
+        .testTarget(name: "ConvarithCLITests", dependencies: ["convarith", "ConvArithmetic", "ConvKernels", "ConvNets", "OracleSupport"]),
     ]
 )
 
