@@ -58,6 +58,32 @@ struct LegibilityTests {
         #expect(checked > 500)
     }
 
+    @Test("titles and captions break between formulas: no line starts or ends with an operator")
+    func captionsBreakBetweenFormulas() throws {
+        let operators: Set<Substring> = ["→", "=", "+", "−", "·", "×", "≤", "≥", "/", "mod"]
+        var lines = 0
+        for layout in try figures() {
+            for case .text(let text) in layout.drawing(frame: 0).items {
+                let words = text.string.split(separator: " ")
+                guard words.count > 1 else { continue }
+                lines += 1
+                #expect(!operators.contains(words.first!) && !operators.contains(words.last!), "“\(text.string)” (\(layout.scene.title))")
+            }
+        }
+        #expect(lines > 50)
+    }
+
+    @Test("Cᵀ is drawn with a raised T, not as CT")
+    func transposeMarkIsRaised() {
+        func pixels(_ string: String) -> [Int] {
+            var drawing = Drawing(width: 40, height: 20)
+            drawing.items.append(.text(Drawing.Text(x: 2, y: 15, string: string, size: 10)))
+            let image = PaletteImage(drawing)
+            return image.pixels.map(Int.init)
+        }
+        #expect(pixels("Cᵀ") != pixels("CT"))
+    }
+
     @Test("every number printed in a cell has at least 4.5:1 contrast with the cell beneath it")
     func numbersInCellsAreLegible() throws {
         var checked = 0

@@ -53,6 +53,10 @@ struct PageBrowserTests {
 
         let refused = try Self.chromium(browser, ["--dump-dom"], url: base + "?op=conv&input=5&kernel=3&stride=2&padding=same&paused")
         #expect(refused.contains("Impossible parameters: axis 0: PyTorch's padding='same' is not supported for strided convolutions"))
+        // An impossible layer hides the empty figure, derivation and matrix and opens the repairing values.
+        #expect(refused.contains(#"<section id="derivation-section" hidden"#) && refused.contains(#"<section id="animation" aria-label="Animation" hidden"#),
+                "\(refused.prefix(4000))")
+        #expect(refused.contains(#"<details id="choices-section" open"#))
 
         // An output pinned by the address (as a click pins it): the 9 cells it reads are marked, each with its tap.
         let pinned = try Self.chromium(browser, ["--dump-dom"], url: base + "?op=conv&input=5x5&kernel=3&stride=2&padding=1&cell=1,1")
@@ -78,12 +82,34 @@ struct PageBrowserTests {
 
         let artifacts = OracleCorpus.packageRoot.appendingPathComponent(".ci-artifacts/screenshots")
         try FileManager.default.createDirectory(at: artifacts, withIntermediateDirectories: true)
+        let layers = [("conv", "?op=conv&input=5x5&kernel=3&stride=2&padding=1&paused"),
+                      ("transposed", "?op=transposed&input=3x3&kernel=3&stride=2&padding=1&output_padding=1&paused"),
+                      ("pool-ceil", "?op=pool&input=6x6&kernel=3&stride=2&ceil_mode=true&paused"),
+                      ("volume", "?op=conv&input=4x4x4&kernel=3&paused"),
+                      ("impossible", "?op=conv&input=5&kernel=3&stride=2&padding=same&paused")]
         for (width, height) in [(1280, 800), (420, 900)] {
-            let shot = artifacts.appendingPathComponent("page-\(width).png")
-            try? FileManager.default.removeItem(at: shot)
-            _ = try Self.chromium(browser, ["--window-size=\(width),\(height)", "--screenshot=\(shot.path)"],
-                                  url: base + "?op=conv&input=5x5&kernel=3&stride=2&padding=1&paused")
-            #expect(FileManager.default.fileExists(atPath: shot.path))
+            for (name, query) in layers {
+                let shot = artifacts.appendingPathComponent("page-\(name)-\(width).png")
+                try? FileManager.default.removeItem(at: shot)
+                _ = try Self.chromium(browser, ["--window-size=\(width),\(height)", "--screenshot=\(shot.path)"], url: base + query)
+                #expect(FileManager.default.fileExists(atPath: shot.path))
+            }
         }
+
+        // Pointing at every output of four layers, where its number is drawn, at 1280 and 420 px: the cell
+        // named is the cell under the pointer and the figure does not move (scripts/point-page.py).
+        let point = Process()
+        point.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        point.arguments = ["python3", OracleCorpus.packageRoot.appendingPathComponent("scripts/point-page.py").path, base] +
+            layers.dropLast().map { $0.1.replacingOccurrences(of: "&paused", with: "") } + ["--browser", browser.path]
+        let pointed = Pipe()
+        point.standardOutput = pointed
+        try point.run()
+        let report = String(decoding: pointed.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        point.waitUntilExit()
+        #expect(point.terminationStatus == 0, "\(report)")
+        let lines = report.split(separator: "\n")
+        #expect(lines.count == 8, "\(report)")
+        #expect(lines.allSatisfy { $0.contains(#""wrong": []"#) && $0.contains(#""moved": []"#) && !$0.contains(#""outputs": 0"#) }, "\(report)")
     }
 }

@@ -55,7 +55,11 @@ enum FixedFont {
         let glyphs = face.glyphs
         if let glyph = glyphs[Character(scalar)] { return glyph }
         switch scalar {
-        case "ᵀ": return glyphs["T"]
+        case "ᵀ":
+            // A raised T: "Cᵀ" must not read "CT".
+            return face == .small
+                ? Glyph(bearing: 1, advance: 5, ascent: 7, rows: ["###", ".#.", ".#.", ".#."])
+                : Glyph(bearing: 1, advance: 6, ascent: 11, rows: ["....", "####", ".##.", ".##.", ".##.", ".##."])
         case "’": return glyphs["'"]
         case "ʹ": return glyphs["′"]
         default: return nil

@@ -220,15 +220,34 @@ public struct FigureLayout: Sendable {
         }
     }
 
+    /// Operators a caption's formulas are written with: a line never ends or starts with one, so
+    /// "i = 5 → o = 3" breaks between formulas, not inside one.
+    static let operators: Set<Substring> = ["→", "=", "+", "−", "-", "·", "×", "≤", "≥", "<", ">", "/", "≠", "≡", "mod"]
+
+    /// `text` in lines of at most `width` characters, broken at spaces, never beside an operator (a formula
+    /// too long for a line is broken at its spaces as a last resort).
     static func wrap(_ text: String, width: Int) -> [String] {
-        var lines: [String] = [], current = ""
+        // Units: words joined through the operators between them.
+        var units: [[Substring]] = []
         for word in text.split(separator: " ") {
-            if !current.isEmpty && current.count + 1 + word.count > width {
-                lines.append(current)
-                current = String(word)
+            if let last = units.last?.last, operators.contains(word) || operators.contains(last) {
+                units[units.count - 1].append(word)
             } else {
-                current += (current.isEmpty ? "" : " ") + word
+                units.append([word])
             }
+        }
+        var lines: [String] = [], current = ""
+        func place(_ piece: String) {
+            if !current.isEmpty && current.count + 1 + piece.count > width {
+                lines.append(current)
+                current = piece
+            } else {
+                current += (current.isEmpty ? "" : " ") + piece
+            }
+        }
+        for unit in units {
+            let joined = unit.joined(separator: " ")
+            if joined.count <= width { place(joined) } else { unit.forEach { place(String($0)) } }
         }
         if !current.isEmpty { lines.append(current) }
         return lines

@@ -12,6 +12,7 @@ const state = {
   footprints: null, // the /api/footprints answer, or null when the layer is too large to list
   pointed: null,    // the cell under the pointer or the keyboard focus: { grid, coordinates }
   pinned: null,     // the output cell pinned by a click or the address's cell=r,c
+  zoom: "fit",      // "fit" (the figure fills the width, up to 4×) or a scale factor
 };
 
 // ---- The address and the API -------------------------------------------------------------------------
@@ -101,6 +102,7 @@ async function update() {
     const [shape, explanation, scene] = await Promise.all([api("/api/shape", query), api("/api/explain", query), api("/api/scene", query)]);
     if (generation !== state.generation) return;
     showError("");
+    showSections(true);
     const sizes = (values) => values.join("×");
     document.getElementById("summary").textContent =
       `${explanation.operation} (${explanation.convention}): input ${sizes(explanation.input)} → output ${sizes(shape.output)}`;
@@ -130,6 +132,8 @@ async function update() {
   } catch (error) {
     if (generation !== state.generation) return;
     showError(error.message);
+    // An impossible layer: no figure, derivation or matrix to show; the values that repair it, open.
+    showSections(false);
     document.getElementById("summary").textContent = "";
     document.getElementById("summary").dataset.output = "";
     for (const id of ["figure", "relationships", "derivation", "equivalent", "matrix", "highlight-status"]) document.getElementById(id).replaceChildren();
@@ -138,6 +142,16 @@ async function update() {
     restartTimer();
     document.body.dataset.redrawMs = (performance.now() - started).toFixed(1);
     document.body.dataset.redraws = String(Number(document.body.dataset.redraws || 0) + 1);
+  }
+}
+
+// The figure, derivation, equivalent and matrix sections are shown for a valid layer; for an impossible
+// one they are hidden and the list of repairing values is opened.
+function showSections(valid) {
+  for (const id of ["animation", "derivation-section", "matrix-section"]) document.getElementById(id).hidden = !valid;
+  if (!valid) {
+    document.getElementById("equivalent-section").hidden = true;
+    document.getElementById("choices-section").open = true;
   }
 }
 
@@ -243,7 +257,7 @@ async function renderEquivalent(query, generation) {
     if (generation !== state.generation) return;
     const e = answer.equivalent, t = answer.transposed, c = answer.convolution;
     target.replaceChildren(
-      text("p", `Convolution: i = ${c.input.join("×")} → o = ${c.output.join("×")}; transposed: i' = ${t.input.join("×")} → o' = ${t.output.join("×")} (a = ${t.output_padding.join("×")}).`),
+      text("p", `Convolution: i = ${c.input.join("×")} → o = ${c.output.join("×")}; transposed: i' = ${t.input.join("×")} → o' = ${t.output.join("×")} (a = ${t.output_padding.join(", ")}).`),
       text("p", `Stretched input ĩ' = ${e.stretched_input.join("×")} (${e.inserted_zeros.join("×")} zeros between units), k' = ${e.kernel.join("×")}, s' = ${e.stride.join("×")}, p' = ${e.padding.map((p) => p[0] + ":" + p[1]).join(", ")} (the a extra zeros at the end of each axis).`, "formula"));
   } catch (error) {
     target.replaceChildren(text("p", error.message));
@@ -315,6 +329,7 @@ function showFrame(svg) {
   const figure = document.getElementById("figure");
   const focused = document.activeElement && document.activeElement.closest && document.activeElement.closest("#figure rect") ? document.activeElement.dataset.cell : null;
   figure.innerHTML = svg.replace(/^<\?xml[^>]*>\s*/, "");
+  applyZoom();
   const outputs = figure.querySelectorAll('rect[data-grid="output"]');
   // Each output cell is a keyboard stop (for layers small enough to tab through).
   if (outputs.length <= 400) {
@@ -329,6 +344,31 @@ function showFrame(svg) {
   document.getElementById("frame-label").textContent = `frame ${state.frame - low + 1} of ${high - low}` + (high - low !== state.frames ? ` (of ${state.frames} in all)` : "");
   applyHighlight();
 }
+
+// Scales the figure: to the space it has — the box's width and most of the window's height, up to 4× its
+// drawn size — or by the chosen factor.
+function applyZoom() {
+  const svg = document.querySelector("#figure svg");
+  if (!svg) return;
+  const width = Number(svg.getAttribute("width")), height = Number(svg.getAttribute("height"));
+  if (!width || !height) return;
+  const available = document.getElementById("figure").clientWidth - 2;
+  const tall = Math.max(320, window.innerHeight * 0.85);
+  const scale = state.zoom === "fit" ? Math.max(0.1, Math.min(4, available / width, Math.max(1, tall / height))) : state.zoom;
+  svg.style.width = `${Math.round(width * scale)}px`;
+  svg.style.height = `${Math.round(height * scale)}px`;
+  document.getElementById("zoom-fit").setAttribute("aria-pressed", String(state.zoom === "fit"));
+}
+
+function currentScale() {
+  const svg = document.querySelector("#figure svg");
+  return svg ? svg.getBoundingClientRect().width / Number(svg.getAttribute("width")) : 1;
+}
+
+document.getElementById("zoom-fit").addEventListener("click", () => { state.zoom = "fit"; applyZoom(); });
+document.getElementById("zoom-in").addEventListener("click", () => { state.zoom = Math.min(8, currentScale() * 1.25); applyZoom(); });
+document.getElementById("zoom-out").addEventListener("click", () => { state.zoom = Math.max(0.1, currentScale() / 1.25); applyZoom(); });
+window.addEventListener("resize", () => { if (state.zoom === "fit") applyZoom(); });
 
 function flatIndex(coordinates, sizes) {
   let flat = 0;
@@ -401,10 +441,27 @@ function cellTarget(element) {
 }
 
 const figure = document.getElementById("figure");
-figure.addEventListener("mouseover", (event) => { const target = cellTarget(event.target); if (target) { state.pointed = target; applyHighlight(); } });
-figure.addEventListener("mouseleave", () => { state.pointed = null; applyHighlight(); });
-figure.addEventListener("focusin", (event) => { const target = cellTarget(event.target); if (target) { state.pointed = target; applyHighlight(); } });
-figure.addEventListener("focusout", (event) => { if (!figure.contains(event.relatedTarget)) { state.pointed = null; applyHighlight(); } });
+// Pointing (or focusing) a cell holds the animation; an output shows its own frame, so the kernel's shadow
+// and the cells it reads are the same ones. Leaving the figure lets the animation go on from there.
+function point(target) {
+  const same = state.pointed && state.pointed.grid === target.grid && state.pointed.coordinates.join(",") === target.coordinates.join(",");
+  state.pointed = target;
+  restartTimer();
+  if (!same && target.grid === "output" && state.footprints) {
+    const frame = flatIndex(target.coordinates, state.footprints.output_sizes);
+    if (frame >= 0 && frame !== state.frame) {
+      state.frame = frame;
+      drawFrame(layerQuery(), state.generation);
+      return;
+    }
+  }
+  applyHighlight();
+}
+function unpoint() { state.pointed = null; applyHighlight(); restartTimer(); }
+figure.addEventListener("mouseover", (event) => { const target = cellTarget(event.target); if (target) point(target); });
+figure.addEventListener("mouseleave", unpoint);
+figure.addEventListener("focusin", (event) => { const target = cellTarget(event.target); if (target) point(target); });
+figure.addEventListener("focusout", (event) => { if (!figure.contains(event.relatedTarget)) unpoint(); });
 figure.addEventListener("click", (event) => { const target = cellTarget(event.target); if (target && target.grid === "output") pin(target); });
 figure.addEventListener("keydown", (event) => {
   const target = cellTarget(event.target);
@@ -432,7 +489,8 @@ function restartTimer() {
   clearInterval(state.timer);
   state.timer = null;
   document.getElementById("play").textContent = state.playing ? "Pause" : "Play";
-  if (!state.playing || state.frames < 2) return;
+  // Held while a cell is pointed at: the figure under the pointer stays still.
+  if (!state.playing || state.frames < 2 || state.pointed) return;
   const perSecond = Number(document.getElementById("speed").value);
   state.timer = setInterval(() => step(1), 1000 / perSecond);
 }
