@@ -8,7 +8,10 @@ and highlighted). Prints the median and the slowest of each kind of change.
 
     python3 scripts/measure-page.py http://127.0.0.1:8080/ [--repetitions 20]
 """
-import argparse, json, os, statistics, subprocess, sys, time
+import argparse, json, os, statistics, sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from cdp import Browser  # noqa: E402
 
 CHANGES = [
     ("kernel", ["2", "4", "3"]),
@@ -54,69 +57,14 @@ def main():
     parser.add_argument("--browser", default="chromium")
     arguments = parser.parse_args()
 
-    to_browser_read, to_browser_write = os.pipe()
-    from_browser_read, from_browser_write = os.pipe()
-
-    def child_pipes():
-        # Chromium reads commands on fd 3 and answers on fd 4; copy high first so neither dup2 clobbers the other.
-        commands, answers = os.dup(to_browser_read), os.dup(from_browser_write)
-        os.dup2(commands, 3)
-        os.dup2(answers, 4)
-
-    browser = subprocess.Popen(
-        [arguments.browser, "--headless", "--no-sandbox", "--disable-gpu", "--remote-debugging-pipe", "--window-size=1280,800", "about:blank"],
-        preexec_fn=child_pipes, pass_fds=(3, 4),
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    os.close(to_browser_read)
-    os.close(from_browser_write)
-    writer = os.fdopen(to_browser_write, "wb")
-    reader = os.fdopen(from_browser_read, "rb")
-    pending = b""
-    counter = 0
-
-    def call(method, params=None, session=None):
-        nonlocal pending, counter
-        counter += 1
-        message = {"id": counter, "method": method, "params": params or {}}
-        if session:
-            message["sessionId"] = session
-        writer.write(json.dumps(message).encode() + b"\0")
-        writer.flush()
-        while True:
-            while b"\0" not in pending:
-                chunk = reader.read1(65536)
-                if not chunk:
-                    raise SystemExit("the browser closed its pipe")
-                pending += chunk
-            line, pending = pending.split(b"\0", 1)
-            answer = json.loads(line)
-            if answer.get("id") == counter:
-                if "error" in answer:
-                    raise SystemExit(f"{method}: {answer['error']}")
-                return answer["result"]
-
-    try:
-        target = call("Target.createTarget", {"url": arguments.url})["targetId"]
-        session = call("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
+    with Browser(arguments.browser, width=1280, height=800) as browser:
+        session = browser.open(arguments.url)
         script = SCRIPT % (json.dumps(CHANGES), arguments.repetitions)
-        # The page is still loading when the target exists: wait for its first redraw, then measure.
-        ready = "new Promise((r) => { const c = () => document.body && document.body.dataset.redraws ? r(true) : setTimeout(c, 5); c(); })"
-        for _ in range(100):
-            try:
-                call("Runtime.evaluate", {"expression": ready, "awaitPromise": True, "returnByValue": True}, session)
-                break
-            except SystemExit:
-                time.sleep(0.1)
-        result = call("Runtime.evaluate", {"expression": script, "awaitPromise": True, "returnByValue": True}, session)
-        if "exceptionDetails" in result:
-            raise SystemExit(f"the measuring script failed: {result['exceptionDetails']}")
-        times = json.loads(result["result"]["value"])
+        times = json.loads(browser.evaluate(session, script))
         everything = [time for values in times.values() for time in values]
         for name, values in times.items():
             print(f"{name:8} median {statistics.median(values):6.1f} ms   slowest {max(values):6.1f} ms   ({len(values)} changes)")
         print(f"{'all':8} median {statistics.median(everything):6.1f} ms   slowest {max(everything):6.1f} ms   ({len(everything)} changes)")
-    finally:
-        browser.kill()
 
 
 if __name__ == "__main__":
