@@ -31,6 +31,10 @@ public enum TourRenderer {
         public let disagreements: Int
     }
 
+    /// Image pixels per drawn pixel in the GIFs and PNGs: 2, so the numbers in cells are 10 px on a
+    /// screen or a slide.
+    public static let rasterScale = 2
+
     /// The matrix C's caption on the index page.
     public static let matrixCaption = "The 3×3 convolution over a 4×4 input (seed Figure 2.2) as a 4×16 matrix C acting on the input unrolled row by row: y = C·x. Its transpose Cᵀ (16×4) maps the 2×2 output back to 4×4 — the transposed convolution."
 
@@ -51,7 +55,7 @@ public enum TourRenderer {
             let files = [figure.name + ".gif", figure.name + ".svg", figure.name + "-frames.svg"]
             rendered.append(Figure(name: figure.name, title: scene.title, frames: scene.frameCount, width: layout.width,
                                    height: layout.height, files: files))
-            let frames = scene.frames.indices.map { PaletteImage(layout.drawing(frame: $0)) }
+            let frames = scene.frames.indices.map { PaletteImage(layout.drawing(frame: $0), scale: rasterScale) }
             try write(files[0], GIFWriter.encode(frames, delay: Int((delay * 100).rounded())))
             try write(files[1], Array(SVGWriter.animation(layout, delay: delay).utf8))
             try write(files[2], Array(SVGWriter.contactSheet(layout).utf8))
@@ -72,7 +76,7 @@ public enum TourRenderer {
         let drawing = figure.drawing()
         let matrixSVG = SVGWriter.drawing(drawing, title: "The matrix C")
         try write("matrix-C.svg", Array(matrixSVG.utf8))
-        try write("matrix-C.png", PNGWriter.encode(PaletteImage(drawing)))
+        try write("matrix-C.png", PNGWriter.encode(PaletteImage(drawing, scale: rasterScale)))
         let inline = matrixSVG.split(separator: "\n").dropFirst().joined(separator: "\n")
         try write("index.html", Array(TourIndex.html(entries: entries, matrixSVG: inline, matrixCaption: matrixCaption).utf8))
         progress(figures.count + 1, figures.count + 1)

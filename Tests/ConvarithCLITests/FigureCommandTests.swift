@@ -59,6 +59,27 @@ struct FigureCommandTests {
         return contents
     }
 
+    @Test("raster figures are drawn at 2× by default (the numbers in cells 10 px), 1× with --scale 1")
+    func rasterFiguresAreTwiceTheDrawing() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("convarith-scale-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        func size(_ arguments: [String]) throws -> (Int, Int) {
+            let file = directory.appendingPathComponent("figure.png")
+            let result = try CLIRunner.run(["draw", "conv", "-i", "5x5", "-k", "3", "--values", "--format", "png", "--out", file.path, "--json"] + arguments)
+            #expect(result.status == 0, "\(result.standardError)")
+            let bytes = [UInt8](try Data(contentsOf: file))
+            // PNG's IHDR: width and height, big-endian, at bytes 16 and 20.
+            let word = { (offset: Int) in bytes[offset..<(offset + 4)].reduce(0) { $0 << 8 | Int($1) } }
+            return (word(16), word(20))
+        }
+        let (width, height) = try size([])
+        let (single, singleHeight) = try size(["--scale", "1"])
+        #expect(width == 2 * single && height == 2 * singleHeight, "\(width)×\(height) against \(single)×\(singleHeight)")
+        let refused = try CLIRunner.run(["draw", "conv", "-i", "5x5", "-k", "3", "--format", "png", "--out", "x.png", "--scale", "9"])
+        #expect(refused.status == 64)
+    }
+
     @Test("a failed write keeps the previous file and leaves no partial one; a symlink is written through, a dangling one refused")
     func outputsAreWrittenWholeOrNotAtAll() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("convarith-atomic-\(UUID().uuidString)")

@@ -13,6 +13,26 @@ public struct FigureEstimate: Sendable, Hashable {
     /// Pixels of one frame.
     public var framePixels: Int { width * height }
 
+    /// The estimate of the figure drawn `factor` times larger (a raster scale).
+    /// - Throws: ``FigureError/tooLarge(what:estimate:limit:advice:)`` when a side overflows.
+    public func scaled(by factor: Int) throws(FigureError) -> FigureEstimate {
+        let (scaledWidth, o1) = width.multipliedReportingOverflow(by: max(1, factor))
+        let (scaledHeight, o2) = height.multipliedReportingOverflow(by: max(1, factor))
+        let (_, o3) = scaledWidth.multipliedReportingOverflow(by: scaledHeight)
+        guard !(o1 || o2 || o3) else {
+            throw .tooLarge(what: "a frame", estimate: "more pixels than a 64-bit count holds", limit: "\(FigureBudget.default.framePixels) pixels",
+                            advice: "use a smaller --scale or --cell-size")
+        }
+        return FigureEstimate(frames: frames, cellsPerFrame: cellsPerFrame, width: scaledWidth, height: scaledHeight)
+    }
+
+    private init(frames: Int, cellsPerFrame: Int, width: Int, height: Int) {
+        self.frames = frames
+        self.cellsPerFrame = cellsPerFrame
+        self.width = width
+        self.height = height
+    }
+
     /// The estimate for `shape` drawn with `cellSize`-pixel cells.
     /// - Throws: ``FigureError/tooLarge(what:estimate:limit:advice:)`` when a count does not even fit in
     ///   `Int`, ``FigureError/unsupportedRank(_:)`` beyond 3 spatial axes.

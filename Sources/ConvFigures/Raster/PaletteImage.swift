@@ -29,6 +29,45 @@ public struct PaletteImage: Sendable, Hashable {
         }
     }
 
+    /// Rasterizes a drawing `scale` times larger, every pixel of the drawing a `scale` × `scale` block: the
+    /// bitmap font and the hairlines stay crisp (the default raster figures are 2×, for screens and slides).
+    public init(_ drawing: Drawing, scale: Int) {
+        let base = PaletteImage(drawing)
+        let factor = max(1, scale)
+        guard factor > 1 else {
+            self = base
+            return
+        }
+        self.init(width: base.width * factor, height: base.height * factor)
+        let (sourceWidth, sourceHeight, targetWidth) = (base.width, base.height, width)
+        // Plain loops over raw buffers: this runs per frame of every tour GIF, in debug builds too.
+        base.pixels.withUnsafeBufferPointer { source in
+            pixels.withUnsafeMutableBufferPointer { target in
+                guard let from = source.baseAddress, let to = target.baseAddress else { return }
+                var y = 0
+                while y < sourceHeight {
+                    let row = to + y * factor * targetWidth
+                    var x = 0
+                    while x < sourceWidth {
+                        let pixel = from[y * sourceWidth + x]
+                        var k = 0
+                        while k < factor {
+                            row[x * factor + k] = pixel
+                            k += 1
+                        }
+                        x += 1
+                    }
+                    var copy = 1
+                    while copy < factor {
+                        (row + copy * targetWidth).update(from: row, count: targetWidth)
+                        copy += 1
+                    }
+                    y += 1
+                }
+            }
+        }
+    }
+
     private mutating func set(_ x: Int, _ y: Int, _ paint: Paint) {
         guard x >= 0, y >= 0, x < width, y < height else { return }
         pixels[y * width + x] = paint.rawValue

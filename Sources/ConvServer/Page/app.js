@@ -5,7 +5,7 @@
 "use strict";
 
 const form = document.getElementById("controls");
-const layerFields = ["op", "input", "kernel", "stride", "padding", "dilation", "output_padding", "mode", "ceil_mode", "convention", "values"];
+const layerFields = ["op", "input", "kernel", "stride", "padding", "dilation", "output_padding", "mode", "ceil_mode", "count_include_pad", "convention", "values"];
 const pageFields = ["slice", "cell"];
 const state = {
   frames: 0, frame: 0, playing: true, timer: null, generation: 0,
@@ -48,7 +48,8 @@ function layerQuery() {
     const control = form.elements[name];
     if (!control) continue;
     if (name === "output_padding" && op !== "transposed") continue;
-    if ((name === "mode" || name === "ceil_mode") && op !== "pool") continue;
+    if ((name === "mode" || name === "ceil_mode" || name === "count_include_pad") && op !== "pool") continue;
+    if (name === "count_include_pad" && form.elements.mode.value !== "avg") continue;
     if (control.type === "checkbox") { if (control.checked) query.set(name, "true"); continue; }
     const value = control.value.trim();
     if (value !== "") query.set(name, value);

@@ -40,6 +40,8 @@ struct DrawCommand: ParsableCommand {
     @Option(name: .long, help: "The frame (output position, 0 = first) for svg and png.") var frame = 0
     @Option(name: .long, help: "Seconds per animation frame (0.02…600).") var delay = 0.8
     @Option(name: .long, help: "Cell size in pixels (4…256).") var cellSize = 24
+    @Option(name: .long, help: "png and gif: image pixels per drawn pixel (1…4; 2 for screens and slides, the numbers in cells 10 px).")
+    var scale = 2
     @Option(name: .long, help: "Allow figures N times larger than the drawing budget (1…1000).") var budget = 1
     @Flag(name: .long, help: "Print input values, kernel weights and results in the cells (small sizes).") var values = false
     @OptionGroup var output: OutputFormatOptions
@@ -49,6 +51,7 @@ struct DrawCommand: ParsableCommand {
         guard FigureBudget.cellSizes.contains(cellSize) else {
             throw ValidationError("--cell-size must be \(FigureBudget.cellSizes.lowerBound)…\(FigureBudget.cellSizes.upperBound) pixels, got \(cellSize)")
         }
+        guard (1...4).contains(scale) else { throw ValidationError("--scale must be 1…4, got \(scale)") }
         guard (1...1000).contains(budget) else { throw ValidationError("--budget must be 1…1000, got \(budget)") }
         guard frame >= 0 else { throw ValidationError("--frame must be 0 or more, got \(frame)") }
         if out == nil && (format == .gif || format == .png) { throw ValidationError("--out is required for \(format.rawValue)") }
@@ -68,7 +71,8 @@ struct DrawCommand: ParsableCommand {
         }
         let estimate = try exitingOnError { () throws(FigureError) in
             let estimate = try FigureEstimate(shape: shape, cellSize: cellSize)
-            try FigureBudget.default.scaled(by: budget).check(estimate, drawing: extent)
+            let raster = extent == .rasterFrame || extent == .rasterAnimation
+            try FigureBudget.default.scaled(by: budget).check(raster ? estimate.scaled(by: scale) : estimate, drawing: extent)
             if (extent == .vectorFrame || extent == .rasterFrame) && frame >= estimate.frames {
                 throw FigureError.frameOutOfRange(frame: frame, count: estimate.frames)
             }
@@ -89,14 +93,14 @@ struct DrawCommand: ParsableCommand {
         case .svg: try file.write(Array(SVGWriter.frame(layout, index: frame).utf8))
         case .sheet: try file.write(Array(SVGWriter.contactSheet(layout).utf8))
         case .animatedSVG: try file.write(Array(SVGWriter.animation(layout, delay: delay).utf8))
-        case .png: try file.write(PNGWriter.encode(PaletteImage(layout.drawing(frame: frame))))
+        case .png: try file.write(PNGWriter.encode(PaletteImage(layout.drawing(frame: frame), scale: scale)))
         case .gif:
             // Streamed: one frame is held at a time.
             let progress = ProgressLine(total: scene.frameCount, label: "frames")
-            try file.write(GIFWriter.header(width: layout.width, height: layout.height))
+            try file.write(GIFWriter.header(width: layout.width * scale, height: layout.height * scale))
             for index in 0..<scene.frameCount {
                 progress.update(index)
-                try file.write(GIFWriter.frame(PaletteImage(layout.drawing(frame: index)), delay: Int((delay * 100).rounded())))
+                try file.write(GIFWriter.frame(PaletteImage(layout.drawing(frame: index), scale: scale), delay: Int((delay * 100).rounded())))
             }
             progress.update(scene.frameCount)
             try file.write(GIFWriter.trailer)
@@ -104,14 +108,15 @@ struct DrawCommand: ParsableCommand {
         try file.close()
         guard let out else { return }
         let frames = format == .svg || format == .png ? 1 : scene.frameCount
+        let pixelScale = format == .png || format == .gif ? scale : 1
         if output.json {
             print(JSONWriter.string(.object([
                 ("file", .string(out)), ("format", .string(format.rawValue)), ("title", .string(scene.title)),
-                ("frames", .integer(frames)), ("width", .integer(layout.width)), ("height", .integer(layout.height)),
+                ("frames", .integer(frames)), ("width", .integer(layout.width * pixelScale)), ("height", .integer(layout.height * pixelScale)),
                 ("bytes", .integer(file.bytesWritten)),
             ])))
         } else {
-            print("\(scene.title): \(frames) frame\(frames == 1 ? "" : "s"), \(layout.width)×\(layout.height) px → \(out)")
+            print("\(scene.title): \(frames) frame\(frames == 1 ? "" : "s"), \(layout.width * pixelScale)×\(layout.height * pixelScale) px → \(out)")
         }
     }
 }
