@@ -76,6 +76,22 @@ struct ConventionTests {
             .shape(input: [4]).output == [10])
     }
 
+    @Test("JAX: conv_transpose takes a size-0 kernel as its convolution does (SAME and VALID give i·s)",
+          arguments: [(1, 1), (2, 2), (5, 1), (5, 2), (5, 3)])
+    func jaxTransposedTakesAnEmptyKernel(input: Int, stride: Int) throws {
+        // Measured with jax 0.10.2: jax.eval_shape(lax.conv_transpose) of a (0, 1, 1) kernel, SAME and VALID.
+        for padding in [PaddingMode.same, .valid] {
+            let shape = try TransposedConvolutionSpec(kernel: [0], stride: [stride], padding: .named(padding), convention: .jax).shape(input: [input])
+            #expect(shape.output == [input * stride], "\(padding)")
+        }
+        // Explicit padding p: the stretched input with p' = k̂ − 1 − p on each side, k̂ = 0: s(i − 1) − 2p.
+        if input > 1 {
+            #expect(try TransposedConvolutionSpec(kernel: [0], stride: [stride], padding: .symmetric([0]), convention: .jax).shape(input: [input]).output
+                == [stride * (input - 1)])
+        }
+        #expect(throws: ArithmeticError.self) { try TransposedConvolutionSpec(kernel: [0], stride: [stride], convention: .pytorch) }
+    }
+
     @Test("MLX: a transposed padding beyond k̂ − 1 crops whole input units, so its size differs from PyTorch's")
     func mlxTransposedCropsInputUnits() throws {
         let mlx = try TransposedConvolutionSpec(kernel: [1], stride: [3], padding: .symmetric([1]), convention: .mlx).shape(input: [8])

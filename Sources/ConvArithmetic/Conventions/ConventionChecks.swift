@@ -8,7 +8,9 @@ extension Convention {
         if let rank, let maximumRank, rank > maximumRank {
             throw .rankUnsupported(rank: rank, operation: operation, convention: self)
         }
-        let minimumKernel = operation == .convolution ? convolution.minimumKernel : 1
+        // A transposed convolution takes the kernels its convolution takes (JAX's conv_transpose is a
+        // convolution over the dilated input, a size-0 kernel included); pooling windows are never empty.
+        let minimumKernel = operation == .pooling ? 1 : convolution.minimumKernel
         for (axis, value) in window.kernel.enumerated() where value < minimumKernel {
             throw .nonPositive(parameter: "kernel", axis: window.kernel.count == 1 ? nil : axis, value: value)
         }
