@@ -1,7 +1,7 @@
 import ConvArithmetic
 
 /// One `convarith eval` request (DESIGN.md §3): the layer it describes, decoded and checked for types
-/// (the arithmetic checks happen when ``Layer`` resolves it), its `id`, and its tensors.
+/// (the arithmetic checks happen when `Layer` resolves it), its `id`, and its tensors.
 public struct EvalRequest: Sendable, Hashable {
     /// Echoed back unchanged (`null` when absent).
     public var id: JSONValue

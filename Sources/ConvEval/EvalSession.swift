@@ -3,9 +3,9 @@ import ConvArithmetic
 /// Answers `convarith eval` lines one after another on one thread, reusing its decoding storage from
 /// line to line — the fast way to answer a stream. A session is a mutable value: give each thread its own.
 ///
-/// A plain shape request is decoded straight from its bytes (``DirectRequestDecoder``); every other line —
+/// A plain shape request is decoded straight from its bytes (`DirectRequestDecoder`); every other line —
 /// tensors, escapes, errors of syntax or type — goes through the JSON tree (``Evaluator``). Both paths
-/// resolve the same ``LayerParameters`` and write through ``EvalResult/write(to:id:)``, so the answer is
+/// resolve the same `LayerParameters` and write through ``EvalResult/write(to:id:)``, so the answer is
 /// the same byte for byte either way.
 public struct EvalSession {
     /// The evaluator that answers the lines the direct path does not take.

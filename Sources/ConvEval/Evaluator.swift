@@ -69,7 +69,7 @@ public struct Evaluator: Sendable {
     }
 
     /// The result of a decoded request: sizes, and `y` when it carries tensors.
-    /// - Throws: ``ArithmeticError`` when the convention refuses the parameters, ``KernelError`` when the
+    /// - Throws: `ArithmeticError` when the convention refuses the parameters, `KernelError` when the
     ///   tensors do not fit them.
     public func evaluate(_ request: EvalRequest) throws -> EvalResult {
         guard let operands = request.operands else { return try evaluateShape(request) }
@@ -90,7 +90,7 @@ public struct Evaluator: Sendable {
     }
 
     /// The arithmetic result of a decoded request (tensors ignored).
-    /// - Throws: ``ArithmeticError`` when the request's convention refuses the parameters.
+    /// - Throws: `ArithmeticError` when the request's convention refuses the parameters.
     public func evaluateShape(_ request: EvalRequest) throws(ArithmeticError) -> EvalResult {
         EvalResult(layer: try Layer(request.layer))
     }

@@ -2,7 +2,7 @@ import ConvArithmetic
 import ConvFigures
 import ConvKernels
 
-/// `convarith tour`'s work as a library: every figure of ``Tour`` rendered as an animated GIF, an animated
+/// `convarith tour`'s work as a library: every figure of `Tour` rendered as an animated GIF, an animated
 /// SVG and a frame sheet with the paper-style values, the numerical check that the transposed
 /// convolution's formulations agree, the matrix C of Figure 2.3 (SVG and PNG) and `index.html` — each file
 /// handed to `write` as soon as it is made, so memory stays at one figure.
@@ -39,7 +39,7 @@ public enum TourRenderer {
     public static let matrixCaption = "The 3×3 convolution over a 4×4 input (seed Figure 2.2) as a 4×16 matrix C acting on the input unrolled row by row: y = C·x. Its transpose Cᵀ (16×4) maps the 2×2 output back to 4×4 — the transposed convolution."
 
     /// Renders the tour: `progress(done, total)` after each figure, `write(name, bytes)` for each file.
-    /// - Throws: ``ConvArithmetic/ArithmeticError`` or ``ConvKernels/KernelError`` if a figure cannot be
+    /// - Throws: `ArithmeticError` or `KernelError` if a figure cannot be
     ///   built (a bug in the catalogue), and whatever `write` throws.
     public static func render(delay: Double, progress: (Int, Int) -> Void = { _, _ in },
                               write: (String, [UInt8]) throws -> Void) throws -> Summary {

@@ -6,7 +6,7 @@ import ConvArithmetic
 public enum TransposeAnswer {
     /// The answer for a convolution or transposed convolution (`nil` for pooling, which has no transpose
     /// in the paper's sense).
-    /// - Throws: ``ArithmeticError`` when a stretched size does not fit in `Int`.
+    /// - Throws: `ArithmeticError` when a stretched size does not fit in `Int`.
     public static func json(_ shape: LayerShape) throws(ArithmeticError) -> JSONValue? {
         guard let associated = shape.associated else { return nil }
         let transposed = shape.operation == .transposedConvolution ? shape : associated

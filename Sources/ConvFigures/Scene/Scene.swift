@@ -32,7 +32,7 @@ public struct Scene: Sendable {
     public let caption: String
 
     /// The scene of a layer; `poolingMode` names a pooling layer's kind in the title.
-    /// - Throws: ``ArithmeticError`` if the equivalent convolution of a transposed layer overflows.
+    /// - Throws: `ArithmeticError` if the equivalent convolution of a transposed layer overflows.
     public init(shape: LayerShape, poolingMode: PoolingMode? = nil) throws(ArithmeticError) {
         self.shape = shape
         let rank = shape.rank

@@ -2,7 +2,7 @@ import CConvKernels
 import ConvArithmetic
 
 /// The fast path: convolution as an indirect GEMM over the input (zero-padded and phase-split once, or read
-/// in place; ``IndirectLayout``), transposed convolution by output phases (``PhaseLayout``) or as a GEMM
+/// in place; `IndirectLayout`), transposed convolution by output phases (`PhaseLayout`) or as a GEMM
 /// followed by a col2im scatter along the associated convolution's windows — so the `s − 1` inserted zeros
 /// of the stretched formulation are never multiplied. Register-blocked C micro-kernels chosen for the CPU
 /// (``MicroKernel``), cache-sized chunks, and the output split over `threads` threads (1: the calling

@@ -7,9 +7,10 @@ public enum Gradients {
     /// `∂L/∂x` given `∂L/∂y`: every output gradient flows back to the inputs its window read,
     /// `dx[n, c, q(out, tap)] += w[o_c, c, tap] · dy[n, o_c, out]`.
     /// - Parameters:
-    ///   - outputGradient: `[N, C_out, o…]`.
+    ///   - dy: the gradient of the output, `[N, C_out, o…]`.
     ///   - weight: `[C_out, C_in/groups, k…]`.
     ///   - shape: the forward convolution's shape.
+    ///   - groups: channel groups.
     public static func input(outputGradient dy: Tensor, weight: Tensor, shape: LayerShape, groups: Int = 1) throws(KernelError) -> Tensor {
         guard shape.operation == .convolution else { throw .unsupported("input gradients are defined here for convolutions") }
         guard dy.rank >= 2, weight.rank >= 2 else {

@@ -16,6 +16,7 @@ public enum Verification {
 
     /// Compares the formulations of a convolution or transposed convolution on random tensors.
     /// - Parameters:
+    ///   - shape: the layer's sizes per axis.
     ///   - channels: input channels, output channels, groups and batch.
     ///   - seed: seeds the random tensors.
     public static func compare(_ shape: LayerShape, channels: ChannelConfiguration, seed: UInt64) throws(KernelError) -> [Comparison] {

@@ -10,6 +10,8 @@ public enum ReferenceKernels {
     ///   - x: `[N, C_in, i…]`.
     ///   - weight: `[C_out, C_in/groups, k…]`.
     ///   - bias: `[C_out]`, optional.
+    ///   - shape: the layer's sizes per axis.
+    ///   - groups: channel groups.
     public static func convolution(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, shape: LayerShape,
                                    groups: Int = 1) throws(KernelError) -> Tensor {
         guard shape.operation == .convolution else { throw .unsupported("convolution needs a convolution's shape, got \(shape.name)") }
@@ -31,6 +33,8 @@ public enum ReferenceKernels {
     ///   - x: `[N, C_in, i'…]`.
     ///   - weight: `[C_in, C_out/groups, k…]`.
     ///   - bias: `[C_out]`, optional.
+    ///   - shape: the layer's sizes per axis.
+    ///   - groups: channel groups.
     public static func transposedConvolution(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, shape: LayerShape,
                                              groups: Int = 1) throws(KernelError) -> Tensor {
         guard shape.operation == .transposedConvolution else {

@@ -71,7 +71,7 @@ extension Network {
     public var openInputs: [Input] { inputs.filter { $0.shape == nil } }
 
     /// What to tell a user whose network still has open inputs: which dimensions are symbolic, and an
-    /// `--input` for each open input to paste (see ``exampleShapes``).
+    /// `--input` for each open input to paste (see `exampleShapes`).
     public var openInputsAdvice: String? {
         let open = openInputs
         guard !open.isEmpty else { return nil }

@@ -1,6 +1,6 @@
 import ConvArithmetic
 
-/// A convolution, pooling or transposed convolution inside a network: the core's ``LayerParameters``
+/// A convolution, pooling or transposed convolution inside a network: the core's `LayerParameters`
 /// whose input sizes and channels come from the tensor that flows into it.
 ///
 /// The parameters read through it (`window.kernel`, `window.stride`…); what the network adds is whether a

@@ -21,7 +21,7 @@ public struct ONNXValue: Sendable, Hashable {
 }
 
 /// An ONNX operator whose output shape needs its inputs' shapes and sometimes their values: evaluated
-/// by ``evaluate(_:)`` when the analysis reaches it. Operators with fixed parameters (`Conv`, `MaxPool`,
+/// by `evaluate(_:)` when the analysis reaches it. Operators with fixed parameters (`Conv`, `MaxPool`,
 /// a `Reshape` to a constant shape…) are translated to the other ``NetworkOperation`` cases on import.
 public struct ONNXOperator: Sendable, Hashable {
     /// The operator type (`Shape`, `Gather`, `Slice`…).
@@ -41,7 +41,7 @@ public struct ONNXOperator: Sendable, Hashable {
         self.opset = opset
     }
 
-    /// The operator types ``evaluate(_:)`` knows.
+    /// The operator types `evaluate(_:)` knows.
     public static let evaluated: Set<String> = Set([
         "Shape", "Size", "Gather", "Unsqueeze", "Squeeze", "Concat", "Cast", "CastLike", "Slice", "Reshape", "Resize", "Upsample",
         "Expand", "ConstantOfShape", "Transpose", "Split", "ReduceMean", "ReduceSum", "ReduceMax", "ReduceMin", "ReduceProd",
