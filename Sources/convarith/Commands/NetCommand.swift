@@ -9,7 +9,7 @@ struct NetCommand: ParsableCommand {
         commandName: "net",
         abstract: "The shape table of a network: every layer's shapes, parameters, multiply-adds and receptive field.",
         discussion: helpText("""
-            FILE is a layer stack in YAML or JSON (see DESIGN.md for the schema: a mapping with 'input', \
+            FILE is a layer stack in YAML or JSON (see docs/stacks.md for the schema: a mapping with 'input', \
             'convention' and 'layers'). Each layer reads the one above it unless 'inputs' names others. \
             The receptive field (RF), its jump (the effective stride) and the effective padding are \
             per spatial axis of the network's input, composed as in Araujo et al., Distill 2019.
