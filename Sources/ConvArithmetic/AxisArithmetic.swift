@@ -24,8 +24,9 @@ public struct AxisArithmetic: Sendable, Hashable {
     /// The named padding this axis was resolved from, if any.
     public let namedPadding: PaddingMode?
 
-    /// Creates a resolved axis; the specs' `shape(input:)` methods are the usual way to get one.
-    public init(input: Int, kernel: Int, stride: Int, dilation: Int, padding: AxisPadding,
+    /// Creates a resolved axis. Package-internal: the specs' `shape(input:)` methods, which check every size,
+    /// are the way to get one from outside the package.
+    package init(input: Int, kernel: Int, stride: Int, dilation: Int, padding: AxisPadding,
                 outputPadding: Int = 0, ceilMode: Bool = false, output: Int, namedPadding: PaddingMode? = nil) {
         self.input = input
         self.kernel = kernel

@@ -11,8 +11,10 @@ public struct LayerShape: Sendable, Hashable {
     /// One entry per spatial axis.
     public let axes: [AxisArithmetic]
 
-    /// Creates a shape from resolved axes.
-    public init(operation: Operation, convention: Convention, axes: [AxisArithmetic]) {
+    /// Creates a shape from resolved axes. Package-internal: outside this package a shape comes only from a
+    /// spec's `shape(input:)` or a ``Layer``, which check it, so no kernel is handed a shape whose sizes do not
+    /// follow from its parameters (an output of 9 for an input of 4 and a kernel of 3, say).
+    package init(operation: Operation, convention: Convention, axes: [AxisArithmetic]) {
         self.operation = operation
         self.convention = convention
         self.axes = axes

@@ -14,7 +14,16 @@ struct NumericOracleTests {
     func referenceAgrees(file: String) throws {
         let cases = try OracleCorpus.numericCases(in: file)
         let evaluator = Evaluator()
-        let disagreements = cases.compactMap { OracleCorpus.numericDisagreement(of: evaluator.answer(line: $0.line), with: $0) }
+        let disagreements = cases.compactMap { OracleCorpus.numericDisagreement(of: evaluator.answer(line: $0.line(implementation: "reference")), with: $0) }
+        #expect(disagreements.isEmpty, "\(disagreements.count) of \(cases.count):\n\(disagreements.prefix(10).joined(separator: "\n"))")
+    }
+
+    @Test("every numeric case agrees with the framework within its tolerance (fast kernels, eval's default)",
+          arguments: OracleCorpus.numericFiles)
+    func fastAgrees(file: String) throws {
+        let cases = try OracleCorpus.numericCases(in: file)
+        let evaluator = Evaluator()
+        let disagreements = cases.compactMap { OracleCorpus.numericDisagreement(of: evaluator.answer(line: $0.line(implementation: "fast")), with: $0) }
         #expect(disagreements.isEmpty, "\(disagreements.count) of \(cases.count):\n\(disagreements.prefix(10).joined(separator: "\n"))")
     }
 

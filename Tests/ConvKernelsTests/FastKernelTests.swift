@@ -473,7 +473,8 @@ struct FastDirectKernelTests {
                     let reference = try ReferenceKernels.pooling(x, shape: shape, mode: mode)
                     for micro in kernels {
                         let fast = try FastKernels.pooling(x, shape: shape, mode: mode, threads: 1, microKernel: micro)
-                        #expect(zip(reference.data, fast.data).allSatisfy(sameFloat), "\(micro.name) \(mode) k \(kernel) s \(step) outputs \(outputs)")
+                        #expect(reference.shape == fast.shape && zip(reference.data, fast.data).allSatisfy(sameFloat),
+                                "\(micro.name) \(mode) k \(kernel) s \(step) outputs \(outputs)")
                     }
                 }
                 let conv = try ConvolutionSpec(kernel: [2, kernel], stride: [1, step], padding: .explicit([AxisPadding(0), AxisPadding(before: 0, after: 1)]),
@@ -506,12 +507,34 @@ struct FastDirectKernelTests {
                 for micro in kernels {
                     let fast = try FastKernels.pooling(input, shape: shape, mode: mode, threads: 1, microKernel: micro)
                     // Taps meet each output in the reference's order: sums, NaN and −0 alike.
-                    let same = zip(reference.data, fast.data).allSatisfy(sameFloat)
+                    let same = reference.shape == fast.shape && zip(reference.data, fast.data).allSatisfy(sameFloat)
                     #expect(same, "\(micro.name) k \(kernel) s \(stride) d \(dilation) p \(pad) \(mode) width \(width)")
                     checked += 1
                 }
             }
         }
         #expect(checked >= 60)
+    }
+}
+
+@Suite("Every kernel entry point is one gate")
+struct KernelGateTests {
+    @Test("a layer no formulation reproduces (MLX's crop of whole input units) is refused by every kernel entry point")
+    func mlxWholeUnitCropIsRefusedEverywhere() throws {
+        // p = 2 > k̂ − 1 = 1 with s = 2: MLX slices whole input units before dilating the input.
+        let shape = try TransposedConvolutionSpec(kernel: [2], stride: [2], padding: .symmetric([2]), convention: .mlx).shape(input: [6])
+        #expect(shape.slicesWholeInputUnits)
+        var generator = SystemRandomNumberGenerator()
+        let x = try Tensor.random(shape: [1, 1, 6], using: &generator), w = try Tensor.random(shape: [1, 1, 2], using: &generator)
+        let calls: [(String, () throws -> Tensor)] = [
+            ("FastKernels", { try FastKernels.transposedConvolution(x, weight: w, shape: shape) }),
+            ("ReferenceKernels", { try ReferenceKernels.transposedConvolution(x, weight: w, shape: shape) }),
+            ("PreparedLayer", { try PreparedLayer(shape: shape, weight: w)(x, threads: 1) }),
+            ("ConvolutionMatrix", { try ConvolutionMatrix.transposedConvolution(x, weight: w, bias: nil, shape: shape, groups: 1) }),
+            ("StretchedTransposedConvolution", { try StretchedTransposedConvolution.run(x, weight: w, bias: nil, shape: shape, groups: 1) }),
+        ]
+        for (name, call) in calls {
+            #expect(throws: KernelError.self, "\(name)") { _ = try call() }
+        }
     }
 }

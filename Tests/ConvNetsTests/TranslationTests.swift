@@ -53,6 +53,7 @@ struct TranslationTests {
             case let .cropOutputAfter(layerPadding, start, keep):
                 #expect(keep == layer.shape.output)
                 #expect(zip(start, layerPadding).map { $0 + $1 } == pads.map(\.before))
+                #expect(start.count == keep.count && keep.count == translation.targetLayer.shape.output.count)
                 #expect(zip(translation.targetLayer.shape.output, zip(start, keep)).allSatisfy { $0 >= $1.0 + $1.1 })
             }
         }

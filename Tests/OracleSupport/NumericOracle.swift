@@ -61,8 +61,9 @@ extension OracleCorpus {
             return "\(oracle.id): shape \(shape), expected \(oracle.shape)"
         }
         for (index, (got, want)) in zip(data, oracle.values).enumerated() {
-            if got == want { continue }
-            if abs(got - want) > oracle.absoluteTolerance + oracle.relativeTolerance * abs(want) {
+            if got == want || (got.isNaN && want.isNaN) { continue }
+            // Written as "not within" so that a NaN (for which every comparison is false) is a disagreement.
+            if !(abs(got - want) <= oracle.absoluteTolerance + oracle.relativeTolerance * abs(want)) {
                 return "\(oracle.id): y[\(index)] = \(got), expected \(want)"
             }
         }

@@ -75,9 +75,7 @@ public enum Formulations {
 
     /// Why `kind` cannot run a layer of `shape`, or `nil` when it can.
     private static func refusal(_ shape: LayerShape, _ kind: Kind) -> KernelError? {
-        if shape.operation == .transposedConvolution && shape.slicesWholeInputUnits {
-            return .unsupported("\(shape.convention.displayName) crops whole input units before inserting the s − 1 zeros when p > k̂ − 1 (a negative p'), which the kernels do not reproduce; use padding ≤ k̂ − 1 or another convention")
-        }
+        if let refusal = LayerTensors.unreproducible(shape) { return refusal }
         switch (shape.operation, kind) {
         case (.pooling, .matrix), (.pooling, .stretched):
             return .unsupported("pooling is not linear: it has no matrix or stretched formulation; use impl reference")

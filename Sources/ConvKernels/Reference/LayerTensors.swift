@@ -20,6 +20,9 @@ struct LayerTensors {
 
     /// Checks tensors of these shapes (as ``init(shape:x:weight:bias:groups:workScale:)``).
     init(shape: LayerShape, x: [Int], weight: [Int]?, bias: [Int]?, groups: Int, workScale: Int = 1) throws(KernelError) {
+        // The one gate of every kernel (reference, fast, prepared, matrix, stretched): a layer its
+        // formulations cannot reproduce is refused here, whichever entry point was called.
+        if let refusal = Self.unreproducible(shape) { throw refusal }
         let inferred: ChannelConfiguration?
         do {
             inferred = try ChannelConfiguration(input: x, weight: weight, operation: shape.operation, groups: groups)
@@ -39,6 +42,13 @@ struct LayerTensors {
         if let weight, let expected = shapes.weight { try Self.expect("w", weight, expected) }
         if let bias, let expected = shapes.bias { try Self.expect("b", bias, expected) }
         _ = try MemoryLimit.current.check(shapes.y)
+    }
+
+    /// Why no kernel reproduces a layer of `shape`, or `nil`: MLX's crop of whole input units before the
+    /// input dilation (a negative p' with s > 1) is not the stretched-input arithmetic the kernels follow.
+    static func unreproducible(_ shape: LayerShape) -> KernelError? {
+        guard shape.operation == .transposedConvolution && shape.slicesWholeInputUnits else { return nil }
+        return .unsupported("\(shape.convention.displayName) crops whole input units before inserting the s − 1 zeros when p > k̂ − 1 (a negative p'), which the kernels do not reproduce; use padding ≤ k̂ − 1 or another convention")
     }
 
     /// The core's tensor shapes, its refusals as kernel errors.
