@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "ConvFigures", targets: ["ConvFigures"]),
         .library(name: "ConvEval", targets: ["ConvEval"]),
         .library(name: "ConvNets", targets: ["ConvNets"]),
+        .library(name: "ConvNetReports", targets: ["ConvNetReports"]),
         .library(name: "ConvTour", targets: ["ConvTour"]),
         .library(name: "ConvServer", targets: ["ConvServer"]),
         .executable(name: "convarith", targets: ["convarith"]),
@@ -46,6 +47,8 @@ let package = Package(
         .target(name: "ConvNets", dependencies: [
             "ConvArithmetic", .product(name: "Yams", package: "Yams"), .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         ]),
+        // A network report as the CLI prints it and the server will send it: the table and the JSON.
+        .target(name: "ConvNetReports", dependencies: ["ConvArithmetic", "ConvEval", "ConvNets"]),
         // The local web server: the JSON API over the core, the answers and the figures (Hummingbird 2).
         .target(name: "ConvServer", dependencies: [
             "ConvArithmetic", "ConvEval", "ConvFigures", "ConvKernels", "ConvTour",
@@ -55,7 +58,7 @@ let package = Package(
         .executableTarget(
             name: "convarith",
             dependencies: [
-                "ConvArithmetic", "ConvKernels", "ConvFigures", "ConvEval", "ConvNets", "ConvTour", "ConvServer",
+                "ConvArithmetic", "ConvKernels", "ConvFigures", "ConvEval", "ConvNets", "ConvNetReports", "ConvTour", "ConvServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -1,6 +1,7 @@
 import ArgumentParser
 import ConvArithmetic
 import ConvEval
+import ConvNetReports
 import ConvNets
 
 /// `convarith mirror`: the decoder that restores an encoder's sizes, or the check of a given decoder.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import ConvArithmetic
 import ConvEval
+import ConvNetReports
 import ConvNets
 
 /// `convarith net`: the shape table of a whole network.

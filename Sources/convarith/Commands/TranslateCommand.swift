@@ -1,6 +1,7 @@
 import ArgumentParser
 import ConvArithmetic
 import ConvEval
+import ConvNetReports
 import ConvNets
 
 /// `convarith translate`: a layer's padding from one framework's rules to another's.

@@ -3,45 +3,11 @@ import ConvEval
 import ConvNets
 import Foundation
 
-/// A column of `convarith net`'s table, by the name `--columns` takes.
-enum TableColumn: String, CaseIterable, Sendable {
-    case index, name, node, op, input, output, kernel, stride, padding, dilation, groups, params, macs, rf, jump, pad
-
-    /// The columns shown without `--columns` (`node` too when an ONNX model names its nodes).
-    static let standard: [TableColumn] = [.index, .name, .op, .input, .output, .kernel, .stride, .padding, .dilation, .groups,
-                                          .params, .macs, .rf, .jump, .pad]
-
-    /// The header.
-    var title: String {
-        switch self {
-        case .index: "#"
-        case .macs: "MACs"
-        case .rf: "RF"
-        case .pad: "eff. pad"
-        case .kernel: "k"
-        case .stride: "s"
-        case .padding: "p"
-        case .dilation: "d"
-        case .groups: "g"
-        default: rawValue
-        }
-    }
-
-    /// Whether the cells are numbers aligned on the right.
-    var isNumeric: Bool { [.index, .params, .macs].contains(self) }
-
-    /// `--columns name,op,output,kernel`: the columns named, in that order.
-    static func list(_ text: String) -> [TableColumn]? {
-        let names = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
-        let columns = names.compactMap { name in name == "#" ? .index : TableColumn(rawValue: name) }
-        // Each column once: the list is at most every column.
-        return columns.count == names.count && !columns.isEmpty && Set(columns).count == columns.count ? columns : nil
-    }
-}
-
 /// The terminal table of a network's shapes.
-enum NetworkTable {
-    static func text(_ report: NetworkReport, convention: Convention, columns requested: [TableColumn]? = nil) -> String {
+public enum NetworkTable {
+    /// The table of `convarith net`: one row per layer (names made terminal-safe), a note per error or
+    /// unknown shape, the totals and the first failure; `columns` picks and orders the columns.
+    public static func text(_ report: NetworkReport, convention: Convention, columns requested: [TableColumn]? = nil) -> String {
         var lines: [String] = []
         let inputs = report.inputs.map { "\(SafeText.visible($0.name)) \($0.shape.map(brackets) ?? "?")" }.joined(separator: ", ")
         lines.append("\(SafeText.visible(report.name ?? "network")) (\(convention.displayName) rules): \(inputs)")
@@ -182,93 +148,8 @@ enum NetworkTable {
     }
 }
 
-/// `convarith net --json`: one object with the network and its `layers`.
-enum NetworkReportJSON {
-    static func text(_ report: NetworkReport) -> String {
-        JSONWriter.string(value(report))
-    }
-
-    static func value(_ report: NetworkReport) -> JSONValue {
-        var members: [(key: String, value: JSONValue)] = []
-        members.append(("name", report.name.map(JSONValue.string) ?? .null))
-        members.append(("inputs", .array(report.inputs.map { input in
-            .object([("name", .string(input.name)), ("shape", input.shape.map(integers) ?? .null)])
-        })))
-        members.append(("layers", .array(report.layers.map(layer))))
-        members.append(("total_parameters", report.totalParameters.map(JSONValue.integer) ?? .null))
-        members.append(("total_multiply_adds", report.totalMultiplyAdds.map(JSONValue.integer) ?? .null))
-        if report.multiplyAddsBeyondRange { members.append(("total_multiply_adds_beyond_int64", .bool(true))) }
-        members.append(("status", .string(report.status.rawValue)))
-        if let failure = report.firstFailure {
-            members.append(("first_failure", .object([("name", .string(failure.name)), ("error", .string(failure.error ?? ""))])))
-        }
-        if report.firstFailure == nil, let unknown = report.firstUnknownOutput {
-            members.append(("first_unknown", .object([("name", .string(unknown.name)),
-                                                      ("reason", .string(NetworkTable.unknownReason(unknown, in: report)))])))
-        }
-        return .object(members)
-    }
-
-    static func layer(_ layer: LayerReport) -> JSONValue {
-        var members: [(key: String, value: JSONValue)] = [
-            ("name", .string(layer.name)),
-            ("op", .string(layer.label)),
-            ("input_shape", layer.inputShapes.first.flatMap { $0.map(integers) } ?? .null),
-        ]
-        if layer.inputShapes.count > 1 {
-            members.append(("input_shapes", .array(layer.inputShapes.map { $0.map(integers) ?? .null })))
-        }
-        members.append(("output_shape", layer.outputShape.map(integers) ?? .null))
-        if let parameters = layer.parameters { members.append(("parameters", .integer(parameters))) }
-        if let work = layer.multiplyAdds { members.append(("multiply_adds", .integer(work))) }
-        if layer.multiplyAddsBeyondRange { members.append(("multiply_adds_beyond_int64", .bool(true))) }
-        if let field = layer.receptiveField {
-            // Per axis: a number, "whole" (every unit reads the whole input axis) or null (too large).
-            members.append(("receptive_field", .array(field.map { axis in
-                switch axis {
-                case .window(let window): number(window.size)
-                case .wholeInput: .string("whole")
-                case .beyondRange: .null
-                }
-            })))
-            members.append(("jump", .array(field.map { $0.jump.map(number) ?? .null })))
-            members.append(("effective_padding", .array(field.map { $0.window.map { number($0.effectivePadding) } ?? .null })))
-            members.append(("center", .array(field.map { $0.window.map { number($0.center) } ?? .null })))
-            if let note = NetworkTable.fieldNote(layer) { members.append(("receptive_field_note", .string(note))) }
-        } else {
-            members.append(("receptive_field", .null))
-            members.append(("jump", .null))
-        }
-        if let sourceName = layer.sourceName { members.append(("node", .string(sourceName))) }
-        if let values = layer.integerValues {
-            members.append(("values", integers(values)))
-        } else if let values = layer.realValues, values.allSatisfy(\.isFinite) {
-            members.append(("values", .array(values.map { .number($0, text: "\($0)") })))
-        }
-        if let resolved = layer.layer {
-            let shape = resolved.shape
-            members.append(("kernel", integers(shape.axes.map(\.kernel))))
-            members.append(("stride", integers(shape.axes.map(\.stride))))
-            members.append(("dilation", integers(shape.axes.map(\.dilation))))
-            if shape.operation != .pooling { members.append(("groups", .integer(resolved.groups))) }
-            members.append(("padding", .array(shape.axes.map { .array([.integer($0.padding.before), .integer($0.padding.after)]) })))
-            members.append(("relationships", .array(shape.relationships.map { .object([("seed", $0.seed.map(JSONValue.integer) ?? .null), ("paper", .integer($0.paper))]) })))
-        }
-        if let error = layer.error { members.append(("error", .string(error))) }
-        if let note = layer.note { members.append(("note", .string(note))) }
-        if let location = layer.location {
-            if let line = location.line { members.append(("line", .integer(line))) }
-            if let node = location.nodeIndex { members.append(("node_index", .integer(node))) }
-        }
-        return .object(members)
-    }
-
-    static func integers(_ values: [Int]) -> JSONValue { .array(values.map(JSONValue.integer)) }
-
-    static func number(_ value: Rational) -> JSONValue {
-        value.isInteger ? .integer(value.numerator) : .number(value.doubleValue, text: "\(value.doubleValue)")
-    }
-}
+/// "5×5" for sizes.
+func sizes(_ values: [Int]) -> String { values.map(String.init).joined(separator: "×") }
 
 extension String {
     func trimmingTrailingSpaces() -> String {
