@@ -99,6 +99,8 @@ public enum ArithmeticError: Error, Sendable, Hashable, CustomStringConvertible 
                 let limit = max(stride, dilation)
                 return "axis \(axis): output padding must be smaller than either stride (\(stride)) or dilation (\(dilation)), got \(outputPadding); valid values are 0…\(limit - 1)"
             }
+        case let .outputSizeOutOfRange(axis, requested, minimum, Int.max):
+            return "axis \(axis): requested an output size of \(requested), but without output padding these parameters already give \(minimum); output padding only adds units (use more padding or a smaller stride)"
         case let .outputSizeOutOfRange(axis, requested, minimum, maximum):
             return "axis \(axis): requested an output size of \(requested), but valid sizes range from \(minimum) to \(maximum) for these parameters"
         case let .transposedOutputInconsistent(axis, output, input, forwardOutput, convention):

@@ -50,6 +50,31 @@ public enum Solver {
         return max(lowest, 1)...highest
     }
 
+    /// The transposed layer of `parameters` with the output padding that gives `targets` (one size for every
+    /// axis, or one per axis): the layer without output padding gives `o₀`, so `a = target − o₀`, and the
+    /// convention's rules decide whether that `a` is allowed (`a < max(s, d)` in PyTorch, `a < s` in ONNX,
+    /// none with JAX's named padding). The padding stays as given: ONNX's `output_shape` and PyTorch's
+    /// `output_size`, which may move the padding instead, are `LayerParameters.outputSize`.
+    /// - Throws: ``ArithmeticError/outputSizeOutOfRange(axis:requested:minimum:maximum:)`` when a target is
+    ///   below `o₀`, and the convention's refusal of the output padding.
+    public static func outputPadding(forOutput targets: [Int], _ parameters: LayerParameters) throws(ArithmeticError) -> Layer {
+        var parameters = parameters
+        parameters.outputPadding = nil
+        parameters.outputSize = nil
+        let base = try Layer(parameters).shape.output
+        let wanted = targets.count == 1 ? Array(repeating: targets[0], count: base.count) : targets
+        guard wanted.count == base.count else { throw .rankMismatch(parameter: "target", expected: base.count, actual: wanted.count) }
+        var paddings: [Int] = []
+        for (axis, (target, smallest)) in zip(wanted, base).enumerated() {
+            guard target >= smallest else {
+                throw .outputSizeOutOfRange(axis: axis, requested: target, minimum: smallest, maximum: Int.max)
+            }
+            paddings.append(target - smallest)
+        }
+        parameters.outputPadding = paddings
+        return try Layer(parameters)
+    }
+
     private static func checkPositive(_ values: KeyValuePairs<String, Int>) throws(ArithmeticError) {
         for (name, value) in values where value < 1 {
             throw .nonPositive(parameter: name, axis: nil, value: value)

@@ -73,8 +73,12 @@ enum APIAnswers {
         guard let target = try query.sizes("target") else { throw LayerQuery.Invalid(description: "'target' is required: the output size o' to reach") }
         var values = query.values
         values["op"] = "transposed"
-        values["output_size"] = target.map(String.init).joined(separator: "x")
-        return .json(SolveAnswer.outputPadding(try LayerQuery(values: values).layer().shape))
+        let parameters = try LayerQuery(values: values).parameters()
+        do {
+            return .json(SolveAnswer.outputPadding(try Solver.outputPadding(forOutput: target, parameters).shape))
+        } catch {
+            throw LayerQuery.Invalid(description: error.description)
+        }
     }
 
     /// `/api/solve/inputs?output=&kernel=[&stride=&padding=&dilation=]`: the input sizes sharing one output.

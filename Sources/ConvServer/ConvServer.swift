@@ -80,12 +80,9 @@ public enum ConvServer {
 
     static func answer(_ request: Request, _ body: @Sendable (LayerQuery) throws(LayerQuery.Invalid) -> APIAnswers.Body,
                        respond response: (HTTPResponse.Status, APIAnswers.Body) -> Response) -> Response {
-        var values: [String: String] = [:]
-        for (key, value) in request.uri.queryParameters {
-            values[String(key)] = String(value)
-        }
         do {
-            return response(.ok, try body(LayerQuery(values: values)))
+            let pairs = request.uri.queryParameters.map { (String($0.key), String($0.value)) }
+            return response(.ok, try body(LayerQuery(values: try LayerQuery.fields(pairs))))
         } catch {
             return response(.badRequest, .json(.object([("error", .string(error.description))])))
         }

@@ -17,6 +17,41 @@ struct LayerQuery {
     /// The longest query value read (a URL is not the place for more).
     static let valueLimit = 256
 
+    /// Every field a route reads. A name outside it is refused rather than ignored: a misspelt field
+    /// (`dilaton=2`) would otherwise answer, with a 200, for another layer than the one asked about.
+    static let knownFields: Set<String> = [
+        "op", "input", "kernel", "stride", "padding", "dilation", "output_padding", "output_size", "ceil_mode", "mode",
+        "count_include_pad", "convention", "channels", "out_channels", "batch", "groups", "target", "output", "frame", "values",
+    ]
+
+    /// The query's fields by name: the command line's spellings with hyphens (`output-padding`,
+    /// `ceil-mode`) read as the underscore names; a field given twice or a name no route reads is refused.
+    static func fields(_ pairs: [(String, String)]) throws(Invalid) -> [String: String] {
+        var values: [String: String] = [:]
+        for (rawName, value) in pairs {
+            let name = rawName.replacingOccurrences(of: "-", with: "_").lowercased()
+            guard knownFields.contains(name) else {
+                let hint = knownFields.min { distance(name, $0) < distance(name, $1) }.flatMap { distance(name, $0) <= 2 ? " (is it '\($0)'?)" : nil } ?? ""
+                throw Invalid(description: "unknown field '\(rawName.prefix(64))'\(hint); the fields are \(knownFields.sorted().joined(separator: ", "))")
+            }
+            guard values[name] == nil else { throw Invalid(description: "'\(name)' is given twice") }
+            values[name] = value
+        }
+        return values
+    }
+
+    /// Edit distance, for the nearest field name.
+    private static func distance(_ a: String, _ b: String) -> Int {
+        let a = Array(a.prefix(64)), b = Array(b)
+        var previous = Array(0...b.count)
+        for (i, x) in a.enumerated() {
+            var current = [i + 1]
+            for (j, y) in b.enumerated() { current.append(min(previous[j + 1] + 1, current[j] + 1, previous[j] + (x == y ? 0 : 1))) }
+            previous = current
+        }
+        return previous[b.count]
+    }
+
     /// The layer's description.
     func parameters() throws(Invalid) -> LayerParameters {
         guard let opText = values["op"], let operation = OptionSpelling.operation(opText) else {

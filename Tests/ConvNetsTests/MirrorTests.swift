@@ -71,7 +71,9 @@ struct MirrorTests {
             var nodes: [NetworkNode] = []
             var previous = "input"
             for name in names {
-                let layer = WindowLayer(operation: .convolution, kernel: [3, 3], stride: [2, 2], padding: .symmetric([1, 1]), outputChannels: 4)
+                // Every other layer without a bias: the stack must say so to read back with the same parameters.
+                let layer = WindowLayer(operation: .convolution, kernel: [3, 3], stride: [2, 2], padding: .symmetric([1, 1]), outputChannels: 4,
+                                        hasBias: nodes.count % 2 == 0)
                 nodes.append(NetworkNode(name: name, operation: .window(layer), inputs: [previous], label: "conv"))
                 previous = name
             }
@@ -83,6 +85,7 @@ struct MirrorTests {
             #expect(reread.nodes.map(\.name) == decoder.nodes.map(\.name), "\(text)")
             #expect(reread.analyze().layers.map(\.outputShape) == decoder.analyze().layers.map(\.outputShape))
             #expect(reread.analyze().layers.last?.outputShape == [1, 4, 37, 64])
+            #expect(reread.analyze().layers.map(\.parameters) == decoder.analyze().layers.map(\.parameters), "\(text)")
         }
     }
 

@@ -27,6 +27,8 @@ struct StackReadingTests {
             ("input: [1, 3, 8]\nlayers:\n  - {op: conv, out_channels: 4, kernel: three}", "'kernel' must be a whole number"),
             ("input: [1, 3, 8]\nlayers:\n  - {op: convolve, kernel: 3}", "unknown op 'convolve'"),
             ("input: [1, 3, 8]\nlayers:\n  - {op: conv, out_channels: 4, kernel: 3, strides2: 1}", "has no field 'strides2'"),
+            ("input: [1, 3, 8]\nlayers:\n  - {op: conv, out_channels: 4, kernel: 3, paddng: 1}", "has no field 'paddng' (is it 'padding'?)"),
+            ("input: [1, 3, 8]\nlayers:\n  - {op: conv, out_channels: 4, kernel: 3, stride: 2, strides: 1}", "'stride' and 'strides' are the same field"),
             ("input: [1, 3, 8]\nlayers:\n  - {op: conv, kernel: 3}", "'conv' needs 'out_channels'"),
             ("input: [1, 3, 8]\nlayers:\n  - {op: conv, out_channels: 4, kernal: 3}", "'conv' needs 'kernel' (is 'kernal' a misspelling of it?)"),
             ("input: [1, 3, 8]\nlayers:\n  - {op: relu, name: a, inputs: [b]}\n  - {op: relu, name: b, inputs: [a]}", "defined further down"),

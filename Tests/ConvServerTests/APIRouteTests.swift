@@ -160,4 +160,19 @@ struct PageFileTests {
             }
         }
     }
+
+    @Test("the command line's hyphenated spellings read as the fields; an unknown or repeated field is a 400, not ignored")
+    func queryFieldsAreNeverIgnored() async throws {
+        try await LoopbackServer.with { server in
+            let hyphen = try await server.get("/api/shape?op=transposed&input=3x3&kernel=3&stride=2&padding=1&output-padding=1")
+            #expect(try APIRouteTests.json(hyphen.body)["output"] as? [Int] == [6, 6])
+            let ceil = try await server.get("/api/shape?op=pool&input=6x6&kernel=3&stride=2&padding=1&ceil-mode=true")
+            #expect(try APIRouteTests.json(ceil.body)["output"] as? [Int] == [4, 4])
+            let misspelt = try await server.get("/api/shape?op=conv&input=5&kernel=3&dilaton=2")
+            #expect(misspelt.status == .badRequest)
+            #expect(String(buffer: misspelt.body).contains("is it 'dilation'?"), "\(String(buffer: misspelt.body))")
+            let twice = try await server.get("/api/shape?op=conv&input=5&kernel=3&stride=2&stride=3")
+            #expect(twice.status == .badRequest && String(buffer: twice.body).contains("given twice"))
+        }
+    }
 }

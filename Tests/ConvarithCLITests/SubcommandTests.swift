@@ -63,7 +63,15 @@ struct SubcommandTests {
         let outputPadding = try CLIRunner.run(["solve", "output-padding", "-i", "7", "-k", "3", "-s", "2", "-p", "1", "--target", "14"])
         #expect(outputPadding.standardOutput.contains("output_padding = 1 gives 14"))
         let outOfRange = try CLIRunner.run(["solve", "output-padding", "-i", "7", "-k", "3", "-s", "2", "-p", "1", "--target", "16"])
-        #expect(outOfRange.status == 1 && outOfRange.standardError.contains("range from 13 to 14"))
+        #expect(outOfRange.status == 1 && outOfRange.standardError.contains("valid values are 0…1"), "\(outOfRange.standardError)")
+        // The output padding itself, under the convention's limit: ONNX reaches 18 with a = 1 (not by moving
+        // the pads), and a dilation of 3 allows a = 2 in PyTorch (a < max(s, d)).
+        let onnx = try CLIRunner.run(["solve", "output-padding", "-i", "8", "-k", "3", "-s", "2", "--target", "18", "--convention", "onnx"])
+        #expect(onnx.standardOutput.contains("output_padding = 1 gives 18 (padding 0)"), "\(onnx.standardOutput)\(onnx.standardError)")
+        let dilated = try CLIRunner.run(["solve", "output-padding", "-i", "5", "-k", "3", "-s", "1", "-d", "3", "--target", "13"])
+        #expect(dilated.standardOutput.contains("output_padding = 2 gives 13"), "\(dilated.standardOutput)\(dilated.standardError)")
+        let below = try CLIRunner.run(["solve", "output-padding", "-i", "7", "-k", "3", "-s", "2", "-p", "1", "--target", "12"])
+        #expect(below.status == 1 && below.standardError.contains("already give 13"), "\(below.standardError)")
         let inputs = try CLIRunner.run(["solve", "inputs", "--output", "3", "-k", "3", "-s", "2", "-p", "1", "--json"])
         #expect(inputs.standardOutput.contains(#""inputs":[5,6]"#))
     }

@@ -18,6 +18,8 @@ public enum StackWriter {
                           "output_padding: \(list(step.outputPadding))"]
             if let dilation = window.dilation, dilation.contains(where: { $0 != 1 }) { fields.append("dilation: \(list(dilation))") }
             if let groups = window.groups, groups != 1 { fields.append("groups: \(groups)") }
+            // A layer without a bias says so: the stack reads back with the parameters the table counted.
+            if !window.hasBias { fields.append("bias: false") }
             // The comment holds the encoder's name made visible: a newline in it cannot end the comment.
             let restored = step.restores.dropFirst(2).map(String.init).joined(separator: "×")
             lines.append("  - {" + fields.joined(separator: ", ") + "}   # restores \(restored) of \(SafeText.visible(step.encoderLayer))")

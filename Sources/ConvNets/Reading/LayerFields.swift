@@ -92,14 +92,23 @@ final class LayerFields {
 
     /// `name`, or its other spelling `alias` (PyTorch's `kernel_size`, Keras's `filters` and `strides`).
     func integers(_ name: String, alias: String) throws(NetworkError) -> [Int]? {
+        try checkOneSpelling(name, alias)
         if let values = try integers(name) { return values }
         return try integers(alias)
     }
 
     /// `name`, or its other spelling `alias`.
     func integer(_ name: String, alias: String) throws(NetworkError) -> Int? {
+        try checkOneSpelling(name, alias)
         if let value = try integer(name) { return value }
         return try integer(alias)
+    }
+
+    /// Refuses a field given under both its spellings (`stride` and `strides`): one would be ignored.
+    private func checkOneSpelling(_ name: String, _ alias: String) throws(NetworkError) {
+        if has(name) && has(alias) {
+            throw .malformed("'\(name)' and '\(alias)' are the same field; give one", at: place)
+        }
     }
 
     func double(_ name: String) throws(NetworkError) -> Double? {
@@ -145,7 +154,10 @@ final class LayerFields {
         for (key, _) in fields {
             let name = key.string ?? "\(key)"
             if !used.contains(name) {
-                throw .malformed("'\(op)' has no field '\(name)'", at: StackDecoder.place(key))
+                // The nearest field the operator has, for a misspelling of an optional one (`paddng`).
+                let nearest = used.filter { Self.editDistance(name.lowercased(), $0) <= 2 }.min { Self.editDistance(name.lowercased(), $0) < Self.editDistance(name.lowercased(), $1) }
+                let hint = nearest.map { " (is it '\($0)'?)" } ?? ""
+                throw .malformed("'\(op)' has no field '\(name)'\(hint)", at: StackDecoder.place(key))
             }
         }
     }

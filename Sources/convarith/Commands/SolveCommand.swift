@@ -112,10 +112,13 @@ struct SolveCommand: ParsableCommand {
         @OptionGroup var format: OutputFormatOptions
 
         func run() throws {
+            // The output padding itself (a = target − o₀), checked under the convention's rules.
             let parameters = LayerParameters(operation: .transposedConvolution, input: input.values, kernel: kernel.values,
                                              stride: stride?.values, padding: padding?.padding, dilation: dilation?.values,
-                                             outputSize: target.values, convention: rules.convention)
-            let result = EvalResult(layer: try exitingOnError { () throws(ArithmeticError) in try Layer(parameters) })
+                                             convention: rules.convention)
+            let result = EvalResult(layer: try exitingOnError { () throws(ArithmeticError) in
+                try Solver.outputPadding(forOutput: target.values, parameters)
+            })
             let axes = result.shape.axes
             if format.json {
                 print(JSONWriter.string(SolveAnswer.outputPadding(result.shape)))

@@ -13,7 +13,8 @@ import Darwin
 ///
 /// The symlink policy: a destination that is a symbolic link to an existing file is written through — the
 /// file it points to is replaced and the link kept; a link that points nowhere, or to a directory, is
-/// refused (exit 73), as is a destination that is a directory. A replaced file keeps its permissions; a
+/// refused (exit 73), as is a destination that is a directory. A device, FIFO or socket (`/dev/null`, a
+/// named pipe) is written directly, never replaced. A replaced file keeps its permissions; a
 /// new one gets the usual `0666` less the umask.
 final class StagedFiles {
     private var staged: [(temporary: String, destination: String)] = []
@@ -23,6 +24,14 @@ final class StagedFiles {
     /// reason when the destination is refused or the folder is not writable).
     func create(_ path: String) throws -> Int32 {
         let destination = try Self.destination(of: path)
+        var existing = stat()
+        if stat(destination, &existing) == 0, existing.st_mode & S_IFMT != S_IFREG {
+            // A device, a FIFO or a socket (/dev/null, a named pipe): written directly. There is no previous
+            // file to keep, and renaming a file over it would replace the device itself.
+            let descriptor = open(destination, O_WRONLY)
+            guard descriptor >= 0 else { try Self.fail(path) }
+            return descriptor
+        }
         let slash = destination.lastIndex(of: "/")
         let folder = slash.map { String(destination[..<$0]) } ?? "."
         let name = slash.map { String(destination[destination.index(after: $0)...]) } ?? destination
