@@ -60,4 +60,30 @@ struct TranslationTests {
         #expect(checked >= 200, "only \(checked) generated cases were checkable")
         #expect(plans.count == 4, "plans seen: \(plans)")
     }
+
+    @Test("ceil mode is carried where the target has it, becomes end padding where not, and is dropped where it changes nothing")
+    func ceilModeIsTranslated() throws {
+        let layer = LayerParameters(operation: .pooling, input: [8], kernel: [3], stride: [2], padding: .symmetric([1]), ceilMode: true)
+        #expect(try PaddingTranslation.translate(layer, to: .onnx).code == "pads=[1, 1], ceil_mode=1")
+        #expect(try PaddingTranslation.translate(layer, to: .pytorch).code == "padding=1, ceil_mode=True")
+        let jax = try PaddingTranslation.translate(layer, to: .jax)
+        #expect(jax.targetLayer.shape.output == [5] && jax.code == "padding=[(1, 2)]", "\(jax.code)")
+        #expect(jax.notes.contains { $0.contains("no ceil mode") })
+        // At i = 7 ceil mode changes nothing: TensorFlow's SAME writes the layer.
+        var seven = layer
+        seven.input = [7]
+        #expect(try PaddingTranslation.translate(seven, to: .tensorflow).code == "padding='same'")
+    }
+
+    @Test("average pooling's divisor is said to the target: count_include_pad where it is an option, a note where it is not")
+    func averageDivisorIsTranslated() throws {
+        let layer = LayerParameters(operation: .pooling, input: [7], kernel: [3], stride: [2], padding: .symmetric([1]), poolingMode: .average)
+        #expect(try PaddingTranslation.translate(layer, to: .onnx).code.hasSuffix("count_include_pad=1"))
+        let tensorflow = try PaddingTranslation.translate(layer, to: .tensorflow)
+        #expect(tensorflow.notes.contains { $0.contains("never counts the padding") }, "\(tensorflow.notes)")
+        var fromTensorFlow = layer
+        fromTensorFlow.convention = .tensorflow
+        fromTensorFlow.padding = .named(.same)
+        #expect(try PaddingTranslation.translate(fromTensorFlow, to: .pytorch).code == "padding=1, count_include_pad=False")
+    }
 }

@@ -40,14 +40,32 @@ public struct PaddingTranslation: Sendable, Hashable {
         let source: Layer
         do { source = try Layer(parameters) } catch { throw .layer("under \(parameters.convention.displayName)'s rules: \(error.description)") }
         let shape = source.shape
-        let pads = shape.axes.map(\.padding)
+        let sourcePads = shape.axes.map(\.padding)
+        var pads = sourcePads
         var candidates: [(Plan, LayerParameters)] = []
         var base = parameters
         base.convention = target
         base.outputSize = nil
         base.outputPadding = shape.operation == .transposedConvolution ? shape.axes.map(\.outputPadding) : nil
         if shape.operation == .pooling, base.stride == nil { base.stride = shape.axes.map(\.stride) }
-        base.countIncludePad = source.countIncludePad
+        // Ceil mode where it changes the layer: carried where the target has it; elsewhere the last partial
+        // window becomes extra padding at the end. Where it changes nothing, it is dropped.
+        let ceil = Self.ceilModeMatters(parameters, source)
+        base.ceilMode = ceil && target.pooling.ceilMode
+        if ceil && !target.pooling.ceilMode {
+            pads = zip(shape.axes, pads).map { axis, pad in
+                let reach = (axis.output - 1) * axis.stride + axis.effectiveKernel - (axis.input + pad.before + pad.after)
+                return AxisPadding(before: pad.before, after: pad.after + max(0, reach))
+            }
+        }
+        // Average pooling's divisor as the source counts it, said explicitly to the target.
+        let countsPadding = shape.operation == .pooling && source.poolingMode == .average
+            ? source.shape.convention.pooling.countsPadding(source.countIncludePad) : nil
+        if case .countIncludePad = target.pooling.averageDivisor {
+            base.countIncludePad = countsPadding ?? source.countIncludePad
+        } else {
+            base.countIncludePad = nil
+        }
         for mode in [PaddingMode.valid, .same, .sameLower] {
             var named = base
             named.padding = .named(mode)
@@ -85,12 +103,39 @@ public struct PaddingTranslation: Sendable, Hashable {
                     if shape.operation == .transposedConvolution, resolved.shape.axes.map(\.outputPadding) != shape.axes.map(\.outputPadding) { continue }
                 }
             }
-            return PaddingTranslation(source: source, target: target, pads: pads, plan: plan, targetLayer: resolved,
-                                      code: code(plan, target: target, operation: shape.operation, rank: shape.rank,
-                                                 outputPadding: resolved.shape.axes.map(\.outputPadding)),
-                                      notes: notes(plan, source: source, target: target))
+            var code = code(plan, target: target, operation: shape.operation, rank: shape.rank,
+                            outputPadding: resolved.shape.axes.map(\.outputPadding))
+            var notes = notes(plan, source: source, target: target)
+            if base.ceilMode { code += target == .onnx ? ", ceil_mode=1" : ", ceil_mode=True" }
+            if ceil && !base.ceilMode {
+                notes.append("\(target.displayName) has no ceil mode: the extra padding at the end stands for the last partial window"
+                             + (source.poolingMode == .max ? " (pad it with −∞)." : " and must not count in the average."))
+            }
+            if let countsPadding, pads.contains(where: { $0.before != 0 || $0.after != 0 }) {
+                switch target.pooling.averageDivisor {
+                case .countIncludePad(let fallback) where fallback != countsPadding:
+                    code += target == .onnx ? ", count_include_pad=\(countsPadding ? 1 : 0)" : ", count_include_pad=\(countsPadding ? "True" : "False")"
+                case .countIncludePad:
+                    break
+                case .excludesPadding where countsPadding, .includesPadding where !countsPadding:
+                    notes.append("\(target.displayName)'s average pooling \(countsPadding ? "never counts" : "always counts") the padding in the divisor, "
+                                 + "\(source.shape.convention.displayName)'s here \(countsPadding ? "does" : "does not"): the averages at the borders differ.")
+                default:
+                    break
+                }
+            }
+            return PaddingTranslation(source: source, target: target, pads: sourcePads, plan: plan, targetLayer: resolved, code: code, notes: notes)
         }
         throw .layer("\(target.displayName)'s rules take none of the ways to write this \(shape.name) (named padding, explicit pads, a pad before it or a crop after it); its pads are \(pads.map(\.description).joined(separator: ", "))")
+    }
+
+    /// Whether `ceil_mode` changes the layer: without it the sizes or the pads would differ.
+    private static func ceilModeMatters(_ parameters: LayerParameters, _ source: Layer) -> Bool {
+        guard source.shape.operation == .pooling, parameters.ceilMode else { return false }
+        var floor = parameters
+        floor.ceilMode = false
+        guard let floored = try? Layer(floor) else { return true }
+        return floored.shape.output != source.shape.output || floored.shape.axes.map(\.padding) != source.shape.axes.map(\.padding)
     }
 
     // MARK: Spelling
