@@ -172,4 +172,30 @@ struct WriterTests {
         let currentPixels = image.pixels.filter { $0 == Paint.outputCurrent.rawValue }.count
         #expect(fields.last == "\(currentPixels)")
     }
+
+    @Test("compressed PNGs decode with Pillow to exactly the image's indices, at 1× and 2×, far smaller than the pixels")
+    func compressedPNGsDecodeExactly() throws {
+        guard try pillowAvailable() else { return }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("convarith-png-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        for (index, shape) in shapes.enumerated() {
+            let figure = try layout(shape)
+            for scale in [1, 2] {
+                let image = PaletteImage(figure.drawing(frame: 0), scale: scale)
+                let bytes = PNGWriter.encode(image)
+                #expect(bytes.count * 8 < image.pixels.count, "\(bytes.count) bytes for \(image.pixels.count) pixels")
+                let png = directory.appendingPathComponent("\(index)-\(scale).png"), raw = directory.appendingPathComponent("\(index)-\(scale).raw")
+                try Data(bytes).write(to: png)
+                try Data(image.pixels).write(to: raw)
+                let result = try #require(try python("""
+                    import sys
+                    from PIL import Image
+                    im = Image.open(sys.argv[1]); im.load()
+                    print(im.tobytes() == open(sys.argv[2], 'rb').read())
+                    """, arguments: [png.path, raw.path]))
+                #expect(result.output.trimmingCharacters(in: .whitespacesAndNewlines) == "True", "shape \(index) at \(scale)×: \(result.output)")
+            }
+        }
+    }
 }

@@ -1,5 +1,6 @@
-/// Writes a palette image as PNG (colour type 3, 8 bits per index) with stored (uncompressed) deflate
-/// blocks: small figures need no compressor, and any PNG reader opens them.
+/// Writes a palette image as PNG (colour type 3, 8 bits per index), its scanlines compressed by
+/// ``Deflate`` (fixed Huffman codes and LZ77 matches: a 504×1136 figure in about 10 KB, where stored
+/// blocks took 574 KB).
 public enum PNGWriter {
     /// The PNG bytes of `image`.
     public static func encode(_ image: PaletteImage) -> [UInt8] {
@@ -17,28 +18,9 @@ public enum PNGWriter {
             raw.append(0)
             raw += image.pixels[(row * image.width)..<((row + 1) * image.width)]
         }
-        chunk("IDAT", zlibStored(raw), into: &bytes)
+        chunk("IDAT", Deflate.zlib(raw), into: &bytes)
         chunk("IEND", [], into: &bytes)
         return bytes
-    }
-
-    private static func zlibStored(_ data: [UInt8]) -> [UInt8] {
-        var output: [UInt8] = [0x78, 0x01]
-        var offset = 0
-        repeat {
-            let count = min(65535, data.count - offset)
-            let final: UInt8 = offset + count >= data.count ? 1 : 0
-            output += [final, UInt8(count & 0xFF), UInt8(count >> 8), UInt8(~count & 0xFF), UInt8(~count >> 8 & 0xFF)]
-            output += data[offset..<(offset + count)]
-            offset += count
-        } while offset < data.count
-        var a: UInt32 = 1, b: UInt32 = 0
-        for byte in data {
-            a = (a + UInt32(byte)) % 65521
-            b = (b + a) % 65521
-        }
-        appendBigEndian(b << 16 | a, to: &output)
-        return output
     }
 
     private static func chunk(_ type: String, _ data: [UInt8], into bytes: inout [UInt8]) {
