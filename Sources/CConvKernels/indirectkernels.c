@@ -8,6 +8,7 @@
 // micro-kernels.
 #include "CConvKernels.h"
 #include "dispatch.h"
+#include "portable.h"
 #include <string.h>
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
@@ -16,26 +17,55 @@
 #endif
 
 // ---- portable: 4 × 8 ------------------------------------------------------------------------------------
-static void indirect_portable(int64_t k, const float *a, int64_t row_stride, int64_t step_stride, const float *b,
-                              const int64_t *offsets, float *c, int64_t ldc, int64_t m, int64_t n, int accumulate) {
+// A tile narrower than 8 columns, one float at a time.
+static void indirect_portable_narrow(int64_t k, const float *const arow[4], int64_t step_stride, const float *b,
+                                     const int64_t *offsets, float *c, int64_t ldc, int64_t rows, int64_t lanes,
+                                     int accumulate) {
     float acc[4][8] = {{0}};
-    const int64_t rows = m < 4 ? m : 4, lanes = n < 8 ? n : 8;
-    const float *arow[4];
-    for (int i = 0; i < 4; i++) arow[i] = a + (i < m ? i : m - 1) * row_stride;
     if (accumulate)
         for (int64_t i = 0; i < rows; i++)
             for (int64_t j = 0; j < lanes; j++) acc[i][j] = c[i * ldc + j];
     for (int64_t p = 0; p < k; p++) {
         const float *bp = b + offsets[p];
-        float row[8] = {0};
-        for (int64_t j = 0; j < lanes; j++) row[j] = bp[j];
         for (int i = 0; i < 4; i++) {
             const float ai = arow[i][p * step_stride];
-            for (int j = 0; j < 8; j++) acc[i][j] += ai * row[j];
+            for (int64_t j = 0; j < lanes; j++) acc[i][j] += ai * bp[j];
         }
     }
     for (int64_t i = 0; i < rows; i++)
         for (int64_t j = 0; j < lanes; j++) c[i * ldc + j] = acc[i][j];
+}
+
+// A full-width tile: the accumulators in eight 4-float vectors (NEON on ARM, SSE on x86-64). Rows past `m`
+// repeat the last row's weights and are computed but not stored.
+static void indirect_portable(int64_t k, const float *a, int64_t row_stride, int64_t step_stride, const float *b,
+                              const int64_t *offsets, float *c, int64_t ldc, int64_t m, int64_t n, int accumulate) {
+    const int64_t rows = m < 4 ? m : 4, lanes = n < 8 ? n : 8;
+    const float *arow[4];
+    for (int i = 0; i < 4; i++) arow[i] = a + (i < m ? i : m - 1) * row_stride;
+    if (lanes < 8) {
+        indirect_portable_narrow(k, arow, step_stride, b, offsets, c, ldc, rows, lanes, accumulate);
+        return;
+    }
+    convarith_v4 acc[4][2];
+    for (int i = 0; i < 4; i++) {
+        const int64_t source = i < rows ? i : 0;
+        acc[i][0] = accumulate ? v4_load(c + source * ldc) : v4_splat(0);
+        acc[i][1] = accumulate ? v4_load(c + source * ldc + 4) : v4_splat(0);
+    }
+    for (int64_t p = 0; p < k; p++) {
+        const float *bp = b + offsets[p];
+        const convarith_v4 b0 = v4_load(bp), b1 = v4_load(bp + 4);
+        for (int i = 0; i < 4; i++) {
+            const convarith_v4 ai = v4_splat(arow[i][p * step_stride]);
+            acc[i][0] += ai * b0;
+            acc[i][1] += ai * b1;
+        }
+    }
+    for (int64_t i = 0; i < rows; i++) {
+        v4_store(c + i * ldc, acc[i][0]);
+        v4_store(c + i * ldc + 4, acc[i][1]);
+    }
 }
 
 #ifdef CONVARITH_X86

@@ -3,6 +3,7 @@
 // kernel), and no compiler flag is needed by the package or its clients.
 #include "CConvKernels.h"
 #include "dispatch.h"
+#include "portable.h"
 #include <string.h>
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
@@ -10,21 +11,31 @@
 #define CONVARITH_X86 1
 #endif
 
-// ---- portable: 4 × 8 ------------------------------------------------------------------------------------
+// ---- portable: 4 × 8, the accumulators in eight 4-float vectors (NEON on ARM, SSE on x86-64) --------------
 static void kernel_portable(int64_t k, const float *a, const float *b, float *c, int64_t ldc, int accumulate) {
-    float acc[4][8];
-    for (int i = 0; i < 4; i++)
-        for (int j = 0; j < 8; j++) acc[i][j] = accumulate ? c[i * ldc + j] : 0.0f;
-    for (int64_t p = 0; p < k; p++) {
-        const float *bp = b + p * 8;
-        const float *ap = a + p * 4;
-        for (int i = 0; i < 4; i++) {
-            const float ai = ap[i];
-            for (int j = 0; j < 8; j++) acc[i][j] += ai * bp[j];
-        }
+    convarith_v4 c00 = v4_splat(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+    if (accumulate) {
+        c00 = v4_load(c + 0 * ldc); c01 = v4_load(c + 0 * ldc + 4);
+        c10 = v4_load(c + 1 * ldc); c11 = v4_load(c + 1 * ldc + 4);
+        c20 = v4_load(c + 2 * ldc); c21 = v4_load(c + 2 * ldc + 4);
+        c30 = v4_load(c + 3 * ldc); c31 = v4_load(c + 3 * ldc + 4);
     }
-    for (int i = 0; i < 4; i++)
-        for (int j = 0; j < 8; j++) c[i * ldc + j] = acc[i][j];
+    for (int64_t p = 0; p < k; p++) {
+        const float *bp = b + p * 8, *ap = a + p * 4;
+        const convarith_v4 b0 = v4_load(bp), b1 = v4_load(bp + 4);
+        convarith_v4 ai = v4_splat(ap[0]);
+        c00 += ai * b0; c01 += ai * b1;
+        ai = v4_splat(ap[1]);
+        c10 += ai * b0; c11 += ai * b1;
+        ai = v4_splat(ap[2]);
+        c20 += ai * b0; c21 += ai * b1;
+        ai = v4_splat(ap[3]);
+        c30 += ai * b0; c31 += ai * b1;
+    }
+    v4_store(c + 0 * ldc, c00); v4_store(c + 0 * ldc + 4, c01);
+    v4_store(c + 1 * ldc, c10); v4_store(c + 1 * ldc + 4, c11);
+    v4_store(c + 2 * ldc, c20); v4_store(c + 2 * ldc + 4, c21);
+    v4_store(c + 3 * ldc, c30); v4_store(c + 3 * ldc + 4, c31);
 }
 
 #ifdef CONVARITH_X86

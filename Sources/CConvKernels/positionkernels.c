@@ -7,6 +7,7 @@
 // computed and dropped. Each variant is compiled for its instruction set and chosen at run time.
 #include "CConvKernels.h"
 #include "dispatch.h"
+#include "portable.h"
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #include <immintrin.h>
@@ -14,8 +15,31 @@
 #endif
 
 // ---- portable: 4 × 8 ------------------------------------------------------------------------------------
+// A full tile (4 rows, 8 columns) keeps its accumulators in eight 4-float vectors (NEON on ARM, SSE on
+// x86-64); a partial one goes a float at a time (its rows past `m` must not be read).
 static void positions_portable(int64_t k, const float *a, const int64_t *a_offsets, const float *b, int64_t ldb, float *c,
                                int64_t ldc, int64_t m, int64_t n, int accumulate) {
+    if (m >= 4 && n >= 8) {
+        convarith_v4 acc[4][2];
+        for (int i = 0; i < 4; i++) {
+            acc[i][0] = accumulate ? v4_load(c + i * ldc) : v4_splat(0);
+            acc[i][1] = accumulate ? v4_load(c + i * ldc + 4) : v4_splat(0);
+        }
+        for (int64_t p = 0; p < k; p++) {
+            const float *ap = a + a_offsets[p], *bp = b + p * ldb;
+            const convarith_v4 b0 = v4_load(bp), b1 = v4_load(bp + 4);
+            for (int i = 0; i < 4; i++) {
+                const convarith_v4 ai = v4_splat(ap[i]);
+                acc[i][0] += ai * b0;
+                acc[i][1] += ai * b1;
+            }
+        }
+        for (int i = 0; i < 4; i++) {
+            v4_store(c + i * ldc, acc[i][0]);
+            v4_store(c + i * ldc + 4, acc[i][1]);
+        }
+        return;
+    }
     float acc[4][8] = {{0}};
     const int64_t rows = m < 4 ? m : 4, lanes = n < 8 ? n : 8;
     if (accumulate)

@@ -59,6 +59,10 @@ public enum ConvServer {
                 Self.answer(request, answer, respond: response)
             }
         }
+        // Every other API path: a 404 in JSON like every other answer, with the way to the list.
+        router.get("/api/**") { request, _ -> Response in
+            response(.notFound, .json(.object([("error", .string("no route \(request.uri.path.prefix(200)); GET /api lists them"))])))
+        }
         return router
     }
 

@@ -111,6 +111,7 @@ struct APIRouteTests {
                 do {
                     let response = try await server.get(uri)
                     #expect(response.status == .notFound, "\(uri)")
+                    if uri == "/api/nothing" { #expect(String(buffer: response.body).contains("GET /api lists them")) }
                 }
             }
             do {

@@ -29,10 +29,10 @@ struct VerifyCommand: ParsableCommand {
     @Option(name: [.short, .long], help: "Dilation.") var dilation: AxisList?
     @Option(name: [.customShort("a"), .long], help: "Output padding.") var outputPadding: AxisList?
     @Option(name: .long, help: ArgumentHelp("Whose rules: \(Convention.helpList).", valueName: "convention")) var convention: Convention = .pytorch
-    @Option(name: [.short, .long], help: "Input channels (default 1).") var channels: Int = 1
+    @Option(name: [.short, .long], help: "Input channels.") var channels: Int = 1
     @Option(name: [.customShort("o"), .long], help: "Output channels (default: input channels).") var outChannels: Int?
-    @Option(name: [.short, .long], help: "Groups (default 1).") var groups: Int = 1
-    @Option(name: [.short, .long], help: "Batch (default 1).") var batch: Int = 1
+    @Option(name: [.short, .long], help: "Groups.") var groups: Int = 1
+    @Option(name: [.short, .long], help: "Batch.") var batch: Int = 1
     @Option(help: "Random parameter sets to check instead of one layer.") var sweep: Int?
     @Option(help: "Seed for the random tensors and parameters.") var seed: UInt64 = 1
     @Option(help: "Largest relative disagreement accepted.") var tolerance: Float = 1e-4
