@@ -26,6 +26,8 @@ struct StackReadingTests {
             ("layers:\n  - {op: conv, kernel: [3", "line"),
             ("input: [1, 3, 8]\nlayers:\n  - {op: conv, out_channels: 4, kernel: three}", "'kernel' must be a whole number"),
             ("input: [1, 3, 8]\nlayers:\n  - {op: convolve, kernel: 3}", "unknown op 'convolve'"),
+            ("input: [1, 3, 8]\nlayers:\n  - {op: cnov, kernel: 3}", "unknown op 'cnov' (is it 'conv'?)"),
+            ("input: [1, 3, 8]\nlayers:\n  - {op: relu, name: pool}\n  - {op: add, inputs: [pol, input]}", "reads 'pol' (is it 'pool'?)"),
             ("input: [1, 3, 8]\nlayers:\n  - {op: conv, out_channels: 4, kernel: 3, strides2: 1}", "has no field 'strides2'"),
             ("input: [1, 3, 8]\nlayers:\n  - {op: conv, out_channels: 4, kernel: 3, paddng: 1}", "has no field 'paddng' (is it 'padding'?)"),
             ("input: [1, 3, 8]\nlayers:\n  - {op: conv, out_channels: 4, kernel: 3, stride: 2, strides: 1}", "'stride' and 'strides' are the same field"),
