@@ -54,65 +54,46 @@ enum Deflate {
         writer.bytes += [UInt8(adler >> 24), UInt8(adler >> 16 & 0xFF), UInt8(adler >> 8 & 0xFF), UInt8(adler & 0xFF)]
         return writer.bytes
     }
+}
 
-    /// Bits packed least-significant first; Huffman codes are written most-significant bit first.
-    struct BitWriter {
-        var bytes: [UInt8] = []
-        private var buffer = 0, filled = 0
+/// DEFLATE's symbols on the bit stream; Huffman codes go most-significant bit first.
+extension BitWriter {
+    /// A Huffman code of `length` bits, reversed into the stream's bit order.
+    mutating func writeCode(_ code: Int, length: Int) {
+        var reversed = 0
+        for bit in 0..<length where code & (1 << bit) != 0 { reversed |= 1 << (length - 1 - bit) }
+        write(reversed, bits: length)
+    }
 
-        mutating func write(_ value: Int, bits: Int) {
-            buffer |= value << filled
-            filled += bits
-            while filled >= 8 {
-                bytes.append(UInt8(buffer & 0xFF))
-                buffer >>= 8
-                filled -= 8
-            }
+    /// A literal byte or the end of block (256), in the fixed code.
+    mutating func writeLiteral(_ symbol: Int) {
+        switch symbol {
+        case 0...143: writeCode(0x30 + symbol, length: 8)
+        case 144...255: writeCode(0x190 + symbol - 144, length: 9)
+        case 256...279: writeCode(symbol - 256, length: 7)
+        default: writeCode(0xC0 + symbol - 280, length: 8)
         }
+    }
 
-        /// A Huffman code of `length` bits, reversed into the stream's bit order.
-        mutating func writeCode(_ code: Int, length: Int) {
-            var reversed = 0
-            for bit in 0..<length where code & (1 << bit) != 0 { reversed |= 1 << (length - 1 - bit) }
-            write(reversed, bits: length)
-        }
+    static let lengthBases = [3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227, 258]
+    static let lengthExtra = [0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0]
+    static let distanceBases = [1, 2, 3, 4, 5, 7, 9, 13, 17, 25, 33, 49, 65, 97, 129, 193, 257, 385, 513, 769, 1025, 1537, 2049, 3073,
+                                4097, 6145, 8193, 12289, 16385, 24577]
+    static let distanceExtra = [0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13]
 
-        /// A literal byte or the end of block (256), in the fixed code.
-        mutating func writeLiteral(_ symbol: Int) {
-            switch symbol {
-            case 0...143: writeCode(0x30 + symbol, length: 8)
-            case 144...255: writeCode(0x190 + symbol - 144, length: 9)
-            case 256...279: writeCode(symbol - 256, length: 7)
-            default: writeCode(0xC0 + symbol - 280, length: 8)
-            }
-        }
+    /// A match length (3…258): its symbol 257…285 and extra bits.
+    mutating func writeLength(_ length: Int) {
+        var index = Self.lengthBases.count - 1
+        while Self.lengthBases[index] > length { index -= 1 }
+        writeLiteral(257 + index)
+        if Self.lengthExtra[index] > 0 { write(length - Self.lengthBases[index], bits: Self.lengthExtra[index]) }
+    }
 
-        static let lengthBases = [3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227, 258]
-        static let lengthExtra = [0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0]
-        static let distanceBases = [1, 2, 3, 4, 5, 7, 9, 13, 17, 25, 33, 49, 65, 97, 129, 193, 257, 385, 513, 769, 1025, 1537, 2049, 3073,
-                                    4097, 6145, 8193, 12289, 16385, 24577]
-        static let distanceExtra = [0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13]
-
-        /// A match length (3…258): its symbol 257…285 and extra bits.
-        mutating func writeLength(_ length: Int) {
-            var index = Self.lengthBases.count - 1
-            while Self.lengthBases[index] > length { index -= 1 }
-            writeLiteral(257 + index)
-            if Self.lengthExtra[index] > 0 { write(length - Self.lengthBases[index], bits: Self.lengthExtra[index]) }
-        }
-
-        /// A match distance (1…32768): a 5-bit code and extra bits.
-        mutating func writeDistance(_ distance: Int) {
-            var index = Self.distanceBases.count - 1
-            while Self.distanceBases[index] > distance { index -= 1 }
-            writeCode(index, length: 5)
-            if Self.distanceExtra[index] > 0 { write(distance - Self.distanceBases[index], bits: Self.distanceExtra[index]) }
-        }
-
-        mutating func flush() {
-            if filled > 0 { bytes.append(UInt8(buffer & 0xFF)) }
-            buffer = 0
-            filled = 0
-        }
+    /// A match distance (1…32768): a 5-bit code and extra bits.
+    mutating func writeDistance(_ distance: Int) {
+        var index = Self.distanceBases.count - 1
+        while Self.distanceBases[index] > distance { index -= 1 }
+        writeCode(index, length: 5)
+        if Self.distanceExtra[index] > 0 { write(distance - Self.distanceBases[index], bits: Self.distanceExtra[index]) }
     }
 }

@@ -66,25 +66,16 @@ public enum GIFWriter {
 enum LZW {
     static func compress(_ pixels: [UInt8], minimumCodeSize: Int) -> [UInt8] {
         let clear = 1 << minimumCodeSize, end = clear + 1
-        var output: [UInt8] = []
-        output.reserveCapacity(pixels.count / 4 + 16)
-        var bitBuffer = 0, bitCount = 0
-        func emit(_ code: Int, _ width: Int) {
-            bitBuffer |= code << bitCount
-            bitCount += width
-            while bitCount >= 8 {
-                output.append(UInt8(bitBuffer & 0xFF))
-                bitBuffer >>= 8
-                bitCount -= 8
-            }
-        }
+        var writer = BitWriter()
+        writer.bytes.reserveCapacity(pixels.count / 4 + 16)
+        func emit(_ code: Int, _ width: Int) { writer.write(code, bits: width) }
         var width = minimumCodeSize + 1
         var next = end + 1
         emit(clear, width)
         guard let first = pixels.first else {
             emit(end, width)
-            if bitCount > 0 { output.append(UInt8(bitBuffer & 0xFF)) }
-            return output
+            writer.flush()
+            return writer.bytes
         }
         // The string table as a flat array: the code of (prefix code, next pixel) at prefix·alphabet + pixel,
         // 0 for none (no string's code is 0: codes of strings start past the end code). A dictionary here
@@ -122,7 +113,7 @@ enum LZW {
         }
         emit(prefix, width)
         emit(end, width)
-        if bitCount > 0 { output.append(UInt8(bitBuffer & 0xFF)) }
-        return output
+        writer.flush()
+        return writer.bytes
     }
 }
