@@ -76,6 +76,17 @@ struct SubcommandTests {
         #expect(inputs.standardOutput.contains(#""inputs":[5,6]"#))
     }
 
+    @Test("an option the layer does not read is named on standard error as ignored, and the answer is unchanged")
+    func ignoredOptionsAreNamed() throws {
+        let plain = try CLIRunner.run(["shape", "conv", "-i", "5", "-k", "3"])
+        let noted = try CLIRunner.run(["shape", "conv", "-i", "5", "-k", "3", "--count-include-pad", "false", "-a", "1"])
+        #expect(noted.status == 0 && noted.standardOutput == plain.standardOutput)
+        #expect(noted.standardError.contains("--count-include-pad (average pooling only) is ignored"), "\(noted.standardError)")
+        #expect(noted.standardError.contains("--output-padding (transposed convolution only) is ignored"))
+        let used = try CLIRunner.run(["shape", "pool", "-i", "5", "-k", "3", "-p", "1", "--mode", "avg", "--count-include-pad", "false"])
+        #expect(used.status == 0 && !used.standardError.contains("ignored"), "\(used.standardError)")
+    }
+
     @Test("every subcommand's --help has examples, each one whole line within 80 columns (pasted, it runs)",
           arguments: ["tour", "draw", "explain", "shape", "transpose", "solve padding", "solve output-padding", "solve inputs", "matrix",
                       "net", "mirror", "translate", "run", "verify", "eval", "serve", "bench"])

@@ -85,9 +85,32 @@ struct WindowOptions: ParsableArguments {
     @Option(name: [.short, .long], parsing: .unconditional, help: "Channel groups.")
     var groups: Int?
 
+    /// The options given that this operation does not read, each with a note on standard error: an option
+    /// silently ignored reads as one that took effect.
+    func noteIgnoredOptions(channels: ChannelOptions?) {
+        var ignored: [String] = []
+        if operation != .pooling {
+            if ceilMode { ignored.append("--ceil-mode (pooling only)") }
+            if mode != .max { ignored.append("--mode (pooling only)") }
+        }
+        if countIncludePad != nil && !(operation == .pooling && mode == .average) {
+            ignored.append("--count-include-pad (average pooling only)")
+        }
+        if operation != .transposedConvolution {
+            if outputPadding != nil { ignored.append("--output-padding (transposed convolution only)") }
+            if outputSize != nil { ignored.append("--output-size (transposed convolution only)") }
+        }
+        if operation == .pooling, groups != nil { ignored.append("--groups (convolutions only)") }
+        if let channels, channels.outChannels != nil, channels.channels == nil {
+            ignored.append("-o/--out-channels without -c/--channels (give both for the tensor shapes)")
+        }
+        for option in ignored { printError("note: \(option) is ignored for this layer") }
+    }
+
     /// The layer description for an input of `input` spatial sizes.
     func parameters(input: [Int], kernel kernelOverride: [Int]? = nil, channels: ChannelOptions? = nil,
                     convention: Convention) throws -> LayerParameters {
+        noteIgnoredOptions(channels: channels)
         guard let kernel = kernel?.values ?? kernelOverride else { throw ValidationError("Missing expected argument '--kernel <kernel>'") }
         return LayerParameters(operation: operation, input: input, kernel: kernel, stride: stride?.values,
                                padding: padding?.padding, dilation: dilation?.values, outputPadding: outputPadding?.values,
