@@ -61,6 +61,20 @@ struct NetworkCommandTests {
         #expect(checked.standardOutput.contains("use output_padding [1, 0]"))
     }
 
+    @Test("net --accepted-sizes names the sizes each axis accepts and the nearest to a failing one, in text and JSON")
+    func netSolvesTheAcceptedSizes() throws {
+        let model = OracleCorpus.packageRoot.appendingPathComponent("examples/unet.onnx").path
+        let text = try CLIRunner.run(["net", model, "--input", "1x1x102x102", "--accepted-sizes"])
+        #expect(text.status == 1)
+        #expect(text.standardOutput.contains("accepted sizes of axis 2: sizes ≡ 0 (mod 4) from 4; 102 is not; nearest: 100 and 104"),
+                "\(text.standardOutput.suffix(400))")
+        let json = try CLIRunner.run(["net", model, "--input", "1x1x100x100", "--accepted-sizes", "--json"])
+        #expect(json.status == 0, "\(json.standardError)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? [String: Any])
+        let sizes = try #require(object["accepted_sizes"] as? [[String: Any]])
+        #expect(sizes.map { $0["period"] as? Int } == [4, 4] && sizes.allSatisfy { $0["accepted"] as? Bool == true })
+    }
+
     @Test("mirror --stack prints only the decoder's stack and --out writes it: it reads back as a decoder that restores the encoder")
     func mirrorWritesOnlyTheStack() throws {
         let printed = try CLIRunner.run(["mirror", Self.fixture("encoder.yaml"), "--stack"])

@@ -43,6 +43,9 @@ struct NetCommand: ParsableCommand {
     @Option(help: "The table's columns, comma-separated: \(TableColumn.allCases.map(\.rawValue).joined(separator: ",")) (default: all but node, which ONNX models add).")
     var columns: String?
 
+    @Flag(name: .long, help: "Also give, per spatial axis of the first input, the sizes the network accepts (every layer has a shape, every join matches) and the nearest to the one given.")
+    var acceptedSizes = false
+
     @OptionGroup var format: OutputFormatOptions
 
     func validate() throws {
@@ -82,15 +85,49 @@ struct NetCommand: ParsableCommand {
             throw ExitCode(1)
         }
         let report = network.analyze()
+        let accepted = acceptedSizes ? try solveSizes(network) : []
         if format.json {
-            print(NetworkReportJSON.text(report))
+            var value = NetworkReportJSON.value(report)
+            if acceptedSizes, case .object(var members) = value {
+                members.append(("accepted_sizes", .array(accepted.map { answer, given in
+                    let nearest = answer.nearest(to: given)
+                    return .object([
+                        ("axis", .integer(answer.axis)), ("threshold", .integer(answer.threshold)), ("period", .integer(answer.period)),
+                        ("residues", .array(answer.residues.map(JSONValue.integer))), ("exceptions", .array(answer.exceptions.map(JSONValue.integer))),
+                        ("given", .integer(given)), ("accepted", .bool(answer.accepts(given))),
+                        ("nearest_below", nearest.below.map(JSONValue.integer) ?? .null), ("nearest_above", nearest.above.map(JSONValue.integer) ?? .null),
+                    ])
+                })))
+                value = .object(members)
+            }
+            print(JSONWriter.string(value))
         } else {
             print(NetworkTable.text(report, convention: network.convention, columns: columns.flatMap(TableColumn.list)))
+            for (answer, given) in accepted {
+                let nearest = answer.nearest(to: given)
+                let verdict = answer.accepts(given) ? "\(given) is accepted"
+                    : "\(given) is not; nearest: " + [nearest.below, nearest.above].compactMap { $0.map(String.init) }.joined(separator: " and ")
+                print("accepted sizes of axis \(answer.axis): \(answer.description); \(verdict)")
+            }
         }
         switch report.status {
         case .complete: return
         case .failed: throw ExitCode(1)
         case .unknownOutputs: throw ExitCode(NetCommand.unknownOutputStatus)
+        }
+    }
+
+    /// The accepted sizes of every spatial axis of the first input, each with the size given.
+    private func solveSizes(_ network: Network) throws -> [(AcceptedSizes, Int)] {
+        guard let shape = network.inputs.first?.shape, shape.count >= 3 else {
+            printError("error: --accepted-sizes needs a first input of shape [N, C, spatial…]")
+            throw ExitCode(1)
+        }
+        do {
+            return try network.acceptedSizesOfSpatialAxes().map { ($0, shape[$0.axis]) }
+        } catch {
+            printError("error: \(error)")
+            throw ExitCode(1)
         }
     }
 
