@@ -49,6 +49,7 @@ struct AcceptedSizesTests {
         let answers = try network.acceptedSizesOfSpatialAxes(limit: 48)
         // 7 for the convolution, then (o − 1)·2 + 7 ≥ 7 with o ≥ 3 for the pooling: 11.
         #expect(answers.allSatisfy { $0.period == 1 && $0.threshold == 11 && $0.exceptions.isEmpty }, "\(answers)")
+        #expect(answers[0].nearest(to: 5) == (nil, 11) && answers[0].nearest(to: 11) == (11, 12))
     }
 
     @Test("the committed U-Net export: multiples of 4, as ONNX Runtime runs it (sizes 1…64 tried there)")

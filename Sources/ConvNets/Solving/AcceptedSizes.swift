@@ -31,22 +31,20 @@ public struct AcceptedSizes: Sendable, Hashable, CustomStringConvertible {
 
     /// The accepted sizes nearest to `size`, below (or equal) and above.
     public func nearest(to size: Int) -> (below: Int?, above: Int?) {
-        guard !residues.isEmpty || !exceptions.isEmpty else { return (nil, nil) }
+        guard size >= 1, size < Int.max / 2 else { return (nil, nil) }
+        // Past the threshold the answer is within one period; below it, among the exceptions.
         var below: Int?
         var candidate = size
-        while candidate >= 1 && candidate > size - period - threshold - 1 {
+        while candidate >= max(threshold, size - period) {
             if accepts(candidate) { below = candidate; break }
             candidate -= 1
         }
-        var above: Int?
-        if !residues.isEmpty {
-            candidate = size + 1
-            while above == nil {
-                if accepts(candidate) { above = candidate }
-                candidate += 1
-            }
-        } else {
-            above = exceptions.first { $0 > size }
+        if below == nil { below = exceptions.last { $0 <= size } }
+        var above = exceptions.first { $0 > size }
+        if above == nil, !residues.isEmpty {
+            candidate = max(size + 1, threshold)
+            while !accepts(candidate) { candidate += 1 }
+            above = candidate
         }
         return (below, above)
     }
