@@ -70,15 +70,23 @@ extension Network {
     /// The accepted sizes of every spatial axis of the first input (`[N, C, spatial…]`). Each axis is solved
     /// with the other spatial axes at an accepted size: the one given when it is accepted, else the nearest
     /// accepted size of a square input (all spatial axes equal), found first.
-    /// - Parameter limit: the largest size evaluated (each evaluation is one analysis of the network).
+    /// - Parameters:
+    ///   - limit: the largest size evaluated (each evaluation is one analysis of the network).
+    ///   - progress: called with the analyses done and the total, after each one (a progress line).
     /// - Throws: ``NetworkError/malformed(_:at:)`` when the input has no full shape `[N, C, spatial…]`, or no
     ///   period shows within `limit`.
-    public func acceptedSizesOfSpatialAxes(limit: Int = 1_024) throws(NetworkError) -> [AcceptedSizes] {
+    public func acceptedSizesOfSpatialAxes(limit: Int = 1_024, progress: (Int, Int) -> Void = { _, _ in }) throws(NetworkError) -> [AcceptedSizes] {
         guard let input = inputs.first, let shape = input.shape, shape.count >= 3, shape.allSatisfy({ $0 >= 0 }) else {
             throw .malformed("the network's first input needs a full shape [N, C, spatial…] (give --input)", at: nil)
         }
         let spatial = Array(2..<shape.count)
-        let square = try acceptedSizes(axis: spatial[0], limit: limit) { size in
+        let total = limit * (spatial.count + 1)
+        var done = 0
+        func step() {
+            done += 1
+            progress(done, total)
+        }
+        let square = try acceptedSizes(axis: spatial[0], limit: limit, evaluated: step) { size in
             var sized = shape
             for axis in spatial { sized[axis] = size }
             return sized
@@ -92,7 +100,7 @@ extension Network {
             settled[axis] = size
         }
         return try spatial.map { (axis) throws(NetworkError) in
-            try acceptedSizes(axis: axis, limit: limit) { size in
+            try acceptedSizes(axis: axis, limit: limit, evaluated: step) { size in
                 var sized = settled
                 sized[axis] = size
                 return sized
@@ -101,7 +109,7 @@ extension Network {
     }
 
     /// The accepted sizes of `axis`, the input's shape for each size given by `shapeFor`.
-    private func acceptedSizes(axis: Int, limit: Int, shapeFor: (Int) -> [Int]) throws(NetworkError) -> AcceptedSizes {
+    private func acceptedSizes(axis: Int, limit: Int, evaluated: () -> Void, shapeFor: (Int) -> [Int]) throws(NetworkError) -> AcceptedSizes {
         let name = inputs.first?.name ?? "input"
         // The primes a period can be built from: the strides and scale factors of every layer.
         var factors: Set<Int> = []
@@ -116,6 +124,7 @@ extension Network {
         var accepted = [Bool](repeating: false, count: limit + 1)
         for size in 1...limit {
             accepted[size] = withInputShape(shapeFor(size)).analyze().status != .failed
+            evaluated()
         }
         for period in candidates {
             // The smallest threshold from which every size agrees with the size one period on.

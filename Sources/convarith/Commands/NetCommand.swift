@@ -124,7 +124,12 @@ struct NetCommand: ParsableCommand {
             throw ExitCode(1)
         }
         do {
-            return try network.acceptedSizesOfSpatialAxes().map { ($0, shape[$0.axis]) }
+            // One analysis per size and axis: a progress line on a terminal.
+            var progress: ProgressLine?
+            return try network.acceptedSizesOfSpatialAxes { done, total in
+                if progress == nil { progress = ProgressLine(total: total, label: "sizes") }
+                if done % 16 == 0 || done == total { progress?.update(done) }
+            }.map { ($0, shape[$0.axis]) }
         } catch {
             printError("error: \(error)")
             throw ExitCode(1)
