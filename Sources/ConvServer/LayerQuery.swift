@@ -31,25 +31,13 @@ struct LayerQuery {
         for (rawName, value) in pairs {
             let name = rawName.replacingOccurrences(of: "-", with: "_").lowercased()
             guard knownFields.contains(name) else {
-                let hint = knownFields.min { distance(name, $0) < distance(name, $1) }.flatMap { distance(name, $0) <= 2 ? " (is it '\($0)'?)" : nil } ?? ""
+                let hint = NearestName.among(knownFields.sorted(), to: name).map { " (is it '\($0)'?)" } ?? ""
                 throw Invalid(description: "unknown field '\(rawName.prefix(64))'\(hint); the fields are \(knownFields.sorted().joined(separator: ", "))")
             }
             guard values[name] == nil else { throw Invalid(description: "'\(name)' is given twice") }
             values[name] = value
         }
         return values
-    }
-
-    /// Edit distance, for the nearest field name.
-    private static func distance(_ a: String, _ b: String) -> Int {
-        let a = Array(a.prefix(64)), b = Array(b)
-        var previous = Array(0...b.count)
-        for (i, x) in a.enumerated() {
-            var current = [i + 1]
-            for (j, y) in b.enumerated() { current.append(min(previous[j + 1] + 1, current[j] + 1, previous[j] + (x == y ? 0 : 1))) }
-            previous = current
-        }
-        return previous[b.count]
     }
 
     /// The layer's description.

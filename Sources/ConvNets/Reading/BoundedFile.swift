@@ -16,6 +16,7 @@ public enum BoundedFile {
         /// It holds more than `limit` bytes (`size` when known before reading).
         case tooLarge(size: Int?, limit: Int)
 
+        /// The reason, to follow "cannot read PATH: ".
         public var description: String {
             switch self {
             case let .unreadable(reason): reason

@@ -28,23 +28,9 @@ final class LayerFields {
     func missing(_ name: String) -> NetworkError {
         // A field written close to the one that is missing is most likely a misspelling of it.
         let unknown = fields.compactMap { $0.key.string }.filter { !used.contains($0) }
-        let close = unknown.first { Self.editDistance($0.lowercased(), name) <= 2 }
+        let close = NearestName.among(unknown, to: name)
         let hint = close.map { " (is '\($0)' a misspelling of it?)" } ?? ""
         return .malformed("'\(op)' needs '\(name)'\(hint)", at: place)
-    }
-
-    /// Levenshtein distance, for short field names.
-    static func editDistance(_ a: String, _ b: String) -> Int {
-        let a = Array(a.prefix(64)), b = Array(b.prefix(64))
-        var previous = Array(0...b.count)
-        for (i, x) in a.enumerated() {
-            var current = [i + 1]
-            for (j, y) in b.enumerated() {
-                current.append(min(previous[j + 1] + 1, current[j] + 1, previous[j] + (x == y ? 0 : 1)))
-            }
-            previous = current
-        }
-        return previous[b.count]
     }
 
     private func value(_ name: String) -> Node? {
@@ -155,7 +141,7 @@ final class LayerFields {
             let name = key.string ?? "\(key)"
             if !used.contains(name) {
                 // The nearest field the operator has, for a misspelling of an optional one (`paddng`).
-                let nearest = used.filter { Self.editDistance(name.lowercased(), $0) <= 2 }.min { Self.editDistance(name.lowercased(), $0) < Self.editDistance(name.lowercased(), $1) }
+                let nearest = NearestName.among(used.sorted(), to: name)
                 let hint = nearest.map { " (is it '\($0)'?)" } ?? ""
                 throw .malformed("'\(op)' has no field '\(name)'\(hint)", at: StackDecoder.place(key))
             }

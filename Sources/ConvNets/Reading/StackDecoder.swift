@@ -58,7 +58,7 @@ struct StackDecoder {
                     let line = later.map { " (line \($0.line))" } ?? ""
                     throw .malformed("'\(node.name)' reads '\(reference)', which is defined further down\(line); a layer reads only the input or layers above it, so a stack has no cycles", at: place(layer))
                 }
-                let suggestion = Self.nearest(reference, in: Array(defined.keys)).map { " (is it '\($0)'?)" } ?? ""
+                let suggestion = NearestName.among(defined.keys.sorted(), to: reference).map { " (is it '\($0)'?)" } ?? ""
                 throw .malformed("'\(node.name)' reads '\(reference)'\(suggestion), which is not a layer of the stack (the network's input is 'input')", at: place(layer))
             }
             defined[node.name] = index + 1
@@ -153,7 +153,7 @@ struct StackDecoder {
             guard fields.has("inputs") else { throw fields.missing("inputs") }
             return .elementwise(kind: op, broadcasting: try fields.bool("broadcast") ?? false)
         default:
-            let suggestion = Self.nearest(op, in: Self.operatorNames).map { " (is it '\($0)'?)" } ?? ""
+            let suggestion = NearestName.among(Self.operatorNames, to: op).map { " (is it '\($0)'?)" } ?? ""
             throw .malformed("unknown op '\(op)'\(suggestion); known: conv, transposed, maxpool, avgpool, global_avgpool, global_maxpool, batchnorm, instancenorm, relu and other activations, dropout, identity, flatten, linear, upsample, concat, add", at: fields.place)
         }
     }
@@ -203,11 +203,7 @@ struct StackDecoder {
                                 "adaptive_maxpool", "batchnorm", "instancenorm", "groupnorm", "relu", "leaky_relu", "gelu", "silu",
                                 "sigmoid", "tanh", "softmax", "dropout", "identity", "flatten", "linear", "upsample", "concat", "add", "mul"]
 
-    /// The name in `names` nearest to `text`, if it is close enough to be a misspelling (two edits at most).
-    static func nearest(_ text: String, in names: [String]) -> String? {
-        let lowered = text.lowercased()
-        return names.map { ($0, LayerFields.editDistance(lowered, $0.lowercased())) }.filter { $0.1 <= 2 }.min { $0.1 < $1.1 }?.0
-    }
+
 
     static func place(_ node: Node) -> SourceLocation? {
         node.mark.map { SourceLocation(line: $0.line, column: $0.column) }

@@ -9,8 +9,9 @@
 /// scale factors, and established by evaluating the network over at least two whole periods past the
 /// threshold — the arithmetic gives the form, the evaluation the residues.
 public struct AcceptedSizes: Sendable, Hashable, CustomStringConvertible {
-    /// The input, and the axis of its shape (2 = the first spatial axis of `[N, C, H, W]`).
+    /// The input's name.
     public let input: String
+    /// The axis of its shape (2 = the first spatial axis of `[N, C, H, W]`).
     public let axis: Int
     /// From this size on, acceptance repeats every ``period`` sizes.
     public let threshold: Int
@@ -80,13 +81,24 @@ extension Network {
             throw .malformed("the network's first input needs a full shape [N, C, spatial…] (give --input)", at: nil)
         }
         let spatial = Array(2..<shape.count)
+        // The periods a rule can have, built from the primes of every layer's stride and scale factor — the
+        // same for every axis, found once.
+        var factors: Set<Int> = []
+        for layer in analyze().layers {
+            guard let resolved = layer.layer else { continue }
+            for window in resolved.shape.axes { factors.formUnion(Self.primeFactors(window.stride)) }
+        }
+        for node in nodes {
+            if case .upsample(let scales) = node.operation { for scale in scales { factors.formUnion(Self.primeFactors(scale)) } }
+        }
+        let periods = Self.smooth(upTo: max(1, limit / 3), primes: factors.sorted())
         let total = limit * (spatial.count + 1)
         var done = 0
         func step() {
             done += 1
             progress(done, total)
         }
-        let square = try acceptedSizes(axis: spatial[0], limit: limit, evaluated: step) { size in
+        let square = try acceptedSizes(axis: spatial[0], limit: limit, periods: periods, evaluated: step) { size in
             var sized = shape
             for axis in spatial { sized[axis] = size }
             return sized
@@ -100,7 +112,7 @@ extension Network {
             settled[axis] = size
         }
         return try spatial.map { (axis) throws(NetworkError) in
-            try acceptedSizes(axis: axis, limit: limit, evaluated: step) { size in
+            try acceptedSizes(axis: axis, limit: limit, periods: periods, evaluated: step) { size in
                 var sized = settled
                 sized[axis] = size
                 return sized
@@ -108,25 +120,17 @@ extension Network {
         }
     }
 
-    /// The accepted sizes of `axis`, the input's shape for each size given by `shapeFor`.
-    private func acceptedSizes(axis: Int, limit: Int, evaluated: () -> Void, shapeFor: (Int) -> [Int]) throws(NetworkError) -> AcceptedSizes {
+    /// The accepted sizes of `axis`, the input's shape for each size given by `shapeFor`, the smallest of
+    /// `periods` (ascending) that the evaluations establish.
+    private func acceptedSizes(axis: Int, limit: Int, periods: [Int], evaluated: () -> Void,
+                               shapeFor: (Int) -> [Int]) throws(NetworkError) -> AcceptedSizes {
         let name = inputs.first?.name ?? "input"
-        // The primes a period can be built from: the strides and scale factors of every layer.
-        var factors: Set<Int> = []
-        for layer in analyze().layers {
-            guard let resolved = layer.layer else { continue }
-            for window in resolved.shape.axes { factors.formUnion(Self.primeFactors(window.stride)) }
-        }
-        for node in nodes {
-            if case .upsample(let scales) = node.operation { for scale in scales { factors.formUnion(Self.primeFactors(scale)) } }
-        }
-        let candidates = Self.smooth(upTo: max(1, limit / 3), primes: factors.sorted())
         var accepted = [Bool](repeating: false, count: limit + 1)
         for size in 1...limit {
             accepted[size] = withInputShape(shapeFor(size)).analyze().status != .failed
             evaluated()
         }
-        for period in candidates {
+        for period in periods {
             // The smallest threshold from which every size agrees with the size one period on.
             var threshold = limit - period + 1
             while threshold > 1 && accepted[threshold - 1] == accepted[threshold - 1 + period] { threshold -= 1 }
@@ -136,7 +140,7 @@ extension Network {
             return AcceptedSizes(input: name, axis: axis, threshold: threshold, period: period, residues: residues,
                                  exceptions: exceptions, evaluatedUpTo: limit)
         }
-        throw .malformed("no period of acceptance shows for sizes up to \(limit); the layers' strides are \(factors.sorted())", at: nil)
+        throw .malformed("no period of acceptance shows for sizes up to \(limit) (periods tried: \(periods.prefix(12).map(String.init).joined(separator: ", ")))", at: nil)
     }
 
     private static func primeFactors(_ value: Int) -> Set<Int> {

@@ -25,7 +25,8 @@ final class StagedFiles {
     func create(_ path: String) throws -> Int32 {
         let destination = try Self.destination(of: path)
         var existing = stat()
-        if stat(destination, &existing) == 0, existing.st_mode & S_IFMT != S_IFREG {
+        let exists = stat(destination, &existing) == 0
+        if exists, existing.st_mode & S_IFMT != S_IFREG {
             // A device, a FIFO or a socket (/dev/null, a named pipe): written directly. There is no previous
             // file to keep, and renaming a file over it would replace the device itself.
             let descriptor = open(destination, O_WRONLY)
@@ -40,10 +41,9 @@ final class StagedFiles {
         guard descriptor >= 0 else { try Self.fail(path) }
         let temporary = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         staged.append((temporary, destination))
-        var status = stat()
         let mode: mode_t
-        if stat(destination, &status) == 0 {
-            mode = status.st_mode & 0o7777
+        if exists {
+            mode = existing.st_mode & 0o7777
         } else {
             let mask = umask(0)
             umask(mask)
