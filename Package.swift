@@ -49,12 +49,13 @@ let package = Package(
         ]),
         // A network report as the CLI prints it and the server will send it: the table and the JSON.
         .target(name: "ConvNetReports", dependencies: ["ConvArithmetic", "ConvEval", "ConvNets"]),
-        // The local web server: the JSON API over the core, the answers and the figures (Hummingbird 2).
+        // The local web server: the JSON API over the core, the answers, the figures and networks (Hummingbird 2);
+        // the page's files and the example networks are its resources.
         .target(name: "ConvServer", dependencies: [
-            "ConvArithmetic", "ConvEval", "ConvFigures", "ConvKernels", "ConvTour",
+            "ConvArithmetic", "ConvEval", "ConvFigures", "ConvKernels", "ConvTour", "ConvNets", "ConvNetReports",
             .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "Logging", package: "swift-log"),
-        ], resources: [.copy("Page")]),
+        ], resources: [.copy("Page"), .copy("Examples")]),
         .executableTarget(
             name: "convarith",
             dependencies: [

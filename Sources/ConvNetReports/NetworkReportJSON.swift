@@ -10,14 +10,19 @@ public enum NetworkReportJSON {
         JSONWriter.string(value(report))
     }
 
-    /// The report as a JSON value: the network's name, inputs, layers, totals and status.
-    public static func value(_ report: NetworkReport) -> JSONValue {
+    /// The report as a JSON value: the network's name, inputs, layers, totals and status; `extras` adds
+    /// members to a layer's object (the server's link to the single-layer view).
+    public static func value(_ report: NetworkReport,
+                             extras: (LayerReport) -> [(key: String, value: JSONValue)] = { _ in [] }) -> JSONValue {
         var members: [(key: String, value: JSONValue)] = []
         members.append(("name", report.name.map(JSONValue.string) ?? .null))
         members.append(("inputs", .array(report.inputs.map { input in
             .object([("name", .string(input.name)), ("shape", input.shape.map(integers) ?? .null)])
         })))
-        members.append(("layers", .array(report.layers.map(layer))))
+        members.append(("layers", .array(report.layers.map { row in
+            guard case .object(let members) = layer(row) else { return layer(row) }
+            return .object(members + extras(row))
+        })))
         members.append(("total_parameters", report.totalParameters.map(JSONValue.integer) ?? .null))
         members.append(("total_multiply_adds", report.totalMultiplyAdds.map(JSONValue.integer) ?? .null))
         if report.multiplyAddsBeyondRange { members.append(("total_multiply_adds_beyond_int64", .bool(true))) }
@@ -89,7 +94,8 @@ public enum NetworkReportJSON {
     /// A shape as a JSON array of integers.
     public static func integers(_ values: [Int]) -> JSONValue { .array(values.map(JSONValue.integer)) }
 
-    static func number(_ value: Rational) -> JSONValue {
+    /// A rational as a JSON integer when whole, else as a number.
+    public static func number(_ value: Rational) -> JSONValue {
         value.isInteger ? .integer(value.numerator) : .number(value.doubleValue, text: "\(value.doubleValue)")
     }
 }

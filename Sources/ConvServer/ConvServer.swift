@@ -24,16 +24,21 @@ public enum ConvServer {
         ("/api/matrix", "the sparse matrix C (Cᵀ for a transposed convolution) as symbolic entries"),
         ("/api/footprints", "for every output, the figure's cells under each kernel tap (what a frame highlights)"),
         ("/api/choices", "for each control, the values that keep the layer valid and the reason for every other"),
+        ("/api/net/models", "the networks the page can open: the examples and the files given to convarith serve"),
+        ("/api/net", "a network's shape table, as convarith net --json (model=NAME, or POST the model; input=1x3x224x224)"),
+        ("/api/net/solve", "the input sizes a network accepts, the nearest to the one given, and the repairs of a failing size"),
+        ("/api/net/field", "the input positions one unit of a layer reads (layer=NAME&unit=3,4)"),
     ]
 
     /// The router with every route. An answer is refused with a `503` while more than
     /// ``ServerLimits/answerBytesInFlight`` bytes wait for slower clients (counted by the application's
     /// connections; a router alone never refuses).
-    public static func router(limits: ServerLimits = .default) -> Router<BasicRequestContext> {
-        router(inFlight: CountedBudget(limit: limits.answerBytesInFlight))
+    /// `models` are the networks the page can open by name.
+    public static func router(limits: ServerLimits = .default, models: ServedModels = ServedModels()) -> Router<BasicRequestContext> {
+        router(inFlight: CountedBudget(limit: limits.answerBytesInFlight), limits: limits, models: models)
     }
 
-    static func router(inFlight: CountedBudget) -> Router<BasicRequestContext> {
+    static func router(inFlight: CountedBudget, limits: ServerLimits, models: ServedModels) -> Router<BasicRequestContext> {
         let router = Router()
         let response = { @Sendable (status: HTTPResponse.Status, body: APIAnswers.Body) in
             Self.response(status, body, inFlight: inFlight)
@@ -59,6 +64,7 @@ public enum ConvServer {
                 Self.answer(request, answer, respond: response)
             }
         }
+        NetworkRoutes(models: models, limits: limits, respond: response).register(on: router)
         // Every other API path: a 404 in JSON like every other answer, with the way to the list.
         router.get("/api/**") { request, _ -> Response in
             response(.notFound, .json(.object([("error", .string("no route \(request.uri.path.prefix(200)); GET /api lists them"))])))
@@ -66,10 +72,11 @@ public enum ConvServer {
         return router
     }
 
-    /// An application serving ``router(limits:)`` on `host:port` (loopback by default; port 0 picks a free
+    /// An application serving ``router(limits:models:)`` on `host:port` (loopback by default; port 0 picks a free
     /// one) within `limits`; `onListening` is called with the port once the server is bound and listening
     /// (not before: a failed bind never calls it).
     public static func application(host: String = "127.0.0.1", port: Int = 8080, limits: ServerLimits = .default,
+                                   models: ServedModels = ServedModels(),
                                    onListening: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
         let connections = CountedBudget(limit: limits.maximumConnections)
         let inFlight = CountedBudget(limit: limits.answerBytesInFlight)
@@ -77,7 +84,7 @@ public enum ConvServer {
             GuardedHTTP1Channel(http1: HTTP1Channel(responder: responder, configuration: .init(idleTimeout: TimeAmount(seconds: limits.headerTimeout))),
                                 connections: connections, inFlight: inFlight, writeTimeout: TimeAmount(seconds: limits.writeTimeout))
         }
-        return Application(router: router(inFlight: inFlight), server: server,
+        return Application(router: router(inFlight: inFlight, limits: limits, models: models), server: server,
                            configuration: .init(address: .hostname(host, port: port), serverName: "convarith"),
                            onServerRunning: { channel in await onListening(channel.localAddress?.port ?? port) })
     }

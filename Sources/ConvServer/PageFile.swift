@@ -1,8 +1,9 @@
 import Foundation
 
-/// The page's files, shipped as package resources and read once.
+/// The pages' files (the single-layer page at `/`, the network page at `/net`), shipped as package
+/// resources and read once.
 enum PageFile: CaseIterable {
-    case html, script, style
+    case html, script, style, networkHTML, networkScript
 
     /// The route that serves it.
     var route: String {
@@ -10,13 +11,15 @@ enum PageFile: CaseIterable {
         case .html: "/"
         case .script: "/app.js"
         case .style: "/style.css"
+        case .networkHTML: "/net"
+        case .networkScript: "/net.js"
         }
     }
 
     var contentType: String {
         switch self {
-        case .html: "text/html; charset=utf-8"
-        case .script: "text/javascript; charset=utf-8"
+        case .html, .networkHTML: "text/html; charset=utf-8"
+        case .script, .networkScript: "text/javascript; charset=utf-8"
         case .style: "text/css; charset=utf-8"
         }
     }
@@ -26,6 +29,8 @@ enum PageFile: CaseIterable {
         case .html: ("index", "html")
         case .script: ("app", "js")
         case .style: ("style", "css")
+        case .networkHTML: ("net", "html")
+        case .networkScript: ("net", "js")
         }
     }
 
@@ -35,12 +40,16 @@ enum PageFile: CaseIterable {
         case .html: Self.htmlBytes
         case .script: Self.scriptBytes
         case .style: Self.styleBytes
+        case .networkHTML: Self.networkHTMLBytes
+        case .networkScript: Self.networkScriptBytes
         }
     }
 
     private static let htmlBytes = PageFile.html.load()
     private static let scriptBytes = PageFile.script.load()
     private static let styleBytes = PageFile.style.load()
+    private static let networkHTMLBytes = PageFile.networkHTML.load()
+    private static let networkScriptBytes = PageFile.networkScript.load()
 
     private func load() -> [UInt8]? {
         guard let url = Bundle.module.url(forResource: resource.name, withExtension: resource.extension, subdirectory: "Page"),

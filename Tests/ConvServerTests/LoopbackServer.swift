@@ -24,10 +24,10 @@ struct LoopbackServer: Sendable {
     let port: Int
 
     /// Runs `body` with the application of `convarith serve` listening on 127.0.0.1 within `limits`.
-    static func with<Value: Sendable>(limits: ServerLimits = .default,
+    static func with<Value: Sendable>(limits: ServerLimits = .default, models: ServedModels = ServedModels(),
                                       _ body: @escaping @Sendable (LoopbackServer) async throws -> Value) async throws -> Value {
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-        let application = ConvServer.application(host: "127.0.0.1", port: 0, limits: limits) { port in
+        let application = ConvServer.application(host: "127.0.0.1", port: 0, limits: limits, models: models) { port in
             continuation.yield(port)
             continuation.finish()
         }
@@ -57,10 +57,26 @@ struct LoopbackServer: Sendable {
         }
     }
 
+    /// `POST uri` with `body`, answered.
+    func post(_ uri: String, body: [UInt8]) async throws -> LoopbackResponse {
+        let port = self.port
+        return try await withCheckedThrowingContinuation { continuation in
+            let thread = Thread {
+                continuation.resume(with: Result { try Self.blockingRequest("POST", uri, body: body, port: port) })
+            }
+            thread.start()
+        }
+    }
+
     private static func blockingGet(_ uri: String, port: Int) throws -> LoopbackResponse {
+        try blockingRequest("GET", uri, body: nil, port: port)
+    }
+
+    private static func blockingRequest(_ method: String, _ uri: String, body: [UInt8]?, port: Int) throws -> LoopbackResponse {
         let connection = try RawConnection(port: port)
         defer { connection.hangUp() }
-        try connection.write("GET \(uri) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        let length = body.map { "Content-Length: \($0.count)\r\n" } ?? ""
+        try connection.write(Array("\(method) \(uri) HTTP/1.1\r\nHost: 127.0.0.1\r\n\(length)Connection: close\r\n\r\n".utf8) + (body ?? []))
         return try parse(connection.readToEnd())
     }
 
@@ -129,7 +145,11 @@ final class RawConnection: @unchecked Sendable {
 
     /// Sends all of `text`.
     func write(_ text: String) throws {
-        let request = Array(text.utf8)
+        try write(Array(text.utf8))
+    }
+
+    /// Sends all of `request`.
+    func write(_ request: [UInt8]) throws {
         var sent = 0
         while sent < request.count {
             let count = request[sent...].withUnsafeBytes { send(handle, $0.baseAddress, $0.count, 0) }

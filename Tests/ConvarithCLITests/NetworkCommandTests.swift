@@ -68,6 +68,13 @@ struct NetworkCommandTests {
         #expect(text.status == 1)
         #expect(text.standardOutput.contains("accepted sizes of axis 2: sizes ≡ 0 (mod 4) from 4; 102 is not; nearest: 100 and 104"),
                 "\(text.standardOutput.suffix(400))")
+        // The smallest changes of one layer that repair the failing skip at 102, each checked by analysis.
+        #expect(text.standardOutput.contains("changes of one layer that repair skip2 at this size: conv_15: padding [1, 1] → [1:2, 1:2]"),
+                "\(text.standardOutput.suffix(400))")
+        let failing = try CLIRunner.run(["net", model, "--input", "1x1x102x102", "--accepted-sizes", "--json"])
+        let failed = try #require(try JSONSerialization.jsonObject(with: Data(failing.standardOutput.utf8)) as? [String: Any])
+        let repairs = try #require(failed["repairs"] as? [[String: Any]])
+        #expect(repairs.first?["node"] as? String == "conv_15" && repairs.first?["to"] as? [[Int]] == [[1, 2], [1, 2]])
         let json = try CLIRunner.run(["net", model, "--input", "1x1x100x100", "--accepted-sizes", "--json"])
         #expect(json.status == 0, "\(json.standardError)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? [String: Any])

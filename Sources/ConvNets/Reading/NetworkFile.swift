@@ -25,4 +25,18 @@ public enum NetworkFile {
         }
         return try StackFile.read(text)
     }
+
+    /// The network in `bytes`, a model sent rather than named (a page's upload): an ONNX model when `name`
+    /// ends in `.onnx` or the bytes are not UTF-8 text, else a YAML or JSON layer stack.
+    /// - Throws: ``NetworkError/tooLarge(_:)`` for a stack beyond ``StackFile/byteLimit``, and the readers'
+    ///   ``NetworkError/malformed(_:at:)`` errors.
+    public static func read(_ bytes: [UInt8], name: String) throws(NetworkError) -> Network {
+        if !name.lowercased().hasSuffix(".onnx"), let text = String(validating: bytes, as: UTF8.self) {
+            guard bytes.count <= StackFile.byteLimit else {
+                throw .tooLarge("\(SafeText.visible(name)) has \(bytes.count) bytes, above the limit of \(StackFile.byteLimit) for a YAML or JSON layer stack")
+            }
+            return try StackFile.read(text)
+        }
+        return try ONNXModelFile.read(Data(bytes))
+    }
 }

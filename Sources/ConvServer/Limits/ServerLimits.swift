@@ -17,9 +17,15 @@ public struct ServerLimits: Sendable, Equatable {
     public var writeTimeout: Double
     /// Bytes of answers held for clients at once, across all connections.
     public var answerBytesInFlight: Int
+    /// The largest model a client may send (`POST /api/net…`); a larger one is answered `413`.
+    public var modelBytes: Int = 64 << 20
+    /// Network questions (tables, solves, fields) answered at once; one more is answered `503`. Each holds
+    /// at most one model sent by a client, and a core.
+    public var concurrentNetworkAnswers: Int = 2
 
     /// Limits for a local server: 256 connections, 10 s for a header, 30 s of stalled writing, 256 MiB of
-    /// answers in flight (the largest answer, a 20,000-cell SVG frame with its numbers, is about 5.3 MB).
+    /// answers in flight (the largest answer, a 20,000-cell SVG frame with its numbers, is about 5.3 MB),
+    /// models of 64 MiB sent, two network questions at once.
     public static let `default` = ServerLimits(maximumConnections: 256, headerTimeout: 10, writeTimeout: 30,
                                                answerBytesInFlight: 256 << 20)
 

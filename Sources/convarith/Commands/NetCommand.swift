@@ -43,7 +43,7 @@ struct NetCommand: ParsableCommand {
     @Option(help: "The table's columns, comma-separated: \(TableColumn.allCases.map(\.rawValue).joined(separator: ",")) (default: all but node, which ONNX models add).")
     var columns: String?
 
-    @Flag(name: .long, help: "Also give, per spatial axis of the first input, the sizes the network accepts (every layer has a shape, every join matches) and the nearest to the one given.")
+    @Flag(name: .long, help: "Also give, per spatial axis of the first input, the sizes the network accepts (every layer has a shape, every join matches) and the nearest to the one given; at a failing size, the smallest changes of one layer (padding, output padding, ceil mode) that repair it.")
     var acceptedSizes = false
 
     @OptionGroup var format: OutputFormatOptions
@@ -86,18 +86,13 @@ struct NetCommand: ParsableCommand {
         }
         let report = network.analyze()
         let accepted = acceptedSizes ? try solveSizes(network) : []
+        // At a failing size, the smallest changes of one layer that repair it (each one analysis per try).
+        let repairs = acceptedSizes && report.status == .failed ? network.repairs() : []
         if format.json {
             var value = NetworkReportJSON.value(report)
             if acceptedSizes, case .object(var members) = value {
-                members.append(("accepted_sizes", .array(accepted.map { answer, given in
-                    let nearest = answer.nearest(to: given)
-                    return .object([
-                        ("axis", .integer(answer.axis)), ("threshold", .integer(answer.threshold)), ("period", .integer(answer.period)),
-                        ("residues", .array(answer.residues.map(JSONValue.integer))), ("exceptions", .array(answer.exceptions.map(JSONValue.integer))),
-                        ("given", .integer(given)), ("accepted", .bool(answer.accepts(given))),
-                        ("nearest_below", nearest.below.map(JSONValue.integer) ?? .null), ("nearest_above", nearest.above.map(JSONValue.integer) ?? .null),
-                    ])
-                })))
+                members.append(("accepted_sizes", .array(accepted.map { NetworkSolveJSON.acceptedSizes($0, given: $1) })))
+                members.append(("repairs", .array(repairs.map(NetworkSolveJSON.repair))))
                 value = .object(members)
             }
             print(JSONWriter.string(value))
@@ -108,6 +103,10 @@ struct NetCommand: ParsableCommand {
                 let verdict = answer.accepts(given) ? "\(given) is accepted"
                     : "\(given) is not; nearest: " + [nearest.below, nearest.above].compactMap { $0.map(String.init) }.joined(separator: " and ")
                 print("accepted sizes of axis \(answer.axis): \(answer.description); \(verdict)")
+            }
+            if let failure = report.firstFailure, acceptedSizes {
+                print(repairs.isEmpty ? "no change of one layer's padding, output padding or ceil mode repairs \(failure.name) at this size"
+                      : "changes of one layer that repair \(failure.name) at this size: " + repairs.map(\.description).joined(separator: "; "))
             }
         }
         switch report.status {
