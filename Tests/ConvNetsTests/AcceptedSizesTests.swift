@@ -52,6 +52,16 @@ struct AcceptedSizesTests {
         #expect(answers[0].nearest(to: 5) == (nil, 11) && answers[0].nearest(to: 11) == (11, 12))
     }
 
+    @Test("the U-Net's period is derived from its strides (8): its rule over 1…1,024 needs fewer than 200 analyses")
+    func derivedPeriodSettlesEarly() throws {
+        let network = try NetworkFile.load(path: Fixtures.url("unet.yaml").path).withInputShape([1, 1, 100, 100])
+        let answers = try network.acceptedSizesOfSpatialAxes(limit: 1_024)
+        for answer in answers {
+            #expect(answer.description == "sizes ≡ 0 (mod 8) from 8" && answer.evaluatedUpTo == 1_024)
+            #expect(answer.evaluations < 200, "\(answer.evaluations) analyses")
+        }
+    }
+
     @Test("the committed U-Net export: multiples of 4, as ONNX Runtime runs it (sizes 1…64 tried there)")
     func exportedUnetMatchesOnnxRuntime() throws {
         let network = try ONNXModelFile.load(path: Fixtures.url("onnx/unet_style.onnx").path).withInputShape([1, 1, 102, 102])
@@ -60,6 +70,77 @@ struct AcceptedSizesTests {
         for answer in answers {
             #expect(answer.description == "sizes ≡ 0 (mod 4) from 4", "\(answer)")
             #expect(!answer.accepts(102) && answer.nearest(to: 102) == (100, 104))
+        }
+    }
+}
+
+/// Generated 1-D U-Nets against brute force: the solved rule must give, for every size, what analysing the
+/// network at that size gives — past the sizes the derived period lets the solver evaluate.
+@Suite("Accepted sizes of generated networks, against analysing every size")
+struct GeneratedAcceptedSizesTests {
+    /// A small deterministic generator (SplitMix64), so a failure names its seed.
+    struct Generator {
+        var state: UInt64
+        mutating func next(_ bound: Int) -> Int {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return Int((z ^ (z >> 31)) % UInt64(bound))
+        }
+        mutating func pick<T>(_ values: [T]) -> T { values[next(values.count)] }
+    }
+
+    /// An encoder of 1–3 levels (a padded or unpadded convolution, then a pooling with or without ceil mode,
+    /// or a strided convolution) and a decoder back up (a transposed convolution with output padding 0 or 1,
+    /// or nearest upsampling and a convolution), each level joined to its encoder by concat or add.
+    static func stack(seed: UInt64) -> String {
+        var random = Generator(state: seed)
+        let depth = 1 + random.next(3)
+        var lines = ["input: [1, 2, 40]", "layers:"]
+        for level in 0..<depth {
+            let kernel = random.pick([1, 3, 5]), padding = random.pick([0, 1, 2])
+            lines.append("  - {op: conv, name: e\(level), out_channels: 2, kernel: \(kernel), padding: \(min(padding, kernel))}")
+            switch random.next(3) {
+            case 0: lines.append("  - {op: maxpool, kernel: 2, stride: 2}")
+            case 1: lines.append("  - {op: maxpool, kernel: 3, stride: 2, padding: 1, ceil_mode: true}")
+            default: lines.append("  - {op: conv, out_channels: 2, kernel: 3, stride: \(random.pick([2, 3])), padding: 1}")
+            }
+        }
+        for level in (0..<depth).reversed() {
+            if random.next(2) == 0 {
+                lines.append("  - {op: transposed, out_channels: 2, kernel: 2, stride: 2, output_padding: \(random.next(2))}")
+            } else {
+                lines.append("  - {op: upsample, scale: 2}")
+                lines.append("  - {op: conv, out_channels: 2, kernel: 3, padding: 1}")
+            }
+            lines.append("  - {op: \(random.pick(["concat", "add"])), name: j\(level), inputs: [_, e\(level)]}")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    @Test("every generated 1-D network's rule equals analysing each size from 1 to 300", arguments: 0..<48)
+    func ruleEqualsBruteForce(seed: Int) throws {
+        var text = Self.stack(seed: UInt64(seed))
+        // The join reads the layer above it: name each decoder level's last layer.
+        var lines = text.split(separator: "\n").map(String.init)
+        for index in lines.indices where lines[index].contains("inputs: [_,") {
+            let previous = index - 1
+            lines[previous] = lines[previous].replacingOccurrences(of: "{op: ", with: "{name: u\(index), op: ")
+            lines[index] = lines[index].replacingOccurrences(of: "[_,", with: "[u\(index),")
+        }
+        text = lines.joined(separator: "\n")
+        let network = try StackFile.read(text)
+        let answers: [AcceptedSizes]
+        do { answers = try network.acceptedSizesOfSpatialAxes(limit: 256) } catch {
+            // A network no square size up to the limit fits: brute force agrees that none does.
+            #expect((1...256).allSatisfy { network.withInputShape([1, 2, $0]).analyze().status == .failed }, "seed \(seed): \(error)\n\(text)")
+            return
+        }
+        let rule = try #require(answers.first)
+        for size in 1...300 {
+            let direct = network.withInputShape([1, 2, size]).analyze().status != .failed
+            #expect(rule.accepts(size) == direct, "seed \(seed), size \(size): \(rule)\n\(text)")
         }
     }
 }

@@ -3,11 +3,16 @@
 /// of ``residues``; below it, ``exceptions``.
 ///
 /// Why a period exists: along any path a size is a composition of the paper's relationships,
-/// `⌊(i + c)/s⌋ + 1` (or the ceiling), `s(i − 1) + c` and integer scalings, so whether two branches agree
-/// depends, once every layer is past its smallest input, only on the input size modulo the product of the
-/// strides involved. The period is therefore sought among the numbers built from the network's strides and
-/// scale factors, and established by evaluating the network over at least two whole periods past the
-/// threshold — the arithmetic gives the form, the evaluation the residues.
+/// `⌊(i + c)/s⌋ + 1` (or the ceiling), `s(i − 1) + c` and integer scalings, so for `i = Pq + r` with `P` a
+/// multiple of every stride product along the path, each tensor's size is affine in `q` once every layer is
+/// past its smallest input: `a·q + b_r`. Two branches then agree at a join for two consecutive `q` exactly
+/// when they agree for all, so acceptance depends only on `i mod P`. `P` is derived from the network (the
+/// least common multiple of the stride products along every path, and the denominators of fractional
+/// scales); the residues come from evaluating the network past the threshold over at least two whole
+/// periods, and the rule is checked at a sample of larger sizes up to the limit (a constant size in the
+/// network — a fixed crop or reshape — can end the regularity; then every size is evaluated). Without a
+/// derived period the smallest period consistent with every size up to the limit is taken among the
+/// numbers built from the strides' and scales' primes.
 public struct AcceptedSizes: Sendable, Hashable, CustomStringConvertible {
     /// The input's name.
     public let input: String
@@ -21,8 +26,11 @@ public struct AcceptedSizes: Sendable, Hashable, CustomStringConvertible {
     public let residues: [Int]
     /// The accepted sizes below ``threshold``.
     public let exceptions: [Int]
-    /// The largest size evaluated.
+    /// The largest size the rule was established up to.
     public let evaluatedUpTo: Int
+    /// How many sizes were analysed to establish it (all sizes up to ``evaluatedUpTo``, or — when the
+    /// network's derived period settles the rule early — the sizes up to that point and a sample beyond).
+    public let evaluations: Int
 
     /// Whether `size` is accepted.
     public func accepts(_ size: Int) -> Bool {
@@ -72,8 +80,9 @@ extension Network {
     /// with the other spatial axes at an accepted size: the one given when it is accepted, else the nearest
     /// accepted size of a square input (all spatial axes equal), found first.
     /// - Parameters:
-    ///   - limit: the largest size evaluated (each evaluation is one analysis of the network).
-    ///   - progress: called with the analyses done and the total, after each one (a progress line).
+    ///   - limit: the largest size the rule is established up to (each evaluation is one analysis of the
+    ///     network).
+    ///   - progress: called with the analyses done and the most there can be, after each one.
     /// - Throws: ``NetworkError/malformed(_:at:)`` when the input has no full shape `[N, C, spatial…]`, or no
     ///   period shows within `limit`.
     public func acceptedSizesOfSpatialAxes(limit: Int = 1_024, progress: (Int, Int) -> Void = { _, _ in }) throws(NetworkError) -> [AcceptedSizes] {
@@ -81,10 +90,11 @@ extension Network {
             throw .malformed("the network's first input needs a full shape [N, C, spatial…] (give --input)", at: nil)
         }
         let spatial = Array(2..<shape.count)
+        let report = analyze()
         // The periods a rule can have, built from the primes of every layer's stride and scale factor — the
-        // same for every axis, found once.
+        // same for every axis, found once — and the period the paths' strides give, when they give one.
         var factors: Set<Int> = []
-        for layer in analyze().layers {
+        for layer in report.layers {
             guard let resolved = layer.layer else { continue }
             for window in resolved.shape.axes { factors.formUnion(Self.primeFactors(window.stride)) }
         }
@@ -92,13 +102,14 @@ extension Network {
             if case .upsample(let scales) = node.operation { for scale in scales { factors.formUnion(Self.primeFactors(scale)) } }
         }
         let periods = Self.smooth(upTo: max(1, limit / 3), primes: factors.sorted())
+        let derived = derivedPeriod(report)
         let total = limit * (spatial.count + 1)
         var done = 0
         func step() {
             done += 1
-            progress(done, total)
+            progress(min(done, total), total)
         }
-        let square = try acceptedSizes(axis: spatial[0], limit: limit, periods: periods, evaluated: step) { size in
+        let square = try acceptedSizes(axis: spatial[0], limit: limit, periods: periods, derived: derived, evaluated: step) { size in
             var sized = shape
             for axis in spatial { sized[axis] = size }
             return sized
@@ -111,36 +122,115 @@ extension Network {
             }
             settled[axis] = size
         }
-        return try spatial.map { (axis) throws(NetworkError) in
-            try acceptedSizes(axis: axis, limit: limit, periods: periods, evaluated: step) { size in
+        let answers = try spatial.map { (axis) throws(NetworkError) in
+            try acceptedSizes(axis: axis, limit: limit, periods: periods, derived: derived, evaluated: step) { size in
                 var sized = settled
                 sized[axis] = size
                 return sized
             }
         }
+        progress(total, total)
+        return answers
     }
 
-    /// The accepted sizes of `axis`, the input's shape for each size given by `shapeFor`, the smallest of
-    /// `periods` (ascending) that the evaluations establish.
-    private func acceptedSizes(axis: Int, limit: Int, periods: [Int], evaluated: () -> Void,
+    /// The least common multiple of the stride products along every path (and of the denominators of
+    /// fractional resize scales), or `nil` when it exceeds 4,096 or a path holds an operator whose
+    /// regularity this does not know (the sizes are then all evaluated).
+    func derivedPeriod(_ report: NetworkReport) -> Int? {
+        var rows: [String: LayerReport] = [:]
+        for row in report.layers { rows[row.name] = row }
+        var period: [String: Int] = [:]
+        for input in inputs { period[input.name] = 1 }
+        var whole = 1
+        for node in nodes {
+            var value = 1
+            for input in node.inputs { value = Self.lcm(value, period[input] ?? 1) }
+            switch node.operation {
+            case .window:
+                // A transposed convolution is affine in its input (s(i − 1) + c): no period of its own.
+                guard let layer = rows[node.name]?.layer, layer.shape.operation != .transposedConvolution else { break }
+                value *= layer.shape.axes.map(\.stride).reduce(1, Self.lcm)
+            case .resize(_, let scales?):
+                for scale in scales {
+                    guard let denominator = (1...64).first(where: { abs(scale * Double($0) - (scale * Double($0)).rounded()) < 1e-9 }) else { return nil }
+                    value *= denominator
+                }
+            default:
+                break
+            }
+            guard value <= 4_096 else { return nil }
+            period[node.name] = value
+            whole = Self.lcm(whole, value)
+            guard whole <= 4_096 else { return nil }
+        }
+        return whole
+    }
+
+    /// The accepted sizes of `axis`, the input's shape for each size given by `shapeFor`. With a derived
+    /// period `P`, the sizes up to at least 4·P are evaluated (more while no rule shows), the smallest
+    /// period dividing `P` that they establish is taken, and it is checked at the last `P` sizes before
+    /// `limit` and 16 sizes between; if any disagrees — or there is no derived period — every size up to
+    /// `limit` is evaluated and the smallest of `periods` (ascending) that holds over the last quarter of
+    /// them at least is taken.
+    private func acceptedSizes(axis: Int, limit: Int, periods: [Int], derived: Int?, evaluated: () -> Void,
                                shapeFor: (Int) -> [Int]) throws(NetworkError) -> AcceptedSizes {
         let name = inputs.first?.name ?? "input"
-        var accepted = [Bool](repeating: false, count: limit + 1)
-        for size in 1...limit {
-            accepted[size] = withInputShape(shapeFor(size)).analyze().status != .failed
+        var known = [Bool?](repeating: nil, count: limit + 1)
+        var evaluations = 0
+        func accepted(_ size: Int) -> Bool {
+            if let value = known[size] { return value }
+            let value = withInputShape(shapeFor(size)).analyze().status != .failed
+            known[size] = value
+            evaluations += 1
             evaluated()
+            return value
         }
-        for period in periods {
-            // The smallest threshold from which every size agrees with the size one period on.
-            var threshold = limit - period + 1
-            while threshold > 1 && accepted[threshold - 1] == accepted[threshold - 1 + period] { threshold -= 1 }
-            guard limit - threshold + 1 >= 2 * period else { continue }
-            let residues = (threshold..<(threshold + period)).filter { accepted[$0] }.map { $0 % period }.sorted()
-            let exceptions = (1..<threshold).filter { accepted[$0] }
-            return AcceptedSizes(input: name, axis: axis, threshold: threshold, period: period, residues: residues,
-                                 exceptions: exceptions, evaluatedUpTo: limit)
+        // The first of `periods` whose pattern holds over at least `span` sizes (and two of its periods) up to
+        // `end`. A short span proves nothing: "sizes ≡ 1 (mod 4)" looks like "no size" over 3 sizes.
+        func rule(upTo end: Int, periods: [Int], span: Int) -> AcceptedSizes? {
+            for period in periods {
+                // The smallest threshold from which every size agrees with the size one period on.
+                var threshold = end - period + 1
+                while threshold > 1 && accepted(threshold - 1) == accepted(threshold - 1 + period) { threshold -= 1 }
+                guard end - threshold + 1 >= max(2 * period, span) else { continue }
+                let residues = (threshold..<(threshold + period)).filter { accepted($0) }.map { $0 % period }.sorted()
+                let exceptions = (1..<threshold).filter { accepted($0) }
+                return AcceptedSizes(input: name, axis: axis, threshold: threshold, period: period, residues: residues,
+                                     exceptions: exceptions, evaluatedUpTo: limit, evaluations: evaluations)
+            }
+            return nil
+        }
+        if let derived, 4 * derived < limit {
+            let divisors = (1...derived).filter { derived % $0 == 0 }
+            var end = min(limit, max(64, 4 * derived))
+            while true {
+                for size in 1...end { _ = accepted(size) }
+                // Every period of the pattern divides the derived one; holding over two derived periods, it holds on.
+                if let found = rule(upTo: end, periods: divisors, span: 2 * derived) {
+                    let step = max(1, (limit - end) / 16)
+                    let samples = end == limit ? [] : Array(stride(from: end + step, through: limit, by: step)) + Array(max(end + 1, limit - derived + 1)...limit)
+                    if samples.allSatisfy({ accepted($0) == found.accepts($0) }) {
+                        return AcceptedSizes(input: name, axis: axis, threshold: found.threshold, period: found.period, residues: found.residues,
+                                             exceptions: found.exceptions, evaluatedUpTo: limit, evaluations: evaluations)
+                    }
+                    break
+                }
+                if end == limit { break }
+                end = min(limit, end * 2)
+            }
+        }
+        for size in 1...limit { _ = accepted(size) }
+        if let found = rule(upTo: limit, periods: periods, span: max(2, limit / 4)) {
+            return AcceptedSizes(input: name, axis: axis, threshold: found.threshold, period: found.period, residues: found.residues,
+                                 exceptions: found.exceptions, evaluatedUpTo: limit, evaluations: evaluations)
         }
         throw .malformed("no period of acceptance shows for sizes up to \(limit) (periods tried: \(periods.prefix(12).map(String.init).joined(separator: ", ")))", at: nil)
+    }
+
+    private static func lcm(_ a: Int, _ b: Int) -> Int {
+        var (x, y) = (a, b)
+        while y != 0 { (x, y) = (y, x % y) }
+        return a / x * b
     }
 
     private static func primeFactors(_ value: Int) -> Set<Int> {
