@@ -112,4 +112,52 @@ struct PageBrowserTests {
         #expect(lines.count == 8, "\(report)")
         #expect(lines.allSatisfy { $0.contains(#""wrong": []"#) && $0.contains(#""moved": []"#) && !$0.contains(#""outputs": 0"#) }, "\(report)")
     }
+
+    @Test("the network page, used with the keyboard at 1280 and 420 px: a failing U-Net's layer and repair, the nearest sizes, a unit's field, a layer's view")
+    func networkPageFindsTheFailureAndItsRepair() throws {
+        guard let browser = Self.browser() else {
+            if ProcessInfo.processInfo.environment["CI"] != nil { Issue.record("chromium is not installed (.ci/run installs it)") }
+            return
+        }
+        let port = 20_000 + Int((getpid() + 7_919) % 20_000)
+        let server = Process()
+        server.executableURL = CLIRunner.executable
+        server.arguments = ["serve", "--port", String(port), OracleCorpus.packageRoot.appendingPathComponent("examples/encoder.yaml").path]
+        let output = Pipe()
+        server.standardOutput = output
+        server.standardError = FileHandle.nullDevice
+        try server.run()
+        defer { server.terminate(); server.waitUntilExit() }
+        let first = String(decoding: output.fileHandleForReading.availableData, as: UTF8.self)
+        #expect(first.contains("http://127.0.0.1:\(port)/"), "\(first)")
+        let base = "http://127.0.0.1:\(port)/"
+
+        // The page lists the examples and the file given, and shows the table of the one in the address.
+        let dom = try Self.chromium(browser, ["--dump-dom"], url: base + "net?model=encoder.yaml")
+        #expect(dom.contains(#"<option value="encoder.yaml" selected"#) || dom.contains(#"<option value="encoder.yaml">encoder.yaml</option>"#), "\(dom.prefix(3000))")
+        #expect(dom.contains(#"data-status="complete""#) && dom.contains(#"<tr data-name="e1""#), "\(dom.prefix(3000))")
+
+        // scripts/use-network-page.py drives the page by keyboard and checks every answer against the table.
+        let use = Process()
+        use.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        use.arguments = ["python3", OracleCorpus.packageRoot.appendingPathComponent("scripts/use-network-page.py").path, base, "--browser", browser.path]
+        let used = Pipe()
+        use.standardOutput = used
+        try use.run()
+        let report = String(decoding: used.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        use.waitUntilExit()
+        #expect(use.terminationStatus == 0, "\(report)")
+        let lines = report.split(separator: "\n")
+        #expect(lines.count == 2 && lines.allSatisfy { $0.contains(#""problems": []"#) }, "\(report)")
+
+        let artifacts = OracleCorpus.packageRoot.appendingPathComponent(".ci-artifacts/screenshots")
+        try FileManager.default.createDirectory(at: artifacts, withIntermediateDirectories: true)
+        for (width, height) in [(1280, 1600), (420, 2400)] {
+            let shot = artifacts.appendingPathComponent("net-unet-100-\(width).png")
+            try? FileManager.default.removeItem(at: shot)
+            _ = try Self.chromium(browser, ["--window-size=\(width),\(height)", "--screenshot=\(shot.path)"],
+                                  url: base + "net?model=unet.yaml&input=1x1x100x100&layer=enc3&unit=3,4")
+            #expect(FileManager.default.fileExists(atPath: shot.path))
+        }
+    }
 }

@@ -76,7 +76,10 @@ async function analyse() {
     document.body.dataset.status = report.status;
     if (state.picked && report.layers.some((layer) => layer.name === state.picked)) await renderField(generation);
     else document.getElementById("field-section").hidden = true;
+    document.body.dataset.redraws = String(Number(document.body.dataset.redraws || 0) + 1);
     await solve(generation);
+    // Scripts (and tests) wait for this count: every answer of this analysis is shown.
+    if (generation === state.generation) document.body.dataset.solved = String(Number(document.body.dataset.solved || 0) + 1);
   } catch (error) {
     if (generation !== state.generation) return;
     state.report = null;
@@ -84,12 +87,14 @@ async function analyse() {
     document.getElementById("summary").textContent = "";
     for (const id of ["table", "accepted", "repairs", "field-figure"]) document.getElementById(id).replaceChildren();
     document.body.dataset.status = "error";
+    document.body.dataset.redraws = String(Number(document.body.dataset.redraws || 0) + 1);
+    document.body.dataset.solved = String(Number(document.body.dataset.solved || 0) + 1);
   }
 }
 
 function renderSummary(report) {
-  const inputs = report.inputs.map((input) => `${input.name} ${shapeText(input.shape)}`).join(", ");
-  const parts = [`${report.name || "network"}: ${report.layers.length} nodes, input ${inputs}`];
+  const inputs = report.inputs.map((input) => `${input.name} = ${shapeText(input.shape)}`).join(", ");
+  const parts = [`${report.name || "network"}: ${report.layers.length} nodes; ${report.inputs.length === 1 ? "input" : "inputs"} ${inputs}`];
   if (report.total_parameters !== null) parts.push(`${report.total_parameters.toLocaleString("en")} parameters`);
   if (report.total_multiply_adds !== null) parts.push(`${report.total_multiply_adds.toLocaleString("en")} multiply-adds`);
   const summary = document.getElementById("summary");
@@ -111,6 +116,7 @@ const columns = [
 
 function cellText(layer, key) {
   switch (key) {
+    case "op": return layer.op;
     case "input": return shapeText(layer.input_shape);
     case "output": return layer.output_shape ? shapeText(layer.output_shape) : "—";
     case "kernel": case "stride": case "dilation": return layer[key] ? layer[key].join("×") : "";
@@ -296,9 +302,11 @@ function drawField(answer) {
   const low = [Math.min(0, rowSpan[0]), Math.min(0, columnSpan[0])];
   const high = [Math.max(rows - 1, rowSpan[1]), Math.max(columns - 1, columnSpan[1])];
   const cell = Math.max(1, Math.min(24, Math.floor(480 / Math.max(high[0] - low[0] + 1, high[1] - low[1] + 1))));
-  const x = (column) => (column - low[1]) * cell + 1, y = (row) => (row - low[0]) * cell + 1;
+  // A 1-D input is one row, drawn 24 px high whatever its cells' width.
+  const rowHeight = sizes.length === 2 ? cell : Math.max(cell, 24);
+  const x = (column) => (column - low[1]) * cell + 1, y = (row) => (row - low[0]) * rowHeight + 1;
   const svg = document.createElementNS(svgNS, "svg");
-  const width = (high[1] - low[1] + 1) * cell + 2, height = (high[0] - low[0] + 1) * cell + 2;
+  const width = (high[1] - low[1] + 1) * cell + 2, height = (high[0] - low[0] + 1) * rowHeight + 2;
   svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
   svg.setAttribute("width", String(width));
   svg.setAttribute("height", String(height));
@@ -308,19 +316,19 @@ function drawField(answer) {
     svg.append(shape);
     return shape;
   };
-  rect(x(0), y(0), columns * cell, rows * cell, { fill: "#dbe6f4", stroke: "#3b6fb6", "data-role": "input" });
+  rect(x(0), y(0), columns * cell, rows * rowHeight, { fill: "#dbe6f4", stroke: "#3b6fb6", "data-role": "input" });
   if (cell >= 6) {
-    for (let column = 1; column < columns; column++) rect(x(column), y(0), 0.5, rows * cell, { fill: "#3b6fb6", opacity: 0.25 });
+    for (let column = 1; column < columns; column++) rect(x(column), y(0), 0.5, rows * rowHeight, { fill: "#3b6fb6", opacity: 0.25 });
     for (let row = 1; row < rows; row++) rect(x(0), y(row), columns * cell, 0.5, { fill: "#3b6fb6", opacity: 0.25 });
   }
   const inside = (axis, size) => (axis.beyond_range ? null : axis.inside);
   const insideRows = sizes.length === 2 ? inside(axes[0], rows) : [0, 0];
   const insideColumns = inside(sizes.length === 2 ? axes[1] : axes[0], columns);
   if (insideRows && insideColumns) {
-    rect(x(insideColumns[0]), y(insideRows[0]), (insideColumns[1] - insideColumns[0] + 1) * cell, (insideRows[1] - insideRows[0] + 1) * cell,
+    rect(x(insideColumns[0]), y(insideRows[0]), (insideColumns[1] - insideColumns[0] + 1) * cell, (insideRows[1] - insideRows[0] + 1) * rowHeight,
       { fill: "#2fa4b8", opacity: 0.65, "data-role": "field" });
   }
-  rect(x(columnSpan[0]), y(rowSpan[0]), (columnSpan[1] - columnSpan[0] + 1) * cell, (rowSpan[1] - rowSpan[0] + 1) * cell,
+  rect(x(columnSpan[0]), y(rowSpan[0]), (columnSpan[1] - columnSpan[0] + 1) * cell, (rowSpan[1] - rowSpan[0] + 1) * rowHeight,
     { fill: "none", stroke: "#d9822b", "stroke-width": 2, "stroke-dasharray": "6 3", "data-role": "window" });
   const title = document.createElementNS(svgNS, "title");
   title.textContent = document.getElementById("field-text").textContent;
