@@ -17,6 +17,12 @@ private func relativeDifference(_ a: Tensor, _ b: Tensor) -> Float {
 /// Every micro-kernel this CPU can run (the portable one always).
 private let kernels = ["avx512", "avx2", "portable"].filter(MicroKernel.isSupported).map { MicroKernel(named: $0) }
 
+/// The path the planner chooses for tensors of these shapes.
+private func path(_ shape: LayerShape, x: [Int], w: [Int], groups: Int = 1, threads: Int = 1, _ microKernel: MicroKernel,
+                  use: ConvolutionPlan.Use = .perCall) throws -> ConvolutionPlan.Path {
+    try FastKernels.plan(shape: shape, input: x, weight: w, groups: groups, threads: threads, microKernel: microKernel, use: use).path
+}
+
 /// Expects `fast(kernel, threads)` to equal `reference` for every micro-kernel and for 1 and 2 threads.
 private func expectEveryKernelAgrees(with reference: Tensor, _ context: String,
                                      _ fast: (MicroKernel, Int) throws -> Tensor) throws {
@@ -98,6 +104,11 @@ struct FastKernelTests {
         try expectEveryKernelAgrees(with: reference, "\(input)") { microKernel, threads in
             try FastKernels.transposedConvolution(x, weight: w, bias: b, shape: shape, groups: 2, threads: threads, microKernel: microKernel)
         }
+        // The paths the cases are for, with the vector kernels (the portable one's tiles take the phases).
+        let few = [[3, 4], [2, 3, 12]].contains(input)
+        for microKernel in kernels where microKernel.name != "portable" {
+            #expect(try path(shape, x: x.shape, w: w.shape, groups: 2, microKernel) == (few ? .transposedWeightsGEMM : .col2im), "\(microKernel.name)")
+        }
     }
 
     @Test("transposed layers whose output channels do not go round the threads evenly (3 for 2) split the input positions, each thread scattering into an output of its own, and agree",
@@ -114,6 +125,10 @@ struct FastKernelTests {
             let reference = try ReferenceKernels.transposedConvolution(x, weight: w, bias: b, shape: shape, groups: groups)
             try expectEveryKernelAgrees(with: reference, "\(input) groups \(groups)") { microKernel, threads in
                 try FastKernels.transposedConvolution(x, weight: w, bias: b, shape: shape, groups: groups, threads: threads, microKernel: microKernel)
+            }
+            for microKernel in kernels {
+                #expect(try path(shape, x: x.shape, w: w.shape, groups: groups, threads: 2, microKernel) == .col2imSplitPositions)
+                #expect(try path(shape, x: x.shape, w: w.shape, groups: groups, threads: 1, microKernel) == .col2im)
             }
         }
     }
@@ -136,7 +151,8 @@ struct FastKernelTests {
     @Test("layers whose indirect tiles would be mostly empty take the positions GEMM and agree: every tile height (output rows of 4–50), lanes past the channels masked, depth past a block, channels split over threads, groups, strided and 1-D to 3-D",
           arguments: [
             // (input, kernel, stride, padding, in channels, out channels); the kernels that take the
-            // positions GEMM on each: AVX-512 for all, AVX2 and portable for the [8, 5], [10, 4] and 3-D ones.
+            // positions GEMM on each: AVX-512 for all, AVX2 and portable for [8, 5] with 64 channels, [10, 4]
+            // and the 3-D one (asserted below).
             ([13, 13], [3, 3], [2, 2], [1, 1], 24, 48),
             ([7, 7], [3, 3], [1, 1], [1, 1], 20, 96),
             ([8, 5], [3, 3], [1, 1], [1, 1], 6, 64),
@@ -156,6 +172,10 @@ struct FastKernelTests {
             let reference = try ReferenceKernels.convolution(x, weight: w, bias: b, shape: shape, groups: groups)
             try expectEveryKernelAgrees(with: reference, "\(input) groups \(groups)") { microKernel, threads in
                 try FastKernels.convolution(x, weight: w, bias: b, shape: shape, groups: groups, threads: threads, microKernel: microKernel)
+            }
+            let everyKernel = (input == [8, 5] && outputChannels == 64) || input == [10, 4] || input.count == 3
+            for microKernel in kernels where everyKernel || microKernel.name == "avx512" {
+                #expect(try path(shape, x: x.shape, w: w.shape, groups: groups, microKernel) == .positionsGEMM, "\(microKernel.name)")
             }
         }
     }
@@ -181,6 +201,9 @@ struct FastKernelTests {
         let b = try Tensor.random(shape: [outputChannels], using: &rng)
         for microKernel in kernels {
             let layer = try PreparedLayer(shape: shape, weight: w, bias: b, groups: groups, microKernel: microKernel)
+            // The plan decides what is packed: the weights of the positions GEMM and of the phases, nothing else.
+            #expect((layer.packedCount > 0) == [.positionsGEMM, .outputPhases, .positionPhases].contains(layer.plan.path),
+                    "\(microKernel.name): \(layer.plan)")
             for (batch, threads) in [(1, 1), (3, 2), (2, 1)] {
                 let x = try Tensor.random(shape: [batch, inputChannels] + input, using: &rng)
                 let perCall = operation == "conv"
@@ -225,6 +248,12 @@ struct FastKernelTests {
         }
         try expectEveryKernelAgrees(with: reference, "\(input) per call") { microKernel, threads in
             try FastKernels.transposedConvolution(x, weight: w, bias: b, shape: shape, groups: groups, threads: threads, microKernel: microKernel)
+        }
+        if MicroKernel.isSupported("avx512") {
+            let avx512 = MicroKernel(named: "avx512")
+            #expect(try PreparedLayer(shape: shape, weight: w, bias: b, groups: groups, microKernel: avx512).plan.path == .positionPhases)
+            // Per call only where every phase has 64 positions (the 8 × 10 input's 4 × 5 outputs a phase … 16 × 20).
+            #expect(try path(shape, x: x.shape, w: w.shape, groups: groups, avx512) == (input == [8, 10] ? .positionPhases : .transposedWeightsGEMM))
         }
     }
 
@@ -368,6 +397,9 @@ struct FastKernelTests {
             try expectEveryKernelAgrees(with: reference, "\(input) groups \(groups)") { microKernel, threads in
                 try FastKernels.transposedConvolution(x, weight: w, bias: b, shape: shape, groups: groups, threads: threads, microKernel: microKernel)
             }
+            for microKernel in kernels {
+                #expect(try path(shape, x: x.shape, w: w.shape, groups: groups, threads: 2, microKernel) == .outputPhases, "\(microKernel.name)")
+            }
         }
     }
 
@@ -398,6 +430,25 @@ struct FastKernelTests {
         try expectEveryKernelAgrees(with: reference, "\(input)") { microKernel, threads in
             try FastKernels.convolution(x, weight: w, shape: shape, threads: threads, microKernel: microKernel)
         }
+        for microKernel in kernels where input == [30, 30] || microKernel.name != "portable" {
+            #expect(try path(shape, x: x.shape, w: w.shape, microKernel) == (input == [30, 30] ? .im2colGEMM : .weightsGEMM), "\(microKernel.name)")
+        }
+    }
+
+    @Test("a plan names its path, runs only tensors of the shapes it was made for, and gives the per-call floats")
+    func planRunsItsOwnShapes() throws {
+        var rng = SeededGenerator(state: 3)
+        let shape = try ConvolutionSpec(kernel: [3, 3], padding: .symmetric([1, 1])).shape(input: [9, 9])
+        let x = try Tensor.random(shape: [1, 4, 9, 9], using: &rng)
+        let w = try Tensor.random(shape: [8, 4, 3, 3], using: &rng)
+        let plan = try FastKernels.plan(shape: shape, input: x.shape, weight: w.shape, threads: 2, microKernel: MicroKernel(named: "portable"))
+        #expect(plan.description == "\(plan.path), portable, 2 threads" && plan.outputShape == [1, 8, 9, 9])
+        let y = try FastKernels.execute(plan, x: x, weight: w)
+        let perCall = try FastKernels.convolution(x, weight: w, shape: shape, threads: 2, microKernel: MicroKernel(named: "portable"))
+        #expect(zip(y.data, perCall.data).allSatisfy(sameFloat) && y.data.count == perCall.data.count)
+        #expect(throws: KernelError.self) { try FastKernels.execute(plan, x: Tensor.random(shape: [2, 4, 9, 9], using: &rng), weight: w) }
+        #expect(throws: KernelError.self) { try FastKernels.execute(plan, x: x, weight: w, bias: Tensor(shape: [8], data: [Float](repeating: 0, count: 8))) }
+        #expect(throws: KernelError.self) { try FastKernels.plan(shape: PoolingSpec(kernel: [2, 2]).shape(input: [8, 8]), input: [1, 1, 8, 8], weight: [1, 1, 2, 2]) }
     }
 
     @Test("the portable kernel is always available, and the CPU's best is chosen by default")

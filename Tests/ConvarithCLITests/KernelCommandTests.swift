@@ -1,3 +1,4 @@
+import ConvArithmetic
 import ConvKernels
 import Foundation
 import Testing
@@ -53,6 +54,9 @@ struct KernelCommandTests {
         let lines = result.standardOutput.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
         #expect(lines.map { $0["name"] as? String } == ["c", "t", "p"])
         #expect(lines.map { $0["output_shape"] as? [Int] } == [[1, 32, 32, 32], [1, 4, 10], [1, 3, 3, 3]])
+        // Each line names the plan the calls take (the convolution's is a GEMM; pooling runs rows).
+        #expect(lines.allSatisfy { ConvolutionPlan.Path(rawValue: $0["plan"] as? String ?? "") != nil || $0["plan"] as? String == "pooling-rows" })
+        #expect(lines.last?["plan"] as? String == "pooling-rows" && (lines.first?["plan"] as? String ?? "").hasSuffix("gemm"))
         // 2 × multiply-adds, C_out·C_in·k²·positions = 32·16·9·1024, for the convolution (the median and
         // GFLOP/s are printed to three decimals).
         for line in lines {
@@ -143,6 +147,20 @@ struct KernelCommandTests {
         // A measurement, not a speed: a debug build under a loaded test run can be below 1 GFLOP/s.
         let gflops = line?["gflops"] as? Double ?? 0
         #expect(gflops > 0 && gflops.isFinite)
+    }
+
+    @Test("run --verbose names the fast path's plan on standard error: path, micro-kernel, threads")
+    func runNamesItsPlan() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try Data(NPY.encode(try Tensor(zeros: [1, 8, 12, 12]))).write(to: directory.appendingPathComponent("x.npy"))
+        try Data(NPY.encode(try Tensor(zeros: [16, 8, 3, 3]))).write(to: directory.appendingPathComponent("w.npy"))
+        let result = try CLIRunner.run(["run", "conv", "--x", directory.appendingPathComponent("x.npy").path, "-p", "1", "--verbose",
+                                        "--w", directory.appendingPathComponent("w.npy").path, "--out", directory.appendingPathComponent("y.npy").path])
+        #expect(result.status == 0, "\(result.standardError)")
+        let plan = try FastKernels.plan(shape: ConvolutionSpec(kernel: [3, 3], padding: .symmetric([1, 1])).shape(input: [12, 12]),
+                                        input: [1, 8, 12, 12], weight: [16, 8, 3, 3])
+        #expect(result.standardError.contains("plan: \(plan)"), "\(result.standardError)")
     }
 
     @Test("run refuses a weight that does not fit the layer, naming the shapes")

@@ -169,6 +169,12 @@ extension BenchCommand {
                 guard prepared, layer.shape.operation != .pooling, let weight else { return nil }
                 return try PreparedLayer(shape: layer.shape, weight: weight, groups: layer.groups)
             }
+            // The path the calls take (the planner the kernels use, for these shapes and threads).
+            let plan = try exitingOnError { () throws(KernelError) -> String in
+                guard layer.shape.operation != .pooling, let weight else { return "pooling-rows" }
+                return try FastKernels.plan(shape: layer.shape, input: x.shape, weight: weight.shape, groups: layer.groups, threads: threadCount,
+                                            use: preparedLayer != nil ? .prepared : .perCall).path.rawValue
+            }
             func once() throws(KernelError) -> Double {
                 let clock = ContinuousClock()
                 let start = clock.now
@@ -203,11 +209,11 @@ extension BenchCommand {
                     ("name", .string(name)), ("threads", .integer(threadCount)), ("median_ms", .number(medianMilliseconds, text: format3(medianMilliseconds))),
                     ("min_ms", .number(times[0], text: format3(times[0]))), ("gflops", .number(gflops, text: format3(gflops))),
                     ("output_shape", .array(tensors.y.map(JSONValue.integer))), ("kernel", .string(MicroKernel.current.name)),
-                    ("prepared", .bool(preparedLayer != nil)),
+                    ("prepared", .bool(preparedLayer != nil)), ("plan", .string(plan)),
                 ])))
             } else {
                 print("\(name.padding(toLength: 28, withPad: " ", startingAt: 0)) threads=\(threadCount)  \(format3(medianMilliseconds)) ms  \(format3(gflops)) GFLOP/s"
-                      + (preparedLayer != nil ? "  (prepared)" : ""))
+                      + "  \(plan)" + (preparedLayer != nil ? " (prepared)" : ""))
             }
         }
     }

@@ -30,6 +30,7 @@ struct RunCommand: ParsableCommand {
     @Option(name: .long, help: "Where to write y (.npy).") var out: String
     @Option(name: .long, help: "Formulation: fast (default), reference, matrix or stretched.") var impl: Formulations.Kind = .fast
     @Flag(name: .long, help: "Also print the output shape as JSON.") var json = false
+    @Flag(name: .long, help: "Say on standard error how the fast path computes the layer (its plan: path, micro-kernel, threads).") var verbose = false
 
     func run() throws {
         // The headers first: every shape is checked against the layer before any data is read.
@@ -45,6 +46,14 @@ struct RunCommand: ParsableCommand {
         let result = EvalResult(layer: try layer.resolve(input: Array(xShape.dropFirst(2)), kernel: kernel, convention: rules.convention))
         try exitingOnError { () throws(KernelError) in
             try Formulations.check(result.layer, x: xShape, weight: weightFile?.header.shape, bias: biasFile?.header.shape, kind: impl)
+        }
+        if verbose, impl == .fast {
+            let plan = try exitingOnError { () throws(KernelError) -> String in
+                guard result.layer.shape.operation != .pooling, let weightShape = weightFile?.header.shape else { return "pooling-rows, \(MicroKernel.current.name)" }
+                return try FastKernels.plan(shape: result.layer.shape, input: xShape, weight: weightShape, bias: biasFile?.header.shape,
+                                            groups: result.layer.groups).description
+            }
+            printError("plan: \(plan)")
         }
         let x = try xFile.tensor()
         let weight = try weightFile?.tensor()

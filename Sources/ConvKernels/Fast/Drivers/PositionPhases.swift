@@ -72,15 +72,6 @@ extension FastKernels {
         return Tensor(uncheckedShape: layout.outputShape, data: y)
     }
 
-    /// The output phases of a transposed convolution (`geometry`: its associated convolution's) for the
-    /// positions GEMM, when the phases' own indirect GEMM does not take the layer: output rows of at least four
-    /// positions in every phase, and output channels enough for whole vectors.
-    static func positionPhasesLayout(_ geometry: Geometry3, outGroup: Int, kernel: MicroKernel) -> PhaseLayout? {
-        guard outGroup >= 2 * kernel.positions.columns / 3, let plan = PhaseLayout(associated: geometry),
-              plan.phases.allSatisfy({ $0.count.2 >= 4 }) else { return nil }
-        return plan
-    }
-
     /// The row length of the positions phases' packed weights: the output channels, rounded up to an odd
     /// number of cache lines.
     static func positionPhaseStride(outGroup: Int) -> Int { oddLineStride(outGroup) }

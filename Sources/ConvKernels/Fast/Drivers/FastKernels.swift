@@ -29,40 +29,23 @@ public enum FastKernels {
         _ = try MemoryLimit.current.check([total])
     }
 
-    /// `y = conv(x, w) + b` (PyTorch/ONNX layouts), the same as ``ReferenceKernels/convolution(_:weight:bias:shape:groups:)``.
+    /// `y = conv(x, w) + b` (PyTorch/ONNX layouts), the same as ``ReferenceKernels/convolution(_:weight:bias:shape:groups:)``:
+    /// ``plan(shape:input:weight:bias:groups:threads:microKernel:use:)`` and ``execute(_:x:weight:bias:)`` in one call.
     public static func convolution(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, shape: LayerShape, groups: Int = 1,
                                    threads: Int = FastThreads.default, microKernel: MicroKernel = .current) throws(KernelError) -> Tensor {
         guard shape.operation == .convolution else { throw .unsupported("convolution needs a convolution's shape, got \(shape.name)") }
-        let layout = try LayerTensors(shape: shape, x: x, weight: weight, bias: bias, groups: groups, workScale: Self.workScale)
-        guard let geometry = Geometry3(shape.axes) else {
-            return try ReferenceKernels.convolution(x, weight: weight, bias: bias, shape: shape, groups: groups)
-        }
-        let kernel = microKernel
+        let plan = try plan(shape: shape, input: x.shape, weight: weight.shape, bias: bias?.shape, groups: groups, threads: threads,
+                            microKernel: microKernel)
+        return try execute(plan, x: x, weight: weight, bias: bias)
+    }
+
+    /// The packed GEMM over an implicit im2col: per group, `y = W · im2col(x)`, the output positions split
+    /// over the threads in whole tiles.
+    static func im2colConvolution(_ x: Tensor, weight: Tensor, bias: Tensor?, layout: LayerTensors, geometry: Geometry3,
+                                  groups: Int, threads: Int, microKernel kernel: MicroKernel) -> Tensor {
         let gemm = PackedGEMM(kernel: kernel)
         let inGroup = layout.inputChannels / groups, outGroup = layout.outputChannels / groups
         let depth = inGroup * geometry.taps, columns = geometry.outputCount
-        if inGroup == 1 && outGroup == 1 {
-            return depthwise(x, weight: weight, bias: bias, layout: layout, geometry: geometry, threads: threads,
-                             kernels: RowKernels.matching(kernel))
-        }
-        // The indirect GEMM wherever its layout is compact enough (the weights and the input read in place or
-        // copied once); otherwise the packed GEMM over an implicit im2col, or over the weights.
-        // Few output positions next to many output channels, where the indirect GEMM's tiles would be mostly
-        // empty: the GEMM turned round, the positions as rows.
-        if let plan = positionsLayout(geometry, outGroup: outGroup, kernel: kernel) {
-            return positionsConvolution(x, weight: weight, bias: bias, layout: layout, plan: PositionsPlan(plan, inGroup: inGroup, kernel: kernel.positions),
-                                        groups: groups, threads: threads, kernel: kernel.positions)
-        }
-        if let plan = IndirectLayout(geometry) {
-            return indirectConvolution(x, weight: weight, bias: bias, layout: layout, plan: plan, groups: groups, threads: threads,
-                                       kernel: kernel.indirect)
-        }
-        // Few output positions next to many output channels (a deep, small layer): the GEMM the other way
-        // round, over the weights, as long as the materialized im2col stays small.
-        if columns < 2 * kernel.columns && outGroup >= columns && depth * columns <= 1 << 22 {
-            return convolutionFewColumns(x, weight: weight, bias: bias, layout: layout, geometry: geometry, groups: groups,
-                                         threads: threads, microKernel: kernel)
-        }
         var y = uninitialized(layout.outputShape.reduce(1, *))
         let parts = max(1, min(threads, (columns + kernel.columns - 1) / kernel.columns))
         var scratch = uninitialized(parts * (gemm.scratchCount + gemm.tileCount))
@@ -89,55 +72,27 @@ public enum FastKernels {
         return Tensor(uncheckedShape: layout.outputShape, data: y)
     }
 
-    /// The transposed convolution, the same as ``ReferenceKernels/transposedConvolution(_:weight:bias:shape:groups:)``:
-    /// per group, `cols[(c_out, tap) × j] = Σ_c w[c, c_out, tap] · x[c, j]` (one GEMM), then each column
-    /// added to the output positions its window covers, `q = j·s + t·d − p_lo`.
+    /// The transposed convolution, the same as ``ReferenceKernels/transposedConvolution(_:weight:bias:shape:groups:)``,
+    /// planned and executed in one call (see ``ConvolutionPlan/Path`` for the paths).
     public static func transposedConvolution(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, shape: LayerShape, groups: Int = 1,
                                              threads: Int = FastThreads.default, microKernel: MicroKernel = .current) throws(KernelError) -> Tensor {
         guard shape.operation == .transposedConvolution else {
             throw .unsupported("transposed convolution needs a transposed convolution's shape, got \(shape.name)")
         }
-        let layout = try LayerTensors(shape: shape, x: x, weight: weight, bias: bias, groups: groups, workScale: Self.workScale)
-        // The associated convolution's windows: its input is o', its output i'.
-        guard let geometry = Geometry3(shape.axes.map(\.associatedConvolution)) else {
-            return try ReferenceKernels.transposedConvolution(x, weight: weight, bias: bias, shape: shape, groups: groups)
-        }
-        let kernel = microKernel
+        let plan = try plan(shape: shape, input: x.shape, weight: weight.shape, bias: bias?.shape, groups: groups, threads: threads,
+                            microKernel: microKernel)
+        return try execute(plan, x: x, weight: weight, bias: bias)
+    }
+
+    /// The transposed convolution as a GEMM and a col2im scatter: per group, `cols[(c_out, tap) × j] =
+    /// Σ_c w[c, c_out, tap] · x[c, j]`, then each column added to the output positions its window covers,
+    /// `q = j·s + t·d − p_lo`. Threads split the output channels (their scatters never meet); columns go in
+    /// chunks that bound the cols buffer. B is x itself, its rows read in place by the indirect kernel.
+    static func col2imTransposed(_ x: Tensor, weight: Tensor, bias: Tensor?, layout: LayerTensors, geometry: Geometry3,
+                                 groups: Int, threads: Int, kernel indirect: IndirectKernel) -> Tensor {
         let inGroup = layout.inputChannels / groups, outGroup = layout.outputChannels / groups
         let taps = geometry.taps, columns = geometry.outputCount, outputPlane = geometry.inputCount
-        // One indirect GEMM per output phase when the phases have whole tiles of rows and columns, unless the
-        // padded copy or the gaps between virtual rows are large: it multiplies exactly the layer's products
-        // with full tiles, and writes each output once — also when every phase has one tap (k = s), where
-        // the col2im GEMM below would zero the output and add each column into it (2.2× slower on U-Net's
-        // 2×2 stride-2 layer).
-        if let plan = phaseLayout(geometry, outGroup: outGroup, kernel: kernel) {
-            return transposedPhases(x, weight: weight, bias: bias, layout: layout, plan: plan, groups: groups, threads: threads,
-                                    kernel: kernel.indirect)
-        }
-        // Too few input positions for the phases' indirect tiles, but enough per phase (64) that packing every
-        // phase's weights is a small part of the call: the phases on the positions GEMM (DCGAN's 256 → 128
-        // layer: 0.42 → 0.39 ms; its 512 → 256 one, 16 a phase, took 0.88 against 0.57 ms this way).
-        if let plan = positionPhasesLayout(geometry, outGroup: outGroup, kernel: kernel),
-           plan.phases.allSatisfy({ $0.count.0 * $0.count.1 * $0.count.2 >= 64 }) {
-            return transposedPositions(x, weight: weight, packedWeights: nil, bias: bias, layout: layout, plan: plan, groups: groups,
-                                       threads: threads, kernel: kernel.positions)
-        }
-        // Too few input positions for the phases' tiles, next to many (output channel, tap) rows: the GEMM the
-        // other way round, as long as its whole colsᵀ stays small (it is not chunked).
-        if columns <= outGroup * taps && columns * outGroup * taps <= 1 << 22 {
-            return transposedFewColumns(x, weight: weight, bias: bias, layout: layout, geometry: geometry, groups: groups,
-                                        threads: threads, microKernel: kernel)
-        }
         var y = [Float](repeating: 0, count: layout.outputShape.reduce(1, *))
-        let indirect = kernel.indirect
-        if splitsTransposedColumns(outGroup: outGroup, columns: columns, outputPlane: outputPlane, threads: threads, kernel: indirect) {
-            transposedByColumns(x, weight: weight, into: &y, layout: layout, geometry: geometry, groups: groups, threads: threads,
-                                kernel: indirect)
-            if let bias { addBias(bias, to: &y, channels: layout.outputChannels, plane: outputPlane) }
-            return Tensor(uncheckedShape: layout.outputShape, data: y)
-        }
-        // Threads split the output channels (their scatters never meet); columns go in chunks that bound
-        // the cols buffer. B is x itself, its rows read in place by the indirect kernel.
         let parts = max(1, min(threads, outGroup))
         let channelsPerPart = (outGroup + parts - 1) / parts
         let chunk = max(indirect.columns, min(columns, (1 << 21) / max(channelsPerPart * taps, 1) / indirect.columns * indirect.columns))
@@ -204,7 +159,7 @@ public enum FastKernels {
     /// A convolution with few output positions: `yᵀ[Πo × C_out/g] = im2colᵀ · Wᵀ`, the im2col materialized
     /// once (it is small) as the GEMM's packed rows and the weights streamed as its wide side; threads split
     /// the output channels.
-    private static func convolutionFewColumns(_ x: Tensor, weight: Tensor, bias: Tensor?, layout: LayerTensors, geometry: Geometry3,
+    static func convolutionFewColumns(_ x: Tensor, weight: Tensor, bias: Tensor?, layout: LayerTensors, geometry: Geometry3,
                                               groups: Int, threads: Int, microKernel kernel: MicroKernel) -> Tensor {
         let gemm = PackedGEMM(kernel: kernel)
         let inGroup = layout.inputChannels / groups, outGroup = layout.outputChannels / groups
@@ -244,7 +199,7 @@ public enum FastKernels {
     /// A transposed convolution with few input positions (a small `Πi'`, as in a GAN's first layers): the
     /// GEMM the other way round, `colsᵀ[Πi' × (C_out/g)·Πk] = xᵀ · W`, so the weights — the large operand —
     /// are read as dense rows and the tiles are full; threads split whole output channels.
-    private static func transposedFewColumns(_ x: Tensor, weight: Tensor, bias: Tensor?, layout: LayerTensors, geometry: Geometry3,
+    static func transposedFewColumns(_ x: Tensor, weight: Tensor, bias: Tensor?, layout: LayerTensors, geometry: Geometry3,
                                              groups: Int, threads: Int, microKernel kernel: MicroKernel) -> Tensor {
         let indirect = kernel.indirect
         let inGroup = layout.inputChannels / groups, outGroup = layout.outputChannels / groups
@@ -284,7 +239,7 @@ public enum FastKernels {
     }
 
     /// A depthwise convolution, directly, the channels split over the threads.
-    private static func depthwise(_ x: Tensor, weight: Tensor, bias: Tensor?, layout: LayerTensors, geometry: Geometry3,
+    static func depthwise(_ x: Tensor, weight: Tensor, bias: Tensor?, layout: LayerTensors, geometry: Geometry3,
                                   threads: Int, kernels: RowKernels) -> Tensor {
         var y = uninitialized(layout.outputShape.reduce(1, *))
         let planes = layout.batch * layout.outputChannels

@@ -65,13 +65,6 @@ extension FastKernels {
         return Tensor(uncheckedShape: layout.outputShape, data: y)
     }
 
-    /// The output phases of a transposed convolution (`geometry`: its associated convolution's) when they are
-    /// its GEMM: every phase has whole tiles of rows and columns (see ``transposedConvolution(_:weight:bias:shape:groups:threads:microKernel:)``).
-    static func phaseLayout(_ geometry: Geometry3, outGroup: Int, kernel: MicroKernel) -> PhaseLayout? {
-        guard outGroup >= 2 * kernel.indirect.rows && geometry.outputCount >= 2 * kernel.indirect.columns else { return nil }
-        return PhaseLayout(associated: geometry)
-    }
-
     /// Every phase's `W_φ[c_out × (c, tap)] = w[c, c_out, tap]` (`w`: a group's weights
     /// `[inGroup × outGroup × taps]`) for the taps of that phase, packed in panels of `panelRows` rows
     /// (`[panel][k][mr]`), one after the other in `data` from `starts[φ]` — in one pass over the weights

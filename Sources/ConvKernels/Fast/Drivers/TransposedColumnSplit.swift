@@ -1,19 +1,6 @@
 import ConvArithmetic
 
 extension FastKernels {
-    /// Whether a transposed convolution's col2im GEMM should split its input positions between threads
-    /// instead of its output channels: when the channels do not go round evenly (DCGAN's last layer has 3
-    /// for 2 threads: one thread would do two thirds of the work), the positions are many, and a private
-    /// output per extra thread is small.
-    static func splitsTransposedColumns(outGroup: Int, columns: Int, outputPlane: Int, threads: Int, kernel: IndirectKernel) -> Bool {
-        guard threads > 1 else { return false }
-        let parts = min(threads, outGroup)
-        let busiestByChannels = (outGroup + parts - 1) / parts * columns
-        let busiestByColumns = outGroup * ((columns + threads - 1) / threads)
-        return 10 * busiestByColumns < 8 * busiestByChannels && columns >= 2 * threads * kernel.columns
-            && (threads - 1) * outGroup * outputPlane <= 1 << 20
-    }
-
     /// The col2im transposed convolution with the input positions split between threads: each thread
     /// multiplies every output channel's rows of A with its share of the columns and scatters into an
     /// output of its own (the first thread into `y` itself); the others are then added into `y`. Windows

@@ -64,42 +64,6 @@ extension FastKernels {
         return tiles
     }
 
-    /// The layout of the positions GEMM for a convolution of `geometry` with `outGroup` output channels per
-    /// group, when it is the GEMM for the layer (``prefersPositions(_:outGroup:kernel:)``).
-    static func positionsLayout(_ geometry: Geometry3, outGroup: Int, kernel: MicroKernel) -> IndirectLayout? {
-        guard let plan = IndirectLayout(geometry), prefersPositions(plan, outGroup: outGroup, kernel: kernel) else { return nil }
-        return plan
-    }
-
-    /// Whether the positions GEMM is the faster for a layer, by an estimate of both: the indirect GEMM's
-    /// share of useful lanes over its virtual columns (a 7 × 7 output: 55 columns, a 48-wide tile and a
-    /// 16-wide one holding 7 — 77 %; a 14 × 14 one: 222 columns, 88 %) against the positions GEMM's over the
-    /// output channels, which per call also transposes the weights (about `6 / P` of its GEMM for `P` output
-    /// positions: 43 µs against 0.3 ms for ResNet's stride-2 256-channel layer), and whose AVX2 kernel runs
-    /// about a tenth slower than the indirect one on the same lanes. Output rows of at least four positions
-    /// (shorter tiles wait on their loads), channels enough for whole vectors, and yᵀ small enough to stay in
-    /// L2 (512 KB). Measured at one thread: 256 channels on 14 × 14 1.03 → 0.94 ms, 128 channels on 28 × 28
-    /// (estimate 0.93) unchanged, so the positions GEMM is taken below 0.92.
-    static func prefersPositions(_ plan: IndirectLayout, outGroup: Int, kernel: MicroKernel) -> Bool {
-        let indirect = kernel.indirect, positions = kernel.positions
-        let (_, _, o2) = plan.geometry.output
-        let count = plan.geometry.outputCount
-        guard o2 >= 4, outGroup >= 2 * positions.columns / 3, count * oddLineStride(outGroup) <= 1 << 17 else { return false }
-        // Lanes the indirect GEMM computes: whole vectors of 16 (of 8 on AVX2) over the virtual columns.
-        let vector = indirect.columns >= 48 ? 16 : 8
-        var computed = 0
-        plan.grid.forEachRun(in: 0..<plan.virtualCount) { run in
-            computed += run.count / indirect.columns * indirect.columns + (run.count % indirect.columns + vector - 1) / vector * vector
-        }
-        let rowsComputed = (outGroup + indirect.rows - 1) / indirect.rows * indirect.rows
-        let indirectShare = Double(count * outGroup) / Double(computed * rowsComputed)
-        let lanesComputed = (outGroup + vector - 1) / vector * vector
-        let positionsShare = Double(outGroup) / Double(lanesComputed)
-        let kernelFactor = positions.columns >= 48 ? 1.0 : 1.1
-        let estimate = indirectShare / positionsShare * (1 + 6 / Double(count)) * kernelFactor
-        return estimate < 0.92
-    }
-
     /// What the positions GEMM of a layer needs besides its tensors — its layout, every row of A's offset from
     /// a position, the position tiles — made once per call or once for a ``PreparedLayer``.
     struct PositionsPlan: Sendable {

@@ -28,6 +28,9 @@ public struct PreparedLayer: Sendable {
     public let groups: Int
     /// The micro-kernel the weights are packed for.
     public let microKernel: MicroKernel
+    /// The plan the weights are packed for (made for one sample and the default threads; a layer whose GEMM
+    /// reads the weights in place is planned again at each call, for its batch and threads).
+    public let plan: ConvolutionPlan
     private let packing: Packing
 
     /// What was packed.
@@ -59,54 +62,46 @@ public struct PreparedLayer: Sendable {
         let (inputChannels, overflow) = weight.shape[shape.operation == .convolution ? 1 : 0]
             .multipliedReportingOverflow(by: shape.operation == .convolution ? groups : 1)
         guard !overflow else { throw .shapeMismatch(tensor: "w", expected: "fewer channels", actual: weight.shape) }
-        let layout = try LayerTensors(shape: shape, x: [1, inputChannels] + shape.input, weight: weight.shape, bias: bias?.shape,
-                                      groups: groups, workScale: FastKernels.workScale)
+        // One planner for a call and a prepared layer; planned for one sample (the weights do not depend on the batch).
+        let plan = try FastKernels.plan(shape: shape, input: [1, inputChannels] + shape.input, weight: weight.shape, bias: bias?.shape,
+                                        groups: groups, microKernel: microKernel, use: .prepared)
         self.shape = shape
         self.weight = weight
         self.bias = bias
         self.groups = groups
         self.microKernel = microKernel
-        packing = try Self.pack(weight, shape: shape, layout: layout, groups: groups, kernel: microKernel)
+        self.plan = plan
+        packing = try Self.pack(weight, plan: plan)
     }
 
-    /// The weights for the layer's GEMM, packed.
-    private static func pack(_ weight: Tensor, shape: LayerShape, layout: LayerTensors, groups: Int, kernel: MicroKernel) throws(KernelError) -> Packing {
+    /// The weights for the layer's GEMM, packed: the plan's path decides what (one planner decides for a call
+    /// and for a prepared layer).
+    private static func pack(_ weight: Tensor, plan: ConvolutionPlan) throws(KernelError) -> Packing {
+        let layout = plan.layout, groups = plan.groups, kernel = plan.microKernel
         let outGroup = layout.outputChannels / groups, inGroup = layout.inputChannels / groups
-        switch shape.operation {
-        case .convolution:
-            guard let geometry = Geometry3(shape.axes), inGroup > 1 || outGroup > 1,
-                  let plan = FastKernels.positionsLayout(geometry, outGroup: outGroup, kernel: kernel) else { return .none }
+        switch plan.route {
+        case .positions(let positions):
+            guard let geometry = Geometry3(plan.shape.axes) else { return .none }
             let depth = inGroup * geometry.taps
             _ = try MemoryLimit.current.check([groups, depth, outGroup + 32])
             return weight.data.withUnsafeBufferPointer { w in
                 .positions(FastKernels.PositionsWeights(w.baseAddress!, groups: groups, outGroup: outGroup, depth: depth, isa: kernel.positions.isa),
-                           FastKernels.PositionsPlan(plan, inGroup: inGroup, kernel: kernel.positions))
+                           positions)
             }
-        case .transposedConvolution:
-            guard let geometry = Geometry3(shape.axes.map(\.associatedConvolution)) else { return .none }
+        case .phases(let phases), .positionPhases(let phases):
+            guard let geometry = Geometry3(plan.shape.axes.map(\.associatedConvolution)) else { return .none }
             let taps = geometry.taps
-            func packed(_ plan: PhaseLayout, panelRows: Int) -> [FastKernels.PhaseWeights] {
-                weight.data.withUnsafeBufferPointer { w in
-                    (0..<groups).map { group in
-                        FastKernels.PhaseWeights(w.baseAddress! + group * inGroup * outGroup * taps, phases: plan.phases, inGroup: inGroup,
-                                                 outGroup: outGroup, taps: taps, panelRows: panelRows, isa: kernel.indirect.isa, threads: 1)
-                    }
+            let positional: Bool = if case .positionPhases = plan.route { true } else { false }
+            let panelRows = positional ? FastKernels.positionPhaseStride(outGroup: outGroup) : kernel.indirect.rows
+            _ = try MemoryLimit.current.check([groups, inGroup * taps, positional ? panelRows : outGroup + kernel.indirect.rows])
+            let packed = weight.data.withUnsafeBufferPointer { w in
+                (0..<groups).map { group in
+                    FastKernels.PhaseWeights(w.baseAddress! + group * inGroup * outGroup * taps, phases: phases.phases, inGroup: inGroup,
+                                             outGroup: outGroup, taps: taps, panelRows: panelRows, isa: kernel.indirect.isa, threads: 1)
                 }
             }
-            if let plan = FastKernels.phaseLayout(geometry, outGroup: outGroup, kernel: kernel) {
-                _ = try MemoryLimit.current.check([groups, inGroup * taps, outGroup + kernel.indirect.rows])
-                return .phases(packed(plan, panelRows: kernel.indirect.rows), plan)
-            }
-            // Few input positions: the phases on the positions GEMM, also where per call the GEMM over the weights
-            // and a col2im scatter serve (packing every phase's weights each call cost more than it saved: DCGAN's
-            // 512 → 256 layer 0.88 against 0.57 ms; with the weights packed once, 0.39 ms).
-            if let plan = FastKernels.positionPhasesLayout(geometry, outGroup: outGroup, kernel: kernel) {
-                let stride = FastKernels.positionPhaseStride(outGroup: outGroup)
-                _ = try MemoryLimit.current.check([groups, inGroup * taps, stride])
-                return .positionPhases(packed(plan, panelRows: stride), plan)
-            }
-            return .none
-        case .pooling:
+            return positional ? .positionPhases(packed, phases) : .phases(packed, phases)
+        default:
             return .none
         }
     }

@@ -1,0 +1,233 @@
+import ConvArithmetic
+
+/// How the fast path computes one convolution or transposed convolution: the path (which GEMM, or the
+/// direct depthwise loops), the micro-kernel, the threads, and the layout the path reads — chosen once from
+/// the checked layer and the machine by ``FastKernels/plan(shape:input:weight:bias:groups:threads:microKernel:use:)``.
+/// ``FastKernels/execute(_:x:weight:bias:)`` runs it; ``FastKernels/convolution(_:weight:bias:shape:groups:threads:microKernel:)``
+/// is the two in one call, and ``PreparedLayer`` packs the weights its plan's GEMM reads.
+///
+/// ```swift
+/// let plan = try FastKernels.plan(shape: shape, input: x.shape, weight: w.shape, threads: 2)
+/// print(plan)                      // indirect-gemm, avx512, 2 threads
+/// let y = try FastKernels.execute(plan, x: x, weight: w, bias: b)
+/// ```
+public struct ConvolutionPlan: Sendable, CustomStringConvertible {
+    /// The way a layer is computed.
+    public enum Path: String, Sendable, CaseIterable, CustomStringConvertible {
+        /// Rank above 3: the reference loops.
+        case referenceLoops = "reference-loops"
+        /// One input and one output channel a group: direct window loops over each plane.
+        case depthwise
+        /// Few output positions next to many output channels: positions as the GEMM's rows, `Wᵀ` as its
+        /// wide side (packed once by a prepared layer).
+        case positionsGEMM = "positions-gemm"
+        /// The indirect GEMM over the input, zero-padded and phase-split once or read in place.
+        case indirectGEMM = "indirect-gemm"
+        /// Few output positions whose padded copy would be large: the im2col materialized as the GEMM's
+        /// rows, the weights streamed.
+        case weightsGEMM = "weights-gemm"
+        /// The packed GEMM over an implicit im2col (a padded copy would dwarf the input).
+        case im2colGEMM = "im2col-gemm"
+        /// A transposed convolution as one indirect GEMM per output phase (weights per phase packed once by a
+        /// prepared layer).
+        case outputPhases = "output-phases"
+        /// A transposed convolution's output phases on the positions GEMM (few input positions).
+        case positionPhases = "position-phases"
+        /// A transposed convolution with few input positions: `colsᵀ = xᵀ · W`, then a col2im scatter.
+        case transposedWeightsGEMM = "transposed-weights-gemm"
+        /// The GEMM and col2im scatter with the input positions split over the threads, each scattering into
+        /// an output of its own (output channels that do not go round the threads).
+        case col2imSplitPositions = "col2im-split-positions"
+        /// The GEMM over the weights' rows and x read in place, then the col2im scatter; threads split the
+        /// output channels.
+        case col2im
+
+        public var description: String { rawValue }
+    }
+
+    /// What the plan is made for: a call that reads the weights as they are, or a ``PreparedLayer`` that packs
+    /// them once (which makes the phases' positions GEMM worth it for any number of input positions).
+    public enum Use: Sendable, Hashable {
+        /// One call of ``FastKernels``.
+        case perCall
+        /// A layer prepared once for many calls.
+        case prepared
+    }
+
+    /// The layer's sizes.
+    public let shape: LayerShape
+    /// The groups of the channels.
+    public let groups: Int
+    /// The path.
+    public let path: Path
+    /// The micro-kernel the GEMMs use.
+    public let microKernel: MicroKernel
+    /// The most threads the call uses.
+    public let threads: Int
+    /// The shapes of x, w, b and y it was made for.
+    public let inputShape: [Int], weightShape: [Int], biasShape: [Int]?, outputShape: [Int]
+
+    let layout: LayerTensors
+    let route: Route
+
+    /// The path's layout: what it reads and how.
+    enum Route: Sendable {
+        case reference
+        case depthwise(Geometry3)
+        case positions(FastKernels.PositionsPlan)
+        case indirect(IndirectLayout)
+        case weights(Geometry3)
+        case im2col(Geometry3)
+        case phases(PhaseLayout)
+        case positionPhases(PhaseLayout)
+        case transposedWeights(Geometry3)
+        case col2imSplitPositions(Geometry3)
+        case col2im(Geometry3)
+    }
+
+    /// `indirect-gemm, avx512, 2 threads`.
+    public var description: String {
+        "\(path), \(microKernel.name), \(threads) thread\(threads == 1 ? "" : "s")"
+    }
+}
+
+extension FastKernels {
+    /// The plan for a convolution or transposed convolution with tensors of these shapes: the checks every
+    /// kernel makes (channels, shapes, the work limit, a layer no formulation reproduces), then the path.
+    ///
+    /// - Throws: ``KernelError`` when the shapes do not fit the layer or a limit is passed, or `shape` is a
+    ///   pooling layer's.
+    public static func plan(shape: LayerShape, input: [Int], weight: [Int], bias: [Int]? = nil, groups: Int = 1,
+                            threads: Int = FastThreads.default, microKernel: MicroKernel = .current,
+                            use: ConvolutionPlan.Use = .perCall) throws(KernelError) -> ConvolutionPlan {
+        guard shape.operation != .pooling else { throw .unsupported("pooling has no GEMM to plan; call FastKernels.pooling") }
+        let layout = try LayerTensors(shape: shape, x: input, weight: weight, bias: bias, groups: groups, workScale: Self.workScale)
+        let route = shape.operation == .convolution
+            ? convolutionRoute(shape: shape, layout: layout, groups: groups, kernel: microKernel)
+            : transposedRoute(shape: shape, layout: layout, groups: groups, threads: threads, kernel: microKernel, use: use)
+        return ConvolutionPlan(shape: shape, groups: groups, path: route.path, microKernel: microKernel, threads: max(1, threads),
+                               inputShape: input, weightShape: weight, biasShape: bias, outputShape: layout.outputShape,
+                               layout: layout, route: route)
+    }
+
+    /// A convolution's route: depthwise loops for one channel a group; the positions GEMM where the indirect
+    /// GEMM's tiles would be mostly empty; the indirect GEMM wherever its layout is compact enough; the GEMM
+    /// over the weights for few positions and many channels while the im2col stays small; else the packed
+    /// GEMM over an implicit im2col.
+    private static func convolutionRoute(shape: LayerShape, layout: LayerTensors, groups: Int, kernel: MicroKernel) -> ConvolutionPlan.Route {
+        guard let geometry = Geometry3(shape.axes) else { return .reference }
+        let inGroup = layout.inputChannels / groups, outGroup = layout.outputChannels / groups
+        let depth = inGroup * geometry.taps, columns = geometry.outputCount
+        if inGroup == 1 && outGroup == 1 { return .depthwise(geometry) }
+        if let plan = positionsLayout(geometry, outGroup: outGroup, kernel: kernel) {
+            return .positions(PositionsPlan(plan, inGroup: inGroup, kernel: kernel.positions))
+        }
+        if let plan = IndirectLayout(geometry) { return .indirect(plan) }
+        if columns < 2 * kernel.columns && outGroup >= columns && depth * columns <= 1 << 22 { return .weights(geometry) }
+        return .im2col(geometry)
+    }
+
+    /// A transposed convolution's route (its geometry is the associated convolution's):
+    /// - one indirect GEMM per output phase when the phases have whole tiles of rows and columns, unless the
+    ///   padded copy or the gaps between virtual rows are large: it multiplies exactly the layer's products
+    ///   with full tiles and writes each output once — also when every phase has one tap (k = s), where the
+    ///   col2im GEMM would zero the output and add each column into it (2.2× slower on U-Net's 2×2 stride-2
+    ///   layer);
+    /// - too few input positions for those tiles: the phases on the positions GEMM — prepared always, per call
+    ///   from 64 positions a phase, where packing every phase's weights is a small part of the call (DCGAN's
+    ///   256 → 128 layer: 0.42 → 0.39 ms; its 512 → 256 one, 16 a phase, took 0.88 against 0.57 ms per call
+    ///   this way, and 0.39 ms with the weights packed once);
+    /// - few input positions next to many (output channel, tap) rows: the GEMM the other way round, while its
+    ///   whole colsᵀ stays small (it is not chunked);
+    /// - output channels that do not go round the threads: the col2im GEMM with the input positions split;
+    /// - else the col2im GEMM with the output channels split.
+    private static func transposedRoute(shape: LayerShape, layout: LayerTensors, groups: Int, threads: Int, kernel: MicroKernel,
+                                        use: ConvolutionPlan.Use) -> ConvolutionPlan.Route {
+        guard let geometry = Geometry3(shape.axes.map(\.associatedConvolution)) else { return .reference }
+        let outGroup = layout.outputChannels / groups
+        let taps = geometry.taps, columns = geometry.outputCount, outputPlane = geometry.inputCount
+        if let plan = phaseLayout(geometry, outGroup: outGroup, kernel: kernel) { return .phases(plan) }
+        if let plan = positionPhasesLayout(geometry, outGroup: outGroup, kernel: kernel),
+           use == .prepared || plan.phases.allSatisfy({ $0.count.0 * $0.count.1 * $0.count.2 >= 64 }) {
+            return .positionPhases(plan)
+        }
+        if columns <= outGroup * taps && columns * outGroup * taps <= 1 << 22 { return .transposedWeights(geometry) }
+        if splitsTransposedColumns(outGroup: outGroup, columns: columns, outputPlane: outputPlane, threads: threads, kernel: kernel.indirect) {
+            return .col2imSplitPositions(geometry)
+        }
+        return .col2im(geometry)
+    }
+
+    /// Runs `plan` on tensors of the shapes it was made for.
+    ///
+    /// - Throws: ``KernelError/shapeMismatch(tensor:expected:actual:)`` when a tensor's shape is not the plan's.
+    public static func execute(_ plan: ConvolutionPlan, x: Tensor, weight: Tensor, bias: Tensor? = nil) throws(KernelError) -> Tensor {
+        func expect(_ name: String, _ actual: [Int]?, _ planned: [Int]?) throws(KernelError) {
+            guard actual == planned else {
+                throw .shapeMismatch(tensor: name, expected: planned.map { "[" + $0.map(String.init).joined(separator: ", ") + "]" } ?? "none",
+                                     actual: actual ?? [])
+            }
+        }
+        try expect("x", x.shape, plan.inputShape)
+        try expect("w", weight.shape, plan.weightShape)
+        try expect("b", bias?.shape, plan.biasShape)
+        let layout = plan.layout, groups = plan.groups, threads = plan.threads, kernel = plan.microKernel
+        switch plan.route {
+        case .reference:
+            return plan.shape.operation == .convolution
+                ? try ReferenceKernels.convolution(x, weight: weight, bias: bias, shape: plan.shape, groups: groups)
+                : try ReferenceKernels.transposedConvolution(x, weight: weight, bias: bias, shape: plan.shape, groups: groups)
+        case .depthwise(let geometry):
+            return depthwise(x, weight: weight, bias: bias, layout: layout, geometry: geometry, threads: threads, kernels: RowKernels.matching(kernel))
+        case .positions(let positions):
+            return positionsConvolution(x, weight: weight, bias: bias, layout: layout, plan: positions, groups: groups, threads: threads,
+                                        kernel: kernel.positions)
+        case .indirect(let indirect):
+            return indirectConvolution(x, weight: weight, bias: bias, layout: layout, plan: indirect, groups: groups, threads: threads,
+                                       kernel: kernel.indirect)
+        case .weights(let geometry):
+            return convolutionFewColumns(x, weight: weight, bias: bias, layout: layout, geometry: geometry, groups: groups, threads: threads,
+                                         microKernel: kernel)
+        case .im2col(let geometry):
+            return im2colConvolution(x, weight: weight, bias: bias, layout: layout, geometry: geometry, groups: groups, threads: threads,
+                                     microKernel: kernel)
+        case .phases(let phases):
+            return transposedPhases(x, weight: weight, bias: bias, layout: layout, plan: phases, groups: groups, threads: threads,
+                                    kernel: kernel.indirect)
+        case .positionPhases(let phases):
+            return transposedPositions(x, weight: weight, packedWeights: nil, bias: bias, layout: layout, plan: phases, groups: groups,
+                                       threads: threads, kernel: kernel.positions)
+        case .transposedWeights(let geometry):
+            return transposedFewColumns(x, weight: weight, bias: bias, layout: layout, geometry: geometry, groups: groups, threads: threads,
+                                        microKernel: kernel)
+        case .col2imSplitPositions(let geometry):
+            var y = [Float](repeating: 0, count: layout.outputShape.reduce(1, *))
+            transposedByColumns(x, weight: weight, into: &y, layout: layout, geometry: geometry, groups: groups, threads: threads,
+                                kernel: kernel.indirect)
+            if let bias { addBias(bias, to: &y, channels: layout.outputChannels, plane: geometry.inputCount) }
+            return Tensor(uncheckedShape: layout.outputShape, data: y)
+        case .col2im(let geometry):
+            return col2imTransposed(x, weight: weight, bias: bias, layout: layout, geometry: geometry, groups: groups, threads: threads,
+                                    kernel: kernel.indirect)
+        }
+    }
+}
+
+extension ConvolutionPlan.Route {
+    /// The path this route takes.
+    var path: ConvolutionPlan.Path {
+        switch self {
+        case .reference: .referenceLoops
+        case .depthwise: .depthwise
+        case .positions: .positionsGEMM
+        case .indirect: .indirectGEMM
+        case .weights: .weightsGEMM
+        case .im2col: .im2colGEMM
+        case .phases: .outputPhases
+        case .positionPhases: .positionPhases
+        case .transposedWeights: .transposedWeightsGEMM
+        case .col2imSplitPositions: .col2imSplitPositions
+        case .col2im: .col2im
+        }
+    }
+}

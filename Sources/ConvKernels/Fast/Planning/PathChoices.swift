@@ -1,0 +1,70 @@
+import ConvArithmetic
+
+/// The planner's measured choices: when a layer's shape makes each GEMM the one to take. The planner
+/// (``FastKernels/plan(shape:input:weight:bias:groups:threads:microKernel:use:)``) asks them in order.
+extension FastKernels {
+    /// The layout of the positions GEMM for a convolution of `geometry` with `outGroup` output channels per
+    /// group, when it is the GEMM for the layer (``prefersPositions(_:outGroup:kernel:)``).
+    static func positionsLayout(_ geometry: Geometry3, outGroup: Int, kernel: MicroKernel) -> IndirectLayout? {
+        guard let plan = IndirectLayout(geometry), prefersPositions(plan, outGroup: outGroup, kernel: kernel) else { return nil }
+        return plan
+    }
+
+    /// Whether the positions GEMM is the faster for a layer, by an estimate of both: the indirect GEMM's
+    /// share of useful lanes over its virtual columns (a 7 × 7 output: 55 columns, a 48-wide tile and a
+    /// 16-wide one holding 7 — 77 %; a 14 × 14 one: 222 columns, 88 %) against the positions GEMM's over the
+    /// output channels, which per call also transposes the weights (about `6 / P` of its GEMM for `P` output
+    /// positions: 43 µs against 0.3 ms for ResNet's stride-2 256-channel layer), and whose AVX2 kernel runs
+    /// about a tenth slower than the indirect one on the same lanes. Output rows of at least four positions
+    /// (shorter tiles wait on their loads), channels enough for whole vectors, and yᵀ small enough to stay in
+    /// L2 (512 KB). Measured at one thread: 256 channels on 14 × 14 1.03 → 0.94 ms, 128 channels on 28 × 28
+    /// (estimate 0.93) unchanged, so the positions GEMM is taken below 0.92.
+    static func prefersPositions(_ plan: IndirectLayout, outGroup: Int, kernel: MicroKernel) -> Bool {
+        let indirect = kernel.indirect, positions = kernel.positions
+        let (_, _, o2) = plan.geometry.output
+        let count = plan.geometry.outputCount
+        guard o2 >= 4, outGroup >= 2 * positions.columns / 3, count * oddLineStride(outGroup) <= 1 << 17 else { return false }
+        // Lanes the indirect GEMM computes: whole vectors of 16 (of 8 on AVX2) over the virtual columns.
+        let vector = indirect.columns >= 48 ? 16 : 8
+        var computed = 0
+        plan.grid.forEachRun(in: 0..<plan.virtualCount) { run in
+            computed += run.count / indirect.columns * indirect.columns + (run.count % indirect.columns + vector - 1) / vector * vector
+        }
+        let rowsComputed = (outGroup + indirect.rows - 1) / indirect.rows * indirect.rows
+        let indirectShare = Double(count * outGroup) / Double(computed * rowsComputed)
+        let lanesComputed = (outGroup + vector - 1) / vector * vector
+        let positionsShare = Double(outGroup) / Double(lanesComputed)
+        let kernelFactor = positions.columns >= 48 ? 1.0 : 1.1
+        let estimate = indirectShare / positionsShare * (1 + 6 / Double(count)) * kernelFactor
+        return estimate < 0.92
+    }
+
+    /// The output phases of a transposed convolution (`geometry`: its associated convolution's) when they are
+    /// its GEMM: every phase has whole tiles of rows and columns (see ``transposedConvolution(_:weight:bias:shape:groups:threads:microKernel:)``).
+    static func phaseLayout(_ geometry: Geometry3, outGroup: Int, kernel: MicroKernel) -> PhaseLayout? {
+        guard outGroup >= 2 * kernel.indirect.rows && geometry.outputCount >= 2 * kernel.indirect.columns else { return nil }
+        return PhaseLayout(associated: geometry)
+    }
+
+    /// The output phases of a transposed convolution (`geometry`: its associated convolution's) for the
+    /// positions GEMM, when the phases' own indirect GEMM does not take the layer: output rows of at least four
+    /// positions in every phase, and output channels enough for whole vectors.
+    static func positionPhasesLayout(_ geometry: Geometry3, outGroup: Int, kernel: MicroKernel) -> PhaseLayout? {
+        guard outGroup >= 2 * kernel.positions.columns / 3, let plan = PhaseLayout(associated: geometry),
+              plan.phases.allSatisfy({ $0.count.2 >= 4 }) else { return nil }
+        return plan
+    }
+
+    /// Whether a transposed convolution's col2im GEMM should split its input positions between threads
+    /// instead of its output channels: when the channels do not go round evenly (DCGAN's last layer has 3
+    /// for 2 threads: one thread would do two thirds of the work), the positions are many, and a private
+    /// output per extra thread is small.
+    static func splitsTransposedColumns(outGroup: Int, columns: Int, outputPlane: Int, threads: Int, kernel: IndirectKernel) -> Bool {
+        guard threads > 1 else { return false }
+        let parts = min(threads, outGroup)
+        let busiestByChannels = (outGroup + parts - 1) / parts * columns
+        let busiestByColumns = outGroup * ((columns + threads - 1) / threads)
+        return 10 * busiestByColumns < 8 * busiestByChannels && columns >= 2 * threads * kernel.columns
+            && (threads - 1) * outGroup * outputPlane <= 1 << 20
+    }
+}
