@@ -1,0 +1,248 @@
+// Checks the C kernels of CConvKernels against plain loops, for whatever machine it is compiled for: built
+// natively it checks the kernels the CPU selects (CONVARITH_KERNEL_ISA-style names on the command line force
+// one); cross-compiled for aarch64 (scripts/check-arm-kernels.sh) and run under qemu-user it checks the
+// portable kernels as ARM runs them — their vector extensions become NEON, the only fast path there.
+//
+// Every case prints nothing when it agrees; a disagreement prints the case and the worst difference. The last
+// line counts the cases and the failures; the exit status is 1 when any failed (or none ran).
+#include "CConvKernels.h"
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int cases = 0, failures = 0;
+static uint64_t state = 0x9E3779B97F4A7C15ull;
+
+static float random_float(void) {
+    state ^= state << 13;
+    state ^= state >> 7;
+    state ^= state << 17;
+    return (float)((int64_t)(state % 2001) - 1000) / 500.0f;
+}
+
+static int64_t random_below(int64_t bound) { return (int64_t)((state = state * 6364136223846793005ull + 1442695040888963407ull) >> 33) % bound; }
+
+static float *random_floats(int64_t count) {
+    float *values = malloc(sizeof(float) * (size_t)(count > 0 ? count : 1));
+    for (int64_t i = 0; i < count; i++) values[i] = random_float();
+    return values;
+}
+
+// Compares `count` floats within `tolerance` of the larger magnitude (NaN only against NaN); reports the case.
+static void expect_close(const char *what, const float *got, const float *want, int64_t count, float tolerance) {
+    cases++;
+    float worst = 0;
+    int64_t at = -1;
+    for (int64_t i = 0; i < count; i++) {
+        if (isnan(got[i]) || isnan(want[i])) {
+            if (!(isnan(got[i]) && isnan(want[i]))) { worst = INFINITY; at = i; break; }
+            continue;
+        }
+        float difference = fabsf(got[i] - want[i]) / fmaxf(1.0f, fabsf(want[i]));
+        if (difference > worst) { worst = difference; at = i; }
+    }
+    if (worst > tolerance) {
+        failures++;
+        printf("FAIL %s: element %lld got %g, want %g\n", what, (long long)at, at >= 0 ? got[at] : 0.0, at >= 0 ? want[at] : 0.0);
+    }
+}
+
+static void check_microkernel(const char *isa) {
+    convarith_microkernel kernel = convarith_select_microkernel(isa);
+    int64_t depths[] = {1, 3, 17, 64, 257};
+    for (int d = 0; d < 5; d++) {
+        for (int accumulate = 0; accumulate < 2; accumulate++) {
+            int64_t k = depths[d], mr = kernel.mr, nr = kernel.nr, ldc = nr + 3;
+            float *a = random_floats(mr * k), *b = random_floats(nr * k), *c = random_floats(mr * ldc);
+            float *want = malloc(sizeof(float) * (size_t)(mr * ldc));
+            memcpy(want, c, sizeof(float) * (size_t)(mr * ldc));
+            for (int64_t i = 0; i < mr; i++)
+                for (int64_t j = 0; j < nr; j++) {
+                    float sum = accumulate ? want[i * ldc + j] : 0;
+                    for (int64_t p = 0; p < k; p++) sum += a[p * mr + i] * b[p * nr + j];
+                    want[i * ldc + j] = sum;
+                }
+            kernel.kernel(k, a, b, c, ldc, accumulate);
+            char what[96];
+            snprintf(what, sizeof what, "%s micro-kernel %dx%d k=%lld accumulate=%d", kernel.name, kernel.mr, kernel.nr, (long long)k, accumulate);
+            expect_close(what, c, want, mr * ldc, 1e-5f);
+            free(a), free(b), free(c), free(want);
+        }
+    }
+}
+
+static void check_indirect(const char *isa) {
+    convarith_indirect_kernel kernel = convarith_select_indirect_kernel(isa);
+    for (int trial = 0; trial < 40; trial++) {
+        int64_t mr = kernel.mr, nr = kernel.nr;
+        int64_t m = 1 + random_below(mr), n = 1 + random_below(nr), k = 1 + random_below(40);
+        int packed = trial % 2, accumulate = (trial / 2) % 2;
+        // A: a packed panel (row stride 1, step stride mr) or rows read in place (row stride lda, step 1).
+        int64_t lda = k + random_below(5);
+        int64_t row_stride = packed ? 1 : lda, step_stride = packed ? mr : 1;
+        float *a = random_floats(packed ? mr * k : lda * m);
+        int64_t source_count = 4096;
+        float *b = random_floats(source_count);
+        int64_t *offsets = malloc(sizeof(int64_t) * (size_t)k);
+        for (int64_t p = 0; p < k; p++) offsets[p] = random_below(source_count - n);
+        int64_t ldc = nr + 5;
+        float *c = random_floats(mr * ldc), *want = malloc(sizeof(float) * (size_t)(mr * ldc));
+        memcpy(want, c, sizeof(float) * (size_t)(mr * ldc));
+        for (int64_t i = 0; i < m; i++)
+            for (int64_t j = 0; j < n; j++) {
+                float sum = accumulate ? want[i * ldc + j] : 0;
+                for (int64_t p = 0; p < k; p++) sum += a[i * row_stride + p * step_stride] * b[offsets[p] + j];
+                want[i * ldc + j] = sum;
+            }
+        kernel.kernel(k, a, row_stride, step_stride, b, offsets, c, ldc, m, n, accumulate);
+        char what[128];
+        snprintf(what, sizeof what, "%s indirect %lldx%lld k=%lld %s accumulate=%d", kernel.name, (long long)m, (long long)n, (long long)k,
+                 packed ? "packed" : "in place", accumulate);
+        expect_close(what, c, want, mr * ldc, 1e-5f);
+        free(a), free(b), free(offsets), free(c), free(want);
+    }
+}
+
+static void check_positions(const char *isa) {
+    convarith_positions_kernel kernel = convarith_select_positions_kernel(isa);
+    for (int trial = 0; trial < 40; trial++) {
+        int64_t m = 1 + random_below(kernel.mr), n = 1 + random_below(kernel.nr), k = 1 + random_below(40);
+        int accumulate = trial % 2;
+        int64_t source_count = 2048, ldb = n + random_below(9);
+        float *a = random_floats(source_count), *b = random_floats(k * ldb);
+        int64_t *offsets = malloc(sizeof(int64_t) * (size_t)k);
+        for (int64_t p = 0; p < k; p++) offsets[p] = random_below(source_count - m);
+        int64_t ldc = kernel.nr + 7;
+        float *c = random_floats(kernel.mr * ldc), *want = malloc(sizeof(float) * (size_t)(kernel.mr * ldc));
+        memcpy(want, c, sizeof(float) * (size_t)(kernel.mr * ldc));
+        for (int64_t i = 0; i < m; i++)
+            for (int64_t j = 0; j < n; j++) {
+                float sum = accumulate ? want[i * ldc + j] : 0;
+                for (int64_t p = 0; p < k; p++) sum += a[i + offsets[p]] * b[p * ldb + j];
+                want[i * ldc + j] = sum;
+            }
+        kernel.kernel(k, a, offsets, b, ldb, c, ldc, m, n, accumulate);
+        char what[128];
+        snprintf(what, sizeof what, "%s positions %lldx%lld k=%lld accumulate=%d", kernel.name, (long long)m, (long long)n, (long long)k, accumulate);
+        expect_close(what, c, want, kernel.mr * ldc, 1e-5f);
+        free(a), free(b), free(offsets), free(c), free(want);
+    }
+}
+
+// A window layer's plane: pooling (max, average) and depthwise, against the loops of the header's words.
+static void check_windows(const char *isa) {
+    convarith_row_kernels kernels = convarith_select_row_kernels(isa);
+    for (int trial = 0; trial < 60; trial++) {
+        int64_t g[18];
+        for (int axis = 0; axis < 3; axis++) {
+            int64_t kernel = axis == 0 ? 1 + random_below(2) : 1 + random_below(4);
+            int64_t stride = 1 + random_below(3), dilation = 1 + random_below(2), before = random_below(kernel);
+            int64_t input = axis == 0 ? 1 + random_below(3) : 1 + random_below(40);
+            int64_t span = dilation * (kernel - 1) + 1;
+            if (input + 2 * before < span) input = span;  // at least one output
+            int64_t output = (input + 2 * before - span) / stride + 1;
+            g[axis] = input, g[3 + axis] = output, g[6 + axis] = kernel, g[9 + axis] = stride, g[12 + axis] = dilation, g[15 + axis] = before;
+        }
+        int64_t inputCount = g[0] * g[1] * g[2], outputCount = g[3] * g[4] * g[5];
+        float *x = random_floats(inputCount), *weights = random_floats(g[6] * g[7] * g[8]);
+        float *y = malloc(sizeof(float) * (size_t)outputCount), *want = malloc(sizeof(float) * (size_t)outputCount);
+        int64_t *scratch = malloc(sizeof(int64_t) * (size_t)(convarith_pool_plane_scratch(g) + 1));
+        // Tap counts inside the input per output index and axis (the average's divisors).
+        float *divisors[3];
+        for (int axis = 0; axis < 3; axis++) {
+            divisors[axis] = malloc(sizeof(float) * (size_t)g[3 + axis]);
+            for (int64_t o = 0; o < g[3 + axis]; o++) {
+                int count = 0;
+                for (int64_t t = 0; t < g[6 + axis]; t++) {
+                    int64_t i = o * g[9 + axis] + t * g[12 + axis] - g[15 + axis];
+                    count += i >= 0 && i < g[axis];
+                }
+                divisors[axis][o] = (float)count;
+            }
+        }
+        for (int mode = 0; mode < 3; mode++) {  // max, average, depthwise
+            for (int64_t oz = 0; oz < g[3]; oz++)
+                for (int64_t oy = 0; oy < g[4]; oy++)
+                    for (int64_t ox = 0; ox < g[5]; ox++) {
+                        float value = mode == 0 ? -INFINITY : 0;
+                        for (int64_t tz = 0; tz < g[6]; tz++)
+                            for (int64_t ty = 0; ty < g[7]; ty++)
+                                for (int64_t tx = 0; tx < g[8]; tx++) {
+                                    int64_t iz = oz * g[9] + tz * g[12] - g[15], iy = oy * g[10] + ty * g[13] - g[16];
+                                    int64_t ix = ox * g[11] + tx * g[14] - g[17];
+                                    if (iz < 0 || iz >= g[0] || iy < 0 || iy >= g[1] || ix < 0 || ix >= g[2]) continue;
+                                    float v = x[(iz * g[1] + iy) * g[2] + ix];
+                                    if (mode == 0) value = v >= value ? v : value;
+                                    else if (mode == 1) value += v;
+                                    else value += v * weights[(tz * g[7] + ty) * g[8] + tx];
+                                }
+                        if (mode == 1) value /= divisors[0][oz] * divisors[1][oy] * divisors[2][ox];
+                        want[(oz * g[4] + oy) * g[5] + ox] = value;
+                    }
+            if (mode < 2) kernels.pool_plane(x, y, g, divisors[0], divisors[1], divisors[2], mode == 1, -INFINITY, scratch);
+            else kernels.depthwise_plane(x, y, g, weights, scratch);
+            char what[160];
+            snprintf(what, sizeof what, "%s %s plane %lldx%lldx%lld k %lldx%lldx%lld s %lldx%lldx%lld", kernels.name,
+                     mode == 0 ? "max" : mode == 1 ? "average" : "depthwise", (long long)g[0], (long long)g[1], (long long)g[2],
+                     (long long)g[6], (long long)g[7], (long long)g[8], (long long)g[9], (long long)g[10], (long long)g[11]);
+            expect_close(what, y, want, outputCount, mode == 0 ? 0.0f : 1e-5f);
+        }
+        for (int axis = 0; axis < 3; axis++) free(divisors[axis]);
+        free(x), free(weights), free(y), free(want), free(scratch);
+    }
+}
+
+static void check_copies(void) {
+    // A transpose of every shape up to 19 × 19 and a split of rows into 1–4 phases.
+    for (int64_t rows = 1; rows < 20; rows += 3)
+        for (int64_t cols = 1; cols < 20; cols += 2) {
+            float *src = random_floats(rows * (cols + 2)), *dst = random_floats(cols * (rows + 1)), *want = malloc(sizeof(float) * (size_t)(cols * (rows + 1)));
+            memcpy(want, dst, sizeof(float) * (size_t)(cols * (rows + 1)));
+            for (int64_t r = 0; r < rows; r++)
+                for (int64_t c = 0; c < cols; c++) want[c * (rows + 1) + r] = src[r * (cols + 2) + c];
+            convarith_transpose(src, rows, cols, cols + 2, dst, rows + 1, 0);
+            expect_close("transpose", dst, want, cols * (rows + 1), 0);
+            free(src), free(dst), free(want);
+        }
+    for (int64_t stride = 1; stride <= 4; stride++)
+        for (int64_t count = 1; count < 70; count += 7) {
+            int64_t pad = random_below(3), phase = (count + pad) / stride + 2;
+            float *row = random_floats(count), *out = calloc((size_t)(stride * phase), sizeof(float)), *want = calloc((size_t)(stride * phase), sizeof(float));
+            for (int64_t x = 0; x < count; x++) want[((x + pad) % stride) * phase + (x + pad) / stride] = row[x];
+            convarith_split_row(row, count, stride, pad, out, phase, 0);
+            expect_close("split_row", out, want, stride * phase, 0);
+            free(row), free(out), free(want);
+        }
+}
+
+// The thread pool: every part runs once, from two threads.
+static void add_part(void *context, int64_t part) { __atomic_fetch_add((int64_t *)context + part, 1, __ATOMIC_RELAXED); }
+
+static void check_pool(void) {
+    for (int round = 0; round < 200; round++) {
+        int64_t counts[37] = {0};
+        int64_t parts = 1 + round % 37;
+        int ran = convarith_parallel_run(parts, 2, add_part, counts);
+        float got = 0, want = 0;
+        for (int64_t part = 0; part < parts; part++) got += counts[part] == 1, want += 1;
+        cases++;
+        if (!ran || got != want) {
+            failures++;
+            printf("FAIL thread pool round %d: ran %d, %g of %g parts once\n", round, ran, got, want);
+            return;
+        }
+    }
+}
+
+int main(int argc, char **argv) {
+    const char *isa = argc > 1 ? argv[1] : NULL;
+    check_microkernel(isa);
+    check_indirect(isa);
+    check_positions(isa);
+    check_windows(isa);
+    check_copies();
+    check_pool();
+    printf("%d cases, %d failed (%s kernels)\n", cases, failures, convarith_select_microkernel(isa).name);
+    return failures == 0 && cases > 0 ? 0 : 1;
+}
