@@ -14,7 +14,8 @@ trap 'rm -rf "$work"' EXIT
 sources=(Sources/CConvKernels/*.c Tests/CKernelChecks/kernel_check.c)
 flags=(-O2 -std=gnu11 -I Sources/CConvKernels/include -I Sources/CConvKernels)
 
-clang "${flags[@]}" "${sources[@]}" -lm -lpthread -o "$work/native"
+# Natively with the debug checks of checks.h on (as SwiftPM's debug builds compile them).
+clang -DDEBUG=1 "${flags[@]}" "${sources[@]}" -lm -lpthread -o "$work/native"
 for isa in avx512 avx2 portable; do
   "$work/native" "$isa" | tail -n 20
 done

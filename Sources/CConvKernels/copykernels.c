@@ -4,6 +4,7 @@
 // sets, copy one float at a time. A transposed convolution's weights packed for its output phases: 8 × 8
 // transposes (AVX) of each channel's block, then the panels written in their order.
 #include "CConvKernels.h"
+#include "checks.h"
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #include <immintrin.h>
@@ -171,10 +172,13 @@ void convarith_store_strided(const float *values, int64_t count, float *target, 
     for (int64_t i = 0; i < count; i++) target[i * step] = values[i];
 }
 
-void convarith_col2im(const float *cols, int64_t rows, int64_t row_stride, int64_t column_stride, const int64_t *runs,
-                      int64_t run_count, const int64_t *g, float *y, int isa) {
-    const int64_t outD = g[0], outH = g[1], outW = g[2], kH = g[3], kW = g[4], taps = g[5], sx = g[6];
-    const int64_t dD = g[7], dH = g[8], dW = g[9], pD = g[10], pH = g[11], pW = g[12], plane = g[13];
+void convarith_col2im(const float *cols, int64_t rows, int64_t row_stride, int64_t column_stride, const convarith_col2im_run *runs,
+                      int64_t run_count, const convarith_col2im_geometry *g, float *y, int isa) {
+    CONVARITH_ASSERT(g->taps == g->kernel_height * g->kernel_width * (g->taps / (g->kernel_height * g->kernel_width)));
+    CONVARITH_ASSERT(g->stride_width >= 1 && g->output_plane == g->output[0] * g->output[1] * g->output[2]);
+    const int64_t outD = g->output[0], outH = g->output[1], outW = g->output[2], kH = g->kernel_height, kW = g->kernel_width;
+    const int64_t taps = g->taps, sx = g->stride_width, plane = g->output_plane;
+    const int64_t dD = g->dilation[0], dH = g->dilation[1], dW = g->dilation[2], pD = g->padding[0], pH = g->padding[1], pW = g->padding[2];
 #ifdef CONVARITH_X86
     const int wide = isa == 2 && column_stride == 1 && sx == 2;
 #else
@@ -188,18 +192,18 @@ void convarith_col2im(const float *cols, int64_t rows, int64_t row_stride, int64
         const float *source = cols + row * row_stride;
         float *target = y + channel * plane;
         for (int64_t r = 0; r < run_count; r++) {
-            // A run: its first column's offset in the chunk, its count, and z·s_z, y·s_y, x·s_x of that column.
-            const int64_t *run = runs + 5 * r;
-            const int64_t z = run[2] + dz, yy = run[3] + dy;
+            const convarith_col2im_run *run = runs + r;
+            CONVARITH_ASSERT(run->count >= 1 && run->offset >= 0);
+            const int64_t z = run->z + dz, yy = run->y + dy;
             if (z < 0 || z >= outD || yy < 0 || yy >= outH) continue;
             float *line = target + (z * outH + yy) * outW;
             // The run's outputs x = x0 + i·s that fall inside the row.
-            const int64_t x0 = run[4] + dx;
+            const int64_t x0 = run->x + dx;
             const int64_t first = x0 >= 0 ? 0 : (-x0 + sx - 1) / sx;
             int64_t last = x0 < outW ? (outW - 1 - x0) / sx + 1 : 0;
-            if (last > run[1]) last = run[1];
+            if (last > run->count) last = run->count;
             if (first >= last) continue;
-            const float *values = source + run[0] * column_stride;
+            const float *values = source + run->offset * column_stride;
 #ifdef CONVARITH_X86
             if (wide) { spread_stride2_avx512(line + x0 + 2 * first, values + first, last - first, 1); continue; }
 #endif

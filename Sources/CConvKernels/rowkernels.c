@@ -7,6 +7,7 @@
 // max is `input >= m ? input : m` (an ordered comparison, from `empty`), the reference loop's Swift.max(m,
 // input): a NaN input is passed over as there.
 #include "CConvKernels.h"
+#include "checks.h"
 #include "dispatch.h"
 #include <string.h>
 
@@ -36,9 +37,9 @@ static void tap_ranges(int64_t inW, int64_t outW, int64_t kW, int64_t sW, int64_
 // pointers, at most kD·kH), `weightLines` (the weights of each line's taps, when weighted) and `lineCount`,
 // and `row` the output row.
 #define CONVARITH_FOR_EACH_ROW(...) \
-    const int64_t inD = g[0], inH = g[1], inW = g[2], outD = g[3], outH = g[4], outW = g[5]; \
-    const int64_t kD = g[6], kH = g[7], kW = g[8], sD = g[9], sH = g[10], sW = g[11]; \
-    const int64_t dD = g[12], dH = g[13], dW = g[14], pD = g[15], pH = g[16], pW = g[17]; \
+    const int64_t inD = g->input[0], inH = g->input[1], inW = g->input[2], outD = g->output[0], outH = g->output[1], outW = g->output[2]; \
+    const int64_t kD = g->kernel[0], kH = g->kernel[1], kW = g->kernel[2], sD = g->stride[0], sH = g->stride[1], sW = g->stride[2]; \
+    const int64_t dD = g->dilation[0], dH = g->dilation[1], dW = g->dilation[2], pD = g->padding[0], pH = g->padding[1], pW = g->padding[2]; \
     int64_t *ranges = scratch; \
     const float **lines = (const float **)(scratch + 2 * kW); \
     const float **weightLines = (const float **)(scratch + 2 * kW + kD * kH); \
@@ -67,13 +68,13 @@ static void tap_ranges(int64_t inW, int64_t outW, int64_t kW, int64_t sW, int64_
 // The scratch of a plane: 2·kW range words and 4·kD·kH line pointers (two rows' lines and weights), then 2·kW
 // edge masks and a copy of the plane whose lines are padded to pool_line_stride(g, lanes) floats, when the
 // edge masks do not suffice.
-static int64_t pool_index_words(const int64_t *g) { return 2 * g[8] + 4 * g[6] * g[7]; }
+static int64_t pool_index_words(const convarith_window_geometry *g) { return 2 * g->kernel[2] + 4 * g->kernel[0] * g->kernel[1]; }
 
 // Floats per padded line of the copy for vectors of `lanes` outputs, or 0 when every vector reads inside the
 // line (no padding, and the last vector's lanes all real): [−pW, R) where R covers the taps of every lane of
 // the last vector.
-static int64_t pool_line_stride(const int64_t *g, int64_t lanes) {
-    const int64_t inW = g[2], outW = g[5], kW = g[8], sW = g[11], dW = g[14], pW = g[17];
+static int64_t pool_line_stride(const convarith_window_geometry *g, int64_t lanes) {
+    const int64_t inW = g->input[2], outW = g->output[2], kW = g->kernel[2], sW = g->stride[2], dW = g->dilation[2], pW = g->padding[2];
     const int64_t vectors = (outW + lanes - 1) / lanes;
     // One past the last float read: lane lanes·vectors − 1's last tap (stride 2 reads no further than that).
     const int64_t end = (lanes * vectors - 1) * sW + (kW - 1) * dW - pW + 1;
@@ -83,8 +84,8 @@ static int64_t pool_line_stride(const int64_t *g, int64_t lanes) {
 }
 
 // Whether only a row's first and last vector read outside the line: the others' taps all lie on it.
-static int edges_suffice(const int64_t *g, int64_t lanes) {
-    const int64_t inW = g[2], outW = g[5], kW = g[8], sW = g[11], dW = g[14], pW = g[17];
+static int edges_suffice(const convarith_window_geometry *g, int64_t lanes) {
+    const int64_t inW = g->input[2], outW = g->output[2], kW = g->kernel[2], sW = g->stride[2], dW = g->dilation[2], pW = g->padding[2];
     const int64_t vectors = (outW + lanes - 1) / lanes;
     if (vectors <= 2) return 1;
     // Vector 1's first lane's first tap, and vector (vectors − 2)'s last lane's last tap.
@@ -93,25 +94,25 @@ static int edges_suffice(const int64_t *g, int64_t lanes) {
 
 // Floats of a vector kernel's padded copy of a plane: 0 when the edge masks suffice, or when the copy would be
 // larger than four planes (or a million floats) — the kernel that masks every tap runs then.
-static int64_t pool_copy_floats(const int64_t *g, int64_t lanes) {
+static int64_t pool_copy_floats(const convarith_window_geometry *g, int64_t lanes) {
     if (edges_suffice(g, lanes)) return 0;
-    const int64_t lines = g[0] * g[1], plane = lines * g[2], stride = pool_line_stride(g, lanes);
+    const int64_t lines = g->input[0] * g->input[1], plane = lines * g->input[2], stride = pool_line_stride(g, lanes);
     const int64_t budget = 4 * plane > (1 << 20) ? 4 * plane : (1 << 20);
     return stride > 0 && lines <= budget / stride ? lines * stride : 0;
 }
 
-int64_t convarith_pool_plane_scratch(const int64_t *g) {
+int64_t convarith_pool_plane_scratch(const convarith_window_geometry *g) {
     // Room for the edge masks (two per tap) and the larger of the AVX2 and AVX-512 kernels' padded copies.
     const int64_t copy8 = pool_copy_floats(g, 8), copy16 = pool_copy_floats(g, 16);
-    return pool_index_words(g) + 2 * g[8] + ((copy8 > copy16 ? copy8 : copy16) + 1) / 2;
+    return pool_index_words(g) + 2 * g->kernel[2] + ((copy8 > copy16 ? copy8 : copy16) + 1) / 2;
 }
 
 // ---- portable: one output at a time ----------------------------------------------------------------------
-static void window_plane_portable(const float *x, float *y, const int64_t *g, const float *divisorZ, const float *divisorY,
+static void window_plane_portable(const float *x, float *y, const convarith_window_geometry *g, const float *divisorZ, const float *divisorY,
                                   const float *divisorX, int mode, float empty, const float *weights, int64_t *scratch) {
     const int average = mode == MODE_AVERAGE;
     const float *source = x;
-    const int64_t lineStride = g[2];
+    const int64_t lineStride = g->input[2];
     CONVARITH_FOR_EACH_ROW(
         for (int64_t ox = 0; ox < outW; ox++) {
             float value = mode == MODE_MAX ? empty : 0.0f;
@@ -153,12 +154,12 @@ static inline __m256i mask_avx2(uint32_t bits) {
 }
 
 __attribute__((target("avx2,fma")))
-static void window_plane_masked_avx2(const float *x, float *y, const int64_t *g, const float *divisorZ, const float *divisorY,
+static void window_plane_masked_avx2(const float *x, float *y, const convarith_window_geometry *g, const float *divisorZ, const float *divisorY,
                                      const float *divisorX, int mode, float empty, const float *weights, int64_t *scratch) {
     const int average = mode == MODE_AVERAGE;
-    const __m256i gather = _mm256_mullo_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), _mm256_set1_epi32((int)g[11]));
+    const __m256i gather = _mm256_mullo_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), _mm256_set1_epi32((int)g->stride[2]));
     const float *source = x;
-    const int64_t lineStride = g[2];
+    const int64_t lineStride = g->input[2];
     CONVARITH_FOR_EACH_ROW(
         for (int64_t i0 = 0; i0 < outW; i0 += 8) {
             const int64_t lanes = outW - i0 < 8 ? outW - i0 : 8;
@@ -429,8 +430,8 @@ CONVARITH_WINDOW_SPANS(AVX2, avx2, 3)
 // The masks of vector `vector` of `lanes` outputs for every horizontal tap: bit j of lane j (stride 2: of
 // float j of the 2·lanes − 1 its two loads cover) when it lies on the line [0, inW). Returns whether some
 // lane is masked.
-static int edge_masks(int64_t vector, int64_t lanes, const int64_t *g, int64_t *masks) {
-    const int64_t inW = g[2], kW = g[8], sW = g[11], dW = g[14], pW = g[17];
+static int edge_masks(int64_t vector, int64_t lanes, const convarith_window_geometry *g, int64_t *masks) {
+    const int64_t inW = g->input[2], kW = g->kernel[2], sW = g->stride[2], dW = g->dilation[2], pW = g->padding[2];
     const int64_t span = sW == 2 ? 2 * lanes - 1 : lanes;
     const uint32_t full = (uint32_t)((1ull << span) - 1);
     int masked = 0;
@@ -476,14 +477,14 @@ static int edge_masks(int64_t vector, int64_t lanes, const int64_t *g, int64_t *
 // A whole plane with the vector kernels of ISA (the loads and mode SUFFIX_ISA), or with the kernel that masks
 // every tap when the plane's padded copy would be large.
 #define CONVARITH_WINDOW_PLANE(ISA, NAME, S1, S2, SPAN2, SPAN3, GATHER) \
-ISA##_TARGET static void NAME(const float *x, float *y, const int64_t *g, const float *divisorZ, const float *divisorY, \
+ISA##_TARGET static void NAME(const float *x, float *y, const convarith_window_geometry *g, const float *divisorZ, const float *divisorY, \
                               const float *divisorX, int mode, float empty, const float *weights, int64_t *scratch) { \
-    if (g[11] > (1 << 27)) { window_plane_portable(x, y, g, divisorZ, divisorY, divisorX, mode, empty, weights, scratch); return; } \
+    if (g->stride[2] > (1 << 27)) { window_plane_portable(x, y, g, divisorZ, divisorY, divisorX, mode, empty, weights, scratch); return; } \
     const int64_t lanesPerVector = ISA##_LANES; \
-    const ISA##_INDEX gather = ISA##_GATHER_INDEX(g[11]); \
+    const ISA##_INDEX gather = ISA##_GATHER_INDEX(g->stride[2]); \
     const ISA##_INDEX evens = ISA##_EVENS; \
     const float start = mode == MODE_MAX ? empty : 0.0f; \
-    const int64_t vectorCount = (g[5] + lanesPerVector - 1) / lanesPerVector; \
+    const int64_t vectorCount = (g->output[2] + lanesPerVector - 1) / lanesPerVector; \
     /* Per-tap masks of the first and last vector, when they are the only ones that read outside the line; */ \
     /* otherwise the plane copied once, each line padded with the neutral value (or, were that copy large, */ \
     /* the kernel that masks every tap). */ \
@@ -492,15 +493,15 @@ ISA##_TARGET static void NAME(const float *x, float *y, const int64_t *g, const 
         window_plane_masked_avx2(x, y, g, divisorZ, divisorY, divisorX, mode, empty, weights, scratch); \
         return; \
     } \
-    int64_t *edgeFirst = scratch + pool_index_words(g), *edgeLast = edgeFirst + g[8]; \
+    int64_t *edgeFirst = scratch + pool_index_words(g), *edgeLast = edgeFirst + g->kernel[2]; \
     const int64_t copyStride = suffice ? 0 : pool_line_stride(g, lanesPerVector); \
     const float *source = x; \
-    int64_t lineStride = g[2]; \
+    int64_t lineStride = g->input[2]; \
     if (copyStride > 0) { \
-        float *copy = (float *)(edgeLast + g[8]); \
-        const int64_t inW = g[2], pW = g[17]; \
+        float *copy = (float *)(edgeLast + g->kernel[2]); \
+        const int64_t inW = g->input[2], pW = g->padding[2]; \
         const ISA##_T neutral = ISA##_SET1(start); \
-        for (int64_t line = 0; line < g[0] * g[1]; line++) { \
+        for (int64_t line = 0; line < g->input[0] * g->input[1]; line++) { \
             float *target = copy + line * copyStride; \
             for (int64_t i = 0; i < copyStride; i += lanesPerVector) ISA##_STORE(target + i, ISA##_FULL, neutral); \
             memcpy(target + pW, x + line * inW, (size_t)inW * sizeof(float)); \
@@ -512,9 +513,9 @@ ISA##_TARGET static void NAME(const float *x, float *y, const int64_t *g, const 
         if (!edge_masks(0, lanesPerVector, g, edgeFirst)) edgeFirst = 0; \
         if (!edge_masks(vectorCount - 1, lanesPerVector, g, edgeLast)) edgeLast = 0; \
     } \
-    const int64_t inD = g[0], inH = g[1], outD = g[3], outH = g[4], outW = g[5]; \
-    const int64_t kD = g[6], kH = g[7], kW = g[8], sD = g[9], sH = g[10], sW = g[11]; \
-    const int64_t dD = g[12], dH = g[13], dW = g[14], pD = g[15], pH = g[16], pW = g[17]; \
+    const int64_t inD = g->input[0], inH = g->input[1], outD = g->output[0], outH = g->output[1], outW = g->output[2]; \
+    const int64_t kD = g->kernel[0], kH = g->kernel[1], kW = g->kernel[2], sD = g->stride[0], sH = g->stride[1], sW = g->stride[2]; \
+    const int64_t dD = g->dilation[0], dH = g->dilation[1], dW = g->dilation[2], pD = g->padding[0], pH = g->padding[1], pW = g->padding[2]; \
     const float **linesA = (const float **)(scratch + 2 * kW), **weightsA = linesA + kD * kH; \
     const float **linesB = weightsA + kD * kH, **weightsB = linesB + kD * kH; \
     const uint32_t last = outW % lanesPerVector == 0 ? ISA##_FULL : (1u << (outW % lanesPerVector)) - 1; \
@@ -558,11 +559,13 @@ CONVARITH_WINDOW_PLANE(AVX512, window_plane_avx512, s1_avx512, s2_avx512, span2_
 
 // The public entry points of each instruction set: pooling (max or average) and depthwise planes.
 #define CONVARITH_ENTRY_POINTS(SUFFIX, ATTRIBUTE) \
-ATTRIBUTE static void pool_plane_##SUFFIX(const float *x, float *y, const int64_t *g, const float *divisorZ, const float *divisorY, \
+ATTRIBUTE static void pool_plane_##SUFFIX(const float *x, float *y, const convarith_window_geometry *g, const float *divisorZ, const float *divisorY, \
                                           const float *divisorX, int average, float empty, int64_t *scratch) { \
+    convarith_check_window(g); \
     window_plane_##SUFFIX(x, y, g, divisorZ, divisorY, divisorX, average ? MODE_AVERAGE : MODE_MAX, empty, 0, scratch); \
 } \
-ATTRIBUTE static void depthwise_plane_##SUFFIX(const float *x, float *y, const int64_t *g, const float *weights, int64_t *scratch) { \
+ATTRIBUTE static void depthwise_plane_##SUFFIX(const float *x, float *y, const convarith_window_geometry *g, const float *weights, int64_t *scratch) { \
+    convarith_check_window(g); \
     window_plane_##SUFFIX(x, y, g, 0, 0, 0, MODE_WEIGHTED, 0.0f, weights, scratch); \
 }
 CONVARITH_ENTRY_POINTS(portable, )

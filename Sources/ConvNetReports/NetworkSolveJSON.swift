@@ -13,7 +13,7 @@ public enum NetworkSolveJSON {
             ("threshold", .integer(answer.threshold)), ("period", .integer(answer.period)),
             ("residues", .array(answer.residues.map(JSONValue.integer))), ("exceptions", .array(answer.exceptions.map(JSONValue.integer))),
             ("evaluated_up_to", .integer(answer.evaluatedUpTo)), ("evaluations", .integer(answer.evaluations)),
-            ("given", .integer(given)), ("accepted", .bool(answer.accepts(given))),
+            ("given", .integer(given)), ("accepted", .bool(answer.accepts(given))), ("fixed_by_model", .bool(answer.fixedByModel)),
             ("nearest_below", nearest.below.map(JSONValue.integer) ?? .null), ("nearest_above", nearest.above.map(JSONValue.integer) ?? .null),
         ])
     }

@@ -134,7 +134,8 @@ static void check_positions(const char *isa) {
 static void check_windows(const char *isa) {
     convarith_row_kernels kernels = convarith_select_row_kernels(isa);
     for (int trial = 0; trial < 60; trial++) {
-        int64_t g[18];
+        convarith_window_geometry geometry;
+        const convarith_window_geometry *g = &geometry;
         for (int axis = 0; axis < 3; axis++) {
             int64_t kernel = axis == 0 ? 1 + random_below(2) : 1 + random_below(4);
             int64_t stride = 1 + random_below(3), dilation = 1 + random_below(2), before = random_below(kernel);
@@ -142,50 +143,51 @@ static void check_windows(const char *isa) {
             int64_t span = dilation * (kernel - 1) + 1;
             if (input + 2 * before < span) input = span;  // at least one output
             int64_t output = (input + 2 * before - span) / stride + 1;
-            g[axis] = input, g[3 + axis] = output, g[6 + axis] = kernel, g[9 + axis] = stride, g[12 + axis] = dilation, g[15 + axis] = before;
+            geometry.input[axis] = input, geometry.output[axis] = output, geometry.kernel[axis] = kernel;
+            geometry.stride[axis] = stride, geometry.dilation[axis] = dilation, geometry.padding[axis] = before;
         }
-        int64_t inputCount = g[0] * g[1] * g[2], outputCount = g[3] * g[4] * g[5];
-        float *x = random_floats(inputCount), *weights = random_floats(g[6] * g[7] * g[8]);
+        int64_t inputCount = g->input[0] * g->input[1] * g->input[2], outputCount = g->output[0] * g->output[1] * g->output[2];
+        float *x = random_floats(inputCount), *weights = random_floats(g->kernel[0] * g->kernel[1] * g->kernel[2]);
         float *y = malloc(sizeof(float) * (size_t)outputCount), *want = malloc(sizeof(float) * (size_t)outputCount);
         int64_t *scratch = malloc(sizeof(int64_t) * (size_t)(convarith_pool_plane_scratch(g) + 1));
         // Tap counts inside the input per output index and axis (the average's divisors).
         float *divisors[3];
         for (int axis = 0; axis < 3; axis++) {
-            divisors[axis] = malloc(sizeof(float) * (size_t)g[3 + axis]);
-            for (int64_t o = 0; o < g[3 + axis]; o++) {
+            divisors[axis] = malloc(sizeof(float) * (size_t)g->output[axis]);
+            for (int64_t o = 0; o < g->output[axis]; o++) {
                 int count = 0;
-                for (int64_t t = 0; t < g[6 + axis]; t++) {
-                    int64_t i = o * g[9 + axis] + t * g[12 + axis] - g[15 + axis];
-                    count += i >= 0 && i < g[axis];
+                for (int64_t t = 0; t < g->kernel[axis]; t++) {
+                    int64_t i = o * g->stride[axis] + t * g->dilation[axis] - g->padding[axis];
+                    count += i >= 0 && i < g->input[axis];
                 }
                 divisors[axis][o] = (float)count;
             }
         }
         for (int mode = 0; mode < 3; mode++) {  // max, average, depthwise
-            for (int64_t oz = 0; oz < g[3]; oz++)
-                for (int64_t oy = 0; oy < g[4]; oy++)
-                    for (int64_t ox = 0; ox < g[5]; ox++) {
+            for (int64_t oz = 0; oz < g->output[0]; oz++)
+                for (int64_t oy = 0; oy < g->output[1]; oy++)
+                    for (int64_t ox = 0; ox < g->output[2]; ox++) {
                         float value = mode == 0 ? -INFINITY : 0;
-                        for (int64_t tz = 0; tz < g[6]; tz++)
-                            for (int64_t ty = 0; ty < g[7]; ty++)
-                                for (int64_t tx = 0; tx < g[8]; tx++) {
-                                    int64_t iz = oz * g[9] + tz * g[12] - g[15], iy = oy * g[10] + ty * g[13] - g[16];
-                                    int64_t ix = ox * g[11] + tx * g[14] - g[17];
-                                    if (iz < 0 || iz >= g[0] || iy < 0 || iy >= g[1] || ix < 0 || ix >= g[2]) continue;
-                                    float v = x[(iz * g[1] + iy) * g[2] + ix];
+                        for (int64_t tz = 0; tz < g->kernel[0]; tz++)
+                            for (int64_t ty = 0; ty < g->kernel[1]; ty++)
+                                for (int64_t tx = 0; tx < g->kernel[2]; tx++) {
+                                    int64_t iz = oz * g->stride[0] + tz * g->dilation[0] - g->padding[0], iy = oy * g->stride[1] + ty * g->dilation[1] - g->padding[1];
+                                    int64_t ix = ox * g->stride[2] + tx * g->dilation[2] - g->padding[2];
+                                    if (iz < 0 || iz >= g->input[0] || iy < 0 || iy >= g->input[1] || ix < 0 || ix >= g->input[2]) continue;
+                                    float v = x[(iz * g->input[1] + iy) * g->input[2] + ix];
                                     if (mode == 0) value = v >= value ? v : value;
                                     else if (mode == 1) value += v;
-                                    else value += v * weights[(tz * g[7] + ty) * g[8] + tx];
+                                    else value += v * weights[(tz * g->kernel[1] + ty) * g->kernel[2] + tx];
                                 }
                         if (mode == 1) value /= divisors[0][oz] * divisors[1][oy] * divisors[2][ox];
-                        want[(oz * g[4] + oy) * g[5] + ox] = value;
+                        want[(oz * g->output[1] + oy) * g->output[2] + ox] = value;
                     }
             if (mode < 2) kernels.pool_plane(x, y, g, divisors[0], divisors[1], divisors[2], mode == 1, -INFINITY, scratch);
             else kernels.depthwise_plane(x, y, g, weights, scratch);
             char what[160];
             snprintf(what, sizeof what, "%s %s plane %lldx%lldx%lld k %lldx%lldx%lld s %lldx%lldx%lld", kernels.name,
-                     mode == 0 ? "max" : mode == 1 ? "average" : "depthwise", (long long)g[0], (long long)g[1], (long long)g[2],
-                     (long long)g[6], (long long)g[7], (long long)g[8], (long long)g[9], (long long)g[10], (long long)g[11]);
+                     mode == 0 ? "max" : mode == 1 ? "average" : "depthwise", (long long)g->input[0], (long long)g->input[1], (long long)g->input[2],
+                     (long long)g->kernel[0], (long long)g->kernel[1], (long long)g->kernel[2], (long long)g->stride[0], (long long)g->stride[1], (long long)g->stride[2]);
             expect_close(what, y, want, outputCount, mode == 0 ? 0.0f : 1e-5f);
         }
         for (int axis = 0; axis < 3; axis++) free(divisors[axis]);

@@ -62,6 +62,19 @@ struct AcceptedSizesTests {
         }
     }
 
+    @Test("a network that accepts its given 4 × 8 input but no square one (a fixed linear layer) is solved per axis around the given size")
+    func acceptedGivenSizeNeedsNoSquareInput() throws {
+        let network = try StackFile.read("""
+            input: [1, 1, 4, 8]
+            layers:
+              - {op: conv, out_channels: 2, kernel: 3, padding: 1}
+              - {op: flatten}
+              - {op: linear, in_features: 64, out_features: 10}
+            """)
+        let answers = try network.acceptedSizesOfSpatialAxes(limit: 64)
+        #expect(answers.map(\.description) == ["only 4", "only 8"], "\(answers)")
+    }
+
     @Test("the committed U-Net export: multiples of 4, as ONNX Runtime runs it (sizes 1…64 tried there)")
     func exportedUnetMatchesOnnxRuntime() throws {
         let network = try ONNXModelFile.load(path: Fixtures.url("onnx/unet_style.onnx").path).withInputShape([1, 1, 102, 102])

@@ -52,6 +52,16 @@ struct ONNXImportTests {
         #expect(report.layers.filter { $0.error != nil }.count == 1)
     }
 
+    @Test("ScatterND checks its updates against indices and data as ONNX Runtime does: the region model's constant updates fit only 12 × 16")
+    func scatterNDChecksItsUpdates() throws {
+        let network = try ONNXModelFile.load(path: Fixtures.url("onnx/region_ops.onnx").path)
+        #expect(network.analyze().firstFailure == nil)
+        // ONNX Runtime at 13 × 16: "updates tensor should have shape equal to indices.shape[:-1] + data.shape[indices.shape[-1]:]".
+        let failure = try #require(network.withInputShape([1, 3, 13, 16]).analyze().firstFailure)
+        #expect(failure.name == "scatter_nd" && failure.error?.contains("ScatterND: updates [1, 12, 16] must have the shape [1, 13, 16]") == true,
+                "\(failure.error ?? "")")
+    }
+
     @Test("a Shape → Gather → Unsqueeze → Concat → Reshape flatten is followed from the given input size")
     func shapeSubgraphIsFollowed() throws {
         let network = try ONNXModelFile.load(path: Fixtures.url("onnx/pytorch_flatten_export.onnx").path)

@@ -28,23 +28,34 @@ int convarith_supports(const char *name);
 /// ("avx512", "avx2", "portable") when the CPU supports it (else portable), the best otherwise.
 int convarith_select_isa(const char *forced);
 
-/// A whole plane of a pooling layer, `x` of `g[0]×g[1]×g[2]` (depth, height, width) to `y` of `g[3]×g[4]×g[5]`,
-/// with kernel `g[6..8]`, stride `g[9..11]`, dilation `g[12..14]` and padding before `g[15..17]`: each output
-/// is the max (`v >= m ? v : m`, from `empty`) or the sum of the window's taps on the input, an average
-/// divided by `divisorZ[oz]·divisorY[oy]·divisorX[ox]` (tap counts as floats; NaN when 0). Taps are taken in
-/// the order depth, height, width. `scratch` holds `convarith_pool_plane_scratch(g)` 8-byte words.
-typedef void (*convarith_pool_plane_fn)(const float *x, float *y, const int64_t *g, const float *divisorZ,
+/// A plane of a window layer (pooling, depthwise convolution), per axis — depth, height, width: the input and
+/// output sizes, the kernel, the stride, the dilation and the padding before the axis (negative: a crop).
+typedef struct {
+    int64_t input[3];
+    int64_t output[3];
+    int64_t kernel[3];
+    int64_t stride[3];
+    int64_t dilation[3];
+    int64_t padding[3];
+} convarith_window_geometry;
+
+/// A whole plane of a pooling layer, `x` of `g->input` to `y` of `g->output`: each output is the max
+/// (`v >= m ? v : m`, from `empty`) or the sum of the window's taps on the input, an average divided by
+/// `divisorZ[oz]·divisorY[oy]·divisorX[ox]` (tap counts as floats; NaN when 0). Taps are taken in the order
+/// depth, height, width. `scratch` holds `convarith_pool_plane_scratch(g)` 8-byte words.
+typedef void (*convarith_pool_plane_fn)(const float *x, float *y, const convarith_window_geometry *g, const float *divisorZ,
                                         const float *divisorY, const float *divisorX, int average, float empty,
                                         int64_t *scratch);
 
 /// The 8-byte words of scratch a pooling or depthwise plane of geometry `g` needs (tap ranges, line pointers,
 /// edge masks, a padded copy of the plane).
-int64_t convarith_pool_plane_scratch(const int64_t *g);
+int64_t convarith_pool_plane_scratch(const convarith_window_geometry *g);
 
 /// A whole plane of a depthwise convolution, geometry `g` as for pooling: each output is the sum of the
 /// window's taps on the input times `weights[(tz·kH + ty)·kW + tx]` (padding adds nothing), without bias.
 /// `scratch` holds `convarith_pool_plane_scratch(g)` 8-byte words.
-typedef void (*convarith_depthwise_plane_fn)(const float *x, float *y, const int64_t *g, const float *weights, int64_t *scratch);
+typedef void (*convarith_depthwise_plane_fn)(const float *x, float *y, const convarith_window_geometry *g, const float *weights,
+                                             int64_t *scratch);
 
 /// The window kernels (pooling, depthwise) and the instruction set they use.
 typedef struct {
@@ -119,15 +130,35 @@ void convarith_prefetch_rows(const float *b, const int64_t *offsets, int64_t k, 
 /// `target[i · step] = values[i]` for i < count; `isa` 2 stores stride-2 runs eight values at a time with AVX-512.
 void convarith_store_strided(const float *values, int64_t count, float *target, int64_t step, int isa);
 
-/// col2im: for each row (c, tap) of `cols` (c = row / taps, relative to `y`'s first channel) and each run of
-/// columns on one input row (`runs`: run_count groups of 5 — the first column's offset, the count, and z·s_z,
-/// y·s_y, x·s_x of the first column), adds `cols[row·row_stride + (offset + i)·column_stride]` to the output
-/// `x·s_x + i·s_x + tap offset` of that row, where it lies inside. `g`: the output's depth, height, width,
-/// kernel height and width, taps, s_x, dilation (3), padding before (3), and the output plane. Rows and runs
-/// are added in order, each output's contributions in the same order whatever `isa` (2 adds stride-2 runs
-/// eight at a time with AVX-512).
-void convarith_col2im(const float *cols, int64_t rows, int64_t row_stride, int64_t column_stride, const int64_t *runs,
-                      int64_t run_count, const int64_t *g, float *y, int isa);
+/// The output a col2im scatter adds into: its depth, height and width, the kernel's height and width and its
+/// taps, the stride along the width, the dilation and the padding before each axis, and the output plane.
+typedef struct {
+    int64_t output[3];
+    int64_t kernel_height;
+    int64_t kernel_width;
+    int64_t taps;
+    int64_t stride_width;
+    int64_t dilation[3];
+    int64_t padding[3];
+    int64_t output_plane;
+} convarith_col2im_geometry;
+
+/// A run of columns on one input row: the first column's offset in the chunk, how many, and z·s_z, y·s_y, x·s_x
+/// of the first.
+typedef struct {
+    int64_t offset;
+    int64_t count;
+    int64_t z;
+    int64_t y;
+    int64_t x;
+} convarith_col2im_run;
+
+/// col2im: for each row (c, tap) of `cols` (c = row / taps, relative to `y`'s first channel) and each run,
+/// adds `cols[row·row_stride + (offset + i)·column_stride]` to the output `x + i·s_x + tap offset` of that row,
+/// where it lies inside. Rows and runs are added in order, each output's contributions in the same order
+/// whatever `isa` (2 adds stride-2 runs eight at a time with AVX-512).
+void convarith_col2im(const float *cols, int64_t rows, int64_t row_stride, int64_t column_stride, const convarith_col2im_run *runs,
+                      int64_t run_count, const convarith_col2im_geometry *g, float *y, int isa);
 
 /// A block of at least `bytes` bytes, 64-byte aligned, for scratch (its size in `capacity`): the block the last
 /// call gave back when it is large enough and free, else a new one; NULL when memory is exhausted. Give it back

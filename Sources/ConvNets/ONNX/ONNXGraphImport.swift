@@ -25,7 +25,7 @@ struct ONNXGraphImport {
         "Sin", "Cos", "Tan", "Asin", "Acos", "Atan", "Sinh",
         "Cosh", "IsNaN", "IsInf", "ThresholdedRelu", "LRN", "LayerNormalization", "GroupNormalization", "MeanVarianceNormalization",
         "QuantizeLinear", "DequantizeLinear", "Shrink", "LpNormalization", "CumSum", "Trilu", "Swish", "Acosh", "Asinh", "Atanh",
-        "BitwiseNot", "ReverseSequence", "Scatter", "ScatterElements", "ScatterND", "RandomNormalLike", "RandomUniformLike", "Bernoulli",
+        "BitwiseNot", "ReverseSequence", "RandomNormalLike", "RandomUniformLike", "Bernoulli",
         "EyeLike", "RMSNormalization", "RotaryEmbedding",
     ]
 

@@ -48,7 +48,7 @@ public struct ONNXOperator: Sendable, Hashable {
         "ReduceL1", "ReduceL2", "ReduceLogSumExp", "ReduceSumSquare", "ArgMax", "ArgMin", "MatMul", "Tile", "DepthToSpace",
         "SpaceToDepth", "Pad", "Add", "Sub", "Mul", "Div", "Pow", "Max", "Min", "Sum", "Mean", "Equal", "Greater", "Less",
         "GreaterOrEqual", "LessOrEqual", "And", "Or", "Xor", "Where", "Mod", "PRelu", "BitShift", "Range", "Flatten",
-        "GatherElements", "GatherND", "ConvInteger", "QLinearConv", "DeformConv", "MatMulInteger", "QLinearMatMul", "LSTM", "GRU",
+        "GatherElements", "GatherND", "Scatter", "ScatterElements", "ScatterND", "ConvInteger", "QLinearConv", "DeformConv", "MatMulInteger", "QLinearMatMul", "LSTM", "GRU",
         "RNN", "DynamicQuantizeLinear", "TopK", "Einsum", "ReduceLogSum", "BitwiseAnd", "BitwiseOr", "BitwiseXor",
     ]).union(unaryValues).union(regionOperators)
 

@@ -88,6 +88,28 @@ extension ONNXOperator {
                 throw .layer("GatherND: indices \(ShapeText.brackets(indices.shape)) do not index data \(ShapeText.brackets(x.shape)) with batch_dims \(batch)")
             }
             return ONNXOutput(shape: Array(indices.shape.dropLast()) + Array(x.shape[(batch + depth)...]))
+        case "ScatterND":
+            // ONNX: updates.shape == indices.shape[:-1] + data.shape[indices.shape[-1]:], 1 ≤ indices.shape[-1] ≤ rank.
+            let indices = try input(1), updates = try input(2)
+            guard let depth = indices.shape.last, depth >= 1, depth <= rank else {
+                throw .layer("ScatterND: indices \(ShapeText.brackets(indices.shape)) do not index data \(ShapeText.brackets(x.shape)) (their last axis must be 1…\(rank))")
+            }
+            let expected = Array(indices.shape.dropLast()) + Array(x.shape[depth...])
+            guard updates.shape == expected else {
+                throw .layer("ScatterND: updates \(ShapeText.brackets(updates.shape)) must have the shape \(ShapeText.brackets(expected)) (indices \(ShapeText.brackets(indices.shape))[:-1] + data \(ShapeText.brackets(x.shape))[\(depth):])")
+            }
+            return ONNXOutput(shape: x.shape)
+        case "ScatterElements", "Scatter":
+            // ONNX: indices and updates of one shape, of the data's rank, within the data's sizes off the axis.
+            let indices = try input(1), updates = try input(2)
+            let position = try axis(attributes.integer("axis") ?? 0, rank: rank)
+            guard indices.shape.count == rank, updates.shape == indices.shape else {
+                throw .layer("\(type): indices \(ShapeText.brackets(indices.shape)) and updates \(ShapeText.brackets(updates.shape)) must have one shape, of the rank of data \(ShapeText.brackets(x.shape))")
+            }
+            for dimension in 0..<rank where dimension != position && indices.shape[dimension] > x.shape[dimension] {
+                throw .layer("\(type): indices \(ShapeText.brackets(indices.shape)) are larger than data \(ShapeText.brackets(x.shape)) on axis \(dimension)")
+            }
+            return ONNXOutput(shape: x.shape)
         case "Unsqueeze":
             guard let axes = try integers(input: 1, attribute: "axes", sinceOpset: 13) else { throw .layer("Unsqueeze needs axes") }
             let outputRank = rank + axes.count

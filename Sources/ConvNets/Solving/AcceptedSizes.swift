@@ -28,6 +28,10 @@ public struct AcceptedSizes: Sendable, Hashable, CustomStringConvertible {
     public let exceptions: [Int]
     /// The largest size the rule was established up to.
     public let evaluatedUpTo: Int
+    /// Whether the model declares this axis as a fixed number (an ONNX export without a dynamic axis): the
+    /// sizes are then those its layers accept, for the model with the axis made dynamic — `--input` and ONNX
+    /// Runtime refuse every other size of the file as it is.
+    public var fixedByModel = false
     /// How many sizes were analysed to establish it (all sizes up to ``evaluatedUpTo``, or — when the
     /// network's derived period settles the rule early — the sizes up to that point and a sample beyond).
     public let evaluations: Int
@@ -77,8 +81,8 @@ public struct AcceptedSizes: Sendable, Hashable, CustomStringConvertible {
 
 extension Network {
     /// The accepted sizes of every spatial axis of the first input (`[N, C, spatial…]`). Each axis is solved
-    /// with the other spatial axes at an accepted size: the one given when it is accepted, else the nearest
-    /// accepted size of a square input (all spatial axes equal), found first.
+    /// with the other spatial axes at the size given when the network accepts the given shape, else at the
+    /// nearest accepted size of a square input (all spatial axes equal), found first.
     /// - Parameters:
     ///   - limit: the largest size the rule is established up to (each evaluation is one analysis of the
     ///     network).
@@ -109,20 +113,23 @@ extension Network {
             done += 1
             progress(min(done, total), total)
         }
-        let square = try acceptedSizes(axis: spatial[0], limit: limit, periods: periods, derived: derived, evaluated: step) { size in
-            var sized = shape
-            for axis in spatial { sized[axis] = size }
-            return sized
-        }
+        // The other axes stay at the given size when it is accepted; else at the nearest accepted square size.
         var settled = shape
-        for axis in spatial where !square.accepts(shape[axis]) {
-            let nearest = square.nearest(to: shape[axis])
-            guard let size = nearest.below ?? nearest.above else {
-                throw .malformed("no square input up to \(limit) is accepted: \(square.description)", at: nil)
+        if report.status == .failed {
+            let square = try acceptedSizes(axis: spatial[0], limit: limit, periods: periods, derived: derived, evaluated: step) { size in
+                var sized = shape
+                for axis in spatial { sized[axis] = size }
+                return sized
             }
-            settled[axis] = size
+            for axis in spatial where !square.accepts(shape[axis]) {
+                let nearest = square.nearest(to: shape[axis])
+                guard let size = nearest.below ?? nearest.above else {
+                    throw .malformed("no square input up to \(limit) is accepted: \(square.description)", at: nil)
+                }
+                settled[axis] = size
+            }
         }
-        let answers = try spatial.map { (axis) throws(NetworkError) in
+        let answers: [AcceptedSizes] = try spatial.map { (axis) throws(NetworkError) in
             try acceptedSizes(axis: axis, limit: limit, periods: periods, derived: derived, evaluated: step) { size in
                 var sized = settled
                 sized[axis] = size
@@ -130,7 +137,11 @@ extension Network {
             }
         }
         progress(total, total)
-        return answers
+        return answers.map { answer in
+            var marked = answer
+            marked.fixedByModel = input.declared.count == shape.count && Int(input.declared[answer.axis]) != nil
+            return marked
+        }
     }
 
     /// The least common multiple of the stride products along every path (and of the denominators of

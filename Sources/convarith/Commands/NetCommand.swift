@@ -102,7 +102,8 @@ struct NetCommand: ParsableCommand {
                 let nearest = answer.nearest(to: given)
                 let verdict = answer.accepts(given) ? "\(given) is accepted"
                     : "\(given) is not; nearest: " + [nearest.below, nearest.above].compactMap { $0.map(String.init) }.joined(separator: " and ")
-                print("accepted sizes of axis \(answer.axis): \(answer.description); \(verdict)")
+                print("accepted sizes of axis \(answer.axis): \(answer.description); \(verdict)"
+                      + (answer.fixedByModel ? " (the model fixes this axis at \(given): these are the sizes its layers accept once the axis is exported dynamic)" : ""))
             }
             if let failure = report.firstFailure, acceptedSizes {
                 print(repairs.isEmpty ? "no change of one layer's padding, output padding or ceil mode repairs \(failure.name) at this size"

@@ -15,17 +15,17 @@ enum DirectKernels {
         }
     }
 
-    /// Calls `body` with the geometry as the C window kernels read it (input, output, kernel, stride,
-    /// dilation, padding before) and the scratch one plane of them needs, reused across the planes.
-    private static func withWindowGeometry(_ g: Geometry3, _ body: (UnsafePointer<Int64>, UnsafeMutablePointer<Int64>) -> Void) {
-        let geometry: [Int64] = [g.input.0, g.input.1, g.input.2, g.output.0, g.output.1, g.output.2, g.kernel.0, g.kernel.1,
-                                 g.kernel.2, g.stride.0, g.stride.1, g.stride.2, g.dilation.0, g.dilation.1, g.dilation.2,
-                                 g.padding.0, g.padding.1, g.padding.2].map { Int64($0) }
-        geometry.withUnsafeBufferPointer { gBuffer in
-            guard let gBase = gBuffer.baseAddress else { return }
-            withUnsafeTemporaryAllocation(of: Int64.self, capacity: max(Int(convarith_pool_plane_scratch(gBase)), 1)) { scratch in
+    /// Calls `body` with the geometry as the C window kernels read it (per axis: input, output, kernel,
+    /// stride, dilation, padding before) and the scratch one plane of them needs, reused across the planes.
+    private static func withWindowGeometry(_ g: Geometry3,
+                                           _ body: (UnsafePointer<convarith_window_geometry>, UnsafeMutablePointer<Int64>) -> Void) {
+        func axes(_ values: (Int, Int, Int)) -> (Int64, Int64, Int64) { (Int64(values.0), Int64(values.1), Int64(values.2)) }
+        var geometry = convarith_window_geometry(input: axes(g.input), output: axes(g.output), kernel: axes(g.kernel), stride: axes(g.stride),
+                                                 dilation: axes(g.dilation), padding: axes(g.padding))
+        withUnsafePointer(to: &geometry) { pointer in
+            withUnsafeTemporaryAllocation(of: Int64.self, capacity: max(Int(convarith_pool_plane_scratch(pointer)), 1)) { scratch in
                 guard let scratchBase = scratch.baseAddress else { return }
-                body(gBase, scratchBase)
+                body(pointer, scratchBase)
             }
         }
     }

@@ -140,20 +140,23 @@ public enum FastKernels {
                         into y: UnsafeMutablePointer<Float>, rowStride: Int? = nil, columnStride: Int = 1, isa: Int32) {
         let (outD, outH, outW) = g.input  // the transposed layer's output is the associated convolution's input
         let (_, inH, inW) = g.output
-        // Runs of columns on one input row: (offset in the chunk, count, z·s_z, y·s_y, x·s_x of the first).
-        var runs: [Int64] = []
-        runs.reserveCapacity(5 * (columns.count / max(inW, 1) + 2))
+        // Runs of columns on one input row: offset in the chunk, count, z·s_z, y·s_y, x·s_x of the first.
+        var runs: [convarith_col2im_run] = []
+        runs.reserveCapacity(columns.count / max(inW, 1) + 2)
         var j = columns.lowerBound
         while j < columns.upperBound {
             let jz = j / (inH * inW), rest = j % (inH * inW)
             let jy = rest / inW, jx = rest % inW
             let count = min(columns.upperBound - j, inW - jx)
-            runs += [Int64(j - columns.lowerBound), Int64(count), Int64(jz * g.stride.0), Int64(jy * g.stride.1), Int64(jx * g.stride.2)]
+            runs.append(convarith_col2im_run(offset: Int64(j - columns.lowerBound), count: Int64(count), z: Int64(jz * g.stride.0),
+                                             y: Int64(jy * g.stride.1), x: Int64(jx * g.stride.2)))
             j += count
         }
-        let geometry: [Int64] = [outD, outH, outW, g.kernel.1, g.kernel.2, g.taps, g.stride.2, g.dilation.0, g.dilation.1, g.dilation.2,
-                                 g.padding.0, g.padding.1, g.padding.2, g.inputCount].map(Int64.init)
-        convarith_col2im(cols, Int64(rows), Int64(rowStride ?? columns.count), Int64(columnStride), runs, Int64(runs.count / 5), geometry, y, isa)
+        var geometry = convarith_col2im_geometry(
+            output: (Int64(outD), Int64(outH), Int64(outW)), kernel_height: Int64(g.kernel.1), kernel_width: Int64(g.kernel.2),
+            taps: Int64(g.taps), stride_width: Int64(g.stride.2), dilation: (Int64(g.dilation.0), Int64(g.dilation.1), Int64(g.dilation.2)),
+            padding: (Int64(g.padding.0), Int64(g.padding.1), Int64(g.padding.2)), output_plane: Int64(g.inputCount))
+        convarith_col2im(cols, Int64(rows), Int64(rowStride ?? columns.count), Int64(columnStride), runs, Int64(runs.count), &geometry, y, isa)
     }
 
     /// A convolution with few output positions: `yᵀ[Πo × C_out/g] = im2colᵀ · Wᵀ`, the im2col materialized
