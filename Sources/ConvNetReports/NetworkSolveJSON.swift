@@ -5,15 +5,16 @@ import ConvNets
 /// The answers of `convarith net --accepted-sizes` as JSON: per spatial axis, the accepted sizes and the
 /// nearest to the size given; for a failing network, the changes of one layer that repair it.
 public enum NetworkSolveJSON {
-    /// One axis's accepted sizes, with the size given and whether it is accepted.
-    public static func acceptedSizes(_ answer: AcceptedSizes, given: Int) -> JSONValue {
-        let nearest = answer.nearest(to: given)
+    /// One axis's accepted sizes, with the size given and whether it is accepted — beyond the sizes the rule
+    /// was established for, as the analysis of the given shape says (`givenShapeFails`).
+    public static func acceptedSizes(_ answer: AcceptedSizes, given: Int, givenShapeFails: Bool) -> JSONValue {
+        let nearest = answer.nearest(to: min(given, answer.evaluatedUpTo))
         return .object([
             ("axis", .integer(answer.axis)), ("rule", .string(answer.description)),
             ("threshold", .integer(answer.threshold)), ("period", .integer(answer.period)),
             ("residues", .array(answer.residues.map(JSONValue.integer))), ("exceptions", .array(answer.exceptions.map(JSONValue.integer))),
             ("evaluated_up_to", .integer(answer.evaluatedUpTo)), ("evaluations", .integer(answer.evaluations)),
-            ("given", .integer(given)), ("accepted", .bool(answer.accepts(given))), ("fixed_by_model", .bool(answer.fixedByModel)),
+            ("given", .integer(given)), ("accepted", .bool(answer.knownToAccept(given) ?? !givenShapeFails)), ("fixed_by_model", .bool(answer.fixedByModel)),
             ("nearest_below", nearest.below.map(JSONValue.integer) ?? .null), ("nearest_above", nearest.above.map(JSONValue.integer) ?? .null),
         ])
     }

@@ -435,6 +435,16 @@ struct FastKernelTests {
         }
     }
 
+    @Test("strides of 2^32 and more are planned without overflow, on a path other than the phase splits", arguments: [4_294_967_296, 3_037_000_500, Int.max])
+    func hugeStridesArePlanned(stride: Int) throws {
+        let shape = try ConvolutionSpec(kernel: [3, 3], stride: [stride, stride]).shape(input: [14, 14])
+        let plan = try FastKernels.plan(shape: shape, input: [1, 16, 14, 14], weight: [32, 16, 3, 3])
+        #expect(plan.path != .indirectGEMM && plan.path != .positionsGEMM && plan.outputShape == [1, 32, 1, 1])
+        let transposed = try TransposedConvolutionSpec(kernel: [1], stride: [min(stride, 1 << 40)]).shape(input: [2])
+        let transposedPlan = try? FastKernels.plan(shape: transposed, input: [1, 2, 2], weight: [2, 2, 1])
+        #expect(transposedPlan.map { $0.path != .outputPhases && $0.path != .positionPhases } ?? true)
+    }
+
     @Test("a plan names its path, runs only tensors of the shapes it was made for, and gives the per-call floats")
     func planRunsItsOwnShapes() throws {
         var rng = SeededGenerator(state: 3)

@@ -75,6 +75,36 @@ struct AcceptedSizesTests {
         #expect(answers.map(\.description) == ["only 4", "only 8"], "\(answers)")
     }
 
+    @Test("strides and scales near Int.max neither trap nor exhaust the solver or the repairs", arguments: [
+        "  - {op: conv, out_channels: 2, kernel: 3, stride: 2}\n  - {op: conv, out_channels: 2, kernel: 1, stride: 4611686018427387904}",
+        "  - {op: conv, out_channels: 2, kernel: 1, stride: 9223372036854775783}",
+        "  - {op: upsample, scale: 9223372036854775783}",
+        "  - {op: transposed, out_channels: 4, kernel: 1, stride: 4611686018427387904}",
+    ])
+    func hugeStridesAreBounded(layers: String) throws {
+        let network = try StackFile.read("input: [1, 3, 64, 64]\nlayers:\n" + layers)
+        let clock = ContinuousClock(), start = clock.now
+        _ = try? network.acceptedSizesOfSpatialAxes(limit: 64)
+        _ = network.repairs()
+        #expect(clock.now - start < .seconds(20))
+    }
+
+    @Test("a given size that fails at the first layer still finds the rule: the strides as written give the periods")
+    func firstLayerFailureStillSolves() throws {
+        let network = try StackFile.read("""
+            input: [1, 1, 3, 3]
+            layers:
+              - {op: conv, name: e1, out_channels: 2, kernel: 5}
+              - {op: maxpool, name: down, kernel: 2}
+              - {op: conv, name: e2, out_channels: 2, kernel: 3, padding: 1}
+              - {op: transposed, name: up, out_channels: 2, kernel: 2, stride: 2}
+              - {op: concat, name: skip, inputs: [up, e1]}
+            """)
+        #expect(network.analyze().firstFailure?.name == "e1")
+        let answers = try network.acceptedSizesOfSpatialAxes(limit: 64)
+        #expect(answers.map(\.description) == ["sizes ≡ 0 (mod 2) from 6", "sizes ≡ 0 (mod 2) from 6"], "\(answers)")
+    }
+
     @Test("the committed U-Net export: multiples of 4, as ONNX Runtime runs it (sizes 1…64 tried there)")
     func exportedUnetMatchesOnnxRuntime() throws {
         let network = try ONNXModelFile.load(path: Fixtures.url("onnx/unet_style.onnx").path).withInputShape([1, 1, 102, 102])

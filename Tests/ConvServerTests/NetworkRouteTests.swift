@@ -20,9 +20,11 @@ struct NetworkRouteTests {
         let models = ServedModels(paths: [Self.repositoryFile("examples/encoder.yaml")])
         try await LoopbackServer.with(models: models) { server in
             let answer = try Self.json(try await server.get("/api/net/models"))
-            let listed = try #require(answer["models"] as? [[String: String]])
-            #expect(listed.map { $0["name"] ?? "" } == ["unet.yaml", "alexnet_v2.yaml", "unet_style.onnx", "encoder.yaml"])
-            #expect(listed.last?["origin"] == "file")
+            let listed = try #require(answer["models"] as? [[String: Any]])
+            #expect(listed.map { $0["name"] as? String ?? "" } == ["unet.yaml", "alexnet_v2.yaml", "unet_style.onnx", "encoder.yaml"])
+            #expect(listed.last?["origin"] as? String == "file")
+            // The exported U-Net's sizes are symbolic: the page starts it at a shape it names.
+            #expect(listed[2]["input"] as? String == "1x1x64x64")
         }
     }
 
@@ -99,6 +101,7 @@ struct NetworkRouteTests {
         ("/api/net?model=unet.yaml&inptu=1x1x8x8", "is it 'input'?"),
         ("/api/net?model=unet.yaml&input=1x1x0x8", "'input' must be a shape"),
         ("/api/net", "'model' is required"),
+        ("/api/net?model=unet_style.onnx", "give input="),
         ("/api/net/field?model=unet.yaml&layer=enc", "no layer named 'enc'"),
         ("/api/net?model=../../etc/passwd", "no model named"),
     ])

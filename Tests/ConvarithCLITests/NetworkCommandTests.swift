@@ -82,6 +82,21 @@ struct NetworkCommandTests {
         #expect(sizes.map { $0["period"] as? Int } == [4, 4] && sizes.allSatisfy { $0["accepted"] as? Bool == true })
     }
 
+    @Test("net --accepted-sizes at a size beyond the limit does not call it accepted, never prints an empty nearest, and keeps the table when no rule shows")
+    func acceptedSizesBeyondTheLimit() throws {
+        let encoder = OracleCorpus.packageRoot.appendingPathComponent("examples/encoder.yaml").path
+        let huge = try CLIRunner.run(["net", encoder, "--accepted-sizes", "--input", "1x3x9223372036854775807x75"])
+        #expect(huge.status == 1)
+        #expect(!huge.standardOutput.contains("9223372036854775807 is accepted") && !huge.standardOutput.contains("nearest: \n"),
+                "\(huge.standardOutput.suffix(600))")
+        let decoder = OracleCorpus.packageRoot.appendingPathComponent("examples/decoder.yaml").path
+        let unsolved = try CLIRunner.run(["net", decoder, "--accepted-sizes", "--input", "1x3x7"])
+        if unsolved.status != 0 {
+            // No rule: the reason on standard error, the table still on standard output.
+            #expect(unsolved.standardOutput.contains("total:") || unsolved.standardOutput.contains("first failure"), "\(unsolved.standardOutput)")
+        }
+    }
+
     @Test("mirror --stack prints only the decoder's stack and --out writes it: it reads back as a decoder that restores the encoder")
     func mirrorWritesOnlyTheStack() throws {
         let printed = try CLIRunner.run(["mirror", Self.fixture("encoder.yaml"), "--stack"])

@@ -42,6 +42,13 @@ public struct AcceptedSizes: Sendable, Hashable, CustomStringConvertible {
         return size >= threshold ? residues.contains(size % period) : exceptions.contains(size)
     }
 
+    /// Whether `size` is accepted, as far as this rule knows: `nil` beyond ``evaluatedUpTo`` (the rule's
+    /// regularity is established up to there; a constant in the network, or a size's own overflow, can end
+    /// it beyond).
+    public func knownToAccept(_ size: Int) -> Bool? {
+        size > evaluatedUpTo ? nil : accepts(size)
+    }
+
     /// The accepted sizes nearest to `size`, below (or equal) and above.
     public func nearest(to size: Int) -> (below: Int?, above: Int?) {
         guard size >= 1, size < Int.max / 2 else { return (nil, nil) }
@@ -97,13 +104,18 @@ extension Network {
         let report = analyze()
         // The periods a rule can have, built from the primes of every layer's stride and scale factor — the
         // same for every axis, found once — and the period the paths' strides give, when they give one.
+        // The strides as written count too: at a given size that fails early, few layers are resolved.
         var factors: Set<Int> = []
         for layer in report.layers {
             guard let resolved = layer.layer else { continue }
-            for window in resolved.shape.axes { factors.formUnion(Self.primeFactors(window.stride)) }
+            for window in resolved.shape.axes { factors.formUnion(Self.primeFactors(window.stride, upTo: limit)) }
         }
         for node in nodes {
-            if case .upsample(let scales) = node.operation { for scale in scales { factors.formUnion(Self.primeFactors(scale)) } }
+            switch node.operation {
+            case .upsample(let scales): for scale in scales { factors.formUnion(Self.primeFactors(scale, upTo: limit)) }
+            case .window(let layer): for stride in Self.writtenStrides(layer) { factors.formUnion(Self.primeFactors(stride, upTo: limit)) }
+            default: break
+            }
         }
         let periods = Self.smooth(upTo: max(1, limit / 3), primes: factors.sorted())
         let derived = derivedPeriod(report)
@@ -121,8 +133,9 @@ extension Network {
                 for axis in spatial { sized[axis] = size }
                 return sized
             }
-            for axis in spatial where !square.accepts(shape[axis]) {
-                let nearest = square.nearest(to: shape[axis])
+            // A size beyond the limit is settled too: the rule is known only up to the limit.
+            for axis in spatial where shape[axis] > limit || !square.accepts(shape[axis]) {
+                let nearest = square.nearest(to: min(shape[axis], limit))
                 guard let size = nearest.below ?? nearest.above else {
                     throw .malformed("no square input up to \(limit) is accepted: \(square.description)", at: nil)
                 }
@@ -157,14 +170,19 @@ extension Network {
             var value = 1
             for input in node.inputs { value = Self.lcm(value, period[input] ?? 1) }
             switch node.operation {
-            case .window:
+            case .window(let written):
                 // A transposed convolution is affine in its input (s(i − 1) + c): no period of its own.
-                guard let layer = rows[node.name]?.layer, layer.shape.operation != .transposedConvolution else { break }
-                value *= layer.shape.axes.map(\.stride).reduce(1, Self.lcm)
+                guard written.operation != .transposedConvolution else { break }
+                let strides = rows[node.name]?.layer?.shape.axes.map(\.stride) ?? Self.writtenStrides(written)
+                guard strides.allSatisfy({ $0 >= 1 && $0 <= 4_096 }) else { return nil }
+                let (next, overflow) = value.multipliedReportingOverflow(by: strides.reduce(1, Self.lcm))
+                guard !overflow else { return nil }
+                value = next
             case .resize(_, let scales?):
                 for scale in scales {
-                    guard let denominator = (1...64).first(where: { abs(scale * Double($0) - (scale * Double($0)).rounded()) < 1e-9 }) else { return nil }
+                    guard scale.isFinite, let denominator = (1...64).first(where: { abs(scale * Double($0) - (scale * Double($0)).rounded()) < 1e-9 }) else { return nil }
                     value *= denominator
+                    guard value <= 4_096 else { return nil }
                 }
             default:
                 break
@@ -238,20 +256,30 @@ extension Network {
         throw .malformed("no period of acceptance shows for sizes up to \(limit) (periods tried: \(periods.prefix(12).map(String.init).joined(separator: ", ")))", at: nil)
     }
 
+    /// The least common multiple of two values at most 4,096 each (the caller caps them), or of anything
+    /// below 2^31: no overflow.
     private static func lcm(_ a: Int, _ b: Int) -> Int {
         var (x, y) = (a, b)
         while y != 0 { (x, y) = (y, x % y) }
-        return a / x * b
+        let (product, overflow) = (a / max(x, 1)).multipliedReportingOverflow(by: b)
+        return overflow ? Int.max : product
     }
 
-    private static func primeFactors(_ value: Int) -> Set<Int> {
+    /// The prime factors of `value` up to `bound` (a larger prime cannot divide a period the solver
+    /// tries), by trial division up to `bound`: at most `bound` steps, whatever the value.
+    private static func primeFactors(_ value: Int, upTo bound: Int) -> Set<Int> {
         var result: Set<Int> = [], rest = value, divisor = 2
-        while rest > 1 && divisor * divisor <= rest {
+        while rest > 1 && divisor <= bound && divisor <= rest / divisor {
             while rest % divisor == 0 { result.insert(divisor); rest /= divisor }
             divisor += 1
         }
-        if rest > 1 { result.insert(rest) }
+        if rest > 1 && rest <= bound { result.insert(rest) }
         return result
+    }
+
+    /// A window layer's strides as written (pooling's default is its kernel, the others' 1).
+    private static func writtenStrides(_ layer: WindowLayer) -> [Int] {
+        layer.stride ?? (layer.operation == .pooling ? layer.kernel : [1])
     }
 
     /// 1 and the numbers up to `limit` whose prime factors are all in `primes`, ascending.

@@ -131,12 +131,17 @@ extension Network {
         if layer.operation == .transposedConvolution, layer.outputSize == nil {
             if let strides = expanded(layer.stride, default: 1), let dilations = expanded(layer.dilation, default: 1),
                let current = expanded(layer.outputPadding, default: 0) {
-                // Every output padding below max(stride, dilation) per axis (at most 64 combinations).
-                let ranges = (0..<rank).map { 0..<max(strides[$0], dilations[$0], 1) }
-                var combinations: [[Int]] = [[]]
-                for range in ranges {
-                    combinations = combinations.flatMap { prefix in range.map { prefix + [$0] } }
-                    if combinations.count > 64 { combinations = []; break }
+                // Every output padding below max(stride, dilation) per axis, when that is at most 64 combinations
+                // (counted before any is made: a stride of 2^62 makes none).
+                let counts = (0..<rank).map { max(strides[$0], dilations[$0], 1) }
+                var total = 1
+                for count in counts where total <= 64 {
+                    let (product, overflow) = total.multipliedReportingOverflow(by: count)
+                    total = overflow ? Int.max : product
+                }
+                var combinations: [[Int]] = total <= 64 ? [[]] : []
+                for count in counts where total <= 64 {
+                    combinations = combinations.flatMap { prefix in (0..<count).map { prefix + [$0] } }
                 }
                 for values in combinations where values != current {
                     add(.outputPadding(from: current, to: values), magnitude: zip(values, current).map { abs($0 - $1) }.reduce(0, +))

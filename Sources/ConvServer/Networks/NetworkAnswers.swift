@@ -16,7 +16,9 @@ enum NetworkAnswers {
 
     /// `/api/net/models`: the examples and the files given on the command line.
     static func models(_ models: ServedModels) -> APIAnswers.Body {
-        .json(.object([("models", .array(models.entries.map { .object([("name", .string($0.name)), ("origin", .string($0.origin))]) }))]))
+        .json(.object([("models", .array(models.entries.map {
+            .object([("name", .string($0.name)), ("origin", .string($0.origin)), ("input", $0.input.map(JSONValue.string) ?? .null)])
+        }))]))
     }
 
     /// `/api/net`: the shape table; each convolution, pooling or transposed convolution carries `view`, the
@@ -34,18 +36,26 @@ enum NetworkAnswers {
         guard let shape = network.inputs.first?.shape, shape.count >= 3 else {
             throw NetworkQuery.Invalid(description: "solving needs a first input of shape [N, C, spatial…]")
         }
-        let perSize = max(1, network.nodes.count) * (shape.count - 1)
+        // A node's analysis costs about its inputs (a Concat of many reads each): counted so.
+        let work = network.nodes.reduce(0) { $0 + max(1, $1.inputs.count) }
+        let perSize = max(1, work) * (shape.count - 1)
         let limit = min(1_024, analysisBudget / perSize)
         guard limit >= minimumSizes else {
-            throw NetworkQuery.Invalid(description: "this network has \(network.nodes.count) nodes: solving it costs more than the page's budget; run convarith net MODEL --accepted-sizes")
+            throw NetworkQuery.Invalid(description: "this network has \(network.nodes.count) nodes reading \(work) tensors: solving it costs more than the page's budget; run convarith net MODEL --accepted-sizes")
         }
-        let accepted: [AcceptedSizes]
-        do { accepted = try network.acceptedSizesOfSpatialAxes(limit: limit) } catch { throw NetworkQuery.Invalid(description: error.description) }
         let report = network.analyze()
-        var members: [(key: String, value: JSONValue)] = [
-            ("accepted_sizes", .array(accepted.map { NetworkSolveJSON.acceptedSizes($0, given: shape[$0.axis]) })),
-            ("status", .string(report.status.rawValue)),
-        ]
+        var members: [(key: String, value: JSONValue)] = []
+        do {
+            let accepted = try network.acceptedSizesOfSpatialAxes(limit: limit)
+            members.append(("accepted_sizes", .array(accepted.map {
+                NetworkSolveJSON.acceptedSizes($0, given: shape[$0.axis], givenShapeFails: report.status == .failed)
+            })))
+        } catch {
+            // No rule (no period within the limit, no accepted square size): said, and the repairs still given.
+            members.append(("accepted_sizes", .array([])))
+            members.append(("accepted_sizes_error", .string(error.description)))
+        }
+        members.append(("status", .string(report.status.rawValue)))
         if let failure = report.firstFailure {
             members.append(("first_failure", .object([("name", .string(failure.name)), ("error", .string(failure.error ?? ""))])))
             members.append(("repairs", .array(network.repairs().map(NetworkSolveJSON.repair))))
@@ -61,7 +71,12 @@ enum NetworkAnswers {
             let hint = NearestName.among(report.layers.map(\.name), to: name).map { " (is it '\($0)'?)" } ?? ""
             throw NetworkQuery.Invalid(description: "no layer named '\(SafeText.visible(String(name.prefix(100))))'\(hint)")
         }
-        guard let output = row.outputShape, output.count >= 3, let fields = row.receptiveField,
+        guard let output = row.outputShape else {
+            let origin = report.origin(of: row)
+            throw NetworkQuery.Invalid(description: "\(SafeText.visible(name)) has no shape at this input: "
+                + (origin.error ?? origin.note ?? row.error ?? row.note ?? "unknown") + " (at \(SafeText.visible(origin.name)))")
+        }
+        guard output.count >= 3, let fields = row.receptiveField,
               let input = network.inputs.first?.shape, input.count == output.count, fields.count == input.count - 2 else {
             throw NetworkQuery.Invalid(description: "\(SafeText.visible(name)) has no spatial output with a receptive field in the first input")
         }

@@ -50,11 +50,16 @@ struct NetworkQuery {
             guard let assignment = Self.assignment(text) else {
                 throw Invalid(description: "'input' must be a shape like 1x3x224x224 or NAME=1x576 (sizes at least 1, the batch at least 0), got '\(SafeText.visible(String(text.prefix(100))))'")
             }
-            do { network = try network.assigning([assignment]) } catch { throw Invalid(description: error.description) }
+            do { network = try network.assigning([assignment]) } catch { throw Invalid(description: Self.pageWords(error.description)) }
             network = network.fillingBatchDimensions().network
         }
-        if let advice = network.openInputsAdvice { throw Invalid(description: advice) }
+        if let advice = network.openInputsAdvice { throw Invalid(description: Self.pageWords(advice)) }
         return network
+    }
+
+    /// A message of the command line in the words of a query: `input=…` where it says `--input …`.
+    static func pageWords(_ message: String) -> String {
+        message.replacingOccurrences(of: "pass --input ", with: "give input=").replacingOccurrences(of: "--input", with: "input=")
     }
 
     /// `1x3x224x224` or `NAME=1x576`.

@@ -1,4 +1,5 @@
 import ConvNets
+import Dispatch
 import Hummingbird
 import NIOCore
 
@@ -42,17 +43,26 @@ struct NetworkRoutes: Sendable {
     }
 
     private func answer(_ request: Request, body: [UInt8]?,
-                        _ answer: @Sendable (Network, NetworkQuery) throws(NetworkQuery.Invalid) -> APIAnswers.Body) async -> Response {
+                        _ answer: @escaping @Sendable (Network, NetworkQuery) throws(NetworkQuery.Invalid) -> APIAnswers.Body) async -> Response {
         guard slots.take(1) else {
             return respond(.serviceUnavailable, Self.error("the server is answering \(slots.limit) network questions, its limit; try again shortly"))
         }
         defer { slots.giveBack(1) }
-        do {
-            let query = try NetworkQuery(pairs: request.uri.queryParameters.map { (String($0.key), String($0.value)) })
-            let network = try query.network(models: models, body: body)
-            return respond(.ok, try answer(network, query))
-        } catch {
-            return respond(.badRequest, Self.error(error.description))
+        let pairs = request.uri.queryParameters.map { (String($0.key), String($0.value)) }
+        let models = self.models
+        // A network question can take seconds of one core: it runs on a thread of its own (Dispatch's), so the
+        // few threads of Swift's cooperative pool stay free to answer everything else — a 503 included.
+        let result: Result<APIAnswers.Body, NetworkQuery.Invalid> = await withCheckedContinuation { continuation in
+            DispatchQueue.global(qos: .userInitiated).async {
+                continuation.resume(returning: Result { () throws(NetworkQuery.Invalid) -> APIAnswers.Body in
+                    let query = try NetworkQuery(pairs: pairs)
+                    return try answer(try query.network(models: models, body: body), query)
+                })
+            }
+        }
+        switch result {
+        case .success(let body): return respond(.ok, body)
+        case .failure(let error): return respond(.badRequest, Self.error(error.description))
         }
     }
 

@@ -12,6 +12,8 @@ public struct ServedModels: Sendable {
         public let name: String
         /// Where it comes from: `example` (shipped with the server) or `file` (the command line).
         public let origin: String
+        /// The input shape the page starts with (`nil`: the model's own).
+        public let input: String?
         let path: String?
         let resource: (name: String, extension: String)?
 
@@ -24,19 +26,23 @@ public struct ServedModels: Sendable {
 
     /// The examples, then `paths` by their file names (a name already taken gets its position appended).
     public init(paths: [String] = []) {
-        var entries = Self.examples.map { Entry(name: "\($0.0).\($0.1)", origin: "example", path: nil, resource: $0) }
+        var entries = Self.examples.map { Entry(name: "\($0.name).\($0.extension)", origin: "example", input: $0.input, path: nil,
+                                                resource: ($0.name, $0.extension)) }
         var taken = Set(entries.map(\.name))
         for path in paths {
             var name = URL(fileURLWithPath: path).lastPathComponent
             if taken.contains(name) { name += " (\(entries.count + 1))" }
             taken.insert(name)
-            entries.append(Entry(name: name, origin: "file", path: path, resource: nil))
+            entries.append(Entry(name: name, origin: "file", input: nil, path: path, resource: nil))
         }
         self.entries = entries
     }
 
-    /// The examples shipped as resources: a U-Net stack, AlexNet v2 (TensorFlow), an exported U-Net.
-    static let examples: [(String, String)] = [("unet", "yaml"), ("alexnet_v2", "yaml"), ("unet_style", "onnx")]
+    /// The examples shipped as resources: a U-Net stack, AlexNet v2 (TensorFlow), an exported U-Net (whose
+    /// sizes are symbolic: the page starts it at 1×1×64×64).
+    static let examples: [(name: String, extension: String, input: String?)] = [
+        ("unet", "yaml", nil), ("alexnet_v2", "yaml", nil), ("unet_style", "onnx", "1x1x64x64"),
+    ]
 
     /// The network called `name`.
     func network(named name: String) throws(NetworkQuery.Invalid) -> Network {

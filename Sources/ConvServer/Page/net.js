@@ -5,7 +5,7 @@
 "use strict";
 
 const form = document.getElementById("network-controls");
-const state = { file: null, report: null, picked: null, unit: null, generation: 0 };
+const state = { file: null, report: null, picked: null, unit: null, generation: 0, models: [] };
 
 // ---- The address and the API -------------------------------------------------------------------------
 
@@ -18,6 +18,8 @@ function readAddress() {
 }
 
 function writeAddress() {
+  // A model sent from this browser cannot be shared by its address: the address then names nothing.
+  if (state.file) { history.replaceState(null, "", location.pathname); return; }
   const query = new URLSearchParams();
   if (!state.file) query.set("model", form.elements.model.value);
   if (form.elements.input.value.trim()) query.set("input", form.elements.input.value.trim());
@@ -68,9 +70,9 @@ async function analyse() {
     const report = await ask("/api/net");
     if (generation !== state.generation) return;
     state.report = report;
-    if (!form.elements.input.value.trim() && report.inputs[0] && report.inputs[0].shape) {
-      form.elements.input.placeholder = report.inputs[0].shape.join("x");
-    }
+    if (report.inputs[0] && report.inputs[0].shape) form.elements.input.placeholder = report.inputs[0].shape.join("x");
+    // A layer of the address that this model does not have is dropped (the address then names only what is shown).
+    if (state.picked && !report.layers.some((layer) => layer.name === state.picked)) { state.picked = null; state.unit = null; writeAddress(); }
     renderSummary(report);
     renderTable(report);
     document.body.dataset.status = report.status;
@@ -85,7 +87,9 @@ async function analyse() {
     state.report = null;
     showError(error.message);
     document.getElementById("summary").textContent = "";
-    for (const id of ["table", "accepted", "repairs", "field-figure"]) document.getElementById(id).replaceChildren();
+    form.elements.input.placeholder = "1x3x224x224";
+    for (const id of ["table", "accepted", "repairs", "field-figure", "field-layer", "unit-inputs", "field-text"]) document.getElementById(id).replaceChildren();
+    document.getElementById("field-section").hidden = true;
     document.body.dataset.status = "error";
     document.body.dataset.redraws = String(Number(document.body.dataset.redraws || 0) + 1);
     document.body.dataset.solved = String(Number(document.body.dataset.solved || 0) + 1);
@@ -234,6 +238,7 @@ function useSize(axis, size) {
   if (shape.length <= axis) return;
   shape[axis] = size;
   form.elements.input.value = shape.join("x");
+  state.unit = null;  // the output's size changes: the picked layer's middle unit is asked for again
   analyse();
 }
 
@@ -339,27 +344,38 @@ function drawField(answer) {
 // ---- Start -------------------------------------------------------------------------------------------
 
 form.addEventListener("submit", (event) => { event.preventDefault(); analyse(); });
+function startInput() {
+  const entry = state.models.find((model) => model.name === form.elements.model.value);
+  form.elements.input.value = entry && entry.input ? entry.input : "";
+}
+
 form.elements.model.addEventListener("change", () => {
   state.file = null;
   document.getElementById("upload").value = "";
-  form.elements.input.value = "";
+  startInput();
   state.picked = null;
+  state.unit = null;
   analyse();
 });
 document.getElementById("upload").addEventListener("change", (event) => {
+  // A file chosen, or the dialog cancelled: the file, else the model of the list again.
   state.file = event.target.files[0] || null;
   form.elements.input.value = "";
   state.picked = null;
-  if (state.file) analyse();
+  state.unit = null;
+  if (!state.file) startInput();
+  analyse();
 });
 
 (async () => {
   const wanted = readAddress();
   try {
     const { models } = await (await fetch("/api/net/models")).json();
+    state.models = models;
     const select = form.elements.model;
     for (const model of models) select.append(new Option(model.origin === "example" ? `${model.name} (example)` : model.name, model.name));
     if (wanted && models.some((model) => model.name === wanted)) select.value = wanted;
+    if (!form.elements.input.value.trim()) startInput();
   } catch (error) {
     showError("The server did not list its models: " + error.message);
     return;

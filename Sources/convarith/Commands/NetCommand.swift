@@ -85,13 +85,16 @@ struct NetCommand: ParsableCommand {
             throw ExitCode(1)
         }
         let report = network.analyze()
-        let accepted = acceptedSizes ? try solveSizes(network) : []
+        let (accepted, solveError) = acceptedSizes ? solveSizes(network) : ([], nil)
         // At a failing size, the smallest changes of one layer that repair it (each one analysis per try).
         let repairs = acceptedSizes && report.status == .failed ? network.repairs() : []
         if format.json {
             var value = NetworkReportJSON.value(report)
             if acceptedSizes, case .object(var members) = value {
-                members.append(("accepted_sizes", .array(accepted.map { NetworkSolveJSON.acceptedSizes($0, given: $1) })))
+                members.append(("accepted_sizes", .array(accepted.map {
+                    NetworkSolveJSON.acceptedSizes($0, given: $1, givenShapeFails: report.status == .failed)
+                })))
+                if let solveError { members.append(("accepted_sizes_error", .string(solveError))) }
                 members.append(("repairs", .array(repairs.map(NetworkSolveJSON.repair))))
                 value = .object(members)
             }
@@ -99,9 +102,10 @@ struct NetCommand: ParsableCommand {
         } else {
             print(NetworkTable.text(report, convention: network.convention, columns: columns.flatMap(TableColumn.list)))
             for (answer, given) in accepted {
-                let nearest = answer.nearest(to: given)
-                let verdict = answer.accepts(given) ? "\(given) is accepted"
-                    : "\(given) is not; nearest: " + [nearest.below, nearest.above].compactMap { $0.map(String.init) }.joined(separator: " and ")
+                let nearest = answer.nearest(to: min(given, answer.evaluatedUpTo))
+                let sizes = [nearest.below, nearest.above].compactMap { $0.map(String.init) }
+                let verdict = answer.knownToAccept(given) ?? (report.status != .failed) ? "\(given) is accepted"
+                    : "\(given) is not" + (sizes.isEmpty ? "" : "; nearest: " + sizes.joined(separator: " and "))
                 print("accepted sizes of axis \(answer.axis): \(answer.description); \(verdict)"
                       + (answer.fixedByModel ? " (the model fixes this axis at \(given): these are the sizes its layers accept once the axis is exported dynamic)" : ""))
             }
@@ -110,6 +114,7 @@ struct NetCommand: ParsableCommand {
                       : "changes of one layer that repair \(failure.name) at this size: " + repairs.map(\.description).joined(separator: "; "))
             }
         }
+        if solveError != nil { throw ExitCode(1) }
         switch report.status {
         case .complete: return
         case .failed: throw ExitCode(1)
@@ -117,22 +122,24 @@ struct NetCommand: ParsableCommand {
         }
     }
 
-    /// The accepted sizes of every spatial axis of the first input, each with the size given.
-    private func solveSizes(_ network: Network) throws -> [(AcceptedSizes, Int)] {
+    /// The accepted sizes of every spatial axis of the first input, each with the size given — or, when no
+    /// rule shows, the reason (printed, and the table still given).
+    private func solveSizes(_ network: Network) -> ([(AcceptedSizes, Int)], String?) {
         guard let shape = network.inputs.first?.shape, shape.count >= 3 else {
-            printError("error: --accepted-sizes needs a first input of shape [N, C, spatial…]")
-            throw ExitCode(1)
+            let reason = "--accepted-sizes needs a first input of shape [N, C, spatial…]"
+            printError("error: \(reason)")
+            return ([], reason)
         }
         do {
             // One analysis per size and axis: a progress line on a terminal.
             var progress: ProgressLine?
-            return try network.acceptedSizesOfSpatialAxes { done, total in
+            return (try network.acceptedSizesOfSpatialAxes { done, total in
                 if progress == nil { progress = ProgressLine(total: total, label: "sizes") }
                 if done % 16 == 0 || done == total { progress?.update(done) }
-            }.map { ($0, shape[$0.axis]) }
+            }.map { ($0, shape[$0.axis]) }, nil)
         } catch {
             printError("error: \(error)")
-            throw ExitCode(1)
+            return ([], error.description)
         }
     }
 

@@ -22,6 +22,9 @@ struct IndirectLayout {
     let channelVolume: Int
     /// Virtual columns: `v(last output) + 1`.
     let virtualCount: Int
+    /// The largest stride per axis a phase split is made for.
+    static let strideLimit = 4_096
+
     /// Whether virtual indices are the output's own (no gaps): the GEMM then writes the output directly.
     let isCompact: Bool
 
@@ -29,6 +32,9 @@ struct IndirectLayout {
     /// as the layer needs (plus a small constant, so small layers qualify).
     init?(_ geometry: Geometry3) {
         let g = geometry
+        // Strides past 4,096 would split the input into more phases than it has floats (and their products
+        // overflow): the other paths serve such layers.
+        guard [g.stride.0, g.stride.1, g.stride.2].allSatisfy({ $0 <= Self.strideLimit }) else { return nil }
         func axis(_ input: Int, _ output: Int, _ kernel: Int, _ stride: Int, _ dilation: Int, _ before: Int) -> (padded: Int, extent: Int) {
             // The padded extent covers every tap read: the input after its leading padding, and the last window.
             let padded = max(input + before, (output - 1) * stride + (kernel - 1) * dilation + 1)

@@ -42,6 +42,8 @@ struct PhaseLayout {
     /// layer's output), or `nil` when the padded copy or the virtual columns would be much larger than the
     /// input and output.
     init?(associated g: Geometry3) {
+        // A phase per stride step: strides past 4,096 are left to the col2im paths.
+        guard [g.stride.0, g.stride.1, g.stride.2].allSatisfy({ $0 <= IndirectLayout.strideLimit }) else { return nil }
         func axis(output: Int, input: Int, kernel: Int, stride: Int, dilation: Int, padding: Int) -> Axis {
             var taps: [[(tap: Int, shift: Int)]] = []
             var counts: [Int] = []
