@@ -23,26 +23,30 @@ struct PageBrowserTests {
         return String(decoding: data, as: UTF8.self)
     }
 
+    /// `convarith serve` on `port` with `models`, once it prints its URL (the first line, printed once the
+    /// server is about to listen), and that URL.
+    private static func startServer(port: Int, models: [String] = []) throws -> (Process, String) {
+        let server = Process()
+        server.executableURL = CLIRunner.executable
+        server.arguments = ["serve", "--port", String(port)] + models
+        let output = Pipe()
+        server.standardOutput = output
+        server.standardError = FileHandle.nullDevice
+        try server.run()
+        let first = String(decoding: output.fileHandleForReading.availableData, as: UTF8.self)
+        #expect(first.contains("http://127.0.0.1:\(port)/"), "\(first)")
+        Thread.sleep(forTimeInterval: 0.5)
+        return (server, "http://127.0.0.1:\(port)/")
+    }
+
     @Test("the page opened with a layer in its address shows the output size, draws the frame's cells, and shows an error for impossible parameters")
     func pageRendersTheLayerFromItsAddress() throws {
         guard let browser = Self.browser() else {
             if ProcessInfo.processInfo.environment["CI"] != nil { Issue.record("chromium is not installed (.ci/run installs it)") }
             return
         }
-        let port = 20_000 + Int(getpid() % 20_000)
-        let server = Process()
-        server.executableURL = CLIRunner.executable
-        server.arguments = ["serve", "--port", String(port)]
-        let output = Pipe()
-        server.standardOutput = output
-        server.standardError = FileHandle.nullDevice
-        try server.run()
+        let (server, base) = try Self.startServer(port: 20_000 + Int(getpid() % 20_000))
         defer { server.terminate(); server.waitUntilExit() }
-        // The first line is the URL, printed once the server is about to listen.
-        let first = String(decoding: output.fileHandleForReading.availableData, as: UTF8.self)
-        #expect(first.contains("http://127.0.0.1:\(port)/"), "\(first)")
-        Thread.sleep(forTimeInterval: 0.5)
-        let base = "http://127.0.0.1:\(port)/"
 
         let dom = try Self.chromium(browser, ["--dump-dom"], url: base + "?op=transposed&input=3x3&kernel=3&stride=2&padding=1&output_padding=1&paused")
         #expect(dom.contains(#"data-output="6×6""#), "\(dom.prefix(2000))")
@@ -119,18 +123,9 @@ struct PageBrowserTests {
             if ProcessInfo.processInfo.environment["CI"] != nil { Issue.record("chromium is not installed (.ci/run installs it)") }
             return
         }
-        let port = 20_000 + Int((getpid() + 7_919) % 20_000)
-        let server = Process()
-        server.executableURL = CLIRunner.executable
-        server.arguments = ["serve", "--port", String(port), OracleCorpus.packageRoot.appendingPathComponent("examples/encoder.yaml").path]
-        let output = Pipe()
-        server.standardOutput = output
-        server.standardError = FileHandle.nullDevice
-        try server.run()
+        let (server, base) = try Self.startServer(port: 20_000 + Int((getpid() + 7_919) % 20_000),
+                                                  models: [OracleCorpus.packageRoot.appendingPathComponent("examples/encoder.yaml").path])
         defer { server.terminate(); server.waitUntilExit() }
-        let first = String(decoding: output.fileHandleForReading.availableData, as: UTF8.self)
-        #expect(first.contains("http://127.0.0.1:\(port)/"), "\(first)")
-        let base = "http://127.0.0.1:\(port)/"
 
         // The page lists the examples and the file given, and shows the table of the one in the address.
         let dom = try Self.chromium(browser, ["--dump-dom"], url: base + "net?model=encoder.yaml")

@@ -17,8 +17,10 @@ public struct ServedModels: Sendable {
         let path: String?
         let resource: (name: String, extension: String)?
 
+        /// Two entries are one when they name the same model from the same place.
         public static func == (lhs: Entry, rhs: Entry) -> Bool { lhs.name == rhs.name && lhs.origin == rhs.origin && lhs.path == rhs.path }
-        public func hash(into hasher: inout Hasher) { hasher.combine(name); hasher.combine(path) }
+        /// Hashes what ``==`` compares.
+        public func hash(into hasher: inout Hasher) { hasher.combine(name); hasher.combine(origin); hasher.combine(path) }
     }
 
     /// Every network offered, examples first.

@@ -163,7 +163,7 @@ public enum FastKernels {
     /// once (it is small) as the GEMM's packed rows and the weights streamed as its wide side; threads split
     /// the output channels.
     static func convolutionFewColumns(_ x: Tensor, weight: Tensor, bias: Tensor?, layout: LayerTensors, geometry: Geometry3,
-                                              groups: Int, threads: Int, microKernel kernel: MicroKernel) -> Tensor {
+                                      groups: Int, threads: Int, microKernel kernel: MicroKernel) -> Tensor {
         let gemm = PackedGEMM(kernel: kernel)
         let inGroup = layout.inputChannels / groups, outGroup = layout.outputChannels / groups
         let depth = inGroup * geometry.taps, positions = geometry.outputCount
@@ -203,7 +203,7 @@ public enum FastKernels {
     /// GEMM the other way round, `colsᵀ[Πi' × (C_out/g)·Πk] = xᵀ · W`, so the weights — the large operand —
     /// are read as dense rows and the tiles are full; threads split whole output channels.
     static func transposedFewColumns(_ x: Tensor, weight: Tensor, bias: Tensor?, layout: LayerTensors, geometry: Geometry3,
-                                             groups: Int, threads: Int, microKernel kernel: MicroKernel) -> Tensor {
+                                     groups: Int, threads: Int, microKernel kernel: MicroKernel) -> Tensor {
         let indirect = kernel.indirect
         let inGroup = layout.inputChannels / groups, outGroup = layout.outputChannels / groups
         let taps = geometry.taps, positions = geometry.outputCount, outputPlane = geometry.inputCount
@@ -243,7 +243,7 @@ public enum FastKernels {
 
     /// A depthwise convolution, directly, the channels split over the threads.
     static func depthwise(_ x: Tensor, weight: Tensor, bias: Tensor?, layout: LayerTensors, geometry: Geometry3,
-                                  threads: Int, kernels: RowKernels) -> Tensor {
+                          threads: Int, kernels: RowKernels) -> Tensor {
         var y = uninitialized(layout.outputShape.reduce(1, *))
         let planes = layout.batch * layout.outputChannels
         let parts = planeParts(planes, threads: threads)

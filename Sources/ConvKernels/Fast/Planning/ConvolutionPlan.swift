@@ -42,6 +42,7 @@ public struct ConvolutionPlan: Sendable, CustomStringConvertible {
         /// output channels.
         case col2im
 
+        /// The path's name as `bench` and `run --verbose` print it (`indirect-gemm`).
         public var description: String { rawValue }
     }
 
