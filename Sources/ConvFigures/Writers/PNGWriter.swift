@@ -1,5 +1,5 @@
 /// Writes a palette image as PNG (colour type 3, 8 bits per index), its scanlines compressed by
-/// ``Deflate`` (fixed Huffman codes and LZ77 matches: a 504×1136 figure in about 10 KB, where stored
+/// `Deflate` (fixed Huffman codes and LZ77 matches: a 504×1136 figure in about 10 KB, where stored
 /// blocks took 574 KB).
 public enum PNGWriter {
     /// The PNG bytes of `image`.

@@ -19,7 +19,7 @@ public struct ServedModels: Sendable {
 
         /// Two entries are one when they name the same model from the same place.
         public static func == (lhs: Entry, rhs: Entry) -> Bool { lhs.name == rhs.name && lhs.origin == rhs.origin && lhs.path == rhs.path }
-        /// Hashes what ``==`` compares.
+        /// Hashes what equality compares: the name, the origin and the path.
         public func hash(into hasher: inout Hasher) { hasher.combine(name); hasher.combine(origin); hasher.combine(path) }
     }
 
