@@ -39,6 +39,19 @@ struct PageBrowserTests {
         return (server, "http://127.0.0.1:\(port)/")
     }
 
+    /// Runs `scripts/NAME` with python3 and `arguments`: its exit status and what it printed.
+    private static func script(_ name: String, _ arguments: [String]) throws -> (Int32, String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", OracleCorpus.packageRoot.appendingPathComponent("scripts/\(name)").path] + arguments
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, text)
+    }
+
     @Test("the page opened with a layer in its address shows the output size, draws the frame's cells, and shows an error for impossible parameters")
     func pageRendersTheLayerFromItsAddress() throws {
         guard let browser = Self.browser() else {
@@ -102,16 +115,9 @@ struct PageBrowserTests {
 
         // Pointing at every output of four layers, where its number is drawn, at 1280 and 420 px: the cell
         // named is the cell under the pointer and the figure does not move (scripts/point-page.py).
-        let point = Process()
-        point.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        point.arguments = ["python3", OracleCorpus.packageRoot.appendingPathComponent("scripts/point-page.py").path, base] +
-            layers.dropLast().map { $0.1.replacingOccurrences(of: "&paused", with: "") } + ["--browser", browser.path]
-        let pointed = Pipe()
-        point.standardOutput = pointed
-        try point.run()
-        let report = String(decoding: pointed.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        point.waitUntilExit()
-        #expect(point.terminationStatus == 0, "\(report)")
+        let (status, report) = try Self.script("point-page.py", [base] + layers.dropLast().map { $0.1.replacingOccurrences(of: "&paused", with: "") }
+            + ["--browser", browser.path])
+        #expect(status == 0, "\(report)")
         let lines = report.split(separator: "\n")
         #expect(lines.count == 8, "\(report)")
         #expect(lines.allSatisfy { $0.contains(#""wrong": []"#) && $0.contains(#""moved": []"#) && !$0.contains(#""outputs": 0"#) }, "\(report)")
@@ -133,15 +139,8 @@ struct PageBrowserTests {
         #expect(dom.contains(#"data-status="complete""#) && dom.contains(#"<tr data-name="e1""#), "\(dom.prefix(3000))")
 
         // scripts/use-network-page.py drives the page by keyboard and checks every answer against the table.
-        let use = Process()
-        use.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        use.arguments = ["python3", OracleCorpus.packageRoot.appendingPathComponent("scripts/use-network-page.py").path, base, "--browser", browser.path]
-        let used = Pipe()
-        use.standardOutput = used
-        try use.run()
-        let report = String(decoding: used.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        use.waitUntilExit()
-        #expect(use.terminationStatus == 0, "\(report)")
+        let (status, report) = try Self.script("use-network-page.py", [base, "--browser", browser.path])
+        #expect(status == 0, "\(report)")
         let lines = report.split(separator: "\n")
         #expect(lines.count == 2 && lines.allSatisfy { $0.contains(#""problems": []"#) }, "\(report)")
 

@@ -34,7 +34,7 @@ public struct AcceptedSizes: Sendable, Hashable, CustomStringConvertible {
     public var fixedByModel = false
     /// How many sizes were analysed to establish it (all sizes up to ``evaluatedUpTo``, or — when the
     /// network's derived period settles the rule early — the sizes up to that point and a sample beyond).
-    public let evaluations: Int
+    public internal(set) var evaluations = 0
 
     /// Whether `size` is accepted.
     public func accepts(_ size: Int) -> Bool {
@@ -225,7 +225,7 @@ extension Network {
                 let residues = (threshold..<(threshold + period)).filter { accepted($0) }.map { $0 % period }.sorted()
                 let exceptions = (1..<threshold).filter { accepted($0) }
                 return AcceptedSizes(input: name, axis: axis, threshold: threshold, period: period, residues: residues,
-                                     exceptions: exceptions, evaluatedUpTo: limit, evaluations: evaluations)
+                                     exceptions: exceptions, evaluatedUpTo: limit)
             }
             return nil
         }
@@ -239,8 +239,9 @@ extension Network {
                     let step = max(1, (limit - end) / 16)
                     let samples = end == limit ? [] : Array(stride(from: end + step, through: limit, by: step)) + Array(max(end + 1, limit - derived + 1)...limit)
                     if samples.allSatisfy({ accepted($0) == found.accepts($0) }) {
-                        return AcceptedSizes(input: name, axis: axis, threshold: found.threshold, period: found.period, residues: found.residues,
-                                             exceptions: found.exceptions, evaluatedUpTo: limit, evaluations: evaluations)
+                        var settled = found
+                        settled.evaluations = evaluations
+                        return settled
                     }
                     break
                 }
@@ -249,9 +250,9 @@ extension Network {
             }
         }
         for size in 1...limit { _ = accepted(size) }
-        if let found = rule(upTo: limit, periods: periods, span: max(2, limit / 4)) {
-            return AcceptedSizes(input: name, axis: axis, threshold: found.threshold, period: found.period, residues: found.residues,
-                                 exceptions: found.exceptions, evaluatedUpTo: limit, evaluations: evaluations)
+        if var found = rule(upTo: limit, periods: periods, span: max(2, limit / 4)) {
+            found.evaluations = evaluations
+            return found
         }
         throw .malformed("no period of acceptance shows for sizes up to \(limit) (periods tried: \(periods.prefix(12).map(String.init).joined(separator: ", ")))", at: nil)
     }

@@ -1,5 +1,6 @@
 import ConvArithmetic
 import ConvEval
+import ConvNetReports
 import ConvNets
 
 /// A question about a whole network, from a URL's query: `model` (a served model's name, or `name` of a
@@ -62,18 +63,12 @@ struct NetworkQuery {
         message.replacingOccurrences(of: "pass --input ", with: "give input=").replacingOccurrences(of: "--input", with: "input=")
     }
 
-    /// `1x3x224x224` or `NAME=1x576`.
+    /// `1x3x224x224` or `NAME=1x576`, read as `--input` is (``InputSpelling``), with sizes of at least 1 (the
+    /// batch at least 0) and at least one axis.
     static func assignment(_ text: String) -> InputAssignment? {
-        var name: String?
-        var sizes = Substring(text)
-        if let equals = text.lastIndex(of: "=") {
-            name = String(text[..<equals])
-            sizes = text[text.index(after: equals)...]
-            guard !(name ?? "").isEmpty else { return nil }
-        }
-        guard let shape = OptionSpelling.sizes(String(sizes)), !shape.isEmpty,
-              shape[0] >= 0, shape.dropFirst().allSatisfy({ $0 >= 1 }) else { return nil }
-        return InputAssignment(name: name, shape: shape)
+        guard let assignment = InputSpelling.assignment(text), let batch = assignment.shape.first, batch >= 0,
+              assignment.shape.dropFirst().allSatisfy({ $0 >= 1 }) else { return nil }
+        return assignment
     }
 
     /// `unit=3,4`: non-negative coordinates.

@@ -155,19 +155,8 @@ struct InputArgument: ExpressibleByArgument, Sendable {
     var shape: [Int] { assignment.shape }
 
     init?(argument: String) {
+        guard let assignment = InputSpelling.assignment(argument) else { return nil }
         text = argument
-        var name: String?
-        var sizes = Substring(argument)
-        if let equals = argument.lastIndex(of: "=") {
-            name = String(argument[..<equals])
-            sizes = argument[argument.index(after: equals)...]
-            guard !(name ?? "").isEmpty else { return nil }
-        }
-        if sizes == "scalar" {
-            assignment = InputAssignment(name: name, shape: [])
-        } else {
-            guard let values = OptionSpelling.sizes(String(sizes)) else { return nil }
-            assignment = InputAssignment(name: name, shape: values)
-        }
+        self.assignment = assignment
     }
 }
