@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Times the fast kernels against ONNX Runtime (and PyTorch) on the shared workloads, alternating them per workload.
+"""Times the fast kernels against ONNX Runtime, PyTorch and OpenVINO on a workload file, alternating them per workload.
 
 On a noisy machine (a virtual machine whose neighbours come and go) running all of one side and then
 all of the other compares two different moments. This script runs, for each thread count and workload,
@@ -7,17 +7,30 @@ each peer (`ort_peer.py` / `torch_peer.py --only NAME --json`) and then `convari
 workload, for `--rounds` rounds, keeps each side's best median, and prints a Markdown table with the ratios
 (the best peer's time ÷ ours) and their geometric mean.
 
-  python3 scripts/compare-kernels.py --bench ../shared/bench [--peers ort torch] [--threads 1 2] [--rounds 2] [--prepared]
+  python3 scripts/compare-kernels.py --bench ../shared/bench [--workloads FILE] [--peers ort torch openvino]
+                                    [--threads 1 2] [--rounds 2] [--prepared]
 
+--workloads times any file of the shared schema (Benchmarks/Workloads/beyond-shared.json: layers of real
+models outside the shared set); the peers' scripts are run from a copy of the bench folder holding that file.
 With --prepared, ours is also timed with `bench --prepared` (each layer's weights packed once, as the peers pack
 theirs when their session or module is made), in columns of its own beside the per-call figures.
+OpenVINO compiles the weights into its model: it is compared with the prepared column only; the per-call
+ratio is against ONNX Runtime and PyTorch, which take the weights as inputs.
 
-Needs a release build (`swift build -c release`), onnx + onnxruntime (pip) and, for `--peers torch`, torch.
+Needs a release build (`swift build -c release`), onnx + onnxruntime (pip) and, for `--peers torch` or
+`openvino`, torch or openvino.
 """
-import argparse, json, math, os, subprocess, sys, tempfile
+import argparse, json, math, os, shutil, subprocess, sys, tempfile
 
 
-PEERS = {"ort": ("ort_peer.py", "ORT"), "torch": ("torch_peer.py", "PyTorch")}
+PEERS = {"ort": ("ort_peer.py", "ORT"), "torch": ("torch_peer.py", "PyTorch"),
+         "openvino": ("openvino_peer.py", "OpenVINO")}
+# Peers whose weights are constants compiled into the model: compared with our prepared layers only.
+PREPARED_ONLY = {"openvino"}
+
+
+def geomean(values):
+    return math.exp(sum(map(math.log, values)) / len(values))
 
 
 def run_json(command):
@@ -28,6 +41,7 @@ def run_json(command):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--bench", required=True, help="the shared bench folder (workloads.json, ort_peer.py)")
+    parser.add_argument("--workloads", help="a workload file of the shared schema (default: the bench folder's)")
     parser.add_argument("--threads", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--repetitions", type=int, default=15)
@@ -35,10 +49,21 @@ def main():
     parser.add_argument("--peers", nargs="+", choices=list(PEERS), default=["ort"])
     parser.add_argument("--prepared", action="store_true", help="also time ours with prepared layers")
     args = parser.parse_args()
-    with open(os.path.join(args.bench, "workloads.json")) as f:
+    if "openvino" in args.peers and not args.prepared:
+        parser.error("OpenVINO compiles its weights in: compare it with --prepared")
+    with open(args.workloads or os.path.join(args.bench, "workloads.json")) as f:
         workloads = json.load(f)
     best = {}
     with tempfile.TemporaryDirectory() as scratch:
+        bench = args.bench
+        if args.workloads:
+            # The peers read workloads.json beside themselves: run them from a copy holding this file.
+            bench = os.path.join(scratch, "bench")
+            os.mkdir(bench)
+            for name in os.listdir(args.bench):
+                if name.endswith(".py"):
+                    shutil.copy(os.path.join(args.bench, name), bench)
+            shutil.copy(args.workloads, os.path.join(bench, "workloads.json"))
         for threads in args.threads:
             for workload in workloads:
                 name = workload["name"]
@@ -48,7 +73,7 @@ def main():
                 for _ in range(args.rounds):
                     sides = []
                     for peer in args.peers:
-                        script = os.path.join(args.bench, PEERS[peer][0])
+                        script = os.path.join(bench, PEERS[peer][0])
                         sides.append((peer, run_json([sys.executable, script, "--threads", str(threads), "--only", name,
                                                       "--reps", str(args.repetitions), "--json"])))
                     ours = [args.convarith, "bench", "--workloads", single, "--threads", str(threads), "--repetitions",
@@ -72,29 +97,30 @@ def main():
         for workload in workloads:
             ours = best.get((threads, workload["name"], "ours"))
             peers = [best.get((threads, workload["name"], peer)) for peer in args.peers]
-            measured = [row for row in peers if row]
-            if not ours or not measured:
+            per_call = [row for peer, row in zip(args.peers, peers) if row and peer not in PREPARED_ONLY]
+            if not ours or not any(peers):
                 continue
-            fastest = min(measured, key=lambda row: row["median_ms"])
-            ratio = fastest["median_ms"] / ours["median_ms"]
-            ratios.append(ratio)
             cells = " | ".join(f"{row['median_ms']:.3f}" if row else "–" for row in peers)
+            if per_call:
+                fastest = min(per_call, key=lambda row: row["median_ms"])
+                ratios.append(fastest["median_ms"] / ours["median_ms"])
+                head = f"{fastest['gflops']:.1f} | {ratios[-1]:.2f} |"
+            else:
+                head = "– | – |"
             tail = ""
             if args.prepared:
                 # Pooling has nothing to prepare: its per-call time stands.
                 prepared = best.get((threads, workload["name"], "prepared")) or ours
-                prepared_ratios.append(fastest["median_ms"] / prepared["median_ms"])
+                fastest_any = min((row for row in peers if row), key=lambda row: row["median_ms"])
+                prepared_ratios.append(fastest_any["median_ms"] / prepared["median_ms"])
                 tail = f" {prepared['median_ms']:.3f} | {prepared_ratios[-1]:.2f} |"
-            print(f"| {workload['name']} | {ours['median_ms']:.3f} | {cells} | {ours['gflops']:.1f} | "
-                  f"{fastest['gflops']:.1f} | {ratio:.2f} |" + tail)
+            print(f"| {workload['name']} | {ours['median_ms']:.3f} | {cells} | {ours['gflops']:.1f} | {head}" + tail)
         if ratios:
-            geomean = math.exp(sum(map(math.log, ratios)) / len(ratios))
-            print(f"\nGeometric mean of the best peer's time ÷ ours, {threads} thread(s): **{geomean:.2f}**; "
-                  f"lowest {min(ratios):.2f}.")
+            print(f"\nGeometric mean of the best per-call peer's time ÷ ours, {threads} thread(s): "
+                  f"**{geomean(ratios):.2f}**; lowest {min(ratios):.2f}.")
         if prepared_ratios:
-            geomean = math.exp(sum(map(math.log, prepared_ratios)) / len(prepared_ratios))
-            print(f"With prepared layers: **{geomean:.2f}**; lowest {min(prepared_ratios):.2f}.")
-
+            print(f"Prepared, against the best of every peer: **{geomean(prepared_ratios):.2f}**; "
+                  f"lowest {min(prepared_ratios):.2f}.")
 
 if __name__ == "__main__":
     main()

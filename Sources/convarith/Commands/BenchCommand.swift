@@ -171,7 +171,7 @@ extension BenchCommand {
             }
             // The path the calls take (the planner the kernels use, for these shapes and threads).
             let plan = try exitingOnError { () throws(KernelError) -> String in
-                guard layer.shape.operation != .pooling, let weight else { return "pooling-rows" }
+                guard layer.shape.operation != .pooling, let weight else { return FastKernels.poolingPath(shape: layer.shape, mode: layer.poolingMode).rawValue }
                 return try FastKernels.plan(shape: layer.shape, input: x.shape, weight: weight.shape, groups: layer.groups, threads: threadCount,
                                             use: preparedLayer != nil ? .prepared : .perCall).path.rawValue
             }

@@ -49,7 +49,7 @@ struct RunCommand: ParsableCommand {
         }
         if verbose, impl == .fast {
             let plan = try exitingOnError { () throws(KernelError) -> String in
-                guard result.layer.shape.operation != .pooling, let weightShape = weightFile?.header.shape else { return "pooling-rows, \(MicroKernel.current.name)" }
+                guard result.layer.shape.operation != .pooling, let weightShape = weightFile?.header.shape else { return "\(FastKernels.poolingPath(shape: result.layer.shape, mode: result.layer.poolingMode)), \(MicroKernel.current.name)" }
                 return try FastKernels.plan(shape: result.layer.shape, input: xShape, weight: weightShape, bias: biasFile?.header.shape,
                                             groups: result.layer.groups).description
             }

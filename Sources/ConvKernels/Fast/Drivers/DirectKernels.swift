@@ -19,9 +19,7 @@ enum DirectKernels {
     /// stride, dilation, padding before) and the scratch one plane of them needs, reused across the planes.
     private static func withWindowGeometry(_ g: Geometry3,
                                            _ body: (UnsafePointer<convarith_window_geometry>, UnsafeMutablePointer<Int64>) -> Void) {
-        func axes(_ values: (Int, Int, Int)) -> (Int64, Int64, Int64) { (Int64(values.0), Int64(values.1), Int64(values.2)) }
-        var geometry = convarith_window_geometry(input: axes(g.input), output: axes(g.output), kernel: axes(g.kernel), stride: axes(g.stride),
-                                                 dilation: axes(g.dilation), padding: axes(g.padding))
+        var geometry = windowGeometry(g)
         withUnsafePointer(to: &geometry) { pointer in
             withUnsafeTemporaryAllocation(of: Int64.self, capacity: max(Int(convarith_pool_plane_scratch(pointer)), 1)) { scratch in
                 guard let scratchBase = scratch.baseAddress else { return }
@@ -30,40 +28,45 @@ enum DirectKernels {
         }
     }
 
-    /// Max or average pooling over a rank-≤3 geometry with the convention's rules: an all-padding max
-    /// window gives `empty`; average divides by the taps inside the padded input (`countsPadding`) or on
-    /// the input. `paddingAfter` is each axis's end padding (the padded input is `[−p_lo, i + p_hi)`).
-    static func pooling(x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, planes: Int, geometry g: Geometry3,
-                        paddingAfter: (Int, Int, Int), average: Bool, countsPadding: Bool, empty: Float, kernels: RowKernels) {
-        // Per axis and output index: how many taps read the input, and how many lie in the padded input.
-        struct Axis {
-            var count: [Int] = [], padded: [Int] = []
-            init(_ input: Int, _ output: Int, _ kernel: Int, _ stride: Int, _ dilation: Int, _ before: Int, _ after: Int) {
-                for o in 0..<output {
-                    var inside = 0, inPadded = 0
-                    for t in 0..<kernel {
-                        let q = o * stride - before + t * dilation
-                        if q >= 0 && q < input { inside += 1 }
-                        if q >= -before && q < input + after { inPadded += 1 }
+    /// The geometry as the C window kernels read it (per axis: input, output, kernel, stride, dilation, padding before).
+    static func windowGeometry(_ g: Geometry3) -> convarith_window_geometry {
+        func axes(_ values: (Int, Int, Int)) -> (Int64, Int64, Int64) { (Int64(values.0), Int64(values.1), Int64(values.2)) }
+        return convarith_window_geometry(input: axes(g.input), output: axes(g.output), kernel: axes(g.kernel), stride: axes(g.stride),
+                                         dilation: axes(g.dilation), padding: axes(g.padding))
+    }
+
+    /// Unit-stride max or average pooling on a padded grid (``PoolingPath/grid``), `mode` one of
+    /// `CONVARITH_GRID_*`: the grid's buffers allocated once for the planes.
+    static func gridPooling(x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, planes: Int, geometry g: Geometry3,
+                            divisors: PoolingDivisors, mode: Int32, empty: Float, kernels: RowKernels) {
+        var geometry = windowGeometry(g)
+        let floats = Int(convarith_grid_scratch(&geometry, FastKernels.gridLimit))
+        guard floats > 0 else { return }
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: floats) { scratch in
+            divisors.z.withUnsafeBufferPointer { dz in
+                divisors.y.withUnsafeBufferPointer { dy in
+                    divisors.x.withUnsafeBufferPointer { dx in
+                        guard let base = scratch.baseAddress, let zBase = dz.baseAddress, let yBase = dy.baseAddress,
+                              let xBase = dx.baseAddress else { return }
+                        for plane in 0..<planes {
+                            kernels.gridPoolPlane(x + plane * g.inputCount, y + plane * g.outputCount, &geometry, zBase, yBase, xBase,
+                                                  mode, empty, base)
+                        }
                     }
-                    count.append(inside)
-                    padded.append(inPadded)
                 }
             }
         }
-        let az = Axis(g.input.0, g.output.0, g.kernel.0, g.stride.0, g.dilation.0, g.padding.0, paddingAfter.0)
-        let ay = Axis(g.input.1, g.output.1, g.kernel.1, g.stride.1, g.dilation.1, g.padding.1, paddingAfter.1)
-        let ax = Axis(g.input.2, g.output.2, g.kernel.2, g.stride.2, g.dilation.2, g.padding.2, paddingAfter.2)
-        // Tap counts as floats: exact, and so are their products, below 2²⁴ taps a window (beyond, rounded to
-        // a float, a relative 6·10⁻⁸).
-        let divisors = [az, ay, ax].map { axis in (countsPadding ? axis.padded : axis.count).map { Float($0) } }
-        // One C call a plane (the divisors' pointers taken once, not at each call).
-        let (dz, dy, dx) = (divisors[0], divisors[1], divisors[2])
+    }
+
+    /// Max or average pooling over a rank-≤3 geometry with the convention's rules (the divisors: see
+    /// ``PoolingDivisors``; max pooling reads none): an all-padding max window gives `empty`.
+    static func pooling(x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, planes: Int, geometry g: Geometry3,
+                        divisors: PoolingDivisors, average: Bool, empty: Float, kernels: RowKernels) {
         withWindowGeometry(g) { geometry, scratch in
-            dz.withUnsafeBufferPointer { dzBuffer in
-                dy.withUnsafeBufferPointer { dyBuffer in
-                    dx.withUnsafeBufferPointer { dxBuffer in
-                        guard let zBase = dzBuffer.baseAddress, let yBase = dyBuffer.baseAddress, let xBase = dxBuffer.baseAddress else { return }
+            divisors.z.withUnsafeBufferPointer { dz in
+                divisors.y.withUnsafeBufferPointer { dy in
+                    divisors.x.withUnsafeBufferPointer { dx in
+                        guard let zBase = dz.baseAddress, let yBase = dy.baseAddress, let xBase = dx.baseAddress else { return }
                         for plane in 0..<planes {
                             kernels.poolPlane(x + plane * g.inputCount, y + plane * g.outputCount, geometry, zBase, yBase, xBase,
                                               average ? 1 : 0, empty, scratch)
@@ -72,5 +75,64 @@ enum DirectKernels {
                 }
             }
         }
+    }
+
+    /// Max pooling as two passes of the window kernels (``PoolingPath/separableMax``), a plane at a time:
+    /// each row's maxima along its windows into a buffer of one plane (`d·h × o_w`, in L1 or L2), then those
+    /// rows' maxima down the columns and across the depth.
+    static func separableMaxPooling(x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, planes: Int, geometry g: Geometry3,
+                                    empty: Float, kernels: RowKernels) {
+        let rows = g.alongRows, columns = g.acrossRows
+        let ones = PoolingDivisors(ones: g)
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: rows.outputCount) { buffer in
+            guard let between = buffer.baseAddress else { return }
+            withWindowGeometry(rows) { rowGeometry, rowScratch in
+                withWindowGeometry(columns) { columnGeometry, columnScratch in
+                    ones.z.withUnsafeBufferPointer { dz in
+                        ones.x.withUnsafeBufferPointer { dx in
+                            guard let zBase = dz.baseAddress, let xBase = dx.baseAddress else { return }
+                            for plane in 0..<planes {
+                                kernels.poolPlane(x + plane * g.inputCount, between, rowGeometry, zBase, zBase, xBase, 0, empty, rowScratch)
+                                kernels.poolPlane(between, y + plane * g.outputCount, columnGeometry, zBase, zBase, xBase, 0, empty, columnScratch)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The divisor of each average-pooling window, per axis and output index (a window's is the product of its
+/// axes'): the taps that lie on the input, or in the padded input when the convention counts the padding.
+/// Tap counts as floats are exact, and so are their products below 2²⁴ taps a window (beyond, rounded to a
+/// float, a relative 6·10⁻⁸).
+struct PoolingDivisors {
+    let z: [Float], y: [Float], x: [Float]
+
+    /// The divisors of `g`'s windows; `paddingAfter` is each axis's end padding (the padded input is
+    /// `[−p_lo, i + p_hi)`).
+    init(_ g: Geometry3, paddingAfter: (Int, Int, Int), countsPadding: Bool) {
+        func axis(_ input: Int, _ output: Int, _ kernel: Int, _ stride: Int, _ dilation: Int, _ before: Int, _ after: Int) -> [Float] {
+            (0..<output).map { o in
+                var taps = 0
+                for t in 0..<kernel {
+                    let q = o * stride - before + t * dilation
+                    if countsPadding ? (q >= -before && q < input + after) : (q >= 0 && q < input) { taps += 1 }
+                }
+                return Float(taps)
+            }
+        }
+        z = axis(g.input.0, g.output.0, g.kernel.0, g.stride.0, g.dilation.0, g.padding.0, paddingAfter.0)
+        y = axis(g.input.1, g.output.1, g.kernel.1, g.stride.1, g.dilation.1, g.padding.1, paddingAfter.1)
+        x = axis(g.input.2, g.output.2, g.kernel.2, g.stride.2, g.dilation.2, g.padding.2, paddingAfter.2)
+    }
+
+    /// Ones for every output index: what max pooling passes (it divides by nothing).
+    init(ones g: Geometry3) {
+        let longest = max(g.output.0, g.output.1, g.output.2, g.input.1)
+        z = [Float](repeating: 1, count: longest)
+        y = z
+        x = z
     }
 }

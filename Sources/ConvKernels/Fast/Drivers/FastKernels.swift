@@ -261,39 +261,6 @@ public enum FastKernels {
         return Tensor(uncheckedShape: layout.outputShape, data: y)
     }
 
-    /// Max or average pooling with the convention's rules, the same as
-    /// ``ReferenceKernels/pooling(_:shape:mode:countIncludePad:)``, the planes split over the threads.
-    public static func pooling(_ x: Tensor, shape: LayerShape, mode: PoolingMode, countIncludePad: Bool? = nil,
-                               threads: Int = FastThreads.default, microKernel: MicroKernel = .current) throws(KernelError) -> Tensor {
-        guard shape.operation == .pooling else { throw .unsupported("pooling needs a pooling shape, got \(shape.name)") }
-        let layout = try LayerTensors(shape: shape, x: x, weight: nil, bias: nil, groups: 1, workScale: Self.workScale)
-        guard let geometry = Geometry3(shape.axes) else {
-            return try ReferenceKernels.pooling(x, shape: shape, mode: mode, countIncludePad: countIncludePad)
-        }
-        let after = [Int](repeating: 0, count: 3 - shape.rank) + shape.axes.map(\.padding.after)
-        let planes = layout.batch * layout.inputChannels
-        // Every output is written by the pooling kernel: no zero-fill pass.
-        var y = uninitialized(layout.outputShape.reduce(1, *))
-        let parts = planeParts(planes, threads: threads)
-        let share = (planes + parts - 1) / parts
-        let countsPadding = shape.convention.pooling.countsPadding(countIncludePad)
-        let empty = shape.convention.pooling.emptyMaxWindow
-        let rows = RowKernels.matching(microKernel)
-        x.data.withUnsafeBufferPointer { xs in
-            y.withUnsafeMutableBufferPointer { ys in
-                guard let xBase = xs.baseAddress, let yBase = ys.baseAddress else { return }
-                FastThreads.run(parts: parts, threads: threads) { part in
-                    let first = part * share, last = min(first + share, planes)
-                    guard first < last else { return }
-                    DirectKernels.pooling(x: xBase + first * geometry.inputCount, y: yBase + first * geometry.outputCount, planes: last - first,
-                                          geometry: geometry, paddingAfter: (after[0], after[1], after[2]), average: mode == .average,
-                                          countsPadding: countsPadding, empty: empty, kernels: rows)
-                }
-            }
-        }
-        return Tensor(uncheckedShape: layout.outputShape, data: y)
-    }
-
     /// Parts of `planes` planes for `threads` threads: several per thread when there are more threads than
     /// one, so that a thread that starts late or runs slower takes fewer (parts are claimed as threads free up).
     static func planeParts(_ planes: Int, threads: Int) -> Int {

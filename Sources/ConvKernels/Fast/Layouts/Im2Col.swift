@@ -28,6 +28,23 @@ struct Geometry3 {
     var taps: Int { kernel.0 * kernel.1 * kernel.2 }
     var inputCount: Int { input.0 * input.1 * input.2 }
     var outputCount: Int { output.0 * output.1 * output.2 }
+
+    private init(input: (Int, Int, Int), output: (Int, Int, Int), kernel: (Int, Int, Int), stride: (Int, Int, Int),
+                 dilation: (Int, Int, Int), padding: (Int, Int, Int)) {
+        (self.input, self.output, self.kernel, self.stride, self.dilation, self.padding) = (input, output, kernel, stride, dilation, padding)
+    }
+
+    /// The windows along the rows alone: every input line to its outputs along the last axis.
+    var alongRows: Geometry3 {
+        Geometry3(input: input, output: (input.0, input.1, output.2), kernel: (1, 1, kernel.2), stride: (1, 1, stride.2),
+                  dilation: (1, 1, dilation.2), padding: (0, 0, padding.2))
+    }
+
+    /// The windows across the rows alone, over the output of ``alongRows``: down the columns and across the depth.
+    var acrossRows: Geometry3 {
+        Geometry3(input: (input.0, input.1, output.2), output: output, kernel: (kernel.0, kernel.1, 1), stride: (stride.0, stride.1, 1),
+                  dilation: (dilation.0, dilation.1, 1), padding: (padding.0, padding.1, 0))
+    }
 }
 
 /// B of a convolution as GEMM — row `(c, tap)`, column `output position` — read straight from the input

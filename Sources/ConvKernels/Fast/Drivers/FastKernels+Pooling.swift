@@ -1,0 +1,102 @@
+import CConvKernels
+import ConvArithmetic
+
+/// How the fast path computes a pooling layer.
+public enum PoolingPath: String, Sendable, CaseIterable, CustomStringConvertible {
+    /// Each output's whole window at once, a vector of outputs along a row (``FastKernels/pooling(_:shape:mode:countIncludePad:threads:microKernel:)``).
+    case windowRows = "pooling-rows"
+    /// A max pooling whose windows overlap along the rows (stride below the kernel), as two passes of the same
+    /// window kernels: the maximum along each row, then down the columns (and across the depth) of those
+    /// maxima — `k_w·(lines in ÷ lines out) + k_d·k_h` taps an output instead of `k_d·k_h·k_w` (10 instead of
+    /// 25 for 5 × 5, stride 1). The result is the direct one bit for bit: a maximum does not depend on the
+    /// grouping of its comparisons, and ties (`−0` and `0`) go to the last tap in the reference's order either way.
+    case separableMax = "pooling-separable"
+    /// A unit-stride pooling whose plane, with its padding, fits in L2: the plane copied once into a grid
+    /// that holds the padding, then every output one stream of loads over it (no masks, edges or per-row
+    /// work), the taps in the reference's order — the same result bit for bit.
+    case grid = "pooling-grid"
+    /// ``grid`` for a max pooling with windows of more than one line and column: two streams, the rows' maxima
+    /// and then theirs across the lines.
+    case separableGrid = "pooling-grid-separable"
+
+    /// The path's name as `bench` and `run --verbose` print it (`pooling-rows`).
+    public var description: String { rawValue }
+}
+
+extension FastKernels {
+    /// The path ``pooling(_:shape:mode:countIncludePad:threads:microKernel:)`` takes for a layer: separable
+    /// passes for a max pooling whose taps that saves (by at least a quarter), else whole windows.
+    public static func poolingPath(shape: LayerShape, mode: PoolingMode) -> PoolingPath {
+        guard let geometry = Geometry3(shape.axes) else { return .windowRows }
+        return poolingPath(geometry, mode: mode)
+    }
+
+    /// The floats a grid's plane may hold (its three buffers stay in a 1 MB L2).
+    static let gridLimit: Int64 = 1 << 15
+
+    static func poolingPath(_ g: Geometry3, mode: PoolingMode) -> PoolingPath {
+        let (kD, kH, kW) = g.kernel
+        var geometry = DirectKernels.windowGeometry(g)
+        if g.taps > 1, convarith_grid_scratch(&geometry, gridLimit) > 0 {
+            return mode == .max && kW > 1 && kD * kH > 1 && kW + kD * kH < g.taps ? .separableGrid : .grid
+        }
+        return mode == .max && separatesRows(g) ? .separableMax : .windowRows
+    }
+
+    /// Whether the separable passes take fewer taps an output, by at least a quarter, than whole windows.
+    static func separatesRows(_ g: Geometry3) -> Bool {
+        let (kD, kH, kW) = g.kernel
+        guard kW > 1, kD * kH > 1 else { return false }
+        let linesIn = Double(g.input.0 * g.input.1), linesOut = Double(g.output.0 * g.output.1)
+        let separable = Double(kW) * linesIn / linesOut + Double(kD * kH)
+        return separable <= 0.75 * Double(kD * kH * kW)
+    }
+
+    /// Max or average pooling with the convention's rules, the same as
+    /// ``ReferenceKernels/pooling(_:shape:mode:countIncludePad:)``, the planes split over the threads
+    /// (the path: ``poolingPath(shape:mode:)``).
+    public static func pooling(_ x: Tensor, shape: LayerShape, mode: PoolingMode, countIncludePad: Bool? = nil,
+                               threads: Int = FastThreads.default, microKernel: MicroKernel = .current) throws(KernelError) -> Tensor {
+        guard shape.operation == .pooling else { throw .unsupported("pooling needs a pooling shape, got \(shape.name)") }
+        let layout = try LayerTensors(shape: shape, x: x, weight: nil, bias: nil, groups: 1, workScale: Self.workScale)
+        guard let geometry = Geometry3(shape.axes) else {
+            return try ReferenceKernels.pooling(x, shape: shape, mode: mode, countIncludePad: countIncludePad)
+        }
+        let after = [Int](repeating: 0, count: 3 - shape.rank) + shape.axes.map(\.padding.after)
+        let planes = layout.batch * layout.inputChannels
+        // Every output is written by the pooling kernel: no zero-fill pass.
+        var y = uninitialized(layout.outputShape.reduce(1, *))
+        let parts = planeParts(planes, threads: threads)
+        let share = (planes + parts - 1) / parts
+        let rows = RowKernels.matching(microKernel)
+        // The divisors are computed once for the call (max pooling reads none), not once a part.
+        let divisors = mode == .average
+            ? PoolingDivisors(geometry, paddingAfter: (after[0], after[1], after[2]),
+                              countsPadding: shape.convention.pooling.countsPadding(countIncludePad))
+            : PoolingDivisors(ones: geometry)
+        let empty = shape.convention.pooling.emptyMaxWindow
+        let path = poolingPath(geometry, mode: mode)
+        x.data.withUnsafeBufferPointer { xs in
+            y.withUnsafeMutableBufferPointer { ys in
+                guard let xBase = xs.baseAddress, let yBase = ys.baseAddress else { return }
+                FastThreads.run(parts: parts, threads: threads) { part in
+                    let first = part * share, last = min(first + share, planes)
+                    guard first < last else { return }
+                    let x = xBase + first * geometry.inputCount, y = yBase + first * geometry.outputCount
+                    switch path {
+                    case .separableMax:
+                        DirectKernels.separableMaxPooling(x: x, y: y, planes: last - first, geometry: geometry, empty: empty, kernels: rows)
+                    case .grid, .separableGrid:
+                        let gridMode = path == .separableGrid ? CONVARITH_GRID_SEPARABLE_MAX : mode == .average ? CONVARITH_GRID_AVERAGE : CONVARITH_GRID_MAX
+                        DirectKernels.gridPooling(x: x, y: y, planes: last - first, geometry: geometry, divisors: divisors,
+                                                  mode: Int32(gridMode), empty: empty, kernels: rows)
+                    case .windowRows:
+                        DirectKernels.pooling(x: x, y: y, planes: last - first, geometry: geometry, divisors: divisors,
+                                              average: mode == .average, empty: empty, kernels: rows)
+                    }
+                }
+            }
+        }
+        return Tensor(uncheckedShape: layout.outputShape, data: y)
+    }
+}

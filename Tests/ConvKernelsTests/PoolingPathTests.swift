@@ -1,0 +1,83 @@
+import ConvArithmetic
+import ConvKernels
+import Testing
+
+/// The same float bit for bit, or both NaN.
+private func sameBits(_ pair: (Float, Float)) -> Bool {
+    pair.0.bitPattern == pair.1.bitPattern || (pair.0.isNaN && pair.1.isNaN)
+}
+
+/// Every micro-kernel this CPU can run (the portable one always).
+private let microKernels = ["avx512", "avx2", "portable"].filter(MicroKernel.isSupported).map { MicroKernel(named: $0) }
+
+@Suite("Pooling paths: the padded grid and the separable passes give the reference's floats")
+struct PoolingPathTests {
+    /// A pooling layer, the path its max and its average should take, and how it is spelled.
+    struct Case: CustomStringConvertible, Sendable {
+        let input: [Int], kernel: [Int], stride: [Int], padding: Padding, dilation: [Int]
+        let convention: Convention
+        let maxPath: PoolingPath, averagePath: PoolingPath
+        var description: String { "\(input) k \(kernel) s \(stride) \(padding) d \(dilation) \(convention)" }
+    }
+
+    static let cases: [Case] = [
+        // YOLO's SPP 5 × 5 and Inception's 3 × 3 pools: the grid, the max in two passes.
+        Case(input: [20, 20], kernel: [5, 5], stride: [1, 1], padding: .symmetric([2, 2]), dilation: [1], convention: .onnx,
+             maxPath: .separableGrid, averagePath: .grid),
+        Case(input: [28, 28], kernel: [3, 3], stride: [1, 1], padding: .symmetric([1, 1]), dilation: [1], convention: .pytorch,
+             maxPath: .separableGrid, averagePath: .grid),
+        // One line or one column a window: one stream.
+        Case(input: [17], kernel: [3], stride: [1], padding: .symmetric([1]), dilation: [1], convention: .pytorch,
+             maxPath: .grid, averagePath: .grid),
+        Case(input: [31, 33], kernel: [3, 1], stride: [1, 1], padding: .symmetric([1, 0]), dilation: [1], convention: .onnx,
+             maxPath: .grid, averagePath: .grid),
+        Case(input: [15, 16], kernel: [1, 4], stride: [1, 1], padding: .symmetric([0, 2]), dilation: [1], convention: .pytorch,
+             maxPath: .grid, averagePath: .grid),
+        // Three axes with a dilation.
+        Case(input: [6, 9, 11], kernel: [2, 3, 3], stride: [1, 1, 1], padding: .symmetric([1, 1, 1]), dilation: [1, 2, 1],
+             convention: .onnx, maxPath: .separableGrid, averagePath: .grid),
+        // Windows that stop before the input's end (a negative end padding crops), and windows wholly in the padding.
+        Case(input: [10, 10], kernel: [3, 3], stride: [1, 1], padding: .explicit([AxisPadding(before: 1, after: -2), AxisPadding(before: 1, after: -2)]),
+             dilation: [1], convention: .jax, maxPath: .separableGrid, averagePath: .grid),
+        Case(input: [8, 8], kernel: [3, 3], stride: [1, 1], padding: .explicit([AxisPadding(before: 4, after: 0), AxisPadding(before: 0, after: 4)]),
+             dilation: [1], convention: .jax, maxPath: .separableGrid, averagePath: .grid),
+        // Planes larger than the grid's limit: the max by two passes of the row kernels; overlapping strided windows too.
+        Case(input: [200, 200], kernel: [3, 3], stride: [1, 1], padding: .symmetric([1, 1]), dilation: [1], convention: .pytorch,
+             maxPath: .separableMax, averagePath: .windowRows),
+        Case(input: [200, 200], kernel: [7, 7], stride: [2, 2], padding: .symmetric([3, 3]), dilation: [1], convention: .onnx,
+             maxPath: .separableMax, averagePath: .windowRows),
+        // Strided windows that barely overlap stay whole.
+        Case(input: [56, 56], kernel: [3, 3], stride: [2, 2], padding: .symmetric([1, 1]), dilation: [1], convention: .pytorch,
+             maxPath: .windowRows, averagePath: .windowRows),
+    ]
+
+    @Test("each pooling takes the path written for it, and every path equals the reference bit for bit (NaN, −0, −∞, padding, crops) for every kernel and thread count",
+          arguments: cases)
+    func pathsEqualTheReference(_ layer: Case) throws {
+        var generator = SeededGenerator(state: UInt64(layer.input.reduce(7, *)))
+        var x = try Tensor.random(shape: [2, 3] + layer.input, using: &generator)
+        for index in stride(from: 0, to: x.data.count, by: 37) { x.data[index] = .nan }
+        for index in stride(from: 5, to: x.data.count, by: 23) { x.data[index] = -0.0 }
+        for index in stride(from: 11, to: x.data.count, by: 41) { x.data[index] = -.infinity }
+        var compared = 0
+        for mode in [PoolingMode.max, .average] {
+            for countIncludePad in mode == .average ? [false, true] : [false] {
+                let shape = try PoolingSpec(kernel: layer.kernel, stride: layer.stride, padding: layer.padding, dilation: layer.dilation, mode: mode,
+                                            countIncludePad: countIncludePad, convention: layer.convention).shape(input: layer.input)
+                #expect(FastKernels.poolingPath(shape: shape, mode: mode) == (mode == .max ? layer.maxPath : layer.averagePath), "\(mode)")
+                let reference = try ReferenceKernels.pooling(x, shape: shape, mode: mode, countIncludePad: countIncludePad)
+                for microKernel in microKernels {
+                    for threads in [1, 2] {
+                        let fast = try FastKernels.pooling(x, shape: shape, mode: mode, countIncludePad: countIncludePad, threads: threads,
+                                                           microKernel: microKernel)
+                        #expect(fast.shape == reference.shape && fast.data.count == reference.data.count)
+                        let differing = zip(fast.data, reference.data).filter { !sameBits($0) }.count
+                        #expect(differing == 0, "\(mode) include pad \(countIncludePad) \(microKernel.name) \(threads) threads: \(differing) floats differ")
+                        compared += 1
+                    }
+                }
+            }
+        }
+        #expect(compared == 3 * 2 * microKernels.count)
+    }
+}
