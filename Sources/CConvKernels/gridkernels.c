@@ -44,26 +44,6 @@ static convarith_grid_extent grid_extent(const convarith_window_geometry *g) {
     return e;
 }
 
-// The grid of `x`'s plane: x[a − p_d][b − p_h][c − p_w] where that lies on the input, else `neutral`.
-static void grid_fill(const float *x, const convarith_window_geometry *g, const convarith_grid_extent *e, float neutral, float *padded) {
-    const int64_t inD = g->input[0], inH = g->input[1], inW = g->input[2];
-    const int64_t pD = g->padding[0], pH = g->padding[1], pW = g->padding[2], width = e->width;
-    const int64_t lo = pW < width ? pW : width, hi = pW + inW < width ? pW + inW : width;
-    for (int64_t a = 0; a < e->depth; a++) {
-        for (int64_t b = 0; b < e->height; b++) {
-            float *line = padded + (a * e->height + b) * width;
-            const int64_t z = a - pD, yy = b - pH;
-            if (z < 0 || z >= inD || yy < 0 || yy >= inH || hi <= lo) {
-                for (int64_t c = 0; c < width; c++) line[c] = neutral;
-                continue;
-            }
-            for (int64_t c = 0; c < lo; c++) line[c] = neutral;
-            memcpy(line + lo, x + (z * inH + yy) * inW + (lo - pW), (size_t)(hi - lo) * sizeof(float));
-            for (int64_t c = hi; c < width; c++) line[c] = neutral;
-        }
-    }
-}
-
 int64_t convarith_grid_scratch(const convarith_window_geometry *g, int64_t limit) {
     for (int axis = 0; axis < 3; axis++) {
         if (g->stride[axis] != 1) return 0;

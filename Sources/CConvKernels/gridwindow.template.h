@@ -86,6 +86,39 @@ GRID_TARGET static void GRID_FN(grid_row_out)(const float *sums, float *row, int
     }
 }
 
+// `count` floats from `from` to `to`, a vector at a time, the tail as the last whole vector again.
+GRID_TARGET static inline void GRID_FN(grid_copy)(const float *from, float *to, int64_t count) {
+    if (count < GRID_LANES) {
+        for (int64_t j = 0; j < count; j++) to[j] = from[j];
+        return;
+    }
+    for (int64_t j = 0; j < count; j += GRID_LANES) {
+        const int64_t at = j + GRID_LANES > count ? count - GRID_LANES : j;
+        GRID_STORE(to + at, GRID_LOAD(from + at));
+    }
+}
+
+// The grid of `x`'s plane: x[a − p_d][b − p_h][c − p_w] where that lies on the input, else `neutral`.
+GRID_TARGET static void GRID_FN(grid_fill)(const float *x, const convarith_window_geometry *g, const convarith_grid_extent *e,
+                                           float neutral, float *padded) {
+    const int64_t inD = g->input[0], inH = g->input[1], inW = g->input[2];
+    const int64_t pD = g->padding[0], pH = g->padding[1], pW = g->padding[2], width = e->width;
+    const int64_t lo = pW < width ? pW : width, hi = pW + inW < width ? pW + inW : width;
+    for (int64_t a = 0; a < e->depth; a++) {
+        for (int64_t b = 0; b < e->height; b++) {
+            float *line = padded + (a * e->height + b) * width;
+            const int64_t z = a - pD, yy = b - pH;
+            if (z < 0 || z >= inD || yy < 0 || yy >= inH || hi <= lo) {
+                for (int64_t c = 0; c < width; c++) line[c] = neutral;
+                continue;
+            }
+            for (int64_t c = 0; c < lo; c++) line[c] = neutral;
+            GRID_FN(grid_copy)(x + (z * inH + yy) * inW + (lo - pW), line + lo, hi - lo);
+            for (int64_t c = hi; c < width; c++) line[c] = neutral;
+        }
+    }
+}
+
 // A unit-stride pooling plane over its padded grid (see gridkernels.c).
 GRID_TARGET static void GRID_FN(grid_plane)(const float *x, float *y, const convarith_window_geometry *g, const float *divisorZ,
                                             const float *divisorY, const float *divisorX, int mode, float empty, float *scratch) {
@@ -94,26 +127,26 @@ GRID_TARGET static void GRID_FN(grid_plane)(const float *x, float *y, const conv
     const float neutral = average ? 0.0f : empty;
     float *padded = scratch, *sums = padded + e.size, *rows = sums + e.size;
     int64_t *offsets = (int64_t *)(rows + e.size);
-    grid_fill(x, g, &e, neutral, padded);
+    GRID_FN(grid_fill)(x, g, &e, neutral, padded);
     const int64_t kD = g->kernel[0], kH = g->kernel[1], kW = g->kernel[2];
     const int64_t dD = g->dilation[0], dH = g->dilation[1], dW = g->dilation[2];
     const int64_t outD = g->output[0], outH = g->output[1], outW = g->output[2];
     // The outputs' span on the grid: from (0, 0, 0) to (outD − 1, outH − 1, outW − 1).
     const int64_t count = ((outD - 1) * e.height + outH - 1) * e.width + outW;
+    const float *source = padded;
+    int64_t taps = 0;
     if (mode == CONVARITH_GRID_SEPARABLE_MAX) {
         for (int64_t tx = 0; tx < kW; tx++) offsets[tx] = tx * dW;
         GRID_FN(grid_stream)(padded, rows, e.size - (kW - 1) * dW, offsets, kW, empty, 0);
-        int64_t taps = 0;
         for (int64_t tz = 0; tz < kD; tz++)
             for (int64_t ty = 0; ty < kH; ty++) offsets[taps++] = (tz * dD * e.height + ty * dH) * e.width;
-        GRID_FN(grid_stream)(rows, sums, count, offsets, taps, empty, 0);
+        source = rows;
     } else {
-        int64_t taps = 0;
         for (int64_t tz = 0; tz < kD; tz++)
             for (int64_t ty = 0; ty < kH; ty++)
                 for (int64_t tx = 0; tx < kW; tx++) offsets[taps++] = (tz * dD * e.height + ty * dH) * e.width + tx * dW;
-        GRID_FN(grid_stream)(padded, sums, count, offsets, taps, neutral, average);
     }
+    GRID_FN(grid_stream)(source, sums, count, offsets, taps, neutral, average);
     for (int64_t oz = 0; oz < outD; oz++) {
         for (int64_t oy = 0; oy < outH; oy++) {
             const float zy = average ? divisorZ[oz] * divisorY[oy] : 1.0f;
