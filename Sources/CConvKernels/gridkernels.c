@@ -1,16 +1,19 @@
-// Unit-stride pooling on a padded grid: a plane is first copied into a grid whose lines carry the padding
-// (the neutral value: `empty` for max, +0 for sums), so that output (z, y, x), placed at grid index
-// (z·H' + y)·W' + x, reads tap (tz, ty, tx) at a fixed offset from it. Every output of the plane is then one
-// stream over the grid — a vector of outputs is a vector of consecutive grid indices, across the ends of
-// lines too (the few outputs past a line's end are computed and dropped) — with no masks, edges or per-row
-// setup. Max pooling whose windows have more than one line and column runs as two streams: the rows'
-// maxima, then those maxima's down the columns and across the depth. The rows are copied to the output
-// last (averages divided there, in the reference's product order).
+// Window kernels on a grid: a plane (a band of its output rows at a time, so the grid stays in L2) is first
+// copied into a grid that holds its padding (the neutral value: `empty` for max, +0 for sums) and is split
+// into its strides' phases (for stride 2 along a row: the even columns, then the odd ones), so that every
+// tap of output (z, y, x) lies at a fixed offset from the output's own place (z·L_h + y)·L_w + x on a phase.
+// The band's outputs are then one stream of loads over the grid — a vector of outputs is a vector of
+// consecutive places, across the ends of lines too (the few outputs past a line's end are computed and
+// dropped) — with no masks, edges, gathers or per-row setup. Max pooling at unit strides whose windows have
+// more than one line and column runs as two streams: the rows' maxima, then theirs down the columns and
+// across the depth. The rows are copied to the output last (averages divided there, in the reference's
+// product order).
 //
-// The result is the reference's bit for bit: taps meet each output in its order (depth, height, width), and
-// the padding's taps change nothing — adding +0 to a sum that started at +0 (never −0) leaves it as it
+// Pooling gives the reference's floats bit for bit: taps meet each output in its order (depth, height, width),
+// and the padding's taps change nothing — adding +0 to a sum that started at +0 (never −0) leaves it as it
 // was, and `empty >= m` holds only where m is `empty`. The separable max takes, like the reference, the last
-// of equal maxima (0 and −0) in the reference's order, and passes over NaN inputs as it does.
+// of equal maxima (0 and −0) in the reference's order, and passes over NaN inputs as it does. A depthwise
+// plane (weighted taps) accumulates with fused multiply-adds in the same order, its padding taps adding w·0.
 #include "CConvKernels.h"
 #include "checks.h"
 #include "dispatch.h"
@@ -22,37 +25,57 @@
 #define CONVARITH_X86 1
 #endif
 
-// The grid of a plane: the extent the windows cover on each axis, from the padding's start.
+// A band of output rows and its grid: every stride's phases (s_d·s_h·s_w of them), each `length` long on
+// each axis — the padded input's elements the band's windows read, a phase the elements at one remainder
+// of each axis's stride. `first` is the padded input's row the band starts at.
 typedef struct {
-    int64_t depth, height, width, size;
-} convarith_grid_extent;
+    int64_t first, length[3], phase, size;
+} convarith_grid_band;
 
-// The plane's grid, or a size of 0 when an extent or the grid overflows.
-static convarith_grid_extent grid_extent(const convarith_window_geometry *g) {
-    convarith_grid_extent e = {0, 0, 0, 0};
-    int64_t reach[3], size = 1;
+// The grid of output rows [first, first + rows), or a size of 0 when a length or the grid overflows.
+static convarith_grid_band grid_band(const convarith_window_geometry *g, int64_t first, int64_t rows) {
+    convarith_grid_band band = {0, {0, 0, 0}, 0, 0};
+    int64_t phase = 1, phases = 1;
     for (int axis = 0; axis < 3; axis++) {
-        if (__builtin_mul_overflow(g->kernel[axis] - 1, g->dilation[axis], &reach[axis]) ||
-            __builtin_add_overflow(reach[axis], g->output[axis], &reach[axis]) || __builtin_mul_overflow(size, reach[axis], &size)) {
-            return e;
+        const int64_t outputs = axis == 1 ? rows : g->output[axis], s = g->stride[axis];
+        int64_t reach, span;
+        // The padded input's elements the outputs' windows cover: (outputs − 1)·s + (k − 1)·d + 1.
+        if (__builtin_mul_overflow(outputs - 1, s, &span) || __builtin_mul_overflow(g->kernel[axis] - 1, g->dilation[axis], &reach) ||
+            __builtin_add_overflow(span, reach + 1, &span)) {
+            return band;
         }
+        band.length[axis] = s == 1 ? span : span / s + (span % s != 0);
+        if (__builtin_mul_overflow(phase, band.length[axis], &phase) || __builtin_mul_overflow(phases, s, &phases)) return band;
     }
-    e.depth = reach[0];
-    e.height = reach[1];
-    e.width = reach[2];
-    e.size = size;
-    return e;
+    if (__builtin_mul_overflow(phase, phases, &band.size)) {
+        band.size = 0;
+        return band;
+    }
+    band.first = first * g->stride[1];
+    band.phase = phase;
+    return band;
+}
+
+int64_t convarith_grid_band_rows(const convarith_window_geometry *g, int64_t limit) {
+    int64_t low = 0, high = g->output[1];
+    while (low < high) {
+        const int64_t middle = high - (high - low) / 2;
+        const convarith_grid_band band = grid_band(g, 0, middle);
+        if (band.size > 0 && band.size <= limit) low = middle;
+        else high = middle - 1;
+    }
+    return low;
 }
 
 int64_t convarith_grid_scratch(const convarith_window_geometry *g, int64_t limit) {
-    for (int axis = 0; axis < 3; axis++) {
-        if (g->stride[axis] != 1) return 0;
-    }
-    const convarith_grid_extent e = grid_extent(g);
     const int64_t taps = g->kernel[0] * g->kernel[1] * g->kernel[2];
-    if (e.size == 0 || e.size > limit || taps > limit) return 0;
-    // The grid, the sums and the rows' maxima, then the taps' offsets (8 bytes each, 8-byte aligned).
-    return (3 * e.size + 1) / 2 * 2 + 2 * taps;
+    if (taps > limit || limit <= 0) return 0;
+    const int64_t rows = convarith_grid_band_rows(g, limit);
+    if (rows == 0) return 0;
+    const convarith_grid_band band = grid_band(g, 0, rows);
+    // The grid, the sums and the rows' maxima (a float more to align what follows), then the taps' offsets
+    // (8 bytes each).
+    return 3 * band.size + 1 + 2 * taps;
 }
 
 // ---- portable: 4-float vectors (NEON on ARM, SSE on x86-64) ----------------------------------------------
@@ -71,6 +94,7 @@ static inline convarith_v4 grid_select(convarith_v4i mask, convarith_v4 yes, con
 #define GRID_SET1(f) v4_splat(f)
 #define GRID_ADD(a, b) ((a) + (b))
 #define GRID_MUL(a, b) ((a) * (b))
+#define GRID_FMADD(a, b, c) ((a) * (b) + (c))
 #define GRID_MAX(acc, v) grid_select((v) >= (acc), v, acc)
 #define GRID_DIVIDE(sum, d) grid_select((d) > v4_splat(0.0f), (sum) / (d), v4_splat(__builtin_nanf("")))
 #include "gridwindow.template.h"
@@ -83,6 +107,7 @@ static inline convarith_v4 grid_select(convarith_v4i mask, convarith_v4 yes, con
 #undef GRID_SET1
 #undef GRID_ADD
 #undef GRID_MUL
+#undef GRID_FMADD
 #undef GRID_MAX
 #undef GRID_DIVIDE
 
@@ -97,6 +122,7 @@ static inline convarith_v4 grid_select(convarith_v4i mask, convarith_v4 yes, con
 #define GRID_SET1(f) _mm256_set1_ps(f)
 #define GRID_ADD(a, b) _mm256_add_ps(a, b)
 #define GRID_MUL(a, b) _mm256_mul_ps(a, b)
+#define GRID_FMADD(a, b, c) _mm256_fmadd_ps(a, b, c)
 #define GRID_MAX(acc, v) _mm256_blendv_ps(acc, v, _mm256_cmp_ps(v, acc, _CMP_GE_OQ))
 #define GRID_DIVIDE(sum, d) _mm256_blendv_ps(_mm256_set1_ps(__builtin_nanf("")), _mm256_div_ps(sum, d), \
                                              _mm256_cmp_ps(d, _mm256_setzero_ps(), _CMP_GT_OQ))
@@ -110,6 +136,7 @@ static inline convarith_v4 grid_select(convarith_v4i mask, convarith_v4 yes, con
 #undef GRID_SET1
 #undef GRID_ADD
 #undef GRID_MUL
+#undef GRID_FMADD
 #undef GRID_MAX
 #undef GRID_DIVIDE
 
@@ -123,6 +150,7 @@ static inline convarith_v4 grid_select(convarith_v4i mask, convarith_v4 yes, con
 #define GRID_SET1(f) _mm512_set1_ps(f)
 #define GRID_ADD(a, b) _mm512_add_ps(a, b)
 #define GRID_MUL(a, b) _mm512_mul_ps(a, b)
+#define GRID_FMADD(a, b, c) _mm512_fmadd_ps(a, b, c)
 #define GRID_MAX(acc, v) _mm512_mask_blend_ps(_mm512_cmp_ps_mask(v, acc, _CMP_GE_OQ), acc, v)
 #define GRID_DIVIDE(sum, d) _mm512_mask_div_ps(_mm512_set1_ps(__builtin_nanf("")), \
                                                _mm512_cmp_ps_mask(d, _mm512_setzero_ps(), _CMP_GT_OQ), sum, d)
@@ -131,11 +159,13 @@ static inline convarith_v4 grid_select(convarith_v4i mask, convarith_v4 yes, con
 
 // The entry point of each instruction set: the geometry checked in debug builds.
 #define CONVARITH_GRID_ENTRY(SUFFIX, ATTRIBUTE) \
-ATTRIBUTE static void grid_pool_plane_##SUFFIX(const float *x, float *y, const convarith_window_geometry *g, const float *divisorZ, \
-                                               const float *divisorY, const float *divisorX, int mode, float empty, float *scratch) { \
+ATTRIBUTE static void grid_window_plane_##SUFFIX(const float *x, float *y, const convarith_window_geometry *g, const float *divisorZ, \
+                                                 const float *divisorY, const float *divisorX, const float *weights, int mode, float empty, \
+                                                 float *scratch, int64_t rowsPerBand) { \
     convarith_check_window(g); \
-    CONVARITH_ASSERT(g->stride[0] == 1 && g->stride[1] == 1 && g->stride[2] == 1 && grid_extent(g).size > 0); \
-    grid_plane_##SUFFIX(x, y, g, divisorZ, divisorY, divisorX, mode, empty, scratch); \
+    CONVARITH_ASSERT(rowsPerBand >= 1 && rowsPerBand <= g->output[1]); \
+    CONVARITH_ASSERT(mode != CONVARITH_GRID_SEPARABLE_MAX || (g->stride[0] == 1 && g->stride[1] == 1 && g->stride[2] == 1)); \
+    grid_plane_##SUFFIX(x, y, g, divisorZ, divisorY, divisorX, weights, mode, empty, scratch, rowsPerBand); \
 }
 CONVARITH_GRID_ENTRY(portable, )
 #ifdef CONVARITH_X86
@@ -143,6 +173,6 @@ CONVARITH_GRID_ENTRY(avx2, __attribute__((target("avx2,fma"))))
 CONVARITH_GRID_ENTRY(avx512, __attribute__((target("avx512f,fma"))))
 #endif
 
-convarith_grid_pool_plane_fn convarith_select_grid_pool_plane(const char *forced) {
-    CONVARITH_CHOOSE(forced, grid_pool_plane_portable, grid_pool_plane_avx2, grid_pool_plane_avx512)
+convarith_grid_window_plane_fn convarith_select_grid_window_plane(const char *forced) {
+    CONVARITH_CHOOSE(forced, grid_window_plane_portable, grid_window_plane_avx2, grid_window_plane_avx512)
 }

@@ -4,7 +4,7 @@
 //   GRID_TARGET             its target attribute (empty for portable code)
 //   GRID_V, GRID_LANES      its vector of floats and the floats in one
 //   GRID_LOAD(p), GRID_STORE(p, v), GRID_SET1(f)
-//   GRID_ADD(a, b), GRID_MUL(a, b)
+//   GRID_ADD(a, b), GRID_MUL(a, b), GRID_FMADD(a, b, c) (a·b + c)
 //   GRID_MAX(acc, v)        the ordered max step: v >= acc ? v : acc, lane by lane
 //   GRID_DIVIDE(sum, d)     sum / d, NaN where d is not positive
 // Every function is static; the file may be included once per instruction set in one translation unit.
@@ -14,8 +14,9 @@
 #define GRID_FN(name) GRID_PASTE(name, GRID_SUFFIX)
 
 // target[m] for m < count: the window of source[m + offsets[t]], t < taps, in that order — the sum from +0 or
-// the ordered max from `start` — four vectors of outputs at a time (four independent chains), then one, then
-// one float.
+// the ordered max from `start` — four vectors of outputs at a time (four independent chains), then one at a
+// time, the tail as the last whole vector again (target is not source, so the outputs computed twice are the
+// same), or one float at a time when count is below a vector.
 GRID_TARGET __attribute__((always_inline)) static inline void GRID_FN(grid_stream_mode)(
         const float *source, float *target, int64_t count, const int64_t *offsets, int64_t taps, float start, int average) {
     const GRID_V neutral = GRID_SET1(start);
@@ -38,7 +39,6 @@ GRID_TARGET __attribute__((always_inline)) static inline void GRID_FN(grid_strea
         GRID_STORE(target + m + 3 * GRID_LANES, a3);
     }
     for (; m < count && count >= GRID_LANES; m += GRID_LANES) {
-        // The tail as the last whole vector, again over some outputs (the same values: target is not source).
         if (m + GRID_LANES > count) m = count - GRID_LANES;
         GRID_V a = neutral;
         for (int64_t t = 0; t < taps; t++) {
@@ -57,9 +57,43 @@ GRID_TARGET __attribute__((always_inline)) static inline void GRID_FN(grid_strea
     }
 }
 
+// The weighted sums from +0 (weights[t] for tap t, fused multiply-adds in the taps' order), as above.
+GRID_TARGET static void GRID_FN(grid_stream_weighted)(const float *source, float *target, int64_t count, const int64_t *offsets,
+                                                      const float *weights, int64_t taps) {
+    int64_t m = 0;
+    for (; m + 4 * GRID_LANES <= count; m += 4 * GRID_LANES) {
+        GRID_V a0 = GRID_SET1(0.0f), a1 = a0, a2 = a0, a3 = a0;
+        for (int64_t t = 0; t < taps; t++) {
+            const float *at = source + m + offsets[t];
+            const GRID_V w = GRID_SET1(weights[t]);
+            a0 = GRID_FMADD(w, GRID_LOAD(at), a0);
+            a1 = GRID_FMADD(w, GRID_LOAD(at + GRID_LANES), a1);
+            a2 = GRID_FMADD(w, GRID_LOAD(at + 2 * GRID_LANES), a2);
+            a3 = GRID_FMADD(w, GRID_LOAD(at + 3 * GRID_LANES), a3);
+        }
+        GRID_STORE(target + m, a0);
+        GRID_STORE(target + m + GRID_LANES, a1);
+        GRID_STORE(target + m + 2 * GRID_LANES, a2);
+        GRID_STORE(target + m + 3 * GRID_LANES, a3);
+    }
+    for (; m < count && count >= GRID_LANES; m += GRID_LANES) {
+        if (m + GRID_LANES > count) m = count - GRID_LANES;
+        GRID_V a = GRID_SET1(0.0f);
+        for (int64_t t = 0; t < taps; t++) a = GRID_FMADD(GRID_SET1(weights[t]), GRID_LOAD(source + m + offsets[t]), a);
+        GRID_STORE(target + m, a);
+    }
+    for (; m < count; m++) {
+        float a = 0.0f;
+        for (int64_t t = 0; t < taps; t++) a += weights[t] * source[m + offsets[t]];
+        target[m] = a;
+    }
+}
+
+// The stream of `mode`: each with its mode a constant.
 GRID_TARGET static void GRID_FN(grid_stream)(const float *source, float *target, int64_t count, const int64_t *offsets,
-                                             int64_t taps, float start, int average) {
-    if (average) GRID_FN(grid_stream_mode)(source, target, count, offsets, taps, start, 1);
+                                             const float *weights, int64_t taps, float start, int mode) {
+    if (mode == CONVARITH_GRID_WEIGHTED) GRID_FN(grid_stream_weighted)(source, target, count, offsets, weights, taps);
+    else if (mode == CONVARITH_GRID_AVERAGE) GRID_FN(grid_stream_mode)(source, target, count, offsets, taps, start, 1);
     else GRID_FN(grid_stream_mode)(source, target, count, offsets, taps, start, 0);
 }
 
@@ -98,60 +132,103 @@ GRID_TARGET static inline void GRID_FN(grid_copy)(const float *from, float *to, 
     }
 }
 
-// The grid of `x`'s plane: x[a − p_d][b − p_h][c − p_w] where that lies on the input, else `neutral`.
-GRID_TARGET static void GRID_FN(grid_fill)(const float *x, const convarith_window_geometry *g, const convarith_grid_extent *e,
-                                           float neutral, float *padded) {
+// The band's grid (see gridkernels.c) from `x`'s plane: phase (qz, qy, qx)'s element (uz, uy, ux) is
+// padded-input element (uz·s_d + qz, first + uy·s_h + qy, ux·s_w + qx) — x at that place less the padding
+// where it lies on the input, else `neutral`.
+// `unit`: every stride is 1 (a constant where the caller passes one, so the phases' loops fold away).
+GRID_TARGET __attribute__((always_inline)) static inline void GRID_FN(grid_fill)(
+        const float *x, const convarith_window_geometry *g, const convarith_grid_band *band, float neutral, float *grid, int unit) {
     const int64_t inD = g->input[0], inH = g->input[1], inW = g->input[2];
-    const int64_t pD = g->padding[0], pH = g->padding[1], pW = g->padding[2], width = e->width;
-    const int64_t lo = pW < width ? pW : width, hi = pW + inW < width ? pW + inW : width;
-    for (int64_t a = 0; a < e->depth; a++) {
-        for (int64_t b = 0; b < e->height; b++) {
-            float *line = padded + (a * e->height + b) * width;
-            const int64_t z = a - pD, yy = b - pH;
-            if (z < 0 || z >= inD || yy < 0 || yy >= inH || hi <= lo) {
-                for (int64_t c = 0; c < width; c++) line[c] = neutral;
-                continue;
+    const int64_t pD = g->padding[0], pH = g->padding[1], pW = g->padding[2];
+    const int64_t sD = unit ? 1 : g->stride[0], sH = unit ? 1 : g->stride[1], sW = unit ? 1 : g->stride[2];
+    const int64_t lz = band->length[0], ly = band->length[1], lx = band->length[2];
+    for (int64_t qz = 0; qz < sD; qz++) {
+        for (int64_t qy = 0; qy < sH; qy++) {
+            for (int64_t qx = 0; qx < sW; qx++) {
+                float *phase = grid + ((qz * sH + qy) * sW + qx) * band->phase;
+                // The phase's columns on the input: ux in [lo, hi), input column ux·s_w + qx − p_w.
+                int64_t lo = pW > qx ? (pW - qx + sW - 1) / sW : 0, hi = (inW + pW - qx + sW - 1) / sW;
+                if (hi > lx) hi = lx;
+                if (lo > hi) lo = hi;
+                for (int64_t uz = 0; uz < lz; uz++) {
+                    for (int64_t uy = 0; uy < ly; uy++) {
+                        float *line = phase + (uz * ly + uy) * lx;
+                        const int64_t z = uz * sD + qz - pD, yy = band->first + uy * sH + qy - pH;
+                        if (z < 0 || z >= inD || yy < 0 || yy >= inH || hi == lo) {
+                            for (int64_t c = 0; c < lx; c++) line[c] = neutral;
+                            continue;
+                        }
+                        const float *source = x + (z * inH + yy) * inW + qx - pW;
+                        for (int64_t c = 0; c < lo; c++) line[c] = neutral;
+                        if (sW == 1) GRID_FN(grid_copy)(source + lo, line + lo, hi - lo);
+                        else for (int64_t c = lo; c < hi; c++) line[c] = source[c * sW];
+                        for (int64_t c = hi; c < lx; c++) line[c] = neutral;
+                    }
+                }
             }
-            for (int64_t c = 0; c < lo; c++) line[c] = neutral;
-            GRID_FN(grid_copy)(x + (z * inH + yy) * inW + (lo - pW), line + lo, hi - lo);
-            for (int64_t c = hi; c < width; c++) line[c] = neutral;
         }
     }
 }
 
-// A unit-stride pooling plane over its padded grid (see gridkernels.c).
-GRID_TARGET static void GRID_FN(grid_plane)(const float *x, float *y, const convarith_window_geometry *g, const float *divisorZ,
-                                            const float *divisorY, const float *divisorX, int mode, float empty, float *scratch) {
-    const convarith_grid_extent e = grid_extent(g);
-    const int average = mode == CONVARITH_GRID_AVERAGE;
-    const float neutral = average ? 0.0f : empty;
-    float *padded = scratch, *sums = padded + e.size, *rows = sums + e.size;
-    int64_t *offsets = (int64_t *)(rows + e.size);
-    GRID_FN(grid_fill)(x, g, &e, neutral, padded);
+// A window plane over its grid, a band of output rows at a time (see gridkernels.c); `unit` as for grid_fill.
+GRID_TARGET __attribute__((always_inline)) static inline void GRID_FN(grid_plane_strides)(
+        const float *x, float *y, const convarith_window_geometry *g, const float *divisorZ, const float *divisorY, const float *divisorX,
+        const float *weights, int mode, float empty, float *scratch, int64_t rowsPerBand, int unit) {
+    const int average = mode == CONVARITH_GRID_AVERAGE, separable = mode == CONVARITH_GRID_SEPARABLE_MAX;
+    const float neutral = average || mode == CONVARITH_GRID_WEIGHTED ? 0.0f : empty;
     const int64_t kD = g->kernel[0], kH = g->kernel[1], kW = g->kernel[2];
     const int64_t dD = g->dilation[0], dH = g->dilation[1], dW = g->dilation[2];
+    const int64_t sD = unit ? 1 : g->stride[0], sH = unit ? 1 : g->stride[1], sW = unit ? 1 : g->stride[2];
     const int64_t outD = g->output[0], outH = g->output[1], outW = g->output[2];
-    // The outputs' span on the grid: from (0, 0, 0) to (outD − 1, outH − 1, outW − 1).
-    const int64_t count = ((outD - 1) * e.height + outH - 1) * e.width + outW;
-    const float *source = padded;
-    int64_t taps = 0;
-    if (mode == CONVARITH_GRID_SEPARABLE_MAX) {
-        for (int64_t tx = 0; tx < kW; tx++) offsets[tx] = tx * dW;
-        GRID_FN(grid_stream)(padded, rows, e.size - (kW - 1) * dW, offsets, kW, empty, 0);
-        for (int64_t tz = 0; tz < kD; tz++)
-            for (int64_t ty = 0; ty < kH; ty++) offsets[taps++] = (tz * dD * e.height + ty * dH) * e.width;
-        source = rows;
-    } else {
-        for (int64_t tz = 0; tz < kD; tz++)
-            for (int64_t ty = 0; ty < kH; ty++)
-                for (int64_t tx = 0; tx < kW; tx++) offsets[taps++] = (tz * dD * e.height + ty * dH) * e.width + tx * dW;
-    }
-    GRID_FN(grid_stream)(source, sums, count, offsets, taps, neutral, average);
-    for (int64_t oz = 0; oz < outD; oz++) {
-        for (int64_t oy = 0; oy < outH; oy++) {
-            const float zy = average ? divisorZ[oz] * divisorY[oy] : 1.0f;
-            GRID_FN(grid_row_out)(sums + (oz * e.height + oy) * e.width, y + (oz * outH + oy) * outW, outW, zy, divisorX, average);
+    const convarith_grid_band widest = grid_band(g, 0, rowsPerBand);
+    float *grid = scratch, *sums = grid + widest.size, *rows = sums + widest.size;
+    int64_t *offsets = (int64_t *)(rows + widest.size + (widest.size % 2));
+    for (int64_t first = 0; first < outH; first += rowsPerBand) {
+        const int64_t bandRows = outH - first < rowsPerBand ? outH - first : rowsPerBand;
+        const convarith_grid_band band = grid_band(g, first, bandRows);
+        const int64_t ly = band.length[1], lx = band.length[2];
+        GRID_FN(grid_fill)(x, g, &band, neutral, grid, unit);
+        // The band's outputs on a phase: from (0, 0, 0) to (outD − 1, bandRows − 1, outW − 1).
+        const int64_t count = ((outD - 1) * ly + bandRows - 1) * lx + outW;
+        const float *source = grid;
+        int64_t taps = 0;
+        if (separable) {
+            // Unit strides: one phase. The rows' maxima first, then theirs down the columns and across the depth.
+            for (int64_t tx = 0; tx < kW; tx++) offsets[tx] = tx * dW;
+            GRID_FN(grid_stream)(grid, rows, band.size - (kW - 1) * dW, offsets, weights, kW, empty, CONVARITH_GRID_MAX);
+            for (int64_t tz = 0; tz < kD; tz++)
+                for (int64_t ty = 0; ty < kH; ty++) offsets[taps++] = (tz * dD * ly + ty * dH) * lx;
+            source = rows;
+        } else {
+            // Tap t·d of an axis of stride s: phase (t·d) mod s, (t·d) div s places on (no division at stride 1).
+            for (int64_t tz = 0; tz < kD; tz++) {
+                const int64_t qz = sD == 1 ? 0 : tz * dD % sD, uz = sD == 1 ? tz * dD : tz * dD / sD;
+                for (int64_t ty = 0; ty < kH; ty++) {
+                    const int64_t qy = sH == 1 ? 0 : ty * dH % sH, uy = sH == 1 ? ty * dH : ty * dH / sH;
+                    for (int64_t tx = 0; tx < kW; tx++) {
+                        const int64_t qx = sW == 1 ? 0 : tx * dW % sW, ux = sW == 1 ? tx * dW : tx * dW / sW;
+                        offsets[taps++] = ((qz * sH + qy) * sW + qx) * band.phase + (uz * ly + uy) * lx + ux;
+                    }
+                }
+            }
         }
+        GRID_FN(grid_stream)(source, sums, count, offsets, weights, taps, neutral, separable ? CONVARITH_GRID_MAX : mode);
+        for (int64_t oz = 0; oz < outD; oz++) {
+            for (int64_t r = 0; r < bandRows; r++) {
+                const float zy = average ? divisorZ[oz] * divisorY[first + r] : 1.0f;
+                GRID_FN(grid_row_out)(sums + (oz * ly + r) * lx, y + (oz * outH + first + r) * outW, outW, zy, divisorX, average);
+            }
+        }
+    }
+}
+
+GRID_TARGET static void GRID_FN(grid_plane)(const float *x, float *y, const convarith_window_geometry *g, const float *divisorZ,
+                                            const float *divisorY, const float *divisorX, const float *weights, int mode, float empty,
+                                            float *scratch, int64_t rowsPerBand) {
+    if (g->stride[0] == 1 && g->stride[1] == 1 && g->stride[2] == 1) {
+        GRID_FN(grid_plane_strides)(x, y, g, divisorZ, divisorY, divisorX, weights, mode, empty, scratch, rowsPerBand, 1);
+    } else {
+        GRID_FN(grid_plane_strides)(x, y, g, divisorZ, divisorY, divisorX, weights, mode, empty, scratch, rowsPerBand, 0);
     }
 }
 

@@ -189,6 +189,23 @@ static void check_windows(const char *isa) {
                      mode == 0 ? "max" : mode == 1 ? "average" : "depthwise", (long long)g->input[0], (long long)g->input[1], (long long)g->input[2],
                      (long long)g->kernel[0], (long long)g->kernel[1], (long long)g->kernel[2], (long long)g->stride[0], (long long)g->stride[1], (long long)g->stride[2]);
             expect_close(what, y, want, outputCount, mode == 0 ? 0.0f : 1e-5f);
+            // The grid: in bands of a few rows (a small limit), and whole; max also as two passes at unit strides.
+            const int unit = g->stride[0] == 1 && g->stride[1] == 1 && g->stride[2] == 1;
+            for (int64_t limit = 192; limit <= 1 << 15; limit *= 16) {
+                int64_t floats = convarith_grid_scratch(g, limit), rows = convarith_grid_band_rows(g, limit);
+                if (floats == 0 || rows == 0) continue;
+                float *gridScratch = malloc(sizeof(float) * (size_t)floats);
+                for (int separable = 0; separable <= (mode == 0 && unit); separable++) {
+                    const int gridMode = mode == 2 ? CONVARITH_GRID_WEIGHTED : mode == 1 ? CONVARITH_GRID_AVERAGE
+                                         : separable ? CONVARITH_GRID_SEPARABLE_MAX : CONVARITH_GRID_MAX;
+                    convarith_select_grid_window_plane(isa)(x, y, g, divisors[0], divisors[1], divisors[2], weights, gridMode, -INFINITY,
+                                                            gridScratch, rows);
+                    char gridWhat[200];
+                    snprintf(gridWhat, sizeof gridWhat, "grid%s %lld rows a band: %s", separable ? " separable" : "", (long long)rows, what);
+                    expect_close(gridWhat, y, want, outputCount, mode == 0 ? 0.0f : 1e-5f);
+                }
+                free(gridScratch);
+            }
         }
         for (int axis = 0; axis < 3; axis++) free(divisors[axis]);
         free(x), free(weights), free(y), free(want), free(scratch);

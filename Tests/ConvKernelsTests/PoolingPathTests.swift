@@ -12,12 +12,18 @@ private let microKernels = ["avx512", "avx2", "portable"].filter(MicroKernel.isS
 
 @Suite("Pooling paths: the padded grid and the separable passes give the reference's floats")
 struct PoolingPathTests {
-    /// A pooling layer, the path its max and its average should take, and how it is spelled.
+    /// A pooling layer, the path its max and its average should take on the vector kernels (and, where it
+    /// differs, on the portable ones), and how it is spelled.
     struct Case: CustomStringConvertible, Sendable {
         let input: [Int], kernel: [Int], stride: [Int], padding: Padding, dilation: [Int]
         let convention: Convention
         let maxPath: PoolingPath, averagePath: PoolingPath
+        var portablePath: PoolingPath? = nil
         var description: String { "\(input) k \(kernel) s \(stride) \(padding) d \(dilation) \(convention)" }
+
+        func path(_ mode: PoolingMode, on microKernel: MicroKernel) -> PoolingPath {
+            microKernel.name == "portable" ? portablePath ?? (mode == .max ? maxPath : averagePath) : mode == .max ? maxPath : averagePath
+        }
     }
 
     static let cases: [Case] = [
@@ -41,14 +47,23 @@ struct PoolingPathTests {
              dilation: [1], convention: .jax, maxPath: .separableGrid, averagePath: .grid),
         Case(input: [8, 8], kernel: [3, 3], stride: [1, 1], padding: .explicit([AxisPadding(before: 4, after: 0), AxisPadding(before: 0, after: 4)]),
              dilation: [1], convention: .jax, maxPath: .separableGrid, averagePath: .grid),
-        // Planes larger than the grid's limit: the max by two passes of the row kernels; overlapping strided windows too.
+        // Planes larger than a grid: bands of output rows (two here).
         Case(input: [200, 200], kernel: [3, 3], stride: [1, 1], padding: .symmetric([1, 1]), dilation: [1], convention: .pytorch,
+             maxPath: .separableGrid, averagePath: .grid),
+        // Rows too wide for a grid of one row: two passes of the row kernels for the max.
+        Case(input: [10, 12_000], kernel: [3, 3], stride: [1, 1], padding: .symmetric([1, 1]), dilation: [1], convention: .pytorch,
              maxPath: .separableMax, averagePath: .windowRows),
+        // Overlapping strided windows: the max by two passes of the row kernels; on the portable kernels the grid
+        // split into the strides' phases, in bands.
         Case(input: [200, 200], kernel: [7, 7], stride: [2, 2], padding: .symmetric([3, 3]), dilation: [1], convention: .onnx,
-             maxPath: .separableMax, averagePath: .windowRows),
-        // Strided windows that barely overlap stay whole.
+             maxPath: .separableMax, averagePath: .windowRows, portablePath: .grid),
+        // Strided windows that barely overlap stay whole (the grid's phases on the portable kernels), in 1, 2 or 3 axes.
         Case(input: [56, 56], kernel: [3, 3], stride: [2, 2], padding: .symmetric([1, 1]), dilation: [1], convention: .pytorch,
-             maxPath: .windowRows, averagePath: .windowRows),
+             maxPath: .windowRows, averagePath: .windowRows, portablePath: .grid),
+        Case(input: [57], kernel: [3], stride: [3], padding: .symmetric([1]), dilation: [2], convention: .onnx,
+             maxPath: .windowRows, averagePath: .windowRows, portablePath: .grid),
+        Case(input: [5, 9, 13], kernel: [2, 2, 3], stride: [2, 1, 2], padding: .symmetric([0, 1, 1]), dilation: [1], convention: .onnx,
+             maxPath: .windowRows, averagePath: .windowRows, portablePath: .grid),
     ]
 
     @Test("each pooling takes the path written for it, and every path equals the reference bit for bit (NaN, −0, −∞, padding, crops) for every kernel and thread count",
@@ -64,9 +79,10 @@ struct PoolingPathTests {
             for countIncludePad in mode == .average ? [false, true] : [false] {
                 let shape = try PoolingSpec(kernel: layer.kernel, stride: layer.stride, padding: layer.padding, dilation: layer.dilation, mode: mode,
                                             countIncludePad: countIncludePad, convention: layer.convention).shape(input: layer.input)
-                #expect(FastKernels.poolingPath(shape: shape, mode: mode) == (mode == .max ? layer.maxPath : layer.averagePath), "\(mode)")
                 let reference = try ReferenceKernels.pooling(x, shape: shape, mode: mode, countIncludePad: countIncludePad)
                 for microKernel in microKernels {
+                    #expect(FastKernels.poolingPath(shape: shape, mode: mode, microKernel: microKernel) == layer.path(mode, on: microKernel),
+                            "\(mode) \(microKernel.name)")
                     for threads in [1, 2] {
                         let fast = try FastKernels.pooling(x, shape: shape, mode: mode, countIncludePad: countIncludePad, threads: threads,
                                                            microKernel: microKernel)
@@ -79,5 +95,30 @@ struct PoolingPathTests {
             }
         }
         #expect(compared == 3 * 2 * microKernels.count)
+    }
+}
+
+@Suite("Depthwise layers on the grid")
+struct DepthwiseGridTests {
+    @Test("a depthwise layer takes the grid on the portable kernels (the direct loops on the vector ones) and agrees with the reference: strides, dilation, padding, bands of rows, ranks 1–3",
+          arguments: [([300, 300], [3, 3], [1, 1], [1, 1], [1, 1]), ([57, 61], [5, 5], [2, 2], [2, 2], [1, 1]), ([4000], [7], [3], [3], [2]),
+                      ([6, 10, 12], [3, 3, 3], [1, 2, 2], [1, 1, 1], [1, 1, 1])])
+    func depthwiseTakesTheGrid(_ input: [Int], _ kernel: [Int], _ stride: [Int], _ padding: [Int], _ dilation: [Int]) throws {
+        let shape = try ConvolutionSpec(kernel: kernel, stride: stride, padding: .symmetric(padding), dilation: dilation).shape(input: input)
+        var generator = SeededGenerator(state: UInt64(input.reduce(3, *)))
+        let x = try Tensor.random(shape: [2, 3] + input, using: &generator)
+        let w = try Tensor.random(shape: [3, 1] + kernel, using: &generator), b = try Tensor.random(shape: [3], using: &generator)
+        let reference = try ReferenceKernels.convolution(x, weight: w, bias: b, shape: shape, groups: 3)
+        let scale = max(reference.data.lazy.map(abs).max() ?? 0, 1)
+        for microKernel in microKernels {
+            let plan = try FastKernels.plan(shape: shape, input: x.shape, weight: w.shape, bias: b.shape, groups: 3, microKernel: microKernel)
+            #expect(plan.path == (microKernel.name == "portable" ? .depthwiseGrid : .depthwise), "\(microKernel.name)")
+            for threads in [1, 2] {
+                let fast = try FastKernels.convolution(x, weight: w, bias: b, shape: shape, groups: 3, threads: threads, microKernel: microKernel)
+                #expect(fast.shape == reference.shape && fast.data.count == reference.data.count)
+                let worst = zip(fast.data, reference.data).map { abs($0 - $1) }.max() ?? .nan
+                #expect(worst.isFinite && worst / scale <= 1e-5, "\(microKernel.name) \(threads) threads: \(worst)")
+            }
+        }
     }
 }

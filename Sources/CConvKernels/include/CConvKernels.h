@@ -67,22 +67,29 @@ typedef struct {
 /// The window kernels for this CPU ("avx512", "avx2" or "portable"); `forced` as for the micro-kernel.
 convarith_row_kernels convarith_select_row_kernels(const char *forced);
 
-/// What a grid pooling plane computes: each window's max, its average, or its max as two passes (the rows'
-/// maxima, then theirs down the columns and across the depth; the same result).
-enum { CONVARITH_GRID_MAX = 0, CONVARITH_GRID_AVERAGE = 1, CONVARITH_GRID_SEPARABLE_MAX = 2 };
+/// What a grid window plane computes: each window's max, its average, its max as two passes (the rows'
+/// maxima, then theirs down the columns and across the depth; the same result; unit strides only), or the
+/// weighted sum of its taps (a depthwise convolution's plane).
+enum { CONVARITH_GRID_MAX = 0, CONVARITH_GRID_AVERAGE = 1, CONVARITH_GRID_SEPARABLE_MAX = 2, CONVARITH_GRID_WEIGHTED = 3 };
 
-/// A whole plane of a unit-stride pooling layer on a padded grid (gridkernels.c), with the arguments and the
-/// result of `convarith_pool_plane_fn` (bit for bit), `mode` one of CONVARITH_GRID_*. `scratch` holds
-/// `convarith_grid_scratch(g, limit)` floats.
-typedef void (*convarith_grid_pool_plane_fn)(const float *x, float *y, const convarith_window_geometry *g, const float *divisorZ,
-                                             const float *divisorY, const float *divisorX, int mode, float empty, float *scratch);
+/// A whole window plane on a grid of its padded input split into its strides' phases (gridkernels.c),
+/// `rowsPerBand` output rows at a time (`convarith_grid_band_rows`). Pooling has the arguments and the result
+/// of `convarith_pool_plane_fn` (bit for bit); a depthwise plane reads `weights` as
+/// `convarith_depthwise_plane_fn` does. `scratch` holds `convarith_grid_scratch(g, limit)` floats.
+typedef void (*convarith_grid_window_plane_fn)(const float *x, float *y, const convarith_window_geometry *g, const float *divisorZ,
+                                               const float *divisorY, const float *divisorX, const float *weights, int mode, float empty,
+                                               float *scratch, int64_t rowsPerBand);
 
-/// The floats of scratch a grid pooling plane of geometry `g` needs, or 0 when the grid does not serve it: a
-/// stride other than 1, or a grid or a window of more than `limit` floats.
+/// The floats of scratch a grid window plane of geometry `g` needs, or 0 when the grid does not serve it:
+/// one output row's grid, or the window, larger than `limit` floats.
 int64_t convarith_grid_scratch(const convarith_window_geometry *g, int64_t limit);
 
-/// The grid pooling plane for this CPU; `forced` as for the micro-kernel.
-convarith_grid_pool_plane_fn convarith_select_grid_pool_plane(const char *forced);
+/// The most output rows a band of geometry `g` may hold for its grid to stay within `limit` floats (0: not
+/// even one).
+int64_t convarith_grid_band_rows(const convarith_window_geometry *g, int64_t limit);
+
+/// The grid window plane for this CPU; `forced` as for the micro-kernel.
+convarith_grid_window_plane_fn convarith_select_grid_window_plane(const char *forced);
 
 /// An indirect micro-kernel: C[m × n] (row stride ldc) = (accumulate ? C : 0) + A·B over k steps, where A's
 /// element (i, p) is a[i·row_stride + p·step_stride] (a packed panel: 1, mr; rows read in place: lda, 1;

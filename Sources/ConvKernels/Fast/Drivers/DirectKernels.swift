@@ -35,25 +35,50 @@ enum DirectKernels {
                                          dilation: axes(g.dilation), padding: axes(g.padding))
     }
 
-    /// Unit-stride max or average pooling on a padded grid (``PoolingPath/grid``), `mode` one of
-    /// `CONVARITH_GRID_*`: the grid's buffers allocated once for the planes.
+    /// Max or average pooling on the grid (``PoolingPath/grid``), `mode` one of `CONVARITH_GRID_*`: the grid's
+    /// buffers allocated once for the planes.
     static func gridPooling(x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, planes: Int, geometry g: Geometry3,
                             divisors: PoolingDivisors, mode: Int32, empty: Float, kernels: RowKernels) {
-        var geometry = windowGeometry(g)
-        let floats = Int(convarith_grid_scratch(&geometry, FastKernels.gridLimit))
-        guard floats > 0 else { return }
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: floats) { scratch in
-            divisors.z.withUnsafeBufferPointer { dz in
-                divisors.y.withUnsafeBufferPointer { dy in
-                    divisors.x.withUnsafeBufferPointer { dx in
-                        guard let base = scratch.baseAddress, let zBase = dz.baseAddress, let yBase = dy.baseAddress,
-                              let xBase = dx.baseAddress else { return }
+        divisors.z.withUnsafeBufferPointer { dz in
+            divisors.y.withUnsafeBufferPointer { dy in
+                divisors.x.withUnsafeBufferPointer { dx in
+                    guard let zBase = dz.baseAddress, let yBase = dy.baseAddress, let xBase = dx.baseAddress else { return }
+                    withGrid(g) { geometry, scratch, rowsPerBand in
                         for plane in 0..<planes {
-                            kernels.gridPoolPlane(x + plane * g.inputCount, y + plane * g.outputCount, &geometry, zBase, yBase, xBase,
-                                                  mode, empty, base)
+                            kernels.gridPlane(x + plane * g.inputCount, y + plane * g.outputCount, geometry, zBase, yBase, xBase, nil,
+                                              mode, empty, scratch, rowsPerBand)
                         }
                     }
                 }
+            }
+        }
+    }
+
+    /// A depthwise convolution on the grid (``ConvolutionPlan/Path/depthwiseGrid``): plane `p` of `x` with
+    /// the weights of channel `p mod channels`, no bias.
+    static func gridDepthwise(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>,
+                              planes: Range<Int>, channels: Int, geometry g: Geometry3, kernels: RowKernels) {
+        var one: Float = 1
+        withGrid(g) { geometry, scratch, rowsPerBand in
+            for plane in planes {
+                kernels.gridPlane(x + plane * g.inputCount, y + plane * g.outputCount, geometry, &one, &one, &one,
+                                  weight + plane % channels * g.taps, Int32(CONVARITH_GRID_WEIGHTED), 0, scratch, rowsPerBand)
+            }
+        }
+    }
+
+    /// Calls `body` with the geometry as the C kernels read it, the scratch of its grid and the output rows of
+    /// a band (nothing when the grid does not serve it: the planners ask ``FastKernels/gridServes(_:)`` first).
+    private static func withGrid(_ g: Geometry3,
+                                 _ body: (UnsafePointer<convarith_window_geometry>, UnsafeMutablePointer<Float>, Int64) -> Void) {
+        var geometry = windowGeometry(g)
+        let floats = Int(convarith_grid_scratch(&geometry, FastKernels.gridLimit))
+        let rowsPerBand = convarith_grid_band_rows(&geometry, FastKernels.gridLimit)
+        guard floats > 0, rowsPerBand > 0 else { return }
+        withUnsafePointer(to: &geometry) { pointer in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: floats) { scratch in
+                guard let base = scratch.baseAddress else { return }
+                body(pointer, base, rowsPerBand)
             }
         }
     }

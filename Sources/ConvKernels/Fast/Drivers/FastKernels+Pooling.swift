@@ -11,12 +11,14 @@ public enum PoolingPath: String, Sendable, CaseIterable, CustomStringConvertible
     /// 25 for 5 × 5, stride 1). The result is the direct one bit for bit: a maximum does not depend on the
     /// grouping of its comparisons, and ties (`−0` and `0`) go to the last tap in the reference's order either way.
     case separableMax = "pooling-separable"
-    /// A unit-stride pooling whose plane, with its padding, fits in L2: the plane copied once into a grid
-    /// that holds the padding, then every output one stream of loads over it (no masks, edges or per-row
-    /// work), the taps in the reference's order — the same result bit for bit.
+    /// The plane copied, a band of output rows at a time that fits in L2, into a grid that holds its padding
+    /// and is split into its strides' phases; then every output one stream of loads over it (no masks,
+    /// edges, gathers or per-row work), the taps in the reference's order — the same result bit for bit.
+    /// Unit-stride layers on every kernel; strided ones on the portable kernels, whose direct loops take one
+    /// output at a time.
     case grid = "pooling-grid"
-    /// ``grid`` for a max pooling with windows of more than one line and column: two streams, the rows' maxima
-    /// and then theirs across the lines.
+    /// ``grid`` for a unit-stride max pooling with windows of more than one line and column: two streams,
+    /// the rows' maxima and then theirs across the lines.
     case separableGrid = "pooling-grid-separable"
 
     /// The path's name as `bench` and `run --verbose` print it (`pooling-rows`).
@@ -26,21 +28,33 @@ public enum PoolingPath: String, Sendable, CaseIterable, CustomStringConvertible
 extension FastKernels {
     /// The path ``pooling(_:shape:mode:countIncludePad:threads:microKernel:)`` takes for a layer: separable
     /// passes for a max pooling whose taps that saves (by at least a quarter), else whole windows.
-    public static func poolingPath(shape: LayerShape, mode: PoolingMode) -> PoolingPath {
+    public static func poolingPath(shape: LayerShape, mode: PoolingMode, microKernel: MicroKernel = .current) -> PoolingPath {
         guard let geometry = Geometry3(shape.axes) else { return .windowRows }
-        return poolingPath(geometry, mode: mode)
+        return poolingPath(geometry, mode: mode, kernels: RowKernels.matching(microKernel))
     }
 
-    /// The floats a grid's plane may hold (its three buffers stay in a 1 MB L2).
+    /// The floats a band's grid may hold (its three buffers stay in a 1 MB L2).
     static let gridLimit: Int64 = 1 << 15
 
-    static func poolingPath(_ g: Geometry3, mode: PoolingMode) -> PoolingPath {
-        let (kD, kH, kW) = g.kernel
+    /// Whether the grid serves a geometry: a band of one output row fits in ``gridLimit``.
+    static func gridServes(_ g: Geometry3) -> Bool {
         var geometry = DirectKernels.windowGeometry(g)
-        if g.taps > 1, convarith_grid_scratch(&geometry, gridLimit) > 0 {
-            return mode == .max && kW > 1 && kD * kH > 1 && kW + kD * kH < g.taps ? .separableGrid : .grid
+        return convarith_grid_scratch(&geometry, gridLimit) > 0
+    }
+
+    static func poolingPath(_ g: Geometry3, mode: PoolingMode, kernels: RowKernels) -> PoolingPath {
+        let (kD, kH, kW) = g.kernel
+        let unitStrides = g.stride == (1, 1, 1)
+        if g.taps > 1 && (unitStrides || kernels.name == "portable") && gridServes(g) {
+            return unitStrides && mode == .max && kW > 1 && kD * kH > 1 && kW + kD * kH < g.taps ? .separableGrid : .grid
         }
         return mode == .max && separatesRows(g) ? .separableMax : .windowRows
+    }
+
+    /// Whether a depthwise convolution runs on the grid: on the portable kernels (whose direct loops take one
+    /// output at a time), where a band of one output row fits.
+    static func gridServesDepthwise(_ g: Geometry3, kernel: MicroKernel) -> Bool {
+        kernel.name == "portable" && g.taps > 1 && gridServes(g)
     }
 
     /// Whether the separable passes take fewer taps an output, by at least a quarter, than whole windows.
@@ -75,7 +89,7 @@ extension FastKernels {
                               countsPadding: shape.convention.pooling.countsPadding(countIncludePad))
             : PoolingDivisors(ones: geometry)
         let empty = shape.convention.pooling.emptyMaxWindow
-        let path = poolingPath(geometry, mode: mode)
+        let path = poolingPath(geometry, mode: mode, kernels: rows)
         x.data.withUnsafeBufferPointer { xs in
             y.withUnsafeMutableBufferPointer { ys in
                 guard let xBase = xs.baseAddress, let yBase = ys.baseAddress else { return }

@@ -243,7 +243,7 @@ public enum FastKernels {
 
     /// A depthwise convolution, directly, the channels split over the threads.
     static func depthwise(_ x: Tensor, weight: Tensor, bias: Tensor?, layout: LayerTensors, geometry: Geometry3,
-                          threads: Int, kernels: RowKernels) -> Tensor {
+                          threads: Int, kernels: RowKernels, grid: Bool = false) -> Tensor {
         var y = uninitialized(layout.outputShape.reduce(1, *))
         let planes = layout.batch * layout.outputChannels
         let parts = planeParts(planes, threads: threads)
@@ -253,8 +253,13 @@ public enum FastKernels {
             FastThreads.run(parts: parts, threads: threads) { part in
                 let first = part * share, last = min(first + share, planes)
                 guard first < last else { return }
-                DirectKernels.depthwise(x: xBase, weight: wBase, y: yBase, planes: first..<last, channels: layout.outputChannels,
-                                        geometry: geometry, kernels: kernels)
+                if grid {
+                    DirectKernels.gridDepthwise(x: xBase, weight: wBase, y: yBase, planes: first..<last, channels: layout.outputChannels,
+                                                geometry: geometry, kernels: kernels)
+                } else {
+                    DirectKernels.depthwise(x: xBase, weight: wBase, y: yBase, planes: first..<last, channels: layout.outputChannels,
+                                            geometry: geometry, kernels: kernels)
+                }
             }
         }
         if let bias { addBias(bias, to: &y, channels: layout.outputChannels, plane: geometry.outputCount) }

@@ -14,8 +14,9 @@ struct RowKernels: @unchecked Sendable {
     let name: String
     let poolPlane: convarith_pool_plane_fn
     let depthwisePlane: convarith_depthwise_plane_fn
-    /// A unit-stride pooling plane on a padded grid (the same result as ``poolPlane``).
-    let gridPoolPlane: convarith_grid_pool_plane_fn
+    /// A pooling or depthwise plane on its padded input split into its strides' phases (pooling: the same
+    /// floats as ``poolPlane``).
+    let gridPlane: convarith_grid_window_plane_fn
 
     /// The kernels for a named instruction set (`nil`: the best this CPU supports).
     init(named name: String? = nil) {
@@ -23,7 +24,7 @@ struct RowKernels: @unchecked Sendable {
         self.name = String(cString: selected.name)
         poolPlane = selected.pool_plane
         depthwisePlane = selected.depthwise_plane
-        gridPoolPlane = name.map { convarith_select_grid_pool_plane($0) } ?? convarith_select_grid_pool_plane(nil)
+        gridPlane = name.map { convarith_select_grid_window_plane($0) } ?? convarith_select_grid_window_plane(nil)
     }
 
     /// The kernels of `microKernel`'s instruction set.

@@ -18,6 +18,9 @@ public struct ConvolutionPlan: Sendable, CustomStringConvertible {
         case referenceLoops = "reference-loops"
         /// One input and one output channel a group: direct window loops over each plane.
         case depthwise
+        /// ``depthwise`` on the plane's padded input split into its strides' phases, each output one stream of
+        /// loads (the portable kernels, whose direct loops take one output at a time).
+        case depthwiseGrid = "depthwise-grid"
         /// Few output positions next to many output channels: positions as the GEMM's rows, `Wᵀ` as its
         /// wide side (packed once by a prepared layer).
         case positionsGEMM = "positions-gemm"
@@ -75,6 +78,7 @@ public struct ConvolutionPlan: Sendable, CustomStringConvertible {
     enum Route: Sendable {
         case reference
         case depthwise(Geometry3)
+        case depthwiseGrid(Geometry3)
         case positions(FastKernels.PositionsPlan)
         case indirect(IndirectLayout)
         case weights(Geometry3)
@@ -119,7 +123,7 @@ extension FastKernels {
         guard let geometry = Geometry3(shape.axes) else { return .reference }
         let inGroup = layout.inputChannels / groups, outGroup = layout.outputChannels / groups
         let depth = inGroup * geometry.taps, columns = geometry.outputCount
-        if inGroup == 1 && outGroup == 1 { return .depthwise(geometry) }
+        if inGroup == 1 && outGroup == 1 { return gridServesDepthwise(geometry, kernel: kernel) ? .depthwiseGrid(geometry) : .depthwise(geometry) }
         if let plan = positionsLayout(geometry, outGroup: outGroup, kernel: kernel) {
             return .positions(PositionsPlan(plan, inGroup: inGroup, kernel: kernel.positions))
         }
@@ -180,6 +184,9 @@ extension FastKernels {
                 : try ReferenceKernels.transposedConvolution(x, weight: weight, bias: bias, shape: plan.shape, groups: groups)
         case .depthwise(let geometry):
             return depthwise(x, weight: weight, bias: bias, layout: layout, geometry: geometry, threads: threads, kernels: RowKernels.matching(kernel))
+        case .depthwiseGrid(let geometry):
+            return depthwise(x, weight: weight, bias: bias, layout: layout, geometry: geometry, threads: threads, kernels: RowKernels.matching(kernel),
+                             grid: true)
         case .positions(let positions):
             return positionsConvolution(x, weight: weight, bias: bias, layout: layout, plan: positions, groups: groups, threads: threads,
                                         kernel: kernel.positions)
@@ -220,6 +227,7 @@ extension ConvolutionPlan.Route {
         switch self {
         case .reference: .referenceLoops
         case .depthwise: .depthwise
+        case .depthwiseGrid: .depthwiseGrid
         case .positions: .positionsGEMM
         case .indirect: .indirectGEMM
         case .weights: .weightsGEMM
