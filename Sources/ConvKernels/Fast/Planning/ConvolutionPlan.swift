@@ -19,7 +19,7 @@ public struct ConvolutionPlan: Sendable, CustomStringConvertible {
         /// One input and one output channel a group: direct window loops over each plane.
         case depthwise
         /// ``depthwise`` on the plane's padded input split into its strides' phases, each output one stream of
-        /// loads (the portable kernels, whose direct loops take one output at a time).
+        /// loads: unit strides, and strided layers on the portable kernels.
         case depthwiseGrid = "depthwise-grid"
         /// Few output positions next to many output channels: positions as the GEMM's rows, `Wᵀ` as its
         /// wide side (packed once by a prepared layer).
