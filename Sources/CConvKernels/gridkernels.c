@@ -159,7 +159,7 @@ static inline convarith_v4 grid_select(convarith_v4i mask, convarith_v4 yes, con
 
 // The entry point of each instruction set: the geometry checked in debug builds.
 #define CONVARITH_GRID_ENTRY(SUFFIX, ATTRIBUTE) \
-ATTRIBUTE static void grid_window_plane_##SUFFIX(const float *x, float *y, const convarith_window_geometry *g, const float *divisorZ, \
+ATTRIBUTE static void f32_grid_plane_##SUFFIX(const float *x, float *y, const convarith_window_geometry *g, const float *divisorZ, \
                                                  const float *divisorY, const float *divisorX, const float *weights, int mode, float empty, \
                                                  float *scratch, int64_t rowsPerBand) { \
     convarith_check_window(g); \
@@ -174,5 +174,5 @@ CONVARITH_GRID_ENTRY(avx512, __attribute__((target("avx512f,fma"))))
 #endif
 
 convarith_grid_window_plane_fn convarith_select_grid_window_plane(const char *forced) {
-    CONVARITH_CHOOSE(forced, grid_window_plane_portable, grid_window_plane_avx2, grid_window_plane_avx512)
+    CONVARITH_CHOOSE(forced, f32_grid_plane_portable, f32_grid_plane_avx2, f32_grid_plane_avx512)
 }

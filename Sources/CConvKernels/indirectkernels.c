@@ -18,7 +18,7 @@
 
 // ---- portable: 4 × 8 ------------------------------------------------------------------------------------
 // A tile narrower than 8 columns, one float at a time.
-static void indirect_portable_narrow(int64_t k, const float *const arow[4], int64_t step_stride, const float *b,
+static void f32_indirect_gemm_4x8_portable_narrow(int64_t k, const float *const arow[4], int64_t step_stride, const float *b,
                                      const int64_t *offsets, float *c, int64_t ldc, int64_t rows, int64_t lanes,
                                      int accumulate) {
     float acc[4][8] = {{0}};
@@ -38,13 +38,13 @@ static void indirect_portable_narrow(int64_t k, const float *const arow[4], int6
 
 // A full-width tile: the accumulators in eight 4-float vectors (NEON on ARM, SSE on x86-64). Rows past `m`
 // repeat the last row's weights and are computed but not stored.
-static void indirect_portable(int64_t k, const float *a, int64_t row_stride, int64_t step_stride, const float *b,
+static void f32_indirect_gemm_4x8_portable(int64_t k, const float *a, int64_t row_stride, int64_t step_stride, const float *b,
                               const int64_t *offsets, float *c, int64_t ldc, int64_t m, int64_t n, int accumulate) {
     const int64_t rows = m < 4 ? m : 4, lanes = n < 8 ? n : 8;
     const float *arow[4];
     for (int i = 0; i < 4; i++) arow[i] = a + (i < m ? i : m - 1) * row_stride;
     if (lanes < 8) {
-        indirect_portable_narrow(k, arow, step_stride, b, offsets, c, ldc, rows, lanes, accumulate);
+        f32_indirect_gemm_4x8_portable_narrow(k, arow, step_stride, b, offsets, c, ldc, rows, lanes, accumulate);
         return;
     }
     convarith_v4 acc[4][2];
@@ -122,14 +122,14 @@ static inline __m256i lane_mask_avx2(int64_t lanes) {
         }                                                                                                        \
     }
 
-INDIRECT_AVX2(indirect_avx2_full, 0)
-INDIRECT_AVX2(indirect_avx2_masked, 1)
+INDIRECT_AVX2(f32_indirect_gemm_6x16_avx2_full, 0)
+INDIRECT_AVX2(f32_indirect_gemm_6x16_avx2_masked, 1)
 
 __attribute__((target("avx2,fma")))
-static void indirect_avx2(int64_t k, const float *a, int64_t row_stride, int64_t step_stride, const float *b,
+static void f32_indirect_gemm_6x16_avx2(int64_t k, const float *a, int64_t row_stride, int64_t step_stride, const float *b,
                           const int64_t *offsets, float *c, int64_t ldc, int64_t m, int64_t n, int accumulate) {
-    if (n >= 16) indirect_avx2_full(k, a, row_stride, step_stride, b, offsets, c, ldc, m, n, accumulate);
-    else indirect_avx2_masked(k, a, row_stride, step_stride, b, offsets, c, ldc, m, n, accumulate);
+    if (n >= 16) f32_indirect_gemm_6x16_avx2_full(k, a, row_stride, step_stride, b, offsets, c, ldc, m, n, accumulate);
+    else f32_indirect_gemm_6x16_avx2_masked(k, a, row_stride, step_stride, b, offsets, c, ldc, m, n, accumulate);
 }
 
 // ---- AVX-512F: 8 × 48 -----------------------------------------------------------------------------------
@@ -174,24 +174,24 @@ static inline __mmask16 lane_mask_avx512(int64_t lanes) {
         }                                                                                                            \
     }
 
-INDIRECT_AVX512(indirect_avx512_8x16, 1)
-INDIRECT_AVX512(indirect_avx512_8x32, 2)
-INDIRECT_AVX512(indirect_avx512_8x48, 3)
+INDIRECT_AVX512(f32_indirect_gemm_8x16_avx512, 1)
+INDIRECT_AVX512(f32_indirect_gemm_8x32_avx512, 2)
+INDIRECT_AVX512(f32_indirect_gemm_8x48_avx512_whole, 3)
 
 __attribute__((target("avx512f,fma")))
-static void indirect_avx512(int64_t k, const float *a, int64_t row_stride, int64_t step_stride, const float *b,
+static void f32_indirect_gemm_8x48_avx512(int64_t k, const float *a, int64_t row_stride, int64_t step_stride, const float *b,
                             const int64_t *offsets, float *c, int64_t ldc, int64_t m, int64_t n, int accumulate) {
-    if (n > 32) indirect_avx512_8x48(k, a, row_stride, step_stride, b, offsets, c, ldc, m, n, accumulate);
-    else if (n > 16) indirect_avx512_8x32(k, a, row_stride, step_stride, b, offsets, c, ldc, m, n, accumulate);
-    else indirect_avx512_8x16(k, a, row_stride, step_stride, b, offsets, c, ldc, m, n, accumulate);
+    if (n > 32) f32_indirect_gemm_8x48_avx512_whole(k, a, row_stride, step_stride, b, offsets, c, ldc, m, n, accumulate);
+    else if (n > 16) f32_indirect_gemm_8x32_avx512(k, a, row_stride, step_stride, b, offsets, c, ldc, m, n, accumulate);
+    else f32_indirect_gemm_8x16_avx512(k, a, row_stride, step_stride, b, offsets, c, ldc, m, n, accumulate);
 }
 #endif
 
 convarith_indirect_kernel convarith_select_indirect_kernel(const char *forced) {
     CONVARITH_CHOOSE(forced,
-                     ((convarith_indirect_kernel){4, 8, indirect_portable, "portable"}),
-                     ((convarith_indirect_kernel){6, 16, indirect_avx2, "avx2"}),
-                     ((convarith_indirect_kernel){8, 48, indirect_avx512, "avx512"}))
+                     ((convarith_indirect_kernel){4, 8, f32_indirect_gemm_4x8_portable, "portable"}),
+                     ((convarith_indirect_kernel){6, 16, f32_indirect_gemm_6x16_avx2, "avx2"}),
+                     ((convarith_indirect_kernel){8, 48, f32_indirect_gemm_8x48_avx512, "avx512"}))
 }
 
 void convarith_prefetch_rows(const float *b, const int64_t *offsets, int64_t k, int64_t n) {

@@ -12,7 +12,7 @@
 #endif
 
 // ---- portable: 4 × 8, the accumulators in eight 4-float vectors (NEON on ARM, SSE on x86-64) --------------
-static void kernel_portable(int64_t k, const float *a, const float *b, float *c, int64_t ldc, int accumulate) {
+static void f32_gemm_4x8_portable(int64_t k, const float *a, const float *b, float *c, int64_t ldc, int accumulate) {
     convarith_v4 c00 = v4_splat(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
     if (accumulate) {
         c00 = v4_load(c + 0 * ldc); c01 = v4_load(c + 0 * ldc + 4);
@@ -41,7 +41,7 @@ static void kernel_portable(int64_t k, const float *a, const float *b, float *c,
 #ifdef CONVARITH_X86
 // ---- AVX2 + FMA: 6 × 16 ---------------------------------------------------------------------------------
 __attribute__((target("avx2,fma")))
-static void kernel_avx2(int64_t k, const float *a, const float *b, float *c, int64_t ldc, int accumulate) {
+static void f32_gemm_6x16_avx2(int64_t k, const float *a, const float *b, float *c, int64_t ldc, int accumulate) {
     __m256 c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
     if (accumulate) {
         c00 = _mm256_loadu_ps(c + 0 * ldc); c01 = _mm256_loadu_ps(c + 0 * ldc + 8);
@@ -75,7 +75,7 @@ static void kernel_avx2(int64_t k, const float *a, const float *b, float *c, int
 
 // ---- AVX-512F: 14 × 32 ----------------------------------------------------------------------------------
 __attribute__((target("avx512f,fma")))
-static void kernel_avx512(int64_t k, const float *a, const float *b, float *c, int64_t ldc, int accumulate) {
+static void f32_gemm_14x32_avx512(int64_t k, const float *a, const float *b, float *c, int64_t ldc, int accumulate) {
     __m512 acc[14][2];
     for (int i = 0; i < 14; i++) {
         if (accumulate) {
@@ -127,7 +127,7 @@ int convarith_select_isa(const char *forced) {
 
 convarith_microkernel convarith_select_microkernel(const char *forced) {
     CONVARITH_CHOOSE(forced,
-                     ((convarith_microkernel){4, 8, kernel_portable, "portable"}),
-                     ((convarith_microkernel){6, 16, kernel_avx2, "avx2"}),
-                     ((convarith_microkernel){14, 32, kernel_avx512, "avx512"}))
+                     ((convarith_microkernel){4, 8, f32_gemm_4x8_portable, "portable"}),
+                     ((convarith_microkernel){6, 16, f32_gemm_6x16_avx2, "avx2"}),
+                     ((convarith_microkernel){14, 32, f32_gemm_14x32_avx512, "avx512"}))
 }

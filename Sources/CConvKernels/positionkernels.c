@@ -17,7 +17,7 @@
 // ---- portable: 4 × 8 ------------------------------------------------------------------------------------
 // A full tile (4 rows, 8 columns) keeps its accumulators in eight 4-float vectors (NEON on ARM, SSE on
 // x86-64); a partial one goes a float at a time (its rows past `m` must not be read).
-static void positions_portable(int64_t k, const float *a, const int64_t *a_offsets, const float *b, int64_t ldb, float *c,
+static void f32_positions_gemm_4x8_portable(int64_t k, const float *a, const int64_t *a_offsets, const float *b, int64_t ldb, float *c,
                                int64_t ldc, int64_t m, int64_t n, int accumulate) {
     if (m >= 4 && n >= 8) {
         convarith_v4 acc[4][2];
@@ -100,7 +100,7 @@ static const positions_variant positions_avx2_variants[6][2] = {
     {positions_avx2_5x8, positions_avx2_5x16}, {positions_avx2_6x8, positions_avx2_6x16},
 };
 
-static void positions_avx2(int64_t k, const float *a, const int64_t *a_offsets, const float *b, int64_t ldb, float *c,
+static void f32_positions_gemm_6x16_avx2(int64_t k, const float *a, const int64_t *a_offsets, const float *b, int64_t ldb, float *c,
                            int64_t ldc, int64_t m, int64_t n, int accumulate) {
     if (m <= 0 || n <= 0) return;
     const int64_t rows = m < 6 ? m : 6, vectors = n > 8 ? 2 : 1;
@@ -150,7 +150,7 @@ static const positions_variant positions_avx512_variants[8][3] = {
     POSITIONS_AVX512_ENTRY(5), POSITIONS_AVX512_ENTRY(6), POSITIONS_AVX512_ENTRY(7), POSITIONS_AVX512_ENTRY(8),
 };
 
-static void positions_avx512(int64_t k, const float *a, const int64_t *a_offsets, const float *b, int64_t ldb, float *c,
+static void f32_positions_gemm_8x48_avx512(int64_t k, const float *a, const int64_t *a_offsets, const float *b, int64_t ldb, float *c,
                              int64_t ldc, int64_t m, int64_t n, int accumulate) {
     if (m <= 0 || n <= 0) return;
     const int64_t rows = m < 8 ? m : 8, vectors = n > 32 ? 3 : n > 16 ? 2 : 1;
@@ -160,7 +160,7 @@ static void positions_avx512(int64_t k, const float *a, const int64_t *a_offsets
 
 convarith_positions_kernel convarith_select_positions_kernel(const char *forced) {
     CONVARITH_CHOOSE(forced,
-                     ((convarith_positions_kernel){4, 8, positions_portable, "portable"}),
-                     ((convarith_positions_kernel){6, 16, positions_avx2, "avx2"}),
-                     ((convarith_positions_kernel){8, 48, positions_avx512, "avx512"}))
+                     ((convarith_positions_kernel){4, 8, f32_positions_gemm_4x8_portable, "portable"}),
+                     ((convarith_positions_kernel){6, 16, f32_positions_gemm_6x16_avx2, "avx2"}),
+                     ((convarith_positions_kernel){8, 48, f32_positions_gemm_8x48_avx512, "avx512"}))
 }

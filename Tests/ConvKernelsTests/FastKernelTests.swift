@@ -445,14 +445,15 @@ struct FastKernelTests {
         #expect(transposedPlan.map { $0.path != .outputPhases && $0.path != .positionPhases } ?? true)
     }
 
-    @Test("a plan names its path, runs only tensors of the shapes it was made for, and gives the per-call floats")
+    @Test("a plan names its path and C kernel, runs only tensors of the shapes it was made for, and gives the per-call floats")
     func planRunsItsOwnShapes() throws {
         var rng = SeededGenerator(state: 3)
         let shape = try ConvolutionSpec(kernel: [3, 3], padding: .symmetric([1, 1])).shape(input: [9, 9])
         let x = try Tensor.random(shape: [1, 4, 9, 9], using: &rng)
         let w = try Tensor.random(shape: [8, 4, 3, 3], using: &rng)
         let plan = try FastKernels.plan(shape: shape, input: x.shape, weight: w.shape, threads: 2, microKernel: MicroKernel(named: "portable"))
-        #expect(plan.description == "\(plan.path), portable, 2 threads" && plan.outputShape == [1, 8, 9, 9])
+        #expect(plan.path == .indirectGEMM && plan.kernel == "f32-indirect-gemm-4x8-portable")
+        #expect(plan.description == "indirect-gemm (f32-indirect-gemm-4x8-portable), 2 threads" && plan.outputShape == [1, 8, 9, 9])
         let y = try FastKernels.execute(plan, x: x, weight: w)
         let perCall = try FastKernels.convolution(x, weight: w, shape: shape, threads: 2, microKernel: MicroKernel(named: "portable"))
         #expect(zip(y.data, perCall.data).allSatisfy(sameFloat) && y.data.count == perCall.data.count)

@@ -57,6 +57,11 @@ struct KernelCommandTests {
         // Each line names the plan the calls take (the convolution's is a GEMM; pooling runs rows).
         #expect(lines.allSatisfy { ConvolutionPlan.Path(rawValue: $0["plan"] as? String ?? "") != nil || $0["plan"] as? String == "pooling-rows" })
         #expect(lines.last?["plan"] as? String == "pooling-rows" && (lines.first?["plan"] as? String ?? "").hasSuffix("gemm"))
+        // …and the C kernel, by data type, operation, tile and instruction set.
+        let isa = MicroKernel.current.name
+        let tile = ["avx512": "8x48", "avx2": "6x16", "portable": "4x8"][isa] ?? "?"
+        #expect(lines.first?["c_kernel"] as? String == "f32-indirect-gemm-\(tile)-\(isa)")
+        #expect(lines.last?["c_kernel"] as? String == "f32-window-\(isa)")
         // 2 × multiply-adds, C_out·C_in·k²·positions = 32·16·9·1024, for the convolution (the median and
         // GFLOP/s are printed to three decimals).
         for line in lines {

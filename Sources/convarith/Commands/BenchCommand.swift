@@ -170,10 +170,14 @@ extension BenchCommand {
                 return try PreparedLayer(shape: layer.shape, weight: weight, groups: layer.groups)
             }
             // The path the calls take (the planner the kernels use, for these shapes and threads).
-            let plan = try exitingOnError { () throws(KernelError) -> String in
-                guard layer.shape.operation != .pooling, let weight else { return FastKernels.poolingPath(shape: layer.shape, mode: layer.poolingMode).rawValue }
-                return try FastKernels.plan(shape: layer.shape, input: x.shape, weight: weight.shape, groups: layer.groups, threads: threadCount,
-                                            use: preparedLayer != nil ? .prepared : .perCall).path.rawValue
+            let (plan, cKernel) = try exitingOnError { () throws(KernelError) -> (String, String) in
+                guard layer.shape.operation != .pooling, let weight else {
+                    let path = FastKernels.poolingPath(shape: layer.shape, mode: layer.poolingMode)
+                    return (path.rawValue, path.kernel(on: .current))
+                }
+                let plan = try FastKernels.plan(shape: layer.shape, input: x.shape, weight: weight.shape, groups: layer.groups, threads: threadCount,
+                                                use: preparedLayer != nil ? .prepared : .perCall)
+                return (plan.path.rawValue, plan.kernel)
             }
             func once() throws(KernelError) -> Double {
                 let clock = ContinuousClock()
@@ -209,11 +213,11 @@ extension BenchCommand {
                     ("name", .string(name)), ("threads", .integer(threadCount)), ("median_ms", .number(medianMilliseconds, text: format3(medianMilliseconds))),
                     ("min_ms", .number(times[0], text: format3(times[0]))), ("gflops", .number(gflops, text: format3(gflops))),
                     ("output_shape", .array(tensors.y.map(JSONValue.integer))), ("kernel", .string(MicroKernel.current.name)),
-                    ("prepared", .bool(preparedLayer != nil)), ("plan", .string(plan)),
+                    ("prepared", .bool(preparedLayer != nil)), ("plan", .string(plan)), ("c_kernel", .string(cKernel)),
                 ])))
             } else {
                 print("\(name.padding(toLength: 28, withPad: " ", startingAt: 0)) threads=\(threadCount)  \(format3(medianMilliseconds)) ms  \(format3(gflops)) GFLOP/s"
-                      + "  \(plan)" + (preparedLayer != nil ? " (prepared)" : ""))
+                      + "  \(plan) \(cKernel)" + (preparedLayer != nil ? " (prepared)" : ""))
             }
         }
     }

@@ -30,7 +30,7 @@ struct RunCommand: ParsableCommand {
     @Option(name: .long, help: "Where to write y (.npy).") var out: String
     @Option(name: .long, help: "Formulation: fast (default), reference, matrix or stretched.") var impl: Formulations.Kind = .fast
     @Flag(name: .long, help: "Also print the output shape as JSON.") var json = false
-    @Flag(name: .long, help: "Say on standard error how the fast path computes the layer (its plan: path, micro-kernel, threads).") var verbose = false
+    @Flag(name: .long, help: "Say on standard error how the fast path computes the layer (its plan: path, C kernel, threads).") var verbose = false
 
     func run() throws {
         // The headers first: every shape is checked against the layer before any data is read.
@@ -49,7 +49,10 @@ struct RunCommand: ParsableCommand {
         }
         if verbose, impl == .fast {
             let plan = try exitingOnError { () throws(KernelError) -> String in
-                guard result.layer.shape.operation != .pooling, let weightShape = weightFile?.header.shape else { return "\(FastKernels.poolingPath(shape: result.layer.shape, mode: result.layer.poolingMode)), \(MicroKernel.current.name)" }
+                guard result.layer.shape.operation != .pooling, let weightShape = weightFile?.header.shape else {
+                    let path = FastKernels.poolingPath(shape: result.layer.shape, mode: result.layer.poolingMode)
+                    return "\(path) (\(path.kernel(on: .current)))"
+                }
                 return try FastKernels.plan(shape: result.layer.shape, input: xShape, weight: weightShape, bias: biasFile?.header.shape,
                                             groups: result.layer.groups).description
             }

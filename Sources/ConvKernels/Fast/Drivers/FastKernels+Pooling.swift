@@ -23,6 +23,15 @@ public enum PoolingPath: String, Sendable, CaseIterable, CustomStringConvertible
 
     /// The path's name as `bench` and `run --verbose` print it (`pooling-rows`).
     public var description: String { rawValue }
+
+    /// The C kernel the path runs on `microKernel`'s instruction set, named by data type, operation and
+    /// instruction set as in the C target: `f32-window-avx512`, `f32-grid-portable`.
+    public func kernel(on microKernel: MicroKernel) -> String {
+        switch self {
+        case .windowRows, .separableMax: "f32-window-\(microKernel.name)"
+        case .grid, .separableGrid: "f32-grid-\(microKernel.name)"
+        }
+    }
 }
 
 extension FastKernels {

@@ -8,7 +8,7 @@ import ConvArithmetic
 ///
 /// ```swift
 /// let plan = try FastKernels.plan(shape: shape, input: x.shape, weight: w.shape, threads: 2)
-/// print(plan)                      // indirect-gemm, avx512, 2 threads
+/// print(plan)                      // indirect-gemm (f32-indirect-gemm-8x48-avx512), 2 threads
 /// let y = try FastKernels.execute(plan, x: x, weight: w, bias: b)
 /// ```
 public struct ConvolutionPlan: Sendable, CustomStringConvertible {
@@ -90,9 +90,26 @@ public struct ConvolutionPlan: Sendable, CustomStringConvertible {
         case col2im(Geometry3)
     }
 
-    /// `indirect-gemm, avx512, 2 threads`.
+    /// The C kernel the path runs, named by data type, operation, tile (rows × columns of its register block)
+    /// and instruction set, as in the C target: `f32-indirect-gemm-8x48-avx512`, `f32-grid-avx2`.
+    public var kernel: String {
+        let isa = microKernel.name
+        func tile(_ rows: Int, _ columns: Int) -> String { "\(rows)x\(columns)" }
+        switch path {
+        case .referenceLoops: return "f32-reference-loops"
+        case .depthwise: return "f32-window-\(isa)"
+        case .depthwiseGrid: return "f32-grid-\(isa)"
+        case .positionsGEMM, .positionPhases:
+            return "f32-positions-gemm-\(tile(microKernel.positions.rows, microKernel.positions.columns))-\(isa)"
+        case .indirectGEMM, .outputPhases, .col2im, .col2imSplitPositions, .transposedWeightsGEMM:
+            return "f32-indirect-gemm-\(tile(microKernel.indirect.rows, microKernel.indirect.columns))-\(isa)"
+        case .im2colGEMM, .weightsGEMM: return "f32-gemm-\(tile(microKernel.rows, microKernel.columns))-\(isa)"
+        }
+    }
+
+    /// `indirect-gemm (f32-indirect-gemm-8x48-avx512), 2 threads`.
     public var description: String {
-        "\(path), \(microKernel.name), \(threads) thread\(threads == 1 ? "" : "s")"
+        "\(path) (\(kernel)), \(threads) thread\(threads == 1 ? "" : "s")"
     }
 }
 
