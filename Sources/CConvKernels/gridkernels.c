@@ -41,7 +41,7 @@ static convarith_grid_band grid_band(const convarith_window_geometry *g, int64_t
         int64_t reach, span;
         // The padded input's elements the outputs' windows cover: (outputs − 1)·s + (k − 1)·d + 1.
         if (__builtin_mul_overflow(outputs - 1, s, &span) || __builtin_mul_overflow(g->kernel[axis] - 1, g->dilation[axis], &reach) ||
-            __builtin_add_overflow(span, reach + 1, &span)) {
+            __builtin_add_overflow(span, reach, &span) || __builtin_add_overflow(span, 1, &span)) {
             return band;
         }
         band.length[axis] = s == 1 ? span : span / s + (span % s != 0);
@@ -56,7 +56,16 @@ static convarith_grid_band grid_band(const convarith_window_geometry *g, int64_t
     return band;
 }
 
+// Whether a geometry's window and limit are within what the grid serves: at most `limit` taps (their count
+// not overflowing), and a limit below 2⁴⁰ (so that the scratch's three grids cannot overflow).
+static int grid_accepts(const convarith_window_geometry *g, int64_t limit) {
+    int64_t taps;
+    return limit > 0 && limit <= (1ll << 40) && !__builtin_mul_overflow(g->kernel[0], g->kernel[1], &taps) &&
+           !__builtin_mul_overflow(taps, g->kernel[2], &taps) && taps <= limit;
+}
+
 int64_t convarith_grid_band_rows(const convarith_window_geometry *g, int64_t limit) {
+    if (!grid_accepts(g, limit)) return 0;
     int64_t low = 0, high = g->output[1];
     while (low < high) {
         const int64_t middle = high - (high - low) / 2;
@@ -68,14 +77,12 @@ int64_t convarith_grid_band_rows(const convarith_window_geometry *g, int64_t lim
 }
 
 int64_t convarith_grid_scratch(const convarith_window_geometry *g, int64_t limit) {
-    const int64_t taps = g->kernel[0] * g->kernel[1] * g->kernel[2];
-    if (taps > limit || limit <= 0) return 0;
     const int64_t rows = convarith_grid_band_rows(g, limit);
     if (rows == 0) return 0;
     const convarith_grid_band band = grid_band(g, 0, rows);
     // The grid, the sums and the rows' maxima (a float more to align what follows), then the taps' offsets
     // (8 bytes each).
-    return 3 * band.size + 1 + 2 * taps;
+    return 3 * band.size + 1 + 2 * g->kernel[0] * g->kernel[1] * g->kernel[2];
 }
 
 // ---- portable: 4-float vectors (NEON on ARM, SSE on x86-64) ----------------------------------------------

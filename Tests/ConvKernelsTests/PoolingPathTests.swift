@@ -123,3 +123,38 @@ struct DepthwiseGridTests {
         }
     }
 }
+
+@Suite("Pooling paths under hostile sizes")
+struct PoolingPathHostileTests {
+    @Test("an empty batch with kernels of 2³² returns its empty output at once, and its path is named without overflow")
+    func emptyBatchWithHugeKernels() throws {
+        let huge = 1 << 32
+        let shape = try PoolingSpec(kernel: [huge, huge], stride: [1, 1], padding: .symmetric([huge, huge]), convention: .jax)
+            .shape(input: [1, 1])
+        // No grid holds a window of 2⁶⁴ taps (its count overflows Int: counted as a double).
+        #expect(![PoolingPath.grid, .separableGrid].contains(FastKernels.poolingPath(shape: shape, mode: .max)))
+        for mode in [PoolingMode.max, .average] {
+            let y = try FastKernels.pooling(try Tensor(shape: [0, 1, 1, 1], data: []), shape: shape, mode: mode, threads: 2)
+            #expect(y.shape.first == 0 && y.data.isEmpty)
+        }
+    }
+
+    @Test("an empty batch of a 10¹⁵-long signal allocates nothing for its divisors")
+    func emptyBatchOfAHugeSignal() throws {
+        let shape = try PoolingSpec(kernel: [2], convention: .onnx).shape(input: [1_000_000_000_000_000])
+        for mode in [PoolingMode.max, .average] {
+            let y = try FastKernels.pooling(try Tensor(shape: [0, 1, 1_000_000_000_000_000], data: []), shape: shape, mode: mode)
+            #expect(y.data.isEmpty)
+        }
+    }
+
+    @Test("separable max passes are not taken when their buffer of row maxima would dwarf the output")
+    func separablePassesKeepTheirBufferSmall() throws {
+        // 250,000 input rows, 1,038 output rows of 10,000: the row maxima would be 2.5·10⁹ floats.
+        let shape = try PoolingSpec(kernel: [1000, 2], stride: [240, 1],
+                                    padding: .explicit([AxisPadding(0), AxisPadding(before: 5000, after: 5000)]), convention: .jax)
+            .shape(input: [250_000, 1])
+        #expect(shape.output == [1038, 10000])
+        #expect(FastKernels.poolingPath(shape: shape, mode: .max) == .windowRows)
+    }
+}

@@ -38,18 +38,24 @@ enum DirectKernels {
     /// Max or average pooling on the grid (``PoolingPath/grid``), `mode` one of `CONVARITH_GRID_*`: the grid's
     /// buffers allocated once for the planes.
     static func gridPooling(x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, planes: Int, geometry g: Geometry3,
-                            divisors: PoolingDivisors, mode: Int32, empty: Float, kernels: RowKernels) {
+                            divisors: PoolingDivisors?, mode: Int32, empty: Float, kernels: RowKernels) {
+        withDivisors(divisors) { dz, dy, dx in
+            withGrid(g) { geometry, scratch, rowsPerBand in
+                for plane in 0..<planes {
+                    kernels.gridPlane(x + plane * g.inputCount, y + plane * g.outputCount, geometry, dz, dy, dx, nil, mode, empty, scratch,
+                                      rowsPerBand)
+                }
+            }
+        }
+    }
+
+    /// Calls `body` with the divisors' base addresses (nil for max pooling, which reads none).
+    private static func withDivisors(_ divisors: PoolingDivisors?,
+                                     _ body: (UnsafePointer<Float>?, UnsafePointer<Float>?, UnsafePointer<Float>?) -> Void) {
+        guard let divisors else { return body(nil, nil, nil) }
         divisors.z.withUnsafeBufferPointer { dz in
             divisors.y.withUnsafeBufferPointer { dy in
-                divisors.x.withUnsafeBufferPointer { dx in
-                    guard let zBase = dz.baseAddress, let yBase = dy.baseAddress, let xBase = dx.baseAddress else { return }
-                    withGrid(g) { geometry, scratch, rowsPerBand in
-                        for plane in 0..<planes {
-                            kernels.gridPlane(x + plane * g.inputCount, y + plane * g.outputCount, geometry, zBase, yBase, xBase, nil,
-                                              mode, empty, scratch, rowsPerBand)
-                        }
-                    }
-                }
+                divisors.x.withUnsafeBufferPointer { dx in body(dz.baseAddress, dy.baseAddress, dx.baseAddress) }
             }
         }
     }
@@ -58,10 +64,9 @@ enum DirectKernels {
     /// the weights of channel `p mod channels`, no bias.
     static func gridDepthwise(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>,
                               planes: Range<Int>, channels: Int, geometry g: Geometry3, kernels: RowKernels) {
-        var one: Float = 1
         withGrid(g) { geometry, scratch, rowsPerBand in
             for plane in planes {
-                kernels.gridPlane(x + plane * g.inputCount, y + plane * g.outputCount, geometry, &one, &one, &one,
+                kernels.gridPlane(x + plane * g.inputCount, y + plane * g.outputCount, geometry, nil, nil, nil,
                                   weight + plane % channels * g.taps, Int32(CONVARITH_GRID_WEIGHTED), 0, scratch, rowsPerBand)
             }
         }
@@ -76,27 +81,22 @@ enum DirectKernels {
         let rowsPerBand = convarith_grid_band_rows(&geometry, FastKernels.gridLimit)
         guard floats > 0, rowsPerBand > 0 else { return }
         withUnsafePointer(to: &geometry) { pointer in
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: floats) { scratch in
+            // 8-byte words, so that the taps' offsets at the scratch's end are aligned.
+            withUnsafeTemporaryAllocation(of: Int64.self, capacity: (floats + 1) / 2) { scratch in
                 guard let base = scratch.baseAddress else { return }
-                body(pointer, base, rowsPerBand)
+                body(pointer, UnsafeMutableRawPointer(base).bindMemory(to: Float.self, capacity: floats), rowsPerBand)
             }
         }
     }
 
     /// Max or average pooling over a rank-≤3 geometry with the convention's rules (the divisors: see
-    /// ``PoolingDivisors``; max pooling reads none): an all-padding max window gives `empty`.
+    /// ``PoolingDivisors``; nil for max pooling, which reads none): an all-padding max window gives `empty`.
     static func pooling(x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, planes: Int, geometry g: Geometry3,
-                        divisors: PoolingDivisors, average: Bool, empty: Float, kernels: RowKernels) {
+                        divisors: PoolingDivisors?, average: Bool, empty: Float, kernels: RowKernels) {
         withWindowGeometry(g) { geometry, scratch in
-            divisors.z.withUnsafeBufferPointer { dz in
-                divisors.y.withUnsafeBufferPointer { dy in
-                    divisors.x.withUnsafeBufferPointer { dx in
-                        guard let zBase = dz.baseAddress, let yBase = dy.baseAddress, let xBase = dx.baseAddress else { return }
-                        for plane in 0..<planes {
-                            kernels.poolPlane(x + plane * g.inputCount, y + plane * g.outputCount, geometry, zBase, yBase, xBase,
-                                              average ? 1 : 0, empty, scratch)
-                        }
-                    }
+            withDivisors(divisors) { dz, dy, dx in
+                for plane in 0..<planes {
+                    kernels.poolPlane(x + plane * g.inputCount, y + plane * g.outputCount, geometry, dz, dy, dx, average ? 1 : 0, empty, scratch)
                 }
             }
         }
@@ -108,19 +108,13 @@ enum DirectKernels {
     static func separableMaxPooling(x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, planes: Int, geometry g: Geometry3,
                                     empty: Float, kernels: RowKernels) {
         let rows = g.alongRows, columns = g.acrossRows
-        let ones = PoolingDivisors(ones: g)
         withUnsafeTemporaryAllocation(of: Float.self, capacity: rows.outputCount) { buffer in
             guard let between = buffer.baseAddress else { return }
             withWindowGeometry(rows) { rowGeometry, rowScratch in
                 withWindowGeometry(columns) { columnGeometry, columnScratch in
-                    ones.z.withUnsafeBufferPointer { dz in
-                        ones.x.withUnsafeBufferPointer { dx in
-                            guard let zBase = dz.baseAddress, let xBase = dx.baseAddress else { return }
-                            for plane in 0..<planes {
-                                kernels.poolPlane(x + plane * g.inputCount, between, rowGeometry, zBase, zBase, xBase, 0, empty, rowScratch)
-                                kernels.poolPlane(between, y + plane * g.outputCount, columnGeometry, zBase, zBase, xBase, 0, empty, columnScratch)
-                            }
-                        }
+                    for plane in 0..<planes {
+                        kernels.poolPlane(x + plane * g.inputCount, between, rowGeometry, nil, nil, nil, 0, empty, rowScratch)
+                        kernels.poolPlane(between, y + plane * g.outputCount, columnGeometry, nil, nil, nil, 0, empty, columnScratch)
                     }
                 }
             }
@@ -151,13 +145,5 @@ struct PoolingDivisors {
         z = axis(g.input.0, g.output.0, g.kernel.0, g.stride.0, g.dilation.0, g.padding.0, paddingAfter.0)
         y = axis(g.input.1, g.output.1, g.kernel.1, g.stride.1, g.dilation.1, g.padding.1, paddingAfter.1)
         x = axis(g.input.2, g.output.2, g.kernel.2, g.stride.2, g.dilation.2, g.padding.2, paddingAfter.2)
-    }
-
-    /// Ones for every output index: what max pooling passes (it divides by nothing).
-    init(ones g: Geometry3) {
-        let longest = max(g.output.0, g.output.1, g.output.2, g.input.1)
-        z = [Float](repeating: 1, count: longest)
-        y = z
-        x = z
     }
 }

@@ -52,10 +52,11 @@ extension FastKernels {
     }
 
     static func poolingPath(_ g: Geometry3, mode: PoolingMode, kernels: RowKernels) -> PoolingPath {
-        let (kD, kH, kW) = g.kernel
-        let unitStrides = g.stride == (1, 1, 1)
-        if g.taps > 1 && (unitStrides || kernels.name == "portable") && gridServes(g) {
-            return unitStrides && mode == .max && kW > 1 && kD * kH > 1 && kW + kD * kH < g.taps ? .separableGrid : .grid
+        // A pooling's kernel is bounded by no tensor (an empty batch passes every size check): products as doubles.
+        let (kD, kH, kW) = (Double(g.kernel.0), Double(g.kernel.1), Double(g.kernel.2))
+        let taps = kD * kH * kW, unitStrides = g.stride == (1, 1, 1)
+        if taps > 1 && (unitStrides || kernels.name == "portable") && gridServes(g) {
+            return unitStrides && mode == .max && kW > 1 && kD * kH > 1 && kW + kD * kH < taps ? .separableGrid : .grid
         }
         return mode == .max && separatesRows(g) ? .separableMax : .windowRows
     }
@@ -66,16 +67,18 @@ extension FastKernels {
     /// take one output at a time; the vector kernels' direct loops read strided rows faster than the grid's
     /// phases are copied: MobileNet's stride-2 3 × 3 0.11 against 0.25 ms).
     static func gridServesDepthwise(_ g: Geometry3, kernel: MicroKernel) -> Bool {
-        (kernel.name == "portable" || g.stride == (1, 1, 1)) && g.taps > 1 && gridServes(g)
+        (kernel.name == "portable" || g.stride == (1, 1, 1)) && g.kernel != (1, 1, 1) && gridServes(g)
     }
 
-    /// Whether the separable passes take fewer taps an output, by at least a quarter, than whole windows.
+    /// Whether the separable passes take fewer taps an output, by at least a quarter, than whole windows, and
+    /// their buffer of a plane's row maxima (`d·h × o_w` floats) is at most four planes of the output (or a
+    /// million floats).
     static func separatesRows(_ g: Geometry3) -> Bool {
-        let (kD, kH, kW) = g.kernel
+        let (kD, kH, kW) = (Double(g.kernel.0), Double(g.kernel.1), Double(g.kernel.2))
         guard kW > 1, kD * kH > 1 else { return false }
-        let linesIn = Double(g.input.0 * g.input.1), linesOut = Double(g.output.0 * g.output.1)
-        let separable = Double(kW) * linesIn / linesOut + Double(kD * kH)
-        return separable <= 0.75 * Double(kD * kH * kW)
+        let linesIn = Double(g.input.0) * Double(g.input.1), linesOut = Double(g.output.0) * Double(g.output.1)
+        let buffer = linesIn * Double(g.output.2), outputs = linesOut * Double(g.output.2)
+        return kW * linesIn / linesOut + kD * kH <= 0.75 * kD * kH * kW && buffer <= max(4 * outputs, Double(1 << 20))
     }
 
     /// Max or average pooling with the convention's rules, the same as
@@ -90,16 +93,18 @@ extension FastKernels {
         }
         let after = [Int](repeating: 0, count: 3 - shape.rank) + shape.axes.map(\.padding.after)
         let planes = layout.batch * layout.inputChannels
+        // No planes (an empty batch or no channels): nothing to compute, and no size was bounded by a tensor.
+        guard planes > 0 else { return Tensor(uncheckedShape: layout.outputShape, data: []) }
         // Every output is written by the pooling kernel: no zero-fill pass.
         var y = uninitialized(layout.outputShape.reduce(1, *))
         let parts = planeParts(planes, threads: threads)
         let share = (planes + parts - 1) / parts
         let rows = RowKernels.matching(microKernel)
-        // The divisors are computed once for the call (max pooling reads none), not once a part.
+        // The divisors are computed once for the call, not once a part; max pooling reads none.
         let divisors = mode == .average
             ? PoolingDivisors(geometry, paddingAfter: (after[0], after[1], after[2]),
                               countsPadding: shape.convention.pooling.countsPadding(countIncludePad))
-            : PoolingDivisors(ones: geometry)
+            : nil
         let empty = shape.convention.pooling.emptyMaxWindow
         let path = poolingPath(geometry, mode: mode, kernels: rows)
         x.data.withUnsafeBufferPointer { xs in
