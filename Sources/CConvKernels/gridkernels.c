@@ -180,6 +180,38 @@ CONVARITH_GRID_ENTRY(avx2, __attribute__((target("avx2,fma"))))
 CONVARITH_GRID_ENTRY(avx512, __attribute__((target("avx512f,fma"))))
 #endif
 
+int64_t convarith_depthwise_channels_scratch(const convarith_window_geometry *g, int64_t limit) {
+    if (!grid_accepts(g, limit)) return 0;
+    // The phases' grid of every output row is at least the unsplit grid (each phase rounds its length up).
+    const convarith_grid_band band = grid_band(g, 0, g->output[1]);
+    int64_t outputs;
+    if (band.size == 0 || band.size > limit / 16 || __builtin_mul_overflow(g->output[0], g->output[1], &outputs) ||
+        __builtin_mul_overflow(outputs, g->output[2], &outputs) || outputs > limit / 16) {
+        return 0;
+    }
+    // For 16 lanes at most: the grid, the outputs, the taps' weight vectors, then the taps' offsets (8 bytes each).
+    return 16 * (band.size + outputs + g->kernel[0] * g->kernel[1] * g->kernel[2]) + 2 + 2 * g->kernel[0] * g->kernel[1] * g->kernel[2];
+}
+
 convarith_grid_window_plane_fn convarith_select_grid_window_plane(const char *forced) {
     CONVARITH_CHOOSE(forced, f32_grid_plane_portable, f32_grid_plane_avx2, f32_grid_plane_avx512)
+}
+
+// The entry point of each instruction set's channel-blocked depthwise kernel.
+#define CONVARITH_CHANNELS_ENTRY(SUFFIX, ATTRIBUTE) \
+ATTRIBUTE static void depthwise_channels_entry_##SUFFIX(const float *x, float *y, const convarith_window_geometry *g, const float *weights, \
+                                                        float *scratch) { \
+    convarith_check_window(g); \
+    f32_depthwise_channels_##SUFFIX(x, y, g, weights, scratch); \
+}
+CONVARITH_CHANNELS_ENTRY(portable, )
+#ifdef CONVARITH_X86
+CONVARITH_CHANNELS_ENTRY(avx2, __attribute__((target("avx2,fma"))))
+CONVARITH_CHANNELS_ENTRY(avx512, __attribute__((target("avx512f,fma"))))
+#endif
+
+convarith_depthwise_channels convarith_select_depthwise_channels(const char *forced) {
+    CONVARITH_CHOOSE(forced, ((convarith_depthwise_channels){depthwise_channels_entry_portable, 4}),
+                     ((convarith_depthwise_channels){depthwise_channels_entry_avx2, 8}),
+                     ((convarith_depthwise_channels){depthwise_channels_entry_avx512, 16}))
 }

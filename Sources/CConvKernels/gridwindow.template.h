@@ -232,6 +232,86 @@ GRID_TARGET static void GRID_FN(grid_plane)(const float *x, float *y, const conv
     }
 }
 
+// A depthwise convolution of GRID_LANES planes at once, channels innermost (gridkernels.c): the planes `x`,
+// `inputCount` floats apart, copied into a channel-blocked grid of their padded input (a vector of the
+// block's channels at each place, zero in the padding); every output is then a vector of the block's
+// channels, its taps fused multiply-adds of the taps' weight vectors in the taps' order (as on the grid of one
+// plane: the same floats), four outputs at a time along a row; the outputs copied back to their planes,
+// `outputCount` floats apart.
+GRID_TARGET static void GRID_FN(f32_depthwise_channels)(const float *x, float *y, const convarith_window_geometry *g, const float *weights,
+                                                        float *scratch) {
+    const int64_t inD = g->input[0], inH = g->input[1], inW = g->input[2];
+    const int64_t outD = g->output[0], outH = g->output[1], outW = g->output[2];
+    const int64_t kD = g->kernel[0], kH = g->kernel[1], kW = g->kernel[2], taps = kD * kH * kW;
+    const int64_t sD = g->stride[0], sH = g->stride[1], sW = g->stride[2];
+    const int64_t dD = g->dilation[0], dH = g->dilation[1], dW = g->dilation[2];
+    const int64_t pD = g->padding[0], pH = g->padding[1], pW = g->padding[2];
+    const int64_t depth = (outD - 1) * sD + (kD - 1) * dD + 1, height = (outH - 1) * sH + (kH - 1) * dH + 1;
+    const int64_t width = (outW - 1) * sW + (kW - 1) * dW + 1;
+    const int64_t inputCount = inD * inH * inW, outputCount = outD * outH * outW;
+    float *grid = scratch, *out = grid + depth * height * width * GRID_LANES, *tapWeights = out + outputCount * GRID_LANES;
+    int64_t *offsets = (int64_t *)(tapWeights + taps * GRID_LANES + (taps * GRID_LANES) % 2);
+    // The grid: zero, then each input row's floats of every channel at their places.
+    const GRID_V zero = GRID_SET1(0.0f);
+    for (int64_t place = 0; place < depth * height * width; place++) GRID_STORE(grid + place * GRID_LANES, zero);
+    const int64_t lo = pW < width ? pW : width, hi = pW + inW < width ? pW + inW : width;
+    for (int64_t a = 0; a < depth; a++) {
+        const int64_t z = a - pD;
+        if (z < 0 || z >= inD) continue;
+        for (int64_t b = 0; b < height; b++) {
+            const int64_t yy = b - pH;
+            if (yy < 0 || yy >= inH || hi <= lo) continue;
+            float *line = grid + ((a * height + b) * width + lo) * GRID_LANES;
+            const float *source = x + (z * inH + yy) * inW + lo - pW;
+            for (int64_t channel = 0; channel < GRID_LANES; channel++) {
+                const float *row = source + channel * inputCount;
+                for (int64_t c = 0; c < hi - lo; c++) line[c * GRID_LANES + channel] = row[c];
+            }
+        }
+    }
+    for (int64_t t = 0; t < taps; t++) {
+        for (int64_t channel = 0; channel < GRID_LANES; channel++) tapWeights[t * GRID_LANES + channel] = weights[channel * taps + t];
+    }
+    int64_t t = 0;
+    for (int64_t tz = 0; tz < kD; tz++)
+        for (int64_t ty = 0; ty < kH; ty++)
+            for (int64_t tx = 0; tx < kW; tx++) offsets[t++] = ((tz * dD * height + ty * dH) * width + tx * dW) * GRID_LANES;
+    for (int64_t oz = 0; oz < outD; oz++) {
+        for (int64_t oy = 0; oy < outH; oy++) {
+            const float *base = grid + ((oz * sD * height + oy * sH) * width) * GRID_LANES;
+            float *row = out + (oz * outH + oy) * outW * GRID_LANES;
+            int64_t ox = 0;
+            for (; ox + 4 <= outW; ox += 4) {
+                const float *at = base + ox * sW * GRID_LANES;
+                const int64_t step = sW * GRID_LANES;
+                GRID_V a0 = zero, a1 = zero, a2 = zero, a3 = zero;
+                for (int64_t k = 0; k < taps; k++) {
+                    const GRID_V w = GRID_LOAD(tapWeights + k * GRID_LANES);
+                    const float *tap = at + offsets[k];
+                    a0 = GRID_FMADD(w, GRID_LOAD(tap), a0);
+                    a1 = GRID_FMADD(w, GRID_LOAD(tap + step), a1);
+                    a2 = GRID_FMADD(w, GRID_LOAD(tap + 2 * step), a2);
+                    a3 = GRID_FMADD(w, GRID_LOAD(tap + 3 * step), a3);
+                }
+                GRID_STORE(row + ox * GRID_LANES, a0);
+                GRID_STORE(row + (ox + 1) * GRID_LANES, a1);
+                GRID_STORE(row + (ox + 2) * GRID_LANES, a2);
+                GRID_STORE(row + (ox + 3) * GRID_LANES, a3);
+            }
+            for (; ox < outW; ox++) {
+                const float *at = base + ox * sW * GRID_LANES;
+                GRID_V a = zero;
+                for (int64_t k = 0; k < taps; k++) a = GRID_FMADD(GRID_LOAD(tapWeights + k * GRID_LANES), GRID_LOAD(at + offsets[k]), a);
+                GRID_STORE(row + ox * GRID_LANES, a);
+            }
+        }
+    }
+    for (int64_t channel = 0; channel < GRID_LANES; channel++) {
+        float *plane = y + channel * outputCount;
+        for (int64_t o = 0; o < outputCount; o++) plane[o] = out[o * GRID_LANES + channel];
+    }
+}
+
 #undef GRID_FN
 #undef GRID_PASTE
 #undef GRID_PASTE2

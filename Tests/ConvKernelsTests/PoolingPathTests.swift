@@ -158,3 +158,42 @@ struct PoolingPathHostileTests {
         #expect(FastKernels.poolingPath(shape: shape, mode: .max) == .windowRows)
     }
 }
+
+@Suite("Depthwise layers a block of channels at once")
+struct DepthwiseChannelsTests {
+    @Test("a depthwise layer with small planes and channels enough runs blocks of channels (the last channels of each sample a plane at a time) and agrees with the reference: strides, dilation, padding, ranks 1–3, batches",
+          arguments: [([7, 7], [3, 3], [1, 1], [1, 1], [1, 1]), ([14, 14], [5, 5], [2, 2], [2, 2], [1, 1]), ([9, 8], [3, 3], [1, 1], [2, 2], [2, 1]),
+                      ([40], [7], [1], [3], [1]), ([3, 4, 5], [2, 3, 3], [1, 1, 1], [1, 1, 1], [1, 1, 1])])
+    func blocksOfChannelsAgree(_ input: [Int], _ kernel: [Int], _ stride: [Int], _ padding: [Int], _ dilation: [Int]) throws {
+        let shape = try ConvolutionSpec(kernel: kernel, stride: stride, padding: .symmetric(padding), dilation: dilation).shape(input: input)
+        #expect(shape.output.reduce(1, *) <= 100)
+        let channels = 37  // two blocks of 16 and 5 channels on AVX-512, four of 8 and 5 on AVX2, nine of 4 and 1 portable
+        var generator = SeededGenerator(state: UInt64(input.reduce(5, *)))
+        let x = try Tensor.random(shape: [2, channels] + input, using: &generator)
+        let w = try Tensor.random(shape: [channels, 1] + kernel, using: &generator)
+        let b = try Tensor.random(shape: [channels], using: &generator)
+        let reference = try ReferenceKernels.convolution(x, weight: w, bias: b, shape: shape, groups: channels)
+        let scale = max(reference.data.lazy.map(abs).max() ?? 0, 1)
+        for microKernel in microKernels {
+            let plan = try FastKernels.plan(shape: shape, input: x.shape, weight: w.shape, bias: b.shape, groups: channels, microKernel: microKernel)
+            #expect(plan.path == .depthwiseChannels && plan.kernel == "f32-depthwise-channels-\(microKernel.name)")
+            for threads in [1, 2] {
+                let fast = try FastKernels.convolution(x, weight: w, bias: b, shape: shape, groups: channels, threads: threads, microKernel: microKernel)
+                #expect(fast.shape == reference.shape && fast.data.count == reference.data.count)
+                let worst = zip(fast.data, reference.data).map { abs($0 - $1) }.max() ?? .nan
+                #expect(worst.isFinite && worst / scale <= 1e-5, "\(microKernel.name) \(threads) threads: \(worst)")
+            }
+        }
+    }
+
+    @Test("a depthwise layer with fewer channels than a block, or planes of more than 100 outputs, takes the grid")
+    func fewChannelsOrLargePlanesTakeTheGrid() throws {
+        let small = try ConvolutionSpec(kernel: [3, 3], padding: .symmetric([1, 1])).shape(input: [7, 7])
+        let large = try ConvolutionSpec(kernel: [3, 3], padding: .symmetric([1, 1])).shape(input: [14, 14])
+        for microKernel in microKernels {
+            let few = try FastKernels.plan(shape: small, input: [1, 3, 7, 7], weight: [3, 1, 3, 3], groups: 3, microKernel: microKernel)
+            let big = try FastKernels.plan(shape: large, input: [1, 64, 14, 14], weight: [64, 1, 3, 3], groups: 64, microKernel: microKernel)
+            #expect(few.path == .depthwiseGrid && big.path == .depthwiseGrid, "\(microKernel.name)")
+        }
+    }
+}

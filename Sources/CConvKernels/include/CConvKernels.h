@@ -91,6 +91,21 @@ int64_t convarith_grid_band_rows(const convarith_window_geometry *g, int64_t lim
 /// The grid window plane for this CPU; `forced` as for the micro-kernel.
 convarith_grid_window_plane_fn convarith_select_grid_window_plane(const char *forced);
 
+/// `lanes` planes of a depthwise convolution at once, channels innermost (gridkernels.c): planes `x`,
+/// `x + inputCount`, … to `y`, `y + outputCount`, …, channel c's weights at `weights + c·taps`; the same
+/// floats as the grid's weighted plane. `scratch` holds `convarith_depthwise_channels_scratch(g, limit)` floats.
+typedef struct {
+    void (*plane)(const float *x, float *y, const convarith_window_geometry *g, const float *weights, float *scratch);
+    int64_t lanes;
+} convarith_depthwise_channels;
+
+/// The floats of scratch the channel-blocked depthwise kernel needs for geometry `g`, or 0 when its grid of
+/// 16 channels, or its outputs, would exceed `limit` floats.
+int64_t convarith_depthwise_channels_scratch(const convarith_window_geometry *g, int64_t limit);
+
+/// The channel-blocked depthwise kernel for this CPU; `forced` as for the micro-kernel.
+convarith_depthwise_channels convarith_select_depthwise_channels(const char *forced);
+
 /// An indirect micro-kernel: C[m × n] (row stride ldc) = (accumulate ? C : 0) + A·B over k steps, where A's
 /// element (i, p) is a[i·row_stride + p·step_stride] (a packed panel: 1, mr; rows read in place: lda, 1;
 /// rows past m repeat row m − 1) and row p of B is the n floats at b + offsets[p]. Only the first m ≤ mr

@@ -72,6 +72,32 @@ enum DirectKernels {
         }
     }
 
+    /// Blocks of a depthwise convolution's channels (block `b`: sample `b / blocksPerSample`, channels from
+    /// `(b mod blocksPerSample)·lanes`), a block of `lanes` channels a call of the channel-blocked kernel; a
+    /// sample's last channels, fewer than a block, on the grid a plane at a time.
+    static func channelBlockedDepthwise(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>,
+                                        blocks: Range<Int>, channels: Int, geometry g: Geometry3, kernels: RowKernels) {
+        let lanes = Int(kernels.depthwiseChannels.lanes), blocksPerSample = (channels + lanes - 1) / lanes
+        var geometry = windowGeometry(g)
+        let floats = Int(convarith_depthwise_channels_scratch(&geometry, FastKernels.gridLimit * 16))
+        guard floats > 0 else { return }
+        withUnsafeTemporaryAllocation(of: Int64.self, capacity: (floats + 1) / 2) { scratch in
+            guard let base = scratch.baseAddress else { return }
+            let floatBase = UnsafeMutableRawPointer(base).bindMemory(to: Float.self, capacity: floats)
+            for block in blocks {
+                let sample = block / blocksPerSample, firstChannel = block % blocksPerSample * lanes
+                let plane = sample * channels + firstChannel
+                if firstChannel + lanes <= channels {
+                    kernels.depthwiseChannels.plane(x + plane * g.inputCount, y + plane * g.outputCount, &geometry,
+                                                    weight + firstChannel * g.taps, floatBase)
+                } else {
+                    gridDepthwise(x: x, weight: weight, y: y, planes: plane..<(sample + 1) * channels, channels: channels, geometry: g,
+                                  kernels: kernels)
+                }
+            }
+        }
+    }
+
     /// Calls `body` with the geometry as the C kernels read it, the scratch of its grid and the output rows of
     /// a band (nothing when the grid does not serve it: the planners ask ``FastKernels/gridServes(_:)`` first).
     private static func withGrid(_ g: Geometry3,

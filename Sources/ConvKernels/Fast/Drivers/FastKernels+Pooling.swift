@@ -70,6 +70,24 @@ extension FastKernels {
         (kernel.name == "portable" || g.stride == (1, 1, 1)) && g.kernel != (1, 1, 1) && gridServes(g)
     }
 
+    /// Whether a depthwise convolution runs a block of channels at once (``ConvolutionPlan/Path/depthwiseChannels``):
+    /// channels enough for a block, a plane of few outputs (at most `depthwiseChannelsOutputs`), and a
+    /// channel-blocked grid within the limit.
+    static func blocksDepthwiseChannels(_ g: Geometry3, channels: Int, kernel: MicroKernel) -> Bool {
+        var geometry = DirectKernels.windowGeometry(g)
+        let kernels = RowKernels.matching(kernel)
+        return channels >= Int(kernels.depthwiseChannels.lanes) && g.kernel != (1, 1, 1)
+            && Double(g.output.0) * Double(g.output.1) * Double(g.output.2) <= Double(depthwiseChannelsOutputs)
+            && convarith_depthwise_channels_scratch(&geometry, gridLimit * 16) > 0
+    }
+
+    /// The most outputs a plane may have for its depthwise layer to run a block of channels at once: the block's
+    /// copies in and out, a float at a time, cost more than the grid's per-plane work beyond. Zen 4, one thread,
+    /// AVX-512 / AVX2: 960 channels of 7 × 7 0.118 → 0.071 / 0.106 → 0.067 ms, stride 2 onto 7 × 7 (576
+    /// channels) 0.118 → 0.078 / 0.113 → 0.064, 5 × 5 stride 2 onto 7 × 7 0.28 → 0.13 / 0.26 → 0.11; but 576
+    /// channels of 14 × 14 0.13 → 0.23 / 0.12 → 0.12 and 192 of 28 × 28 0.14 → 0.28 / 0.10 → 0.15.
+    static let depthwiseChannelsOutputs = 100
+
     /// Whether the separable passes take fewer taps an output, by at least a quarter, than whole windows, and
     /// their buffer of a plane's row maxima (`d·h × o_w` floats) is at most four planes of the output (or a
     /// million floats).

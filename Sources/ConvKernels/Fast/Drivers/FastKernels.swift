@@ -266,6 +266,29 @@ public enum FastKernels {
         return Tensor(uncheckedShape: layout.outputShape, data: y)
     }
 
+    /// A depthwise convolution a block of channels at a time (``ConvolutionPlan/Path/depthwiseChannels``): the
+    /// blocks (and each sample's last channels, fewer than a block, on the grid a plane at a time) split over
+    /// the threads.
+    static func channelBlockedDepthwise(_ x: Tensor, weight: Tensor, bias: Tensor?, layout: LayerTensors, geometry: Geometry3,
+                                        threads: Int, kernels: RowKernels) -> Tensor {
+        var y = uninitialized(layout.outputShape.reduce(1, *))
+        let channels = layout.outputChannels, lanes = Int(kernels.depthwiseChannels.lanes)
+        let blocksPerSample = (channels + lanes - 1) / lanes, units = layout.batch * blocksPerSample
+        let parts = planeParts(units, threads: threads)
+        let share = (units + parts - 1) / parts
+        var none: [Float] = [0]  // no scratch (withPointers needs a base address)
+        withPointers(x, weight, &y, &none) { xBase, wBase, yBase, _ in
+            FastThreads.run(parts: parts, threads: threads) { part in
+                let first = part * share, last = min(first + share, units)
+                guard first < last else { return }
+                DirectKernels.channelBlockedDepthwise(x: xBase, weight: wBase, y: yBase, blocks: first..<last, channels: channels, geometry: geometry,
+                                                      kernels: kernels)
+            }
+        }
+        if let bias { addBias(bias, to: &y, channels: layout.outputChannels, plane: geometry.outputCount) }
+        return Tensor(uncheckedShape: layout.outputShape, data: y)
+    }
+
     /// Parts of `planes` planes for `threads` threads: several per thread when there are more threads than
     /// one, so that a thread that starts late or runs slower takes fewer (parts are claimed as threads free up).
     static func planeParts(_ planes: Int, threads: Int) -> Int {

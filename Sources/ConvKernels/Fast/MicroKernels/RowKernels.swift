@@ -17,6 +17,8 @@ struct RowKernels: @unchecked Sendable {
     /// A pooling or depthwise plane on its padded input split into its strides' phases (pooling: the same
     /// floats as ``poolPlane``).
     let gridPlane: convarith_grid_window_plane_fn
+    /// A block of depthwise planes at once, channels innermost (its `lanes` planes a call).
+    let depthwiseChannels: convarith_depthwise_channels
 
     /// The kernels for a named instruction set (`nil`: the best this CPU supports).
     init(named name: String? = nil) {
@@ -25,6 +27,7 @@ struct RowKernels: @unchecked Sendable {
         poolPlane = selected.pool_plane
         depthwisePlane = selected.depthwise_plane
         gridPlane = name.map { convarith_select_grid_window_plane($0) } ?? convarith_select_grid_window_plane(nil)
+        depthwiseChannels = name.map { convarith_select_depthwise_channels($0) } ?? convarith_select_depthwise_channels(nil)
     }
 
     /// The kernels of `microKernel`'s instruction set.

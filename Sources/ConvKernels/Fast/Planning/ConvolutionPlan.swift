@@ -21,6 +21,10 @@ public struct ConvolutionPlan: Sendable, CustomStringConvertible {
         /// ``depthwise`` on the plane's padded input split into its strides' phases, each output one stream of
         /// loads: unit strides, and strided layers on the portable kernels.
         case depthwiseGrid = "depthwise-grid"
+        /// ``depthwise`` a block of channels at once (16 on AVX-512, 8 on AVX2, 4 portable), channels innermost:
+        /// each output a vector of the block's channels — for small planes with many channels (MobileNet's
+        /// last stages), where one plane's outputs are too few for the grid's stream to pay.
+        case depthwiseChannels = "depthwise-channels"
         /// Few output positions next to many output channels: positions as the GEMM's rows, `Wᵀ` as its
         /// wide side (packed once by a prepared layer).
         case positionsGEMM = "positions-gemm"
@@ -79,6 +83,7 @@ public struct ConvolutionPlan: Sendable, CustomStringConvertible {
         case reference
         case depthwise(Geometry3)
         case depthwiseGrid(Geometry3)
+        case depthwiseChannels(Geometry3)
         case positions(FastKernels.PositionsPlan)
         case indirect(IndirectLayout)
         case weights(Geometry3)
@@ -99,6 +104,7 @@ public struct ConvolutionPlan: Sendable, CustomStringConvertible {
         case .referenceLoops: return "f32-reference-loops"
         case .depthwise: return "f32-window-\(isa)"
         case .depthwiseGrid: return "f32-grid-\(isa)"
+        case .depthwiseChannels: return "f32-depthwise-channels-\(isa)"
         case .positionsGEMM, .positionPhases:
             return "f32-positions-gemm-\(tile(microKernel.positions.rows, microKernel.positions.columns))-\(isa)"
         case .indirectGEMM, .outputPhases, .col2im, .col2imSplitPositions, .transposedWeightsGEMM:
@@ -140,7 +146,10 @@ extension FastKernels {
         guard let geometry = Geometry3(shape.axes) else { return .reference }
         let inGroup = layout.inputChannels / groups, outGroup = layout.outputChannels / groups
         let depth = inGroup * geometry.taps, columns = geometry.outputCount
-        if inGroup == 1 && outGroup == 1 { return gridServesDepthwise(geometry, kernel: kernel) ? .depthwiseGrid(geometry) : .depthwise(geometry) }
+        if inGroup == 1 && outGroup == 1 {
+            if blocksDepthwiseChannels(geometry, channels: layout.outputChannels, kernel: kernel) { return .depthwiseChannels(geometry) }
+            return gridServesDepthwise(geometry, kernel: kernel) ? .depthwiseGrid(geometry) : .depthwise(geometry)
+        }
         if let plan = positionsLayout(geometry, outGroup: outGroup, kernel: kernel) {
             return .positions(PositionsPlan(plan, inGroup: inGroup, kernel: kernel.positions))
         }
@@ -204,6 +213,9 @@ extension FastKernels {
         case .depthwiseGrid(let geometry):
             return depthwise(x, weight: weight, bias: bias, layout: layout, geometry: geometry, threads: threads, kernels: RowKernels.matching(kernel),
                              grid: true)
+        case .depthwiseChannels(let geometry):
+            return channelBlockedDepthwise(x, weight: weight, bias: bias, layout: layout, geometry: geometry, threads: threads,
+                                           kernels: RowKernels.matching(kernel))
         case .positions(let positions):
             return positionsConvolution(x, weight: weight, bias: bias, layout: layout, plan: positions, groups: groups, threads: threads,
                                         kernel: kernel.positions)
@@ -245,6 +257,7 @@ extension ConvolutionPlan.Route {
         case .reference: .referenceLoops
         case .depthwise: .depthwise
         case .depthwiseGrid: .depthwiseGrid
+        case .depthwiseChannels: .depthwiseChannels
         case .positions: .positionsGEMM
         case .indirect: .indirectGEMM
         case .weights: .weightsGEMM
