@@ -35,8 +35,10 @@ public enum PoolingPath: String, Sendable, CaseIterable, CustomStringConvertible
 }
 
 extension FastKernels {
-    /// The path ``pooling(_:shape:mode:countIncludePad:threads:microKernel:)`` takes for a layer: separable
-    /// passes for a max pooling whose taps that saves (by at least a quarter), else whole windows.
+    /// The path ``pooling(_:shape:mode:countIncludePad:threads:microKernel:)`` takes for a layer on
+    /// `microKernel`'s instruction set: the grid where it serves (unit strides; any stride on the portable
+    /// kernels), its max as two streams where that saves taps; else separable passes of the row kernels for a
+    /// max pooling whose taps that saves by at least a quarter; else whole windows.
     public static func poolingPath(shape: LayerShape, mode: PoolingMode, microKernel: MicroKernel = .current) -> PoolingPath {
         guard let geometry = Geometry3(shape.axes) else { return .windowRows }
         return poolingPath(geometry, mode: mode, kernels: RowKernels.matching(microKernel))
@@ -101,7 +103,7 @@ extension FastKernels {
 
     /// Max or average pooling with the convention's rules, the same as
     /// ``ReferenceKernels/pooling(_:shape:mode:countIncludePad:)``, the planes split over the threads
-    /// (the path: ``poolingPath(shape:mode:)``).
+    /// (the path: ``poolingPath(shape:mode:microKernel:)``).
     public static func pooling(_ x: Tensor, shape: LayerShape, mode: PoolingMode, countIncludePad: Bool? = nil,
                                threads: Int = FastThreads.default, microKernel: MicroKernel = .current) throws(KernelError) -> Tensor {
         guard shape.operation == .pooling else { throw .unsupported("pooling needs a pooling shape, got \(shape.name)") }
