@@ -126,26 +126,33 @@ struct DepthwiseGridTests {
 
 @Suite("Pooling paths under hostile sizes")
 struct PoolingPathHostileTests {
-    @Test("an empty batch with kernels of 2³² returns its empty output at once, and its path is named without overflow")
-    func emptyBatchWithHugeKernels() throws {
+    @Test("an empty batch bounds nothing: a layer whose one sample would pass the memory limit is refused by every kernel, not trapped on")
+    func emptyBatchesAreCheckedAsOneSample() throws {
         let huge = 1 << 32
-        let shape = try PoolingSpec(kernel: [huge, huge], stride: [1, 1], padding: .symmetric([huge, huge]), convention: .jax)
-            .shape(input: [1, 1])
+        let pool = try PoolingSpec(kernel: [huge, huge], stride: [1, 1], padding: .symmetric([huge, huge]), convention: .jax).shape(input: [1, 1])
         // No grid holds a window of 2⁶⁴ taps (its count overflows Int: counted as a double).
-        #expect(![PoolingPath.grid, .separableGrid].contains(FastKernels.poolingPath(shape: shape, mode: .max)))
+        #expect(![PoolingPath.grid, .separableGrid].contains(FastKernels.poolingPath(shape: pool, mode: .max)))
+        let empty = try Tensor(shape: [0, 1, 1, 1], data: [])
         for mode in [PoolingMode.max, .average] {
-            let y = try FastKernels.pooling(try Tensor(shape: [0, 1, 1, 1], data: []), shape: shape, mode: mode, threads: 2)
-            #expect(y.shape.first == 0 && y.data.isEmpty)
+            #expect(throws: KernelError.self) { try FastKernels.pooling(empty, shape: pool, mode: mode, threads: 2) }
+            #expect(throws: KernelError.self) { try ReferenceKernels.pooling(empty, shape: pool, mode: mode) }
         }
-    }
-
-    @Test("an empty batch of a 10¹⁵-long signal allocates nothing for its divisors")
-    func emptyBatchOfAHugeSignal() throws {
-        let shape = try PoolingSpec(kernel: [2], convention: .onnx).shape(input: [1_000_000_000_000_000])
-        for mode in [PoolingMode.max, .average] {
-            let y = try FastKernels.pooling(try Tensor(shape: [0, 1, 1_000_000_000_000_000], data: []), shape: shape, mode: mode)
-            #expect(y.data.isEmpty)
+        let signal = try PoolingSpec(kernel: [2], convention: .onnx).shape(input: [1_000_000_000_000_000])
+        #expect(throws: KernelError.self) {
+            try FastKernels.pooling(try Tensor(shape: [0, 1, 1_000_000_000_000_000], data: []), shape: signal, mode: .average)
         }
+        // A depthwise convolution and a transposed convolution of 2³² + 2 squared per sample (a JAX padding).
+        let side = huge + 2
+        let conv = try ConvolutionSpec(kernel: [3, 3], convention: .jax).shape(input: [side, side])
+        let x = try Tensor(shape: [0, 4, side, side], data: []), w = try Tensor(shape: [4, 1, 3, 3], data: [Float](repeating: 1, count: 36))
+        #expect(throws: KernelError.self) { try FastKernels.convolution(x, weight: w, shape: conv, groups: 4) }
+        #expect(throws: KernelError.self) { try ReferenceKernels.convolution(x, weight: w, shape: conv, groups: 4) }
+        let transposed = try TransposedConvolutionSpec(kernel: [3, 3], convention: .jax).shape(input: [side, side])
+        #expect(throws: KernelError.self) { try FastKernels.transposedConvolution(x, weight: w, shape: transposed, groups: 4) }
+        // An empty batch of a small layer still runs, to an empty output.
+        let small = try PoolingSpec(kernel: [3, 3], stride: [1, 1], padding: .symmetric([1, 1])).shape(input: [8, 8])
+        let y = try FastKernels.pooling(try Tensor(shape: [0, 3, 8, 8], data: []), shape: small, mode: .max)
+        #expect(y.shape == [0, 3, 8, 8] && y.data.isEmpty)
     }
 
     @Test("separable max passes are not taken when their buffer of row maxima would dwarf the output")

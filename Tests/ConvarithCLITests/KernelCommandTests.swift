@@ -118,6 +118,24 @@ struct KernelCommandTests {
         #expect(object["convention"] as? String == "tensorflow" && (object["code"] as? String)?.contains("tf.pad") == true, "\(object)")
     }
 
+    @Test("bench refuses, with a message and status 1, a workload whose multiply-adds overflow Int and one whose tensor it would take minutes to fill")
+    func benchRefusesOverflowingAndHugeWorkloads() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let cases = [
+            ("overflow", #"[{"name": "y", "op": "pool", "pool_mode": "max", "channels": 2, "batch": 9223372036854775807, "input": [7, 7], "kernel": [3, 3], "stride": [1, 1], "padding": [1, 1]}]"#, "beyond Int"),
+            ("huge", #"[{"name": "m", "op": "pool", "pool_mode": "max", "channels": 1, "input": [500000000], "kernel": [1], "stride": [1000], "padding": [0]}]"#, "more than 67108864 values"),
+        ]
+        for (name, text, message) in cases {
+            let file = directory.appendingPathComponent("\(name).json")
+            try Data(text.utf8).write(to: file)
+            let start = Date()
+            let result = try CLIRunner.run(["bench", "--workloads", file.path, "--threads", "1", "--repetitions", "1", "--budget", "0"])
+            #expect(result.status == 1 && result.standardError.contains(message), "\(name): \(result.status) \(result.standardError)")
+            #expect(Date().timeIntervalSince(start) < 10, "\(name)")
+        }
+    }
+
     @Test("bench --prepared times the calls of layers prepared once (marked prepared in each JSON line); pooling has nothing to prepare and is timed as before")
     func benchTimesPreparedLayers() throws {
         let directory = try temporaryDirectory()

@@ -37,6 +37,19 @@ struct LayerTensors {
         }
         shapes = try Self.shapes(of: shape, configuration)
         try WorkLimit.current.check(configuration.multiplyAdds(of: shape).map { $0 / max(workScale, 1) })
+        if configuration.batch == 0 {
+            // An empty batch bounds nothing (every product is 0): one sample's tensors and work must fit, as if
+            // the batch held one, before any kernel multiplies the layer's sizes.
+            _ = try MemoryLimit.current.check([1] + shapes.x.dropFirst())
+            _ = try MemoryLimit.current.check([1] + shapes.y.dropFirst())
+            let one: ChannelConfiguration?
+            do {
+                one = try ChannelConfiguration(input: [1] + x.dropFirst(), weight: weight, operation: shape.operation, groups: groups)
+            } catch {
+                throw .arithmetic(error)
+            }
+            try WorkLimit.current.check(one.flatMap { $0.multiplyAdds(of: shape) }.map { $0 / max(workScale, 1) })
+        }
         self.groups = groups
         try Self.expect("x", x, shapes.x)
         if let weight, let expected = shapes.weight { try Self.expect("w", weight, expected) }

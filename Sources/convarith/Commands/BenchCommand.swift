@@ -7,6 +7,9 @@ import Foundation
 
 /// `convarith bench`: measures the arithmetic and the eval contract in this process.
 struct BenchCommand: ParsableCommand {
+    /// The most values of one random tensor a workload may ask for (2²⁶: about 13 s to fill, 256 MB).
+    static let tensorLimit = 1 << 26
+
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure shape computation and eval throughput (build with -c release for meaningful numbers).",
@@ -157,8 +160,17 @@ extension BenchCommand {
             var parameters = request.layer
             parameters.channels = parameters.channels ?? 1
             let layer = try exitingOnError { () throws(ArithmeticError) in try Layer(parameters) }
-            guard let tensors = layer.tensors, let channels = layer.channels,
-                  let operations = channels.multiplyAdds(of: layer.shape) else { continue }
+            guard let tensors = layer.tensors, let channels = layer.channels else { continue }
+            guard let operations = channels.multiplyAdds(of: layer.shape) else {
+                printError("Error: workload \(name): its multiply-adds are beyond Int (\(Int.max)); make the batch, channels or sizes smaller")
+                throw ExitCode(1)
+            }
+            // Random tensors are made at about 5 million values a second: bench refuses larger ones than a
+            // few seconds' worth (the memory limit alone would allow minutes).
+            for (tensor, shape) in [("x", tensors.x), ("w", tensors.weight ?? [])] where MemoryLimit.elementCount(shape).map({ $0 > Self.tensorLimit }) ?? true {
+                printError("Error: workload \(name): \(tensor) \(shape) has more than \(Self.tensorLimit) values, the most bench fills with random numbers")
+                throw ExitCode(1)
+            }
             // The work and memory limits from the shapes, before gigabytes of random values are made.
             try exitingOnError { () throws(KernelError) in
                 try FastKernels.check(shape: layer.shape, x: tensors.x, weight: tensors.weight, groups: layer.groups)
