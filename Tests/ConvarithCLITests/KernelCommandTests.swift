@@ -118,13 +118,14 @@ struct KernelCommandTests {
         #expect(object["convention"] as? String == "tensorflow" && (object["code"] as? String)?.contains("tf.pad") == true, "\(object)")
     }
 
-    @Test("bench refuses, with a message and status 1, a workload whose multiply-adds overflow Int and one whose tensor it would take minutes to fill")
+    @Test("bench refuses, with a message and status 1, a workload whose multiply-adds overflow Int, one whose tensor it would take minutes to fill, and a file of no workloads")
     func benchRefusesOverflowingAndHugeWorkloads() throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let cases = [
             ("overflow", #"[{"name": "y", "op": "pool", "pool_mode": "max", "channels": 2, "batch": 9223372036854775807, "input": [7, 7], "kernel": [3, 3], "stride": [1, 1], "padding": [1, 1]}]"#, "beyond Int"),
             ("huge", #"[{"name": "m", "op": "pool", "pool_mode": "max", "channels": 1, "input": [500000000], "kernel": [1], "stride": [1000], "padding": [0]}]"#, "more than 67108864 values"),
+            ("empty", "[]", "at least one workload"),
         ]
         for (name, text, message) in cases {
             let file = directory.appendingPathComponent("\(name).json")

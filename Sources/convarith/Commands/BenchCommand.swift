@@ -148,8 +148,8 @@ extension BenchCommand {
             if case .tooLarge = error { throw ExitCode(1) }
             throw ExitCode(66)
         }
-        guard case .array(let items) = try exitingOnError({ () throws(JSONSyntaxError) in try JSONParser.parse(data) }) else {
-            printError("error: \(path) must hold a JSON array of workloads")
+        guard case .array(let items) = try exitingOnError({ () throws(JSONSyntaxError) in try JSONParser.parse(data) }), !items.isEmpty else {
+            printError("error: \(path) must hold a JSON array of at least one workload")
             throw ExitCode(1)
         }
         let threadCount = threads ?? FastThreads.default
@@ -162,13 +162,13 @@ extension BenchCommand {
             let layer = try exitingOnError { () throws(ArithmeticError) in try Layer(parameters) }
             guard let tensors = layer.tensors, let channels = layer.channels else { continue }
             guard let operations = channels.multiplyAdds(of: layer.shape) else {
-                printError("Error: workload \(name): its multiply-adds are beyond Int (\(Int.max)); make the batch, channels or sizes smaller")
+                printError("error: workload \(name): its multiply-adds are beyond Int (\(Int.max)); make the batch, channels or sizes smaller")
                 throw ExitCode(1)
             }
             // Random tensors are made at about 5 million values a second: bench refuses larger ones than a
             // few seconds' worth (the memory limit alone would allow minutes).
             for (tensor, shape) in [("x", tensors.x), ("w", tensors.weight ?? [])] where MemoryLimit.elementCount(shape).map({ $0 > Self.tensorLimit }) ?? true {
-                printError("Error: workload \(name): \(tensor) \(shape) has more than \(Self.tensorLimit) values, the most bench fills with random numbers")
+                printError("error: workload \(name): \(tensor) \(shape) has more than \(Self.tensorLimit) values, the most bench fills with random numbers")
                 throw ExitCode(1)
             }
             // The work and memory limits from the shapes, before gigabytes of random values are made.
