@@ -165,15 +165,15 @@ extension BenchCommand {
                 printError("error: workload \(name): its multiply-adds are beyond Int (\(Int.max)); make the batch, channels or sizes smaller")
                 throw ExitCode(1)
             }
-            // Random tensors are made at about 5 million values a second: bench refuses larger ones than a
-            // few seconds' worth (the memory limit alone would allow minutes).
-            for (tensor, shape) in [("x", tensors.x), ("w", tensors.weight ?? [])] where MemoryLimit.elementCount(shape).map({ $0 > Self.tensorLimit }) ?? true {
-                printError("error: workload \(name): \(tensor) \(shape) has more than \(Self.tensorLimit) values, the most bench fills with random numbers")
-                throw ExitCode(1)
-            }
             // The work and memory limits from the shapes, before gigabytes of random values are made.
             try exitingOnError { () throws(KernelError) in
                 try FastKernels.check(shape: layer.shape, x: tensors.x, weight: tensors.weight, groups: layer.groups)
+            }
+            // Random tensors are made at about 5 million values a second: bench refuses larger ones than a
+            // few seconds' worth (the memory limit alone would allow minutes).
+            for (tensor, shape) in [("x", tensors.x), ("w", tensors.weight ?? [])] where MemoryLimit.elementCount(shape).map({ $0 > Self.tensorLimit }) ?? true {
+                printError("error: workload \(name): \(tensor) \(shape) has more than \(Self.tensorLimit) values, past bench's limit for the tensors it fills with random numbers")
+                throw ExitCode(1)
             }
             let x = try exitingOnError { () throws(KernelError) in try Tensor.random(shape: tensors.x, using: &rng) }
             let weight = try exitingOnError { () throws(KernelError) in try tensors.weight.map { w throws(KernelError) in try Tensor.random(shape: w, using: &rng) } }
