@@ -11,8 +11,8 @@
 //
 // Pooling gives the reference's floats bit for bit: taps meet each output in its order (depth, height, width),
 // and the padding's taps change nothing — adding +0 to a sum that started at +0 (never −0) leaves it as it
-// was, and `empty >= m` holds only where m is `empty`. The separable max takes, like the reference, the last
-// of equal maxima (0 and −0) in the reference's order, and passes over NaN inputs as it does. A depthwise
+// was, and `empty > m` never holds. The separable max takes, like the reference, the first of equal maxima
+// (−0 and 0) in the reference's order, and passes over NaN inputs as it does. A depthwise
 // plane (weighted taps) accumulates with fused multiply-adds in the same order, its padding taps adding w·0.
 #include "CConvKernels.h"
 #include "checks.h"
@@ -102,7 +102,7 @@ static inline convarith_v4 grid_select(convarith_v4i mask, convarith_v4 yes, con
 #define GRID_ADD(a, b) ((a) + (b))
 #define GRID_MUL(a, b) ((a) * (b))
 #define GRID_FMADD(a, b, c) ((a) * (b) + (c))
-#define GRID_MAX(acc, v) grid_select((v) >= (acc), v, acc)
+#define GRID_MAX(acc, v) grid_select((v) > (acc), v, acc)
 #define GRID_DIVIDE(sum, d) grid_select((d) > v4_splat(0.0f), (sum) / (d), v4_splat(__builtin_nanf("")))
 #include "gridwindow.template.h"
 #undef GRID_SUFFIX
@@ -130,7 +130,7 @@ static inline convarith_v4 grid_select(convarith_v4i mask, convarith_v4 yes, con
 #define GRID_ADD(a, b) _mm256_add_ps(a, b)
 #define GRID_MUL(a, b) _mm256_mul_ps(a, b)
 #define GRID_FMADD(a, b, c) _mm256_fmadd_ps(a, b, c)
-#define GRID_MAX(acc, v) _mm256_blendv_ps(acc, v, _mm256_cmp_ps(v, acc, _CMP_GE_OQ))
+#define GRID_MAX(acc, v) _mm256_blendv_ps(acc, v, _mm256_cmp_ps(v, acc, _CMP_GT_OQ))
 #define GRID_DIVIDE(sum, d) _mm256_blendv_ps(_mm256_set1_ps(__builtin_nanf("")), _mm256_div_ps(sum, d), \
                                              _mm256_cmp_ps(d, _mm256_setzero_ps(), _CMP_GT_OQ))
 #include "gridwindow.template.h"
@@ -158,7 +158,7 @@ static inline convarith_v4 grid_select(convarith_v4i mask, convarith_v4 yes, con
 #define GRID_ADD(a, b) _mm512_add_ps(a, b)
 #define GRID_MUL(a, b) _mm512_mul_ps(a, b)
 #define GRID_FMADD(a, b, c) _mm512_fmadd_ps(a, b, c)
-#define GRID_MAX(acc, v) _mm512_mask_blend_ps(_mm512_cmp_ps_mask(v, acc, _CMP_GE_OQ), acc, v)
+#define GRID_MAX(acc, v) _mm512_mask_blend_ps(_mm512_cmp_ps_mask(v, acc, _CMP_GT_OQ), acc, v)
 #define GRID_DIVIDE(sum, d) _mm512_mask_div_ps(_mm512_set1_ps(__builtin_nanf("")), \
                                                _mm512_cmp_ps_mask(d, _mm512_setzero_ps(), _CMP_GT_OQ), sum, d)
 #include "gridwindow.template.h"

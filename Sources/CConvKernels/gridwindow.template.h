@@ -5,7 +5,7 @@
 //   GRID_V, GRID_LANES      its vector of floats and the floats in one
 //   GRID_LOAD(p), GRID_STORE(p, v), GRID_SET1(f)
 //   GRID_ADD(a, b), GRID_MUL(a, b), GRID_FMADD(a, b, c) (a·b + c)
-//   GRID_MAX(acc, v)        the ordered max step: v >= acc ? v : acc, lane by lane
+//   GRID_MAX(acc, v)        the ordered max step: v > acc ? v : acc, lane by lane
 //   GRID_DIVIDE(sum, d)     sum / d, NaN where d is not positive
 // Every function is static; the file may be included once per instruction set in one translation unit.
 
@@ -51,7 +51,7 @@ GRID_TARGET __attribute__((always_inline)) static inline void GRID_FN(grid_strea
         float a = start;
         for (int64_t t = 0; t < taps; t++) {
             const float v = source[m + offsets[t]];
-            a = average ? a + v : (v >= a ? v : a);
+            a = average ? a + v : (v > a ? v : a);
         }
         target[m] = a;
     }

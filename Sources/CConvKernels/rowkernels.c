@@ -6,8 +6,9 @@
 // output at a time (the portable kernels take the grid, gridkernels.c, wherever it serves).
 //
 // Taps meet each output in the reference's order (depth, height, then width), so sums round as there. The
-// max is `input >= m ? input : m` (an ordered comparison, from `empty`), the reference loop's Swift.max(m,
-// input): a NaN input is passed over as there.
+// max is `input > m ? input : m` (an ordered comparison, from `empty`), as the reference loop and ONNX
+// Runtime's and PyTorch's compare: the first of equal maxima (−0 before 0) is kept, and a NaN input is passed
+// over (PyTorch would propagate it).
 #include "CConvKernels.h"
 #include "checks.h"
 #include "dispatch.h"
@@ -146,7 +147,7 @@ static void f32_window_plane_portable(const float *x, float *y, const convarith_
                     const float input = lines[l][ox * sW + tx * dW - pW];
                     if (mode == MODE_WEIGHTED) value += weightLines[l][tx] * input;
                     else if (average) value += input;
-                    else value = input >= value ? input : value;
+                    else value = input > value ? input : value;
                 }
             }
             if (average) {
@@ -222,7 +223,7 @@ static void f32_window_plane_masked_avx2(const float *x, float *y, const convari
                     } else if (average) {
                         acc = _mm256_add_ps(acc, value);
                     } else {
-                        const __m256 take = _mm256_and_ps(_mm256_castsi256_ps(mask), _mm256_cmp_ps(value, acc, _CMP_GE_OQ));
+                        const __m256 take = _mm256_and_ps(_mm256_castsi256_ps(mask), _mm256_cmp_ps(value, acc, _CMP_GT_OQ));
                         acc = _mm256_blendv_ps(acc, value, take);
                     }
                 }
@@ -265,7 +266,7 @@ static inline void store_avx2(float *at, uint32_t bits, __m256 value) {
 // Every vector of outputs accumulates its taps in registers, up to four vectors at a time (four independent
 // chains of max or add). Vectors whose taps all lie on the input line read unmasked; a row's first and last
 // vector read with per-tap masks (the same for every row, computed once a plane), their other lanes the
-// neutral value (`empty` for max: `empty >= m` only when m is `empty`; +0 for sums, which start at +0). When
+// neutral value (`empty` for max: `empty > m` never holds; +0 for sums, which start at +0). When
 // windows reach further into the padding than the first vector, the plane is first copied with its lines
 // padded by the neutral value. The last vector of a row stores only its lanes.
 #define ROW_SUFFIX avx512
@@ -277,7 +278,7 @@ static inline void store_avx2(float *at, uint32_t bits, __m256 value) {
 #define ROW_SET1(F) _mm512_set1_ps(F)
 #define ROW_ADD(A, B) _mm512_add_ps(A, B)
 #define ROW_FMADD(A, B, C) _mm512_fmadd_ps(A, B, C)
-#define ROW_MAX(ACC, V) _mm512_mask_blend_ps(_mm512_cmp_ps_mask(V, ACC, _CMP_GE_OQ), ACC, V)
+#define ROW_MAX(ACC, V) _mm512_mask_blend_ps(_mm512_cmp_ps_mask(V, ACC, _CMP_GT_OQ), ACC, V)
 #define ROW_LOAD_S1(AT) _mm512_loadu_ps(AT)
 #define ROW_LOAD_S2(AT) _mm512_permutex2var_ps(_mm512_loadu_ps(AT), evens, _mm512_maskz_loadu_ps(0x7FFF, (AT) + 16))
 #define ROW_LOAD_GATHER(AT) _mm512_i32gather_ps(gather, AT, 4)
@@ -336,7 +337,7 @@ static inline void store_avx2(float *at, uint32_t bits, __m256 value) {
 #define ROW_SET1(F) _mm256_set1_ps(F)
 #define ROW_ADD(A, B) _mm256_add_ps(A, B)
 #define ROW_FMADD(A, B, C) _mm256_fmadd_ps(A, B, C)
-#define ROW_MAX(ACC, V) _mm256_blendv_ps(ACC, V, _mm256_cmp_ps(V, ACC, _CMP_GE_OQ))
+#define ROW_MAX(ACC, V) _mm256_blendv_ps(ACC, V, _mm256_cmp_ps(V, ACC, _CMP_GT_OQ))
 #define ROW_LOAD_S1(AT) _mm256_loadu_ps(AT)
 #define ROW_LOAD_S2(AT) evens_avx2(_mm256_loadu_ps(AT), _mm256_loadu_ps((AT) + 7))
 #define ROW_LOAD_GATHER(AT) _mm256_i32gather_ps(AT, gather, 4)

@@ -3,7 +3,7 @@
 //   ROW_SUFFIX, ROW_TARGET     the suffix of every function name (avx512, avx2) and the target attribute
 //   ROW_V, ROW_INDEX           the vector of floats and of 32-bit indices; ROW_LANES floats a vector,
 //                              ROW_FULL the bits of all lanes
-//   ROW_SET1(f), ROW_ADD(a, b), ROW_FMADD(a, b, c) (a·b + c), ROW_MAX(acc, v) (v >= acc ? v : acc, ordered)
+//   ROW_SET1(f), ROW_ADD(a, b), ROW_FMADD(a, b, c) (a·b + c), ROW_MAX(acc, v) (v > acc ? v : acc, ordered)
 //   ROW_LOAD_S1(at), ROW_LOAD_S2(at), ROW_LOAD_GATHER(at): a vector of outputs' taps at stride 1, 2 or any
 //   ROW_MASKED_S1(at, bits), ROW_MASKED_S2(at, bits), ROW_MASKED_GATHER(at, bits): the same, the lanes
 //                              outside `bits` (for stride 2: the floats of the 2·LANES − 1 its loads cover)

@@ -175,7 +175,7 @@ static void check_windows(const char *isa) {
                                     int64_t ix = ox * g->stride[2] + tx * g->dilation[2] - g->padding[2];
                                     if (iz < 0 || iz >= g->input[0] || iy < 0 || iy >= g->input[1] || ix < 0 || ix >= g->input[2]) continue;
                                     float v = x[(iz * g->input[1] + iy) * g->input[2] + ix];
-                                    if (mode == 0) value = v >= value ? v : value;
+                                    if (mode == 0) value = v > value ? v : value;
                                     else if (mode == 1) value += v;
                                     else value += v * weights[(tz * g->kernel[1] + ty) * g->kernel[2] + tx];
                                 }

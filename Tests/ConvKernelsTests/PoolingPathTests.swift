@@ -204,3 +204,43 @@ struct DepthwiseChannelsTests {
         }
     }
 }
+
+@Suite("Max pooling's ties and NaN, as the frameworks compare")
+struct MaxPoolingTieTests {
+    @Test("ONNX max pooling keeps the first of equal maxima (−0 before 0), passes NaN over and gives −FLT_MAX for an all-NaN window, as ONNX Runtime 1.32 does, on every kernel")
+    func onnxTiesAndNaNMatchONNXRuntime() throws {
+        // ONNX Runtime 1.32, MaxPool k 2 s 1 on this row: [1, 2, 3, 3, −3.4028235e38, −0, −0, 0, 0].
+        let x = try Tensor(shape: [1, 1, 10], data: [1, .nan, 2, 3, .nan, .nan, -0.0, 0, 0, -0.0])
+        let expected: [Float] = [1, 2, 3, 3, -.greatestFiniteMagnitude, -0.0, -0.0, 0, 0]
+        let shape = try PoolingSpec(kernel: [2], stride: [1], convention: .onnx).shape(input: [10])
+        var results = [try ReferenceKernels.pooling(x, shape: shape, mode: .max)]
+        for microKernel in microKernels { results.append(try FastKernels.pooling(x, shape: shape, mode: .max, threads: 1, microKernel: microKernel)) }
+        for y in results {
+            #expect(y.data.count == expected.count && zip(y.data, expected).allSatisfy { $0.bitPattern == $1.bitPattern }, "\(y.data)")
+        }
+    }
+
+    @Test("PyTorch max pooling keeps the first of equal maxima (−0 before 0), as torch.nn.functional.max_pool1d/2d does, on the grid and the row kernels")
+    func pytorchTiesMatchPyTorch() throws {
+        // torch 2.13, max_pool1d k 2 s 1 of [−0, 0, 0, −0]: [−0, 0, 0].
+        let x = try Tensor(shape: [1, 1, 4], data: [-0.0, 0, 0, -0.0])
+        let shape = try PoolingSpec(kernel: [2], stride: [1]).shape(input: [4])
+        for microKernel in microKernels {
+            let y = try FastKernels.pooling(x, shape: shape, mode: .max, threads: 1, microKernel: microKernel)
+            #expect(y.data.map(\.sign) == [.minus, .plus, .plus], "\(microKernel.name)")
+        }
+        // 2-D, the separable grid and the strided row kernels: a window of −0 and 0 in every order.
+        var plane = [Float](repeating: -0.0, count: 8 * 8)
+        for index in stride(from: 1, to: plane.count, by: 3) { plane[index] = 0 }
+        let x2 = try Tensor(shape: [1, 1, 8, 8], data: plane)
+        for (stride, padding) in [(1, 1), (2, 0)] {
+            let pool = try PoolingSpec(kernel: [3, 3], stride: [stride, stride], padding: .symmetric([padding, padding])).shape(input: [8, 8])
+            let reference = try ReferenceKernels.pooling(x2, shape: pool, mode: .max)
+            for microKernel in microKernels {
+                let y = try FastKernels.pooling(x2, shape: pool, mode: .max, threads: 1, microKernel: microKernel)
+                #expect(zip(y.data, reference.data).allSatisfy { $0.bitPattern == $1.bitPattern } && y.data.count == reference.data.count,
+                        "stride \(stride) \(microKernel.name)")
+            }
+        }
+    }
+}

@@ -95,7 +95,9 @@ public enum ReferenceKernels {
                 switch mode {
                 case .max:
                     result = empty
-                    for tap in taps { if let input = tap.input { result = max(result, x.data[xBase + input]) } }
+                    // The first of equal maxima (−0 before 0) and NaN passed over, as ONNX Runtime's and PyTorch's
+                    // loops compare (`v > m`); PyTorch also propagates NaN, which no kernel here does yet.
+                    for tap in taps { if let input = tap.input, x.data[xBase + input] > result { result = x.data[xBase + input] } }
                 case .average:
                     var sum: Float = 0
                     for tap in taps { if let input = tap.input { sum += x.data[xBase + input] } }

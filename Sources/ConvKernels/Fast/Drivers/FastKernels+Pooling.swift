@@ -9,7 +9,7 @@ public enum PoolingPath: String, Sendable, CaseIterable, CustomStringConvertible
     /// window kernels: the maximum along each row, then down the columns (and across the depth) of those
     /// maxima — `k_w·(lines in ÷ lines out) + k_d·k_h` taps an output instead of `k_d·k_h·k_w` (10 instead of
     /// 25 for 5 × 5, stride 1). The result is the direct one bit for bit: a maximum does not depend on the
-    /// grouping of its comparisons, and ties (`−0` and `0`) go to the last tap in the reference's order either way.
+    /// grouping of its comparisons, and ties (`−0` and `0`) go to the first tap in the reference's order either way.
     case separableMax = "pooling-separable"
     /// The plane copied, a band of output rows at a time that fits in L2, into a grid that holds its padding
     /// and is split into its strides' phases; then every output one stream of loads over it (no masks,
