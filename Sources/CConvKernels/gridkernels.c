@@ -40,12 +40,15 @@ static convarith_grid_band grid_band(const convarith_window_geometry *g, int64_t
         const int64_t outputs = axis == 1 ? rows : g->output[axis], s = g->stride[axis];
         int64_t reach, span;
         // The padded input's elements the outputs' windows cover: (outputs − 1)·s + (k − 1)·d + 1.
-        if (__builtin_mul_overflow(outputs - 1, s, &span) || __builtin_mul_overflow(g->kernel[axis] - 1, g->dilation[axis], &reach) ||
+        if (__builtin_mul_overflow(outputs - 1, s, &span) ||
+            __builtin_mul_overflow(g->kernel[axis] - 1, g->dilation[axis], &reach) ||
             __builtin_add_overflow(span, reach, &span) || __builtin_add_overflow(span, 1, &span)) {
             return band;
         }
         band.length[axis] = s == 1 ? span : span / s + (span % s != 0);
-        if (__builtin_mul_overflow(phase, band.length[axis], &phase) || __builtin_mul_overflow(phases, s, &phases)) return band;
+        if (__builtin_mul_overflow(phase, band.length[axis], &phase) || __builtin_mul_overflow(phases, s, &phases)) {
+            return band;
+        }
     }
     if (__builtin_mul_overflow(phase, phases, &band.size)) {
         band.size = 0;
@@ -105,18 +108,6 @@ static inline convarith_v4 grid_select(convarith_v4i mask, convarith_v4 yes, con
 #define GRID_MAX(acc, v) grid_select((v) > (acc), v, acc)
 #define GRID_DIVIDE(sum, d) grid_select((d) > v4_splat(0.0f), (sum) / (d), v4_splat(__builtin_nanf("")))
 #include "gridwindow.template.h"
-#undef GRID_SUFFIX
-#undef GRID_TARGET
-#undef GRID_V
-#undef GRID_LANES
-#undef GRID_LOAD
-#undef GRID_STORE
-#undef GRID_SET1
-#undef GRID_ADD
-#undef GRID_MUL
-#undef GRID_FMADD
-#undef GRID_MAX
-#undef GRID_DIVIDE
 
 #ifdef CONVARITH_X86
 // ---- AVX2: 8 floats a vector --------------------------------------------------------------------------------
@@ -134,18 +125,6 @@ static inline convarith_v4 grid_select(convarith_v4i mask, convarith_v4 yes, con
 #define GRID_DIVIDE(sum, d) _mm256_blendv_ps(_mm256_set1_ps(__builtin_nanf("")), _mm256_div_ps(sum, d), \
                                              _mm256_cmp_ps(d, _mm256_setzero_ps(), _CMP_GT_OQ))
 #include "gridwindow.template.h"
-#undef GRID_SUFFIX
-#undef GRID_TARGET
-#undef GRID_V
-#undef GRID_LANES
-#undef GRID_LOAD
-#undef GRID_STORE
-#undef GRID_SET1
-#undef GRID_ADD
-#undef GRID_MUL
-#undef GRID_FMADD
-#undef GRID_MAX
-#undef GRID_DIVIDE
 
 // ---- AVX-512: 16 floats a vector ------------------------------------------------------------------------------
 #define GRID_SUFFIX avx512
@@ -162,22 +141,6 @@ static inline convarith_v4 grid_select(convarith_v4i mask, convarith_v4 yes, con
 #define GRID_DIVIDE(sum, d) _mm512_mask_div_ps(_mm512_set1_ps(__builtin_nanf("")), \
                                                _mm512_cmp_ps_mask(d, _mm512_setzero_ps(), _CMP_GT_OQ), sum, d)
 #include "gridwindow.template.h"
-#endif
-
-// The entry point of each instruction set: the geometry checked in debug builds.
-#define CONVARITH_GRID_ENTRY(SUFFIX, ATTRIBUTE) \
-ATTRIBUTE static void f32_grid_plane_##SUFFIX(const float *x, float *y, const convarith_window_geometry *g, const float *divisorZ, \
-                                                 const float *divisorY, const float *divisorX, const float *weights, int mode, float empty, \
-                                                 float *scratch, int64_t rowsPerBand) { \
-    convarith_check_window(g); \
-    CONVARITH_ASSERT(rowsPerBand >= 1 && rowsPerBand <= g->output[1]); \
-    CONVARITH_ASSERT(mode != CONVARITH_GRID_SEPARABLE_MAX || (g->stride[0] == 1 && g->stride[1] == 1 && g->stride[2] == 1)); \
-    grid_plane_##SUFFIX(x, y, g, divisorZ, divisorY, divisorX, weights, mode, empty, scratch, rowsPerBand); \
-}
-CONVARITH_GRID_ENTRY(portable, )
-#ifdef CONVARITH_X86
-CONVARITH_GRID_ENTRY(avx2, __attribute__((target("avx2,fma"))))
-CONVARITH_GRID_ENTRY(avx512, __attribute__((target("avx512f,fma"))))
 #endif
 
 int64_t convarith_depthwise_channels_scratch(const convarith_window_geometry *g, int64_t limit) {
@@ -197,21 +160,8 @@ convarith_grid_window_plane_fn convarith_select_grid_window_plane(const char *fo
     CONVARITH_CHOOSE(forced, f32_grid_plane_portable, f32_grid_plane_avx2, f32_grid_plane_avx512)
 }
 
-// The entry point of each instruction set's channel-blocked depthwise kernel.
-#define CONVARITH_CHANNELS_ENTRY(SUFFIX, ATTRIBUTE) \
-ATTRIBUTE static void depthwise_channels_entry_##SUFFIX(const float *x, float *y, const convarith_window_geometry *g, const float *weights, \
-                                                        float *scratch) { \
-    convarith_check_window(g); \
-    f32_depthwise_channels_##SUFFIX(x, y, g, weights, scratch); \
-}
-CONVARITH_CHANNELS_ENTRY(portable, )
-#ifdef CONVARITH_X86
-CONVARITH_CHANNELS_ENTRY(avx2, __attribute__((target("avx2,fma"))))
-CONVARITH_CHANNELS_ENTRY(avx512, __attribute__((target("avx512f,fma"))))
-#endif
-
 convarith_depthwise_channels convarith_select_depthwise_channels(const char *forced) {
-    CONVARITH_CHOOSE(forced, ((convarith_depthwise_channels){depthwise_channels_entry_portable, 4}),
-                     ((convarith_depthwise_channels){depthwise_channels_entry_avx2, 8}),
-                     ((convarith_depthwise_channels){depthwise_channels_entry_avx512, 16}))
+    CONVARITH_CHOOSE(forced, ((convarith_depthwise_channels){f32_depthwise_channels_portable, 4}),
+                     ((convarith_depthwise_channels){f32_depthwise_channels_avx2, 8}),
+                     ((convarith_depthwise_channels){f32_depthwise_channels_avx512, 16}))
 }

@@ -7,7 +7,9 @@
 //   GRID_ADD(a, b), GRID_MUL(a, b), GRID_FMADD(a, b, c) (a·b + c)
 //   GRID_MAX(acc, v)        the ordered max step: v > acc ? v : acc, lane by lane
 //   GRID_DIVIDE(sum, d)     sum / d, NaN where d is not positive
-// Every function is static; the file may be included once per instruction set in one translation unit.
+// Every function is static; the file may be included once per instruction set in one translation unit, and
+// undefines these parameters at its end. It defines f32_grid_plane_SUFFIX and f32_depthwise_channels_SUFFIX
+// (the entry points, their arguments checked in debug builds).
 
 #define GRID_PASTE2(name, suffix) name##_##suffix
 #define GRID_PASTE(name, suffix) GRID_PASTE2(name, suffix)
@@ -17,8 +19,8 @@
 // the ordered max from `start` — four vectors of outputs at a time (four independent chains), then one at a
 // time, the tail as the last whole vector again (target is not source, so the outputs computed twice are the
 // same), or one float at a time when count is below a vector.
-GRID_TARGET __attribute__((always_inline)) static inline void GRID_FN(grid_stream_mode)(
-        const float *source, float *target, int64_t count, const int64_t *offsets, int64_t taps, float start, int average) {
+GRID_TARGET __attribute__((always_inline)) static inline void GRID_FN(grid_stream_mode)(const float *source,
+        float *target, int64_t count, const int64_t *offsets, int64_t taps, float start, int average) {
     const GRID_V neutral = GRID_SET1(start);
     int64_t m = 0;
     for (; m + 4 * GRID_LANES <= count; m += 4 * GRID_LANES) {
@@ -58,8 +60,8 @@ GRID_TARGET __attribute__((always_inline)) static inline void GRID_FN(grid_strea
 }
 
 // The weighted sums from +0 (weights[t] for tap t, fused multiply-adds in the taps' order), as above.
-GRID_TARGET static void GRID_FN(grid_stream_weighted)(const float *source, float *target, int64_t count, const int64_t *offsets,
-                                                      const float *weights, int64_t taps) {
+GRID_TARGET static void GRID_FN(grid_stream_weighted)(const float *source, float *target, int64_t count,
+        const int64_t *offsets, const float *weights, int64_t taps) {
     int64_t m = 0;
     for (; m + 4 * GRID_LANES <= count; m += 4 * GRID_LANES) {
         GRID_V a0 = GRID_SET1(0.0f), a1 = a0, a2 = a0, a3 = a0;
@@ -90,15 +92,16 @@ GRID_TARGET static void GRID_FN(grid_stream_weighted)(const float *source, float
 }
 
 // The stream of `mode`: each with its mode a constant.
-GRID_TARGET static void GRID_FN(grid_stream)(const float *source, float *target, int64_t count, const int64_t *offsets,
-                                             const float *weights, int64_t taps, float start, int mode) {
+GRID_TARGET static void GRID_FN(grid_stream)(const float *source, float *target, int64_t count,
+        const int64_t *offsets, const float *weights, int64_t taps, float start, int mode) {
     if (mode == CONVARITH_GRID_WEIGHTED) GRID_FN(grid_stream_weighted)(source, target, count, offsets, weights, taps);
     else if (mode == CONVARITH_GRID_AVERAGE) GRID_FN(grid_stream_mode)(source, target, count, offsets, taps, start, 1);
     else GRID_FN(grid_stream_mode)(source, target, count, offsets, taps, start, 0);
 }
 
 // Row `count` floats of an average's sums divided by zy · divisorX[j] (the reference's product order), or copied.
-GRID_TARGET static void GRID_FN(grid_row_out)(const float *sums, float *row, int64_t count, float zy, const float *divisorX, int average) {
+GRID_TARGET static void GRID_FN(grid_row_out)(const float *sums, float *row, int64_t count, float zy,
+        const float *divisorX, int average) {
     if (!average) {
         memcpy(row, sums, (size_t)count * sizeof(float));
         return;
@@ -136,8 +139,8 @@ GRID_TARGET static inline void GRID_FN(grid_copy)(const float *from, float *to, 
 // padded-input element (uz·s_d + qz, first + uy·s_h + qy, ux·s_w + qx) — x at that place less the padding
 // where it lies on the input, else `neutral`.
 // `unit`: every stride is 1 (a constant where the caller passes one, so the phases' loops fold away).
-GRID_TARGET __attribute__((always_inline)) static inline void GRID_FN(grid_fill)(
-        const float *x, const convarith_window_geometry *g, const convarith_grid_band *band, float neutral, float *grid, int unit) {
+GRID_TARGET __attribute__((always_inline)) static inline void GRID_FN(grid_fill)(const float *x,
+        const convarith_window_geometry *g, const convarith_grid_band *band, float neutral, float *grid, int unit) {
     const int64_t inD = g->input[0], inH = g->input[1], inW = g->input[2];
     const int64_t pD = g->padding[0], pH = g->padding[1], pW = g->padding[2];
     const int64_t sD = unit ? 1 : g->stride[0], sH = unit ? 1 : g->stride[1], sW = unit ? 1 : g->stride[2];
@@ -171,9 +174,8 @@ GRID_TARGET __attribute__((always_inline)) static inline void GRID_FN(grid_fill)
 }
 
 // A window plane over its grid, a band of output rows at a time (see gridkernels.c); `unit` as for grid_fill.
-GRID_TARGET __attribute__((always_inline)) static inline void GRID_FN(grid_plane_strides)(
-        const float *x, float *y, const convarith_window_geometry *g, const float *divisorZ, const float *divisorY, const float *divisorX,
-        const float *weights, int mode, float empty, float *scratch, int64_t rowsPerBand, int unit) {
+GRID_TARGET __attribute__((always_inline)) static inline void GRID_FN(grid_plane_strides)(const float *x, float *y,
+        const convarith_window_geometry *g, const float *divisorZ, const float *divisorY, const float *divisorX, const float *weights, int mode, float empty, float *scratch, int64_t rowsPerBand, int unit) {
     const int average = mode == CONVARITH_GRID_AVERAGE, separable = mode == CONVARITH_GRID_SEPARABLE_MAX;
     const float neutral = average || mode == CONVARITH_GRID_WEIGHTED ? 0.0f : empty;
     const int64_t kD = g->kernel[0], kH = g->kernel[1], kW = g->kernel[2];
@@ -195,7 +197,8 @@ GRID_TARGET __attribute__((always_inline)) static inline void GRID_FN(grid_plane
         if (separable) {
             // Unit strides: one phase. The rows' maxima first, then theirs down the columns and across the depth.
             for (int64_t tx = 0; tx < kW; tx++) offsets[tx] = tx * dW;
-            GRID_FN(grid_stream)(grid, rows, band.size - (kW - 1) * dW, offsets, weights, kW, empty, CONVARITH_GRID_MAX);
+            GRID_FN(grid_stream)(grid, rows, band.size - (kW - 1) * dW, offsets, weights, kW, empty,
+                    CONVARITH_GRID_MAX);
             for (int64_t tz = 0; tz < kD; tz++)
                 for (int64_t ty = 0; ty < kH; ty++) offsets[taps++] = (tz * dD * ly + ty * dH) * lx;
             source = rows;
@@ -212,23 +215,30 @@ GRID_TARGET __attribute__((always_inline)) static inline void GRID_FN(grid_plane
                 }
             }
         }
-        GRID_FN(grid_stream)(source, sums, count, offsets, weights, taps, neutral, separable ? CONVARITH_GRID_MAX : mode);
+        GRID_FN(grid_stream)(source, sums, count, offsets, weights, taps, neutral,
+                separable ? CONVARITH_GRID_MAX : mode);
         for (int64_t oz = 0; oz < outD; oz++) {
             for (int64_t r = 0; r < bandRows; r++) {
                 const float zy = average ? divisorZ[oz] * divisorY[first + r] : 1.0f;
-                GRID_FN(grid_row_out)(sums + (oz * ly + r) * lx, y + (oz * outH + first + r) * outW, outW, zy, divisorX, average);
+                GRID_FN(grid_row_out)(sums + (oz * ly + r) * lx, y + (oz * outH + first + r) * outW, outW, zy,
+                        divisorX, average);
             }
         }
     }
 }
 
-GRID_TARGET static void GRID_FN(grid_plane)(const float *x, float *y, const convarith_window_geometry *g, const float *divisorZ,
-                                            const float *divisorY, const float *divisorX, const float *weights, int mode, float empty,
-                                            float *scratch, int64_t rowsPerBand) {
+GRID_TARGET static void GRID_FN(f32_grid_plane)(const float *x, float *y, const convarith_window_geometry *g,
+        const float *divisorZ, const float *divisorY, const float *divisorX, const float *weights, int mode, float empty, float *scratch, int64_t rowsPerBand) {
+    convarith_check_window(g);
+    CONVARITH_ASSERT(rowsPerBand >= 1 && rowsPerBand <= g->output[1]);
+    CONVARITH_ASSERT(mode != CONVARITH_GRID_SEPARABLE_MAX
+                     || (g->stride[0] == 1 && g->stride[1] == 1 && g->stride[2] == 1));
     if (g->stride[0] == 1 && g->stride[1] == 1 && g->stride[2] == 1) {
-        GRID_FN(grid_plane_strides)(x, y, g, divisorZ, divisorY, divisorX, weights, mode, empty, scratch, rowsPerBand, 1);
+        GRID_FN(grid_plane_strides)(x, y, g, divisorZ, divisorY, divisorX, weights, mode, empty, scratch,
+                rowsPerBand, 1);
     } else {
-        GRID_FN(grid_plane_strides)(x, y, g, divisorZ, divisorY, divisorX, weights, mode, empty, scratch, rowsPerBand, 0);
+        GRID_FN(grid_plane_strides)(x, y, g, divisorZ, divisorY, divisorX, weights, mode, empty, scratch,
+                rowsPerBand, 0);
     }
 }
 
@@ -238,8 +248,9 @@ GRID_TARGET static void GRID_FN(grid_plane)(const float *x, float *y, const conv
 // channels, its taps fused multiply-adds of the taps' weight vectors in the taps' order (as on the grid of one
 // plane: the same floats), four outputs at a time along a row; the outputs copied back to their planes,
 // `outputCount` floats apart.
-GRID_TARGET static void GRID_FN(f32_depthwise_channels)(const float *x, float *y, const convarith_window_geometry *g, const float *weights,
-                                                        float *scratch) {
+GRID_TARGET static void GRID_FN(f32_depthwise_channels)(const float *x, float *y,
+        const convarith_window_geometry *g, const float *weights, float *scratch) {
+    convarith_check_window(g);
     const int64_t inD = g->input[0], inH = g->input[1], inW = g->input[2];
     const int64_t outD = g->output[0], outH = g->output[1], outW = g->output[2];
     const int64_t kD = g->kernel[0], kH = g->kernel[1], kW = g->kernel[2], taps = kD * kH * kW;
@@ -301,7 +312,8 @@ GRID_TARGET static void GRID_FN(f32_depthwise_channels)(const float *x, float *y
             for (; ox < outW; ox++) {
                 const float *at = base + ox * sW * GRID_LANES;
                 GRID_V a = zero;
-                for (int64_t k = 0; k < taps; k++) a = GRID_FMADD(GRID_LOAD(tapWeights + k * GRID_LANES), GRID_LOAD(at + offsets[k]), a);
+                for (int64_t k = 0; k < taps; k++) a = GRID_FMADD(GRID_LOAD(tapWeights + k * GRID_LANES),
+                        GRID_LOAD(at + offsets[k]), a);
                 GRID_STORE(row + ox * GRID_LANES, a);
             }
         }
@@ -315,3 +327,15 @@ GRID_TARGET static void GRID_FN(f32_depthwise_channels)(const float *x, float *y
 #undef GRID_FN
 #undef GRID_PASTE
 #undef GRID_PASTE2
+#undef GRID_SUFFIX
+#undef GRID_TARGET
+#undef GRID_V
+#undef GRID_LANES
+#undef GRID_LOAD
+#undef GRID_STORE
+#undef GRID_SET1
+#undef GRID_ADD
+#undef GRID_MUL
+#undef GRID_FMADD
+#undef GRID_MAX
+#undef GRID_DIVIDE

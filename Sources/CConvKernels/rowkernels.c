@@ -300,33 +300,6 @@ static inline void store_avx2(float *at, uint32_t bits, __m256 value) {
 #define ROW_SPAN_SETUP const __m512i odds = _mm512_add_epi32(evens, _mm512_set1_epi32(1));
 #define ROW_MASKED_PLANE f32_window_plane_masked_avx2
 #include "rowwindow.template.h"
-#undef ROW_SUFFIX
-#undef ROW_TARGET
-#undef ROW_V
-#undef ROW_INDEX
-#undef ROW_LANES
-#undef ROW_FULL
-#undef ROW_SET1
-#undef ROW_ADD
-#undef ROW_FMADD
-#undef ROW_MAX
-#undef ROW_LOAD_S1
-#undef ROW_LOAD_S2
-#undef ROW_LOAD_GATHER
-#undef ROW_MASKED_S1
-#undef ROW_MASKED_S2
-#undef ROW_MASKED_GATHER
-#undef ROW_LOAD_LANES
-#undef ROW_STORE
-#undef ROW_DIVIDE
-#undef ROW_GATHER_INDEX
-#undef ROW_EVENS
-#undef ROW_SPAN_LOAD
-#undef ROW_EVENS_OF
-#undef ROW_ODDS_OF
-#undef ROW_NEXT
-#undef ROW_SPAN_SETUP
-#undef ROW_MASKED_PLANE
 
 #define ROW_SUFFIX avx2
 #define ROW_TARGET __attribute__((target("avx2,fma")))

@@ -14,7 +14,7 @@
 //                              lane 0), ROW_SPAN_SETUP (declares what these read besides `evens`: `odds`, `rotate`)
 //   ROW_MASKED_PLANE           the plane that masks every tap, for planes whose padded copy would be large
 // The ISA macros may read the names `neutral`, `gather`, `evens`, `odds` and `rotate`, which are in scope
-// where they are used.
+// where they are used. The file undefines these parameters at its end.
 
 #define ROW_PASTE2(name, suffix) name##_##suffix
 #define ROW_PASTE(name, suffix) ROW_PASTE2(name, suffix)
@@ -22,11 +22,12 @@
 
 // One tap into an accumulator: the weighted sum, the sum or the ordered max.
 #define ROW_STEP(acc, weight, value, mode) \
-    ((mode) == MODE_WEIGHTED ? ROW_FMADD(weight, value, acc) : (mode) == MODE_AVERAGE ? ROW_ADD(acc, value) : ROW_MAX(acc, value))
+    ((mode) == MODE_WEIGHTED ? ROW_FMADD(weight, value, acc) \
+     : (mode) == MODE_AVERAGE ? ROW_ADD(acc, value) : ROW_MAX(acc, value))
 
 // A vector of outputs' taps by the load `load` (stride 1, 2 or a gather), masked by `bits` when `masked`.
-ROW_TARGET __attribute__((always_inline)) static inline ROW_V ROW_FN(row_load)(const float *at, int load, int masked, int64_t bits,
-                                                                              ROW_V neutral, ROW_INDEX gather, ROW_INDEX evens) {
+ROW_TARGET __attribute__((always_inline)) static inline ROW_V ROW_FN(row_load)(const float *at, int load,
+        int masked, int64_t bits, ROW_V neutral, ROW_INDEX gather, ROW_INDEX evens) {
     (void)neutral, (void)gather, (void)evens, (void)bits;
     if (load == ROW_LOAD_KIND_S1) return masked ? ROW_MASKED_S1(at, bits) : ROW_LOAD_S1(at);
     if (load == ROW_LOAD_KIND_S2) return masked ? ROW_MASKED_S2(at, bits) : ROW_LOAD_S2(at);
@@ -35,8 +36,8 @@ ROW_TARGET __attribute__((always_inline)) static inline ROW_V ROW_FN(row_load)(c
 
 // The accumulators of `rows` rows of `vectors` vectors stored (averages divided first), the last vector's
 // `job->last` lanes only.
-ROW_TARGET __attribute__((always_inline)) static inline void ROW_FN(row_store)(const convarith_row_job *job, ROW_V acc[2][4], int rows,
-                                                                              int vectors, int mode) {
+ROW_TARGET __attribute__((always_inline)) static inline void ROW_FN(row_store)(const convarith_row_job *job,
+        ROW_V acc[2][4], int rows, int vectors, int mode) {
     _Pragma("GCC unroll 2") for (int r = 0; r < rows; r++) {
         _Pragma("GCC unroll 4") for (int v = 0; v < vectors; v++) {
             const uint32_t stored = v == vectors - 1 ? job->last : ROW_FULL;
@@ -52,8 +53,8 @@ ROW_TARGET __attribute__((always_inline)) static inline void ROW_FN(row_store)(c
 // `rows` (1 or 2) output rows at once, `vectors` (1–4) vectors each, every tap loaded by `load`: row r's
 // lines are job->lines[r], its output job->row[r]. Vectors whose taps all lie on the line read unmasked;
 // the first and last read with their per-tap masks when given.
-ROW_TARGET __attribute__((always_inline)) static inline void ROW_FN(row_inner)(const convarith_row_job *job, ROW_INDEX gather,
-                                                                              ROW_INDEX evens, int rows, int vectors, int load, int mode) {
+ROW_TARGET __attribute__((always_inline)) static inline void ROW_FN(row_inner)(const convarith_row_job *job,
+        ROW_INDEX gather, ROW_INDEX evens, int rows, int vectors, int load, int mode) {
     const ROW_V neutral = ROW_SET1(job->start);
     ROW_V acc[2][4];
     _Pragma("GCC unroll 2") for (int r = 0; r < rows; r++) {
@@ -67,8 +68,9 @@ ROW_TARGET __attribute__((always_inline)) static inline void ROW_FN(row_inner)(c
                 const float *base = job->lines[r][l] + job->offset + tx * job->dW;
                 _Pragma("GCC unroll 4") for (int v = 0; v < vectors; v++) {
                     const float *at = base + ROW_LANES * v * job->sW;
-                    const ROW_V value = v == 0 && firstMasks ? ROW_FN(row_load)(at, load, 1, firstMasks[tx], neutral, gather, evens)
-                                        : v == vectors - 1 && lastMasks ? ROW_FN(row_load)(at, load, 1, lastMasks[tx], neutral, gather, evens)
+                    const int64_t *masks = v == 0 && firstMasks ? firstMasks
+                                           : v == vectors - 1 && lastMasks ? lastMasks : 0;
+                    const ROW_V value = masks ? ROW_FN(row_load)(at, load, 1, masks[tx], neutral, gather, evens)
                                         : ROW_FN(row_load)(at, load, 0, 0, neutral, gather, evens);
                     acc[r][v] = ROW_STEP(acc[r][v], weight, value, mode);
                 }
@@ -85,8 +87,8 @@ ROW_TARGET __attribute__((always_inline)) static inline void ROW_FN(row_inner)(c
 // of two loads and a shuffle per tap. The taps still meet each output in the order 0, 1, 2. The span's masks
 // come from the taps' (float j < 2·LANES − 1 as tap 0's bit j, float 2·LANES − 1 as tap 1's last bit, float
 // 2·LANES as tap 2's).
-ROW_TARGET __attribute__((always_inline)) static inline void ROW_FN(row_span)(const convarith_row_job *job, ROW_INDEX evens, int rows,
-                                                                             int vectors, int kw, int mode) {
+ROW_TARGET __attribute__((always_inline)) static inline void ROW_FN(row_span)(const convarith_row_job *job,
+        ROW_INDEX evens, int rows, int vectors, int kw, int mode) {
     const int64_t lanes = ROW_LANES;
     const ROW_V neutral = ROW_SET1(job->start);
     ROW_SPAN_SETUP
@@ -129,8 +131,8 @@ ROW_TARGET __attribute__((always_inline)) static inline void ROW_FN(row_span)(co
 
 // The inner kernel for `count` vectors (two rows of `count` when `paired`), its load kind and mode all
 // constants where they are inlined: one specialised kernel per combination, as the switches below spell out.
-ROW_TARGET __attribute__((always_inline)) static inline void ROW_FN(row_shape)(const convarith_row_job *job, ROW_INDEX gather,
-                                                                              ROW_INDEX evens, int paired, int count, int load, int mode) {
+ROW_TARGET __attribute__((always_inline)) static inline void ROW_FN(row_shape)(const convarith_row_job *job,
+        ROW_INDEX gather, ROW_INDEX evens, int paired, int count, int load, int mode) {
     if (load == ROW_LOAD_KIND_SPAN2 || load == ROW_LOAD_KIND_SPAN3) {
         const int kw = load == ROW_LOAD_KIND_SPAN3 ? 3 : 2;
         if (paired) {
@@ -159,8 +161,8 @@ ROW_TARGET __attribute__((always_inline)) static inline void ROW_FN(row_shape)(c
     }
 }
 
-ROW_TARGET __attribute__((always_inline)) static inline void ROW_FN(row_load_kind)(const convarith_row_job *job, ROW_INDEX gather,
-                                                                                  ROW_INDEX evens, int paired, int count, int load, int mode) {
+ROW_TARGET __attribute__((always_inline)) static inline void ROW_FN(row_load_kind)(const convarith_row_job *job,
+        ROW_INDEX gather, ROW_INDEX evens, int paired, int count, int load, int mode) {
     switch (load) {
     case ROW_LOAD_KIND_S1: ROW_FN(row_shape)(job, gather, evens, paired, count, ROW_LOAD_KIND_S1, mode); break;
     case ROW_LOAD_KIND_S2: ROW_FN(row_shape)(job, gather, evens, paired, count, ROW_LOAD_KIND_S2, mode); break;
@@ -171,8 +173,8 @@ ROW_TARGET __attribute__((always_inline)) static inline void ROW_FN(row_load_kin
 }
 
 // One call of the specialised inner kernel for a job (the switch over the mode, then the load, then the shape).
-ROW_TARGET __attribute__((always_inline)) static inline void ROW_FN(row_call)(const convarith_row_job *job, ROW_INDEX gather,
-                                                                             ROW_INDEX evens, int paired, int count, int load, int mode) {
+ROW_TARGET __attribute__((always_inline)) static inline void ROW_FN(row_call)(const convarith_row_job *job,
+        ROW_INDEX gather, ROW_INDEX evens, int paired, int count, int load, int mode) {
     switch (mode) {
     case MODE_MAX: ROW_FN(row_load_kind)(job, gather, evens, paired, count, load, MODE_MAX); break;
     case MODE_AVERAGE: ROW_FN(row_load_kind)(job, gather, evens, paired, count, load, MODE_AVERAGE); break;
@@ -182,9 +184,8 @@ ROW_TARGET __attribute__((always_inline)) static inline void ROW_FN(row_call)(co
 
 // A whole plane with the vector kernels, or with the kernel that masks every tap when the plane's padded
 // copy would be large.
-ROW_TARGET static void ROW_FN(f32_window_plane)(const float *x, float *y, const convarith_window_geometry *g, const float *divisorZ,
-                                                const float *divisorY, const float *divisorX, int mode, float empty, const float *weights,
-                                                int64_t *scratch) {
+ROW_TARGET static void ROW_FN(f32_window_plane)(const float *x, float *y, const convarith_window_geometry *g,
+        const float *divisorZ, const float *divisorY, const float *divisorX, int mode, float empty, const float *weights, int64_t *scratch) {
     if (g->stride[2] > (1 << 27)) {
         f32_window_plane_portable(x, y, g, divisorZ, divisorY, divisorX, mode, empty, weights, scratch);
         return;
@@ -236,7 +237,8 @@ ROW_TARGET static void ROW_FN(f32_window_plane)(const float *x, float *y, const 
             const int64_t lineCount = row_lines(g, oz, oy, source, lineStride, weights, linesA, weightsA);
             // Narrow rows go two at a time (twice the independent chains) when the next row has the same taps.
             int paired = 0;
-            if (vectorCount <= 2 && oy + 1 < outH && row_lines(g, oz, oy + 1, source, lineStride, weights, linesB, weightsB) == lineCount) {
+            if (vectorCount <= 2 && oy + 1 < outH
+                && row_lines(g, oz, oy + 1, source, lineStride, weights, linesB, weightsB) == lineCount) {
                 paired = 1;
                 for (int64_t l = 0; l < lineCount; l++) paired &= weightsA[l] == weightsB[l];
             }
@@ -266,3 +268,30 @@ ROW_TARGET static void ROW_FN(f32_window_plane)(const float *x, float *y, const 
 #undef ROW_FN
 #undef ROW_PASTE
 #undef ROW_PASTE2
+#undef ROW_SUFFIX
+#undef ROW_TARGET
+#undef ROW_V
+#undef ROW_INDEX
+#undef ROW_LANES
+#undef ROW_FULL
+#undef ROW_SET1
+#undef ROW_ADD
+#undef ROW_FMADD
+#undef ROW_MAX
+#undef ROW_LOAD_S1
+#undef ROW_LOAD_S2
+#undef ROW_LOAD_GATHER
+#undef ROW_MASKED_S1
+#undef ROW_MASKED_S2
+#undef ROW_MASKED_GATHER
+#undef ROW_LOAD_LANES
+#undef ROW_STORE
+#undef ROW_DIVIDE
+#undef ROW_GATHER_INDEX
+#undef ROW_EVENS
+#undef ROW_SPAN_LOAD
+#undef ROW_EVENS_OF
+#undef ROW_ODDS_OF
+#undef ROW_NEXT
+#undef ROW_SPAN_SETUP
+#undef ROW_MASKED_PLANE

@@ -3,7 +3,8 @@ import ConvArithmetic
 
 /// How the fast path computes a pooling layer.
 public enum PoolingPath: String, Sendable, CaseIterable, CustomStringConvertible {
-    /// Each output's whole window at once, a vector of outputs along a row (``FastKernels/pooling(_:shape:mode:countIncludePad:threads:microKernel:)``).
+    /// Each output's whole window at once, a vector of outputs along a row
+    /// (``FastKernels/pooling(_:shape:mode:countIncludePad:threads:microKernel:)``).
     case windowRows = "pooling-rows"
     /// A max pooling whose windows overlap along the rows (stride below the kernel), as two passes of the same
     /// window kernels: the maximum along each row, then down the columns (and across the depth) of those
@@ -39,7 +40,8 @@ extension FastKernels {
     /// `microKernel`'s instruction set: the grid where it serves (unit strides; any stride on the portable
     /// kernels), its max as two streams where that saves taps; else separable passes of the row kernels for a
     /// max pooling whose taps that saves by at least a quarter; else whole windows.
-    public static func poolingPath(shape: LayerShape, mode: PoolingMode, microKernel: MicroKernel = .current) -> PoolingPath {
+    public static func poolingPath(shape: LayerShape, mode: PoolingMode,
+            microKernel: MicroKernel = .current) -> PoolingPath {
         guard let geometry = Geometry3(shape.axes) else { return .windowRows }
         return poolingPath(geometry, mode: mode, kernels: RowKernels.matching(microKernel))
     }
@@ -62,33 +64,6 @@ extension FastKernels {
         }
         return mode == .max && separatesRows(g) ? .separableMax : .windowRows
     }
-
-    /// Whether a depthwise convolution runs on the grid, where a band of one output row fits: at unit strides
-    /// on every kernel (Zen 4, one thread: 3 × 3 on 128 × 56 × 56 0.29 → 0.25 ms with AVX-512, 0.32 → 0.22
-    /// with AVX2; 960 channels of 7 × 7 0.18 → 0.12), strided on the portable kernels only (whose direct loops
-    /// take one output at a time; the vector kernels' direct loops read strided rows faster than the grid's
-    /// phases are copied: MobileNet's stride-2 3 × 3 0.11 against 0.25 ms).
-    static func gridServesDepthwise(_ g: Geometry3, kernel: MicroKernel) -> Bool {
-        (kernel.name == "portable" || g.stride == (1, 1, 1)) && g.kernel != (1, 1, 1) && gridServes(g)
-    }
-
-    /// Whether a depthwise convolution runs a block of channels at once (``ConvolutionPlan/Path/depthwiseChannels``):
-    /// channels enough for a block, a plane of few outputs (at most `depthwiseChannelsOutputs`), and a
-    /// channel-blocked grid within the limit.
-    static func blocksDepthwiseChannels(_ g: Geometry3, channels: Int, kernel: MicroKernel) -> Bool {
-        var geometry = DirectKernels.windowGeometry(g)
-        let kernels = RowKernels.matching(kernel)
-        return channels >= Int(kernels.depthwiseChannels.lanes) && g.kernel != (1, 1, 1)
-            && Double(g.output.0) * Double(g.output.1) * Double(g.output.2) <= Double(depthwiseChannelsOutputs)
-            && convarith_depthwise_channels_scratch(&geometry, gridLimit * 16) > 0
-    }
-
-    /// The most outputs a plane may have for its depthwise layer to run a block of channels at once: the block's
-    /// copies in and out, a float at a time, cost more than the grid's per-plane work beyond. Zen 4, one thread,
-    /// AVX-512 / AVX2: 960 channels of 7 × 7 0.118 → 0.071 / 0.106 → 0.067 ms, stride 2 onto 7 × 7 (576
-    /// channels) 0.118 → 0.078 / 0.113 → 0.064, 5 × 5 stride 2 onto 7 × 7 0.28 → 0.13 / 0.26 → 0.11; but 576
-    /// channels of 14 × 14 0.13 → 0.23 / 0.12 → 0.12 and 192 of 28 × 28 0.14 → 0.28 / 0.10 → 0.15.
-    static let depthwiseChannelsOutputs = 100
 
     /// Whether the separable passes take fewer taps an output, by at least a quarter, than whole windows, and
     /// their buffer of a plane's row maxima (`d·h × o_w` floats) is at most four planes of the output (or a
@@ -136,7 +111,8 @@ extension FastKernels {
                     let x = xBase + first * geometry.inputCount, y = yBase + first * geometry.outputCount
                     switch path {
                     case .separableMax:
-                        DirectKernels.separableMaxPooling(x: x, y: y, planes: last - first, geometry: geometry, empty: empty, kernels: rows)
+                        DirectKernels.separableMaxPooling(x: x, y: y, planes: last - first, geometry: geometry,
+                                empty: empty, kernels: rows)
                     case .grid, .separableGrid:
                         let gridMode = path == .separableGrid ? CONVARITH_GRID_SEPARABLE_MAX : mode == .average ? CONVARITH_GRID_AVERAGE : CONVARITH_GRID_MAX
                         DirectKernels.gridPooling(x: x, y: y, planes: last - first, geometry: geometry, divisors: divisors,

@@ -1,3 +1,4 @@
+import CConvKernels
 import ConvArithmetic
 
 /// The planner's measured choices: when a layer's shape makes each GEMM the one to take. The planner
@@ -67,4 +68,32 @@ extension FastKernels {
         return 10 * busiestByColumns < 8 * busiestByChannels && columns >= 2 * threads * kernel.columns
             && (threads - 1) * outGroup * outputPlane <= 1 << 20
     }
+
+    /// Whether a depthwise convolution runs on the grid, where a band of one output row fits: at unit strides
+    /// on every kernel (Zen 4, one thread: 3 × 3 on 128 × 56 × 56 0.29 → 0.25 ms with AVX-512, 0.32 → 0.22
+    /// with AVX2; 960 channels of 7 × 7 0.18 → 0.12), strided on the portable kernels only (whose direct loops
+    /// take one output at a time; the vector kernels' direct loops read strided rows faster than the grid's
+    /// phases are copied: MobileNet's stride-2 3 × 3 0.11 against 0.25 ms).
+    static func gridServesDepthwise(_ g: Geometry3, kernel: MicroKernel) -> Bool {
+        (kernel.name == "portable" || g.stride == (1, 1, 1)) && g.kernel != (1, 1, 1) && gridServes(g)
+    }
+
+    /// Whether a depthwise convolution runs a block of channels at once
+    /// (``ConvolutionPlan/Path/depthwiseChannels``): channels enough for a block, a plane of few outputs (at
+    /// most `depthwiseChannelsOutputs`), and a channel-blocked grid within the limit.
+    static func blocksDepthwiseChannels(_ g: Geometry3, channels: Int, kernel: MicroKernel) -> Bool {
+        var geometry = DirectKernels.windowGeometry(g)
+        let kernels = RowKernels.matching(kernel)
+        let outputs = Double(g.output.0) * Double(g.output.1) * Double(g.output.2)
+        return channels >= Int(kernels.depthwiseChannels.lanes) && g.kernel != (1, 1, 1)
+            && outputs <= Double(depthwiseChannelsOutputs)
+            && convarith_depthwise_channels_scratch(&geometry, gridLimit * 16) > 0
+    }
+
+    /// The most outputs a plane may have for its depthwise layer to run a block of channels at once: the block's
+    /// copies in and out, a float at a time, cost more than the grid's per-plane work beyond. Zen 4, one thread,
+    /// AVX-512 / AVX2: 960 channels of 7 × 7 0.118 → 0.071 / 0.106 → 0.067 ms, stride 2 onto 7 × 7 (576
+    /// channels) 0.118 → 0.078 / 0.113 → 0.064, 5 × 5 stride 2 onto 7 × 7 0.28 → 0.13 / 0.26 → 0.11; but 576
+    /// channels of 14 × 14 0.13 → 0.23 / 0.12 → 0.12 and 192 of 28 × 28 0.14 → 0.28 / 0.10 → 0.15.
+    static let depthwiseChannelsOutputs = 100
 }
