@@ -172,7 +172,7 @@ extension BenchCommand {
             // Random tensors are made at about 5 million values a second: bench refuses larger ones than a
             // few seconds' worth (the memory limit alone would allow minutes).
             for (tensor, shape) in [("x", tensors.x), ("w", tensors.weight ?? [])] where MemoryLimit.elementCount(shape).map({ $0 > Self.tensorLimit }) ?? true {
-                printError("error: workload \(name): \(tensor) \(shape) has more than \(Self.tensorLimit) values, past bench's limit for the tensors it fills with random numbers")
+                printError("error: workload \(name): \(tensor) \(shape) has more than \(Self.tensorLimit) values, past bench's limit for the tensors it fills with random numbers; make its batch, channels or sizes smaller")
                 throw ExitCode(1)
             }
             let x = try exitingOnError { () throws(KernelError) in try Tensor.random(shape: tensors.x, using: &rng) }
