@@ -106,6 +106,13 @@ public struct PoolingSpec: Sendable, Hashable {
     private func checkPaddingLimits(axis: Int, padding: AxisPadding, kernel: Int, input: Int, rank: Int) throws(ArithmeticError) {
         let rules = convention.pooling
         let largest = max(padding.before, padding.after)
+        if rules.explicitPadding == .maxUpToTwoAxes && window.padding.mode != .same
+            && (padding.before != 0 || padding.after != 0)
+            && (mode == .average || rank > 2) {
+            let layer = mode == .average ? "average pooling" : "3-D max pooling"
+            let others = Convention.names { $0.pooling.explicitPadding == .any }
+            throw .unsupported("\(convention.displayName) takes explicit pooling padding only for max pooling of 1 or 2 axes (tf.nn.max_pool1d/2d); its \(layer) takes padding 'valid' or 'same': use one of those, pad first (tf.pad), or use convention \(others)")
+        }
         switch rules.paddingLimit {
         case .halfOfRawKernel where largest > kernel / 2:
             // The raw kernel, even when dilation makes the window wider.

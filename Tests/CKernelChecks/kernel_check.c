@@ -254,6 +254,26 @@ static void check_copies(void) {
         }
 }
 
+// The NaN scan: the first NaN at every place in and around a 64-float block, and none in a clean tensor.
+static void check_first_nan(const char *isa) {
+    convarith_first_nan_fn scan = convarith_select_first_nan(isa);
+    for (int64_t count = 0; count < 200; count += 13) {
+        float *x = random_floats(count);
+        cases++;
+        if (scan(x, count) != -1) { failures++; printf("FAIL first_nan: %lld clean floats\n", (long long)count); }
+        for (int64_t at = 0; at < count; at += 5) {
+            x[at] = NAN;
+            if (at + 3 < count) x[at + 3] = NAN;
+            cases++;
+            int64_t got = scan(x, count);
+            if (got != at) { failures++; printf("FAIL first_nan: %lld floats, NaN at %lld, got %lld\n", (long long)count, (long long)at, (long long)got); }
+            x[at] = 1;
+            if (at + 3 < count) x[at + 3] = 1;
+        }
+        free(x);
+    }
+}
+
 // The thread pool: every part runs once, from two threads.
 static void add_part(void *context, int64_t part) { __atomic_fetch_add((int64_t *)context + part, 1, __ATOMIC_RELAXED); }
 
@@ -280,6 +300,7 @@ int main(int argc, char **argv) {
     check_positions(isa);
     check_windows(isa);
     check_copies();
+    check_first_nan(isa);
     check_pool();
     printf("%d cases, %d failed (%s kernels)\n", cases, failures, convarith_select_microkernel(isa).name);
     return failures == 0 && cases > 0 ? 0 : 1;

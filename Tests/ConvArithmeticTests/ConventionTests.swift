@@ -11,6 +11,16 @@ private func refusal(_ parameters: LayerParameters) -> String? {
     }
 }
 
+/// The message of a refused shape, or `nil` when it resolves.
+private func refusalMessage(_ body: () throws -> LayerShape) -> String? {
+    do {
+        _ = try body()
+        return nil
+    } catch {
+        return String(describing: error)
+    }
+}
+
 @Suite("Conventions are values")
 struct ConventionTests {
     @Test("every convention is found by its name, in any case, and unknown names are not", arguments: Convention.all)
@@ -116,6 +126,37 @@ struct ConventionTests {
         #expect(refusal(LayerParameters(operation: .pooling, input: [8], kernel: [2], ceilMode: true, convention: .mlx)) != nil)
         #expect(refusal(LayerParameters(operation: .pooling, input: [8], kernel: [2], poolingMode: .average,
                                         countIncludePad: false, convention: .mlx)) != nil)
+    }
+
+    @Test("TensorFlow takes explicit pooling padding below the kernel, for max pooling of 1 or 2 axes only (as tf.nn.max_pool2d and avg_pool2d do)")
+    func tensorflowExplicitPoolingPadding() throws {
+        // TensorFlow 2.21: max_pool2d k 2 with padding [1, 1] gives 3 → 4, [0, 1] too; [2, 2], [0, 2] and [2, 0]
+        // fail ("Top/Bottom padding 2 needs to be smaller than the window size 2"); avg_pool2d and max_pool3d
+        // take a string padding only ("Expected string for argument 'padding'").
+        let max2D = try PoolingSpec(kernel: [2, 2], stride: [1, 1], padding: .explicit([AxisPadding(1), AxisPadding(0)]), convention: .tensorflow)
+        #expect(try max2D.shape(input: [3, 3]).output == [4, 2])
+        let uneven = try PoolingSpec(kernel: [2], stride: [1], padding: .explicit([AxisPadding(before: 0, after: 1)]), convention: .tensorflow)
+        #expect(try uneven.shape(input: [3]).output == [3])
+        for padding in [AxisPadding(2), AxisPadding(before: 0, after: 2), AxisPadding(before: 2, after: 0)] {
+            let spec = try PoolingSpec(kernel: [2], stride: [1], padding: .explicit([padding]), convention: .tensorflow)
+            #expect(throws: ArithmeticError.self, "\(padding)") { try spec.shape(input: [3]) }
+        }
+        let average = try PoolingSpec(kernel: [3], stride: [2], padding: .symmetric([1]), mode: .average, convention: .tensorflow)
+        let message = try #require(refusalMessage { try average.shape(input: [5]) })
+        #expect(message.contains("average pooling takes padding 'valid' or 'same'") && message.contains("pytorch"))
+        let max3D = try PoolingSpec(kernel: [2, 2, 2], padding: .symmetric([1, 0, 0]), convention: .tensorflow)
+        #expect(refusalMessage { try max3D.shape(input: [4, 4, 4]) }?.contains("3-D max pooling") == true)
+        // 'same' (the padding TensorFlow computes) and explicit zeros stay accepted everywhere.
+        #expect(try PoolingSpec(kernel: [3], stride: [2], padding: .named(.same), mode: .average, convention: .tensorflow)
+            .shape(input: [5]).output == [3])
+        #expect(try PoolingSpec(kernel: [2, 2, 2], padding: .symmetric([0, 0, 0]), convention: .tensorflow).shape(input: [4, 4, 4]).output == [2, 2, 2])
+    }
+
+    @Test("max pooling's NaN rule comes from the convention: PyTorch, JAX and MLX propagate, ONNX Runtime and TensorFlow pass NaN over from −FLT_MAX")
+    func maxPoolingNaNRules() {
+        #expect(Convention.all.filter { $0.pooling.maxNaN == .propagates }.map(\.name) == ["pytorch", "jax", "mlx"])
+        #expect(Convention.tensorflow.pooling.emptyMaxWindow == -.greatestFiniteMagnitude)
+        #expect(Convention.jax.pooling.emptyMaxWindow == -.infinity)
     }
 
     @Test("pooling defaults come from the convention: stride, divisor and the empty max window")

@@ -220,6 +220,81 @@ struct MaxPoolingTieTests {
         }
     }
 
+    @Test("PyTorch max pooling gives NaN for every window holding a NaN, as torch.nn.functional.max_pool1d/2d does, on every kernel and thread count")
+    func pytorchPropagatesNaNAsPyTorch() throws {
+        // torch 2.13, max_pool1d k 2 s 1 of this row: [nan, nan, 3, nan, nan, nan, −0, 0, 0].
+        let x = try Tensor(shape: [1, 1, 10], data: [1, .nan, 2, 3, .nan, .nan, -0.0, 0, 0, -0.0])
+        let expected: [Float] = [.nan, .nan, 3, .nan, .nan, .nan, -0.0, 0, 0]
+        let shape = try PoolingSpec(kernel: [2], stride: [1], convention: .pytorch).shape(input: [10])
+        var results = [("reference", try ReferenceKernels.pooling(x, shape: shape, mode: .max))]
+        for microKernel in microKernels {
+            results.append((microKernel.name, try FastKernels.pooling(x, shape: shape, mode: .max, threads: 1, microKernel: microKernel)))
+        }
+        for (name, y) in results {
+            #expect(y.data.count == expected.count && zip(y.data, expected).allSatisfy(sameBits), "\(name): \(y.data)")
+        }
+        // torch 2.13, max_pool2d k 3 s 1 p 1 of 1…16 in a 4 × 4 plane with a NaN for the 6: NaN in the nine
+        // windows over it, the others their maxima.
+        var plane = (1...16).map(Float.init)
+        plane[5] = .nan
+        let x2 = try Tensor(shape: [1, 1, 4, 4], data: plane)
+        let expected2: [Float] = [.nan, .nan, .nan, 8, .nan, .nan, .nan, 12, .nan, .nan, .nan, 16, 14, 15, 16, 16]
+        let pool = try PoolingSpec(kernel: [3, 3], stride: [1, 1], padding: .symmetric([1, 1])).shape(input: [4, 4])
+        var compared = 0
+        for microKernel in microKernels {
+            for threads in [1, 2] {
+                let y = try FastKernels.pooling(x2, shape: pool, mode: .max, threads: threads, microKernel: microKernel)
+                #expect(y.data.count == expected2.count && zip(y.data, expected2).allSatisfy(sameBits), "\(microKernel.name): \(y.data)")
+                compared += 1
+            }
+        }
+        #expect(compared == 2 * microKernels.count)
+    }
+
+    @Test("max pooling k 2 s 1 gives each framework's measured floats for NaN, ±∞ and −∞-only windows, on every kernel",
+          arguments: [Convention.tensorflow, .jax, .mlx])
+    func nanAndInfinitiesMatchTheFrameworks(_ convention: Convention) throws {
+        // Measured with TensorFlow 2.21 (tf.nn.max_pool1d), JAX 0.10.2 (lax.reduce_window max from −∞) and MLX 0.32.4
+        // (nn.MaxPool1d) on these rows.
+        let lowest = -Float.greatestFiniteMagnitude
+        let rows: [([Float], tensorflow: [Float], propagating: [Float])] = [
+            ([1, .nan, 2, 3, 4], [1, 2, 3, 4], [.nan, .nan, 3, 4]),
+            ([.nan, .nan, 1, 2], [lowest, 1, 2], [.nan, .nan, 2]),
+            ([1, .infinity, .nan, -.infinity], [.infinity, .infinity, lowest], [.infinity, .nan, .nan]),
+            ([-.infinity, -.infinity, 1], [lowest, 1], [-.infinity, 1]),
+        ]
+        var compared = 0
+        for (row, tensorflow, propagating) in rows {
+            let expected = convention == .tensorflow ? tensorflow : propagating
+            let x = try Tensor(shape: [1, 1, row.count], data: row)
+            let shape = try PoolingSpec(kernel: [2], stride: [1], convention: convention).shape(input: [row.count])
+            var results = [("reference", try ReferenceKernels.pooling(x, shape: shape, mode: .max))]
+            for microKernel in microKernels {
+                results.append((microKernel.name, try FastKernels.pooling(x, shape: shape, mode: .max, threads: 1, microKernel: microKernel)))
+            }
+            for (name, y) in results {
+                #expect(y.data.count == expected.count && zip(y.data, expected).allSatisfy(sameBits), "\(name) \(row): \(y.data)")
+                compared += 1
+            }
+        }
+        #expect(compared == rows.count * (1 + microKernels.count))
+    }
+
+    @Test("NaN windows are marked across every axis of a 3-D pool with strides, dilation and padding, as the reference's NaN-keeping compare")
+    func nanWindowsMatchTheReferenceIn3D() throws {
+        var generator = SeededGenerator(state: 99)
+        var x = try Tensor.random(shape: [2, 2, 7, 9, 11], using: &generator)
+        for index in [0, 17, 300, 301, 693, x.data.count - 1] { x.data[index] = .nan }
+        let shape = try PoolingSpec(kernel: [2, 3, 3], stride: [1, 2, 3], padding: .symmetric([1, 1, 1]), dilation: [2, 1, 2])
+            .shape(input: [7, 9, 11])
+        let reference = try ReferenceKernels.pooling(x, shape: shape, mode: .max)
+        #expect(reference.data.contains(where: \.isNaN) && !reference.data.allSatisfy(\.isNaN))
+        for microKernel in microKernels {
+            let y = try FastKernels.pooling(x, shape: shape, mode: .max, threads: 2, microKernel: microKernel)
+            #expect(y.data.count == reference.data.count && zip(y.data, reference.data).allSatisfy(sameBits), "\(microKernel.name)")
+        }
+    }
+
     @Test("PyTorch max pooling keeps the first of equal maxima (−0 before 0), as torch.nn.functional.max_pool1d/2d does, on the grid and the row kernels")
     func pytorchTiesMatchPyTorch() throws {
         // torch 2.13, max_pool1d k 2 s 1 of [−0, 0, 0, −0]: [−0, 0, 0].

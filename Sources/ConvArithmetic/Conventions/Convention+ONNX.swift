@@ -12,7 +12,7 @@ extension Convention {
                               asymmetricOperations: .all),
         convolution: ConvolutionRules(),
         pooling: PoolingRules(defaultStride: .one, averageDivisor: .countIncludePad(default: false),
-                              emptyMaxWindow: -.greatestFiniteMagnitude, paddingLimit: .belowKernel, division: .truncating),
+                              emptyMaxWindow: -.greatestFiniteMagnitude, maxNaN: .passedOver, paddingLimit: .belowKernel, division: .truncating),
         transposed: TransposedRules(outputPaddingLimit: .belowStrideOrDilation, namedPadding: .onnxAutoPad,
                                     outputSize: .derivesPadding, forwardCheck: true),
         channels: ChannelRules(),

@@ -41,14 +41,38 @@ public struct PoolingRules: Sendable, Hashable {
         case none
     }
 
+    /// Which pooling layers take explicit padding (any other than `same` or `valid`).
+    public enum ExplicitPadding: Sendable, Hashable {
+        /// Every pooling layer.
+        case any
+        /// Max pooling of one or two axes only (TensorFlow's `MaxPool`: `tf.nn.avg_pool` and the 3-D pools
+        /// take `'SAME'` or `'VALID'` alone).
+        case maxUpToTwoAxes
+    }
+
+    /// What max pooling makes of a NaN in a window.
+    public enum MaxNaN: Sendable, Hashable {
+        /// The window gives NaN (PyTorch keeps a tap when `v > max || isnan(v)`).
+        case propagates
+        /// NaN is passed over (ONNX Runtime keeps a tap when `v > max`); a window of NaN alone gives
+        /// ``PoolingRules/emptyMaxWindow``.
+        case passedOver
+    }
+
     /// The stride when none is given.
     public let defaultStride: DefaultStride
     /// What average pooling divides by.
     public let averageDivisor: AverageDivisor
-    /// The value of a max window that lies entirely in the padding (−∞, or ONNX Runtime's −3.4028235e38).
+    /// The value of a max window with nothing above it: one that lies entirely in the padding, or holds only −∞
+    /// (and NaN, where NaN is passed over): −∞, or the lowest finite float −3.4028235e38 that ONNX Runtime and
+    /// TensorFlow start their windows from.
     public let emptyMaxWindow: Float
+    /// What max pooling makes of a NaN in a window.
+    public let maxNaN: MaxNaN
     /// The padding limit.
     public let paddingLimit: PaddingLimit
+    /// Which pooling layers take explicit padding.
+    public let explicitPadding: ExplicitPadding
     /// How the window count is divided.
     public let division: WindowDivision
     /// Whether `ceil_mode` exists (with the drop rule: the last window must start inside the input or
@@ -64,12 +88,14 @@ public struct PoolingRules: Sendable, Hashable {
 
     /// Pooling rules.
     public init(defaultStride: DefaultStride, averageDivisor: AverageDivisor, emptyMaxWindow: Float = -.infinity,
-                paddingLimit: PaddingLimit = .none, division: WindowDivision = .floor, ceilMode: Bool = true,
+                maxNaN: MaxNaN = .propagates, paddingLimit: PaddingLimit = .none, explicitPadding: ExplicitPadding = .any, division: WindowDivision = .floor, ceilMode: Bool = true,
                 dilation: Dilation = .any, average3DNeedsInputAtLeastKernel: Bool = false, largestOutput: Int? = nil) {
         self.defaultStride = defaultStride
         self.averageDivisor = averageDivisor
         self.emptyMaxWindow = emptyMaxWindow
+        self.maxNaN = maxNaN
         self.paddingLimit = paddingLimit
+        self.explicitPadding = explicitPadding
         self.division = division
         self.ceilMode = ceilMode
         self.dilation = dilation

@@ -74,7 +74,8 @@ public enum ReferenceKernels {
     /// Max or average pooling over each window.
     ///
     /// Max pooling ignores padding; a window entirely in the padding gives the convention's
-    /// `emptyMaxWindow` (−∞, or ONNX Runtime's −3.4028235e38). Average pooling divides by the taps inside
+    /// `emptyMaxWindow` (−∞, or ONNX Runtime's −3.4028235e38), and a NaN in a window gives NaN or is passed
+    /// over by the convention's `maxNaN`. Average pooling divides by the taps inside
     /// the padded input when the convention counts the padding (`PoolingRules.countsPadding(_:)` of
     /// `countIncludePad`), else by the taps on real input.
     public static func pooling(_ x: Tensor, shape: LayerShape, mode: PoolingMode,
@@ -83,6 +84,7 @@ public enum ReferenceKernels {
         let layout = try LayerTensors(shape: shape, x: x, weight: nil, bias: nil, groups: 1)
         let includePad = shape.convention.pooling.countsPadding(countIncludePad)
         let empty = shape.convention.pooling.emptyMaxWindow
+        let propagatesNaN = shape.convention.pooling.maxNaN == .propagates
         let walk = shape.windowWalk
         let inputCount = walk.inputCount, outputCount = walk.outputCount
         let planes = layout.batch * layout.inputChannels
@@ -95,9 +97,13 @@ public enum ReferenceKernels {
                 switch mode {
                 case .max:
                     result = empty
-                    // The first of equal maxima (−0 before 0) and NaN passed over, as ONNX Runtime's and PyTorch's
-                    // loops compare (`v > m`); PyTorch also propagates NaN, which no kernel here does yet.
-                    for tap in taps { if let input = tap.input, x.data[xBase + input] > result { result = x.data[xBase + input] } }
+                    // The first of equal maxima (−0 before 0), as ONNX Runtime's and PyTorch's loops compare
+                    // (`v > m`); a NaN is kept, and then stays, when the convention propagates it.
+                    for tap in taps {
+                        guard let input = tap.input else { continue }
+                        let v = x.data[xBase + input]
+                        if v > result || (propagatesNaN && v.isNaN) { result = v }
+                    }
                 case .average:
                     var sum: Float = 0
                     for tap in taps { if let input = tap.input { sum += x.data[xBase + input] } }

@@ -101,6 +101,7 @@ extension FastKernels {
                               countsPadding: shape.convention.pooling.countsPadding(countIncludePad))
             : nil
         let empty = shape.convention.pooling.emptyMaxWindow
+        let marksNaN = mode == .max && shape.convention.pooling.maxNaN == .propagates
         let path = poolingPath(geometry, mode: mode, kernels: rows)
         x.data.withUnsafeBufferPointer { xs in
             y.withUnsafeMutableBufferPointer { ys in
@@ -120,6 +121,9 @@ extension FastKernels {
                     case .windowRows:
                         DirectKernels.pooling(x: x, y: y, planes: last - first, geometry: geometry, divisors: divisors,
                                               average: mode == .average, empty: empty, kernels: rows)
+                    }
+                    if marksNaN {
+                        NaNWindows.mark(x: x, y: y, planes: last - first, geometry: geometry, scan: rows.firstNaN)
                     }
                 }
             }
