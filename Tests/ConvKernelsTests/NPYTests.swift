@@ -29,6 +29,21 @@ struct NPYTests {
         #expect(try NPY.decode(NPY.encode(scalar)) == scalar)
     }
 
+    @Test("the data written a chunk at a time (the header, then the tensor's own memory) is the encoded file's, for every chunk size")
+    func chunkedDataMatchesTheEncoding() throws {
+        let tensor = try Tensor(shape: [1, 2, 7], data: [1, .nan, -0.0, 3, .infinity, -.infinity, 5, 6, 7, 8, 9, 10, 11, 1e-40])
+        let encoded = NPY.encode(tensor)
+        for floats in [1, 3, 13, 14, 15, 1 << 20] {
+            var bytes = NPY.header(shape: tensor.shape)
+            var chunks = 0
+            NPY.withDataChunks(of: tensor, floats: floats) { bytes += $0; chunks += 1 }
+            #expect(bytes == encoded, "\(floats) floats a chunk")
+            #expect(chunks == (tensor.count + floats - 1) / floats)
+        }
+        let decoded = try NPY.decode(encoded)
+        #expect(decoded.data.count == tensor.data.count && zip(decoded.data, tensor.data).allSatisfy { $0.bitPattern == $1.bitPattern })
+    }
+
     @Test("versions 2 and 3, float64 and int64 are converted to Float")
     func otherVersionsAndTypesConvert() throws {
         let doubles = npyFile(version: 2, header: "{'descr': '<f8', 'fortran_order': False, 'shape': (3,), }",

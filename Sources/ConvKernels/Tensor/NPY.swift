@@ -153,9 +153,18 @@ public enum NPY {
 
     /// Encodes a tensor as a version 1.0 `.npy` file of little-endian `float32` in C order.
     public static func encode(_ tensor: Tensor) -> [UInt8] {
-        let shape = tensor.shape.isEmpty ? "()" : tensor.shape.count == 1 ? "(\(tensor.shape[0]),)"
-            : "(" + tensor.shape.map(String.init).joined(separator: ", ") + ")"
-        var header = "{'descr': '<f4', 'fortran_order': False, 'shape': \(shape), }"
+        var bytes = header(shape: tensor.shape)
+        bytes.reserveCapacity(bytes.count + tensor.count * 4)
+        withDataChunks(of: tensor) { bytes += $0 }
+        return bytes
+    }
+
+    /// The header of a version 1.0 `.npy` file of little-endian `float32` in C order with this shape; the
+    /// data (``withDataChunks(of:floats:_:)``) follow it.
+    public static func header(shape: [Int]) -> [UInt8] {
+        let written = shape.isEmpty ? "()" : shape.count == 1 ? "(\(shape[0]),)"
+            : "(" + shape.map(String.init).joined(separator: ", ") + ")"
+        var header = "{'descr': '<f4', 'fortran_order': False, 'shape': \(written), }"
         // Pad with spaces so that magic + version + length + header (ending in \n) is a multiple of 64.
         let unpadded = 10 + header.utf8.count + 1
         header += String(repeating: " ", count: (64 - unpadded % 64) % 64) + "\n"
@@ -163,12 +172,30 @@ public enum NPY {
         let length = header.utf8.count
         bytes += [UInt8(length & 0xFF), UInt8(length >> 8)]
         bytes += Array(header.utf8)
-        bytes.reserveCapacity(bytes.count + tensor.count * 4)
-        for value in tensor.data {
-            let bits = value.bitPattern.littleEndian
-            bytes += [UInt8(bits & 0xFF), UInt8(bits >> 8 & 0xFF), UInt8(bits >> 16 & 0xFF), UInt8(bits >> 24)]
-        }
         return bytes
+    }
+
+    /// Passes the data of `tensor`'s `.npy` file (little-endian `float32`) to `body`, `floats` values at a
+    /// time: the tensor's own memory on a little-endian machine (a file is written without a copy of the
+    /// tensor), else each chunk converted into one buffer of that size.
+    public static func withDataChunks(of tensor: Tensor, floats: Int = 1 << 20,
+                                      _ body: (UnsafeRawBufferPointer) throws -> Void) rethrows {
+        let chunk = max(1, floats)
+        try tensor.data.withUnsafeBufferPointer { values in
+            let starts = stride(from: 0, to: values.count, by: chunk)
+            guard 1.littleEndian != 1 else {
+                for start in starts {
+                    try body(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: values[start..<min(start + chunk, values.count)])))
+                }
+                return
+            }
+            var converted = [UInt32](repeating: 0, count: min(chunk, values.count))
+            for start in starts {
+                let part = values[start..<min(start + chunk, values.count)]
+                for (index, value) in part.enumerated() { converted[index] = value.bitPattern.littleEndian }
+                try converted.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[..<(part.count * 4)])) }
+            }
+        }
     }
 
     /// A NumPy element type this reader converts to `Float`.

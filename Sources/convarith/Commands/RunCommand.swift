@@ -66,7 +66,9 @@ struct RunCommand: ParsableCommand {
         }
         // The writer every file output uses: its messages name the system's reason ("Is a directory").
         var file = try OutputFile(path: out)
-        try file.write(NPY.encode(y))
+        // The header, then the output's own memory: no second copy of a large output.
+        try file.write(NPY.header(shape: y.shape))
+        try NPY.withDataChunks(of: y) { chunk in try file.write(chunk) }
         try file.close()
         if json {
             print(JSONWriter.string(.object([("output_shape", .array(y.shape.map(JSONValue.integer))), ("path", .string(out))])))

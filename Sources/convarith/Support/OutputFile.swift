@@ -41,16 +41,21 @@ struct OutputFile {
 
     /// Writes all of `bytes`.
     mutating func write(_ bytes: [UInt8]) throws {
+        try bytes.withUnsafeBytes { raw in try write(raw) }
+    }
+
+    /// Writes all of the bytes at `raw`.
+    mutating func write(_ raw: UnsafeRawBufferPointer) throws {
         var offset = 0
-        while offset < bytes.count {
-            let written = bytes[offset...].withUnsafeBytes { systemWrite(descriptor, $0.baseAddress, $0.count) }
+        while offset < raw.count {
+            let written = systemWrite(descriptor, raw.baseAddress.map { $0 + offset }, raw.count - offset)
             if written < 0 {
                 if errno == EINTR { continue }
                 try fail()
             }
             offset += written
         }
-        bytesWritten += bytes.count
+        bytesWritten += raw.count
     }
 
     /// Completes the file: its bytes reach the disk and, for a file of its own, it replaces the previous
