@@ -33,6 +33,10 @@ public struct PoolingSpec: Sendable, Hashable {
     public init(kernel: [Int], stride: [Int]? = nil, padding: Padding = .zero, dilation: [Int] = [1],
                 mode: PoolingMode = .max, ceilMode: Bool = false, countIncludePad: Bool? = nil,
                 convention: Convention = .pytorch) throws(ArithmeticError) {
+        // A default stride is the kernel: a kernel of 0 is reported as the kernel, not as the stride it made.
+        for (axis, value) in kernel.enumerated() where value < 1 {
+            throw .nonPositive(parameter: "kernel", axis: kernel.count == 1 ? nil : axis, value: value)
+        }
         let stride = stride ?? Self.defaultStride(kernel: kernel, convention: convention)
         self.init(window: try WindowParameters(kernel: kernel, stride: stride, dilation: dilation, padding: padding),
                   mode: mode, ceilMode: ceilMode, countIncludePad: countIncludePad, convention: convention)

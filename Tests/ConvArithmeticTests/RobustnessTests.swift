@@ -35,6 +35,11 @@ struct RobustnessTests {
         #expect(throws: ArithmeticError.negative(parameter: "padding", axis: nil, value: -1)) { try ConvolutionSpec(kernel: [3], padding: .symmetric([-1])) }
         #expect(throws: ArithmeticError.nonPositive(parameter: "input size", axis: 0, value: 0)) { try ConvolutionSpec(kernel: [3]).shape(input: [0]) }
         #expect(throws: ArithmeticError.rankMismatch(parameter: "kernel", expected: 3, actual: 2)) { try ConvolutionSpec(kernel: [3, 3]).shape(input: [8, 8, 8]) }
+        // Pooling's default stride is the kernel: a kernel of 0 is named as the kernel, under every convention.
+        for convention in Convention.all {
+            #expect(throws: ArithmeticError.nonPositive(parameter: "kernel", axis: nil, value: 0)) { try PoolingSpec(kernel: [0], convention: convention) }
+            #expect(throws: ArithmeticError.nonPositive(parameter: "kernel", axis: 1, value: -1)) { try PoolingSpec(kernel: [2, -1], convention: convention) }
+        }
     }
 
     @Test("a kernel larger than the padded input is an error that names the sizes")
