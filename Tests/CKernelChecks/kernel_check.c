@@ -254,21 +254,32 @@ static void check_copies(void) {
         }
 }
 
-// The NaN scan: the first NaN at every place in and around a 64-float block, and none in a clean tensor.
-static void check_first_nan(const char *isa) {
-    convarith_first_nan_fn scan = convarith_select_first_nan(isa);
+// The scans: the first NaN, and the first −0, at every place in and around a 64-float block, and none in a
+// clean tensor (whose zeros are all +0).
+static void check_scans(const char *isa) {
+    convarith_float_scans scans = convarith_select_float_scans(isa);
     for (int64_t count = 0; count < 200; count += 13) {
         float *x = random_floats(count);
+        for (int64_t i = 0; i < count; i++) if (x[i] == 0) x[i] = 0.0f;
         cases++;
-        if (scan(x, count) != -1) { failures++; printf("FAIL first_nan: %lld clean floats\n", (long long)count); }
+        if (scans.first_nan(x, count) != -1 || scans.first_bits(x, count, 0x80000000u) != -1) {
+            failures++;
+            printf("FAIL scans: %lld clean floats\n", (long long)count);
+        }
         for (int64_t at = 0; at < count; at += 5) {
-            x[at] = NAN;
-            if (at + 3 < count) x[at + 3] = NAN;
-            cases++;
-            int64_t got = scan(x, count);
-            if (got != at) { failures++; printf("FAIL first_nan: %lld floats, NaN at %lld, got %lld\n", (long long)count, (long long)at, (long long)got); }
-            x[at] = 1;
-            if (at + 3 < count) x[at + 3] = 1;
+            const float special[2] = {NAN, -0.0f};
+            for (int kind = 0; kind < 2; kind++) {
+                x[at] = special[kind];
+                if (at + 3 < count) x[at + 3] = special[kind];
+                cases++;
+                const int64_t got = kind == 0 ? scans.first_nan(x, count) : scans.first_bits(x, count, 0x80000000u);
+                if (got != at) {
+                    failures++;
+                    printf("FAIL scans (%s): %lld floats, at %lld, got %lld\n", kind == 0 ? "NaN" : "-0", (long long)count, (long long)at, (long long)got);
+                }
+                x[at] = 1;
+                if (at + 3 < count) x[at + 3] = 1;
+            }
         }
         free(x);
     }
@@ -300,7 +311,7 @@ int main(int argc, char **argv) {
     check_positions(isa);
     check_windows(isa);
     check_copies();
-    check_first_nan(isa);
+    check_scans(isa);
     check_pool();
     printf("%d cases, %d failed (%s kernels)\n", cases, failures, convarith_select_microkernel(isa).name);
     return failures == 0 && cases > 0 ? 0 : 1;

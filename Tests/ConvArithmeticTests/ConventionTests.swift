@@ -152,11 +152,12 @@ struct ConventionTests {
         #expect(try PoolingSpec(kernel: [2, 2, 2], padding: .symmetric([0, 0, 0]), convention: .tensorflow).shape(input: [4, 4, 4]).output == [2, 2, 2])
     }
 
-    @Test("max pooling's NaN rule comes from the convention: PyTorch, JAX and MLX propagate, ONNX Runtime and TensorFlow pass NaN over from −FLT_MAX")
+    @Test("max pooling's NaN and zero rules come from the convention: PyTorch, JAX and MLX propagate, ONNX Runtime and TensorFlow pass NaN over from −FLT_MAX; JAX keeps +0 above −0")
     func maxPoolingNaNRules() {
         #expect(Convention.all.filter { $0.pooling.maxNaN == .propagates }.map(\.name) == ["pytorch", "jax", "mlx"])
         #expect(Convention.tensorflow.pooling.emptyMaxWindow == -.greatestFiniteMagnitude)
         #expect(Convention.jax.pooling.emptyMaxWindow == -.infinity)
+        #expect(Convention.all.filter { $0.pooling.maxOfZeros == .positive }.map(\.name) == ["jax"])
     }
 
     @Test("pooling defaults come from the convention: stride, divisor and the empty max window")

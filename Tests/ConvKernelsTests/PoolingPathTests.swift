@@ -251,21 +251,24 @@ struct MaxPoolingTieTests {
         #expect(compared == 2 * microKernels.count)
     }
 
-    @Test("max pooling k 2 s 1 gives each framework's measured floats for NaN, ±∞ and −∞-only windows, on every kernel",
+    @Test("max pooling k 2 s 1 gives each framework's measured floats for NaN, ±∞, −∞-only windows and zeros of both signs, on every kernel",
           arguments: [Convention.tensorflow, .jax, .mlx])
-    func nanAndInfinitiesMatchTheFrameworks(_ convention: Convention) throws {
+    func nanInfinitiesAndZerosMatchTheFrameworks(_ convention: Convention) throws {
         // Measured with TensorFlow 2.21 (tf.nn.max_pool1d), JAX 0.10.2 (lax.reduce_window max from −∞) and MLX 0.32.4
-        // (nn.MaxPool1d) on these rows.
+        // (nn.MaxPool1d) on these rows: TensorFlow passes NaN over from −FLT_MAX; JAX and MLX propagate it; JAX
+        // keeps +0 above −0, the others the first of equal zeros.
         let lowest = -Float.greatestFiniteMagnitude
-        let rows: [([Float], tensorflow: [Float], propagating: [Float])] = [
-            ([1, .nan, 2, 3, 4], [1, 2, 3, 4], [.nan, .nan, 3, 4]),
-            ([.nan, .nan, 1, 2], [lowest, 1, 2], [.nan, .nan, 2]),
-            ([1, .infinity, .nan, -.infinity], [.infinity, .infinity, lowest], [.infinity, .nan, .nan]),
-            ([-.infinity, -.infinity, 1], [lowest, 1], [-.infinity, 1]),
+        let rows: [(row: [Float], tensorflow: [Float], jax: [Float], mlx: [Float])] = [
+            ([1, .nan, 2, 3, 4], [1, 2, 3, 4], [.nan, .nan, 3, 4], [.nan, .nan, 3, 4]),
+            ([.nan, .nan, 1, 2], [lowest, 1, 2], [.nan, .nan, 2], [.nan, .nan, 2]),
+            ([1, .infinity, .nan, -.infinity], [.infinity, .infinity, lowest], [.infinity, .nan, .nan], [.infinity, .nan, .nan]),
+            ([-.infinity, -.infinity, 1], [lowest, 1], [-.infinity, 1], [-.infinity, 1]),
+            ([-0.0, 0, 0, -0.0], [-0.0, 0, 0], [0, 0, 0], [-0.0, 0, 0]),
+            ([0, -0.0, -0.0, 0], [0, -0.0, -0.0], [0, -0.0, 0], [0, -0.0, -0.0]),
         ]
         var compared = 0
-        for (row, tensorflow, propagating) in rows {
-            let expected = convention == .tensorflow ? tensorflow : propagating
+        for (row, tensorflow, jax, mlx) in rows {
+            let expected = convention == .tensorflow ? tensorflow : convention == .jax ? jax : mlx
             let x = try Tensor(shape: [1, 1, row.count], data: row)
             let shape = try PoolingSpec(kernel: [2], stride: [1], convention: convention).shape(input: [row.count])
             var results = [("reference", try ReferenceKernels.pooling(x, shape: shape, mode: .max))]
@@ -278,6 +281,30 @@ struct MaxPoolingTieTests {
             }
         }
         #expect(compared == rows.count * (1 + microKernels.count))
+    }
+
+    @Test("JAX max pooling keeps +0 above −0 wherever it is in a window, on every path, kernel and thread count, as its reference does")
+    func jaxZerosOnEveryPath() throws {
+        var generator = SeededGenerator(state: 5)
+        var plane = try Tensor.random(shape: [2, 3, 12, 13], using: &generator).data.map { $0 < 0.7 ? Float(-0.0) : 0 }
+        plane[7] = .nan
+        let x = try Tensor(shape: [2, 3, 12, 13], data: plane)
+        var compared = 0
+        for (kernel, stride, padding) in [(3, 1, 1), (3, 2, 1), (2, 2, 0), (5, 1, 2)] {
+            let shape = try PoolingSpec(kernel: [kernel, kernel], stride: [stride, stride], padding: .symmetric([padding, padding]),
+                                        convention: .jax).shape(input: [12, 13])
+            let reference = try ReferenceKernels.pooling(x, shape: shape, mode: .max)
+            #expect(reference.data.contains { $0 == 0 && $0.sign == .minus } && reference.data.contains { $0 == 0 && $0.sign == .plus })
+            for microKernel in microKernels {
+                for threads in [1, 2] {
+                    let y = try FastKernels.pooling(x, shape: shape, mode: .max, threads: threads, microKernel: microKernel)
+                    #expect(y.data.count == reference.data.count && zip(y.data, reference.data).allSatisfy(sameBits),
+                            "k \(kernel) s \(stride) \(microKernel.name) \(threads) threads")
+                    compared += 1
+                }
+            }
+        }
+        #expect(compared == 4 * 2 * microKernels.count)
     }
 
     @Test("NaN windows are marked across every axis of a 3-D pool with strides, dilation and padding, as the reference's NaN-keeping compare")

@@ -162,11 +162,15 @@ void convarith_pack_phase_weights(const float *w, int64_t in_group, int64_t out_
                                   int64_t phases, const int64_t *counts, const int64_t *tap_list, int64_t first, int64_t last,
                                   float *out, float *scratch, int64_t block, int isa);
 
-/// The index of the first NaN among `count` floats, or −1 when there is none.
-typedef int64_t (*convarith_first_nan_fn)(const float *x, int64_t count);
+/// Scans of a tensor's floats: the index of the first NaN among `count` floats, and of the first whose bits
+/// are `bits` (0x80000000: −0), or −1 when there is none.
+typedef struct {
+    int64_t (*first_nan)(const float *x, int64_t count);
+    int64_t (*first_bits)(const float *x, int64_t count, uint32_t bits);
+} convarith_float_scans;
 
-/// The NaN scan for this CPU; `forced` as for the micro-kernel.
-convarith_first_nan_fn convarith_select_first_nan(const char *forced);
+/// The scans for this CPU; `forced` as for the micro-kernel.
+convarith_float_scans convarith_select_float_scans(const char *forced);
 
 /// Asks for the first `n` floats of rows `b + offsets[p]`, p < k, to be brought into the L2 cache (a hint:
 /// nothing is read or faulted): the next tile of an indirect GEMM, while the current one is computed.

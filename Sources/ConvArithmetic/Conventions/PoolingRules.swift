@@ -59,6 +59,15 @@ public struct PoolingRules: Sendable, Hashable {
         case passedOver
     }
 
+    /// Which of −0 and +0 max pooling keeps when they are a window's largest values.
+    public enum MaxOfZeros: Sendable, Hashable {
+        /// The first in the window's order (PyTorch, ONNX Runtime, TensorFlow and MLX keep a tap when
+        /// `v > max`).
+        case first
+        /// +0, wherever it is (JAX: XLA's max is IEEE 754's maximum, for which +0 is above −0).
+        case positive
+    }
+
     /// The stride when none is given.
     public let defaultStride: DefaultStride
     /// What average pooling divides by.
@@ -69,6 +78,8 @@ public struct PoolingRules: Sendable, Hashable {
     public let emptyMaxWindow: Float
     /// What max pooling makes of a NaN in a window.
     public let maxNaN: MaxNaN
+    /// Which of −0 and +0 max pooling keeps when they are a window's largest values.
+    public let maxOfZeros: MaxOfZeros
     /// The padding limit.
     public let paddingLimit: PaddingLimit
     /// Which pooling layers take explicit padding.
@@ -88,12 +99,13 @@ public struct PoolingRules: Sendable, Hashable {
 
     /// Pooling rules.
     public init(defaultStride: DefaultStride, averageDivisor: AverageDivisor, emptyMaxWindow: Float = -.infinity,
-                maxNaN: MaxNaN = .propagates, paddingLimit: PaddingLimit = .none, explicitPadding: ExplicitPadding = .any, division: WindowDivision = .floor, ceilMode: Bool = true,
+                maxNaN: MaxNaN = .propagates, maxOfZeros: MaxOfZeros = .first, paddingLimit: PaddingLimit = .none, explicitPadding: ExplicitPadding = .any, division: WindowDivision = .floor, ceilMode: Bool = true,
                 dilation: Dilation = .any, average3DNeedsInputAtLeastKernel: Bool = false, largestOutput: Int? = nil) {
         self.defaultStride = defaultStride
         self.averageDivisor = averageDivisor
         self.emptyMaxWindow = emptyMaxWindow
         self.maxNaN = maxNaN
+        self.maxOfZeros = maxOfZeros
         self.paddingLimit = paddingLimit
         self.explicitPadding = explicitPadding
         self.division = division

@@ -74,8 +74,8 @@ public enum ReferenceKernels {
     /// Max or average pooling over each window.
     ///
     /// Max pooling ignores padding; a window entirely in the padding gives the convention's
-    /// `emptyMaxWindow` (−∞, or ONNX Runtime's −3.4028235e38), and a NaN in a window gives NaN or is passed
-    /// over by the convention's `maxNaN`. Average pooling divides by the taps inside
+    /// `emptyMaxWindow` (−∞, or ONNX Runtime's −3.4028235e38); a NaN in a window gives NaN or is passed
+    /// over by the convention's `maxNaN`, and −0 and +0 compare by its `maxOfZeros`. Average pooling divides by the taps inside
     /// the padded input when the convention counts the padding (`PoolingRules.countsPadding(_:)` of
     /// `countIncludePad`), else by the taps on real input.
     public static func pooling(_ x: Tensor, shape: LayerShape, mode: PoolingMode,
@@ -85,6 +85,7 @@ public enum ReferenceKernels {
         let includePad = shape.convention.pooling.countsPadding(countIncludePad)
         let empty = shape.convention.pooling.emptyMaxWindow
         let propagatesNaN = shape.convention.pooling.maxNaN == .propagates
+        let positiveZero = shape.convention.pooling.maxOfZeros == .positive
         let walk = shape.windowWalk
         let inputCount = walk.inputCount, outputCount = walk.outputCount
         let planes = layout.batch * layout.inputChannels
@@ -98,11 +99,14 @@ public enum ReferenceKernels {
                 case .max:
                     result = empty
                     // The first of equal maxima (−0 before 0), as ONNX Runtime's and PyTorch's loops compare
-                    // (`v > m`); a NaN is kept, and then stays, when the convention propagates it.
+                    // (`v > m`), or +0 above −0 (JAX); a NaN is kept, and then stays, when the convention
+                    // propagates it.
                     for tap in taps {
                         guard let input = tap.input else { continue }
                         let v = x.data[xBase + input]
-                        if v > result || (propagatesNaN && v.isNaN) { result = v }
+                        if v > result || (propagatesNaN && v.isNaN) || (positiveZero && v == 0 && result == 0 && v.sign == .plus) {
+                            result = v
+                        }
                     }
                 case .average:
                     var sum: Float = 0

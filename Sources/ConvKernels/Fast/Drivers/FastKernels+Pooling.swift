@@ -102,6 +102,7 @@ extension FastKernels {
             : nil
         let empty = shape.convention.pooling.emptyMaxWindow
         let marksNaN = mode == .max && shape.convention.pooling.maxNaN == .propagates
+        let raisesZeros = mode == .max && shape.convention.pooling.maxOfZeros == .positive
         let path = poolingPath(geometry, mode: mode, kernels: rows)
         x.data.withUnsafeBufferPointer { xs in
             y.withUnsafeMutableBufferPointer { ys in
@@ -123,7 +124,10 @@ extension FastKernels {
                                               average: mode == .average, empty: empty, kernels: rows)
                     }
                     if marksNaN {
-                        NaNWindows.mark(x: x, y: y, planes: last - first, geometry: geometry, scan: rows.firstNaN)
+                        MaxWindowRules.markNaN(x: x, y: y, planes: last - first, geometry: geometry, scans: rows.scans)
+                    }
+                    if raisesZeros {
+                        MaxWindowRules.raiseNegativeZeros(x: x, y: y, planes: last - first, geometry: geometry, scans: rows.scans)
                     }
                 }
             }

@@ -19,8 +19,8 @@ struct RowKernels: @unchecked Sendable {
     let gridPlane: convarith_grid_window_plane_fn
     /// A block of depthwise planes at once, channels innermost (its `lanes` planes a call).
     let depthwiseChannels: convarith_depthwise_channels
-    /// The index of a tensor's first NaN (max pooling's NaN rule, ``NaNWindows``).
-    let firstNaN: convarith_first_nan_fn
+    /// A tensor's first NaN or −0 (max pooling's rules, ``MaxWindowRules``).
+    let scans: convarith_float_scans
 
     /// The kernels for a named instruction set (`nil`: the best this CPU supports).
     init(named name: String? = nil) {
@@ -30,7 +30,7 @@ struct RowKernels: @unchecked Sendable {
         depthwisePlane = selected.depthwise_plane
         gridPlane = name.map { convarith_select_grid_window_plane($0) } ?? convarith_select_grid_window_plane(nil)
         depthwiseChannels = name.map { convarith_select_depthwise_channels($0) } ?? convarith_select_depthwise_channels(nil)
-        firstNaN = name.map { convarith_select_first_nan($0) } ?? convarith_select_first_nan(nil)
+        scans = name.map { convarith_select_float_scans($0) } ?? convarith_select_float_scans(nil)
     }
 
     /// The kernels of `microKernel`'s instruction set.
