@@ -7,7 +7,8 @@ public struct Evaluator: Sendable {
     /// An evaluator.
     public init() {}
 
-    /// The most bytes one value of `y` takes in an answer (`-1.2345678e-38,` with room to spare).
+    /// The bytes one value of `y` is counted for against the memory limit: the float (4), its text in the
+    /// answer (at most ``JSONWriter/tensorBytesPerValue``, reserved at once) and room to spare.
     static let answerBytesPerValue = 40
 
     /// The answer line (without newline) for one request line.
@@ -145,7 +146,7 @@ public struct EvalResult: Sendable, Hashable {
         }
         if let y {
             output.append(literal: #","y":"#)
-            JSONWriter.write(.tensor(y), to: &output)
+            JSONWriter.writeTensor(y, to: &output)
         }
         output.append(UInt8(ascii: "}"))
     }

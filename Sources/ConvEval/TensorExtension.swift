@@ -70,17 +70,33 @@ extension EvalRequest {
     }
 }
 
-extension JSONValue {
-    /// `{"shape": [...], "data": [...]}` with floats in their shortest round-trip form (non-finite values
-    /// as `NaN`, `Infinity`, `-Infinity`, as Python's json module writes them).
-    static func tensor(_ tensor: Tensor) -> JSONValue {
-        .object([
-            ("shape", .array(tensor.shape.map(JSONValue.integer))),
-            ("data", .array(tensor.data.map { value in
-                if value.isNaN { return .number(.nan, text: "NaN") }
-                if value.isInfinite { return .number(Double(value), text: value > 0 ? "Infinity" : "-Infinity") }
-                return .number(Double(value), text: value.description)
-            })),
-        ])
+extension JSONWriter {
+    /// The most bytes one float takes in ``writeTensor(_:to:)``: its shortest round-trip text
+    /// (`-1.1754944e-38`) and a comma.
+    static let tensorBytesPerValue = 16
+
+    /// Appends `{"shape":[…],"data":[…]}` for `tensor`, floats in their shortest round-trip form (non-finite
+    /// values as `NaN`, `Infinity`, `-Infinity`, as Python's json module writes them). The values are written
+    /// straight into `output`, whose room for them is reserved first: no tree of JSON values, and no doubling
+    /// of a large answer's storage as it grows.
+    static func writeTensor(_ tensor: Tensor, to output: inout [UInt8]) {
+        output.append(literal: #"{"shape":["#)
+        for (index, size) in tensor.shape.enumerated() {
+            if index > 0 { output.append(UInt8(ascii: ",")) }
+            writeInteger(size, to: &output)
+        }
+        output.append(literal: #"],"data":["#)
+        output.reserveCapacity(output.count + tensor.data.count * tensorBytesPerValue + 2)
+        for (index, value) in tensor.data.enumerated() {
+            if index > 0 { output.append(UInt8(ascii: ",")) }
+            if value.isNaN {
+                output.append(literal: "NaN")
+            } else if value.isInfinite {
+                output.append(literal: value > 0 ? "Infinity" : "-Infinity")
+            } else {
+                output.append(contentsOf: value.description.utf8)
+            }
+        }
+        output.append(literal: "]}")
     }
 }

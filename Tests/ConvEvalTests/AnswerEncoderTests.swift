@@ -1,6 +1,14 @@
 import ConvArithmetic
 import ConvEval
+import ConvKernels
 import Testing
+
+/// The answer text of `result`.
+private func answerBytes(_ result: EvalResult) -> [UInt8] {
+    var bytes: [UInt8] = []
+    result.write(to: &bytes)
+    return bytes
+}
 
 @Suite("One spelling of every answer")
 struct AnswerEncoderTests {
@@ -22,6 +30,27 @@ struct AnswerEncoderTests {
             }
         }
         #expect(checked >= 30)
+    }
+
+    @Test("an answer's y is written straight from the tensor: shortest round-trip floats, NaN and ±Infinity bare, -0 signed, and it reads back bit for bit")
+    func tensorTextReadsBack() throws {
+        let values: [Float] = [1, -0.0, 0, .nan, .infinity, -.infinity, 1e-45, -1.1754944e-38, .greatestFiniteMagnitude, 0.1, 3e7]
+        let x = try ConvKernels.Tensor(shape: [1, 1, values.count], data: values)
+        let parameters = LayerParameters(operation: .pooling, input: [values.count], kernel: [1], stride: [1], convention: .onnx)
+        let answer = String(decoding: try answerBytes(EvalResult(layer: Layer(parameters), y: x)), as: UTF8.self)
+        let expected = #""y":{"shape":[1,1,11],"data":[1.0,-0.0,0.0,NaN,Infinity,-Infinity,1e-45,-1.1754944e-38,3.4028235e+38,0.1,3e+07]}}"#
+        #expect(answer.hasSuffix(expected), "\(answer)")
+        // Parsed back as eval reads an x: the same floats, bit for bit.
+        let data = try #require(answer.split(separator: "[").last?.dropLast(3))
+        let parsed = data.split(separator: ",").map { text -> Float in
+            switch text {
+            case "NaN": .nan
+            case "Infinity": .infinity
+            case "-Infinity": -.infinity
+            default: Float(String(text)) ?? 42
+            }
+        }
+        #expect(parsed.count == values.count && zip(parsed, values).allSatisfy { $0.bitPattern == $1.bitPattern || ($0.isNaN && $1.isNaN) })
     }
 
     @Test("transpose's answer names the convolution, the transposed convolution and the equivalent; pooling has none")

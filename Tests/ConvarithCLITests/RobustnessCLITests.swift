@@ -29,9 +29,23 @@ struct RobustnessCLITests {
         #expect(result.peakResidentBytes < 200 << 20)
     }
 
+    @Test("draw bounds the figure's memory by the memory limit (a raster frame, a whole SVG sheet) at any --budget, before drawing",
+          arguments: [
+            ["draw", "conv", "-i", "31x63", "-k", "3", "--format", "png", "--cell-size", "64", "--scale", "4", "--budget", "10", "--out", refusedGIF],
+            ["draw", "pool", "-i", "200x200", "-k", "3", "--format", "sheet", "--budget", "10"],
+            ["draw", "conv", "-i", "40x40", "-k", "3", "--format", "animated-svg", "--budget", "10"],
+          ])
+    func drawRefusesBeyondTheMemoryLimit(arguments: [String]) throws {
+        let result = try WatchedRun.run(arguments, environment: ["CONVARITH_MEMORY_LIMIT_MB": "64"])
+        #expect(result.status == 1, "\(result.standardError)")
+        #expect(result.standardError.contains("in memory") && result.standardError.contains("64 MB (the memory limit)"), "\(result.standardError)")
+        #expect(result.seconds < 10)
+        #expect(result.peakResidentBytes < 200 << 20)
+    }
+
     @Test("draw names the frames that exist, and refuses options out of range with the usage",
           arguments: [(["--frame", "99"], 1), (["--frame=-1"], 64), (["--cell-size", "100000000000"], 64), (["--delay", "nan"], 64),
-                      (["--delay", "inf"], 64), (["--budget", "0"], 64)] as [([String], Int32)])
+                      (["--delay", "inf"], 64), (["--budget", "0"], 64), (["--budget", "11"], 64)] as [([String], Int32)])
     func drawValidatesItsOptions(extra: [String], status: Int32) throws {
         let result = try WatchedRun.run(["draw", "conv", "-i", "5x5", "-k", "3"] + extra)
         #expect(result.status == status, "\(result.standardError)")
@@ -79,6 +93,24 @@ struct RobustnessCLITests {
         #expect(run.status == 1, "\(run.standardError)")
         #expect(run.standardError.contains("multiply-adds"))
         #expect(run.seconds < 10)
+    }
+
+    @Test("limits raised to Int.max still bound memory: the override stops at half of physical memory, and matrix checks its printable cells before building C")
+    func raisedLimitsStillBound() throws {
+        let unlimited = ["CONVARITH_WORK_LIMIT": "9223372036854775807", "CONVARITH_MEMORY_LIMIT_MB": "9223372036854775807"]
+        let matrix = try WatchedRun.run(["matrix", "conv", "-i", "1000x1000", "-k", "1", "-c", "1000", "--force"], environment: unlimited)
+        #expect(matrix.status == 1 && matrix.standardError.contains("above what can be printed"), "\(matrix.standardError)")
+        #expect(matrix.seconds < 10 && matrix.peakResidentBytes < 200 << 20)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("convarith-unlimited-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let x = directory.appendingPathComponent("x.npy")
+        try Data(NPY.encode(try Tensor(zeros: [1, 1, 1, 1]))).write(to: x)
+        // A 400,001² output: 640 GB, beyond half of any machine this runs on.
+        let run = try WatchedRun.run(["run", "pool", "--x", x.path, "-k", "1", "-s", "1", "-p", "200000", "--convention", "jax",
+                                      "--out", directory.appendingPathComponent("y.npy").path], environment: unlimited)
+        #expect(run.status == 1 && run.standardError.contains("CONVARITH_MEMORY_LIMIT_MB"), "\(run.standardError)")
+        #expect(run.seconds < 10 && run.peakResidentBytes < 200 << 20)
     }
 
     @Test("run reads a .npy header before its data: a huge sparse file with a small header costs little")

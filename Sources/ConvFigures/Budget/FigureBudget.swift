@@ -17,6 +17,15 @@ public struct FigureBudget: Sendable, Hashable {
     public var cellsPerFrame: Int
     /// Cells drawn in all frames of an animated SVG or sheet together.
     public var animationCells: Int
+    /// Bytes the figure may hold in memory at once (a raster frame, or an SVG document, which is written
+    /// whole); `Int.max` leaves it to the other limits.
+    public var memory: Int = .max
+
+    /// Bytes of memory one pixel of a raster frame takes while it is drawn and compressed (measured: about 2).
+    public static let rasterBytesPerPixel = 4
+    /// Bytes of memory one cell of an SVG document takes while it is written (measured: a sheet of 1.7 × 10⁶
+    /// cells, 167 MB of SVG, peaked at 352 MB: about 200).
+    public static let vectorBytesPerCell = 256
 
     /// Cell sizes the layout accepts, in pixels.
     public static let cellSizes = 4...256
@@ -37,8 +46,17 @@ public struct FigureBudget: Sendable, Hashable {
     /// This budget with every limit multiplied by `factor` (a `--budget` option).
     public func scaled(by factor: Int) -> FigureBudget {
         func scale(_ value: Int) -> Int { value.multipliedReportingOverflow(by: max(factor, 1)).overflow ? Int.max : value * max(factor, 1) }
-        return FigureBudget(frames: scale(frames), framePixels: scale(framePixels), animationPixels: scale(animationPixels),
-                            cellsPerFrame: scale(cellsPerFrame), animationCells: scale(animationCells))
+        var scaled = FigureBudget(frames: scale(frames), framePixels: scale(framePixels), animationPixels: scale(animationPixels),
+                                  cellsPerFrame: scale(cellsPerFrame), animationCells: scale(animationCells))
+        scaled.memory = memory
+        return scaled
+    }
+
+    /// This budget with at most `bytes` of memory for the figure (the command's memory limit).
+    public func limitingMemory(to bytes: Int) -> FigureBudget {
+        var limited = self
+        limited.memory = max(0, bytes)
+        return limited
     }
 
     /// What is drawn: one frame, or every frame.
@@ -69,6 +87,7 @@ public struct FigureBudget: Sendable, Hashable {
                                 advice: "draw smaller sizes, or --budget N to allow N times more")
             }
         }
+        try checkMemory(estimate, drawing: extent)
         switch extent {
         case .rasterFrame, .vectorFrame:
             return
@@ -90,6 +109,24 @@ public struct FigureBudget: Sendable, Hashable {
                                     limit: "\(animationCells) cells in all frames", advice: oneFrame + ", or " + smaller)
                 }
             }
+        }
+    }
+}
+
+extension FigureBudget {
+    /// The memory a figure holds at once: one raster frame (a GIF's frames are streamed), or the whole SVG
+    /// document (a sheet or an animated SVG holds every frame).
+    private func checkMemory(_ estimate: FigureEstimate, drawing extent: Extent) throws(FigureError) {
+        let bytes: Int? = switch extent {
+        case .rasterFrame, .rasterAnimation: FigureEstimate.product([estimate.framePixels, Self.rasterBytesPerPixel])
+        case .vectorFrame: FigureEstimate.product([estimate.cellsPerFrame, Self.vectorBytesPerCell])
+        case .vectorAnimation: FigureEstimate.product([estimate.frames, estimate.cellsPerFrame, Self.vectorBytesPerCell])
+        }
+        guard let bytes, bytes <= memory else {
+            let megabytes = bytes.map { "about \(($0 + (1 << 20) - 1) >> 20) MB" } ?? "more than a 64-bit count holds"
+            let oneFrame = extent == .vectorAnimation ? "draw one frame with --format svg and --frame N, or " : ""
+            throw .tooLarge(what: "the figure", estimate: "\(megabytes) in memory", limit: "\(memory >> 20) MB (the memory limit)",
+                            advice: oneFrame + "use a smaller --cell-size or --scale, or smaller sizes")
         }
     }
 }

@@ -1,12 +1,17 @@
 #if canImport(Glibc)
 import Glibc
+/// `RLIMIT_AS`, whose Glibc type differs from `getrlimit`'s parameter.
+private let RLIMIT_AS_RESOURCE = __rlimit_resource_t(RLIMIT_AS.rawValue)
 #elseif canImport(Darwin)
 import Darwin
+private let RLIMIT_AS_RESOURCE = RLIMIT_AS
 #endif
 
 /// The largest tensor the kernels will allocate. Sizes that overflow or exceed it are refused with a
-/// clear error before any allocation. The default is a quarter of physical memory; the environment
-/// variable `CONVARITH_MEMORY_LIMIT_MB` overrides it.
+/// clear error before any allocation. The default is a quarter of the memory the process may use (physical
+/// memory, or a smaller address-space limit, `ulimit -v`); the environment variable
+/// `CONVARITH_MEMORY_LIMIT_MB` overrides it, up to half of that memory (a command holds its input and output,
+/// and writes some of them out, so one tensor is never given all of it).
 public struct MemoryLimit: Sendable, Hashable {
     /// The limit in bytes.
     public let bytes: Int
@@ -14,13 +19,27 @@ public struct MemoryLimit: Sendable, Hashable {
     /// A limit of `bytes`.
     public init(bytes: Int) { self.bytes = max(bytes, 0) }
 
-    /// The limit in effect: `CONVARITH_MEMORY_LIMIT_MB`, else a quarter of physical memory.
+    /// The limit in effect: `CONVARITH_MEMORY_LIMIT_MB` (at most half of ``usableMemory``), else a quarter of it.
     public static let current: MemoryLimit = {
+        let usable = usableMemory
         if let text = getenv("CONVARITH_MEMORY_LIMIT_MB").map({ String(cString: $0) }), let megabytes = Int(text), megabytes > 0 {
-            return MemoryLimit(bytes: megabytes.multipliedReportingOverflow(by: 1_048_576).overflow ? Int.max : megabytes * 1_048_576)
+            let requested = megabytes.multipliedReportingOverflow(by: 1_048_576).overflow ? Int.max : megabytes * 1_048_576
+            return MemoryLimit(bytes: min(requested, usable / 2))
         }
-        return MemoryLimit(bytes: physicalMemory / 4)
+        return MemoryLimit(bytes: usable / 4)
     }()
+
+    /// The memory this process may use: physical memory, or the address-space limit when that is smaller.
+    static var usableMemory: Int {
+        var usable = physicalMemory
+        #if canImport(Glibc) || canImport(Darwin)
+        var limit = rlimit()
+        if getrlimit(RLIMIT_AS_RESOURCE, &limit) == 0, limit.rlim_cur < UInt64(Int.max) {  // RLIM_INFINITY is larger
+            usable = min(usable, Int(limit.rlim_cur))
+        }
+        #endif
+        return usable
+    }
 
     private static var physicalMemory: Int {
         #if canImport(Glibc) || canImport(Darwin)

@@ -42,9 +42,12 @@ struct DrawCommand: ParsableCommand {
     @Option(name: .long, help: "Cell size in pixels (4…256).") var cellSize = 24
     @Option(name: .long, help: "png and gif: image pixels per drawn pixel (1…4; 2 for screens and slides, the numbers in cells 10 px).")
     var scale = 2
-    @Option(name: .long, help: "Allow figures N times larger than the drawing budget (1…1000).") var budget = 1
+    @Option(name: .long, help: "Allow figures N times larger than the drawing budget (1…10; never beyond the memory limit).") var budget = 1
     @Flag(name: .long, help: "Print input values, kernel weights and results in the cells (small sizes).") var values = false
     @OptionGroup var output: OutputFormatOptions
+
+    /// The largest `--budget`: ten times the default figure is tens of seconds of drawing.
+    static let largestBudget = 10
 
     func validate() throws {
         guard delay.isFinite, (0.02...600).contains(delay) else { throw ValidationError("--delay must be 0.02…600 seconds, got \(delay)") }
@@ -52,7 +55,9 @@ struct DrawCommand: ParsableCommand {
             throw ValidationError("--cell-size must be \(FigureBudget.cellSizes.lowerBound)…\(FigureBudget.cellSizes.upperBound) pixels, got \(cellSize)")
         }
         guard (1...4).contains(scale) else { throw ValidationError("--scale must be 1…4, got \(scale)") }
-        guard (1...1000).contains(budget) else { throw ValidationError("--budget must be 1…1000, got \(budget)") }
+        guard (1...Self.largestBudget).contains(budget) else {
+            throw ValidationError("--budget must be 1…\(Self.largestBudget), got \(budget); draw one frame (--format svg or png, --frame N) for larger layers")
+        }
         guard frame >= 0 else { throw ValidationError("--frame must be 0 or more, got \(frame)") }
         if out == nil && (format == .gif || format == .png) { throw ValidationError("--out is required for \(format.rawValue)") }
         if layer.kernel == nil { throw ValidationError("Missing expected argument '--kernel <kernel>'") }
@@ -72,7 +77,8 @@ struct DrawCommand: ParsableCommand {
         let estimate = try exitingOnError { () throws(FigureError) in
             let estimate = try FigureEstimate(shape: shape, cellSize: cellSize)
             let raster = extent == .rasterFrame || extent == .rasterAnimation
-            try FigureBudget.default.scaled(by: budget).check(raster ? estimate.scaled(by: scale) : estimate, drawing: extent)
+            try FigureBudget.default.scaled(by: budget).limitingMemory(to: MemoryLimit.current.bytes)
+                .check(raster ? estimate.scaled(by: scale) : estimate, drawing: extent)
             if (extent == .vectorFrame || extent == .rasterFrame) && frame >= estimate.frames {
                 throw FigureError.frameOutOfRange(frame: frame, count: estimate.frames)
             }

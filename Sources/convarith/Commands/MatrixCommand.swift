@@ -51,16 +51,20 @@ struct MatrixCommand: ParsableCommand {
         }
         let inputChannels = result.shape.operation == .convolution ? (layer.channels ?? 1) : (layer.outChannels ?? layer.channels ?? 1)
         let outputChannels = result.shape.operation == .convolution ? (layer.outChannels ?? layer.channels ?? 1) : (layer.channels ?? 1)
+        // Printed densely: every cell is a string, so the size is bounded from the arithmetic before C is built
+        // (C_out·Πo rows, C_in·Πi columns).
+        let rows = MemoryLimit.elementCount([outputChannels] + convolution.output)
+        let columns = MemoryLimit.elementCount([inputChannels] + convolution.input)
+        let cellCount = (rows ?? Int.max).multipliedReportingOverflow(by: columns ?? Int.max)
+        let limit = force ? Self.forcedCellLimit : 4096
+        if rows == nil || columns == nil || cellCount.overflow || cellCount.partialValue > limit {
+            let advice = force ? "this is above what can be printed (\(Self.forcedCellLimit) cells); use smaller sizes" : "pass --force to print up to \(Self.forcedCellLimit) cells, or use smaller sizes"
+            let size = rows.flatMap { r in columns.map { "\(r)×\($0)" } } ?? "beyond 64-bit sizes"
+            printError("error: C is \(size); \(advice)")
+            throw ExitCode(1)
+        }
         let matrix = try exitingOnError { () throws(KernelError) in
             try ConvolutionMatrix(shape: convolution, inputChannels: inputChannels, outputChannels: outputChannels, groups: layer.groups ?? 1)
-        }
-        // Printed densely: every cell is a string, so the size is bounded before anything is rendered.
-        let cellCount = matrix.rows.multipliedReportingOverflow(by: matrix.columns)
-        let limit = force ? Self.forcedCellLimit : 4096
-        if cellCount.overflow || cellCount.partialValue > limit {
-            let advice = force ? "this is above what can be printed (\(Self.forcedCellLimit) cells); use smaller sizes" : "pass --force to print up to \(Self.forcedCellLimit) cells, or use smaller sizes"
-            printError("error: C is \(matrix.rows)×\(matrix.columns); \(advice)")
-            throw ExitCode(1)
         }
         var cells = matrix.symbolic()
         if let weightPath {
