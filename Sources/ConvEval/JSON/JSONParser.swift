@@ -10,6 +10,10 @@ public struct JSONSyntaxError: Error, Sendable, Hashable, CustomStringConvertibl
 
 /// A strict JSON (RFC 8259) parser over UTF-8 bytes: one value, surrounded by optional whitespace.
 /// Nesting is limited so that hostile input cannot exhaust the stack.
+///
+/// One extension: the bare tokens `NaN`, `Infinity` and `-Infinity` are numbers, spelled exactly so (as
+/// Python's `json.loads` reads them and `json.dumps` writes them), so that the non-finite values an answer
+/// writes can be read back in. Any other spelling (`nan`, `Inf`, `+Infinity`, `-NaN`) is refused.
 public struct JSONParser {
     private let bytes: [UInt8]
     private var index = 0
@@ -55,6 +59,11 @@ public struct JSONParser {
         case UInt8(ascii: "t"): try expect("true"); return .bool(true)
         case UInt8(ascii: "f"): try expect("false"); return .bool(false)
         case UInt8(ascii: "n"): try expect("null"); return .null
+        case UInt8(ascii: "N"): try expect("NaN"); return .number(.nan, text: "NaN")
+        case UInt8(ascii: "I"): try expect("Infinity"); return .number(.infinity, text: "Infinity")
+        case UInt8(ascii: "-") where index + 1 < bytes.count && bytes[index + 1] == UInt8(ascii: "I"):
+            try expect("-Infinity")
+            return .number(-.infinity, text: "-Infinity")
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try parseNumber()
         default: throw error("unexpected character '\(Self.printable(bytes[index]))'")
         }
