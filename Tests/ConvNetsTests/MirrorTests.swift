@@ -23,7 +23,7 @@ struct MirrorTests {
             guard encoder.analyze().firstFailure == nil else { return }
             let decoder = try Mirror.decoder(for: encoder)
             checked += 1
-            let comparisons = Mirror.compare(decoder: decoder, with: encoder)
+            let comparisons = try Mirror.compare(decoder: decoder, with: encoder)
             #expect(comparisons.allSatisfy { $0.matches }, "\(text)\n\(comparisons)")
             #expect(decoder.analyze().layers.last?.outputShape == encoder.inputs[0].shape)
         }
@@ -35,13 +35,13 @@ struct MirrorTests {
         let encoder = try Fixtures.network("encoder.yaml")
         var decoder = try Fixtures.network("decoder_off_by_one.yaml")
         decoder = decoder.withInputShape(try #require(encoder.analyze().layers.last?.outputShape))
-        let comparisons = Mirror.compare(decoder: decoder, with: encoder)
+        let comparisons = try Mirror.compare(decoder: decoder, with: encoder)
         #expect(comparisons.map(\.decoderLayer) == ["d4", "d3", "d2", "d1"])
         #expect(comparisons.map(\.expected) == [[13, 10], [26, 19], [51, 38], [101, 75]])
         #expect(comparisons[0].advice?.hasSuffix("use output_padding [1, 0]") == true)
         #expect(comparisons[2].advice?.hasSuffix("use output_padding [0, 1]") == true)
         let fixed = try Mirror.decoder(for: encoder)
-        #expect(Mirror.compare(decoder: fixed, with: encoder).allSatisfy { $0.matches })
+        #expect(try Mirror.compare(decoder: fixed, with: encoder).allSatisfy { $0.matches })
     }
 
     @Test("layers other than convolution and pooling that change the shape stop the mirror with the reason")
@@ -94,5 +94,32 @@ struct MirrorTests {
         #expect(SafeText.visible("conv\u{1B}[31mred\nrow\u{202E}") == "conv\\e[31mred\\nrow\\u{202E}")
         #expect(SafeText.visible("plain name [3x3], stride 2") == "plain name [3x3], stride 2")
         #expect(SafeText.yamlQuoted("a\"b\\c\u{7}") == "\"a\\\"b\\\\c\\u0007\"")
+    }
+}
+
+@Suite("Mirror checks that cannot compare")
+struct MirrorComparisonRefusalTests {
+    @Test("comparing with an encoder that fails at its input size is an error naming the layer, not an empty answer")
+    func failingEncoderIsRefused() throws {
+        let encoder = try Fixtures.network("encoder.yaml").withInputShape([1, 3, Int.max, 75])
+        let decoder = try Fixtures.network("decoder_off_by_one.yaml")
+        #expect {
+            _ = try Mirror.compare(decoder: decoder, with: encoder)
+        } throws: { error in
+            guard case NetworkError.layer(let message) = error else { return false }
+            return message.hasPrefix("the encoder fails at 'e1' for the input [1, 3, \(Int.max), 75]: ")
+        }
+    }
+
+    @Test("comparing a decoder without an input shape is an error, not an empty answer")
+    func decoderWithoutShapeIsRefused() throws {
+        let encoder = try Fixtures.network("encoder.yaml")
+        let decoder = try Fixtures.network("decoder_off_by_one.yaml")
+        #expect {
+            _ = try Mirror.compare(decoder: decoder, with: encoder)
+        } throws: { error in
+            guard case NetworkError.layer(let message) = error else { return false }
+            return message.contains("the decoder has no input shape")
+        }
     }
 }

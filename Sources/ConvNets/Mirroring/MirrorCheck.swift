@@ -18,9 +18,18 @@ extension Mirror {
 
     /// Compares a decoder with an encoder: the spatial sizes after each of the decoder's size-changing
     /// layers against the encoder's intermediate sizes, last first. For a transposed convolution that
-    /// misses, the advice names the output padding that would restore the size, when one exists.
-    public static func compare(decoder: Network, with encoder: Network) -> [Comparison] {
+    /// misses, the advice names the output padding that would restore the size, when one exists; a
+    /// decoder layer that fails is a comparison without a produced size, its error as the advice.
+    /// - Throws: ``NetworkError`` when there are no sizes to compare with: the encoder has no input shape,
+    ///   fails or ends in an unknown shape at its input size, or the decoder has no input shape (an empty
+    ///   answer would read as "every size restored").
+    public static func compare(decoder: Network, with encoder: Network) throws(NetworkError) -> [Comparison] {
         let encoderReport = encoder.analyze()
+        try requireSizes(of: encoder, report: encoderReport)
+        guard decoder.inputs.first?.shape != nil else {
+            throw .layer("the decoder has no input shape and the encoder's output gives none; give the decoder one")
+        }
+        let report = decoder.analyze()
         var targets: [[Int]] = []
         var current = encoder.inputs.first?.shape.map { Array($0.dropFirst(2)) }
         if let current { targets.append(current) }
@@ -30,7 +39,6 @@ extension Mirror {
             if spatial != current { targets.append(spatial); current = spatial }
         }
         targets.reverse()
-        let report = decoder.analyze()
         var comparisons: [Comparison] = []
         var size = decoder.inputs.first?.shape.map { Array($0.dropFirst(2)) }
         var index = 1
@@ -56,6 +64,20 @@ extension Mirror {
             comparisons.append(Comparison(decoderLayer: node.name, produced: spatial, expected: expected, advice: advice))
         }
         return comparisons
+    }
+
+    /// Throws unless the encoder has an input shape, no layer of it fails and its output's shape is known.
+    private static func requireSizes(of encoder: Network, report: NetworkReport) throws(NetworkError) {
+        guard let shape = encoder.inputs.first?.shape else {
+            throw .layer("the encoder has no input shape, so it has no sizes to restore; give it one")
+        }
+        if let failure = report.firstFailure {
+            throw .layer("the encoder fails at '\(failure.name)' for the input \(ShapeText.brackets(shape)): \(failure.error ?? "")")
+        }
+        if let unknown = report.firstUnknownOutput {
+            let origin = report.origin(of: unknown)
+            throw .layer("the encoder's shape is unknown from '\(origin.name)' (\(origin.note ?? "no rule")), so it has no sizes to restore")
+        }
     }
 
     /// The output padding that makes a transposed convolution produce `expected` from the size the

@@ -63,7 +63,7 @@ struct MirrorCommand: ParsableCommand {
             if decoder.inputs.first?.shape == nil, let output = encoder.analyze().layers.last?.outputShape {
                 decoder = decoder.withInputShape(output)
             }
-            let comparisons = Mirror.compare(decoder: decoder, with: encoder)
+            let comparisons = try exitingOnError { () throws(NetworkError) in try Mirror.compare(decoder: decoder, with: encoder) }
             if format.json {
                 print(JSONWriter.string(.object([("layers", .array(comparisons.map { comparison in
                     var members: [(key: String, value: JSONValue)] = [
@@ -85,7 +85,15 @@ struct MirrorCommand: ParsableCommand {
                     print(line)
                 }
                 let misses = comparisons.filter { !$0.matches }.count
-                print(misses == 0 ? "the decoder restores every encoder size" : "\(misses) of \(comparisons.count) size changes do not restore the encoder's size")
+                if !comparisons.isEmpty {
+                    print(misses == 0 ? "the decoder restores every encoder size" : "\(misses) of \(comparisons.count) size changes do not restore the encoder's size")
+                }
+            }
+            // Scripts read the reason on standard error too: a decoder layer that fails, or nothing compared.
+            if let failed = comparisons.first(where: { $0.produced == nil }) {
+                printError("error: the decoder fails at '\(failed.decoderLayer)': \(failed.advice ?? "no output shape")")
+            } else if comparisons.isEmpty {
+                printError("error: the decoder changes no spatial size, so there is no size change to check against the encoder's")
             }
             if comparisons.contains(where: { !$0.matches }) || comparisons.isEmpty { throw ExitCode(1) }
             return

@@ -1,0 +1,56 @@
+import Foundation
+import OracleSupport
+import Testing
+
+@Suite("convarith mirror checking a decoder that cannot be evaluated")
+struct MirrorCheckCommandTests {
+    static func fixture(_ name: String) -> String {
+        OracleCorpus.packageRoot.appendingPathComponent("Tests/ConvNetsTests/Networks/\(name)").path
+    }
+
+    @Test("an encoder that fails at the given input is exit 1 with the reason on stderr and no success line",
+          arguments: [[String](), ["--json"]])
+    func failingEncoderIsAnError(format: [String]) throws {
+        let result = try CLIRunner.run(["mirror", Self.fixture("encoder.yaml"), Self.fixture("decoder_off_by_one.yaml"),
+                                        "--input", "1x3x9223372036854775807x75"] + format)
+        #expect(result.status == 1)
+        #expect(!result.standardOutput.contains("restores every"), "\(result.standardOutput)")
+        #expect(!result.standardOutput.contains(#"{"layers":[]}"#), "\(result.standardOutput)")
+        #expect(result.standardError.hasPrefix("error: the encoder fails at 'e1' for the input [1, 3, 9223372036854775807, 75]"),
+                "\(result.standardError)")
+    }
+
+    @Test("a decoder layer that fails keeps its row, and its error also goes to stderr")
+    func failingDecoderLayerIsNamedOnStderr() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("convarith-mirror-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let decoder = directory.appendingPathComponent("decoder.yaml")
+        // Output padding 3 with stride 2: no convention accepts it.
+        try "layers:\n  - {op: transposed, name: bad, out_channels: 3, kernel: 2, stride: 2, output_padding: 3}\n"
+            .write(to: decoder, atomically: true, encoding: .utf8)
+        for format in [[], ["--json"]] {
+            let result = try CLIRunner.run(["mirror", Self.fixture("encoder.yaml"), decoder.path] + format)
+            #expect(result.status == 1)
+            #expect(!result.standardOutput.contains("restores every"), "\(result.standardOutput)")
+            #expect(result.standardOutput.contains("bad"), "\(result.standardOutput)")
+            #expect(result.standardError.hasPrefix("error: the decoder fails at 'bad': "), "\(result.standardError)")
+            if format == ["--json"] {
+                #expect(try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) is [String: Any])
+            }
+        }
+    }
+
+    @Test("a decoder that changes no size is exit 1 with the reason on stderr and no success line")
+    func decoderWithoutSizeChangesIsAnError() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("convarith-mirror-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let decoder = directory.appendingPathComponent("decoder.yaml")
+        try "layers:\n  - relu\n".write(to: decoder, atomically: true, encoding: .utf8)
+        let result = try CLIRunner.run(["mirror", Self.fixture("encoder.yaml"), decoder.path])
+        #expect(result.status == 1)
+        #expect(!result.standardOutput.contains("restores every"), "\(result.standardOutput)")
+        #expect(result.standardError.hasPrefix("error: the decoder changes no spatial size"), "\(result.standardError)")
+    }
+}
