@@ -27,14 +27,19 @@ struct NetworkCommandTests {
         #expect(object["total_parameters"] as? Int == 138_357_544)
     }
 
-    @Test("net --input overrides the file's input; a broken skip connection is exit 1 with the failing layer named")
+    @Test("net --input overrides the file's input; a broken skip connection is exit 1 with the failing layer named, on stderr too")
     func netReportsTheFailingLayer() throws {
         let result = try CLIRunner.run(["net", Self.fixture("unet.yaml"), "--input", "1x1x100x100"])
         #expect(result.status == 1)
         #expect(result.standardOutput.contains("first failure: 'skip3' (line 18, column 5): cannot concatenate [1, 64, 24, 24] and [1, 64, 25, 25]"), "\(result.standardOutput)")
+        let stderrLine = "error: layer 'skip3' (line 18, column 5): cannot concatenate [1, 64, 24, 24] and [1, 64, 25, 25]"
+        #expect(result.standardError.hasPrefix(stderrLine) && result.standardError.filter { $0 == "\n" }.count == 1,
+                "\(result.standardError)")
         let json = try CLIRunner.run(["net", Self.fixture("unet.yaml"), "--input", "1x1x100x100", "--json"])
         #expect(json.status == 1)
         #expect(json.standardOutput.contains(#""error":"cannot concatenate"#))
+        #expect(try JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) is [String: Any])
+        #expect(json.standardError.hasPrefix(stderrLine), "\(json.standardError)")
     }
 
     @Test("net refuses a missing file (66), a malformed one (1) and a bad --input (64)")

@@ -114,6 +114,12 @@ struct NetCommand: ParsableCommand {
                       : "changes of one layer that repair \(failure.name) at this size: " + repairs.map(\.description).joined(separator: "; "))
             }
         }
+        if let failure = report.firstFailure {
+            // The table keeps the failing row; scripts that read standard error get the reason too, on one line.
+            let place = failure.location.map { " (\($0))" } ?? ""
+            let message = "error: layer '\(failure.name)'\(place): \(failure.error ?? "no output shape")"
+            printError(message.split(whereSeparator: \.isNewline).joined(separator: " "))
+        }
         if solveError != nil { throw ExitCode(1) }
         switch report.status {
         case .complete: return
