@@ -28,6 +28,8 @@ struct TourCommand: ParsableCommand {
     @OptionGroup var format: OutputFormatOptions
 
     func validate() throws {
+        // An empty path would resolve to the current directory and fill it with the tour's files.
+        guard !out.isEmpty else { throw ValidationError("--out needs a directory to write the tour to, got an empty path") }
         guard delay.isFinite, (0.02...600).contains(delay) else { throw ValidationError("--delay must be 0.02…600 seconds, got \(delay)") }
     }
 
