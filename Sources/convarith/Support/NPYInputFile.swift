@@ -15,11 +15,19 @@ final class NPYInputFile {
     let header: NPY.FileHeader
     private let handle: FileHandle
 
-    /// Opens `path` and reads its header (exit 66 when it cannot be read, 1 when it is not a tensor the
-    /// tools read).
+    /// Opens `path` and reads its header (exit 66 when it cannot be read or is a directory, 1 when it is
+    /// not a tensor the tools read).
     init(path: String) throws {
         guard let handle = FileHandle(forReadingAtPath: path) else {
             printError("error: cannot read \(path)")
+            throw ExitCode(66)
+        }
+        // A directory opens for reading but fails at the first read with an unhelpful Foundation error:
+        // said plainly, as net and bench say it.
+        var status = stat()
+        if fstat(handle.fileDescriptor, &status) == 0, status.st_mode & S_IFMT == S_IFDIR {
+            try? handle.close()
+            printError("error: cannot read \(path): it is a directory")
             throw ExitCode(66)
         }
         self.path = path
