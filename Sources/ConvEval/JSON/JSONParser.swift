@@ -1,11 +1,24 @@
-/// Why a line is not valid JSON.
+/// Why a line, or a file, is not valid JSON.
 public struct JSONSyntaxError: Error, Sendable, Hashable, CustomStringConvertible {
     /// What was wrong.
     public let reason: String
-    /// Byte offset (from 1) where it was noticed.
+    /// Byte offset (from 1) where it was noticed, within its line when ``line`` is known.
     public let column: Int
+    /// The line (from 1) where it was noticed, when the text was parsed as a file
+    /// (``JSONParser/parseFile(_:)``); `nil` for one line.
+    public let line: Int?
 
-    public var description: String { "the line is not valid JSON: \(reason) at column \(column)" }
+    /// An error at byte `column` of one line, or of line `line` of a file.
+    public init(reason: String, column: Int, line: Int? = nil) {
+        self.reason = reason
+        self.column = column
+        self.line = line
+    }
+
+    public var description: String {
+        guard let line else { return "the line is not valid JSON: \(reason) at column \(column)" }
+        return "the file is not valid JSON: \(reason) at line \(line), column \(column)"
+    }
 }
 
 /// A strict JSON (RFC 8259) parser over UTF-8 bytes: one value, surrounded by optional whitespace.
@@ -16,6 +29,8 @@ public struct JSONSyntaxError: Error, Sendable, Hashable, CustomStringConvertibl
 /// writes can be read back in. Any other spelling (`nan`, `Inf`, `+Infinity`, `-NaN`) is refused.
 public struct JSONParser {
     private let bytes: [UInt8]
+    /// Whether the text is a file of lines (errors then give a line and a column) rather than one line.
+    private let isFile: Bool
     private var index = 0
     private var depth = 0
     private static let maximumDepth = 64
@@ -25,20 +40,42 @@ public struct JSONParser {
         try parse(Array(text.utf8))
     }
 
-    /// Parses UTF-8 `bytes` as one JSON value.
+    /// Parses UTF-8 `bytes`, one line of JSON Lines, as one JSON value.
     public static func parse(_ bytes: [UInt8]) throws(JSONSyntaxError) -> JSONValue {
-        var parser = JSONParser(bytes: bytes)
-        parser.skipWhitespace()
-        let value = try parser.parseValue()
-        parser.skipWhitespace()
-        guard parser.index == bytes.count else { throw parser.error("unexpected text after the value") }
+        var parser = JSONParser(bytes: bytes, isFile: false)
+        return try parser.parseWhole()
+    }
+
+    /// Parses UTF-8 `bytes`, a whole file that may span lines, as one JSON value; an error names the line
+    /// and the column in it.
+    public static func parseFile(_ bytes: [UInt8]) throws(JSONSyntaxError) -> JSONValue {
+        var parser = JSONParser(bytes: bytes, isFile: true)
+        return try parser.parseWhole()
+    }
+
+    private init(bytes: [UInt8], isFile: Bool) {
+        self.bytes = bytes
+        self.isFile = isFile
+    }
+
+    private mutating func parseWhole() throws(JSONSyntaxError) -> JSONValue {
+        skipWhitespace()
+        let value = try parseValue()
+        skipWhitespace()
+        guard index == bytes.count else { throw error("unexpected text after the value") }
         return value
     }
 
-    private init(bytes: [UInt8]) { self.bytes = bytes }
+    /// Where the text ran out, in an error's words.
+    private var end: String { isFile ? "end of the file" : "end of line" }
 
     private func error(_ reason: String) -> JSONSyntaxError {
-        JSONSyntaxError(reason: reason, column: index + 1)
+        guard isFile else { return JSONSyntaxError(reason: reason, column: index + 1) }
+        // Errors are rare: the line is counted only now.
+        let before = bytes[..<min(index, bytes.count)]
+        let lineStart = (before.lastIndex(of: 0x0A) ?? -1) + 1
+        let line = before.reduce(1) { $0 + ($1 == 0x0A ? 1 : 0) }
+        return JSONSyntaxError(reason: reason, column: index - lineStart + 1, line: line)
     }
 
     private mutating func skipWhitespace() {
@@ -51,7 +88,7 @@ public struct JSONParser {
     }
 
     private mutating func parseValue() throws(JSONSyntaxError) -> JSONValue {
-        guard index < bytes.count else { throw error("unexpected end of line") }
+        guard index < bytes.count else { throw error("unexpected \(end)") }
         switch bytes[index] {
         case UInt8(ascii: "{"): return try parseObject()
         case UInt8(ascii: "["): return try parseArray()
@@ -75,7 +112,7 @@ public struct JSONParser {
 
     private mutating func expect(_ word: StaticString) throws(JSONSyntaxError) {
         let count = word.utf8CodeUnitCount
-        guard index + count <= bytes.count else { throw error("unexpected end of line") }
+        guard index + count <= bytes.count else { throw error("unexpected \(end)") }
         let matches = word.withUTF8Buffer { expected in
             for offset in 0..<count where bytes[index + offset] != expected[offset] { return false }
             return true
@@ -109,7 +146,7 @@ public struct JSONParser {
             skipWhitespace()
             members.append((key, try parseValue()))
             skipWhitespace()
-            guard index < bytes.count else { throw error("unexpected end of line inside an object") }
+            guard index < bytes.count else { throw error("unexpected \(end) inside an object") }
             if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
             if bytes[index] == UInt8(ascii: "}") { index += 1; return .object(members) }
             throw error("expected ',' or '}' in an object")
@@ -127,7 +164,7 @@ public struct JSONParser {
             skipWhitespace()
             elements.append(try parseValue())
             skipWhitespace()
-            guard index < bytes.count else { throw error("unexpected end of line inside an array") }
+            guard index < bytes.count else { throw error("unexpected \(end) inside an array") }
             if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
             if bytes[index] == UInt8(ascii: "]") { index += 1; return .array(elements) }
             throw error("expected ',' or ']' in an array")

@@ -148,41 +148,51 @@ extension BenchCommand {
             if case .tooLarge = error { throw ExitCode(1) }
             throw ExitCode(66)
         }
-        guard case .array(let items) = try exitingOnError({ () throws(JSONSyntaxError) in try JSONParser.parse(data) }), !items.isEmpty else {
+        let json: JSONValue
+        do {
+            json = try JSONParser.parseFile(data)
+        } catch {
+            printError("error: \(path) is not valid JSON: \(error.reason) at line \(error.line ?? 1), column \(error.column)")
+            throw ExitCode(1)
+        }
+        guard case .array(let items) = json, !items.isEmpty else {
             printError("error: \(path) must hold a JSON array of at least one workload")
             throw ExitCode(1)
         }
         let threadCount = threads ?? FastThreads.default
         var rng = SplitMix64(state: 7)
-        for item in items {
-            let name = item["name"].flatMap { if case .string(let text) = $0 { text } else { nil } } ?? "?"
-            let request = try exitingOnError { () throws(EvalRequestError) in try EvalRequest(json: item) }
+        for (offset, item) in items.enumerated() {
+            let givenName = item["name"].flatMap { if case .string(let text) = $0 { text } else { nil } }
+            let name = givenName ?? "?"
+            // Every error below names the workload it is about: by its name, else by its place in the file.
+            let workload = givenName.map { "workload '\($0)'" } ?? "workload \(offset + 1) (unnamed)"
+            let request = try exitingOnError(in: workload) { () throws(EvalRequestError) in try EvalRequest(json: item) }
             var parameters = request.layer
             parameters.channels = parameters.channels ?? 1
-            let layer = try exitingOnError { () throws(ArithmeticError) in try Layer(parameters) }
+            let layer = try exitingOnError(in: workload) { () throws(ArithmeticError) in try Layer(parameters) }
             guard let tensors = layer.tensors, let channels = layer.channels else { continue }
             guard let operations = channels.multiplyAdds(of: layer.shape) else {
-                printError("error: workload \(name): its multiply-adds are beyond Int (\(Int.max)); make the batch, channels or sizes smaller")
+                printError("error: \(workload): its multiply-adds are beyond Int (\(Int.max)); make the batch, channels or sizes smaller")
                 throw ExitCode(1)
             }
             // The work and memory limits from the shapes, before gigabytes of random values are made.
-            try exitingOnError { () throws(KernelError) in
+            try exitingOnError(in: workload) { () throws(KernelError) in
                 try FastKernels.check(shape: layer.shape, x: tensors.x, weight: tensors.weight, groups: layer.groups)
             }
             // Random tensors are made at about 5 million values a second: bench refuses larger ones than a
             // few seconds' worth (the memory limit alone would allow minutes).
             for (tensor, shape) in [("x", tensors.x), ("w", tensors.weight ?? [])] where MemoryLimit.elementCount(shape).map({ $0 > Self.tensorLimit }) ?? true {
-                printError("error: workload \(name): \(tensor) \(shape) has more than \(Self.tensorLimit) values, past bench's limit for the tensors it fills with random numbers; make its batch, channels or sizes smaller")
+                printError("error: \(workload): \(tensor) \(shape) has more than \(Self.tensorLimit) values, past bench's limit for the tensors it fills with random numbers; make its batch, channels or sizes smaller")
                 throw ExitCode(1)
             }
-            let x = try exitingOnError { () throws(KernelError) in try Tensor.random(shape: tensors.x, using: &rng) }
-            let weight = try exitingOnError { () throws(KernelError) in try tensors.weight.map { w throws(KernelError) in try Tensor.random(shape: w, using: &rng) } }
-            let preparedLayer = try exitingOnError { () throws(KernelError) -> PreparedLayer? in
+            let x = try exitingOnError(in: workload) { () throws(KernelError) in try Tensor.random(shape: tensors.x, using: &rng) }
+            let weight = try exitingOnError(in: workload) { () throws(KernelError) in try tensors.weight.map { w throws(KernelError) in try Tensor.random(shape: w, using: &rng) } }
+            let preparedLayer = try exitingOnError(in: workload) { () throws(KernelError) -> PreparedLayer? in
                 guard prepared, layer.shape.operation != .pooling, let weight else { return nil }
                 return try PreparedLayer(shape: layer.shape, weight: weight, groups: layer.groups)
             }
             // The path the calls take (the planner the kernels use, for these shapes and threads).
-            let (plan, cKernel) = try exitingOnError { () throws(KernelError) -> (String, String) in
+            let (plan, cKernel) = try exitingOnError(in: workload) { () throws(KernelError) -> (String, String) in
                 guard layer.shape.operation != .pooling, let weight else {
                     let path = FastKernels.poolingPath(shape: layer.shape, mode: layer.poolingMode)
                     return (path.rawValue, path.kernel(on: .current))
@@ -209,12 +219,12 @@ extension BenchCommand {
                 if y.count == -1 { print("") }
                 return Double(seconds) * 1e3 + Double(attoseconds) / 1e15
             }
-            for _ in 0..<3 { _ = try exitingOnError { () throws(KernelError) in try once() } }
+            for _ in 0..<3 { _ = try exitingOnError(in: workload) { () throws(KernelError) in try once() } }
             var times: [Double] = []
             let clock = ContinuousClock()
             let deadline = clock.now + .milliseconds(Int64(budget * 1000))
             while times.count < repetitions || (clock.now < deadline && times.count < 10 * repetitions) {
-                times.append(try exitingOnError { () throws(KernelError) in try once() })
+                times.append(try exitingOnError(in: workload) { () throws(KernelError) in try once() })
             }
             times.sort()
             let medianMilliseconds = times[times.count / 2]
@@ -232,6 +242,17 @@ extension BenchCommand {
                       + "  \(plan) \(cKernel)" + (preparedLayer != nil ? " (prepared)" : ""))
             }
         }
+    }
+}
+
+/// The value of `body`, or, when it throws, the error on standard error after the workload it is about
+/// (`error: workload 'c1': …`) and exit status 1.
+private func exitingOnError<Value, Failure: Error>(in workload: String, _ body: () throws(Failure) -> Value) throws -> Value {
+    do {
+        return try body()
+    } catch {
+        printError("error: \(workload): \(error)")
+        throw ExitCode(1)
     }
 }
 
