@@ -86,4 +86,23 @@ struct TranslationTests {
         fromTensorFlow.padding = .named(.same)
         #expect(try PaddingTranslation.translate(fromTensorFlow, to: .pytorch).code == "padding=1, count_include_pad=False")
     }
+
+    @Test("average pooling padded explicitly before TensorFlow's layer counts the zeros: no note that TensorFlow never counts them")
+    func explicitPadBeforeAveragePoolingCountsTheZeros() throws {
+        // 10 with k 3, s 2, p 1 gives 5; TensorFlow's SAME pads (0, 1), so the input is padded first.
+        let layer = LayerParameters(operation: .pooling, input: [10, 10], kernel: [3], stride: [2], padding: .symmetric([1]),
+                                    poolingMode: .average)
+        let counted = try PaddingTranslation.translate(layer, to: .tensorflow)
+        #expect(counted.code == "tf.pad(x, [[0, 0], [1, 1], [1, 1], [0, 0]]), then the layer with padding='valid'", "\(counted.code)")
+        #expect(!counted.notes.contains { $0.contains("never counts") }, "\(counted.notes)")
+        #expect(counted.notes.contains { $0.contains("count_include_pad=True counts them, as PyTorch's layer here does") }, "\(counted.notes)")
+
+        var excluded = layer
+        excluded.countIncludePad = false
+        let differs = try PaddingTranslation.translate(excluded, to: .tensorflow)
+        #expect(!differs.notes.contains { $0.contains("never counts") }, "\(differs.notes)")
+        #expect(differs.notes.contains {
+            $0.contains("count_include_pad=True counts them") && $0.contains("(count_include_pad=False): the averages at the borders differ")
+        }, "\(differs.notes)")
+    }
 }

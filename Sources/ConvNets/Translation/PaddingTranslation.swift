@@ -105,13 +105,15 @@ public struct PaddingTranslation: Sendable, Hashable {
             }
             var code = code(plan, target: target, operation: shape.operation, rank: shape.rank,
                             outputPadding: resolved.shape.axes.map(\.outputPadding))
-            var notes = notes(plan, source: source, target: target)
+            var notes = notes(plan, source: source, target: target, countsPadding: countsPadding)
             if base.ceilMode { code += target == .onnx ? ", ceil_mode=1" : ", ceil_mode=True" }
             if ceil && !base.ceilMode {
                 notes.append("\(target.displayName) has no ceil mode: the extra padding at the end stands for the last partial window"
                              + (source.poolingMode == .max ? " (pad it with −∞)." : " and must not count in the average."))
             }
-            if let countsPadding, pads.contains(where: { $0.before != 0 || $0.after != 0 }) {
+            // The target's divisor rule matters only for the padding its layer adds itself: zeros padded
+            // into the input before it are real input, counted whatever the rule.
+            if let countsPadding, Self.layerPads(plan, pads) {
                 switch target.pooling.averageDivisor {
                 case .countIncludePad(let fallback) where fallback != countsPadding:
                     code += target == .onnx ? ", count_include_pad=\(countsPadding ? 1 : 0)" : ", count_include_pad=\(countsPadding ? "True" : "False")"
@@ -127,6 +129,14 @@ public struct PaddingTranslation: Sendable, Hashable {
             return PaddingTranslation(source: source, target: target, pads: sourcePads, plan: plan, targetLayer: resolved, code: code, notes: notes)
         }
         throw .layer("\(target.displayName)'s rules take none of the ways to write this \(shape.name) (named padding, explicit pads, a pad before it or a crop after it); its pads are \(pads.map(\.description).joined(separator: ", "))")
+    }
+
+    /// Whether the target's layer itself pads (rather than an explicit pad before it).
+    private static func layerPads(_ plan: Plan, _ pads: [AxisPadding]) -> Bool {
+        switch plan {
+        case .named, .explicit: pads.contains { $0.before != 0 || $0.after != 0 }
+        case .padInputFirst(_, let layerPadding), .cropOutputAfter(let layerPadding, _, _): layerPadding.contains { $0 != 0 }
+        }
     }
 
     /// Whether `ceil_mode` changes the layer: without it the sizes or the pads would differ.
@@ -200,20 +210,27 @@ public struct PaddingTranslation: Sendable, Hashable {
         values.count == 1 ? "\(values[0])" : "(" + values.map(String.init).joined(separator: ", ") + ")"
     }
 
-    private static func notes(_ plan: Plan, source: Layer, target: Convention) -> [String] {
+    /// `countsPadding`: whether the source's average pooling counts its padding in the divisor (`nil` for
+    /// other layers).
+    private static func notes(_ plan: Plan, source: Layer, target: Convention, countsPadding: Bool?) -> [String] {
         var notes: [String] = []
         let spelling = target.spelling
-        if case .padInputFirst = plan {
+        if case .padInputFirst(let inputPads, _) = plan {
             if spelling.padCallList == .pairsFromLastAxis {
                 notes.append("\(spelling.padCall.description) lists the last axis first: (left, right, top, bottom) in 2-D.")
             }
             if spelling.layout == .channelsLast {
                 notes.append("\(target.displayName)'s tensors are channels-last (N, spatial…, C); the pads above are in that order.")
             }
-            if source.shape.operation == .pooling {
-                notes.append(source.poolingMode == .max
-                    ? "Max pooling: pad with −∞ (a constant of -inf), not zeros, or padded maxima of negative inputs change."
-                    : "Average pooling over a zero-padded input divides by the whole window, as count_include_pad=True does; the source's divisor may differ at the borders.")
+            if source.shape.operation == .pooling, source.poolingMode == .max {
+                notes.append("Max pooling: pad with −∞ (a constant of -inf), not zeros, or padded maxima of negative inputs change.")
+            } else if source.shape.operation == .pooling, inputPads.contains(where: { $0.before != 0 || $0.after != 0 }) {
+                let counted = "Average pooling: the zeros padded before the layer are input to it, counted in the divisor "
+                    + "as PyTorch's count_include_pad=True counts them"
+                notes.append(countsPadding == false
+                    ? counted + "; \(source.shape.convention.displayName)'s layer here does not count its padding "
+                        + "(count_include_pad=False): the averages at the borders differ."
+                    : counted + ", as \(source.shape.convention.displayName)'s layer here does.")
             }
         }
         if case .cropOutputAfter = plan {
