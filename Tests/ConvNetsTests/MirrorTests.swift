@@ -111,6 +111,24 @@ struct MirrorComparisonRefusalTests {
         }
     }
 
+    @Test("a decoder that stops before the encoder's input size ends in a failed comparison naming the sizes it leaves out")
+    func shortDecoderIsNotARestoration() throws {
+        let encoder = try Fixtures.network("encoder.yaml")
+        let full = try Fixtures.network("decoder_off_by_one.yaml")
+        // Only d4 (13 × 10 → 26 × 20 is d3's job): three of the encoder's four size changes are not undone.
+        let short = try StackFile.read("name: decoder\nlayers:\n  - {op: transposed, name: d4, out_channels: 128, kernel: 2, stride: 2, output_padding: [1, 0]}")
+            .withInputShape(try #require(encoder.analyze().layers.last?.outputShape))
+        let comparisons = try Mirror.compare(decoder: short, with: encoder)
+        #expect(comparisons.map(\.decoderLayer) == ["d4", Mirror.decoderEnd])
+        #expect(comparisons.first?.matches == true && comparisons.last?.matches == false)
+        #expect(comparisons.last?.expected == [26, 19] && comparisons.last?.produced == [13, 10])
+        #expect(comparisons.last?.advice?.hasPrefix("3 more size changes of the encoder (to 26×19, 51×38, 101×75) are not undone") == true,
+                "\(comparisons.last?.advice ?? "")")
+        // A complete decoder has no such comparison.
+        let complete = try Mirror.compare(decoder: full.withInputShape(try #require(encoder.analyze().layers.last?.outputShape)), with: encoder)
+        #expect(!complete.map(\.decoderLayer).contains(Mirror.decoderEnd))
+    }
+
     @Test("comparing a decoder without an input shape is an error, not an empty answer")
     func decoderWithoutShapeIsRefused() throws {
         let encoder = try Fixtures.network("encoder.yaml")

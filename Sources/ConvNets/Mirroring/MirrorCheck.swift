@@ -63,8 +63,19 @@ extension Mirror {
             }
             comparisons.append(Comparison(decoderLayer: node.name, produced: spatial, expected: expected, advice: advice))
         }
+        // A decoder that stops before the encoder's input size restores only some of its sizes: the rest is a
+        // comparison of its own, so that the check cannot read as every size restored.
+        if index < targets.count {
+            let missing = targets[index...].map(ShapeText.times).joined(separator: ", ")
+            let count = targets.count - index
+            comparisons.append(Comparison(decoderLayer: Self.decoderEnd, produced: size, expected: targets[index],
+                                          advice: "\(count) more size change\(count == 1 ? "" : "s") of the encoder (to \(missing)) \(count == 1 ? "is" : "are") not undone"))
+        }
         return comparisons
     }
+
+    /// The name of the comparison for the sizes a decoder that stops early does not restore.
+    public static let decoderEnd = "(end of the decoder)"
 
     /// Throws unless the encoder has an input shape, no layer of it fails and its output's shape is known.
     private static func requireSizes(of encoder: Network, report: NetworkReport) throws(NetworkError) {
