@@ -147,6 +147,8 @@ public enum EvalRequestError: Error, Sendable, Hashable, CustomStringConvertible
     case missingField(String, hint: String)
     /// A field has a value of the wrong kind.
     case invalidField(String, expected: String, got: String)
+    /// A tensor's shape and data do not make a tensor (the reason, whole).
+    case invalidTensor(String, reason: String)
 
     public var description: String {
         switch self {
@@ -157,6 +159,8 @@ public enum EvalRequestError: Error, Sendable, Hashable, CustomStringConvertible
         case let .invalidField(field, expected, got):
             let shown = got.count > 60 ? String(got.prefix(57)) + "…" : got
             return "\"\(field)\" must be \(expected), got \(shown)"
+        case let .invalidTensor(field, reason):
+            return "\"\(field)\" is not a tensor: \(reason)"
         }
     }
 }

@@ -50,7 +50,7 @@ extension EvalRequest {
         do {
             return try Tensor(shape: shape, data: data)
         } catch {
-            throw .invalidField(field, expected: "data matching its shape", got: error.description)
+            throw .invalidTensor(field, reason: error.description)
         }
     }
 

@@ -26,7 +26,12 @@ public enum KernelError: Error, Sendable, Hashable, CustomStringConvertible {
         case let .shapeMismatch(tensor, expected, actual):
             return "\(tensor) has shape \(actual) but the layer needs \(expected)"
         case let .dataCount(shape, count):
-            let needed = MemoryLimit.elementCount(shape).map(String.init) ?? "more than \(Int.max)"
+            if let negative = shape.first(where: { $0 < 0 }) {
+                return "a tensor's sizes must be 0 or more, got \(negative) in the shape \(shape)"
+            }
+            guard let needed = MemoryLimit.elementCount(shape) else {
+                return "a tensor of shape \(shape) would hold more than \(Int.max) values; its data has \(count)"
+            }
             return "a tensor of shape \(shape) needs \(needed) values, got \(count)"
         case let .memoryLimit(elements, bytes, limit):
             return "the operation needs \(elements) values (\(bytes / 1_048_576) MiB), above the limit of \(limit / 1_048_576) MiB; use smaller tensors or raise the limit (CONVARITH_MEMORY_LIMIT_MB)"

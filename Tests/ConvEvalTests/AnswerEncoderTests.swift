@@ -53,6 +53,14 @@ struct AnswerEncoderTests {
         #expect(parsed.count == values.count && zip(parsed, values).allSatisfy { $0.bitPattern == $1.bitPattern || ($0.isNaN && $1.isNaN) })
     }
 
+    @Test("a tensor whose shape has a negative size or overflows is refused with the whole reason, not a truncated one")
+    func tensorShapeErrorsAreWhole() {
+        let negative = Evaluator().answer(line: #"{"op":"pool","input":[2,2],"kernel":1,"x":{"shape":[1,1,-4,-4],"data":[1]}}"#)
+        #expect(negative.contains(#"\"x\" is not a tensor: a tensor's sizes must be 0 or more, got -4 in the shape [1, 1, -4, -4]"#), "\(negative)")
+        let huge = Evaluator().answer(line: #"{"op":"pool","input":[2,2],"kernel":1,"x":{"shape":[1,1,4611686018427387904,4],"data":[1]}}"#)
+        #expect(huge.contains("would hold more than 9223372036854775807 values; its data has 1") && !huge.contains("…"), "\(huge)")
+    }
+
     @Test("transpose's answer names the convolution, the transposed convolution and the equivalent; pooling has none")
     func transposeAnswer() throws {
         let shape = try Layer(LayerParameters(operation: .convolution, input: [6, 6], kernel: [3], stride: [2], padding: .symmetric([1]))).shape
