@@ -102,6 +102,20 @@ struct NetworkCommandTests {
         }
     }
 
+    @Test("net --accepted-sizes on a layer that fails at every size says a layer must change, and prints its repair")
+    func acceptedSizesWhenEverySizeFails() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("convarith-every-size-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let stack = directory.appendingPathComponent("bad.yaml")
+        try "input: [1, 3, 32, 32]\nlayers:\n  - {op: maxpool, kernel: 2, stride: 2, padding: 2}\n".write(to: stack, atomically: true, encoding: .utf8)
+        let result = try CLIRunner.run(["net", stack.path, "--accepted-sizes"])
+        #expect(result.status == 1)
+        #expect(result.standardError.contains("the network fails at every size, so a layer must change, not the input"), "\(result.standardError)")
+        #expect(!result.standardError.contains("no size up to"))
+        #expect(result.standardOutput.contains("padding [2, 2] → [1, 1]"), "\(result.standardOutput)")
+    }
+
     @Test("mirror --stack prints only the decoder's stack and --out writes it: it reads back as a decoder that restores the encoder")
     func mirrorWritesOnlyTheStack() throws {
         let printed = try CLIRunner.run(["mirror", Self.fixture("encoder.yaml"), "--stack"])
