@@ -85,6 +85,16 @@ struct SubcommandTests {
         #expect(noted.standardError.contains("--output-padding (transposed convolution only) is ignored"))
         let used = try CLIRunner.run(["shape", "pool", "-i", "5", "-k", "3", "-p", "1", "--mode", "avg", "--count-include-pad", "false"])
         #expect(used.status == 0 && !used.standardError.contains("ignored"), "\(used.standardError)")
+        // Batch and groups need the channels to show tensor shapes.
+        let unshaped = try CLIRunner.run(["shape", "conv", "-i", "5", "-k", "3", "-b", "2", "-g", "2"])
+        #expect(unshaped.status == 0 && unshaped.standardOutput == plain.standardOutput)
+        #expect(unshaped.standardError.contains("-b/--batch without -c/--channels") && unshaped.standardError.contains("-g/--groups without -c/--channels"),
+                "\(unshaped.standardError)")
+        let shaped = try CLIRunner.run(["shape", "conv", "-i", "5", "-k", "3", "-b", "2", "-g", "2", "-c", "4", "-o", "4"])
+        #expect(shaped.status == 0 && !shaped.standardError.contains("ignored"), "\(shaped.standardError)")
+        // Pooling has no weight: a weight given to run pool is refused, not passed over.
+        let pooled = try CLIRunner.run(["run", "pool", "--x", "x.npy", "--w", "w.npy", "-k", "2", "--out", "y.npy"])
+        #expect(pooled.status == 64 && pooled.standardError.contains("pooling takes no weight or bias"), "\(pooled.standardError)")
     }
 
     @Test("every subcommand's --help has examples, each one whole line within 80 columns (pasted, it runs)",

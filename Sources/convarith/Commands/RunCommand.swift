@@ -32,6 +32,12 @@ struct RunCommand: ParsableCommand {
     @Flag(name: .long, help: "Also print the output shape as JSON.") var json = false
     @Flag(name: .long, help: "Say on standard error how the fast path computes the layer (its plan: path, C kernel, threads).") var verbose = false
 
+    func validate() throws {
+        if layer.operation == .pooling && (weightPath != nil || biasPath != nil) {
+            throw ValidationError("pooling takes no weight or bias; leave out --w and --b")
+        }
+    }
+
     func run() throws {
         // The headers first: every shape is checked against the layer before any data is read.
         let xFile = try NPYInputFile(path: inputPath)

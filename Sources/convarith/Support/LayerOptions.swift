@@ -101,8 +101,10 @@ struct WindowOptions: ParsableArguments {
             if outputSize != nil { ignored.append("--output-size (transposed convolution only)") }
         }
         if operation == .pooling, groups != nil { ignored.append("--groups (convolutions only)") }
-        if let channels, channels.outChannels != nil, channels.channels == nil {
-            ignored.append("-o/--out-channels without -c/--channels (give both for the tensor shapes)")
+        if let channels, channels.channels == nil {
+            if channels.outChannels != nil { ignored.append("-o/--out-channels without -c/--channels (give both for the tensor shapes)") }
+            if channels.batch != nil { ignored.append("-b/--batch without -c/--channels (give both for the tensor shapes)") }
+            if groups != nil && operation != .pooling { ignored.append("-g/--groups without -c/--channels (give both for the tensor shapes)") }
         }
         for option in ignored { printError("note: \(option) is ignored for this layer") }
     }
