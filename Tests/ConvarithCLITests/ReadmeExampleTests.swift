@@ -86,9 +86,14 @@ struct ReadmeExampleTests {
         words.removeFirst()
         let result = try CLIRunner.run(words, input: input, directory: directory)
         #expect(result.status == status, "\(example.command)\n\(result.standardError)")
-        var printed = (result.standardOutput + result.standardError).components(separatedBy: "\n")
-        while printed.last == "" { printed.removeLast() }
-        if let keepLast { printed = Array(printed.suffix(keepLast)) }
+        func lines(_ text: String) -> [String] {
+            var lines = text.components(separatedBy: "\n")
+            while lines.last == "" { lines.removeLast() }
+            return lines
+        }
+        // As a terminal shows it: piped to tail, standard output comes after standard error, which is not piped.
+        var printed = keepLast.map { lines(result.standardError) + lines(result.standardOutput).suffix($0) }
+            ?? lines(result.standardOutput + result.standardError)
         let folder = directory.standardizedFileURL.path
         printed = printed.map { $0.replacingOccurrences(of: folder + "/", with: "/path/to/") }
         #expect(Self.matches(example.expected[...], printed[...]),
