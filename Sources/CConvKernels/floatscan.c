@@ -1,11 +1,10 @@
 // Finding NaN, or one bit pattern, in a tensor: max pooling under the rules the window kernels do not follow
 // themselves. A convention whose windows propagate NaN (PyTorch, JAX, MLX) runs the kernels that pass NaN
-// over, then marks the windows over each NaN this scan finds; JAX's max, for which +0 is above −0, runs the
-// kernels that keep the first of equal maxima, then looks again at each −0 output. The scans read 64 floats
-// at a time with no branch inside a block, so a tensor with none costs one streaming read.
+// over, then pools again the planes in which this scan finds a NaN; JAX's max, for which +0 is above −0,
+// runs the kernels that keep the first of equal maxima, then does the same for planes with a −0 output.
+// The scans read 64 floats at a time with no branch inside a block: a tensor with none costs one read.
 #include "CConvKernels.h"
 #include "dispatch.h"
-#include <string.h>
 
 static inline __attribute__((always_inline)) int64_t first_nan_body(const float *x, int64_t count) {
     int64_t i = 0;
@@ -19,8 +18,11 @@ static inline __attribute__((always_inline)) int64_t first_nan_body(const float 
     return -1;
 }
 
+// The floats' bits read as words through a type that may alias them.
+typedef uint32_t __attribute__((may_alias)) convarith_float_word;
+
 static inline __attribute__((always_inline)) int64_t first_bits_body(const float *x, int64_t count, uint32_t bits) {
-    const uint32_t *words = (const uint32_t *)(const void *)x;
+    const convarith_float_word *words = (const convarith_float_word *)(const void *)x;
     int64_t i = 0;
     for (; i + 64 <= count; i += 64) {
         int equal = 0;

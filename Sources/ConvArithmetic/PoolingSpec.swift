@@ -34,9 +34,7 @@ public struct PoolingSpec: Sendable, Hashable {
                 mode: PoolingMode = .max, ceilMode: Bool = false, countIncludePad: Bool? = nil,
                 convention: Convention = .pytorch) throws(ArithmeticError) {
         // A default stride is the kernel: a kernel of 0 is reported as the kernel, not as the stride it made.
-        for (axis, value) in kernel.enumerated() where value < 1 {
-            throw .nonPositive(parameter: "kernel", axis: kernel.count == 1 ? nil : axis, value: value)
-        }
+        try WindowParameters.check(kernel, named: "kernel", minimum: 1)
         let stride = stride ?? Self.defaultStride(kernel: kernel, convention: convention)
         self.init(window: try WindowParameters(kernel: kernel, stride: stride, dilation: dilation, padding: padding),
                   mode: mode, ceilMode: ceilMode, countIncludePad: countIncludePad, convention: convention)
@@ -115,7 +113,9 @@ public struct PoolingSpec: Sendable, Hashable {
             && (mode == .average || rank > 2) {
             let layer = mode == .average ? "average pooling" : "3-D max pooling"
             let others = Convention.names { $0.pooling.explicitPadding == .any }
-            throw .unsupported("\(convention.displayName) takes explicit pooling padding only for max pooling of 1 or 2 axes (tf.nn.max_pool1d/2d); its \(layer) takes padding 'valid' or 'same': use one of those, pad first (tf.pad), or use convention \(others)")
+            throw .unsupported("\(convention.displayName) takes explicit pooling padding only for max pooling of 1 or 2 axes "
+                + "(tf.nn.max_pool1d/2d); its \(layer) takes padding 'valid' or 'same': use one of those, pad first (tf.pad), "
+                + "or use convention \(others)")
         }
         switch rules.paddingLimit {
         case .halfOfRawKernel where largest > kernel / 2:

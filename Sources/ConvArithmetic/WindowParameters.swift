@@ -67,7 +67,8 @@ public struct WindowParameters: Sendable, Hashable {
         values.count == 1 ? values[0] : values[axis]
     }
 
-    private static func check(_ values: [Int], named name: String, minimum: Int) throws(ArithmeticError) {
+    /// Checks that `values` (one per axis, or one for all) is not empty and none is below `minimum`.
+    static func check(_ values: [Int], named name: String, minimum: Int) throws(ArithmeticError) {
         guard !values.isEmpty else { throw .rankMismatch(parameter: name, expected: 1, actual: 0) }
         for (axis, value) in values.enumerated() where value < minimum {
             throw .nonPositive(parameter: name, axis: values.count == 1 ? nil : axis, value: value)

@@ -86,7 +86,10 @@ extension JSONWriter {
             writeInteger(size, to: &output)
         }
         output.append(literal: #"],"data":["#)
-        output.reserveCapacity(output.count + tensor.data.count * tensorBytesPerValue + 2)
+        // Room for the values at once, growing geometrically: the buffer may hold other answers (eval appends a
+        // chunk's answers to one buffer), and an exact reserve would copy it for every tensor answer.
+        let needed = output.count + tensor.data.count * tensorBytesPerValue + 2
+        if needed > output.capacity { output.reserveCapacity(max(needed, 2 * output.capacity)) }
         for (index, value) in tensor.data.enumerated() {
             if index > 0 { output.append(UInt8(ascii: ",")) }
             if value.isNaN {

@@ -139,7 +139,8 @@ struct ConventionTests {
         #expect(try uneven.shape(input: [3]).output == [3])
         for padding in [AxisPadding(2), AxisPadding(before: 0, after: 2), AxisPadding(before: 2, after: 0)] {
             let spec = try PoolingSpec(kernel: [2], stride: [1], padding: .explicit([padding]), convention: .tensorflow)
-            #expect(throws: ArithmeticError.self, "\(padding)") { try spec.shape(input: [3]) }
+            #expect(throws: ArithmeticError.poolingPaddingTooLarge(axis: 0, padding: 2, kernel: 2, limit: 1, convention: .tensorflow),
+                    "\(padding)") { try spec.shape(input: [3]) }
         }
         let average = try PoolingSpec(kernel: [3], stride: [2], padding: .symmetric([1]), mode: .average, convention: .tensorflow)
         let message = try #require(refusalMessage { try average.shape(input: [5]) })

@@ -307,6 +307,74 @@ struct MaxPoolingTieTests {
         #expect(compared == 4 * 2 * microKernels.count)
     }
 
+    @Test("a NaN window keeps the bits of its last NaN in the reference's tap order (sign and payload), on every path, kernel and thread count")
+    func nanBitsAreTheLastNaNOfTheWindow() throws {
+        // Three NaNs of different bits in a 6 × 6 plane: windows over two of them keep the later one (row-major).
+        let first = Float(bitPattern: 0x7FC0_0001), second = Float(bitPattern: 0xFFC0_0002), third = Float(bitPattern: 0x7FC0_0003)
+        var plane = (0..<36).map { Float($0) }
+        plane[7] = first    // (1, 1)
+        plane[8] = second   // (1, 2)
+        plane[14] = third   // (2, 2)
+        let x = try Tensor(shape: [3, 1, 6, 6], data: plane + plane.reversed() + plane)
+        var compared = 0
+        var seen: Set<UInt32> = []
+        for (kernel, stride, padding, ceil) in [(3, 1, 1, false), (2, 2, 0, false), (3, 2, 0, true), (5, 1, 2, false)] {
+            let shape = try PoolingSpec(kernel: [kernel, kernel], stride: [stride, stride], padding: .symmetric([padding, padding]),
+                                        ceilMode: ceil).shape(input: [6, 6])
+            let reference = try ReferenceKernels.pooling(x, shape: shape, mode: .max)
+            #expect(reference.data.contains { $0.bitPattern == third.bitPattern })
+            seen.formUnion(reference.data.filter(\.isNaN).map(\.bitPattern))
+            for microKernel in microKernels {
+                for threads in [1, 2] {
+                    let y = try FastKernels.pooling(x, shape: shape, mode: .max, threads: threads, microKernel: microKernel)
+                    #expect(y.data.count == reference.data.count && zip(y.data, reference.data).allSatisfy { $0.bitPattern == $1.bitPattern },
+                            "k \(kernel) s \(stride) \(microKernel.name) \(threads) threads")
+                    compared += 1
+                }
+            }
+        }
+        #expect(compared == 4 * 2 * microKernels.count)
+        #expect(seen == [first.bitPattern, second.bitPattern, third.bitPattern])
+    }
+
+    @Test("max pooling's NaN and zero rules hold on every path (rows, separable, grid, separable grid), with ceil mode and three planes on two threads")
+    func maxRulesOnEveryPath() throws {
+        var generator = SeededGenerator(state: 41)
+        var x = try Tensor.random(shape: [3, 1, 40, 44], using: &generator)
+        for index in stride(from: 3, to: x.data.count, by: 53) { x.data[index] = .nan }
+        for index in stride(from: 0, to: x.data.count, by: 2) where x.data[index] > 0.3 { x.data[index] = index % 4 == 0 ? 0 : -0.0 }
+        let layers: [(kernel: Int, stride: Int, padding: Int, ceil: Bool)] = [(3, 2, 1, true), (7, 2, 3, false), (3, 1, 1, false), (5, 1, 2, true)]
+        var paths: Set<PoolingPath> = []
+        for convention in [Convention.pytorch, .jax] {
+            for layer in layers where !(layer.ceil && convention == .jax) {
+                let shape = try PoolingSpec(kernel: [layer.kernel, layer.kernel], stride: [layer.stride, layer.stride],
+                                            padding: .symmetric([layer.padding, layer.padding]), ceilMode: layer.ceil,
+                                            convention: convention).shape(input: [40, 44])
+                let reference = try ReferenceKernels.pooling(x, shape: shape, mode: .max)
+                for microKernel in microKernels {
+                    paths.insert(FastKernels.poolingPath(shape: shape, mode: .max, microKernel: microKernel))
+                    for threads in [1, 2] {
+                        let y = try FastKernels.pooling(x, shape: shape, mode: .max, threads: threads, microKernel: microKernel)
+                        #expect(y.data.count == reference.data.count && zip(y.data, reference.data).allSatisfy { $0.bitPattern == $1.bitPattern },
+                                "\(convention) \(layer) \(microKernel.name) \(threads) threads")
+                    }
+                }
+            }
+        }
+        #expect(paths == Set(PoolingPath.allCases), "\(paths)")
+    }
+
+    @Test("a plane of NaN costs one more pooling, not a walk over every window of every NaN")
+    func manyNaNsCostOnePooling() throws {
+        let x = try Tensor(shape: [1, 1, 300, 300], data: [Float](repeating: .nan, count: 90_000))
+        let shape = try PoolingSpec(kernel: [61, 61], stride: [1, 1], padding: .symmetric([30, 30])).shape(input: [300, 300])
+        let started = ContinuousClock.now
+        let y = try FastKernels.pooling(x, shape: shape, mode: .max, threads: 1)
+        // The walk over every window of every NaN was 90,000 × 3,721 writes; the indicator pooling is a pooling.
+        #expect(ContinuousClock.now - started < .seconds(20))
+        #expect(y.data.count == 90_000 && y.data.allSatisfy(\.isNaN))
+    }
+
     @Test("NaN windows are marked across every axis of a 3-D pool with strides, dilation and padding, as the reference's NaN-keeping compare")
     func nanWindowsMatchTheReferenceIn3D() throws {
         var generator = SeededGenerator(state: 99)

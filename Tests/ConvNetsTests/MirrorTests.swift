@@ -129,6 +129,24 @@ struct MirrorComparisonRefusalTests {
         #expect(!complete.map(\.decoderLayer).contains(Mirror.decoderEnd))
     }
 
+    @Test("a decoder that skips a size and ends at the encoder's input still fails: its end is never a match")
+    func skippingDecoderEndsInAMismatch() throws {
+        let encoder = try Fixtures.network("encoder.yaml")
+        // 6 × 5 → 13 × 10 → 51 × 38 → 101 × 75: the encoder's 26 × 19 is skipped, and the decoder ends at its input size.
+        let skipping = try StackFile.read("""
+            name: decoder
+            layers:
+              - {op: transposed, name: d4, out_channels: 128, kernel: 2, stride: 2, output_padding: [1, 0]}
+              - {op: transposed, name: d3, out_channels: 32, kernel: [3, 2], stride: 4}
+              - {op: transposed, name: d1, out_channels: 3, kernel: 3, stride: 2, padding: 1}
+            """).withInputShape(try #require(encoder.analyze().layers.last?.outputShape))
+        let comparisons = try Mirror.compare(decoder: skipping, with: encoder)
+        #expect(comparisons.map(\.produced) == [[13, 10], [51, 38], [101, 75], [101, 75]])
+        #expect(comparisons.last?.expected == [101, 75])
+        #expect(comparisons.map(\.matches) == [true, false, false, false])
+        #expect(comparisons.last?.decoderLayer == Mirror.decoderEnd)
+    }
+
     @Test("comparing a decoder without an input shape is an error, not an empty answer")
     func decoderWithoutShapeIsRefused() throws {
         let encoder = try Fixtures.network("encoder.yaml")

@@ -124,9 +124,13 @@ extension FigureBudget {
         }
         guard let bytes, bytes <= memory else {
             let megabytes = bytes.map { "about \(($0 + (1 << 20) - 1) >> 20) MB" } ?? "more than a 64-bit count holds"
-            let oneFrame = extent == .vectorAnimation ? "draw one frame with --format svg and --frame N, or " : ""
+            let advice = switch extent {
+            case .rasterFrame, .rasterAnimation: "use a smaller --cell-size or --scale, smaller sizes, or --format svg"
+            case .vectorFrame: "draw smaller sizes"
+            case .vectorAnimation: "draw one frame with --format svg and --frame N, or smaller sizes"
+            }
             throw .tooLarge(what: "the figure", estimate: "\(megabytes) in memory", limit: "\(memory >> 20) MB (the memory limit)",
-                            advice: oneFrame + "use a smaller --cell-size or --scale, or smaller sizes")
+                            advice: advice)
         }
     }
 }

@@ -12,8 +12,9 @@ extension Mirror {
         /// The fix, when the sizes differ: an output padding that restores the size, or why none can.
         public let advice: String?
 
-        /// Whether the decoder layer restores the encoder's size.
-        public var matches: Bool { produced != nil && produced == expected }
+        /// Whether the decoder layer restores the encoder's size (never for ``Mirror/decoderEnd``: a decoder
+        /// that stops early leaves encoder sizes unrestored, whatever size it stops at).
+        public var matches: Bool { decoderLayer != Mirror.decoderEnd && produced != nil && produced == expected }
     }
 
     /// Compares a decoder with an encoder: the spatial sizes after each of the decoder's size-changing

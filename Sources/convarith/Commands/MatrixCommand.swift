@@ -43,7 +43,8 @@ struct MatrixCommand: ParsableCommand {
     }
 
     func run() throws {
-        let result = EvalResult(layer: try layer.resolve())
+        // The channels and groups are read here (1 channel when none is given), not through the layer's tensors.
+        let result = EvalResult(layer: try layer.resolve(withChannels: false))
         guard let convolution = result.shape.operation == .transposedConvolution ? result.shape.associated
                 : (result.shape.operation == .convolution ? result.shape : nil) else {
             printError("error: pooling is not linear and has no matrix; use conv or transposed")

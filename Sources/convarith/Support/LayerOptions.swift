@@ -174,9 +174,11 @@ struct LayerOptions: ParsableArguments {
         if window.kernel == nil { throw ValidationError("Missing expected argument '--kernel <kernel>'") }
     }
 
-    /// Resolves the layer, turning an arithmetic error into a message on stderr and exit status 1.
-    func resolve() throws -> Layer {
-        try window.resolve(input: size.values(), channels: channelOptions, convention: rules.convention)
+    /// Resolves the layer, turning an arithmetic error into a message on stderr and exit status 1;
+    /// `withChannels: false` for a command that reads the channel options itself (the layer gets none, and
+    /// none of them is noted as ignored).
+    func resolve(withChannels: Bool = true) throws -> Layer {
+        try window.resolve(input: size.values(), channels: withChannels ? channelOptions : nil, convention: rules.convention)
     }
 }
 

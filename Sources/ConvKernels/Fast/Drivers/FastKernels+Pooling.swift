@@ -101,8 +101,12 @@ extension FastKernels {
                               countsPadding: shape.convention.pooling.countsPadding(countIncludePad))
             : nil
         let empty = shape.convention.pooling.emptyMaxWindow
-        let marksNaN = mode == .max && shape.convention.pooling.maxNaN == .propagates
-        let raisesZeros = mode == .max && shape.convention.pooling.maxOfZeros == .positive
+        // The max rules the kernels leave to a fix-up (NaN propagated, +0 above −0), when the convention has them.
+        let propagatesNaN = mode == .max && shape.convention.pooling.maxNaN == .propagates
+        let positiveZero = mode == .max && shape.convention.pooling.maxOfZeros == .positive
+        let rules = propagatesNaN || positiveZero
+            ? MaxWindowRules(geometry: geometry, scans: rows.scans, propagatesNaN: propagatesNaN, positiveZero: positiveZero)
+            : nil
         let path = poolingPath(geometry, mode: mode, kernels: rows)
         x.data.withUnsafeBufferPointer { xs in
             y.withUnsafeMutableBufferPointer { ys in
@@ -111,23 +115,26 @@ extension FastKernels {
                     let first = part * share, last = min(first + share, planes)
                     guard first < last else { return }
                     let x = xBase + first * geometry.inputCount, y = yBase + first * geometry.outputCount
-                    switch path {
-                    case .separableMax:
-                        DirectKernels.separableMaxPooling(x: x, y: y, planes: last - first, geometry: geometry,
-                                empty: empty, kernels: rows)
-                    case .grid, .separableGrid:
-                        let gridMode = path == .separableGrid ? CONVARITH_GRID_SEPARABLE_MAX : mode == .average ? CONVARITH_GRID_AVERAGE : CONVARITH_GRID_MAX
-                        DirectKernels.gridPooling(x: x, y: y, planes: last - first, geometry: geometry, divisors: divisors,
-                                                  mode: Int32(gridMode), empty: empty, kernels: rows)
-                    case .windowRows:
-                        DirectKernels.pooling(x: x, y: y, planes: last - first, geometry: geometry, divisors: divisors,
-                                              average: mode == .average, empty: empty, kernels: rows)
+                    // The path's kernel over `count` planes, windows starting from `empty`.
+                    func pool(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, planes count: Int, empty: Float) {
+                        switch path {
+                        case .separableMax:
+                            DirectKernels.separableMaxPooling(x: x, y: y, planes: count, geometry: geometry, empty: empty, kernels: rows)
+                        case .grid, .separableGrid:
+                            let gridMode = path == .separableGrid ? CONVARITH_GRID_SEPARABLE_MAX
+                                : mode == .average ? CONVARITH_GRID_AVERAGE : CONVARITH_GRID_MAX
+                            DirectKernels.gridPooling(x: x, y: y, planes: count, geometry: geometry, divisors: divisors,
+                                                      mode: Int32(gridMode), empty: empty, kernels: rows)
+                        case .windowRows:
+                            DirectKernels.pooling(x: x, y: y, planes: count, geometry: geometry, divisors: divisors,
+                                                  average: mode == .average, empty: empty, kernels: rows)
+                        }
                     }
-                    if marksNaN {
-                        MaxWindowRules.markNaN(x: x, y: y, planes: last - first, geometry: geometry, scans: rows.scans)
-                    }
-                    if raisesZeros {
-                        MaxWindowRules.raiseNegativeZeros(x: x, y: y, planes: last - first, geometry: geometry, scans: rows.scans)
+                    pool(x, y, planes: last - first, empty: empty)
+                    if let rules {
+                        rules.apply(x: x, y: y, planes: last - first) { indicator, pooled in
+                            pool(indicator, pooled, planes: 1, empty: 0)
+                        }
                     }
                 }
             }

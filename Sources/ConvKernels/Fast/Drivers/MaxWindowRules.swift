@@ -4,78 +4,78 @@ import CConvKernels
 /// (``PoolingRules/MaxNaN/propagates``) and +0 above −0 (``PoolingRules/MaxOfZeros/positive``).
 ///
 /// The kernels keep a tap when `v > max`: they pass NaN over, as ONNX Runtime does, and keep the first of
-/// equal zeros. For the other rules the driver then scans for the floats that decide (one streaming read
-/// when there is none) and corrects the outputs whose windows hold them: the same floats as the reference's
-/// compare, at the cost of the scan rather than a second compare on every tap.
-enum MaxWindowRules {
-    /// Sets to NaN the outputs of `planes` planes at `y` whose windows hold a NaN of the planes at `x`.
-    static func markNaN(x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, planes: Int, geometry g: Geometry3,
-                        scans: convarith_float_scans) {
-        let count = planes * g.inputCount
-        var from = 0
-        while from < count {
-            let found = Int(scans.first_nan(x + from, Int64(count - from)))
-            guard found >= 0 else { return }
-            let index = from + found
-            let plane = index / g.inputCount, q = index % g.inputCount
-            let q2 = q % g.input.2, q1 = q / g.input.2 % g.input.1, q0 = q / (g.input.2 * g.input.1)
-            let outputs = y + plane * g.outputCount
-            // Every tap of every window over the NaN: taps × (one index each), no allocation.
-            for j0 in 0..<g.kernel.0 {
-                guard let o0 = window(holding: q0, tap: j0, stride: g.stride.0, dilation: g.dilation.0,
-                                      padding: g.padding.0, outputs: g.output.0) else { continue }
-                for j1 in 0..<g.kernel.1 {
-                    guard let o1 = window(holding: q1, tap: j1, stride: g.stride.1, dilation: g.dilation.1,
-                                          padding: g.padding.1, outputs: g.output.1) else { continue }
-                    for j2 in 0..<g.kernel.2 {
-                        guard let o2 = window(holding: q2, tap: j2, stride: g.stride.2, dilation: g.dilation.2,
-                                              padding: g.padding.2, outputs: g.output.2) else { continue }
-                        outputs[(o0 * g.output.1 + o1) * g.output.2 + o2] = .nan
+/// equal zeros. For the other rules the driver scans a part's input for NaN (and its output for −0): one
+/// streaming read when there is none. A plane that holds one is pooled once more, by the same kernel, over an
+/// indicator plane — each NaN's position + 1 (or 1 for each +0), 0 elsewhere and in the padding — so that a
+/// window's indicator max says whether it holds one and, for NaN, which: the last in the reference's tap order,
+/// whose bits the reference keeps. The cost of a plane with NaN is one more pooling of it, whatever their number.
+struct MaxWindowRules {
+    /// The geometry of the planes.
+    let geometry: Geometry3
+    /// The scans for NaN and −0.
+    let scans: convarith_float_scans
+    /// Whether a window holding a NaN gives NaN.
+    let propagatesNaN: Bool
+    /// Whether +0 is above −0.
+    let positiveZero: Bool
+
+    /// Positions an indicator float holds exactly (2²⁴): beyond them, a NaN output is the default NaN.
+    static let exactPositions = 1 << 24
+
+    /// Applies the rules to `planes` planes of `x` and their kernel outputs `y`; `pool(indicator, output)` pools
+    /// one indicator plane as the kernel pooled `x` (max, nothing below 0 in the padding).
+    func apply(x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, planes: Int,
+               pool: (UnsafePointer<Float>, UnsafeMutablePointer<Float>) -> Void) {
+        let inputCount = geometry.inputCount, outputCount = geometry.outputCount
+        var scratch: [Float] = []
+        func withPlanes(_ body: (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>) -> Void) {
+            if scratch.isEmpty { scratch = FastKernels.uninitialized(inputCount + outputCount) }
+            scratch.withUnsafeMutableBufferPointer { buffer in
+                guard let base = buffer.baseAddress else { return }
+                body(base, base + inputCount)
+            }
+        }
+        if propagatesNaN {
+            forEachPlane(holding: { scans.first_nan($0, $1) }, in: x, planeCount: inputCount, planes: planes) { plane in
+                let source = x + plane * inputCount, target = y + plane * outputCount
+                let exact = inputCount < Self.exactPositions
+                withPlanes { indicator, pooled in
+                    for index in 0..<inputCount { indicator[index] = source[index].isNaN ? (exact ? Float(index + 1) : 1) : 0 }
+                    pool(indicator, pooled)
+                    for output in 0..<outputCount where pooled[output] > 0 {
+                        target[output] = exact ? source[Int(pooled[output]) - 1] : .nan
                     }
                 }
             }
-            from = index + 1
         }
-    }
-
-    /// Sets to +0 the −0 outputs of `planes` planes at `y` whose windows hold a +0 of the planes at `x`.
-    static func raiseNegativeZeros(x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, planes: Int,
-                                   geometry g: Geometry3, scans: convarith_float_scans) {
-        let count = planes * g.outputCount
-        var from = 0
-        while from < count {
-            let found = Int(scans.first_bits(y + from, Int64(count - from), (-0.0 as Float).bitPattern))
-            guard found >= 0 else { return }
-            let index = from + found
-            let plane = index / g.outputCount, o = index % g.outputCount
-            let o2 = o % g.output.2, o1 = o / g.output.2 % g.output.1, o0 = o / (g.output.2 * g.output.1)
-            let inputs = x + plane * g.inputCount
-            search: for j0 in 0..<g.kernel.0 {
-                let z = o0 * g.stride.0 - g.padding.0 + j0 * g.dilation.0
-                guard (0..<g.input.0).contains(z) else { continue }
-                for j1 in 0..<g.kernel.1 {
-                    let row = o1 * g.stride.1 - g.padding.1 + j1 * g.dilation.1
-                    guard (0..<g.input.1).contains(row) else { continue }
-                    for j2 in 0..<g.kernel.2 {
-                        let column = o2 * g.stride.2 - g.padding.2 + j2 * g.dilation.2
-                        guard (0..<g.input.2).contains(column) else { continue }
-                        if inputs[(z * g.input.1 + row) * g.input.2 + column].bitPattern == 0 {
-                            y[index] = 0
-                            break search
-                        }
+        if positiveZero {
+            let negativeZero = (-0.0 as Float).bitPattern
+            forEachPlane(holding: { scans.first_bits($0, $1, negativeZero) }, in: UnsafePointer(y), planeCount: outputCount,
+                         planes: planes) { plane in
+                let source = x + plane * inputCount, target = y + plane * outputCount
+                withPlanes { indicator, pooled in
+                    for index in 0..<inputCount { indicator[index] = source[index].bitPattern == 0 ? 1 : 0 }
+                    pool(indicator, pooled)
+                    for output in 0..<outputCount where pooled[output] > 0 && target[output].bitPattern == negativeZero {
+                        target[output] = 0
                     }
                 }
             }
-            from = index + 1
         }
     }
 
-    /// The output along one axis whose window has input `q` at tap `j`: `o` with `o·s + j·d − p = q`, if
-    /// there is one.
-    @inline(__always)
-    static func window(holding q: Int, tap: Int, stride: Int, dilation: Int, padding: Int, outputs: Int) -> Int? {
-        let start = q + padding - tap * dilation
-        guard start >= 0, start % stride == 0, start / stride < outputs else { return nil }
-        return start / stride
+    /// `body(plane)` for each of `planes` planes of `planeCount` floats at `base` in which `find` (a scan:
+    /// the index of the first match, or −1) finds a float; one scan for a run of planes without one.
+    private func forEachPlane(holding find: (UnsafePointer<Float>, Int64) -> Int64, in base: UnsafePointer<Float>,
+                              planeCount: Int, planes: Int, _ body: (Int) -> Void) {
+        let count = planes * planeCount
+        var from = 0
+        while from < count {
+            let found = Int(find(base + from, Int64(count - from)))
+            guard found >= 0 else { return }
+            let plane = (from + found) / planeCount
+            body(plane)
+            from = (plane + 1) * planeCount
+        }
     }
 }
