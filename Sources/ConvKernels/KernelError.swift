@@ -34,7 +34,8 @@ public enum KernelError: Error, Sendable, Hashable, CustomStringConvertible {
             }
             return "a tensor of shape \(shape) needs \(needed) values, got \(count)"
         case let .memoryLimit(elements, bytes, limit):
-            return "the operation needs \(elements) values (\(bytes / 1_048_576) MiB), above the limit of \(limit / 1_048_576) MiB; use smaller tensors or raise the limit (CONVARITH_MEMORY_LIMIT_MB, up to half of the memory the process may use)"
+            return "the operation needs \(elements) values (\(bytes / 1_048_576) MiB), above the limit of \(limit / 1_048_576) MiB; "
+                + "use smaller tensors or raise the limit (CONVARITH_MEMORY_LIMIT_MB, up to half of the memory the process may use)"
         case let .workLimit(operations, limit):
             let count = operations.map { "\($0)" } ?? "more than \(Int.max)"
             return "the operation needs \(count) multiply-adds, above the limit of \(limit) (a few seconds of the reference loops); use smaller tensors, a smaller kernel or less padding, or raise the limit (CONVARITH_WORK_LIMIT)"

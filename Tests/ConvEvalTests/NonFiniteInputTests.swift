@@ -20,6 +20,10 @@ struct NonFiniteInputTests {
         #expect(negativeInfinity == -.infinity)
         #expect(elements[3] == .integer(-1))
         #expect(JSONWriter.string(value) == "[NaN,Infinity,-Infinity,-1,0.5]")
+        // A parsed NaN equals itself and hashes alike: Hashable's contract holds for values read from JSON.
+        let again = try JSONParser.parse("[NaN, Infinity, -Infinity, -1, 0.5]")
+        #expect(value == again && elements[0] == elements[0])
+        #expect(Set([elements[0], try JSONParser.parse("NaN"), try JSONParser.parse(" NaN ")]).count == 1)
     }
 
     @Test("other spellings of the non-finite values stay invalid JSON", arguments: [

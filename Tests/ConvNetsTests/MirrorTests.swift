@@ -147,6 +147,17 @@ struct MirrorComparisonRefusalTests {
         #expect(comparisons.last?.decoderLayer == Mirror.decoderEnd)
     }
 
+    @Test("a decoder layer whose shape is unknown ends the comparison with the reason, not with the sizes after it skipped")
+    func unknownDecoderShapeIsNamed() throws {
+        let encoder = try Fixtures.network("encoder.yaml")
+        let decoder = try ONNXModelFile.load(path: Fixtures.url("onnx/unknown_operators.onnx").path)
+        let comparisons = try Mirror.compare(decoder: decoder, with: encoder)
+        let last = try #require(comparisons.last)
+        #expect(last.produced == nil && !last.matches)
+        #expect(last.advice?.contains("its shape is unknown from 'custom'") == true, "\(last.advice ?? "")")
+        #expect(!comparisons.contains { $0.decoderLayer == Mirror.decoderEnd })
+    }
+
     @Test("comparing a decoder without an input shape is an error, not an empty answer")
     func decoderWithoutShapeIsRefused() throws {
         let encoder = try Fixtures.network("encoder.yaml")

@@ -99,7 +99,8 @@ public struct PoolingRules: Sendable, Hashable {
 
     /// Pooling rules.
     public init(defaultStride: DefaultStride, averageDivisor: AverageDivisor, emptyMaxWindow: Float = -.infinity,
-                maxNaN: MaxNaN = .propagates, maxOfZeros: MaxOfZeros = .first, paddingLimit: PaddingLimit = .none, explicitPadding: ExplicitPadding = .any, division: WindowDivision = .floor, ceilMode: Bool = true,
+                maxNaN: MaxNaN = .propagates, maxOfZeros: MaxOfZeros = .first, paddingLimit: PaddingLimit = .none,
+                explicitPadding: ExplicitPadding = .any, division: WindowDivision = .floor, ceilMode: Bool = true,
                 dilation: Dilation = .any, average3DNeedsInputAtLeastKernel: Bool = false, largestOutput: Int? = nil) {
         self.defaultStride = defaultStride
         self.averageDivisor = averageDivisor

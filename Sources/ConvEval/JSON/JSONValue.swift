@@ -42,7 +42,8 @@ public enum JSONValue: Sendable, Hashable {
         case (.null, .null): true
         case let (.bool(a), .bool(b)): a == b
         case let (.integer(a), .integer(b)): a == b
-        case let (.number(a, _), .number(b, _)): a == b
+        // NaN equals NaN (the parser reads `NaN`): equality stays reflexive, as Hashable requires.
+        case let (.number(a, _), .number(b, _)): a == b || (a.isNaN && b.isNaN)
         case let (.string(a), .string(b)): a == b
         case let (.array(a), .array(b)): a == b
         case let (.object(a), .object(b)):
@@ -56,7 +57,7 @@ public enum JSONValue: Sendable, Hashable {
         case .null: hasher.combine(0)
         case .bool(let b): hasher.combine(b)
         case .integer(let i): hasher.combine(i)
-        case .number(let d, _): hasher.combine(d)
+        case .number(let d, _): hasher.combine(d.isNaN ? .nan : d)
         case .string(let s): hasher.combine(s)
         case .array(let a): hasher.combine(a)
         case .object(let members):

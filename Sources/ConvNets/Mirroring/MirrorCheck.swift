@@ -45,11 +45,16 @@ extension Mirror {
         var index = 1
         for (node, row) in zip(decoder.nodes, report.layers) {
             guard let output = row.outputShape else {
+                let expected = index < targets.count ? targets[index] : nil
                 if row.error != nil {
-                    comparisons.append(Comparison(decoderLayer: node.name, produced: nil, expected: index < targets.count ? targets[index] : nil, advice: row.error))
+                    comparisons.append(Comparison(decoderLayer: node.name, produced: nil, expected: expected, advice: row.error))
                     return comparisons
                 }
-                continue
+                // An unknown shape with no error (a layer without a rule): the sizes after it cannot be compared.
+                let origin = report.origin(of: row)
+                let reason = "its shape is unknown from '\(origin.name)' (\(origin.note ?? "no rule")), so the sizes after it cannot be checked"
+                comparisons.append(Comparison(decoderLayer: node.name, produced: nil, expected: expected, advice: reason))
+                return comparisons
             }
             guard output.count >= 3 else { continue }
             let spatial = Array(output.dropFirst(2))
@@ -69,8 +74,8 @@ extension Mirror {
         if index < targets.count {
             let missing = targets[index...].map(ShapeText.times).joined(separator: ", ")
             let count = targets.count - index
-            comparisons.append(Comparison(decoderLayer: Self.decoderEnd, produced: size, expected: targets[index],
-                                          advice: "\(count) more size change\(count == 1 ? "" : "s") of the encoder (to \(missing)) \(count == 1 ? "is" : "are") not undone"))
+            let advice = "\(count) more size change\(count == 1 ? "" : "s") of the encoder (to \(missing)) \(count == 1 ? "is" : "are") not undone"
+            comparisons.append(Comparison(decoderLayer: Self.decoderEnd, produced: size, expected: targets[index], advice: advice))
         }
         return comparisons
     }

@@ -137,7 +137,8 @@ extension Network {
             for axis in spatial where shape[axis] > limit || !square.accepts(shape[axis]) {
                 let nearest = square.nearest(to: min(shape[axis], limit))
                 guard let size = nearest.below ?? nearest.above else {
-                    throw .malformed("no square input up to \(limit) is accepted: it fails at every size tried, so change a layer (or the network needs inputs larger than \(limit))", at: nil)
+                    throw .malformed("no square input up to \(limit) is accepted: it fails at every size tried, so change a layer "
+                                     + "(or the network needs inputs larger than \(limit))", at: nil)
                 }
                 settled[axis] = size
             }

@@ -166,33 +166,34 @@ extension BenchCommand {
             let name = givenName ?? "?"
             // Every error below names the workload it is about: by its name, else by its place in the file.
             let workload = givenName.map { "workload '\($0)'" } ?? "workload \(offset + 1) (unnamed)"
-            let request = try exitingOnError(in: workload) { () throws(EvalRequestError) in try EvalRequest(json: item) }
+            let request = try exitingOnError(context: workload) { () throws(EvalRequestError) in try EvalRequest(json: item) }
             var parameters = request.layer
             parameters.channels = parameters.channels ?? 1
-            let layer = try exitingOnError(in: workload) { () throws(ArithmeticError) in try Layer(parameters) }
+            let layer = try exitingOnError(context: workload) { () throws(ArithmeticError) in try Layer(parameters) }
             guard let tensors = layer.tensors, let channels = layer.channels else { continue }
             guard let operations = channels.multiplyAdds(of: layer.shape) else {
                 printError("error: \(workload): its multiply-adds are beyond Int (\(Int.max)); make the batch, channels or sizes smaller")
                 throw ExitCode(1)
             }
             // The work and memory limits from the shapes, before gigabytes of random values are made.
-            try exitingOnError(in: workload) { () throws(KernelError) in
+            try exitingOnError(context: workload) { () throws(KernelError) in
                 try FastKernels.check(shape: layer.shape, x: tensors.x, weight: tensors.weight, groups: layer.groups)
             }
             // Random tensors are made at about 5 million values a second: bench refuses larger ones than a
             // few seconds' worth (the memory limit alone would allow minutes).
             for (tensor, shape) in [("x", tensors.x), ("w", tensors.weight ?? [])] where MemoryLimit.elementCount(shape).map({ $0 > Self.tensorLimit }) ?? true {
-                printError("error: \(workload): \(tensor) \(shape) has more than \(Self.tensorLimit) values, past bench's limit for the tensors it fills with random numbers; make its batch, channels or sizes smaller")
+                printError("error: \(workload): \(tensor) \(shape) has more than \(Self.tensorLimit) values, past bench's limit for "
+                           + "the tensors it fills with random numbers; make its batch, channels or sizes smaller")
                 throw ExitCode(1)
             }
-            let x = try exitingOnError(in: workload) { () throws(KernelError) in try Tensor.random(shape: tensors.x, using: &rng) }
-            let weight = try exitingOnError(in: workload) { () throws(KernelError) in try tensors.weight.map { w throws(KernelError) in try Tensor.random(shape: w, using: &rng) } }
-            let preparedLayer = try exitingOnError(in: workload) { () throws(KernelError) -> PreparedLayer? in
+            let x = try exitingOnError(context: workload) { () throws(KernelError) in try Tensor.random(shape: tensors.x, using: &rng) }
+            let weight = try exitingOnError(context: workload) { () throws(KernelError) in try tensors.weight.map { w throws(KernelError) in try Tensor.random(shape: w, using: &rng) } }
+            let preparedLayer = try exitingOnError(context: workload) { () throws(KernelError) -> PreparedLayer? in
                 guard prepared, layer.shape.operation != .pooling, let weight else { return nil }
                 return try PreparedLayer(shape: layer.shape, weight: weight, groups: layer.groups)
             }
             // The path the calls take (the planner the kernels use, for these shapes and threads).
-            let (plan, cKernel) = try exitingOnError(in: workload) { () throws(KernelError) -> (String, String) in
+            let (plan, cKernel) = try exitingOnError(context: workload) { () throws(KernelError) -> (String, String) in
                 guard layer.shape.operation != .pooling, let weight else {
                     let path = FastKernels.poolingPath(shape: layer.shape, mode: layer.poolingMode)
                     return (path.rawValue, path.kernel(on: .current))
@@ -219,12 +220,12 @@ extension BenchCommand {
                 if y.count == -1 { print("") }
                 return Double(seconds) * 1e3 + Double(attoseconds) / 1e15
             }
-            for _ in 0..<3 { _ = try exitingOnError(in: workload) { () throws(KernelError) in try once() } }
+            for _ in 0..<3 { _ = try exitingOnError(context: workload) { () throws(KernelError) in try once() } }
             var times: [Double] = []
             let clock = ContinuousClock()
             let deadline = clock.now + .milliseconds(Int64(budget * 1000))
             while times.count < repetitions || (clock.now < deadline && times.count < 10 * repetitions) {
-                times.append(try exitingOnError(in: workload) { () throws(KernelError) in try once() })
+                times.append(try exitingOnError(context: workload) { () throws(KernelError) in try once() })
             }
             times.sort()
             let medianMilliseconds = times[times.count / 2]
@@ -247,15 +248,6 @@ extension BenchCommand {
 
 /// The value of `body`, or, when it throws, the error on standard error after the workload it is about
 /// (`error: workload 'c1': …`) and exit status 1.
-private func exitingOnError<Value, Failure: Error>(in workload: String, _ body: () throws(Failure) -> Value) throws -> Value {
-    do {
-        return try body()
-    } catch {
-        printError("error: \(workload): \(error)")
-        throw ExitCode(1)
-    }
-}
-
 /// The mean time of `body` over `count` calls, in nanoseconds; the results are summed into a sink so
 /// the work cannot be optimized away.
 private func nanosecondsPerCall(_ count: Int, _ body: (Int) throws -> Int) rethrows -> Double {

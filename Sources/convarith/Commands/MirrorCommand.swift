@@ -86,14 +86,16 @@ struct MirrorCommand: ParsableCommand {
                 }
                 let misses = comparisons.filter { !$0.matches }.count
                 if !comparisons.isEmpty {
-                    print(misses == 0 ? "the decoder restores every encoder size" : "\(misses) of \(comparisons.count) size changes do not restore the encoder's size")
+                    print(misses == 0 ? "the decoder restores every encoder size"
+                          : "\(misses) of \(comparisons.count) size changes do not restore the encoder's size")
                 }
             }
             // Scripts read the reason on standard error too: a decoder layer that fails, or nothing compared.
             if let failed = comparisons.first(where: { $0.produced == nil }) {
                 printError("error: the decoder fails at '\(failed.decoderLayer)': \(failed.advice ?? "no output shape")")
             } else if let end = comparisons.last, end.decoderLayer == Mirror.decoderEnd {
-                let lead = comparisons.count == 1 ? "the decoder changes no spatial size" : "the decoder stops at \(end.produced.map(sizes) ?? "—")"
+                let lead = comparisons.count == 1 ? "the decoder changes no spatial size"
+                    : "the decoder stops at \(end.produced.map(sizes) ?? "—")"
                 printError("error: \(lead); \(end.advice ?? "the encoder's input size is not restored")")
             } else if comparisons.isEmpty {
                 printError("error: the decoder changes no spatial size, so there is no size change to check against the encoder's")

@@ -102,9 +102,10 @@ struct WindowOptions: ParsableArguments {
         }
         if operation == .pooling, groups != nil { ignored.append("--groups (convolutions only)") }
         if let channels, channels.channels == nil {
-            if channels.outChannels != nil { ignored.append("-o/--out-channels without -c/--channels (give both for the tensor shapes)") }
-            if channels.batch != nil { ignored.append("-b/--batch without -c/--channels (give both for the tensor shapes)") }
-            if groups != nil && operation != .pooling { ignored.append("-g/--groups without -c/--channels (give both for the tensor shapes)") }
+            let both = "without -c/--channels (give both for the tensor shapes)"
+            if channels.outChannels != nil { ignored.append("-o/--out-channels \(both)") }
+            if channels.batch != nil { ignored.append("-b/--batch \(both)") }
+            if groups != nil && operation != .pooling { ignored.append("-g/--groups \(both)") }
         }
         for option in ignored { printError("note: \(option) is ignored for this layer") }
     }
@@ -191,12 +192,13 @@ struct OutputFormatOptions: ParsableArguments {
 /// "5×5" for sizes.
 func sizes(_ values: [Int]) -> String { values.map(String.init).joined(separator: "×") }
 
-/// Runs `body`; an error is printed to stderr as "error: …" and the command exits 1.
-func exitingOnError<Value, Failure: Error>(_ body: () throws(Failure) -> Value) throws -> Value {
+/// Runs `body`; an error is printed to stderr as "error: …" (after `context` and a colon, when given: the
+/// workload or file it concerns) and the command exits 1.
+func exitingOnError<Value, Failure: Error>(context: String? = nil, _ body: () throws(Failure) -> Value) throws -> Value {
     do {
         return try body()
     } catch {
-        printError("error: \(error)")
+        printError("error: " + (context.map { "\($0): " } ?? "") + "\(error)")
         throw ExitCode(1)
     }
 }
