@@ -29,7 +29,8 @@ public struct MemoryLimit: Sendable, Hashable {
         return MemoryLimit(bytes: usable / 4)
     }()
 
-    /// The memory this process may use: physical memory, or the address-space limit when that is smaller.
+    /// The memory this process may use: physical memory, or the address-space limit (`ulimit -v`) or the
+    /// container's memory limit (cgroup v2 `memory.max`, v1 `memory.limit_in_bytes`) when smaller.
     static var usableMemory: Int {
         var usable = physicalMemory
         #if canImport(Glibc) || canImport(Darwin)
@@ -38,7 +39,24 @@ public struct MemoryLimit: Sendable, Hashable {
             usable = min(usable, Int(limit.rlim_cur))
         }
         #endif
+        for path in ["/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"] {
+            if let bytes = firstNumber(inFile: path), bytes > 0 { usable = min(usable, bytes) }
+        }
         return usable
+    }
+
+    /// The whole number a small file starts with (`max` and unreadable files give `nil`).
+    private static func firstNumber(inFile path: String) -> Int? {
+        #if canImport(Glibc) || canImport(Darwin)
+        guard let file = fopen(path, "r") else { return nil }
+        defer { fclose(file) }
+        var line = [CChar](repeating: 0, count: 64)
+        guard fgets(&line, Int32(line.count), file) != nil else { return nil }
+        let digits = line.prefix { $0 >= 0x30 && $0 <= 0x39 }.map { UInt8(bitPattern: $0) }
+        return Int(String(decoding: digits, as: UTF8.self))
+        #else
+        return nil
+        #endif
     }
 
     private static var physicalMemory: Int {
