@@ -45,7 +45,8 @@ struct RobustnessCLITests {
 
     @Test("draw names the frames that exist, and refuses options out of range with the usage",
           arguments: [(["--frame", "99"], 1), (["--frame=-1"], 64), (["--cell-size", "100000000000"], 64), (["--delay", "nan"], 64),
-                      (["--delay", "inf"], 64), (["--budget", "0"], 64), (["--budget", "11"], 64)] as [([String], Int32)])
+                      (["--delay", "inf"], 64), (["--budget", "0"], 64), (["--budget", "11"], 64),
+                      (["--frame", "-1"], 64), (["--cell-size", "-1"], 64), (["--delay", "-inf"], 64)] as [([String], Int32)])
     func drawValidatesItsOptions(extra: [String], status: Int32) throws {
         let result = try WatchedRun.run(["draw", "conv", "-i", "5x5", "-k", "3"] + extra)
         #expect(result.status == status, "\(result.standardError)")

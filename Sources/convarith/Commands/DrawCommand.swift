@@ -37,12 +37,12 @@ struct DrawCommand: ParsableCommand {
     @OptionGroup var size: InputOption
     @Option(name: .long, help: "svg, sheet, animated-svg, gif or png.") var format: FigureFormat = .svg
     @Option(name: .long, help: "Output file (SVG formats default to standard output).") var out: String?
-    @Option(name: .long, help: "The frame (output position, 0 = first) for svg and png.") var frame = 0
-    @Option(name: .long, help: "Seconds per animation frame (0.02…600).") var delay = 0.8
-    @Option(name: .long, help: "Cell size in pixels (4…256).") var cellSize = 24
-    @Option(name: .long, help: "png and gif: image pixels per drawn pixel (1…4; 2 for screens and slides, the numbers in cells 10 px).")
+    @Option(name: .long, parsing: .unconditional, help: "The frame (output position, 0 = first) for svg and png.") var frame = 0
+    @Option(name: .long, parsing: .unconditional, help: "Seconds per animation frame (0.02…600).") var delay = 0.8
+    @Option(name: .long, parsing: .unconditional, help: "Cell size in pixels (4…256).") var cellSize = 24
+    @Option(name: .long, parsing: .unconditional, help: "png and gif: image pixels per drawn pixel (1…4; 2 for screens and slides, the numbers in cells 10 px).")
     var scale = 2
-    @Option(name: .long, help: "Allow figures N times larger than the drawing budget (1…10; never beyond the memory limit).") var budget = 1
+    @Option(name: .long, parsing: .unconditional, help: "Allow figures N times larger than the drawing budget (1…10; never beyond the memory limit).") var budget = 1
     @Flag(name: .long, help: "Print input values, kernel weights and results in the cells (small sizes).") var values = false
     @OptionGroup var output: OutputFormatOptions
 

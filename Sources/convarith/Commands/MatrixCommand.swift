@@ -28,7 +28,7 @@ struct MatrixCommand: ParsableCommand {
 
     @OptionGroup var layer: LayerOptions
     @Option(name: .customLong("w"), help: "Weight tensor (.npy) for numeric entries.") var weightPath: String?
-    @Option(name: .long, help: "Columns of text to fit the matrix in, in bands of columns (default: the terminal's; 0: whole rows).")
+    @Option(name: .long, parsing: .unconditional, help: "Columns of text to fit the matrix in, in bands of columns (default: the terminal's; 0: whole rows).")
     var width: Int?
     @Flag(name: .long, help: "Also print the other matrix (Cᵀ for a convolution, C for a transposed convolution).") var transposed = false
     @Flag(name: .long, help: "Print matrices up to 1,000,000 entries (default: at most 4096).") var force = false

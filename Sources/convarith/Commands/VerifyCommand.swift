@@ -22,20 +22,20 @@ struct VerifyCommand: ParsableCommand {
     )
 
     @Argument(help: "The layer: conv or transposed (omit with --sweep).") var operation: Operation?
-    @Option(name: [.short, .long], help: "Spatial input sizes.") var input: AxisList?
-    @Option(name: [.short, .long], help: "Kernel size.") var kernel: AxisList?
-    @Option(name: [.short, .long], help: "Stride.") var stride: AxisList?
-    @Option(name: [.short, .long], help: "Padding.") var padding: PaddingArgument?
-    @Option(name: [.short, .long], help: "Dilation.") var dilation: AxisList?
-    @Option(name: [.customShort("a"), .long], help: "Output padding.") var outputPadding: AxisList?
+    @Option(name: [.short, .long], parsing: .unconditional, help: "Spatial input sizes.") var input: AxisList?
+    @Option(name: [.short, .long], parsing: .unconditional, help: "Kernel size.") var kernel: AxisList?
+    @Option(name: [.short, .long], parsing: .unconditional, help: "Stride.") var stride: AxisList?
+    @Option(name: [.short, .long], parsing: .unconditional, help: "Padding.") var padding: PaddingArgument?
+    @Option(name: [.short, .long], parsing: .unconditional, help: "Dilation.") var dilation: AxisList?
+    @Option(name: [.customShort("a"), .long], parsing: .unconditional, help: "Output padding.") var outputPadding: AxisList?
     @Option(name: .long, help: ArgumentHelp("Whose rules: \(Convention.helpList).", valueName: "convention")) var convention: Convention = .pytorch
-    @Option(name: [.short, .long], help: "Input channels.") var channels: Int = 1
-    @Option(name: [.customShort("o"), .long], help: "Output channels (default: input channels).") var outChannels: Int?
-    @Option(name: [.short, .long], help: "Groups.") var groups: Int = 1
-    @Option(name: [.short, .long], help: "Batch.") var batch: Int = 1
-    @Option(help: "Random parameter sets to check instead of one layer.") var sweep: Int?
-    @Option(help: "Seed for the random tensors and parameters.") var seed: UInt64 = 1
-    @Option(help: "Largest relative disagreement accepted.") var tolerance: Float = 1e-4
+    @Option(name: [.short, .long], parsing: .unconditional, help: "Input channels.") var channels: Int = 1
+    @Option(name: [.customShort("o"), .long], parsing: .unconditional, help: "Output channels (default: input channels).") var outChannels: Int?
+    @Option(name: [.short, .long], parsing: .unconditional, help: "Groups.") var groups: Int = 1
+    @Option(name: [.short, .long], parsing: .unconditional, help: "Batch.") var batch: Int = 1
+    @Option(parsing: .unconditional, help: "Random parameter sets to check instead of one layer.") var sweep: Int?
+    @Option(parsing: .unconditional, help: "Seed for the random tensors and parameters.") var seed: UInt64 = 1
+    @Option(parsing: .unconditional, help: "Largest relative disagreement accepted.") var tolerance: Float = 1e-4
     @OptionGroup var format: OutputFormatOptions
 
     func validate() throws {
