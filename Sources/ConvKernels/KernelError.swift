@@ -38,7 +38,9 @@ public enum KernelError: Error, Sendable, Hashable, CustomStringConvertible {
                 + "use smaller tensors or raise the limit (CONVARITH_MEMORY_LIMIT_MB, up to half of the memory the process may use)"
         case let .workLimit(operations, limit):
             let count = operations.map { "\($0)" } ?? "more than \(Int.max)"
-            return "the operation needs \(count) multiply-adds, above the limit of \(limit) (a few seconds of the reference loops); use smaller tensors, a smaller kernel or less padding, or raise the limit (CONVARITH_WORK_LIMIT)"
+            return "the operation needs \(count) multiply-adds (window taps, for pooling), above the limit of \(limit) "
+                + "(a few seconds of the reference loops); use smaller tensors, a smaller kernel or less padding, "
+                + "or raise the limit (CONVARITH_WORK_LIMIT)"
         case .npy(let message):
             return "npy: \(message)"
         case .unsupported(let message):
