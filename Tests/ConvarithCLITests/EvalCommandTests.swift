@@ -157,6 +157,22 @@ struct EvalThreadsTests {
         #expect(answers.contains { $0.contains("above the limit of 1048576 bytes") })
     }
 
+    @Test("the line limit stays within the memory limit: a line that would take more memory parsed is refused, whatever the line limit asked")
+    func lineLimitFollowsTheMemoryLimit() throws {
+        // 48 MB of memory: lines up to 2 MiB (24 bytes a byte parsed), though 64 MiB lines were asked for.
+        let data = [String](repeating: "0", count: 1_500_000).joined(separator: ",")
+        let line = #"{"id":1,"op":"pool","input":[1500000],"kernel":1,"x":{"shape":[1,1,1500000],"data":["# + data + "]}}\n"
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("eval-line-memory-\(getpid()).jsonl").path
+        try line.write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let result = try WatchedRun.run(["eval"], environment: ["CONVARITH_MEMORY_LIMIT_MB": "48", "CONVARITH_EVAL_LINE_LIMIT_MB": "64"],
+                                        stdinPath: path)
+        #expect(result.status == 0)
+        #expect(result.standardOutput.contains("above the limit of 2097152 bytes") && result.standardOutput.contains("parsed line"),
+                "\(result.standardOutput.prefix(300))")
+        #expect(result.peakResidentBytes < 100 << 20)
+    }
+
     @Test("--threads outside 1…256 is a usage error (exit 64)")
     func threadCountIsValidated() throws {
         for value in ["0", "257", "-1"] {

@@ -41,6 +41,14 @@ struct MirrorCheckCommandTests {
         }
     }
 
+    @Test("a decoder whose layers miss the encoder's sizes says so on stderr too, naming the first miss")
+    func mismatchesAreOnStandardError() throws {
+        let result = try CLIRunner.run(["mirror", Self.fixture("encoder.yaml"), Self.fixture("decoder_off_by_one.yaml")])
+        #expect(result.status == 1)
+        #expect(result.standardError.hasPrefix("error: 4 of 4 size changes do not restore the encoder's size, the first at 'd4'"),
+                "\(result.standardError)")
+    }
+
     @Test("a decoder that changes no size is exit 1 with the reason on stderr and no success line")
     func decoderWithoutSizeChangesIsAnError() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("convarith-mirror-\(UUID().uuidString)")

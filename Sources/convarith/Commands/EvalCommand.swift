@@ -27,13 +27,18 @@ struct EvalCommand: ParsableCommand {
             """)
     )
 
-    /// The longest request line read (64 MiB, or `CONVARITH_EVAL_LINE_LIMIT_MB`): a parsed line takes
-    /// several times its size in memory.
+    /// Bytes of memory a request line takes while it is parsed, per byte of the line (measured: a 64 MiB line
+    /// of zeros peaked at 1.37 GB, about 20).
+    static let parsedBytesPerLineByte = 24
+
+    /// The longest request line read: 64 MiB, or `CONVARITH_EVAL_LINE_LIMIT_MB`, and never more than the memory
+    /// limit allows a line to take while parsed (``parsedBytesPerLineByte``).
     static let lineLimit: Int = {
+        var requested = 64 << 20
         if let text = getenv("CONVARITH_EVAL_LINE_LIMIT_MB").map({ String(cString: $0) }), let megabytes = Int(text), (1...65_536).contains(megabytes) {
-            return megabytes << 20
+            requested = megabytes << 20
         }
-        return 64 << 20
+        return max(1 << 16, min(requested, MemoryLimit.current.bytes / parsedBytesPerLineByte))
     }()
 
     @Option(help: ArgumentHelp(
@@ -87,8 +92,11 @@ struct LineAnswerer: Sendable {
                 guard text.contains(where: { $0 != 0x20 && $0 != 0x09 }) else { continue }
                 session.answer(line: text, appendingTo: &output)
             case .tooLong(let length):
-                Evaluator.writeError("the line is \(length) bytes long, above the limit of \(lineLimit) bytes for one request; send smaller tensors, or raise the limit (CONVARITH_EVAL_LINE_LIMIT_MB)",
-                                     to: &output)
+                let factor = EvalCommand.parsedBytesPerLineByte
+                let message: String = "the line is \(length) bytes long, above the limit of \(lineLimit) bytes for one request "
+                    + "(a parsed line takes about \(factor) times its size in memory); send smaller tensors, or raise the "
+                    + "limit (CONVARITH_EVAL_LINE_LIMIT_MB, within CONVARITH_MEMORY_LIMIT_MB)"
+                Evaluator.writeError(message, to: &output)
             }
             output.append(0x0A)
         }

@@ -99,6 +99,10 @@ struct MirrorCommand: ParsableCommand {
                 printError("error: \(lead); \(end.advice ?? "the encoder's input size is not restored")")
             } else if comparisons.isEmpty {
                 printError("error: the decoder changes no spatial size, so there is no size change to check against the encoder's")
+            } else if let first = comparisons.first(where: { !$0.matches }) {
+                let misses = comparisons.filter { !$0.matches }.count
+                printError("error: \(misses) of \(comparisons.count) size changes do not restore the encoder's size, the first at "
+                           + "'\(SafeText.visible(first.decoderLayer))'" + (first.advice.map { ": \(SafeText.visible($0))" } ?? ""))
             }
             if comparisons.contains(where: { !$0.matches }) || comparisons.isEmpty { throw ExitCode(1) }
             return
