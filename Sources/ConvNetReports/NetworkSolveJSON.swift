@@ -8,7 +8,8 @@ public enum NetworkSolveJSON {
     /// One axis's accepted sizes, with the size given and whether it is accepted — beyond the sizes the rule
     /// was established for, as the analysis of the given shape says (`givenShapeFails`).
     public static func acceptedSizes(_ answer: AcceptedSizes, given: Int, givenShapeFails: Bool) -> JSONValue {
-        let nearest = answer.nearest(to: min(given, answer.evaluatedUpTo))
+        // Beyond `evaluated_up_to` the nearest sizes follow the rule's period (the rule was checked up to there).
+        let nearest = answer.nearest(to: given)
         return .object([
             ("axis", .integer(answer.axis)), ("rule", .string(answer.description)),
             ("threshold", .integer(answer.threshold)), ("period", .integer(answer.period)),

@@ -102,6 +102,16 @@ struct NetworkCommandTests {
         }
     }
 
+    @Test("net --accepted-sizes beyond the sizes checked gives the nearest by the rule's period, and says so")
+    func nearestBeyondTheLimit() throws {
+        let unet = OracleCorpus.packageRoot.appendingPathComponent("Tests/ConvNetsTests/Networks/unet.yaml").path
+        let text = try CLIRunner.run(["net", unet, "--accepted-sizes", "--input", "1x1x2001x64"])
+        #expect(text.standardOutput.contains("2001 is not; nearest: 2000 and 2008 (by the rule's period; it was checked up to 1024)"),
+                "\(text.standardOutput.suffix(400))")
+        let json = try CLIRunner.run(["net", unet, "--accepted-sizes", "--input", "1x1x2001x64", "--json"])
+        #expect(json.standardOutput.contains(#""nearest_below":2000,"nearest_above":2008"#), "\(json.standardOutput.suffix(400))")
+    }
+
     @Test("net --accepted-sizes on a layer that fails at every size says a layer must change, and prints its repair")
     func acceptedSizesWhenEverySizeFails() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("convarith-every-size-\(UUID().uuidString)")

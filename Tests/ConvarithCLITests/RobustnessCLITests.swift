@@ -43,6 +43,14 @@ struct RobustnessCLITests {
         #expect(result.peakResidentBytes < 200 << 20)
     }
 
+    @Test("a raster frame wider than 65,535 pixels is refused for its side, not for a pixel budget it is within")
+    func rasterSideIsNamed() throws {
+        let result = try WatchedRun.run(["draw", "conv", "-i", "20000", "-k", "1", "--format", "gif", "--budget", "10", "--cell-size", "4",
+                                         "--scale", "1", "--out", refusedGIF])
+        #expect(result.status == 1)
+        #expect(result.standardError.contains("80032×308 pixels, beyond the drawing budget of 65,535 pixels a side"), "\(result.standardError)")
+    }
+
     @Test("draw names the frames that exist, and refuses options out of range with the usage",
           arguments: [(["--frame", "99"], 1), (["--frame=-1"], 64), (["--cell-size", "100000000000"], 64), (["--delay", "nan"], 64),
                       (["--delay", "inf"], 64), (["--budget", "0"], 64), (["--budget", "11"], 64),

@@ -77,8 +77,14 @@ public struct FigureBudget: Sendable, Hashable {
         let smaller = "use a smaller --cell-size (pixels per cell), smaller sizes, or --budget N to allow N times more"
         switch extent {
         case .rasterFrame, .rasterAnimation:
-            if estimate.width > 65_535 || estimate.height > 65_535 || estimate.framePixels > framePixels {
-                throw .tooLarge(what: "one frame", estimate: "\(estimate.width)×\(estimate.height) pixels", limit: "\(framePixels) pixels, sides up to 65,535",
+            if estimate.width > 65_535 || estimate.height > 65_535 {
+                // PNG and GIF store a side in 16 bits (a GIF's at most 65,535): no budget allows more.
+                throw .tooLarge(what: "one frame", estimate: "\(estimate.width)×\(estimate.height) pixels",
+                                limit: "65,535 pixels a side, which PNG and GIF allow",
+                                advice: "draw it as SVG (--format svg), or use a smaller --cell-size or --scale, or smaller sizes")
+            }
+            if estimate.framePixels > framePixels {
+                throw .tooLarge(what: "one frame", estimate: "\(estimate.width)×\(estimate.height) pixels", limit: "\(framePixels) pixels",
                                 advice: "draw it as SVG (--format svg), or " + smaller)
             }
         case .vectorFrame, .vectorAnimation:

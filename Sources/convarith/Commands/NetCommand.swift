@@ -102,10 +102,12 @@ struct NetCommand: ParsableCommand {
         } else {
             print(NetworkTable.text(report, convention: network.convention, columns: columns.flatMap(TableColumn.list)))
             for (answer, given) in accepted {
-                let nearest = answer.nearest(to: min(given, answer.evaluatedUpTo))
+                // Beyond the sizes the rule was checked at, its period still gives the nearest (said so).
+                let nearest = answer.nearest(to: given)
                 let sizes = [nearest.below, nearest.above].compactMap { $0.map(String.init) }
+                let extrapolated = given > answer.evaluatedUpTo ? " (by the rule's period; it was checked up to \(answer.evaluatedUpTo))" : ""
                 let verdict = answer.knownToAccept(given) ?? (report.status != .failed) ? "\(given) is accepted"
-                    : "\(given) is not" + (sizes.isEmpty ? "" : "; nearest: " + sizes.joined(separator: " and "))
+                    : "\(given) is not" + (sizes.isEmpty ? "" : "; nearest: " + sizes.joined(separator: " and ") + extrapolated)
                 print("accepted sizes of axis \(answer.axis): \(answer.description); \(verdict)"
                       + (answer.fixedByModel ? " (the model fixes this axis at \(given): these are the sizes its layers accept once the axis is exported dynamic)" : ""))
             }
