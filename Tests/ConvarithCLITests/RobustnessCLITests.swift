@@ -43,6 +43,15 @@ struct RobustnessCLITests {
         #expect(result.peakResidentBytes < 200 << 20)
     }
 
+    @Test("a refusal suggests --budget N below the largest budget only")
+    func budgetAdviceStopsAtTheLargest() throws {
+        let arguments = ["draw", "conv", "-i", "40x40", "-k", "3", "--format", "gif", "--out", refusedGIF]
+        let first = try WatchedRun.run(arguments)
+        #expect(first.status == 1 && first.standardError.contains("--budget N to allow N times more"), "\(first.standardError)")
+        let largest = try WatchedRun.run(arguments + ["--budget", "10"])
+        #expect(largest.status == 1 && !largest.standardError.contains("--budget N"), "\(largest.standardError)")
+    }
+
     @Test("a raster frame wider than 65,535 pixels is refused for its side, not for a pixel budget it is within")
     func rasterSideIsNamed() throws {
         let result = try WatchedRun.run(["draw", "conv", "-i", "20000", "-k", "1", "--format", "gif", "--budget", "10", "--cell-size", "4",

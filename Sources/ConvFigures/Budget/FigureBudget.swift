@@ -17,6 +17,8 @@ public struct FigureBudget: Sendable, Hashable {
     public var cellsPerFrame: Int
     /// Cells drawn in all frames of an animated SVG or sheet together.
     public var animationCells: Int
+    /// Whether a refusal may suggest `--budget N` (not when the command's largest budget is in effect).
+    public var suggestsLargerBudget = true
     /// Bytes the figure may hold in memory at once (a raster frame, or an SVG document, which is written
     /// whole); `Int.max` leaves it to the other limits.
     public var memory: Int = .max
@@ -49,6 +51,7 @@ public struct FigureBudget: Sendable, Hashable {
         var scaled = FigureBudget(frames: scale(frames), framePixels: scale(framePixels), animationPixels: scale(animationPixels),
                                   cellsPerFrame: scale(cellsPerFrame), animationCells: scale(animationCells))
         scaled.memory = memory
+        scaled.suggestsLargerBudget = suggestsLargerBudget
         return scaled
     }
 
@@ -74,7 +77,8 @@ public struct FigureBudget: Sendable, Hashable {
     /// Checks an estimate for what is drawn.
     /// - Throws: ``FigureError/tooLarge(what:estimate:limit:advice:)`` naming the estimate and the limit.
     public func check(_ estimate: FigureEstimate, drawing extent: Extent) throws(FigureError) {
-        let smaller = "use a smaller --cell-size (pixels per cell), smaller sizes, or --budget N to allow N times more"
+        let larger = suggestsLargerBudget ? ", or --budget N to allow N times more" : ""
+        let smaller = "use a smaller --cell-size (pixels per cell) or smaller sizes" + larger
         switch extent {
         case .rasterFrame, .rasterAnimation:
             if estimate.width > 65_535 || estimate.height > 65_535 {
@@ -90,7 +94,7 @@ public struct FigureBudget: Sendable, Hashable {
         case .vectorFrame, .vectorAnimation:
             if estimate.cellsPerFrame > cellsPerFrame {
                 throw .tooLarge(what: "one frame", estimate: "\(estimate.cellsPerFrame) cells", limit: "\(cellsPerFrame) cells",
-                                advice: "draw smaller sizes, or --budget N to allow N times more")
+                                advice: "draw smaller sizes" + larger)
             }
         }
         try checkMemory(estimate, drawing: extent)

@@ -77,8 +77,9 @@ struct DrawCommand: ParsableCommand {
         let estimate = try exitingOnError { () throws(FigureError) in
             let estimate = try FigureEstimate(shape: shape, cellSize: cellSize)
             let raster = extent == .rasterFrame || extent == .rasterAnimation
-            try FigureBudget.default.scaled(by: budget).limitingMemory(to: MemoryLimit.current.bytes)
-                .check(raster ? estimate.scaled(by: scale) : estimate, drawing: extent)
+            var limits = FigureBudget.default.scaled(by: budget).limitingMemory(to: MemoryLimit.current.bytes)
+            limits.suggestsLargerBudget = budget < Self.largestBudget
+            try limits.check(raster ? estimate.scaled(by: scale) : estimate, drawing: extent)
             if (extent == .vectorFrame || extent == .rasterFrame) && frame >= estimate.frames {
                 throw FigureError.frameOutOfRange(frame: frame, count: estimate.frames)
             }
