@@ -20,6 +20,7 @@ struct ConvArith: AsyncParsableCommand {
     /// Runs the command line; a failed write to standard output ends with exit status 74.
     static func main() async {
         exitWithErrorWhenStandardOutputFails()
+        EnvironmentSettings.noteUnusableValues()
         await main(nil)
     }
 }

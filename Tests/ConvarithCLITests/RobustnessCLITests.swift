@@ -43,6 +43,19 @@ struct RobustnessCLITests {
         #expect(result.peakResidentBytes < 200 << 20)
     }
 
+    @Test("a CONVARITH_ variable set to a value it does not take is named on standard error, and the default applies")
+    func unusableSettingsAreNamed() throws {
+        let plain = try WatchedRun.run(["shape", "conv", "-i", "5", "-k", "3"])
+        let noted = try WatchedRun.run(["shape", "conv", "-i", "5", "-k", "3"],
+                                       environment: ["CONVARITH_MEMORY_LIMIT_MB": "abc", "CONVARITH_THREADS": "0", "CONVARITH_KERNEL_ISA": "neon"])
+        #expect(noted.status == 0 && noted.standardOutput == plain.standardOutput)
+        for name in ["CONVARITH_MEMORY_LIMIT_MB=\"abc\"", "CONVARITH_THREADS=\"0\"", "CONVARITH_KERNEL_ISA=\"neon\""] {
+            #expect(noted.standardError.contains("note: \(name) is ignored"), "\(noted.standardError)")
+        }
+        let valid = try WatchedRun.run(["shape", "conv", "-i", "5", "-k", "3"], environment: ["CONVARITH_THREADS": "2", "CONVARITH_MEMORY_LIMIT_MB": "512"])
+        #expect(valid.standardError.isEmpty, "\(valid.standardError)")
+    }
+
     @Test("a refusal suggests --budget N below the largest budget only")
     func budgetAdviceStopsAtTheLargest() throws {
         let arguments = ["draw", "conv", "-i", "40x40", "-k", "3", "--format", "gif", "--out", refusedGIF]
