@@ -78,9 +78,9 @@ public enum Formulations {
         if let refusal = LayerTensors.unreproducible(shape) { return refusal }
         switch (shape.operation, kind) {
         case (.pooling, .matrix), (.pooling, .stretched):
-            return .unsupported("pooling is not linear: it has no matrix or stretched formulation; use impl reference")
+            return .unsupported("pooling is not linear: it has no matrix or stretched formulation; use impl fast or reference")
         case (.convolution, .stretched):
-            return .unsupported("the stretched formulation is the transposed convolution's; a convolution runs as reference or matrix")
+            return .unsupported("the stretched formulation is the transposed convolution's; a convolution runs as fast, reference or matrix")
         default:
             return nil
         }
