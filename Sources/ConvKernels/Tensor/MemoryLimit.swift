@@ -19,7 +19,8 @@ public struct MemoryLimit: Sendable, Hashable {
     /// A limit of `bytes`.
     public init(bytes: Int) { self.bytes = max(bytes, 0) }
 
-    /// The limit in effect: `CONVARITH_MEMORY_LIMIT_MB` (at most half of ``usableMemory``), else a quarter of it.
+    /// The limit in effect: `CONVARITH_MEMORY_LIMIT_MB` (at most half of the usable memory: physical memory, or a
+    /// smaller `ulimit -v` or cgroup limit), else a quarter of it.
     public static let current: MemoryLimit = {
         let usable = usableMemory
         if let text = getenv("CONVARITH_MEMORY_LIMIT_MB").map({ String(cString: $0) }), let megabytes = Int(text), megabytes > 0 {
