@@ -92,6 +92,20 @@ struct KernelCommandTests {
         #expect(!whole.standardOutput.contains("columns 0") && whole.standardOutput.components(separatedBy: "\n").contains { $0.count > 300 })
     }
 
+    @Test("run --out - writes the .npy alone to standard output, and its summary to standard error")
+    func runWritesToStandardOutput() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let x = directory.appendingPathComponent("x.npy")
+        try Data(NPY.encode(try Tensor(zeros: [1, 1, 4, 4]))).write(to: x)
+        let result = try CLIRunner.run(["run", "pool", "--x", x.path, "-k", "2", "--out", "-"], directory: directory)
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(result.standardOutput.contains("NUMPY") && result.standardOutput.contains("'shape': (1, 1, 2, 2)"))
+        #expect(!result.standardOutput.contains("written to"))
+        #expect(result.standardError.contains("→ y [1, 1, 2, 2], written to standard output"), "\(result.standardError)")
+        #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("-").path))
+    }
+
     @Test("run pool takes count-include-pad: a padded corner of ones averages 4/9 with the padding, 1 without")
     func runPoolTakesCountIncludePad() throws {
         let directory = try temporaryDirectory()

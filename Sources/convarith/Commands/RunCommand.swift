@@ -27,7 +27,7 @@ struct RunCommand: ParsableCommand {
     @Option(name: .customLong("x"), help: "Input tensor (.npy).") var inputPath: String
     @Option(name: .customLong("w"), help: "Weight tensor (.npy).") var weightPath: String?
     @Option(name: .customLong("b"), help: "Bias tensor (.npy).") var biasPath: String?
-    @Option(name: .long, help: "Where to write y (.npy).") var out: String
+    @Option(name: .long, help: "Where to write y (.npy); - for standard output (the summary then goes to standard error).") var out: String
     @Option(name: .long, help: "Formulation: fast (default), reference, matrix or stretched.") var impl: Formulations.Kind = .fast
     @Flag(name: .long, help: "Also print the output shape as JSON.") var json = false
     @Flag(name: .long, help: "Say on standard error how the fast path computes the layer (its plan: path, C kernel, threads).") var verbose = false
@@ -70,16 +70,18 @@ struct RunCommand: ParsableCommand {
         let y = try exitingOnError { () throws(KernelError) in
             try Formulations.run(result.layer, x: x, weight: weight, bias: bias, kind: impl)
         }
-        // The writer every file output uses: its messages name the system's reason ("Is a directory").
-        var file = try OutputFile(path: out)
+        // The writer every file output uses: its messages name the system's reason ("Is a directory"). `-` is
+        // standard output, which then carries the .npy alone.
+        let toStandardOutput = out == "-"
+        var file = try OutputFile(path: toStandardOutput ? nil : out)
         // The header, then the output's own memory: no second copy of a large output.
         try file.write(NPY.header(shape: y.shape))
         try NPY.withDataChunks(of: y) { chunk in try file.write(chunk) }
         try file.close()
-        if json {
-            print(JSONWriter.string(.object([("output_shape", .array(y.shape.map(JSONValue.integer))), ("path", .string(out))])))
-        } else {
-            print("\(result.shape.name) (\(result.shape.convention.displayName), \(impl.rawValue)): x \(x.shape) → y \(y.shape), written to \(out)")
-        }
+        let summary = json
+            ? JSONWriter.string(.object([("output_shape", .array(y.shape.map(JSONValue.integer))), ("path", .string(out))]))
+            : "\(result.shape.name) (\(result.shape.convention.displayName), \(impl.rawValue)): x \(x.shape) → y \(y.shape), "
+                + "written to \(toStandardOutput ? "standard output" : out)"
+        if toStandardOutput { printError(summary) } else { print(summary) }
     }
 }
