@@ -49,6 +49,20 @@ struct MirrorCheckCommandTests {
                 "\(result.standardError)")
     }
 
+    @Test("an encoder and a decoder that both change no size: every size is restored, exit 0")
+    func flatPairIsARestoration() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("convarith-mirror-flat-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let encoder = directory.appendingPathComponent("encoder.yaml"), decoder = directory.appendingPathComponent("decoder.yaml")
+        try "input: [1, 3, 8, 8]\nlayers:\n  - {op: conv, out_channels: 4, kernel: 3, padding: 1}\n".write(to: encoder, atomically: true, encoding: .utf8)
+        try "layers:\n  - relu\n".write(to: decoder, atomically: true, encoding: .utf8)
+        let result = try CLIRunner.run(["mirror", encoder.path, decoder.path])
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(result.standardOutput.contains("the decoder restores every encoder size (neither changes a spatial size)"))
+        #expect(result.standardError.isEmpty)
+    }
+
     @Test("a decoder that changes no size is exit 1 with the reason on stderr and no success line")
     func decoderWithoutSizeChangesIsAnError() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("convarith-mirror-\(UUID().uuidString)")

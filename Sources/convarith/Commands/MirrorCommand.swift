@@ -85,10 +85,11 @@ struct MirrorCommand: ParsableCommand {
                     print(line)
                 }
                 let misses = comparisons.filter { !$0.matches }.count
-                if !comparisons.isEmpty {
-                    print(misses == 0 ? "the decoder restores every encoder size"
-                          : "\(misses) of \(comparisons.count) size changes do not restore the encoder's size")
-                }
+                // No comparison at all: neither the encoder nor the decoder changes a size (a decoder without one
+                // against an encoder with some ends in a comparison of its own).
+                print(comparisons.isEmpty ? "the decoder restores every encoder size (neither changes a spatial size)"
+                      : misses == 0 ? "the decoder restores every encoder size"
+                      : "\(misses) of \(comparisons.count) size changes do not restore the encoder's size")
             }
             // Scripts read the reason on standard error too: a decoder layer that fails, or nothing compared.
             if let failed = comparisons.first(where: { $0.produced == nil }) {
@@ -97,14 +98,12 @@ struct MirrorCommand: ParsableCommand {
                 let lead = comparisons.count == 1 ? "the decoder changes no spatial size"
                     : "the decoder stops at \(end.produced.map(sizes) ?? "—")"
                 printError("error: \(lead); \(end.advice ?? "the encoder's input size is not restored")")
-            } else if comparisons.isEmpty {
-                printError("error: the decoder changes no spatial size, so there is no size change to check against the encoder's")
             } else if let first = comparisons.first(where: { !$0.matches }) {
                 let misses = comparisons.filter { !$0.matches }.count
                 printError("error: \(misses) of \(comparisons.count) size changes do not restore the encoder's size, the first at "
                            + "'\(SafeText.visible(first.decoderLayer))'" + (first.advice.map { ": \(SafeText.visible($0))" } ?? ""))
             }
-            if comparisons.contains(where: { !$0.matches }) || comparisons.isEmpty { throw ExitCode(1) }
+            if comparisons.contains(where: { !$0.matches }) { throw ExitCode(1) }
             return
         }
         let decoder = try exitingOnError { () throws(NetworkError) in try Mirror.decoder(for: encoder) }
