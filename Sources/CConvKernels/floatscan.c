@@ -35,18 +35,24 @@ static inline __attribute__((always_inline)) int64_t first_bits_body(const float
 }
 
 static int64_t f32_first_nan_portable(const float *x, int64_t count) { return first_nan_body(x, count); }
-static int64_t f32_first_bits_portable(const float *x, int64_t count, uint32_t bits) { return first_bits_body(x, count, bits); }
+static int64_t f32_first_bits_portable(const float *x, int64_t count, uint32_t bits) {
+    return first_bits_body(x, count, bits);
+}
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 __attribute__((target("avx2")))
 static int64_t f32_first_nan_avx2(const float *x, int64_t count) { return first_nan_body(x, count); }
 __attribute__((target("avx2")))
-static int64_t f32_first_bits_avx2(const float *x, int64_t count, uint32_t bits) { return first_bits_body(x, count, bits); }
+static int64_t f32_first_bits_avx2(const float *x, int64_t count, uint32_t bits) {
+    return first_bits_body(x, count, bits);
+}
 
 __attribute__((target("avx512f")))
 static int64_t f32_first_nan_avx512(const float *x, int64_t count) { return first_nan_body(x, count); }
 __attribute__((target("avx512f")))
-static int64_t f32_first_bits_avx512(const float *x, int64_t count, uint32_t bits) { return first_bits_body(x, count, bits); }
+static int64_t f32_first_bits_avx512(const float *x, int64_t count, uint32_t bits) {
+    return first_bits_body(x, count, bits);
+}
 #endif
 
 convarith_float_scans convarith_select_float_scans(const char *forced) {

@@ -119,3 +119,10 @@ enum WatchedRun {
                       standardError: String(decoding: errors.wait(), as: UTF8.self))
     }
 }
+
+/// A new empty directory under the temporary directory, named `convarith-<label>-<UUID>`; the caller removes it.
+func temporaryDirectory(_ label: String = "cli") throws -> URL {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("convarith-\(label)-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    return directory
+}

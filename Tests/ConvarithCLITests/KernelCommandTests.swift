@@ -5,12 +5,6 @@ import Testing
 
 @Suite("convarith run, matrix and verify")
 struct KernelCommandTests {
-    private func temporaryDirectory() throws -> URL {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("convarith-cli-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        return directory
-    }
-
     @Test("run reads .npy tensors, writes y.npy, and every formulation writes the same y")
     func runWritesTheOutputTensor() throws {
         let directory = try temporaryDirectory()

@@ -22,8 +22,7 @@ struct MirrorCheckCommandTests {
 
     @Test("a decoder layer that fails keeps its row, and its error also goes to stderr")
     func failingDecoderLayerIsNamedOnStderr() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("convarith-mirror-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = try temporaryDirectory("mirror")
         defer { try? FileManager.default.removeItem(at: directory) }
         let decoder = directory.appendingPathComponent("decoder.yaml")
         // Output padding 3 with stride 2: no convention accepts it.
@@ -51,8 +50,7 @@ struct MirrorCheckCommandTests {
 
     @Test("an encoder and a decoder that both change no size: every size is restored, exit 0")
     func flatPairIsARestoration() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("convarith-mirror-flat-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = try temporaryDirectory("mirror-flat")
         defer { try? FileManager.default.removeItem(at: directory) }
         let encoder = directory.appendingPathComponent("encoder.yaml"), decoder = directory.appendingPathComponent("decoder.yaml")
         try "input: [1, 3, 8, 8]\nlayers:\n  - {op: conv, out_channels: 4, kernel: 3, padding: 1}\n".write(to: encoder, atomically: true, encoding: .utf8)
@@ -65,8 +63,7 @@ struct MirrorCheckCommandTests {
 
     @Test("a decoder that changes no size is exit 1 with the reason on stderr and no success line")
     func decoderWithoutSizeChangesIsAnError() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("convarith-mirror-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = try temporaryDirectory("mirror")
         defer { try? FileManager.default.removeItem(at: directory) }
         let decoder = directory.appendingPathComponent("decoder.yaml")
         try "layers:\n  - relu\n".write(to: decoder, atomically: true, encoding: .utf8)

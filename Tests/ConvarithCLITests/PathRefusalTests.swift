@@ -4,15 +4,9 @@ import Testing
 
 @Suite("Paths that name no file: an empty --out, a directory given as a tensor")
 struct PathRefusalTests {
-    private func temporaryDirectory() throws -> URL {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("convarith-paths-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        return directory
-    }
-
     @Test("tour --out '' is a usage error (exit 64) that writes nothing into the current directory")
     func tourRefusesAnEmptyOut() throws {
-        let directory = try temporaryDirectory()
+        let directory = try temporaryDirectory("paths")
         defer { try? FileManager.default.removeItem(at: directory) }
         let result = try CLIRunner.run(["tour", "--out", ""], directory: directory)
         #expect(result.status == 64, "\(result.standardError)")
@@ -22,7 +16,7 @@ struct PathRefusalTests {
 
     @Test("a directory given as any .npy input of run or matrix is said to be a directory (exit 66), as net and bench say it")
     func directoryAsTensorIsNamed() throws {
-        let directory = try temporaryDirectory()
+        let directory = try temporaryDirectory("paths")
         defer { try? FileManager.default.removeItem(at: directory) }
         let x = directory.appendingPathComponent("x.npy"), w = directory.appendingPathComponent("w.npy")
         try Data(NPY.encode(try Tensor(zeros: [1, 1, 4, 4]))).write(to: x)

@@ -185,7 +185,8 @@ public enum NPY {
             let starts = stride(from: 0, to: values.count, by: chunk)
             guard 1.littleEndian != 1 else {
                 for start in starts {
-                    try body(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: values[start..<min(start + chunk, values.count)])))
+                    let part = UnsafeBufferPointer(rebasing: values[start..<min(start + chunk, values.count)])
+                    try body(UnsafeRawBufferPointer(part))
                 }
                 return
             }

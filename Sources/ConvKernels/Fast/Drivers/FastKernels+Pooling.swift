@@ -92,8 +92,6 @@ extension FastKernels {
         guard planes > 0 else { return Tensor(uncheckedShape: layout.outputShape, data: []) }
         // Every output is written by the pooling kernel: no zero-fill pass.
         var y = uninitialized(layout.outputShape.reduce(1, *))
-        let parts = planeParts(planes, threads: threads)
-        let share = (planes + parts - 1) / parts
         let rows = RowKernels.matching(microKernel)
         // The divisors are computed once for the call, not once a part; max pooling reads none.
         let divisors = mode == .average
@@ -111,15 +109,16 @@ extension FastKernels {
         x.data.withUnsafeBufferPointer { xs in
             y.withUnsafeMutableBufferPointer { ys in
                 guard let xBase = xs.baseAddress, let yBase = ys.baseAddress else { return }
-                FastThreads.run(parts: parts, threads: threads) { part in
-                    let first = part * share, last = min(first + share, planes)
-                    guard first < last else { return }
-                    let x = xBase + first * geometry.inputCount, y = yBase + first * geometry.outputCount
+                forEachPlaneRange(of: planes, threads: threads) { part in
+                    let x = xBase + part.lowerBound * geometry.inputCount
+                    let y = yBase + part.lowerBound * geometry.outputCount
                     // The path's kernel over `count` planes, windows starting from `empty`.
-                    func pool(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, planes count: Int, empty: Float) {
+                    func pool(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, planes count: Int,
+                              empty: Float) {
                         switch path {
                         case .separableMax:
-                            DirectKernels.separableMaxPooling(x: x, y: y, planes: count, geometry: geometry, empty: empty, kernels: rows)
+                            DirectKernels.separableMaxPooling(x: x, y: y, planes: count, geometry: geometry, empty: empty,
+                                                              kernels: rows)
                         case .grid, .separableGrid:
                             let gridMode = path == .separableGrid ? CONVARITH_GRID_SEPARABLE_MAX
                                 : mode == .average ? CONVARITH_GRID_AVERAGE : CONVARITH_GRID_MAX
@@ -130,9 +129,9 @@ extension FastKernels {
                                                   average: mode == .average, empty: empty, kernels: rows)
                         }
                     }
-                    pool(x, y, planes: last - first, empty: empty)
+                    pool(x, y, planes: part.count, empty: empty)
                     if let rules {
-                        rules.apply(x: x, y: y, planes: last - first) { indicator, pooled in
+                        rules.apply(x: x, y: y, planes: part.count) { indicator, pooled in
                             pool(indicator, pooled, planes: 1, empty: 0)
                         }
                     }

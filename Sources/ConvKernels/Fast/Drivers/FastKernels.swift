@@ -245,19 +245,14 @@ public enum FastKernels {
     static func depthwise(_ x: Tensor, weight: Tensor, bias: Tensor?, layout: LayerTensors, geometry: Geometry3,
                           threads: Int, kernels: RowKernels, grid: Bool = false) -> Tensor {
         var y = uninitialized(layout.outputShape.reduce(1, *))
-        let planes = layout.batch * layout.outputChannels
-        let parts = planeParts(planes, threads: threads)
-        let share = (planes + parts - 1) / parts
         var none: [Float] = [0]  // no scratch (withPointers needs a base address)
         withPointers(x, weight, &y, &none) { xBase, wBase, yBase, _ in
-            FastThreads.run(parts: parts, threads: threads) { part in
-                let first = part * share, last = min(first + share, planes)
-                guard first < last else { return }
+            forEachPlaneRange(of: layout.batch * layout.outputChannels, threads: threads) { planes in
                 if grid {
-                    DirectKernels.gridDepthwise(x: xBase, weight: wBase, y: yBase, planes: first..<last, channels: layout.outputChannels,
+                    DirectKernels.gridDepthwise(x: xBase, weight: wBase, y: yBase, planes: planes, channels: layout.outputChannels,
                                                 geometry: geometry, kernels: kernels)
                 } else {
-                    DirectKernels.depthwise(x: xBase, weight: wBase, y: yBase, planes: first..<last, channels: layout.outputChannels,
+                    DirectKernels.depthwise(x: xBase, weight: wBase, y: yBase, planes: planes, channels: layout.outputChannels,
                                             geometry: geometry, kernels: kernels)
                 }
             }
@@ -274,15 +269,11 @@ public enum FastKernels {
         var y = uninitialized(layout.outputShape.reduce(1, *))
         let channels = layout.outputChannels, lanes = Int(kernels.depthwiseChannels.lanes)
         let blocksPerSample = (channels + lanes - 1) / lanes, units = layout.batch * blocksPerSample
-        let parts = planeParts(units, threads: threads)
-        let share = (units + parts - 1) / parts
         var none: [Float] = [0]  // no scratch (withPointers needs a base address)
         withPointers(x, weight, &y, &none) { xBase, wBase, yBase, _ in
-            FastThreads.run(parts: parts, threads: threads) { part in
-                let first = part * share, last = min(first + share, units)
-                guard first < last else { return }
-                DirectKernels.channelBlockedDepthwise(x: xBase, weight: wBase, y: yBase, blocks: first..<last, channels: channels, geometry: geometry,
-                                                      kernels: kernels)
+            forEachPlaneRange(of: units, threads: threads) { blocks in
+                DirectKernels.channelBlockedDepthwise(x: xBase, weight: wBase, y: yBase, blocks: blocks, channels: channels,
+                                                      geometry: geometry, kernels: kernels)
             }
         }
         if let bias { addBias(bias, to: &y, channels: layout.outputChannels, plane: geometry.outputCount) }
@@ -293,6 +284,18 @@ public enum FastKernels {
     /// one, so that a thread that starts late or runs slower takes fewer (parts are claimed as threads free up).
     static func planeParts(_ planes: Int, threads: Int) -> Int {
         threads <= 1 ? 1 : max(1, min(planes, threads * 8))
+    }
+
+    /// `body(range)` for the ``planeParts(_:threads:)`` contiguous ranges of `count` planes (or blocks of
+    /// them), run on up to `threads` threads; no range is empty.
+    static func forEachPlaneRange(of count: Int, threads: Int, _ body: (Range<Int>) -> Void) {
+        let parts = planeParts(count, threads: threads)
+        let share = (count + parts - 1) / parts
+        FastThreads.run(parts: parts, threads: threads) { part in
+            let first = part * share, last = min(first + share, count)
+            guard first < last else { return }
+            body(first..<last)
+        }
     }
 
     /// `floats` rounded up to an odd number of 64-byte cache lines: the row stride of a buffer read down its

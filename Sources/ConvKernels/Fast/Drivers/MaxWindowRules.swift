@@ -40,7 +40,9 @@ struct MaxWindowRules {
                 let source = x + plane * inputCount, target = y + plane * outputCount
                 let exact = inputCount < Self.exactPositions
                 withPlanes { indicator, pooled in
-                    for index in 0..<inputCount { indicator[index] = source[index].isNaN ? (exact ? Float(index + 1) : 1) : 0 }
+                    for index in 0..<inputCount {
+                        indicator[index] = source[index].isNaN ? (exact ? Float(index + 1) : 1) : 0
+                    }
                     pool(indicator, pooled)
                     for output in 0..<outputCount where pooled[output] > 0 {
                         target[output] = exact ? source[Int(pooled[output]) - 1] : .nan
