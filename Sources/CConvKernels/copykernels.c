@@ -49,6 +49,9 @@ void convarith_split_row(const float *row, int64_t count, int64_t stride, int64_
     split_row_scalar(row, count, stride, pad, out, phase_stride);
 }
 
+// The most taps the direct phase-weight packer takes (its tables are on the stack): 7 × 7 × 7.
+#define CONVARITH_PHASE_TAPS 343
+
 // ---- Phase weights: each channel's [out_group × taps] block transposed, then placed a panel at a time ----
 
 static void transpose_scalar(const float *src, int64_t rows, int64_t cols, int64_t ld_src, float *dst, int64_t ld_dst) {
@@ -123,9 +126,91 @@ void convarith_transpose(const float *src, int64_t rows, int64_t cols, int64_t l
         list += count; \
     } }
 
+#ifdef CONVARITH_X86
+// Panels straight from the weights: a panel's rows of one channel are mr · taps consecutive floats ([c_out][tap]);
+// eight taps of eight of its rows (rows past the panel or out_group repeat an earlier row) are loaded, transposed
+// 8 × 8 in registers, and each tap's lanes stored at its phase's place — no transposed copy, no float-by-float
+// placing. `where[t]` is tap t's offset in a panel's run of its phase (phase start + place · mr; −1: no phase),
+// `run[t]` the floats per channel of that phase's panels (count · mr). Channels outermost: the weights are read
+// once, in order.
+__attribute__((target("avx2")))
+static void pack_phase_panels_avx2(const float *w, int64_t in_group, int64_t out_group, int64_t taps, int64_t mr,
+                                   const int64_t *where, const int64_t *run, int64_t first, int64_t last, float *out) {
+    const int64_t panels = (out_group + mr - 1) / mr;
+    const __m256i index = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    for (int64_t c = first; c < last; c++) {
+        for (int64_t panel = 0; panel < panels; panel++) {
+            for (int64_t l0 = 0; l0 < mr; l0 += 8) {
+                const int64_t lanes = mr - l0 < 8 ? mr - l0 : 8;
+                const __m256i laneMask = _mm256_cmpgt_epi32(_mm256_set1_epi32((int32_t)lanes), index);
+                const float *rows[8];
+                for (int64_t i = 0; i < 8; i++) {
+                    const int64_t lane = l0 + (i < lanes ? i : lanes - 1);
+                    const int64_t row = panel * mr + lane < out_group ? panel * mr + lane : out_group - 1;
+                    rows[i] = w + (c * out_group + row) * taps;
+                }
+                for (int64_t t0 = 0; t0 < taps; t0 += 8) {
+                    const int64_t width = taps - t0 < 8 ? taps - t0 : 8;
+                    const __m256i tapMask = _mm256_cmpgt_epi32(_mm256_set1_epi32((int32_t)width), index);
+                    __m256 r[8], t[8], u[8];
+                    for (int i = 0; i < 8; i++) r[i] = width == 8 ? _mm256_loadu_ps(rows[i] + t0) : _mm256_maskload_ps(rows[i] + t0, tapMask);
+                    for (int i = 0; i < 8; i += 2) {
+                        t[i] = _mm256_unpacklo_ps(r[i], r[i + 1]);
+                        t[i + 1] = _mm256_unpackhi_ps(r[i], r[i + 1]);
+                    }
+                    for (int i = 0; i < 8; i += 4) {
+                        u[i] = _mm256_shuffle_ps(t[i], t[i + 2], _MM_SHUFFLE(1, 0, 1, 0));
+                        u[i + 1] = _mm256_shuffle_ps(t[i], t[i + 2], _MM_SHUFFLE(3, 2, 3, 2));
+                        u[i + 2] = _mm256_shuffle_ps(t[i + 1], t[i + 3], _MM_SHUFFLE(1, 0, 1, 0));
+                        u[i + 3] = _mm256_shuffle_ps(t[i + 1], t[i + 3], _MM_SHUFFLE(3, 2, 3, 2));
+                    }
+                    __m256 column[8];  // column[j]: tap t0 + j of the eight rows
+                    for (int i = 0; i < 4; i++) {
+                        column[i] = _mm256_permute2f128_ps(u[i], u[i + 4], 0x20);
+                        column[i + 4] = _mm256_permute2f128_ps(u[i], u[i + 4], 0x31);
+                    }
+                    for (int64_t j = 0; j < width; j++) {
+                        const int64_t tap = t0 + j;
+                        if (where[tap] < 0) continue;
+                        float *target = out + where[tap] + (panel * in_group + c) * run[tap] + l0;
+                        if (lanes == 8) {
+                            _mm256_storeu_ps(target, column[j]);
+                        } else if (lanes == 6) {  // four, then two
+                            _mm_storeu_ps(target, _mm256_castps256_ps128(column[j]));
+                            _mm_storel_pi((__m64 *)(target + 4), _mm256_extractf128_ps(column[j], 1));
+                        } else {
+                            _mm256_maskstore_ps(target, laneMask, column[j]);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+#endif
+
 void convarith_pack_phase_weights(const float *w, int64_t in_group, int64_t out_group, int64_t taps, int64_t mr,
                                   int64_t phases, const int64_t *counts, const int64_t *tap_list, int64_t first, int64_t last,
                                   float *out, float *scratch, int64_t block, int isa) {
+#ifdef CONVARITH_X86
+    if (isa >= 1 && mr <= 8 && taps <= CONVARITH_PHASE_TAPS) {
+        int64_t where[CONVARITH_PHASE_TAPS], run[CONVARITH_PHASE_TAPS];
+        for (int64_t t = 0; t < taps; t++) where[t] = -1, run[t] = 0;
+        const int64_t panels = (out_group + mr - 1) / mr;
+        int64_t start = 0, listed = 0;
+        for (int64_t phase = 0; phase < phases; phase++) {
+            for (int64_t place = 0; place < counts[phase]; place++) {
+                const int64_t tap = tap_list[listed + place];
+                where[tap] = start + place * mr;
+                run[tap] = counts[phase] * mr;
+            }
+            listed += counts[phase];
+            start += panels * in_group * counts[phase] * mr;
+        }
+        pack_phase_panels_avx2(w, in_group, out_group, taps, mr, where, run, first, last, out);
+        return;
+    }
+#endif
     const int64_t panels = (out_group + mr - 1) / mr;
     for (int64_t c0 = first; c0 < last; c0 += block) {
         const int64_t cn = last - c0 < block ? last - c0 : block;

@@ -194,6 +194,30 @@ convarith_indirect_kernel convarith_select_indirect_kernel(const char *forced) {
                      ((convarith_indirect_kernel){8, 48, f32_indirect_gemm_8x48_avx512, "avx512"}))
 }
 
+void convarith_pack_row_panels(const float *a, int64_t rows, int64_t depth, int64_t lda, int64_t mr, float *out) {
+    for (int64_t panel = 0; panel * mr < rows; panel++) {
+        const float *source[16];
+        for (int64_t i = 0; i < mr && i < 16; i++) {
+            const int64_t row = panel * mr + i < rows ? panel * mr + i : rows - 1;
+            source[i] = a + row * lda;
+        }
+        float *target = out + panel * depth * mr;
+        for (int64_t p = 0; p < depth; p++)
+            for (int64_t i = 0; i < mr; i++) target[p * mr + i] = source[i][p];
+    }
+}
+
+void convarith_gather_rows(const float *b, const int64_t *offsets, int64_t k, int64_t n, float *out, int64_t ldo) {
+    // The common widths as fixed-size copies (a few vector moves each); others as variable ones.
+    if (n == 16) {
+        for (int64_t p = 0; p < k; p++) memcpy(out + p * ldo, b + offsets[p], 16 * sizeof(float));
+    } else if (n == 48) {
+        for (int64_t p = 0; p < k; p++) memcpy(out + p * ldo, b + offsets[p], 48 * sizeof(float));
+    } else {
+        for (int64_t p = 0; p < k; p++) memcpy(out + p * ldo, b + offsets[p], (size_t)n * sizeof(float));
+    }
+}
+
 void convarith_prefetch_rows(const float *b, const int64_t *offsets, int64_t k, int64_t n) {
     for (int64_t p = 0; p < k; p++) {
         const char *row = (const char *)(b + offsets[p]);

@@ -354,6 +354,32 @@ struct FastKernelTests {
         #expect(relativeDifference(reference, try FastKernels.convolution(x, weight: w, shape: shape, threads: 2)) <= 1e-5)
     }
 
+    @Test("a 1×1 layer whose input rows share a few cache sets gathers each tile's rows on the 16- and 8-column kernels (weights packed in panels) and agrees: depth past a block, an uneven last panel, 1 or 2 threads")
+    func gatheredTilesAgree() throws {
+        var rng = SeededGenerator(state: 29)
+        // Planes of 256 floats (16 cache lines): the rows of a tile fall in 4 of L1's 64 sets. 61 output channels
+        // (11 panels of 6, the last of 1 row; 16 of 4), a depth of 300 (two blocks).
+        let shape = try ConvolutionSpec(kernel: [1, 1]).shape(input: [16, 16])
+        let x = try Tensor.random(shape: [1, 300, 16, 16], using: &rng)
+        let w = try Tensor.random(shape: [61, 300, 1, 1], using: &rng)
+        let reference = try ReferenceKernels.convolution(x, weight: w, shape: shape)
+        for microKernel in kernels {
+            let plan = try FastKernels.plan(shape: shape, input: x.shape, weight: w.shape, microKernel: microKernel)
+            #expect(plan.path == .indirectGEMM)
+            // The 48-column AVX-512 tile would fill L1 gathered: it reads the rows in place.
+            #expect(plan.gathersTiles == (microKernel.name != "avx512"), "\(microKernel.name)")
+        }
+        try expectEveryKernelAgrees(with: reference, "gathered") { microKernel, threads in
+            try FastKernels.convolution(x, weight: w, shape: shape, threads: threads, microKernel: microKernel)
+        }
+        // Planes of 17 × 17 (289 floats, rows spread over the sets) and a 3 × 3 layer (rows overlapping) read in place.
+        for (input, kernel) in [([17, 17], [1, 1]), ([16, 16], [3, 3])] {
+            let other = try ConvolutionSpec(kernel: kernel).shape(input: input)
+            let plan = try FastKernels.plan(shape: other, input: [1, 300] + input, weight: [61, 300] + kernel, microKernel: MicroKernel(named: "portable"))
+            #expect(!plan.gathersTiles, "\(input) \(kernel)")
+        }
+    }
+
     @Test("output widths 1…97 (every tile width of every kernel, chunk edges) with a depth past one block agree")
     func everyTileWidthAgrees() throws {
         var rng = SeededGenerator(state: 5)

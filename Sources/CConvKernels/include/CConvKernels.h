@@ -172,6 +172,15 @@ typedef struct {
 /// The scans for this CPU; `forced` as for the micro-kernel.
 convarith_float_scans convarith_select_float_scans(const char *forced);
 
+/// Packs the first `rows` rows of a row-major A (`depth` floats each, `lda` apart) into panels of `mr` ≤ 16 rows,
+/// `[panel][p][i]` (`out[(panel · depth + p) · mr + i]`); the last panel's rows past `rows` repeat its last row.
+void convarith_pack_row_panels(const float *a, int64_t rows, int64_t depth, int64_t lda, int64_t mr, float *out);
+
+/// Copies the first `n` floats of rows `b + offsets[p]`, p < k, to `out + p · ldo`: one tile of an indirect
+/// GEMM's B gathered into consecutive rows, which stay in L1 across the tile's row panels (rows of the input
+/// a power of two or a plane apart fall in a few cache sets and evict each other).
+void convarith_gather_rows(const float *b, const int64_t *offsets, int64_t k, int64_t n, float *out, int64_t ldo);
+
 /// Asks for the first `n` floats of rows `b + offsets[p]`, p < k, to be brought into the L2 cache (a hint:
 /// nothing is read or faulted): the next tile of an indirect GEMM, while the current one is computed.
 void convarith_prefetch_rows(const float *b, const int64_t *offsets, int64_t k, int64_t n);

@@ -69,9 +69,11 @@ extension FastKernels {
     /// A convolution as an indirect GEMM over its ``IndirectLayout``: per sample and group, the input is
     /// padded and phase-split once (or read as it is), the weights read in place, and
     /// `C[C_out/g × V] = W · B` computed tile by tile by the ``IndirectKernel``, B's rows read in place.
-    /// Threads split the virtual columns; each works through chunks of them, blocked over the depth.
+    /// Threads split the virtual columns; each works through chunks of them, blocked over the depth. With
+    /// `gathers` (``ConvolutionPlan/gathersTiles``) the weights are packed in panels first, and each tile's rows
+    /// of B are gathered into consecutive rows before its panels run.
     static func indirectConvolution(_ x: Tensor, weight: Tensor, bias: Tensor?, layout: LayerTensors, plan: IndirectLayout,
-                                    groups: Int, threads: Int, kernel: IndirectKernel) -> Tensor {
+                                    groups: Int, threads: Int, kernel: IndirectKernel, gathers: Bool = false) -> Tensor {
         let geometry = plan.geometry
         let inGroup = layout.inputChannels / groups, outGroup = layout.outputChannels / groups
         let depth = inGroup * geometry.taps, plane = geometry.outputCount, columns = plan.virtualCount
@@ -87,14 +89,29 @@ extension FastKernels {
         let prefetch = (min(split.rowShare, outGroup) + kernel.rows - 1) / kernel.rows >= 16 && readFloats > 1 << 18
         // The copy on cache-line boundaries (its channels are whole lines apart).
         let preparedCount = plan.copies ? inGroup * plan.channelVolume : 0
-        var scratch = uninitialized(plan.isCompact ? 1 : split.parts * outGroup * split.chunk)
+        // Per part: its chunk of C (unless C is written in place), then its gathered tile of B when the tiles'
+        // rows are gathered — with the weights packed in panels, as the gathered tile's reads want them.
+        let chunkFloats = plan.isCompact ? 0 : outGroup * split.chunk
+        let gatherFloats = gathers ? indirectDepthBlock * kernel.columns : 0
+        let panelFloats = (outGroup + kernel.rows - 1) / kernel.rows * kernel.rows * depth
+        var scratch = uninitialized(split.parts * (chunkFloats + gatherFloats) + (gathers ? groups * panelFloats : 0))
+        let gatherOffsets = (0..<(gathers ? indirectDepthBlock : 0)).map { Int64($0 * kernel.columns) }
         withScratch(floats: preparedCount) { prepared in
+            gatherOffsets.withUnsafeBufferPointer { gatherOffsetBuffer in
             offsets.withUnsafeBufferPointer { offsetBuffer in
-                withPointers(x, weight, &y, &scratch) { xBase, wBase, yBase, chunks in
+                withPointers(x, weight, &y, &scratch) { xBase, wBase, yBase, partScratch in
                     guard let offsetBase = offsetBuffer.baseAddress else { return }
+                    let packedBase = partScratch + split.parts * (chunkFloats + gatherFloats)
+                    if gathers {
+                        for group in 0..<groups {
+                            convarith_pack_row_panels(wBase + group * outGroup * depth, Int64(outGroup), Int64(depth), Int64(depth),
+                                                      Int64(kernel.rows), packedBase + group * panelFloats)
+                        }
+                    }
                     for group in 0..<groups {
-                        // A: the group's weights [C_out/g × (c, tap)], rows read in place.
-                        let weights = IndirectA.rows(wBase + group * outGroup * depth, lda: depth)
+                        // A: the group's weights [C_out/g × (c, tap)], rows read in place (or packed in panels).
+                        let weights = gathers ? IndirectA.packed(packedBase + group * panelFloats)
+                            : IndirectA.rows(wBase + group * outGroup * depth, lda: depth)
                         for n in 0..<layout.batch {
                             let xGroup = xBase + (n * layout.inputChannels + group * inGroup) * geometry.inputCount
                             let yGroup = yBase + (n * layout.outputChannels + group * outGroup) * plane
@@ -102,13 +119,14 @@ extension FastKernels {
                             FastThreads.run(parts: split.parts, threads: threads) { part in
                                 let rows = split.rows(of: part, among: outGroup)
                                 guard !rows.isEmpty else { return }
-                                let mine = chunks + part * outGroup * split.chunk
+                                let mine = partScratch + part * (chunkFloats + gatherFloats)
+                                let gather = gathers ? gatherOffsetBuffer.baseAddress.map { TileGather(rows: mine + chunkFloats, offsets: $0) } : nil
                                 let a = weights.advanced(byRows: rows.lowerBound, depth: depth, panelRows: kernel.rows)
                                 let yRows = yGroup + rows.lowerBound * plane
                                 split.forEachChunk(of: columns, part: part, grid: grid) { start, width in
                                     let (target, ldc) = plan.isCompact ? (yRows + start, plane) : (mine, width)
                                     multiplyIndirect(kernel, a: a, rows: rows.count, depth: depth, b: b + start, offsets: offsetBase,
-                                                     columns: width, c: target, ldc: ldc, prefetch: prefetch)
+                                                     columns: width, c: target, ldc: ldc, prefetch: prefetch, gather: gather)
                                     if !plan.isCompact {
                                         grid.scatter(mine, ldc: width, rows: rows.count, columns: start..<(start + width), into: yRows, plane: plane,
                                                      isa: kernel.isa)
@@ -118,6 +136,7 @@ extension FastKernels {
                         }
                     }
                 }
+            }
             }
         }
         if let bias { addBias(bias, to: &y, channels: layout.outputChannels, plane: plane) }
@@ -149,12 +168,22 @@ extension FastKernels {
         }
     }
 
+    /// Row panels from which a tile's rows of B are gathered into consecutive rows before its panels run.
+    static let gatherPanels = 8
+
+    /// A buffer for one tile of B gathered into consecutive rows: ``indirectDepthBlock`` rows of the kernel's
+    /// columns, and the offsets of those rows (`p · columns`).
+    struct TileGather {
+        let rows: UnsafeMutablePointer<Float>
+        let offsets: UnsafePointer<Int64>
+    }
+
     /// `C[rows × columns] = A · B` (row `k` of B at `b + offsets[k]`) for one chunk of columns: depth
     /// blocks outermost (a tile's input lines stay in L1 across the row panels), then tiles, then row panels.
     /// With `prefetch`, the next tile's rows of B are asked into L2 while a tile is computed.
     static func multiplyIndirect(_ kernel: IndirectKernel, a: IndirectA, rows: Int, depth: Int,
                                  b: UnsafePointer<Float>, offsets: UnsafePointer<Int64>, columns: Int,
-                                 c: UnsafeMutablePointer<Float>, ldc: Int, prefetch: Bool = false) {
+                                 c: UnsafeMutablePointer<Float>, ldc: Int, prefetch: Bool = false, gather: TileGather? = nil) {
         let (mr, nr) = (kernel.rows, kernel.columns)
         let panels = (rows + mr - 1) / mr
         // Element (i, k) of panel p's A at base + p·panelStride + i·rowStride + k·stepStride.
@@ -172,10 +201,15 @@ extension FastKernels {
                 if prefetch && column + nr < columns {
                     convarith_prefetch_rows(b + column + nr, offsets + k0, Int64(length), Int64(min(nr, columns - column - nr)))
                 }
+                var (tileB, tileOffsets) = (b + column, offsets + k0)
+                if let gather, panels >= gatherPanels {
+                    convarith_gather_rows(b + column, offsets + k0, Int64(length), Int64(width), gather.rows, Int64(nr))
+                    (tileB, tileOffsets) = (UnsafePointer(gather.rows), gather.offsets)
+                }
                 for panel in 0..<panels {
                     let target = c + panel * mr * ldc + column, height = Int64(min(mr, rows - panel * mr))
                     kernel.function(Int64(length), aBase + panel * panelStride + k0 * stepStride, Int64(rowStride), Int64(stepStride),
-                                    b + column, offsets + k0, target, Int64(ldc), height, Int64(width), k0 > 0 ? 1 : 0)
+                                    tileB, tileOffsets, target, Int64(ldc), height, Int64(width), k0 > 0 ? 1 : 0)
                 }
                 column += nr
             }

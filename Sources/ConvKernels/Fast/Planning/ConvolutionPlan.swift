@@ -85,7 +85,7 @@ public struct ConvolutionPlan: Sendable, CustomStringConvertible {
         case depthwiseGrid(Geometry3)
         case depthwiseChannels(Geometry3)
         case positions(FastKernels.PositionsPlan)
-        case indirect(IndirectLayout)
+        case indirect(IndirectLayout, gathers: Bool)
         case weights(Geometry3)
         case im2col(Geometry3)
         case phases(PhaseLayout)
@@ -113,9 +113,18 @@ public struct ConvolutionPlan: Sendable, CustomStringConvertible {
         }
     }
 
-    /// `indirect-gemm (f32-indirect-gemm-8x48-avx512), 2 threads`.
+    /// Whether the indirect GEMM gathers each tile's rows of the input into consecutive rows (and reads the
+    /// weights packed in panels): on the 16-column kernels, for inputs whose rows would share a few cache sets
+    /// and evict each other (rows a plane apart, as a 1 × 1 layer's are), with panels enough to pay the copy.
+    public var gathersTiles: Bool {
+        if case .indirect(_, let gathers) = route { return gathers }
+        return false
+    }
+
+    /// `indirect-gemm (f32-indirect-gemm-8x48-avx512), 2 threads`; `…, tiles gathered, …` when it
+    /// ``gathersTiles``.
     public var description: String {
-        "\(path) (\(kernel)), \(threads) thread\(threads == 1 ? "" : "s")"
+        "\(path) (\(kernel)\(gathersTiles ? ", tiles gathered" : "")), \(threads) thread\(threads == 1 ? "" : "s")"
     }
 }
 
@@ -153,7 +162,9 @@ extension FastKernels {
         if let plan = positionsLayout(geometry, outGroup: outGroup, kernel: kernel) {
             return .positions(PositionsPlan(plan, inGroup: inGroup, kernel: kernel.positions))
         }
-        if let plan = IndirectLayout(geometry) { return .indirect(plan) }
+        if let plan = IndirectLayout(geometry) {
+            return .indirect(plan, gathers: gathersTiles(plan, inGroup: inGroup, rows: outGroup, kernel: kernel.indirect))
+        }
         if columns < 2 * kernel.columns && outGroup >= columns && depth * columns <= 1 << 22 { return .weights(geometry) }
         return .im2col(geometry)
     }
@@ -228,9 +239,9 @@ extension FastKernels {
         case .positions(let positions):
             return positionsConvolution(x, weight: weight, bias: bias, layout: layout, plan: positions, groups: groups, threads: threads,
                                         kernel: kernel.positions)
-        case .indirect(let indirect):
+        case .indirect(let indirect, let gathers):
             return indirectConvolution(x, weight: weight, bias: bias, layout: layout, plan: indirect, groups: groups, threads: threads,
-                                       kernel: kernel.indirect)
+                                       kernel: kernel.indirect, gathers: gathers)
         case .weights(let geometry):
             return convolutionFewColumns(x, weight: weight, bias: bias, layout: layout, geometry: geometry, groups: groups, threads: threads,
                                          microKernel: kernel)
