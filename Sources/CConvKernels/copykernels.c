@@ -1,8 +1,9 @@
 // Copies for the fast path's layouts. A row split into its stride's phases (the indirect GEMM's phase-split
 // copy of a strided convolution's input): stride 2 — nearly every strided layer — deinterleaves a vector at a
-// time on AVX-512 (two loads, two permutes, two stores per 32 floats); other strides, and other instruction
-// sets, copy one float at a time. A transposed convolution's weights packed for its output phases: 8 × 8
-// transposes (AVX) of each channel's block, then the panels written in their order.
+// time on AVX-512 (two loads, two permutes, two stores per 32 floats) and AVX2 (two loads, two shuffles and two
+// permutes per 16); other strides, and the portable kernels, copy one float at a time. A transposed
+// convolution's weights packed for its output phases: panels of up to 8 rows straight from the weights by 8 × 8
+// register transposes (AVX2, AVX-512), or each channel's block transposed, then the panels written in order.
 #include "CConvKernels.h"
 #include "checks.h"
 
@@ -38,11 +39,38 @@ static void split_row2_avx512(const float *row, int64_t count, int64_t pad, floa
         _mm512_mask_storeu_ps(odds + x / 2, (__mmask16)((1u << oddCount) - 1), _mm512_permutex2var_ps(a, oddIndex, b));
     }
 }
+// The same with AVX2: 16 floats a step, the even and odd ones of each 8 paired by a shuffle, then put in order by
+// a permute of 64-bit pairs; the last step's loads and stores masked.
+__attribute__((target("avx2")))
+static void split_row2_avx2(const float *row, int64_t count, int64_t pad, float *out, int64_t phase_stride) {
+    float *evens = out + (pad % 2) * phase_stride + pad / 2;
+    float *odds = out + ((pad + 1) % 2) * phase_stride + (pad + 1) / 2;
+    const __m256i index = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    int64_t x = 0;
+    for (; x + 16 <= count; x += 16) {
+        const __m256 a = _mm256_loadu_ps(row + x), b = _mm256_loadu_ps(row + x + 8);
+        const __m256 even = _mm256_shuffle_ps(a, b, _MM_SHUFFLE(2, 0, 2, 0)), odd = _mm256_shuffle_ps(a, b, _MM_SHUFFLE(3, 1, 3, 1));
+        _mm256_storeu_ps(evens + x / 2, _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(even), _MM_SHUFFLE(3, 1, 2, 0))));
+        _mm256_storeu_ps(odds + x / 2, _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(odd), _MM_SHUFFLE(3, 1, 2, 0))));
+    }
+    if (x < count) {
+        const int64_t left = count - x;
+        const __m256i low = _mm256_cmpgt_epi32(_mm256_set1_epi32((int32_t)left), index);
+        const __m256i high = _mm256_cmpgt_epi32(_mm256_set1_epi32((int32_t)(left - 8)), index);
+        const __m256 a = _mm256_maskload_ps(row + x, low), b = _mm256_maskload_ps(row + x + 8, high);
+        const __m256 even = _mm256_shuffle_ps(a, b, _MM_SHUFFLE(2, 0, 2, 0)), odd = _mm256_shuffle_ps(a, b, _MM_SHUFFLE(3, 1, 3, 1));
+        const __m256i evenMask = _mm256_cmpgt_epi32(_mm256_set1_epi32((int32_t)((left + 1) / 2)), index);
+        const __m256i oddMask = _mm256_cmpgt_epi32(_mm256_set1_epi32((int32_t)(left / 2)), index);
+        _mm256_maskstore_ps(evens + x / 2, evenMask, _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(even), _MM_SHUFFLE(3, 1, 2, 0))));
+        _mm256_maskstore_ps(odds + x / 2, oddMask, _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(odd), _MM_SHUFFLE(3, 1, 2, 0))));
+    }
+}
 #endif
 
 void convarith_split_row(const float *row, int64_t count, int64_t stride, int64_t pad, float *out, int64_t phase_stride, int isa) {
 #ifdef CONVARITH_X86
     if (isa == 2 && stride == 2) { split_row2_avx512(row, count, pad, out, phase_stride); return; }
+    if (isa == 1 && stride == 2) { split_row2_avx2(row, count, pad, out, phase_stride); return; }
 #else
     (void)isa;
 #endif

@@ -231,27 +231,69 @@ static void check_windows(const char *isa) {
     }
 }
 
-static void check_copies(void) {
-    // A transpose of every shape up to 19 × 19 and a split of rows into 1–4 phases.
+static void check_copies(int isa) {
+    // A transpose of every shape up to 19 × 19, a split of rows into 1–4 phases (stride 2 of every length to 70,
+    // the vector paths' tails), and phase weights packed — with the instruction set's paths (`isa`: 2 AVX-512,
+    // 1 AVX2, 0 portable).
     for (int64_t rows = 1; rows < 20; rows += 3)
         for (int64_t cols = 1; cols < 20; cols += 2) {
             float *src = random_floats(rows * (cols + 2)), *dst = random_floats(cols * (rows + 1)), *want = malloc(sizeof(float) * (size_t)(cols * (rows + 1)));
             memcpy(want, dst, sizeof(float) * (size_t)(cols * (rows + 1)));
             for (int64_t r = 0; r < rows; r++)
                 for (int64_t c = 0; c < cols; c++) want[c * (rows + 1) + r] = src[r * (cols + 2) + c];
-            convarith_transpose(src, rows, cols, cols + 2, dst, rows + 1, 0);
+            convarith_transpose(src, rows, cols, cols + 2, dst, rows + 1, isa);
             expect_close("transpose", dst, want, cols * (rows + 1), 0);
             free(src), free(dst), free(want);
         }
     for (int64_t stride = 1; stride <= 4; stride++)
-        for (int64_t count = 1; count < 70; count += 7) {
+        for (int64_t count = 1; count < 70; count += stride == 2 ? 1 : 7) {
             int64_t pad = random_below(3), phase = (count + pad) / stride + 2;
             float *row = random_floats(count), *out = calloc((size_t)(stride * phase), sizeof(float)), *want = calloc((size_t)(stride * phase), sizeof(float));
             for (int64_t x = 0; x < count; x++) want[((x + pad) % stride) * phase + (x + pad) / stride] = row[x];
-            convarith_split_row(row, count, stride, pad, out, phase, 0);
+            convarith_split_row(row, count, stride, pad, out, phase, isa);
             expect_close("split_row", out, want, stride * phase, 0);
             free(row), free(out), free(want);
         }
+    // Phase weights: w [in × out × k·k] of a stride-s transposed layer, panels of mr rows ([panel][c][place][mr],
+    // phase after phase), channels [first, last) only; lanes past `out` are not compared (never read).
+    for (int trial = 0; trial < 60; trial++) {
+        const int64_t in = 1 + random_below(12), out = 1 + random_below(30), k = 1 + random_below(5), s = 1 + random_below(3);
+        const int64_t mrs[] = {4, 6, 8, 16}, mr = mrs[random_below(4)], taps = k * k, phases = s * s, panels = (out + mr - 1) / mr;
+        int64_t counts[9], list[25], listed = 0;
+        for (int64_t py = 0; py < s; py++)
+            for (int64_t px = 0; px < s; px++) {
+                counts[py * s + px] = 0;
+                for (int64_t ty = py; ty < k; ty += s)
+                    for (int64_t tx = px; tx < k; tx += s) list[listed++] = ty * k + tx, counts[py * s + px]++;
+            }
+        const int64_t first = random_below(in), last = first + 1 + random_below(in - first), total = panels * mr * in * taps;
+        float *w = random_floats(in * out * taps), *got = calloc((size_t)total, sizeof(float)), *want = calloc((size_t)total, sizeof(float));
+        float *scratch = malloc(sizeof(float) * (size_t)(in * taps * out));
+        convarith_pack_phase_weights(w, in, out, taps, mr, phases, counts, list, first, last, got, scratch, 1 + random_below(4), isa);
+        int64_t region = 0, place0 = 0;
+        for (int64_t phase = 0; phase < phases; phase++) {
+            for (int64_t panel = 0; panel < panels; panel++)
+                for (int64_t c = first; c < last; c++)
+                    for (int64_t place = 0; place < counts[phase]; place++)
+                        for (int64_t l = 0; l < mr && panel * mr + l < out; l++) {
+                            const int64_t at = region + ((panel * in + c) * counts[phase] + place) * mr + l;
+                            want[at] = w[(c * out + panel * mr + l) * taps + list[place0 + place]];
+                        }
+            for (int64_t panel = 0; panel < panels; panel++)  // lanes past `out`: whatever was packed
+                for (int64_t c = first; c < last; c++)
+                    for (int64_t place = 0; place < counts[phase]; place++)
+                        for (int64_t l = out - panel * mr; l < mr; l++)
+                            if (l >= 0) want[region + ((panel * in + c) * counts[phase] + place) * mr + l] =
+                                got[region + ((panel * in + c) * counts[phase] + place) * mr + l];
+            region += panels * in * counts[phase] * mr;
+            place0 += counts[phase];
+        }
+        char what[160];
+        snprintf(what, sizeof what, "phase weights in %lld out %lld k %lld s %lld mr %lld", (long long)in, (long long)out, (long long)k,
+                 (long long)s, (long long)mr);
+        expect_close(what, got, want, total, 0);
+        free(w), free(got), free(want), free(scratch);
+    }
 }
 
 // The scans: the first NaN, and the first −0, at every place in and around a 64-float block, and none in a
@@ -310,7 +352,7 @@ int main(int argc, char **argv) {
     check_indirect(isa);
     check_positions(isa);
     check_windows(isa);
-    check_copies();
+    check_copies(convarith_select_isa(isa));
     check_scans(isa);
     check_pool();
     printf("%d cases, %d failed (%s kernels)\n", cases, failures, convarith_select_microkernel(isa).name);

@@ -149,7 +149,7 @@ void convarith_transpose(const float *src, int64_t rows, int64_t cols, int64_t l
 
 /// Splits a row of `count` floats into its `stride` phases: float x goes to
 /// `out[((x + pad) mod stride) · phase_stride + (x + pad) div stride]` (`pad` ≥ 0). `isa` as
-/// `convarith_select_isa` returns it: 2 deinterleaves stride 2 with AVX-512, the others copy float by float.
+/// `convarith_select_isa` returns it: 2 and 1 deinterleave stride 2 with AVX-512 and AVX2, 0 copies float by float.
 void convarith_split_row(const float *row, int64_t count, int64_t stride, int64_t pad, float *out, int64_t phase_stride, int isa);
 
 /// Packs a transposed convolution's weights for its output phases. `w` is a group's weights
