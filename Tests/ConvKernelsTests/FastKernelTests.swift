@@ -231,7 +231,7 @@ struct FastKernelTests {
         }
     }
 
-    @Test("a transposed layer with few input positions runs its output phases on the positions GEMM (prepared; per call from 64 a phase) and agrees with the reference: 1-D and 2-D inputs of 12 to 80 positions, rows of 4–12 outputs per phase, channels past whole vectors, groups, 1 or 2 threads",
+    @Test("a transposed layer with few input positions runs its output phases on the positions GEMM (prepared on the 48-wide kernel; per call, and on the narrower kernels, from 64 a phase) and agrees with the reference: 1-D and 2-D inputs of 12 to 80 positions, rows of 4–12 outputs per phase, channels past whole vectors, groups, 1 or 2 threads",
           arguments: [([4, 4], 40, 48, 1), ([6, 6], 24, 96, 2), ([8, 5], 16, 50, 1), ([12], 6, 36, 1), ([8, 10], 16, 40, 1)] as [([Int], Int, Int, Int)])
     func preparedTransposedFewPositionsAgree(input: [Int], inputChannels: Int, outputChannels: Int, groups: Int) throws {
         var rng = SeededGenerator(state: UInt64(input.reduce(13, *) + outputChannels))
@@ -254,6 +254,13 @@ struct FastKernelTests {
             #expect(try PreparedLayer(shape: shape, weight: w, bias: b, groups: groups, microKernel: avx512).plan.path == .positionPhases)
             // Per call only where every phase has 64 positions (the 8 × 10 input's 4 × 5 outputs a phase … 16 × 20).
             #expect(try path(shape, x: x.shape, w: w.shape, groups: groups, avx512) == (input == [8, 10] ? .positionPhases : .transposedWeightsGEMM))
+        }
+        // The narrower positions kernels take the phases prepared only where a call would: from 64 positions a phase.
+        for microKernel in kernels where microKernel.name != "avx512" {
+            let perCall = try path(shape, x: x.shape, w: w.shape, groups: groups, microKernel)
+            #expect(try PreparedLayer(shape: shape, weight: w, bias: b, groups: groups, microKernel: microKernel).plan.path == perCall,
+                    "\(microKernel.name)")
+            #expect(perCall != .positionPhases || input == [8, 10], "\(microKernel.name): \(perCall)")
         }
     }
 

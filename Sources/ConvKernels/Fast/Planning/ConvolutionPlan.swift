@@ -54,7 +54,8 @@ public struct ConvolutionPlan: Sendable, CustomStringConvertible {
     }
 
     /// What the plan is made for: a call that reads the weights as they are, or a ``PreparedLayer`` that packs
-    /// them once (which makes the phases' positions GEMM worth it for any number of input positions).
+    /// them once (which makes the phases' positions GEMM worth it for any number of input positions on the
+    /// 48-wide kernel).
     public enum Use: Sendable, Hashable {
         /// One call of ``FastKernels``.
         case perCall
@@ -176,10 +177,12 @@ extension FastKernels {
     ///   with full tiles and writes each output once — also when every phase has one tap (k = s), where the
     ///   col2im GEMM would zero the output and add each column into it (2.2× slower on U-Net's 2×2 stride-2
     ///   layer);
-    /// - too few input positions for those tiles: the phases on the positions GEMM — prepared always, per call
-    ///   from 64 positions a phase, where packing every phase's weights is a small part of the call (DCGAN's
-    ///   256 → 128 layer: 0.42 → 0.39 ms; its 512 → 256 one, 16 a phase, took 0.88 against 0.57 ms per call
-    ///   this way, and 0.39 ms with the weights packed once);
+    /// - too few input positions for those tiles: the phases on the positions GEMM — prepared on the 48-wide
+    ///   kernel always, per call from 64 positions a phase, where packing every phase's weights is a small part
+    ///   of the call (DCGAN's 256 → 128 layer: 0.42 → 0.39 ms; its 512 → 256 one, 16 a phase, took 0.88 against
+    ///   0.57 ms per call this way, and 0.39 ms with the weights packed once). The 16-wide AVX2 kernel runs
+    ///   16 positions a phase in three panels of six, its weights streamed for each: prepared that way the
+    ///   512 → 256 layer took 1.64–2.75 ms at one thread on Zen 4, against 1.39–1.45 per call by the GEMM below;
     /// - few input positions next to many (output channel, tap) rows: the GEMM the other way round, while its
     ///   whole colsᵀ stays small (it is not chunked);
     /// - output channels that do not go round the threads: the col2im GEMM with the input positions split;
@@ -199,7 +202,7 @@ extension FastKernels {
         }
         if let plan = phaseLayout(geometry, outGroup: outGroup, kernel: kernel) { return .phases(plan) }
         if let plan = positionPhasesLayout(geometry, outGroup: outGroup, kernel: kernel),
-           use == .prepared || plan.phases.allSatisfy({ $0.count.0 * $0.count.1 * $0.count.2 >= 64 }) {
+           (use == .prepared && kernel.positions.columns >= 48) || plan.phases.allSatisfy({ $0.count.0 * $0.count.1 * $0.count.2 >= 64 }) {
             return .positionPhases(plan)
         }
         if columns <= outGroup * taps && columns * outGroup * taps <= 1 << 22 { return .transposedWeights(geometry) }
