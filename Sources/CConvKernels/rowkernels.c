@@ -296,6 +296,9 @@ static inline void store_avx2(float *at, uint32_t bits, __m256 value) {
 #define ROW_SPAN_LOAD(AT, BITS) ((BITS) == 0xFFFFu ? _mm512_loadu_ps(AT) : _mm512_mask_loadu_ps(neutral, (__mmask16)(BITS), AT))
 #define ROW_EVENS_OF(A, B) _mm512_permutex2var_ps(A, evens, B)
 #define ROW_ODDS_OF(A, B) _mm512_permutex2var_ps(A, odds, B)
+#define ROW_EVENS_RAW(A, B) ROW_EVENS_OF(A, B)
+#define ROW_ODDS_RAW(A, B) ROW_ODDS_OF(A, B)
+#define ROW_UNRAW(V) (V)
 #define ROW_NEXT(E, N) _mm512_castsi512_ps(_mm512_alignr_epi32(_mm512_castps_si512(N), _mm512_castps_si512(E), 1))
 #define ROW_SPAN_SETUP const __m512i odds = _mm512_add_epi32(evens, _mm512_set1_epi32(1));
 #define ROW_MASKED_PLANE f32_window_plane_masked_avx2
@@ -328,6 +331,10 @@ static inline void store_avx2(float *at, uint32_t bits, __m256 value) {
 #define ROW_PAIRS(A, B, IMM) _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(_mm256_shuffle_ps(A, B, IMM)), _MM_SHUFFLE(3, 1, 2, 0)))
 #define ROW_EVENS_OF(A, B) ROW_PAIRS(A, B, _MM_SHUFFLE(2, 0, 2, 0))
 #define ROW_ODDS_OF(A, B) ROW_PAIRS(A, B, _MM_SHUFFLE(3, 1, 3, 1))
+// Raw: [0 2 8 10 | 4 6 12 14] (the shuffle alone); put right by the permute of 64-bit pairs.
+#define ROW_EVENS_RAW(A, B) _mm256_shuffle_ps(A, B, _MM_SHUFFLE(2, 0, 2, 0))
+#define ROW_ODDS_RAW(A, B) _mm256_shuffle_ps(A, B, _MM_SHUFFLE(3, 1, 3, 1))
+#define ROW_UNRAW(V) _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(V), _MM_SHUFFLE(3, 1, 2, 0)))
 #define ROW_NEXT(E, N) _mm256_blend_ps(_mm256_permutevar8x32_ps(E, rotate), _mm256_permutevar8x32_ps(N, rotate), 0x80)
 #define ROW_SPAN_SETUP const __m256i rotate = _mm256_setr_epi32(1, 2, 3, 4, 5, 6, 7, 0); (void)evens;
 #define ROW_MASKED_PLANE f32_window_plane_masked_avx2

@@ -12,6 +12,8 @@
 //   ROW_GATHER_INDEX(s), ROW_EVENS: the values of `gather` and `evens`
 //   ROW_SPAN_LOAD(at, bits), ROW_EVENS_OF(a, b), ROW_ODDS_OF(a, b), ROW_NEXT(e, n) (e's lanes 1… then n's
 //                              lane 0), ROW_SPAN_SETUP (declares what these read besides `evens`: `odds`, `rotate`)
+//   ROW_EVENS_RAW(a, b), ROW_ODDS_RAW(a, b), ROW_UNRAW(v): the even and odd floats in one lane order of the
+//                              ISA's choosing (the same for both), and that order put right
 //   ROW_MASKED_PLANE           the plane that masks every tap, for planes whose padded copy would be large
 // The ISA macros may read the names `neutral`, `gather`, `evens`, `odds` and `rotate`, which are in scope
 // where they are used. The file undefines these parameters at its end.
@@ -115,8 +117,10 @@ ROW_TARGET __attribute__((always_inline)) static inline void ROW_FN(row_span)(co
             _Pragma("GCC unroll 4") for (int v = 0; v < vectors; v++) {
                 const ROW_V a = ROW_SPAN_LOAD(base + 2 * lanes * v, low[v]);
                 const ROW_V b = ROW_SPAN_LOAD(base + 2 * lanes * v + lanes, high[v]);
-                even[v] = ROW_EVENS_OF(a, b);
-                odd[v] = ROW_ODDS_OF(a, b);
+                // A window 2 wide never moves lanes across outputs: its taps stay in the raw order, which
+                // every step keeps lane for lane, and the accumulators are put right once, before the store.
+                even[v] = kw == 2 ? ROW_EVENS_RAW(a, b) : ROW_EVENS_OF(a, b);
+                odd[v] = kw == 2 ? ROW_ODDS_RAW(a, b) : ROW_ODDS_OF(a, b);
             }
             even[vectors] = kw == 3 ? ROW_SPAN_LOAD(base + 2 * lanes * vectors, tail) : neutral;
             _Pragma("GCC unroll 4") for (int v = 0; v < vectors; v++) {
@@ -124,6 +128,11 @@ ROW_TARGET __attribute__((always_inline)) static inline void ROW_FN(row_span)(co
                 const ROW_V weight[3] = {w0, w1, w2};
                 _Pragma("GCC unroll 3") for (int t = 0; t < kw; t++) acc[r][v] = ROW_STEP(acc[r][v], weight[t], taps[t], mode);
             }
+        }
+    }
+    if (kw == 2) {
+        _Pragma("GCC unroll 2") for (int r = 0; r < rows; r++) {
+            _Pragma("GCC unroll 4") for (int v = 0; v < vectors; v++) acc[r][v] = ROW_UNRAW(acc[r][v]);
         }
     }
     ROW_FN(row_store)(job, acc, rows, vectors, mode);
@@ -292,6 +301,9 @@ ROW_TARGET static void ROW_FN(f32_window_plane)(const float *x, float *y, const 
 #undef ROW_SPAN_LOAD
 #undef ROW_EVENS_OF
 #undef ROW_ODDS_OF
+#undef ROW_EVENS_RAW
+#undef ROW_ODDS_RAW
+#undef ROW_UNRAW
 #undef ROW_NEXT
 #undef ROW_SPAN_SETUP
 #undef ROW_MASKED_PLANE
