@@ -42,6 +42,11 @@ static void split_row2_avx512(const float *row, int64_t count, int64_t pad, floa
 // The same with AVX2: 16 floats a step, the even and odd ones of each 8 paired by a shuffle, then put in order by
 // a permute of 64-bit pairs; the last step's loads and stores masked.
 __attribute__((target("avx2")))
+static inline __m256 in_order_avx2(__m256 shuffled) {
+    return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(shuffled), _MM_SHUFFLE(3, 1, 2, 0)));
+}
+
+__attribute__((target("avx2")))
 static void split_row2_avx2(const float *row, int64_t count, int64_t pad, float *out, int64_t phase_stride) {
     float *evens = out + (pad % 2) * phase_stride + pad / 2;
     float *odds = out + ((pad + 1) % 2) * phase_stride + (pad + 1) / 2;
@@ -50,8 +55,8 @@ static void split_row2_avx2(const float *row, int64_t count, int64_t pad, float 
     for (; x + 16 <= count; x += 16) {
         const __m256 a = _mm256_loadu_ps(row + x), b = _mm256_loadu_ps(row + x + 8);
         const __m256 even = _mm256_shuffle_ps(a, b, _MM_SHUFFLE(2, 0, 2, 0)), odd = _mm256_shuffle_ps(a, b, _MM_SHUFFLE(3, 1, 3, 1));
-        _mm256_storeu_ps(evens + x / 2, _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(even), _MM_SHUFFLE(3, 1, 2, 0))));
-        _mm256_storeu_ps(odds + x / 2, _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(odd), _MM_SHUFFLE(3, 1, 2, 0))));
+        _mm256_storeu_ps(evens + x / 2, in_order_avx2(even));
+        _mm256_storeu_ps(odds + x / 2, in_order_avx2(odd));
     }
     if (x < count) {
         const int64_t left = count - x;
@@ -61,8 +66,8 @@ static void split_row2_avx2(const float *row, int64_t count, int64_t pad, float 
         const __m256 even = _mm256_shuffle_ps(a, b, _MM_SHUFFLE(2, 0, 2, 0)), odd = _mm256_shuffle_ps(a, b, _MM_SHUFFLE(3, 1, 3, 1));
         const __m256i evenMask = _mm256_cmpgt_epi32(_mm256_set1_epi32((int32_t)((left + 1) / 2)), index);
         const __m256i oddMask = _mm256_cmpgt_epi32(_mm256_set1_epi32((int32_t)(left / 2)), index);
-        _mm256_maskstore_ps(evens + x / 2, evenMask, _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(even), _MM_SHUFFLE(3, 1, 2, 0))));
-        _mm256_maskstore_ps(odds + x / 2, oddMask, _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(odd), _MM_SHUFFLE(3, 1, 2, 0))));
+        _mm256_maskstore_ps(evens + x / 2, evenMask, in_order_avx2(even));
+        _mm256_maskstore_ps(odds + x / 2, oddMask, in_order_avx2(odd));
     }
 }
 #endif
@@ -181,7 +186,8 @@ static void pack_phase_panels_avx2(const float *w, int64_t in_group, int64_t out
                     const int64_t width = taps - t0 < 8 ? taps - t0 : 8;
                     const __m256i tapMask = _mm256_cmpgt_epi32(_mm256_set1_epi32((int32_t)width), index);
                     __m256 r[8], t[8], u[8];
-                    for (int i = 0; i < 8; i++) r[i] = width == 8 ? _mm256_loadu_ps(rows[i] + t0) : _mm256_maskload_ps(rows[i] + t0, tapMask);
+                    for (int i = 0; i < 8; i++)
+                        r[i] = width == 8 ? _mm256_loadu_ps(rows[i] + t0) : _mm256_maskload_ps(rows[i] + t0, tapMask);
                     for (int i = 0; i < 8; i += 2) {
                         t[i] = _mm256_unpacklo_ps(r[i], r[i + 1]);
                         t[i + 1] = _mm256_unpackhi_ps(r[i], r[i + 1]);

@@ -267,7 +267,8 @@ static void check_copies(int isa) {
                     for (int64_t tx = px; tx < k; tx += s) list[listed++] = ty * k + tx, counts[py * s + px]++;
             }
         const int64_t first = random_below(in), last = first + 1 + random_below(in - first), total = panels * mr * in * taps;
-        float *w = random_floats(in * out * taps), *got = calloc((size_t)total, sizeof(float)), *want = calloc((size_t)total, sizeof(float));
+        float *w = random_floats(in * out * taps), *got = calloc((size_t)total, sizeof(float));
+        float *want = calloc((size_t)total, sizeof(float));
         float *scratch = malloc(sizeof(float) * (size_t)(in * taps * out));
         convarith_pack_phase_weights(w, in, out, taps, mr, phases, counts, list, first, last, got, scratch, 1 + random_below(4), isa);
         int64_t region = 0, place0 = 0;

@@ -382,7 +382,8 @@ struct FastKernelTests {
         // Planes of 17 × 17 (289 floats, rows spread over the sets) and a 3 × 3 layer (rows overlapping) read in place.
         for (input, kernel) in [([17, 17], [1, 1]), ([16, 16], [3, 3])] {
             let other = try ConvolutionSpec(kernel: kernel).shape(input: input)
-            let plan = try FastKernels.plan(shape: other, input: [1, 300] + input, weight: [61, 300] + kernel, microKernel: MicroKernel(named: "portable"))
+            let plan = try FastKernels.plan(shape: other, input: [1, 300] + input, weight: [61, 300] + kernel,
+                                            microKernel: MicroKernel(named: "portable"))
             #expect(!plan.gathersTiles, "\(input) \(kernel)")
         }
     }

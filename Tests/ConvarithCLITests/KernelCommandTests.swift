@@ -56,6 +56,9 @@ struct KernelCommandTests {
         let tile = ["avx512": "8x48", "avx2": "6x16", "portable": "4x8"][isa] ?? "?"
         #expect(lines.first?["c_kernel"] as? String == "f32-indirect-gemm-\(tile)-\(isa)")
         #expect(lines.last?["c_kernel"] as? String == "f32-window-\(isa)")
+        // Whether the indirect GEMM gathers its tiles: not for a 3 × 3 layer of 32 output channels (rows spread
+        // over the cache sets, and too few panels on any kernel); never for pooling.
+        #expect(lines.map { $0["tiles_gathered"] as? Bool } == [false, false, false])
         // 2 × multiply-adds, C_out·C_in·k²·positions = 32·16·9·1024, for the convolution (the median and
         // GFLOP/s are printed to three decimals).
         for line in lines {

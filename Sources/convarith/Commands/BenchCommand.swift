@@ -193,14 +193,14 @@ extension BenchCommand {
                 return try PreparedLayer(shape: layer.shape, weight: weight, groups: layer.groups)
             }
             // The path the calls take (the planner the kernels use, for these shapes and threads).
-            let (plan, cKernel) = try exitingOnError(context: workload) { () throws(KernelError) -> (String, String) in
+            let (plan, cKernel, gathersTiles) = try exitingOnError(context: workload) { () throws(KernelError) -> (String, String, Bool) in
                 guard layer.shape.operation != .pooling, let weight else {
                     let path = FastKernels.poolingPath(shape: layer.shape, mode: layer.poolingMode)
-                    return (path.rawValue, path.kernel(on: .current))
+                    return (path.rawValue, path.kernel(on: .current), false)
                 }
                 let plan = try FastKernels.plan(shape: layer.shape, input: x.shape, weight: weight.shape, groups: layer.groups, threads: threadCount,
                                                 use: preparedLayer != nil ? .prepared : .perCall)
-                return (plan.path.rawValue, plan.kernel)
+                return (plan.path.rawValue, plan.kernel, plan.gathersTiles)
             }
             func once() throws(KernelError) -> Double {
                 let clock = ContinuousClock()
@@ -237,10 +237,11 @@ extension BenchCommand {
                     ("min_ms", .number(times[0], text: format3(times[0]))), ("gflops", .number(gflops, text: format3(gflops))),
                     ("output_shape", .array(tensors.y.map(JSONValue.integer))), ("kernel", .string(MicroKernel.current.name)),
                     ("prepared", .bool(preparedLayer != nil)), ("plan", .string(plan)), ("c_kernel", .string(cKernel)),
+                    ("tiles_gathered", .bool(gathersTiles)),
                 ])))
             } else {
                 print("\(name.padding(toLength: 28, withPad: " ", startingAt: 0)) threads=\(threadCount)  \(format3(medianMilliseconds)) ms  \(format3(gflops)) GFLOP/s"
-                      + "  \(plan) \(cKernel)" + (preparedLayer != nil ? " (prepared)" : ""))
+                      + "  \(plan) \(cKernel)" + (gathersTiles ? " (tiles gathered)" : "") + (preparedLayer != nil ? " (prepared)" : ""))
             }
             // Each workload's line as soon as it is measured, also into a pipe.
             fflush(nil)

@@ -98,45 +98,47 @@ extension FastKernels {
         let gatherOffsets = (0..<(gathers ? indirectDepthBlock : 0)).map { Int64($0 * kernel.columns) }
         withScratch(floats: preparedCount) { prepared in
             gatherOffsets.withUnsafeBufferPointer { gatherOffsetBuffer in
-            offsets.withUnsafeBufferPointer { offsetBuffer in
-                withPointers(x, weight, &y, &scratch) { xBase, wBase, yBase, partScratch in
-                    guard let offsetBase = offsetBuffer.baseAddress else { return }
-                    let packedBase = partScratch + split.parts * (chunkFloats + gatherFloats)
-                    if gathers {
-                        for group in 0..<groups {
-                            convarith_pack_row_panels(wBase + group * outGroup * depth, Int64(outGroup), Int64(depth), Int64(depth),
-                                                      Int64(kernel.rows), packedBase + group * panelFloats)
+                offsets.withUnsafeBufferPointer { offsetBuffer in
+                    withPointers(x, weight, &y, &scratch) { xBase, wBase, yBase, partScratch in
+                        guard let offsetBase = offsetBuffer.baseAddress else { return }
+                        let packedBase = partScratch + split.parts * (chunkFloats + gatherFloats)
+                        if gathers {
+                            for group in 0..<groups {
+                                convarith_pack_row_panels(wBase + group * outGroup * depth, Int64(outGroup), Int64(depth),
+                                                          Int64(depth), Int64(kernel.rows), packedBase + group * panelFloats)
+                            }
                         }
-                    }
-                    for group in 0..<groups {
-                        // A: the group's weights [C_out/g × (c, tap)], rows read in place (or packed in panels).
-                        let weights = gathers ? IndirectA.packed(packedBase + group * panelFloats)
-                            : IndirectA.rows(wBase + group * outGroup * depth, lda: depth)
-                        for n in 0..<layout.batch {
-                            let xGroup = xBase + (n * layout.inputChannels + group * inGroup) * geometry.inputCount
-                            let yGroup = yBase + (n * layout.outputChannels + group * outGroup) * plane
-                            let b = plan.input(xGroup, channels: inGroup, buffer: prepared, threads: threads, isa: kernel.isa)
-                            FastThreads.run(parts: split.parts, threads: threads) { part in
-                                let rows = split.rows(of: part, among: outGroup)
-                                guard !rows.isEmpty else { return }
-                                let mine = partScratch + part * (chunkFloats + gatherFloats)
-                                let gather = gathers ? gatherOffsetBuffer.baseAddress.map { TileGather(rows: mine + chunkFloats, offsets: $0) } : nil
-                                let a = weights.advanced(byRows: rows.lowerBound, depth: depth, panelRows: kernel.rows)
-                                let yRows = yGroup + rows.lowerBound * plane
-                                split.forEachChunk(of: columns, part: part, grid: grid) { start, width in
-                                    let (target, ldc) = plan.isCompact ? (yRows + start, plane) : (mine, width)
-                                    multiplyIndirect(kernel, a: a, rows: rows.count, depth: depth, b: b + start, offsets: offsetBase,
-                                                     columns: width, c: target, ldc: ldc, prefetch: prefetch, gather: gather)
-                                    if !plan.isCompact {
-                                        grid.scatter(mine, ldc: width, rows: rows.count, columns: start..<(start + width), into: yRows, plane: plane,
-                                                     isa: kernel.isa)
+                        for group in 0..<groups {
+                            // A: the group's weights [C_out/g × (c, tap)], rows read in place (or packed in panels).
+                            let weights = gathers ? IndirectA.packed(packedBase + group * panelFloats)
+                                : IndirectA.rows(wBase + group * outGroup * depth, lda: depth)
+                            for n in 0..<layout.batch {
+                                let xGroup = xBase + (n * layout.inputChannels + group * inGroup) * geometry.inputCount
+                                let yGroup = yBase + (n * layout.outputChannels + group * outGroup) * plane
+                                let b = plan.input(xGroup, channels: inGroup, buffer: prepared, threads: threads,
+                                                   isa: kernel.isa)
+                                FastThreads.run(parts: split.parts, threads: threads) { part in
+                                    let rows = split.rows(of: part, among: outGroup)
+                                    guard !rows.isEmpty else { return }
+                                    let mine = partScratch + part * (chunkFloats + gatherFloats)
+                                    let gather = gathers
+                                        ? gatherOffsetBuffer.baseAddress.map { TileGather(rows: mine + chunkFloats, offsets: $0) } : nil
+                                    let a = weights.advanced(byRows: rows.lowerBound, depth: depth, panelRows: kernel.rows)
+                                    let yRows = yGroup + rows.lowerBound * plane
+                                    split.forEachChunk(of: columns, part: part, grid: grid) { start, width in
+                                        let (target, ldc) = plan.isCompact ? (yRows + start, plane) : (mine, width)
+                                        multiplyIndirect(kernel, a: a, rows: rows.count, depth: depth, b: b + start, offsets: offsetBase,
+                                                         columns: width, c: target, ldc: ldc, prefetch: prefetch, gather: gather)
+                                        if !plan.isCompact {
+                                            grid.scatter(mine, ldc: width, rows: rows.count, columns: start..<(start + width),
+                                                         into: yRows, plane: plane, isa: kernel.isa)
+                                        }
                                     }
                                 }
                             }
                         }
                     }
                 }
-            }
             }
         }
         if let bias { addBias(bias, to: &y, channels: layout.outputChannels, plane: plane) }
