@@ -28,16 +28,20 @@ enum { ROW_LOAD_KIND_S1 = 0, ROW_LOAD_KIND_S2 = 1, ROW_LOAD_KIND_GATHER = 2, ROW
 
 // One call of a vector kernel: up to two output rows (`row`) whose window lines on the input are `lines[r]`
 // (`lineCount` of them, the same weights `weightLines` for both), read from `offset` on with the horizontal
-// kernel, stride and dilation; `start` the neutral value, `zy` the rows' depth·height divisors and `divisorX`
-// the first vector's width divisors (averages); `last` the lanes of the last vector; the first and last
-// vector's per-tap masks when they read outside the line.
+// kernel, stride and dilation; `start` the neutral value, `divisorZ` and `divisorY[r]` the rows' depth and
+// height divisors and `divisorX` the first vector's width divisors (averages); `last` the lanes of the last
+// vector; the first and last vector's per-tap masks when they read outside the line. The call does this
+// `repeat` times, the lines `lineAdvance` floats further down each time, the rows `rowAdvance`, and the
+// height divisors one row (two when paired): rows whose every vertical tap lies on the input, in one call.
 typedef struct {
     const float *const *lines[2];
     int64_t lineCount, offset;
     const float *const *weightLines;
     int64_t kW, sW, dW;
     float start;
-    const float *zy, *divisorX;
+    float divisorZ;
+    const float *divisorY, *divisorX;
+    int64_t repeat, lineAdvance, rowAdvance;
     float *row[2];
     uint32_t last;
     const int64_t *firstMasks, *lastMasks;

@@ -39,15 +39,16 @@ ROW_TARGET __attribute__((always_inline)) static inline ROW_V ROW_FN(row_load)(c
 // The accumulators of `rows` rows of `vectors` vectors stored (averages divided first), the last vector's
 // `job->last` lanes only.
 ROW_TARGET __attribute__((always_inline)) static inline void ROW_FN(row_store)(const convarith_row_job *job,
-        ROW_V acc[2][4], int rows, int vectors, int mode) {
+        ROW_V acc[2][4], int rows, int vectors, int mode, int64_t repetition) {
     _Pragma("GCC unroll 2") for (int r = 0; r < rows; r++) {
         _Pragma("GCC unroll 4") for (int v = 0; v < vectors; v++) {
             const uint32_t stored = v == vectors - 1 ? job->last : ROW_FULL;
             if (mode == MODE_AVERAGE) {
-                const ROW_V divisor = ROW_SET1(job->zy[r]) * ROW_LOAD_LANES(job->divisorX + ROW_LANES * v, stored);
+                const float zy = job->divisorZ * job->divisorY[repetition * rows + r];
+                const ROW_V divisor = ROW_SET1(zy) * ROW_LOAD_LANES(job->divisorX + ROW_LANES * v, stored);
                 acc[r][v] = ROW_DIVIDE(acc[r][v], divisor);
             }
-            ROW_STORE(job->row[r] + ROW_LANES * v, stored, acc[r][v]);
+            ROW_STORE(job->row[r] + repetition * job->rowAdvance + ROW_LANES * v, stored, acc[r][v]);
         }
     }
 }
@@ -58,28 +59,31 @@ ROW_TARGET __attribute__((always_inline)) static inline void ROW_FN(row_store)(c
 ROW_TARGET __attribute__((always_inline)) static inline void ROW_FN(row_inner)(const convarith_row_job *job,
         ROW_INDEX gather, ROW_INDEX evens, int rows, int vectors, int load, int mode) {
     const ROW_V neutral = ROW_SET1(job->start);
-    ROW_V acc[2][4];
-    _Pragma("GCC unroll 2") for (int r = 0; r < rows; r++) {
-        _Pragma("GCC unroll 4") for (int v = 0; v < vectors; v++) acc[r][v] = neutral;
-    }
     const int64_t *firstMasks = job->firstMasks, *lastMasks = job->lastMasks;
-    for (int64_t l = 0; l < job->lineCount; l++) {
-        for (int64_t tx = 0; tx < job->kW; tx++) {
-            const ROW_V weight = mode == MODE_WEIGHTED ? ROW_SET1(job->weightLines[l][tx]) : neutral;
-            _Pragma("GCC unroll 2") for (int r = 0; r < rows; r++) {
-                const float *base = job->lines[r][l] + job->offset + tx * job->dW;
-                _Pragma("GCC unroll 4") for (int v = 0; v < vectors; v++) {
-                    const float *at = base + ROW_LANES * v * job->sW;
-                    const int64_t *masks = v == 0 && firstMasks ? firstMasks
-                                           : v == vectors - 1 && lastMasks ? lastMasks : 0;
-                    const ROW_V value = masks ? ROW_FN(row_load)(at, load, 1, masks[tx], neutral, gather, evens)
-                                        : ROW_FN(row_load)(at, load, 0, 0, neutral, gather, evens);
-                    acc[r][v] = ROW_STEP(acc[r][v], weight, value, mode);
+    for (int64_t repetition = 0; repetition < job->repeat; repetition++) {
+        const int64_t shift = job->offset + repetition * job->lineAdvance;
+        ROW_V acc[2][4];
+        _Pragma("GCC unroll 2") for (int r = 0; r < rows; r++) {
+            _Pragma("GCC unroll 4") for (int v = 0; v < vectors; v++) acc[r][v] = neutral;
+        }
+        for (int64_t l = 0; l < job->lineCount; l++) {
+            for (int64_t tx = 0; tx < job->kW; tx++) {
+                const ROW_V weight = mode == MODE_WEIGHTED ? ROW_SET1(job->weightLines[l][tx]) : neutral;
+                _Pragma("GCC unroll 2") for (int r = 0; r < rows; r++) {
+                    const float *base = job->lines[r][l] + shift + tx * job->dW;
+                    _Pragma("GCC unroll 4") for (int v = 0; v < vectors; v++) {
+                        const float *at = base + ROW_LANES * v * job->sW;
+                        const int64_t *masks = v == 0 && firstMasks ? firstMasks
+                                               : v == vectors - 1 && lastMasks ? lastMasks : 0;
+                        const ROW_V value = masks ? ROW_FN(row_load)(at, load, 1, masks[tx], neutral, gather, evens)
+                                            : ROW_FN(row_load)(at, load, 0, 0, neutral, gather, evens);
+                        acc[r][v] = ROW_STEP(acc[r][v], weight, value, mode);
+                    }
                 }
             }
         }
+        ROW_FN(row_store)(job, acc, rows, vectors, mode, repetition);
     }
-    ROW_FN(row_store)(job, acc, rows, vectors, mode);
 }
 
 // Stride 2, a window 2 or 3 wide (`kw`) and no dilation (nearly every strided pool): each line's span under
@@ -103,39 +107,42 @@ ROW_TARGET __attribute__((always_inline)) static inline void ROW_FN(row_span)(co
     }
     const int64_t *tailMasks = vectors == 1 && firstMasks ? firstMasks : lastMasks;
     const uint32_t tail = kw == 3 ? (uint32_t)(tailMasks ? (tailMasks[2] >> (2 * lanes - 2)) & 1 : 1) : 0;
-    ROW_V acc[2][4];
-    _Pragma("GCC unroll 2") for (int r = 0; r < rows; r++) {
-        _Pragma("GCC unroll 4") for (int v = 0; v < vectors; v++) acc[r][v] = neutral;
-    }
-    for (int64_t l = 0; l < job->lineCount; l++) {
-        const ROW_V w0 = mode == MODE_WEIGHTED ? ROW_SET1(job->weightLines[l][0]) : neutral;
-        const ROW_V w1 = mode == MODE_WEIGHTED ? ROW_SET1(job->weightLines[l][1]) : neutral;
-        const ROW_V w2 = mode == MODE_WEIGHTED && kw == 3 ? ROW_SET1(job->weightLines[l][2]) : neutral;
+    for (int64_t repetition = 0; repetition < job->repeat; repetition++) {
+        const int64_t shift = job->offset + repetition * job->lineAdvance;
+        ROW_V acc[2][4];
         _Pragma("GCC unroll 2") for (int r = 0; r < rows; r++) {
-            const float *base = job->lines[r][l] + job->offset;
-            ROW_V even[5], odd[4];
-            _Pragma("GCC unroll 4") for (int v = 0; v < vectors; v++) {
-                const ROW_V a = ROW_SPAN_LOAD(base + 2 * lanes * v, low[v]);
-                const ROW_V b = ROW_SPAN_LOAD(base + 2 * lanes * v + lanes, high[v]);
-                // A window 2 wide never moves lanes across outputs: its taps stay in the raw order, which
-                // every step keeps lane for lane, and the accumulators are put right once, before the store.
-                even[v] = kw == 2 ? ROW_EVENS_RAW(a, b) : ROW_EVENS_OF(a, b);
-                odd[v] = kw == 2 ? ROW_ODDS_RAW(a, b) : ROW_ODDS_OF(a, b);
-            }
-            even[vectors] = kw == 3 ? ROW_SPAN_LOAD(base + 2 * lanes * vectors, tail) : neutral;
-            _Pragma("GCC unroll 4") for (int v = 0; v < vectors; v++) {
-                const ROW_V taps[3] = {even[v], odd[v], kw == 3 ? ROW_NEXT(even[v], even[v + 1]) : neutral};
-                const ROW_V weight[3] = {w0, w1, w2};
-                _Pragma("GCC unroll 3") for (int t = 0; t < kw; t++) acc[r][v] = ROW_STEP(acc[r][v], weight[t], taps[t], mode);
+            _Pragma("GCC unroll 4") for (int v = 0; v < vectors; v++) acc[r][v] = neutral;
+        }
+        for (int64_t l = 0; l < job->lineCount; l++) {
+            const ROW_V w0 = mode == MODE_WEIGHTED ? ROW_SET1(job->weightLines[l][0]) : neutral;
+            const ROW_V w1 = mode == MODE_WEIGHTED ? ROW_SET1(job->weightLines[l][1]) : neutral;
+            const ROW_V w2 = mode == MODE_WEIGHTED && kw == 3 ? ROW_SET1(job->weightLines[l][2]) : neutral;
+            _Pragma("GCC unroll 2") for (int r = 0; r < rows; r++) {
+                const float *base = job->lines[r][l] + shift;
+                ROW_V even[5], odd[4];
+                _Pragma("GCC unroll 4") for (int v = 0; v < vectors; v++) {
+                    const ROW_V a = ROW_SPAN_LOAD(base + 2 * lanes * v, low[v]);
+                    const ROW_V b = ROW_SPAN_LOAD(base + 2 * lanes * v + lanes, high[v]);
+                    // A window 2 wide never moves lanes across outputs: its taps stay in the raw order, which
+                    // every step keeps lane for lane, and the accumulators are put right once, before the store.
+                    even[v] = kw == 2 ? ROW_EVENS_RAW(a, b) : ROW_EVENS_OF(a, b);
+                    odd[v] = kw == 2 ? ROW_ODDS_RAW(a, b) : ROW_ODDS_OF(a, b);
+                }
+                even[vectors] = kw == 3 ? ROW_SPAN_LOAD(base + 2 * lanes * vectors, tail) : neutral;
+                _Pragma("GCC unroll 4") for (int v = 0; v < vectors; v++) {
+                    const ROW_V taps[3] = {even[v], odd[v], kw == 3 ? ROW_NEXT(even[v], even[v + 1]) : neutral};
+                    const ROW_V weight[3] = {w0, w1, w2};
+                    _Pragma("GCC unroll 3") for (int t = 0; t < kw; t++) acc[r][v] = ROW_STEP(acc[r][v], weight[t], taps[t], mode);
+                }
             }
         }
-    }
-    if (kw == 2) {
-        _Pragma("GCC unroll 2") for (int r = 0; r < rows; r++) {
-            _Pragma("GCC unroll 4") for (int v = 0; v < vectors; v++) acc[r][v] = ROW_UNRAW(acc[r][v]);
+        if (kw == 2) {
+            _Pragma("GCC unroll 2") for (int r = 0; r < rows; r++) {
+                _Pragma("GCC unroll 4") for (int v = 0; v < vectors; v++) acc[r][v] = ROW_UNRAW(acc[r][v]);
+            }
         }
+        ROW_FN(row_store)(job, acc, rows, vectors, mode, repetition);
     }
-    ROW_FN(row_store)(job, acc, rows, vectors, mode);
 }
 
 // The inner kernel for `count` vectors (two rows of `count` when `paired`), its load kind and mode all
@@ -241,6 +248,12 @@ ROW_TARGET static void ROW_FN(f32_window_plane)(const float *x, float *y, const 
                      : sW == 2 && dW == 1 && kW == 3 ? ROW_LOAD_KIND_SPAN3
                      : sW == 2 && dW == 1 && kW == 2 ? ROW_LOAD_KIND_SPAN2
                      : sW == 2 ? ROW_LOAD_KIND_S2 : ROW_LOAD_KIND_GATHER;
+    // Rows whose every vertical tap lies on the (copied) input: [interiorFirst, interiorEnd). Rows of up to eight
+    // vectors run all of these in one call per group of four vectors, the taps' lines moved down a row (or a pair)
+    // at a time: a narrow row's own setup cost as much as its taps. Wider rows go one call a row, in row order.
+    const int64_t sH = g->stride[1], pH = g->padding[1], reach = (g->kernel[1] - 1) * g->dilation[1];
+    const int64_t interiorFirst = (pH + sH - 1) / sH;
+    const int64_t interiorEnd = g->input[1] - 1 + pH - reach < 0 ? 0 : (g->input[1] - 1 + pH - reach) / sH + 1;
     for (int64_t oz = 0; oz < outD; oz++) {
         for (int64_t oy = 0; oy < outH;) {
             const int64_t lineCount = row_lines(g, oz, oy, source, lineStride, weights, linesA, weightsA);
@@ -251,15 +264,18 @@ ROW_TARGET static void ROW_FN(f32_window_plane)(const float *x, float *y, const 
                 paired = 1;
                 for (int64_t l = 0; l < lineCount; l++) paired &= weightsA[l] == weightsB[l];
             }
-            const float zys[2] = {mode == MODE_AVERAGE ? divisorZ[oz] * divisorY[oy] : 1.0f,
-                                  mode == MODE_AVERAGE && paired ? divisorZ[oz] * divisorY[oy + 1] : 1.0f};
+            const int64_t step = 1 + paired;
+            const int64_t end = interiorEnd < outH ? interiorEnd : outH;
+            const int64_t repeat = vectorCount <= 8 && oy >= interiorFirst && oy + step <= end ? (end - oy) / step : 1;
             for (int64_t v0 = 0; v0 < vectorCount; v0 += 4) {
                 const int64_t count = vectorCount - v0 < 4 ? vectorCount - v0 : 4;
                 const int isLast = v0 + count == vectorCount;
                 const int64_t i0 = lanesPerVector * v0;
                 const convarith_row_job job = {
                     .lines = {linesA, linesB}, .lineCount = lineCount, .offset = i0 * sW - pW, .weightLines = weightsA,
-                    .kW = kW, .sW = sW, .dW = dW, .start = start, .zy = zys, .divisorX = divisorX ? divisorX + i0 : 0,
+                    .kW = kW, .sW = sW, .dW = dW, .start = start, .divisorZ = mode == MODE_AVERAGE ? divisorZ[oz] : 1.0f,
+                    .divisorY = mode == MODE_AVERAGE ? divisorY + oy : 0, .divisorX = divisorX ? divisorX + i0 : 0,
+                    .repeat = repeat, .lineAdvance = step * sH * lineStride, .rowAdvance = step * outW,
                     .row = {y + (oz * outH + oy) * outW + i0, y + (oz * outH + oy + paired) * outW + i0},
                     .last = isLast ? last : ROW_FULL,
                     // A single vector that is first and last: its masks (edge_masks of vector 0) bound both sides.
@@ -268,7 +284,7 @@ ROW_TARGET static void ROW_FN(f32_window_plane)(const float *x, float *y, const 
                 };
                 ROW_FN(row_call)(&job, gather, evens, paired, (int)count, load, mode);
             }
-            oy += 1 + paired;
+            oy += step * repeat;
         }
     }
 }

@@ -584,10 +584,10 @@ struct FastDirectKernelTests {
         }
     }
 
-    @Test("fast pooling over wide rows (every vector width and tail, strides 1–3, dilation, padding past the first vector) with NaN and −0 equals the reference bit for bit for every row kernel")
+    @Test("fast pooling over wide rows (every vector width and tail, strides 1–3, dilation, padding past the first vector) and rows run down the plane at vertical strides 1 and 2, with NaN and −0, equals the reference bit for bit for every row kernel")
     func widePoolingRowsAgreeBitForBit() throws {
         var rng = SeededGenerator(state: 2016)
-        var x = try Tensor.random(shape: [1, 2, 5, 77], using: &rng)
+        var x = try Tensor.random(shape: [1, 2, 9, 77], using: &rng)
         for index in stride(from: 0, to: x.data.count, by: 37) { x.data[index] = .nan }
         for index in stride(from: 5, to: x.data.count, by: 23) { x.data[index] = -0.0 }
         var checked = 0
@@ -595,21 +595,27 @@ struct FastDirectKernelTests {
         for (kernel, stride, dilation, pad, mode) in [(3, 1, 1, 1, PoolingMode.max), (3, 2, 1, 1, .max), (2, 2, 1, 1, .average), (3, 3, 1, 1, .average),
                                                       (3, 1, 2, 1, .max), (5, 2, 1, 1, .max), (4, 2, 1, 1, .average), (2, 2, 1, 0, .average),
                                                       (35, 1, 1, 17, .max), (35, 1, 1, 17, .average), (3, 2, 1, 0, .max)] {
-            for width in [16, 17, 31, 33, 64, 77] {
-                let input = try Tensor(shape: [1, 2, 5, width], data: (0..<(10 * width)).map { x.data[($0 / width) * 77 + $0 % width] })
-                guard let shape = try? PoolingSpec(kernel: [3, kernel], stride: [1, stride], padding: .symmetric([1, pad]), dilation: [1, dilation],
-                                                   mode: mode, convention: .onnx).shape(input: [5, width]) else { continue }
-                let reference = try ReferenceKernels.pooling(input, shape: shape, mode: mode)
-                for micro in kernels {
-                    let fast = try FastKernels.pooling(input, shape: shape, mode: mode, threads: 1, microKernel: micro)
-                    // Taps meet each output in the reference's order: sums, NaN and −0 alike.
-                    let same = reference.shape == fast.shape && zip(reference.data, fast.data).allSatisfy(sameFloat)
-                    #expect(same, "\(micro.name) k \(kernel) s \(stride) d \(dilation) p \(pad) \(mode) width \(width)")
-                    checked += 1
+            // Heights of 5 at vertical stride 1 and 9 at stride 2: rows in the padding and rows every tap of which
+            // lies on the input (run down the plane in one call, their lines moved a row or a pair at a time).
+            for (height, verticalStride) in [(5, 1), (9, 2)] {
+                for width in [16, 17, 31, 33, 64, 77] {
+                    let input = try Tensor(shape: [1, 2, height, width],
+                                           data: (0..<(2 * height * width)).map { x.data[($0 / width) * 77 + $0 % width] })
+                    guard let shape = try? PoolingSpec(kernel: [3, kernel], stride: [verticalStride, stride], padding: .symmetric([1, pad]),
+                                                       dilation: [1, dilation], mode: mode, convention: .onnx).shape(input: [height, width])
+                    else { continue }
+                    let reference = try ReferenceKernels.pooling(input, shape: shape, mode: mode)
+                    for micro in kernels {
+                        let fast = try FastKernels.pooling(input, shape: shape, mode: mode, threads: 1, microKernel: micro)
+                        // Taps meet each output in the reference's order: sums, NaN and −0 alike.
+                        let same = reference.shape == fast.shape && zip(reference.data, fast.data).allSatisfy(sameFloat)
+                        #expect(same, "\(micro.name) k \(kernel) s \(verticalStride)×\(stride) d \(dilation) p \(pad) \(mode) width \(width)")
+                        checked += 1
+                    }
                 }
             }
         }
-        #expect(checked >= 60)
+        #expect(checked >= 120)
     }
 }
 
