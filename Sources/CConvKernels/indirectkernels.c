@@ -7,6 +7,7 @@
 // compiled for its instruction set with a target attribute and chosen at run time, like the packed
 // micro-kernels.
 #include "CConvKernels.h"
+#include "checks.h"
 #include "dispatch.h"
 #include "portable.h"
 #include <string.h>
@@ -195,9 +196,10 @@ convarith_indirect_kernel convarith_select_indirect_kernel(const char *forced) {
 }
 
 void convarith_pack_row_panels(const float *a, int64_t rows, int64_t depth, int64_t lda, int64_t mr, float *out) {
+    CONVARITH_ASSERT(rows >= 1 && mr >= 1 && mr <= 16 && lda >= depth);
     for (int64_t panel = 0; panel * mr < rows; panel++) {
         const float *source[16];
-        for (int64_t i = 0; i < mr && i < 16; i++) {
+        for (int64_t i = 0; i < mr; i++) {
             const int64_t row = panel * mr + i < rows ? panel * mr + i : rows - 1;
             source[i] = a + row * lda;
         }

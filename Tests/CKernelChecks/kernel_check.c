@@ -254,6 +254,33 @@ static void check_copies(int isa) {
             expect_close("split_row", out, want, stride * phase, 0);
             free(row), free(out), free(want);
         }
+    // A tile's rows gathered into consecutive rows, and rows of A packed in panels (the last repeating its last row).
+    for (int64_t n = 1; n <= 48; n += 5) {
+        const int64_t k = 1 + random_below(40), ldo = 48;
+        float *b = random_floats(k * 64 + 48), *got = calloc((size_t)(k * ldo), sizeof(float)), *want = calloc((size_t)(k * ldo), sizeof(float));
+        int64_t *offsets = malloc(sizeof(int64_t) * (size_t)k);
+        for (int64_t p = 0; p < k; p++) {
+            offsets[p] = random_below(k * 64);
+            for (int64_t j = 0; j < n; j++) want[p * ldo + j] = b[offsets[p] + j];
+        }
+        convarith_gather_rows(b, offsets, k, n, got, ldo);
+        expect_close("gather_rows", got, want, k * ldo, 0);
+        free(b), free(got), free(want), free(offsets);
+    }
+    for (int64_t rows = 1; rows <= 20; rows += 3) {
+        const int64_t depth = 1 + random_below(30), lda = depth + random_below(3), mr = 1 + random_below(16), panels = (rows + mr - 1) / mr;
+        float *a = random_floats(rows * lda), *got = malloc(sizeof(float) * (size_t)(panels * depth * mr));
+        float *want = malloc(sizeof(float) * (size_t)(panels * depth * mr));
+        for (int64_t panel = 0; panel < panels; panel++)
+            for (int64_t p = 0; p < depth; p++)
+                for (int64_t i = 0; i < mr; i++) {
+                    const int64_t row = panel * mr + i < rows ? panel * mr + i : rows - 1;
+                    want[(panel * depth + p) * mr + i] = a[row * lda + p];
+                }
+        convarith_pack_row_panels(a, rows, depth, lda, mr, got);
+        expect_close("pack_row_panels", got, want, panels * depth * mr, 0);
+        free(a), free(got), free(want);
+    }
     // Phase weights: w [in × out × k·k] of a stride-s transposed layer, panels of mr rows ([panel][c][place][mr],
     // phase after phase), channels [first, last) only; lanes past `out` are not compared (never read).
     for (int trial = 0; trial < 60; trial++) {

@@ -379,6 +379,17 @@ struct FastKernelTests {
         try expectEveryKernelAgrees(with: reference, "gathered") { microKernel, threads in
             try FastKernels.convolution(x, weight: w, shape: shape, threads: threads, microKernel: microKernel)
         }
+        // Two groups (the weights packed per group) and a batch of two.
+        let xg = try Tensor.random(shape: [2, 128, 16, 16], using: &rng)
+        let wg = try Tensor.random(shape: [122, 64, 1, 1], using: &rng)
+        let grouped = try ReferenceKernels.convolution(xg, weight: wg, shape: shape, groups: 2)
+        for microKernel in kernels {
+            let plan = try FastKernels.plan(shape: shape, input: xg.shape, weight: wg.shape, groups: 2, microKernel: microKernel)
+            #expect(plan.gathersTiles == (microKernel.name != "avx512"), "\(microKernel.name), groups")
+        }
+        try expectEveryKernelAgrees(with: grouped, "gathered, groups") { microKernel, threads in
+            try FastKernels.convolution(xg, weight: wg, shape: shape, groups: 2, threads: threads, microKernel: microKernel)
+        }
         // Planes of 17 × 17 (289 floats, rows spread over the sets) and a 3 × 3 layer (rows overlapping) read in place.
         for (input, kernel) in [([17, 17], [1, 1]), ([16, 16], [3, 3])] {
             let other = try ConvolutionSpec(kernel: kernel).shape(input: input)
@@ -587,35 +598,38 @@ struct FastDirectKernelTests {
     @Test("fast pooling over wide rows (every vector width and tail, strides 1–3, dilation, padding past the first vector) and rows run down the plane at vertical strides 1 and 2, with NaN and −0, equals the reference bit for bit for every row kernel")
     func widePoolingRowsAgreeBitForBit() throws {
         var rng = SeededGenerator(state: 2016)
-        var x = try Tensor.random(shape: [1, 2, 9, 77], using: &rng)
+        var x = try Tensor.random(shape: [1, 2, 12, 77], using: &rng)
         for index in stride(from: 0, to: x.data.count, by: 37) { x.data[index] = .nan }
         for index in stride(from: 5, to: x.data.count, by: 23) { x.data[index] = -0.0 }
         var checked = 0
         // (kernel, stride, dilation, horizontal padding): padding 17 reaches past a first vector of 16 outputs.
         for (kernel, stride, dilation, pad, mode) in [(3, 1, 1, 1, PoolingMode.max), (3, 2, 1, 1, .max), (2, 2, 1, 1, .average), (3, 3, 1, 1, .average),
                                                       (3, 1, 2, 1, .max), (5, 2, 1, 1, .max), (4, 2, 1, 1, .average), (2, 2, 1, 0, .average),
-                                                      (35, 1, 1, 17, .max), (35, 1, 1, 17, .average), (3, 2, 1, 0, .max)] {
-            // Heights of 5 at vertical stride 1 and 9 at stride 2: rows in the padding and rows every tap of which
-            // lies on the input (run down the plane in one call, their lines moved a row or a pair at a time).
-            for (height, verticalStride) in [(5, 1), (9, 2)] {
+                                                      (35, 1, 1, 17, .max), (35, 1, 1, 17, .average), (3, 2, 1, 0, .max),
+                                                      (2, 2, 1, 1, .max), (2, 2, 1, 0, .max)] {
+            // Rows in the padding and rows every tap of which lies on the input (run down the plane in one call,
+            // their lines moved a row or a pair at a time): heights 5 and 12 at vertical stride 1 (12: pairs of
+            // narrow rows repeated), 9 at stride 2, 12 at vertical dilation 2.
+            for (height, verticalStride, verticalDilation) in [(5, 1, 1), (9, 2, 1), (12, 1, 1), (12, 1, 2)] {
                 for width in [16, 17, 31, 33, 64, 77] {
                     let input = try Tensor(shape: [1, 2, height, width],
                                            data: (0..<(2 * height * width)).map { x.data[($0 / width) * 77 + $0 % width] })
                     guard let shape = try? PoolingSpec(kernel: [3, kernel], stride: [verticalStride, stride], padding: .symmetric([1, pad]),
-                                                       dilation: [1, dilation], mode: mode, convention: .onnx).shape(input: [height, width])
+                                                       dilation: [verticalDilation, dilation], mode: mode, convention: .onnx)
+                        .shape(input: [height, width])
                     else { continue }
                     let reference = try ReferenceKernels.pooling(input, shape: shape, mode: mode)
                     for micro in kernels {
                         let fast = try FastKernels.pooling(input, shape: shape, mode: mode, threads: 1, microKernel: micro)
                         // Taps meet each output in the reference's order: sums, NaN and −0 alike.
                         let same = reference.shape == fast.shape && zip(reference.data, fast.data).allSatisfy(sameFloat)
-                        #expect(same, "\(micro.name) k \(kernel) s \(verticalStride)×\(stride) d \(dilation) p \(pad) \(mode) width \(width)")
+                        #expect(same, "\(micro.name) k \(kernel) s \(verticalStride)×\(stride) d \(verticalDilation)×\(dilation) p \(pad) \(mode) h \(height) w \(width)")
                         checked += 1
                     }
                 }
             }
         }
-        #expect(checked >= 120)
+        #expect(checked >= 300)
     }
 }
 

@@ -155,8 +155,10 @@ void convarith_split_row(const float *row, int64_t count, int64_t stride, int64_
 /// Packs a transposed convolution's weights for its output phases. `w` is a group's weights
 /// [in_group × out_group × taps]; phase φ (of `phases`) takes the `counts[φ]` taps listed next in `tap_list`, and
 /// its packed weights follow the previous phase's in `out`: panels of `mr` output channels, `[panel][c][place][mr]`
-/// (the last panel's lanes past out_group left unwritten). Only channels `first` … `last − 1` are packed (their
-/// places in every panel; callers on several threads split the channels), `block` at a time through `scratch`
+/// (the last panel's lanes past out_group hold no weight: unwritten, or copies of its last row; the kernels never
+/// read them). Only channels `first` … `last − 1` are packed (their places in every panel; callers on several
+/// threads split the channels). With `isa` ≥ 1, panels of at most 8 rows and at most 343 taps are packed
+/// straight from `w` by 8 × 8 register transposes; otherwise `block` channels at a time through `scratch`
 /// (block · taps · out_group floats: their weights transposed; `isa` ≥ 1 transposes 8 × 8 blocks with AVX).
 void convarith_pack_phase_weights(const float *w, int64_t in_group, int64_t out_group, int64_t taps, int64_t mr,
                                   int64_t phases, const int64_t *counts, const int64_t *tap_list, int64_t first, int64_t last,

@@ -94,7 +94,7 @@ extension FastKernels {
         let chunkFloats = plan.isCompact ? 0 : outGroup * split.chunk
         let gatherFloats = gathers ? indirectDepthBlock * kernel.columns : 0
         let panelFloats = (outGroup + kernel.rows - 1) / kernel.rows * kernel.rows * depth
-        var scratch = uninitialized(split.parts * (chunkFloats + gatherFloats) + (gathers ? groups * panelFloats : 0))
+        var scratch = uninitialized(max(1, split.parts * (chunkFloats + gatherFloats) + (gathers ? groups * panelFloats : 0)))
         let gatherOffsets = (0..<(gathers ? indirectDepthBlock : 0)).map { Int64($0 * kernel.columns) }
         withScratch(floats: preparedCount) { prepared in
             gatherOffsets.withUnsafeBufferPointer { gatherOffsetBuffer in

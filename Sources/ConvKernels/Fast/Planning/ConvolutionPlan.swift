@@ -115,7 +115,7 @@ public struct ConvolutionPlan: Sendable, CustomStringConvertible {
     }
 
     /// Whether the indirect GEMM gathers each tile's rows of the input into consecutive rows (and reads the
-    /// weights packed in panels): on the 16-column kernels, for inputs whose rows would share a few cache sets
+    /// weights packed in panels): on the 16- and 8-column kernels, for inputs whose rows would share a few cache sets
     /// and evict each other (rows a plane apart, as a 1 × 1 layer's are), with panels enough to pay the copy.
     public var gathersTiles: Bool {
         if case .indirect(_, let gathers) = route { return gathers }
@@ -141,7 +141,7 @@ extension FastKernels {
         guard shape.operation != .pooling else { throw .unsupported("pooling has no GEMM to plan; call FastKernels.pooling") }
         let layout = try LayerTensors(shape: shape, x: input, weight: weight, bias: bias, groups: groups, workScale: Self.workScale)
         let route = shape.operation == .convolution
-            ? convolutionRoute(shape: shape, layout: layout, groups: groups, kernel: microKernel)
+            ? convolutionRoute(shape: shape, layout: layout, groups: groups, threads: max(1, threads), kernel: microKernel)
             : transposedRoute(shape: shape, layout: layout, groups: groups, threads: threads, kernel: microKernel, use: use)
         return ConvolutionPlan(shape: shape, groups: groups, path: route.path, microKernel: microKernel, threads: max(1, threads),
                                inputShape: input, weightShape: weight, biasShape: bias, outputShape: layout.outputShape,
@@ -152,7 +152,8 @@ extension FastKernels {
     /// GEMM's tiles would be mostly empty; the indirect GEMM wherever its layout is compact enough; the GEMM
     /// over the weights for few positions and many channels while the im2col stays small; else the packed
     /// GEMM over an implicit im2col.
-    private static func convolutionRoute(shape: LayerShape, layout: LayerTensors, groups: Int, kernel: MicroKernel) -> ConvolutionPlan.Route {
+    private static func convolutionRoute(shape: LayerShape, layout: LayerTensors, groups: Int, threads: Int,
+                                         kernel: MicroKernel) -> ConvolutionPlan.Route {
         guard let geometry = Geometry3(shape.axes) else { return .reference }
         let inGroup = layout.inputChannels / groups, outGroup = layout.outputChannels / groups
         let depth = inGroup * geometry.taps, columns = geometry.outputCount
@@ -164,7 +165,10 @@ extension FastKernels {
             return .positions(PositionsPlan(plan, inGroup: inGroup, kernel: kernel.positions))
         }
         if let plan = IndirectLayout(geometry) {
-            return .indirect(plan, gathers: gathersTiles(plan, inGroup: inGroup, rows: outGroup, kernel: kernel.indirect))
+            // Each part's rows decide: parts that split the rows may have too few panels to gather.
+            let split = TileSplit(columns: plan.virtualCount, rows: outGroup, threads: threads, kernel: kernel.indirect)
+            let rows = min(split.rowShare, outGroup)
+            return .indirect(plan, gathers: gathersTiles(plan, inGroup: inGroup, rows: rows, kernel: kernel.indirect))
         }
         if columns < 2 * kernel.columns && outGroup >= columns && depth * columns <= 1 << 22 { return .weights(geometry) }
         return .im2col(geometry)

@@ -99,7 +99,7 @@ extension FastKernels {
 
     /// Whether the indirect GEMM gathers each tile's rows of B into consecutive rows (and packs its weights in
     /// panels) before the tile's row panels run: when the gathered tile fits half of L1 (the 16-column AVX2
-    /// and portable tiles; the 48-column AVX-512 one does not), the rows read in place would not stay in L1
+    /// and 8-column portable tiles; the 48-column AVX-512 one does not), the rows read in place would not stay in L1
     /// (more lines in one cache set than its ways hold: rows a plane apart, as a 1 × 1 layer's are, whose
     /// planes are a multiple of a few lines), and there are panels enough to pay for the copy. A 32 KB
     /// 8-way L1 of 64-byte lines (64 sets) is assumed; Intel's 48 KB 12-way one has as many sets. Zen 4, AVX2,
