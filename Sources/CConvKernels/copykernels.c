@@ -93,11 +93,10 @@ static void transpose_scalar(const float *src, int64_t rows, int64_t cols, int64
 }
 
 #ifdef CONVARITH_X86
-// dst[c][r] = src[r][c] for an 8 × 8 block: unpacks, shuffles, then 128-bit lane swaps.
+// column[c] = lane c of r[0…7], in registers: unpacks, shuffles, then 128-bit lane swaps.
 __attribute__((target("avx2")))
-static inline void transpose8_avx2(const float *src, int64_t ld_src, float *dst, int64_t ld_dst) {
-    __m256 r[8], t[8], u[8];
-    for (int i = 0; i < 8; i++) r[i] = _mm256_loadu_ps(src + i * ld_src);
+static inline void transpose8_registers_avx2(const __m256 r[8], __m256 column[8]) {
+    __m256 t[8], u[8];
     for (int i = 0; i < 8; i += 2) {
         t[i] = _mm256_unpacklo_ps(r[i], r[i + 1]);
         t[i + 1] = _mm256_unpackhi_ps(r[i], r[i + 1]);
@@ -109,9 +108,18 @@ static inline void transpose8_avx2(const float *src, int64_t ld_src, float *dst,
         u[i + 3] = _mm256_shuffle_ps(t[i + 1], t[i + 3], _MM_SHUFFLE(3, 2, 3, 2));
     }
     for (int i = 0; i < 4; i++) {
-        _mm256_storeu_ps(dst + i * ld_dst, _mm256_permute2f128_ps(u[i], u[i + 4], 0x20));
-        _mm256_storeu_ps(dst + (i + 4) * ld_dst, _mm256_permute2f128_ps(u[i], u[i + 4], 0x31));
+        column[i] = _mm256_permute2f128_ps(u[i], u[i + 4], 0x20);
+        column[i + 4] = _mm256_permute2f128_ps(u[i], u[i + 4], 0x31);
     }
+}
+
+// dst[c][r] = src[r][c] for an 8 × 8 block.
+__attribute__((target("avx2")))
+static inline void transpose8_avx2(const float *src, int64_t ld_src, float *dst, int64_t ld_dst) {
+    __m256 r[8], column[8];
+    for (int i = 0; i < 8; i++) r[i] = _mm256_loadu_ps(src + i * ld_src);
+    transpose8_registers_avx2(r, column);
+    for (int i = 0; i < 8; i++) _mm256_storeu_ps(dst + i * ld_dst, column[i]);
 }
 
 __attribute__((target("avx2")))
@@ -185,24 +193,10 @@ static void pack_phase_panels_avx2(const float *w, int64_t in_group, int64_t out
                 for (int64_t t0 = 0; t0 < taps; t0 += 8) {
                     const int64_t width = taps - t0 < 8 ? taps - t0 : 8;
                     const __m256i tapMask = _mm256_cmpgt_epi32(_mm256_set1_epi32((int32_t)width), index);
-                    __m256 r[8], t[8], u[8];
+                    __m256 r[8], column[8];  // column[j]: tap t0 + j of the eight rows
                     for (int i = 0; i < 8; i++)
                         r[i] = width == 8 ? _mm256_loadu_ps(rows[i] + t0) : _mm256_maskload_ps(rows[i] + t0, tapMask);
-                    for (int i = 0; i < 8; i += 2) {
-                        t[i] = _mm256_unpacklo_ps(r[i], r[i + 1]);
-                        t[i + 1] = _mm256_unpackhi_ps(r[i], r[i + 1]);
-                    }
-                    for (int i = 0; i < 8; i += 4) {
-                        u[i] = _mm256_shuffle_ps(t[i], t[i + 2], _MM_SHUFFLE(1, 0, 1, 0));
-                        u[i + 1] = _mm256_shuffle_ps(t[i], t[i + 2], _MM_SHUFFLE(3, 2, 3, 2));
-                        u[i + 2] = _mm256_shuffle_ps(t[i + 1], t[i + 3], _MM_SHUFFLE(1, 0, 1, 0));
-                        u[i + 3] = _mm256_shuffle_ps(t[i + 1], t[i + 3], _MM_SHUFFLE(3, 2, 3, 2));
-                    }
-                    __m256 column[8];  // column[j]: tap t0 + j of the eight rows
-                    for (int i = 0; i < 4; i++) {
-                        column[i] = _mm256_permute2f128_ps(u[i], u[i + 4], 0x20);
-                        column[i + 4] = _mm256_permute2f128_ps(u[i], u[i + 4], 0x31);
-                    }
+                    transpose8_registers_avx2(r, column);
                     for (int64_t j = 0; j < width; j++) {
                         const int64_t tap = t0 + j;
                         if (where[tap] < 0) continue;

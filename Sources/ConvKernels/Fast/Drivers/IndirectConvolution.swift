@@ -73,7 +73,8 @@ extension FastKernels {
     /// `gathers` (``ConvolutionPlan/gathersTiles``) the weights are packed in panels first, and each tile's rows
     /// of B are gathered into consecutive rows before its panels run.
     static func indirectConvolution(_ x: Tensor, weight: Tensor, bias: Tensor?, layout: LayerTensors, plan: IndirectLayout,
-                                    groups: Int, threads: Int, kernel: IndirectKernel, gathers: Bool = false) -> Tensor {
+                                    groups: Int, threads: Int, kernel: IndirectKernel,
+                                    gathers: Bool = false) -> Tensor {
         let geometry = plan.geometry
         let inGroup = layout.inputChannels / groups, outGroup = layout.outputChannels / groups
         let depth = inGroup * geometry.taps, plane = geometry.outputCount, columns = plan.virtualCount
@@ -94,7 +95,8 @@ extension FastKernels {
         let chunkFloats = plan.isCompact ? 0 : outGroup * split.chunk
         let gatherFloats = gathers ? indirectDepthBlock * kernel.columns : 0
         let panelFloats = (outGroup + kernel.rows - 1) / kernel.rows * kernel.rows * depth
-        var scratch = uninitialized(max(1, split.parts * (chunkFloats + gatherFloats) + (gathers ? groups * panelFloats : 0)))
+        let packedFloats = gathers ? groups * panelFloats : 0
+        var scratch = uninitialized(max(1, split.parts * (chunkFloats + gatherFloats) + packedFloats))
         let gatherOffsets = (0..<(gathers ? indirectDepthBlock : 0)).map { Int64($0 * kernel.columns) }
         withScratch(floats: preparedCount) { prepared in
             gatherOffsets.withUnsafeBufferPointer { gatherOffsetBuffer in
@@ -104,8 +106,9 @@ extension FastKernels {
                         let packedBase = partScratch + split.parts * (chunkFloats + gatherFloats)
                         if gathers {
                             for group in 0..<groups {
-                                convarith_pack_row_panels(wBase + group * outGroup * depth, Int64(outGroup), Int64(depth),
-                                                          Int64(depth), Int64(kernel.rows), packedBase + group * panelFloats)
+                                let panels = packedBase + group * panelFloats
+                                convarith_pack_row_panels(wBase + group * outGroup * depth, Int64(outGroup),
+                                                          Int64(depth), Int64(depth), Int64(kernel.rows), panels)
                             }
                         }
                         for group in 0..<groups {
@@ -121,17 +124,21 @@ extension FastKernels {
                                     let rows = split.rows(of: part, among: outGroup)
                                     guard !rows.isEmpty else { return }
                                     let mine = partScratch + part * (chunkFloats + gatherFloats)
-                                    let gather = gathers
-                                        ? gatherOffsetBuffer.baseAddress.map { TileGather(rows: mine + chunkFloats, offsets: $0) } : nil
-                                    let a = weights.advanced(byRows: rows.lowerBound, depth: depth, panelRows: kernel.rows)
+                                    let gather = gathers ? gatherOffsetBuffer.baseAddress.map {
+                                        TileGather(rows: mine + chunkFloats, offsets: $0)
+                                    } : nil
+                                    let a = weights.advanced(byRows: rows.lowerBound, depth: depth,
+                                                             panelRows: kernel.rows)
                                     let yRows = yGroup + rows.lowerBound * plane
                                     split.forEachChunk(of: columns, part: part, grid: grid) { start, width in
                                         let (target, ldc) = plan.isCompact ? (yRows + start, plane) : (mine, width)
-                                        multiplyIndirect(kernel, a: a, rows: rows.count, depth: depth, b: b + start, offsets: offsetBase,
-                                                         columns: width, c: target, ldc: ldc, prefetch: prefetch, gather: gather)
+                                        multiplyIndirect(kernel, a: a, rows: rows.count, depth: depth, b: b + start,
+                                                         offsets: offsetBase, columns: width, c: target, ldc: ldc,
+                                                         prefetch: prefetch, gather: gather)
                                         if !plan.isCompact {
-                                            grid.scatter(mine, ldc: width, rows: rows.count, columns: start..<(start + width),
-                                                         into: yRows, plane: plane, isa: kernel.isa)
+                                            grid.scatter(mine, ldc: width, rows: rows.count,
+                                                         columns: start..<(start + width), into: yRows, plane: plane,
+                                                         isa: kernel.isa)
                                         }
                                     }
                                 }
@@ -185,7 +192,8 @@ extension FastKernels {
     /// With `prefetch`, the next tile's rows of B are asked into L2 while a tile is computed.
     static func multiplyIndirect(_ kernel: IndirectKernel, a: IndirectA, rows: Int, depth: Int,
                                  b: UnsafePointer<Float>, offsets: UnsafePointer<Int64>, columns: Int,
-                                 c: UnsafeMutablePointer<Float>, ldc: Int, prefetch: Bool = false, gather: TileGather? = nil) {
+                                 c: UnsafeMutablePointer<Float>, ldc: Int, prefetch: Bool = false,
+                                 gather: TileGather? = nil) {
         let (mr, nr) = (kernel.rows, kernel.columns)
         let panels = (rows + mr - 1) / mr
         // Element (i, k) of panel p's A at base + p·panelStride + i·rowStride + k·stepStride.

@@ -141,7 +141,8 @@ extension FastKernels {
         guard shape.operation != .pooling else { throw .unsupported("pooling has no GEMM to plan; call FastKernels.pooling") }
         let layout = try LayerTensors(shape: shape, x: input, weight: weight, bias: bias, groups: groups, workScale: Self.workScale)
         let route = shape.operation == .convolution
-            ? convolutionRoute(shape: shape, layout: layout, groups: groups, threads: max(1, threads), kernel: microKernel)
+            ? convolutionRoute(shape: shape, layout: layout, groups: groups, threads: max(1, threads),
+                               kernel: microKernel)
             : transposedRoute(shape: shape, layout: layout, groups: groups, threads: threads, kernel: microKernel, use: use)
         return ConvolutionPlan(shape: shape, groups: groups, path: route.path, microKernel: microKernel, threads: max(1, threads),
                                inputShape: input, weightShape: weight, biasShape: bias, outputShape: layout.outputShape,
@@ -206,7 +207,8 @@ extension FastKernels {
         }
         if let plan = phaseLayout(geometry, outGroup: outGroup, kernel: kernel) { return .phases(plan) }
         if let plan = positionPhasesLayout(geometry, outGroup: outGroup, kernel: kernel),
-           (use == .prepared && kernel.positions.columns >= 48) || plan.phases.allSatisfy({ $0.count.0 * $0.count.1 * $0.count.2 >= 64 }) {
+           (use == .prepared && kernel.positions.columns >= 48)
+            || plan.phases.allSatisfy({ $0.count.0 * $0.count.1 * $0.count.2 >= 64 }) {
             return .positionPhases(plan)
         }
         if columns <= outGroup * taps && columns * outGroup * taps <= 1 << 22 { return .transposedWeights(geometry) }

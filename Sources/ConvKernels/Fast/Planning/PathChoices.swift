@@ -107,17 +107,20 @@ extension FastKernels {
     /// gathered with the weights packed (gathered alone 77: packed weights are one stream, in-place rows six);
     /// 3 × 3 layers, whose rows overlap and spread over the sets, 1.5–4 % slower gathered; 4 panels 7 % slower.
     static func gathersTiles(_ plan: IndirectLayout, inGroup: Int, rows: Int, kernel: IndirectKernel) -> Bool {
-        let taps = plan.geometry.taps, length = min(inGroup * taps, indirectDepthBlock), lineFloats = 16, sets = 64, ways = 8
-        guard length * kernel.columns * 4 <= 16 << 10, (rows + kernel.rows - 1) / kernel.rows >= gatherPanels else { return false }
+        let taps = plan.geometry.taps, length = min(inGroup * taps, indirectDepthBlock)
+        let lineFloats: Int64 = 16, sets: Int64 = 64, ways = 8
+        guard length * kernel.columns * 4 <= 16 << 10, (rows + kernel.rows - 1) / kernel.rows >= gatherPanels else {
+            return false
+        }
         // The rows of the first depth block: the first channels' taps.
         let offsets = plan.offsets(channels: min(inGroup, (length + taps - 1) / taps))
         var lines = Set<Int64>()
         for p in 0..<length {
-            let first = offsets[p] / Int64(lineFloats), last = (offsets[p] + Int64(kernel.columns) - 1) / Int64(lineFloats)
+            let first = offsets[p] / lineFloats, last = (offsets[p] + Int64(kernel.columns) - 1) / lineFloats
             for line in first...last { lines.insert(line) }
         }
-        var perSet = [Int](repeating: 0, count: sets)
-        for line in lines { perSet[Int((line % Int64(sets) + Int64(sets)) % Int64(sets))] += 1 }
+        var perSet = [Int](repeating: 0, count: Int(sets))
+        for line in lines { perSet[Int((line % sets + sets) % sets)] += 1 }
         return perSet.max()! > ways
     }
 }
