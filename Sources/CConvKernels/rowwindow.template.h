@@ -37,7 +37,7 @@ ROW_TARGET __attribute__((always_inline)) static inline ROW_V ROW_FN(row_load)(c
 }
 
 // The accumulators of `rows` rows of `vectors` vectors stored (averages divided first), the last vector's
-// `job->last` lanes only.
+// `job->last` lanes only: the job's rows `repetition` steps down the plane (`rowAdvance` floats a step).
 ROW_TARGET __attribute__((always_inline)) static inline void ROW_FN(row_store)(const convarith_row_job *job,
         ROW_V acc[2][4], int rows, int vectors, int mode, int64_t repetition) {
     _Pragma("GCC unroll 2") for (int r = 0; r < rows; r++) {
@@ -54,8 +54,9 @@ ROW_TARGET __attribute__((always_inline)) static inline void ROW_FN(row_store)(c
 }
 
 // `rows` (1 or 2) output rows at once, `vectors` (1–4) vectors each, every tap loaded by `load`: row r's
-// lines are job->lines[r], its output job->row[r]. Vectors whose taps all lie on the line read unmasked;
-// the first and last read with their per-tap masks when given.
+// lines are job->lines[r], its output job->row[r]; then the same `job->repeat − 1` more times, the lines
+// `lineAdvance` floats further down each time. Vectors whose taps all lie on the line read unmasked; the first
+// and last read with their per-tap masks when given.
 ROW_TARGET __attribute__((always_inline)) static inline void ROW_FN(row_inner)(const convarith_row_job *job,
         ROW_INDEX gather, ROW_INDEX evens, int rows, int vectors, int load, int mode) {
     const ROW_V neutral = ROW_SET1(job->start);
