@@ -543,7 +543,9 @@ struct FastDirectKernelTests {
     @Test("fast pooling = reference under every convention and row kernel: max and average, ceil mode, count_include_pad, padding", arguments: Convention.all)
     func poolingAgrees(convention: Convention) async {
         var checked = 0
-        await propertyCheck(count: 150, input: LayerCase.generator, Gen.int(in: 0...3)) { layer, flags in
+        // 300 random layers: TensorFlow refuses explicit padding for average and 3-D max pooling, so about a fifth of
+        // them are its layers (150 gave 28–40, below the bound now and then).
+        await propertyCheck(count: 300, input: LayerCase.generator, Gen.int(in: 0...3)) { layer, flags in
             let mode: PoolingMode = flags & 1 == 0 ? .max : .average
             let ceil = flags & 2 != 0
             let padding = layer.padding.map { min($0, layer.kernel[0] / 2) }
