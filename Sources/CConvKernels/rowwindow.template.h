@@ -36,6 +36,14 @@ ROW_TARGET __attribute__((always_inline)) static inline ROW_V ROW_FN(row_load)(c
     return masked ? ROW_MASKED_GATHER(at, bits) : ROW_LOAD_GATHER(at);
 }
 
+// Every accumulator of `rows` rows of `vectors` vectors set to `neutral`.
+ROW_TARGET __attribute__((always_inline)) static inline void ROW_FN(row_reset)(ROW_V acc[2][4], int rows, int vectors,
+        ROW_V neutral) {
+    _Pragma("GCC unroll 2") for (int r = 0; r < rows; r++) {
+        _Pragma("GCC unroll 4") for (int v = 0; v < vectors; v++) acc[r][v] = neutral;
+    }
+}
+
 // The accumulators of `rows` rows of `vectors` vectors stored (averages divided first), the last vector's
 // `job->last` lanes only: the job's rows `repetition` steps down the plane (`rowAdvance` floats a step).
 ROW_TARGET __attribute__((always_inline)) static inline void ROW_FN(row_store)(const convarith_row_job *job,
@@ -64,9 +72,7 @@ ROW_TARGET __attribute__((always_inline)) static inline void ROW_FN(row_inner)(c
     for (int64_t repetition = 0; repetition < job->repeat; repetition++) {
         const int64_t shift = job->offset + repetition * job->lineAdvance;
         ROW_V acc[2][4];
-        _Pragma("GCC unroll 2") for (int r = 0; r < rows; r++) {
-            _Pragma("GCC unroll 4") for (int v = 0; v < vectors; v++) acc[r][v] = neutral;
-        }
+        ROW_FN(row_reset)(acc, rows, vectors, neutral);
         for (int64_t l = 0; l < job->lineCount; l++) {
             for (int64_t tx = 0; tx < job->kW; tx++) {
                 const ROW_V weight = mode == MODE_WEIGHTED ? ROW_SET1(job->weightLines[l][tx]) : neutral;
@@ -111,9 +117,7 @@ ROW_TARGET __attribute__((always_inline)) static inline void ROW_FN(row_span)(co
     for (int64_t repetition = 0; repetition < job->repeat; repetition++) {
         const int64_t shift = job->offset + repetition * job->lineAdvance;
         ROW_V acc[2][4];
-        _Pragma("GCC unroll 2") for (int r = 0; r < rows; r++) {
-            _Pragma("GCC unroll 4") for (int v = 0; v < vectors; v++) acc[r][v] = neutral;
-        }
+        ROW_FN(row_reset)(acc, rows, vectors, neutral);
         for (int64_t l = 0; l < job->lineCount; l++) {
             const ROW_V w0 = mode == MODE_WEIGHTED ? ROW_SET1(job->weightLines[l][0]) : neutral;
             const ROW_V w1 = mode == MODE_WEIGHTED ? ROW_SET1(job->weightLines[l][1]) : neutral;
