@@ -220,6 +220,27 @@ void convarith_gather_rows(const float *b, const int64_t *offsets, int64_t k, in
     }
 }
 
+// n floats from `from` to `to`: the common widths of a compact phase's output rows as fixed-size copies.
+static inline void copy_floats(const float *from, float *to, int64_t n) {
+    switch (n) {
+    case 4: memcpy(to, from, 4 * sizeof(float)); break;
+    case 8: memcpy(to, from, 8 * sizeof(float)); break;
+    case 16: memcpy(to, from, 16 * sizeof(float)); break;
+    default: memcpy(to, from, (size_t)n * sizeof(float)); break;
+    }
+}
+
+void convarith_gather_grid(const float *b, const int64_t *offsets, int64_t k, int64_t rows0, int64_t pitch0, int64_t rows1,
+                           int64_t pitch1, int64_t n, float *out, int64_t ldo) {
+    CONVARITH_ASSERT(k >= 0 && rows0 >= 0 && rows1 >= 0 && n >= 0 && ldo >= rows0 * rows1 * n);
+    for (int64_t p = 0; p < k; p++) {
+        const float *source = b + offsets[p];
+        float *target = out + p * ldo;
+        for (int64_t r0 = 0; r0 < rows0; r0++)
+            for (int64_t r1 = 0; r1 < rows1; r1++) copy_floats(source + r0 * pitch0 + r1 * pitch1, target + (r0 * rows1 + r1) * n, n);
+    }
+}
+
 void convarith_prefetch_rows(const float *b, const int64_t *offsets, int64_t k, int64_t n) {
     for (int64_t p = 0; p < k; p++) {
         const char *row = (const char *)(b + offsets[p]);

@@ -267,6 +267,25 @@ static void check_copies(int isa) {
         expect_close("gather_rows", got, want, k * ldo, 0);
         free(b), free(got), free(want), free(offsets);
     }
+    // A phase's grid of runs gathered into dense rows (the widths with fixed-size copies, 4, 8 and 16, and others).
+    for (int trial = 0; trial < 40; trial++) {
+        const int64_t widths[] = {4, 8, 16, 1, 3, 7, 9, 20}, n = widths[trial % 8];
+        const int64_t rows0 = 1 + random_below(3), rows1 = 1 + random_below(5), pitch1 = n + random_below(4);
+        const int64_t pitch0 = rows1 * pitch1 + random_below(5), k = 1 + random_below(30), ldo = rows0 * rows1 * n + random_below(17);
+        const int64_t span = rows0 * pitch0 + n;
+        float *b = random_floats(k * 8 + span), *got = calloc((size_t)(k * ldo), sizeof(float)), *want = calloc((size_t)(k * ldo), sizeof(float));
+        int64_t *offsets = malloc(sizeof(int64_t) * (size_t)k);
+        for (int64_t p = 0; p < k; p++) {
+            offsets[p] = random_below(k * 8);
+            for (int64_t r0 = 0; r0 < rows0; r0++)
+                for (int64_t r1 = 0; r1 < rows1; r1++)
+                    for (int64_t j = 0; j < n; j++)
+                        want[p * ldo + (r0 * rows1 + r1) * n + j] = b[offsets[p] + r0 * pitch0 + r1 * pitch1 + j];
+        }
+        convarith_gather_grid(b, offsets, k, rows0, pitch0, rows1, pitch1, n, got, ldo);
+        expect_close("gather_grid", got, want, k * ldo, 0);
+        free(b), free(got), free(want), free(offsets);
+    }
     for (int64_t rows = 1; rows <= 20; rows += 3) {
         const int64_t depth = 1 + random_below(30), lda = depth + random_below(3), mr = 1 + random_below(16), panels = (rows + mr - 1) / mr;
         float *a = random_floats(rows * lda), *got = malloc(sizeof(float) * (size_t)(panels * depth * mr));

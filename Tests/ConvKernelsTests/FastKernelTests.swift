@@ -255,12 +255,50 @@ struct FastKernelTests {
             // Per call only where every phase has 64 positions (the 8 × 10 input's 4 × 5 outputs a phase … 16 × 20).
             #expect(try path(shape, x: x.shape, w: w.shape, groups: groups, avx512) == (input == [8, 10] ? .positionPhases : .transposedWeightsGEMM))
         }
-        // The narrower positions kernels take the phases prepared only where a call would: from 64 positions a phase.
+        // The narrower kernels take the positions phases only where a call would (from 64 positions a phase); prepared,
+        // they take the output phases gathered where a call would not (fewer input positions than two tiles), if each
+        // phase's outputs fill a tile: DCGAN's 4 × 4 input on AVX2 (16 a phase; the 8-column portable kernel takes its
+        // phases per call too).
         for microKernel in kernels where microKernel.name != "avx512" {
             let perCall = try path(shape, x: x.shape, w: w.shape, groups: groups, microKernel)
-            #expect(try PreparedLayer(shape: shape, weight: w, bias: b, groups: groups, microKernel: microKernel).plan.path == perCall,
-                    "\(microKernel.name)")
+            let prepared = try PreparedLayer(shape: shape, weight: w, bias: b, groups: groups, microKernel: microKernel).plan
+            if input == [4, 4] && microKernel.name == "avx2" {
+                #expect(perCall != .outputPhases && prepared.path == .outputPhases && prepared.gathersTiles, "\(microKernel.name): \(prepared)")
+            } else {
+                #expect(prepared.path == perCall, "\(microKernel.name): \(prepared)")
+            }
             #expect(perCall != .positionPhases || input == [8, 10], "\(microKernel.name): \(perCall)")
+        }
+    }
+
+    @Test("transposed layers whose phases have short output rows gather each phase's B into rows of exactly its outputs (no virtual columns) on the 16- and 8-column kernels, and agree: 2-D and 3-D, groups, a batch, 1 or 2 threads, per call and prepared",
+          arguments: [
+            // (input, kernel, stride, padding, in channels, out channels, groups)
+            ([8, 8], [4, 4], [2, 2], [1, 1], 24, 40, 1),
+            ([8, 8], [4, 4], [2, 2], [1, 1], 16, 80, 2),
+            ([2, 6, 6], [1, 4, 4], [1, 2, 2], [0, 1, 1], 8, 40, 1),
+            // Rows of 7 outputs a phase (9 virtual columns): the tiles fill no worse in place.
+            ([5, 7], [4, 4], [2, 2], [1, 1], 12, 30, 1),
+          ] as [([Int], [Int], [Int], [Int], Int, Int, Int)])
+    func transposedPhasesGatherShortRows(input: [Int], kernel: [Int], stride: [Int], padding: [Int], inputChannels: Int, outputChannels: Int,
+                                         groups: Int) throws {
+        var rng = SeededGenerator(state: UInt64(input.reduce(7, *) + inputChannels))
+        let shape = try TransposedConvolutionSpec(kernel: kernel, stride: stride, padding: .symmetric(padding)).shape(input: input)
+        let w = try Tensor.random(shape: [inputChannels, outputChannels / groups] + kernel, using: &rng)
+        let b = try Tensor.random(shape: [outputChannels], using: &rng)
+        let x = try Tensor.random(shape: [2, inputChannels] + input, using: &rng)
+        let reference = try ReferenceKernels.transposedConvolution(x, weight: w, bias: b, shape: shape, groups: groups)
+        try expectEveryKernelAgrees(with: reference, "\(input) per call") { microKernel, threads in
+            try FastKernels.transposedConvolution(x, weight: w, bias: b, shape: shape, groups: groups, threads: threads, microKernel: microKernel)
+        }
+        try expectEveryKernelAgrees(with: reference, "\(input) prepared") { microKernel, threads in
+            try PreparedLayer(shape: shape, weight: w, bias: b, groups: groups, microKernel: microKernel)(x, threads: threads)
+        }
+        for microKernel in kernels where microKernel.name != "avx512" {
+            let plan = try FastKernels.plan(shape: shape, input: x.shape, weight: w.shape, groups: groups, threads: 2, microKernel: microKernel)
+            let gathers = input != [5, 7]
+            #expect(plan.path == .outputPhases && plan.gathersTiles == gathers, "\(microKernel.name): \(plan)")
+            #expect(plan.description.contains("tiles gathered") == gathers)
         }
     }
 

@@ -4,7 +4,8 @@ import ConvArithmetic
 extension FastKernels {
     /// A transposed convolution by its output phases (``PhaseLayout``): per sample and group the input is
     /// zero-padded once, and per phase `C[C_out/g × V_φ] = W_φ · B_φ` runs on the indirect kernel over the
-    /// taps that reach that phase, its columns written to the outputs `φ + s·m`. Threads split each
+    /// taps that reach that phase (B read in place, or gathered into dense rows of the phase's outputs: see
+    /// ``PhaseLayout/gathersColumns``), its columns written to the outputs `φ + s·m`. Threads split each
     /// phase's virtual columns. Every phase's weights are packed per call, or `packedWeights` (one per group, by a
     /// ``PreparedLayer``).
     static func transposedPhases(_ x: Tensor, weight: Tensor, packedWeights: [PhaseWeights]? = nil, bias: Tensor?, layout: LayerTensors,
@@ -16,12 +17,17 @@ extension FastKernels {
         let plane = plan.output.0 * plan.output.1 * plan.output.2
         let count = layout.outputShape.reduce(1, *)
         var y = plan.hasEmptyPhases ? [Float](repeating: 0, count: count) : uninitialized(count)
-        let split = TileSplit(columns: plan.phases.map(\.virtualCount).max() ?? 0, rows: outGroup, threads: threads, kernel: kernel)
+        let split = TileSplit(columns: plan.phases.map(plan.columns).max() ?? 0, rows: outGroup, threads: threads, kernel: kernel)
         let preparedCount = inGroup * plan.channelVolume
         var scratch = uninitialized(split.parts * outGroup * split.chunk)
-        let offsets = plan.phases.map { plan.offsets($0, channels: inGroup) }
-        let grids = plan.phases.map(plan.grid)
-        withScratch(floats: preparedCount) { prepared in
+        // B read in place from the padded copy, or gathered from it into the phases' dense rows.
+        let inPlace = plan.phases.map { plan.offsets($0, channels: inGroup) }
+        let compact = plan.gathersColumns ? CompactPhases(plan, channels: inGroup) : nil
+        let offsets = compact.map { compact in plan.phases.indices.map { compact.offsets($0, rows: inGroup * plan.phases[$0].taps.count) } } ?? inPlace
+        let grids = plan.phases.map { compact?.grid(plan, phase: $0) ?? plan.grid($0) }
+        withScratch(floats: preparedCount + (compact?.count ?? 0)) { buffer in
+            let prepared = buffer, gathered = buffer + preparedCount
+            let b = compact == nil ? prepared : gathered
             withPointers(x, weight, &y, &scratch) { xBase, wBase, yBase, chunks in
                 for group in 0..<groups {
                     // W_φ[c_out × (c, tap)] = w[group·inGroup + c, c_out, tap], every phase's packed once per group.
@@ -31,8 +37,11 @@ extension FastKernels {
                     for n in 0..<layout.batch {
                         let xGroup = xBase + (n * layout.inputChannels + group * inGroup) * inputPlane
                         let yGroup = yBase + (n * layout.outputChannels + group * outGroup) * plane
-                        // The padded copy, once per sample and group.
-                        forEachShare(of: inGroup, threads: threads) { plan.prepare(xGroup, channels: $0, into: prepared) }
+                        // The padded copy, once per sample and group (and its channels' rows gathered by the same thread).
+                        forEachShare(of: inGroup, threads: threads) { channels in
+                            plan.prepare(xGroup, channels: channels, into: prepared)
+                            compact?.gather(plan, from: prepared, inPlace: inPlace, channels: channels, into: gathered)
+                        }
                         // Every phase in one parallel loop: the parts' outputs never meet (phases write different
                         // outputs, parts of a phase different columns or rows).
                         packed.data.withUnsafeBufferPointer { aBuffer in
@@ -42,13 +51,13 @@ extension FastKernels {
                                 guard !rows.isEmpty else { return }
                                 let mine = chunks + part * outGroup * split.chunk
                                 for (phaseIndex, phase) in plan.phases.enumerated() {
-                                    let depth = inGroup * phase.taps.count, columns = phase.virtualCount
+                                    let depth = inGroup * phase.taps.count, columns = plan.columns(phase)
                                     let a = IndirectA.packed(packedBase + packed.starts[phaseIndex])
                                         .advanced(byRows: rows.lowerBound, depth: depth, panelRows: kernel.rows)
                                     offsets[phaseIndex].withUnsafeBufferPointer { offsetBuffer in
                                         guard let offsetBase = offsetBuffer.baseAddress else { return }
                                         split.forEachChunk(of: columns, part: part, grid: grids[phaseIndex]) { start, width in
-                                            multiplyIndirect(kernel, a: a, rows: rows.count, depth: depth, b: prepared + start,
+                                            multiplyIndirect(kernel, a: a, rows: rows.count, depth: depth, b: b + start,
                                                              offsets: offsetBase, columns: width, c: mine, ldc: width)
                                             grids[phaseIndex].scatter(mine, ldc: width, rows: rows.count, columns: start..<(start + width),
                                                                       into: yGroup + rows.lowerBound * plane, plane: plane, isa: kernel.isa)

@@ -10,8 +10,9 @@ import ConvArithmetic
 /// or ``FastKernels/transposedConvolution(_:weight:bias:shape:groups:threads:microKernel:)`` with the same
 /// weights and kernel, bit for bit — except a transposed layer with very few input positions (fewer than 64
 /// outputs a phase: a GAN's first layers), whose GEMM preparation changes: per call the GEMM over the weights
-/// and a col2im scatter, prepared its output phases on the positions GEMM, which packing every call would make
-/// slower. Its sums are taken in another order, and agree with the reference as closely.
+/// and a col2im scatter, prepared its output phases — on the positions GEMM with the 48-wide kernel, on their
+/// own indirect GEMM over gathered rows with the narrower ones — which packing every call would make slower.
+/// Its sums are taken in another order, and agree with the reference as closely.
 ///
 /// ```swift
 /// let layer = try PreparedLayer(shape: shape, weight: w, bias: b)

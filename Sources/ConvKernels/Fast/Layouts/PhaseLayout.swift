@@ -37,6 +37,10 @@ struct PhaseLayout {
     let phases: [Phase]
     /// Whether some outputs belong to no phase with taps (they are zero, before the bias).
     let hasEmptyPhases: Bool
+    /// Whether the phases' GEMMs read B gathered into dense rows of exactly their outputs (``CompactPhases``)
+    /// instead of in place over their virtual columns: set by the planner
+    /// (``FastKernels/gathersPhaseColumns(_:outGroup:kernel:)``).
+    var gathersColumns = false
 
     /// The layout of a transposed layer whose associated convolution has geometry `g` (its input is the
     /// layer's output), or `nil` when the padded copy or the virtual columns would be much larger than the
@@ -134,6 +138,11 @@ struct PhaseLayout {
                 }
             }
         }
+    }
+
+    /// The columns of `phase`'s GEMM: its outputs when B is gathered (``gathersColumns``), else its virtual columns.
+    func columns(_ phase: Phase) -> Int {
+        gathersColumns ? phase.count.0 * phase.count.1 * phase.count.2 : phase.virtualCount
     }
 
     /// The outputs `φ + s·m` of `phase`'s virtual columns.

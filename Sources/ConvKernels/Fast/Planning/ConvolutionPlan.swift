@@ -114,12 +114,17 @@ public struct ConvolutionPlan: Sendable, CustomStringConvertible {
         }
     }
 
-    /// Whether the indirect GEMM gathers each tile's rows of the input into consecutive rows (and reads the
-    /// weights packed in panels): on the 16- and 8-column kernels, for inputs whose rows would share a few cache sets
-    /// and evict each other (rows a plane apart, as a 1 × 1 layer's are), with panels enough to pay the copy.
+    /// Whether the indirect GEMM reads B gathered into consecutive rows rather than in place: each tile's rows
+    /// of the input (the weights then packed in panels) on the 16- and 8-column kernels, for inputs whose rows
+    /// would share a few cache sets and evict each other (rows a plane apart, as a 1 × 1 layer's are), with
+    /// panels enough to pay the copy; or a transposed layer's output phases gathered into rows of exactly their
+    /// outputs, where the virtual columns between short output rows would fill the tiles badly.
     public var gathersTiles: Bool {
-        if case .indirect(_, let gathers) = route { return gathers }
-        return false
+        switch route {
+        case .indirect(_, let gathers): gathers
+        case .phases(let layout): layout.gathersColumns
+        default: false
+        }
     }
 
     /// `indirect-gemm (f32-indirect-gemm-8x48-avx512), 2 threads`; `…, tiles gathered, …` when it
@@ -181,7 +186,8 @@ extension FastKernels {
     ///   padded copy or the gaps between virtual rows are large: it multiplies exactly the layer's products
     ///   with full tiles and writes each output once — also when every phase has one tap (k = s), where the
     ///   col2im GEMM would zero the output and add each column into it (2.2× slower on U-Net's 2×2 stride-2
-    ///   layer);
+    ///   layer); B gathered into rows of each phase's outputs where its output rows are short, and then, prepared,
+    ///   for fewer input positions too (DCGAN's 4 × 4 input on the narrower kernels);
     /// - too few input positions for those tiles: the phases on the positions GEMM — prepared on the 48-wide
     ///   kernel always, per call from 64 positions a phase, where packing every phase's weights is a small part
     ///   of the call (DCGAN's 256 → 128 layer: 0.42 → 0.39 ms; its 512 → 256 one, 16 a phase, took 0.88 against
@@ -205,7 +211,7 @@ extension FastKernels {
            plan.phases.allSatisfy({ (64...256).contains($0.count.0 * $0.count.1 * $0.count.2) }) {
             return .positionPhases(plan)
         }
-        if let plan = phaseLayout(geometry, outGroup: outGroup, kernel: kernel) { return .phases(plan) }
+        if let plan = phaseLayout(geometry, outGroup: outGroup, kernel: kernel, use: use) { return .phases(plan) }
         if let plan = positionPhasesLayout(geometry, outGroup: outGroup, kernel: kernel),
            (use == .prepared && kernel.positions.columns >= 48)
             || plan.phases.allSatisfy({ $0.count.0 * $0.count.1 * $0.count.2 >= 64 }) {

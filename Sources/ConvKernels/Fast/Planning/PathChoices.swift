@@ -41,10 +41,33 @@ extension FastKernels {
     }
 
     /// The output phases of a transposed convolution (`geometry`: its associated convolution's) when they are
-    /// its GEMM: every phase has whole tiles of rows and columns (see ``transposedConvolution(_:weight:bias:shape:groups:threads:microKernel:)``).
-    static func phaseLayout(_ geometry: Geometry3, outGroup: Int, kernel: MicroKernel) -> PhaseLayout? {
-        guard outGroup >= 2 * kernel.indirect.rows && geometry.outputCount >= 2 * kernel.indirect.columns else { return nil }
-        return PhaseLayout(associated: geometry)
+    /// its GEMM: every phase has whole tiles of rows and columns (see ``transposedConvolution(_:weight:bias:shape:groups:threads:microKernel:)``),
+    /// their B gathered into dense rows where that fills the tiles better (``gathersPhaseColumns(_:outGroup:kernel:)``).
+    /// Prepared, fewer input positions will do when the gathered phases fill whole tiles: the weights are then
+    /// packed once, where per call packing every phase's weights would cost as much as their GEMM (DCGAN's
+    /// 512 → 256 layer on 4 × 4, 8 MB of weights for 16 outputs a phase).
+    static func phaseLayout(_ geometry: Geometry3, outGroup: Int, kernel: MicroKernel, use: ConvolutionPlan.Use) -> PhaseLayout? {
+        guard outGroup >= 2 * kernel.indirect.rows, var plan = PhaseLayout(associated: geometry) else { return nil }
+        plan.gathersColumns = gathersPhaseColumns(plan, outGroup: outGroup, kernel: kernel.indirect)
+        if geometry.outputCount >= 2 * kernel.indirect.columns { return plan }
+        let fillsTiles = plan.phases.allSatisfy { $0.count.0 * $0.count.1 * $0.count.2 >= kernel.indirect.columns }
+        return use == .prepared && plan.gathersColumns && fillsTiles ? plan : nil
+    }
+
+    /// Whether a transposed layer's output phases read B gathered into dense rows of their outputs
+    /// (``CompactPhases``) rather than in place over their virtual columns: when the lanes the GEMM computes
+    /// — whole vectors (of 16, of 8 on the 16-column AVX2 tile, of 4 on the portable one) over each run of
+    /// columns — drop by a tenth or more, the gather's copy (a `1 / C_out` share of the GEMM's products,
+    /// counted four times over) included. DCGAN's 256 → 128 layer on 8 × 8: 80 lanes a phase for 64 outputs.
+    static func gathersPhaseColumns(_ plan: PhaseLayout, outGroup: Int, kernel: IndirectKernel) -> Bool {
+        let nr = kernel.columns, vector = nr >= 48 ? 16 : nr / 2
+        func lanes(_ run: Int) -> Int { run / nr * nr + (run % nr + vector - 1) / vector * vector }
+        var inPlace = 0, gathered = 0
+        for phase in plan.phases {
+            plan.grid(phase).forEachRun(in: 0..<phase.virtualCount) { inPlace += lanes($0.count) }
+            gathered += lanes(phase.count.0 * phase.count.1 * phase.count.2)
+        }
+        return Double(gathered) * (1 + 4 / Double(outGroup)) <= 0.9 * Double(inPlace)
     }
 
     /// The output phases of a transposed convolution (`geometry`: its associated convolution's) for the
