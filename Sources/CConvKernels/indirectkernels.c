@@ -126,11 +126,34 @@ static inline __m256i lane_mask_avx2(int64_t lanes) {
 INDIRECT_AVX2(f32_indirect_gemm_6x16_avx2_full, 0)
 INDIRECT_AVX2(f32_indirect_gemm_6x16_avx2_masked, 1)
 
+// A tile of 8 columns or fewer (the last of a row of outputs, a small layer's): one vector of B a step and six
+// multiply-adds, instead of the two-vector loop's twelve with the second vector masked out (a 7 × 7 output's
+// 55 virtual columns end in a tile of 7).
+__attribute__((target("avx2,fma"))) static void f32_indirect_gemm_6x8_avx2(int64_t k, const float *a, int64_t row_stride,
+        int64_t step_stride, const float *b, const int64_t *offsets, float *c, int64_t ldc, int64_t m, int64_t n, int accumulate) {
+    const __m256i m0 = lane_mask_avx2(n);
+    const float *arow[6];
+    for (int i = 0; i < 6; i++) arow[i] = a + (i < m ? i : m - 1) * row_stride;
+    __m256 acc[6];
+    _Pragma("GCC unroll 6") for (int i = 0; i < 6; i++) {
+        acc[i] = accumulate && i < m ? _mm256_maskload_ps(c + i * ldc, m0) : _mm256_setzero_ps();
+    }
+    for (int64_t p = 0; p < k; p++) {
+        const __m256 b0 = _mm256_maskload_ps(b + offsets[p], m0);
+        const int64_t step = p * step_stride;
+        _Pragma("GCC unroll 6") for (int i = 0; i < 6; i++) acc[i] = _mm256_fmadd_ps(_mm256_broadcast_ss(arow[i] + step), b0, acc[i]);
+    }
+    _Pragma("GCC unroll 6") for (int i = 0; i < 6; i++) {
+        if (i < m) _mm256_maskstore_ps(c + i * ldc, m0, acc[i]);
+    }
+}
+
 __attribute__((target("avx2,fma")))
 static void f32_indirect_gemm_6x16_avx2(int64_t k, const float *a, int64_t row_stride, int64_t step_stride, const float *b,
                           const int64_t *offsets, float *c, int64_t ldc, int64_t m, int64_t n, int accumulate) {
     if (n >= 16) f32_indirect_gemm_6x16_avx2_full(k, a, row_stride, step_stride, b, offsets, c, ldc, m, n, accumulate);
-    else f32_indirect_gemm_6x16_avx2_masked(k, a, row_stride, step_stride, b, offsets, c, ldc, m, n, accumulate);
+    else if (n > 8) f32_indirect_gemm_6x16_avx2_masked(k, a, row_stride, step_stride, b, offsets, c, ldc, m, n, accumulate);
+    else f32_indirect_gemm_6x8_avx2(k, a, row_stride, step_stride, b, offsets, c, ldc, m, n, accumulate);
 }
 
 // ---- AVX-512F: 8 × 48 -----------------------------------------------------------------------------------
