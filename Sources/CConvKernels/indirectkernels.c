@@ -37,6 +37,33 @@ static void f32_indirect_gemm_4x8_portable_narrow(int64_t k, const float *const 
         for (int64_t j = 0; j < lanes; j++) c[i * ldc + j] = acc[i][j];
 }
 
+// A tile of 4 to 7 columns: its first four in one 4-float vector a row, the rest one float at a time (a 7 × 7
+// output's 55 virtual columns end in a tile of 7).
+static void f32_indirect_gemm_4x8_portable_half(int64_t k, const float *const arow[4], int64_t step_stride, const float *b,
+                                   const int64_t *offsets, float *c, int64_t ldc, int64_t rows, int64_t lanes,
+                                   int accumulate) {
+    convarith_v4 acc[4];
+    float rest[4][3] = {{0}};
+    for (int i = 0; i < 4; i++) {
+        acc[i] = accumulate && i < rows ? v4_load(c + i * ldc) : v4_splat(0);
+        if (accumulate && i < rows)
+            for (int64_t j = 4; j < lanes; j++) rest[i][j - 4] = c[i * ldc + j];
+    }
+    for (int64_t p = 0; p < k; p++) {
+        const float *bp = b + offsets[p];
+        const convarith_v4 b0 = v4_load(bp);
+        for (int i = 0; i < 4; i++) {
+            const float ai = arow[i][p * step_stride];
+            acc[i] += v4_splat(ai) * b0;
+            for (int64_t j = 4; j < lanes; j++) rest[i][j - 4] += ai * bp[j];
+        }
+    }
+    for (int64_t i = 0; i < rows; i++) {
+        v4_store(c + i * ldc, acc[i]);
+        for (int64_t j = 4; j < lanes; j++) c[i * ldc + j] = rest[i][j - 4];
+    }
+}
+
 // A full-width tile: the accumulators in eight 4-float vectors (NEON on ARM, SSE on x86-64). Rows past `m`
 // repeat the last row's weights and are computed but not stored.
 static void f32_indirect_gemm_4x8_portable(int64_t k, const float *a, int64_t row_stride, int64_t step_stride, const float *b,
@@ -45,7 +72,8 @@ static void f32_indirect_gemm_4x8_portable(int64_t k, const float *a, int64_t ro
     const float *arow[4];
     for (int i = 0; i < 4; i++) arow[i] = a + (i < m ? i : m - 1) * row_stride;
     if (lanes < 8) {
-        f32_indirect_gemm_4x8_portable_narrow(k, arow, step_stride, b, offsets, c, ldc, rows, lanes, accumulate);
+        if (lanes >= 4) f32_indirect_gemm_4x8_portable_half(k, arow, step_stride, b, offsets, c, ldc, rows, lanes, accumulate);
+        else f32_indirect_gemm_4x8_portable_narrow(k, arow, step_stride, b, offsets, c, ldc, rows, lanes, accumulate);
         return;
     }
     convarith_v4 acc[4][2];
