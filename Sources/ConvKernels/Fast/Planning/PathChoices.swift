@@ -137,13 +137,18 @@ extension FastKernels {
         }
         // The rows of the first depth block: the first channels' taps.
         let offsets = plan.offsets(channels: min(inGroup, (length + taps - 1) / taps))
-        var lines = Set<Int64>()
+        // The distinct lines, sorted (a set's hashing cost more than the planner's other work on a small layer).
+        var lines: [Int64] = []
+        lines.reserveCapacity(length * 2)
         for p in 0..<length {
             let first = offsets[p] / lineFloats, last = (offsets[p] + Int64(kernel.columns) - 1) / lineFloats
-            for line in first...last { lines.insert(line) }
+            for line in first...last { lines.append(line) }
         }
+        lines.sort()
         var perSet = [Int](repeating: 0, count: Int(sets))
-        for line in lines { perSet[Int((line % sets + sets) % sets)] += 1 }
+        for (index, line) in lines.enumerated() where index == 0 || lines[index - 1] != line {
+            perSet[Int((line % sets + sets) % sets)] += 1
+        }
         return perSet.max()! > ways
     }
 }
