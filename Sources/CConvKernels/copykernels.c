@@ -46,6 +46,28 @@ static inline __m256 in_order_avx2(__m256 shuffled) {
     return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(shuffled), _MM_SHUFFLE(3, 1, 2, 0)));
 }
 
+// The first n ≤ 8 floats of v to p: halves, pairs and one float (masked stores of 256 bits are slow on AMD's
+// AVX2 cores: the tail of a 14-float row took most of its split).
+__attribute__((target("avx2")))
+static inline void store_first_avx2(float *p, __m256 v, int64_t n) {
+    __m128 part = _mm256_castps256_ps128(v);
+    if (n >= 4) {
+        _mm_storeu_ps(p, part);
+        part = _mm256_extractf128_ps(v, 1);
+        p += 4, n -= 4;
+    }
+    if (n >= 4) {
+        _mm_storeu_ps(p, part);
+        return;
+    }
+    if (n >= 2) {
+        _mm_storel_pi((__m64 *)(void *)p, part);
+        part = _mm_movehl_ps(part, part);
+        p += 2, n -= 2;
+    }
+    if (n >= 1) _mm_store_ss(p, part);
+}
+
 __attribute__((target("avx2")))
 static void split_row2_avx2(const float *row, int64_t count, int64_t pad, float *out, int64_t phase_stride) {
     float *evens = out + (pad % 2) * phase_stride + pad / 2;
@@ -64,10 +86,8 @@ static void split_row2_avx2(const float *row, int64_t count, int64_t pad, float 
         const __m256i high = _mm256_cmpgt_epi32(_mm256_set1_epi32((int32_t)(left - 8)), index);
         const __m256 a = _mm256_maskload_ps(row + x, low), b = _mm256_maskload_ps(row + x + 8, high);
         const __m256 even = _mm256_shuffle_ps(a, b, _MM_SHUFFLE(2, 0, 2, 0)), odd = _mm256_shuffle_ps(a, b, _MM_SHUFFLE(3, 1, 3, 1));
-        const __m256i evenMask = _mm256_cmpgt_epi32(_mm256_set1_epi32((int32_t)((left + 1) / 2)), index);
-        const __m256i oddMask = _mm256_cmpgt_epi32(_mm256_set1_epi32((int32_t)(left / 2)), index);
-        _mm256_maskstore_ps(evens + x / 2, evenMask, in_order_avx2(even));
-        _mm256_maskstore_ps(odds + x / 2, oddMask, in_order_avx2(odd));
+        store_first_avx2(evens + x / 2, in_order_avx2(even), (left + 1) / 2);
+        store_first_avx2(odds + x / 2, in_order_avx2(odd), left / 2);
     }
 }
 #endif
