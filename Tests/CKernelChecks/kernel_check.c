@@ -74,9 +74,11 @@ static void check_microkernel(const char *isa) {
 
 static void check_indirect(const char *isa) {
     convarith_indirect_kernel kernel = convarith_select_indirect_kernel(isa);
-    for (int trial = 0; trial < 40; trial++) {
+    // 40 random tiles, then every width 1…nr of a full-height tile, each packed or in place, accumulating or not.
+    for (int trial = 0; trial < 40 + 4 * (int)kernel.nr; trial++) {
         int64_t mr = kernel.mr, nr = kernel.nr;
-        int64_t m = 1 + random_below(mr), n = 1 + random_below(nr), k = 1 + random_below(40);
+        int64_t m = trial < 40 ? 1 + random_below(mr) : mr, n = trial < 40 ? 1 + random_below(nr) : 1 + (trial - 40) / 4;
+        int64_t k = 1 + random_below(40);
         int packed = trial % 2, accumulate = (trial / 2) % 2;
         // A: a packed panel (row stride 1, step stride mr) or rows read in place (row stride lda, step 1).
         int64_t lda = k + random_below(5);

@@ -302,6 +302,24 @@ struct FastKernelTests {
         }
     }
 
+    @Test("a transposed layer's phases are not gathered where the gathered rows would be far larger than the tensors (a 67 × 15 kernel over 64 × 64: 4 GB), and a prepared layer whose phases all have 64 outputs or more takes the per-call path")
+    func gatheredPhasesStayBounded() throws {
+        let large = try TransposedConvolutionSpec(kernel: [67, 15], padding: .symmetric([33, 7])).shape(input: [64, 64])
+        for microKernel in kernels {
+            // Planning allocates nothing: the plan alone says whether the phases would be gathered.
+            let plan = try FastKernels.plan(shape: large, input: [1, 256, 64, 64], weight: [256, 64, 67, 15], microKernel: microKernel)
+            #expect(!plan.gathersTiles, "\(microKernel.name): \(plan)")
+        }
+        // 5 × 5 inputs, k 8, s 2: 64 outputs a phase, too few input positions for the phases' tiles per call.
+        let shape = try TransposedConvolutionSpec(kernel: [8, 8], stride: [2, 2]).shape(input: [5, 5])
+        var rng = SeededGenerator(state: 8)
+        let w = try Tensor.random(shape: [16, 64, 8, 8], using: &rng)
+        for microKernel in kernels {
+            let perCall = try path(shape, x: [1, 16, 5, 5], w: w.shape, microKernel)
+            #expect(try PreparedLayer(shape: shape, weight: w, microKernel: microKernel).plan.path == perCall, "\(microKernel.name)")
+        }
+    }
+
     @Test("a prepared layer refuses pooling, weights of the wrong rank or kernel, a bias of the wrong length, and inputs that do not fit, naming the tensor")
     func preparedLayerRefusesWhatDoesNotFit() throws {
         let shape = try ConvolutionSpec(kernel: [3, 3], padding: .symmetric([1, 1])).shape(input: [8, 8])

@@ -9,8 +9,8 @@ extension FastKernels {
 
     /// How an indirect GEMM's `rows × columns` output is shared between threads — by columns (whole tiles
     /// each) or, when there are too few column tiles to go round evenly (a small, deep layer), by rows
-    /// (whole panels of the kernel's rows each), whichever gives the busiest thread less work — and walked
-    /// in chunks of columns whose C stays in L2.
+    /// (whole panels of the kernel's rows each), whichever gives the busiest thread less work (rows too where as
+    /// good, when asked and A is the larger operand by far) — and walked in chunks of columns whose C stays in L2.
     struct TileSplit {
         /// The number of parts (threads used).
         let parts: Int
@@ -21,8 +21,9 @@ extension FastKernels {
         let chunk: Int
         let tile: Int
 
-        /// The split of `rows × columns` for up to `threads` threads.
-        init(columns: Int, rows: Int, threads: Int, kernel: IndirectKernel) {
+        /// The split of `rows × columns` for up to `threads` threads; `rowsWhenTied`: rows also when they are as
+        /// good as columns and A is the larger operand by far (gathered transposed phases).
+        init(columns: Int, rows: Int, threads: Int, kernel: IndirectKernel, rowsWhenTied: Bool = false) {
             tile = kernel.columns
             let mr = kernel.rows
             let tiles = (columns + tile - 1) / tile, panels = (rows + mr - 1) / mr
@@ -31,10 +32,12 @@ extension FastKernels {
             let columnShare = ((columns + byColumns - 1) / byColumns + tile - 1) / tile * tile
             let busiestByColumns = panels * min(columnShare, columns)
             let busiestByRows = (panels + byRows - 1) / byRows * columns
-            // Rows only when clearly better: column parts share B's reads, row parts each read all of B — or as good,
-            // when A is the larger operand by far (column parts would each read all of it: a transposed layer's gathered
-            // phases, 128 output channels over 64 columns, took 0.77 ms at two threads split by columns, 0.62 by rows).
-            if 10 * busiestByRows < 9 * busiestByColumns || (busiestByRows <= busiestByColumns && rows >= 2 * columns) {
+            // Rows only when clearly better: column parts share B's reads, row parts each read all of B — or, where
+            // asked, as good when A is the larger operand by far (column parts would each read all of it: DCGAN's
+            // gathered 256 → 128 phases, 128 output channels over 64 columns, took 0.77 ms at two threads split by
+            // columns, 0.59 by rows).
+            if 10 * busiestByRows < 9 * busiestByColumns
+                || (rowsWhenTied && busiestByRows <= busiestByColumns && rows >= 2 * columns) {
                 (columnParts, rowParts) = (1, byRows)
                 rowShare = (panels + byRows - 1) / byRows * mr
             } else {

@@ -6,8 +6,8 @@ extension FastKernels {
     /// zero-padded once, and per phase `C[C_out/g × V_φ] = W_φ · B_φ` runs on the indirect kernel over the
     /// taps that reach that phase (B read in place, or gathered into dense rows of the phase's outputs: see
     /// ``PhaseLayout/gathersColumns``), its columns written to the outputs `φ + s·m`. Threads split each
-    /// phase's virtual columns. Every phase's weights are packed per call, or `packedWeights` (one per group, by a
-    /// ``PreparedLayer``).
+    /// phase's columns, or its output channels (``TileSplit``). Every phase's weights are packed per call, or
+    /// `packedWeights` (one per group, by a ``PreparedLayer``).
     static func transposedPhases(_ x: Tensor, weight: Tensor, packedWeights: [PhaseWeights]? = nil, bias: Tensor?, layout: LayerTensors,
                                  plan: PhaseLayout, groups: Int, threads: Int, kernel: IndirectKernel) -> Tensor {
         let inGroup = layout.inputChannels / groups, outGroup = layout.outputChannels / groups
@@ -17,7 +17,8 @@ extension FastKernels {
         let plane = plan.output.0 * plan.output.1 * plan.output.2
         let count = layout.outputShape.reduce(1, *)
         var y = plan.hasEmptyPhases ? [Float](repeating: 0, count: count) : uninitialized(count)
-        let split = TileSplit(columns: plan.phases.map(plan.columns).max() ?? 0, rows: outGroup, threads: threads, kernel: kernel)
+        let split = TileSplit(columns: plan.phases.map(plan.columns).max() ?? 0, rows: outGroup, threads: threads, kernel: kernel,
+                              rowsWhenTied: plan.gathersColumns)
         let preparedCount = inGroup * plan.channelVolume
         var scratch = uninitialized(split.parts * outGroup * split.chunk)
         // B read in place from the padded copy, or gathered from it into the phases' dense rows.

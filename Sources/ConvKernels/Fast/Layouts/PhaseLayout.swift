@@ -39,7 +39,7 @@ struct PhaseLayout {
     let hasEmptyPhases: Bool
     /// Whether the phases' GEMMs read B gathered into dense rows of exactly their outputs (``CompactPhases``)
     /// instead of in place over their virtual columns: set by the planner
-    /// (``FastKernels/gathersPhaseColumns(_:outGroup:kernel:)``).
+    /// (``FastKernels/gathersPhaseColumns(_:outGroup:inGroup:kernel:)``).
     var gathersColumns = false
 
     /// The layout of a transposed layer whose associated convolution has geometry `g` (its input is the

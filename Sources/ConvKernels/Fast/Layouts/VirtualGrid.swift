@@ -18,6 +18,11 @@ struct VirtualGrid {
     func forEachRun(in columns: Range<Int>, _ body: (Range<Int>) -> Void) {
         let pitch = extents.0 * extents.1, length = (counts.0 - 1) * extents.1 + counts.1
         guard pitch > 0, length > 0 else { return }
+        // No gaps (a grid of exactly its outputs, as gathered phases have): one run across the slabs.
+        if length == pitch {
+            if !columns.isEmpty { body(columns) }
+            return
+        }
         var v0 = columns.lowerBound / pitch
         while v0 * pitch < columns.upperBound {
             let first = max(v0 * pitch, columns.lowerBound), end = min(v0 * pitch + length, columns.upperBound)

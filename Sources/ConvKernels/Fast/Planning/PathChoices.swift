@@ -42,24 +42,38 @@ extension FastKernels {
 
     /// The output phases of a transposed convolution (`geometry`: its associated convolution's) when they are
     /// its GEMM: every phase has whole tiles of rows and columns (see ``transposedConvolution(_:weight:bias:shape:groups:threads:microKernel:)``),
-    /// their B gathered into dense rows where that fills the tiles better (``gathersPhaseColumns(_:outGroup:kernel:)``).
-    /// Prepared, fewer input positions will do when the gathered phases fill whole tiles: the weights are then
-    /// packed once, where per call packing every phase's weights would cost as much as their GEMM (DCGAN's
-    /// 512 → 256 layer on 4 × 4, 8 MB of weights for 16 outputs a phase).
-    static func phaseLayout(_ geometry: Geometry3, outGroup: Int, kernel: MicroKernel, use: ConvolutionPlan.Use) -> PhaseLayout? {
+    /// their B gathered into dense rows where that fills the tiles better (``gathersPhaseColumns(_:outGroup:inGroup:kernel:)``).
+    /// Prepared, fewer input positions will do when the gathered phases fill whole tiles and some phase has fewer
+    /// than 64 outputs (where a call would not take the positions phases: ``PreparedLayer``'s one exception to
+    /// the per-call floats): the weights are then packed once, where per call packing every phase's weights
+    /// would cost as much as their GEMM (DCGAN's 512 → 256 layer on 4 × 4, 8 MB of weights for 16 outputs a phase).
+    static func phaseLayout(_ geometry: Geometry3, outGroup: Int, inGroup: Int, kernel: MicroKernel, use: ConvolutionPlan.Use) -> PhaseLayout? {
         guard outGroup >= 2 * kernel.indirect.rows, var plan = PhaseLayout(associated: geometry) else { return nil }
-        plan.gathersColumns = gathersPhaseColumns(plan, outGroup: outGroup, kernel: kernel.indirect)
+        plan.gathersColumns = gathersPhaseColumns(plan, outGroup: outGroup, inGroup: inGroup, kernel: kernel.indirect)
         if geometry.outputCount >= 2 * kernel.indirect.columns { return plan }
-        let fillsTiles = plan.phases.allSatisfy { $0.count.0 * $0.count.1 * $0.count.2 >= kernel.indirect.columns }
-        return use == .prepared && plan.gathersColumns && fillsTiles ? plan : nil
+        let outputs = plan.phases.map { $0.count.0 * $0.count.1 * $0.count.2 }
+        let fillsTiles = outputs.allSatisfy { $0 >= kernel.indirect.columns }
+        return use == .prepared && plan.gathersColumns && fillsTiles && outputs.contains(where: { $0 < 64 }) ? plan : nil
     }
+
+    /// The most floats the gathered rows of a transposed layer's phases may take, per input channel as a multiple
+    /// of its padded copy (DCGAN's layers: 5 and 11) and in all: the gathered rows are an im2col of the phases,
+    /// which a large kernel over a large input would make far larger than the tensors.
+    static let gatheredPhaseRatio = 16, gatheredPhaseFloats = 1 << 22
 
     /// Whether a transposed layer's output phases read B gathered into dense rows of their outputs
     /// (``CompactPhases``) rather than in place over their virtual columns: when the lanes the GEMM computes
     /// — whole vectors (of 16, of 8 on the 16-column AVX2 tile, of 4 on the portable one) over each run of
     /// columns — drop by a tenth or more, the gather's copy (a `1 / C_out` share of the GEMM's products,
     /// counted four times over) included. DCGAN's 256 → 128 layer on 8 × 8: 80 lanes a phase for 64 outputs.
-    static func gathersPhaseColumns(_ plan: PhaseLayout, outGroup: Int, kernel: IndirectKernel) -> Bool {
+    /// Never past ``gatheredPhaseRatio`` times a channel's padded copy, or ``gatheredPhaseFloats`` in all.
+    static func gathersPhaseColumns(_ plan: PhaseLayout, outGroup: Int, inGroup: Int, kernel: IndirectKernel) -> Bool {
+        // The gathered rows' floats, bounded (as doubles: a hostile layer's counts need not fit a product of Ints).
+        let perChannel = plan.phases.reduce(0.0) { total, phase in
+            total + Double(phase.taps.count) * Double(FastKernels.oddLineStride(phase.count.0 * phase.count.1 * phase.count.2))
+        }
+        guard perChannel <= Double(gatheredPhaseRatio * plan.channelVolume + 4096),
+              perChannel * Double(inGroup) <= Double(gatheredPhaseFloats) else { return false }
         let nr = kernel.columns, vector = nr >= 48 ? 16 : nr / 2
         func lanes(_ run: Int) -> Int { run / nr * nr + (run % nr + vector - 1) / vector * vector }
         var inPlace = 0, gathered = 0
