@@ -39,9 +39,9 @@ static void f32_indirect_gemm_4x8_portable_narrow(int64_t k, const float *const 
 
 // A tile of 4 to 7 columns: its first four in one 4-float vector a row, the rest one float at a time (a 7 × 7
 // output's 55 virtual columns end in a tile of 7).
-static void f32_indirect_gemm_4x8_portable_half(int64_t k, const float *const arow[4], int64_t step_stride, const float *b,
-                                   const int64_t *offsets, float *c, int64_t ldc, int64_t rows, int64_t lanes,
-                                   int accumulate) {
+static void f32_indirect_gemm_4x8_portable_half(int64_t k, const float *const arow[4], int64_t step_stride,
+                                                const float *b, const int64_t *offsets, float *c, int64_t ldc,
+                                                int64_t rows, int64_t lanes, int accumulate) {
     convarith_v4 acc[4];
     float rest[4][3] = {{0}};
     for (int i = 0; i < 4; i++) {
@@ -72,8 +72,10 @@ static void f32_indirect_gemm_4x8_portable(int64_t k, const float *a, int64_t ro
     const float *arow[4];
     for (int i = 0; i < 4; i++) arow[i] = a + (i < m ? i : m - 1) * row_stride;
     if (lanes < 8) {
-        if (lanes >= 4) f32_indirect_gemm_4x8_portable_half(k, arow, step_stride, b, offsets, c, ldc, rows, lanes, accumulate);
-        else f32_indirect_gemm_4x8_portable_narrow(k, arow, step_stride, b, offsets, c, ldc, rows, lanes, accumulate);
+        if (lanes >= 4)
+            f32_indirect_gemm_4x8_portable_half(k, arow, step_stride, b, offsets, c, ldc, rows, lanes, accumulate);
+        else
+            f32_indirect_gemm_4x8_portable_narrow(k, arow, step_stride, b, offsets, c, ldc, rows, lanes, accumulate);
         return;
     }
     convarith_v4 acc[4][2];
@@ -157,8 +159,9 @@ INDIRECT_AVX2(f32_indirect_gemm_6x16_avx2_masked, 1)
 // A tile of 8 columns or fewer (the last of a row of outputs, a small layer's): one vector of B a step and six
 // multiply-adds, instead of the two-vector loop's twelve with the second vector masked out (a 7 × 7 output's
 // 55 virtual columns end in a tile of 7).
-__attribute__((target("avx2,fma"))) static void f32_indirect_gemm_6x8_avx2(int64_t k, const float *a, int64_t row_stride,
-        int64_t step_stride, const float *b, const int64_t *offsets, float *c, int64_t ldc, int64_t m, int64_t n, int accumulate) {
+__attribute__((target("avx2,fma"))) static void f32_indirect_gemm_6x8_avx2(int64_t k, const float *a,
+        int64_t row_stride, int64_t step_stride, const float *b, const int64_t *offsets, float *c, int64_t ldc,
+        int64_t m, int64_t n, int accumulate) {
     const __m256i m0 = lane_mask_avx2(n);
     const float *arow[6];
     for (int i = 0; i < 6; i++) arow[i] = a + (i < m ? i : m - 1) * row_stride;
@@ -169,7 +172,9 @@ __attribute__((target("avx2,fma"))) static void f32_indirect_gemm_6x8_avx2(int64
     for (int64_t p = 0; p < k; p++) {
         const __m256 b0 = _mm256_maskload_ps(b + offsets[p], m0);
         const int64_t step = p * step_stride;
-        _Pragma("GCC unroll 6") for (int i = 0; i < 6; i++) acc[i] = _mm256_fmadd_ps(_mm256_broadcast_ss(arow[i] + step), b0, acc[i]);
+        _Pragma("GCC unroll 6") for (int i = 0; i < 6; i++) {
+            acc[i] = _mm256_fmadd_ps(_mm256_broadcast_ss(arow[i] + step), b0, acc[i]);
+        }
     }
     _Pragma("GCC unroll 6") for (int i = 0; i < 6; i++) {
         if (i < m) _mm256_maskstore_ps(c + i * ldc, m0, acc[i]);
@@ -180,7 +185,8 @@ __attribute__((target("avx2,fma")))
 static void f32_indirect_gemm_6x16_avx2(int64_t k, const float *a, int64_t row_stride, int64_t step_stride, const float *b,
                           const int64_t *offsets, float *c, int64_t ldc, int64_t m, int64_t n, int accumulate) {
     if (n >= 16) f32_indirect_gemm_6x16_avx2_full(k, a, row_stride, step_stride, b, offsets, c, ldc, m, n, accumulate);
-    else if (n > 8) f32_indirect_gemm_6x16_avx2_masked(k, a, row_stride, step_stride, b, offsets, c, ldc, m, n, accumulate);
+    else if (n > 8)
+        f32_indirect_gemm_6x16_avx2_masked(k, a, row_stride, step_stride, b, offsets, c, ldc, m, n, accumulate);
     else f32_indirect_gemm_6x8_avx2(k, a, row_stride, step_stride, b, offsets, c, ldc, m, n, accumulate);
 }
 
@@ -281,14 +287,15 @@ static inline void copy_floats(const float *from, float *to, int64_t n) {
     }
 }
 
-void convarith_gather_grid(const float *b, const int64_t *offsets, int64_t k, int64_t rows0, int64_t pitch0, int64_t rows1,
-                           int64_t pitch1, int64_t n, float *out, int64_t ldo) {
+void convarith_gather_grid(const float *b, const int64_t *offsets, int64_t k, int64_t rows0, int64_t pitch0,
+                           int64_t rows1, int64_t pitch1, int64_t n, float *out, int64_t ldo) {
     CONVARITH_ASSERT(k >= 0 && rows0 >= 0 && rows1 >= 0 && n >= 0 && ldo >= rows0 * rows1 * n);
     for (int64_t p = 0; p < k; p++) {
         const float *source = b + offsets[p];
         float *target = out + p * ldo;
         for (int64_t r0 = 0; r0 < rows0; r0++)
-            for (int64_t r1 = 0; r1 < rows1; r1++) copy_floats(source + r0 * pitch0 + r1 * pitch1, target + (r0 * rows1 + r1) * n, n);
+            for (int64_t r1 = 0; r1 < rows1; r1++)
+                copy_floats(source + r0 * pitch0 + r1 * pitch1, target + (r0 * rows1 + r1) * n, n);
     }
 }
 

@@ -186,8 +186,8 @@ void convarith_gather_rows(const float *b, const int64_t *offsets, int64_t k, in
 /// Gathers rows `b + offsets[p]`, p < k, of a grid of `rows0 × rows1` runs of `n` floats (run `(r0, r1)` at
 /// `r0 · pitch0 + r1 · pitch1`) into dense rows `out + p · ldo`, the runs one after the other: a transposed
 /// layer's output phase's B without the virtual columns between its output rows.
-void convarith_gather_grid(const float *b, const int64_t *offsets, int64_t k, int64_t rows0, int64_t pitch0, int64_t rows1,
-                           int64_t pitch1, int64_t n, float *out, int64_t ldo);
+void convarith_gather_grid(const float *b, const int64_t *offsets, int64_t k, int64_t rows0, int64_t pitch0,
+                           int64_t rows1, int64_t pitch1, int64_t n, float *out, int64_t ldo);
 
 /// Asks for the first `n` floats of rows `b + offsets[p]`, p < k, to be brought into the L2 cache (a hint:
 /// nothing is read or faulted): the next tile of an indirect GEMM, while the current one is computed.

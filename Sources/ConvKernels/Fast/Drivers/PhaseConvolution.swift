@@ -17,14 +17,16 @@ extension FastKernels {
         let plane = plan.output.0 * plan.output.1 * plan.output.2
         let count = layout.outputShape.reduce(1, *)
         var y = plan.hasEmptyPhases ? [Float](repeating: 0, count: count) : uninitialized(count)
-        let split = TileSplit(columns: plan.phases.map(plan.columns).max() ?? 0, rows: outGroup, threads: threads, kernel: kernel,
-                              rowsWhenTied: plan.gathersColumns)
+        let split = TileSplit(columns: plan.phases.map(plan.columns).max() ?? 0, rows: outGroup, threads: threads,
+                              kernel: kernel, rowsWhenTied: plan.gathersColumns)
         let preparedCount = inGroup * plan.channelVolume
         var scratch = uninitialized(split.parts * outGroup * split.chunk)
         // B read in place from the padded copy, or gathered from it into the phases' dense rows.
         let inPlace = plan.phases.map { plan.offsets($0, channels: inGroup) }
         let compact = plan.gathersColumns ? CompactPhases(plan, channels: inGroup) : nil
-        let offsets = compact.map { compact in plan.phases.indices.map { compact.offsets($0, rows: inGroup * plan.phases[$0].taps.count) } } ?? inPlace
+        let offsets = compact.map { compact in
+            plan.phases.indices.map { compact.offsets($0, rows: inGroup * plan.phases[$0].taps.count) }
+        } ?? inPlace
         let grids = plan.phases.map { compact?.grid(plan, phase: $0) ?? plan.grid($0) }
         withScratch(floats: preparedCount + (compact?.count ?? 0)) { buffer in
             let prepared = buffer, gathered = buffer + preparedCount
@@ -38,7 +40,7 @@ extension FastKernels {
                     for n in 0..<layout.batch {
                         let xGroup = xBase + (n * layout.inputChannels + group * inGroup) * inputPlane
                         let yGroup = yBase + (n * layout.outputChannels + group * outGroup) * plane
-                        // The padded copy, once per sample and group (and its channels' rows gathered by the same thread).
+                        // The padded copy, once per sample and group (its channels' rows gathered by the same thread).
                         forEachShare(of: inGroup, threads: threads) { channels in
                             plan.prepare(xGroup, channels: channels, into: prepared)
                             compact?.gather(plan, from: prepared, inPlace: inPlace, channels: channels, into: gathered)

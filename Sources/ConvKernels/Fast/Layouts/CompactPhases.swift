@@ -49,8 +49,8 @@ struct CompactPhases {
             let taps = phase.taps.count, first = channels.lowerBound * taps
             inPlace[index].withUnsafeBufferPointer { offsets in
                 guard let base = offsets.baseAddress else { return }
-                convarith_gather_grid(prepared, base + first, Int64(channels.count * taps), Int64(phase.count.0), Int64(e1 * e2),
-                                      Int64(phase.count.1), Int64(e2), Int64(phase.count.2),
+                convarith_gather_grid(prepared, base + first, Int64(channels.count * taps), Int64(phase.count.0),
+                                      Int64(e1 * e2), Int64(phase.count.1), Int64(e2), Int64(phase.count.2),
                                       buffer + starts[index] + first * strides[index], Int64(strides[index]))
             }
         }

@@ -211,7 +211,8 @@ extension FastKernels {
            plan.phases.allSatisfy({ (64...256).contains($0.count.0 * $0.count.1 * $0.count.2) }) {
             return .positionPhases(plan)
         }
-        if let plan = phaseLayout(geometry, outGroup: outGroup, inGroup: layout.inputChannels / groups, kernel: kernel, use: use) {
+        let inGroup = layout.inputChannels / groups
+        if let plan = phaseLayout(geometry, outGroup: outGroup, inGroup: inGroup, kernel: kernel, use: use) {
             return .phases(plan)
         }
         if let plan = positionPhasesLayout(geometry, outGroup: outGroup, kernel: kernel),

@@ -41,19 +41,22 @@ extension FastKernels {
     }
 
     /// The output phases of a transposed convolution (`geometry`: its associated convolution's) when they are
-    /// its GEMM: every phase has whole tiles of rows and columns (see ``transposedConvolution(_:weight:bias:shape:groups:threads:microKernel:)``),
-    /// their B gathered into dense rows where that fills the tiles better (``gathersPhaseColumns(_:outGroup:inGroup:kernel:)``).
+    /// its GEMM: every phase has whole tiles of rows and columns (see
+    /// ``transposedConvolution(_:weight:bias:shape:groups:threads:microKernel:)``), their B gathered into dense
+    /// rows where that fills the tiles better (``gathersPhaseColumns(_:outGroup:inGroup:kernel:)``).
     /// Prepared, fewer input positions will do when the gathered phases fill whole tiles and some phase has fewer
     /// than 64 outputs (where a call would not take the positions phases: ``PreparedLayer``'s one exception to
     /// the per-call floats): the weights are then packed once, where per call packing every phase's weights
     /// would cost as much as their GEMM (DCGAN's 512 → 256 layer on 4 × 4, 8 MB of weights for 16 outputs a phase).
-    static func phaseLayout(_ geometry: Geometry3, outGroup: Int, inGroup: Int, kernel: MicroKernel, use: ConvolutionPlan.Use) -> PhaseLayout? {
+    static func phaseLayout(_ geometry: Geometry3, outGroup: Int, inGroup: Int, kernel: MicroKernel,
+                            use: ConvolutionPlan.Use) -> PhaseLayout? {
         guard outGroup >= 2 * kernel.indirect.rows, var plan = PhaseLayout(associated: geometry) else { return nil }
         plan.gathersColumns = gathersPhaseColumns(plan, outGroup: outGroup, inGroup: inGroup, kernel: kernel.indirect)
         if geometry.outputCount >= 2 * kernel.indirect.columns { return plan }
         let outputs = plan.phases.map { $0.count.0 * $0.count.1 * $0.count.2 }
         let fillsTiles = outputs.allSatisfy { $0 >= kernel.indirect.columns }
-        return use == .prepared && plan.gathersColumns && fillsTiles && outputs.contains(where: { $0 < 64 }) ? plan : nil
+        let fewer = outputs.contains { $0 < 64 }
+        return use == .prepared && plan.gathersColumns && fillsTiles && fewer ? plan : nil
     }
 
     /// The most floats the gathered rows of a transposed layer's phases may take, per input channel as a multiple
@@ -70,7 +73,8 @@ extension FastKernels {
     static func gathersPhaseColumns(_ plan: PhaseLayout, outGroup: Int, inGroup: Int, kernel: IndirectKernel) -> Bool {
         // The gathered rows' floats, bounded (as doubles: a hostile layer's counts need not fit a product of Ints).
         let perChannel = plan.phases.reduce(0.0) { total, phase in
-            total + Double(phase.taps.count) * Double(FastKernels.oddLineStride(phase.count.0 * phase.count.1 * phase.count.2))
+            let outputs = phase.count.0 * phase.count.1 * phase.count.2
+            return total + Double(phase.taps.count) * Double(FastKernels.oddLineStride(outputs))
         }
         guard perChannel <= Double(gatheredPhaseRatio * plan.channelVolume + 4096),
               perChannel * Double(inGroup) <= Double(gatheredPhaseFloats) else { return false }
