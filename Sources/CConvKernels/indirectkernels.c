@@ -266,25 +266,20 @@ void convarith_pack_row_panels(const float *a, int64_t rows, int64_t depth, int6
     }
 }
 
-void convarith_gather_rows(const float *b, const int64_t *offsets, int64_t k, int64_t n, float *out, int64_t ldo) {
-    // The common widths as fixed-size copies (a few vector moves each); others as variable ones.
-    if (n == 16) {
-        for (int64_t p = 0; p < k; p++) memcpy(out + p * ldo, b + offsets[p], 16 * sizeof(float));
-    } else if (n == 48) {
-        for (int64_t p = 0; p < k; p++) memcpy(out + p * ldo, b + offsets[p], 48 * sizeof(float));
-    } else {
-        for (int64_t p = 0; p < k; p++) memcpy(out + p * ldo, b + offsets[p], (size_t)n * sizeof(float));
-    }
-}
-
-// n floats from `from` to `to`: the common widths of a compact phase's output rows as fixed-size copies.
+// n floats from `from` to `to`: the common widths (a tile's 16 or 48 columns, a compact phase's rows of 4, 8 or
+// 16 outputs) as fixed-size copies, a few vector moves each; others as variable ones.
 static inline void copy_floats(const float *from, float *to, int64_t n) {
     switch (n) {
     case 4: memcpy(to, from, 4 * sizeof(float)); break;
     case 8: memcpy(to, from, 8 * sizeof(float)); break;
     case 16: memcpy(to, from, 16 * sizeof(float)); break;
+    case 48: memcpy(to, from, 48 * sizeof(float)); break;
     default: memcpy(to, from, (size_t)n * sizeof(float)); break;
     }
+}
+
+void convarith_gather_rows(const float *b, const int64_t *offsets, int64_t k, int64_t n, float *out, int64_t ldo) {
+    for (int64_t p = 0; p < k; p++) copy_floats(b + offsets[p], out + p * ldo, n);
 }
 
 void convarith_gather_grid(const float *b, const int64_t *offsets, int64_t k, int64_t rows0, int64_t pitch0,

@@ -77,7 +77,8 @@ static void check_indirect(const char *isa) {
     // 40 random tiles, then every width 1…nr of a full-height tile, each packed or in place, accumulating or not.
     for (int trial = 0; trial < 40 + 4 * (int)kernel.nr; trial++) {
         int64_t mr = kernel.mr, nr = kernel.nr;
-        int64_t m = trial < 40 ? 1 + random_below(mr) : mr, n = trial < 40 ? 1 + random_below(nr) : 1 + (trial - 40) / 4;
+        int64_t m = trial < 40 ? 1 + random_below(mr) : mr;
+        int64_t n = trial < 40 ? 1 + random_below(nr) : 1 + (trial - 40) / 4;
         int64_t k = 1 + random_below(40);
         int packed = trial % 2, accumulate = (trial / 2) % 2;
         // A: a packed panel (row stride 1, step stride mr) or rows read in place (row stride lda, step 1).
@@ -273,9 +274,11 @@ static void check_copies(int isa) {
     for (int trial = 0; trial < 40; trial++) {
         const int64_t widths[] = {4, 8, 16, 1, 3, 7, 9, 20}, n = widths[trial % 8];
         const int64_t rows0 = 1 + random_below(3), rows1 = 1 + random_below(5), pitch1 = n + random_below(4);
-        const int64_t pitch0 = rows1 * pitch1 + random_below(5), k = 1 + random_below(30), ldo = rows0 * rows1 * n + random_below(17);
+        const int64_t pitch0 = rows1 * pitch1 + random_below(5), k = 1 + random_below(30);
+        const int64_t ldo = rows0 * rows1 * n + random_below(17);
         const int64_t span = rows0 * pitch0 + n;
-        float *b = random_floats(k * 8 + span), *got = calloc((size_t)(k * ldo), sizeof(float)), *want = calloc((size_t)(k * ldo), sizeof(float));
+        float *b = random_floats(k * 8 + span), *got = calloc((size_t)(k * ldo), sizeof(float));
+        float *want = calloc((size_t)(k * ldo), sizeof(float));
         int64_t *offsets = malloc(sizeof(int64_t) * (size_t)k);
         for (int64_t p = 0; p < k; p++) {
             offsets[p] = random_below(k * 8);

@@ -261,9 +261,11 @@ struct FastKernelTests {
         // phases per call too).
         for microKernel in kernels where microKernel.name != "avx512" {
             let perCall = try path(shape, x: x.shape, w: w.shape, groups: groups, microKernel)
-            let prepared = try PreparedLayer(shape: shape, weight: w, bias: b, groups: groups, microKernel: microKernel).plan
+            let prepared = try PreparedLayer(shape: shape, weight: w, bias: b, groups: groups,
+                                             microKernel: microKernel).plan
             if input == [4, 4] && microKernel.name == "avx2" {
-                #expect(perCall != .outputPhases && prepared.path == .outputPhases && prepared.gathersTiles, "\(microKernel.name): \(prepared)")
+                #expect(perCall != .outputPhases && prepared.path == .outputPhases && prepared.gathersTiles,
+                        "\(microKernel.name): \(prepared)")
             } else {
                 #expect(prepared.path == perCall, "\(microKernel.name): \(prepared)")
             }
@@ -280,22 +282,26 @@ struct FastKernelTests {
             // Rows of 7 outputs a phase (9 virtual columns): the tiles fill no worse in place.
             ([5, 7], [4, 4], [2, 2], [1, 1], 12, 30, 1),
           ] as [([Int], [Int], [Int], [Int], Int, Int, Int)])
-    func transposedPhasesGatherShortRows(input: [Int], kernel: [Int], stride: [Int], padding: [Int], inputChannels: Int, outputChannels: Int,
-                                         groups: Int) throws {
+    func transposedPhasesGatherShortRows(input: [Int], kernel: [Int], stride: [Int], padding: [Int], inputChannels: Int,
+                                         outputChannels: Int, groups: Int) throws {
         var rng = SeededGenerator(state: UInt64(input.reduce(7, *) + inputChannels))
-        let shape = try TransposedConvolutionSpec(kernel: kernel, stride: stride, padding: .symmetric(padding)).shape(input: input)
+        let shape = try TransposedConvolutionSpec(kernel: kernel, stride: stride, padding: .symmetric(padding))
+            .shape(input: input)
         let w = try Tensor.random(shape: [inputChannels, outputChannels / groups] + kernel, using: &rng)
         let b = try Tensor.random(shape: [outputChannels], using: &rng)
         let x = try Tensor.random(shape: [2, inputChannels] + input, using: &rng)
         let reference = try ReferenceKernels.transposedConvolution(x, weight: w, bias: b, shape: shape, groups: groups)
         try expectEveryKernelAgrees(with: reference, "\(input) per call") { microKernel, threads in
-            try FastKernels.transposedConvolution(x, weight: w, bias: b, shape: shape, groups: groups, threads: threads, microKernel: microKernel)
+            try FastKernels.transposedConvolution(x, weight: w, bias: b, shape: shape, groups: groups, threads: threads,
+                                                  microKernel: microKernel)
         }
         try expectEveryKernelAgrees(with: reference, "\(input) prepared") { microKernel, threads in
-            try PreparedLayer(shape: shape, weight: w, bias: b, groups: groups, microKernel: microKernel)(x, threads: threads)
+            let layer = try PreparedLayer(shape: shape, weight: w, bias: b, groups: groups, microKernel: microKernel)
+            return try layer(x, threads: threads)
         }
         for microKernel in kernels where microKernel.name != "avx512" {
-            let plan = try FastKernels.plan(shape: shape, input: x.shape, weight: w.shape, groups: groups, threads: 2, microKernel: microKernel)
+            let plan = try FastKernels.plan(shape: shape, input: x.shape, weight: w.shape, groups: groups, threads: 2,
+                                            microKernel: microKernel)
             let gathers = input != [5, 7]
             #expect(plan.path == .outputPhases && plan.gathersTiles == gathers, "\(microKernel.name): \(plan)")
             #expect(plan.description.contains("tiles gathered") == gathers)
@@ -307,7 +313,8 @@ struct FastKernelTests {
         let large = try TransposedConvolutionSpec(kernel: [67, 15], padding: .symmetric([33, 7])).shape(input: [64, 64])
         for microKernel in kernels {
             // Planning allocates nothing: the plan alone says whether the phases would be gathered.
-            let plan = try FastKernels.plan(shape: large, input: [1, 256, 64, 64], weight: [256, 64, 67, 15], microKernel: microKernel)
+            let plan = try FastKernels.plan(shape: large, input: [1, 256, 64, 64], weight: [256, 64, 67, 15],
+                                            microKernel: microKernel)
             #expect(!plan.gathersTiles, "\(microKernel.name): \(plan)")
         }
         // 5 × 5 inputs, k 8, s 2: 64 outputs a phase, too few input positions for the phases' tiles per call.
@@ -316,7 +323,8 @@ struct FastKernelTests {
         let w = try Tensor.random(shape: [16, 64, 8, 8], using: &rng)
         for microKernel in kernels {
             let perCall = try path(shape, x: [1, 16, 5, 5], w: w.shape, microKernel)
-            #expect(try PreparedLayer(shape: shape, weight: w, microKernel: microKernel).plan.path == perCall, "\(microKernel.name)")
+            let prepared = try PreparedLayer(shape: shape, weight: w, microKernel: microKernel)
+            #expect(prepared.plan.path == perCall, "\(microKernel.name)")
         }
     }
 
