@@ -96,6 +96,7 @@ static inline convarith_v4 grid_select(convarith_v4i mask, convarith_v4 yes, con
 }
 
 #define GRID_SUFFIX portable
+#define GRID_ISA 0
 #define GRID_TARGET
 #define GRID_V convarith_v4
 #define GRID_LANES 4
@@ -112,6 +113,7 @@ static inline convarith_v4 grid_select(convarith_v4i mask, convarith_v4 yes, con
 #ifdef CONVARITH_X86
 // ---- AVX2: 8 floats a vector --------------------------------------------------------------------------------
 #define GRID_SUFFIX avx2
+#define GRID_ISA 1
 #define GRID_TARGET __attribute__((target("avx2,fma")))
 #define GRID_V __m256
 #define GRID_LANES 8
@@ -128,6 +130,7 @@ static inline convarith_v4 grid_select(convarith_v4i mask, convarith_v4 yes, con
 
 // ---- AVX-512: 16 floats a vector ------------------------------------------------------------------------------
 #define GRID_SUFFIX avx512
+#define GRID_ISA 2
 #define GRID_TARGET __attribute__((target("avx512f,fma")))
 #define GRID_V __m512
 #define GRID_LANES 16
@@ -143,7 +146,7 @@ static inline convarith_v4 grid_select(convarith_v4i mask, convarith_v4 yes, con
 #include "gridwindow.template.h"
 #endif
 
-int64_t convarith_depthwise_channels_scratch(const convarith_window_geometry *g, int64_t limit) {
+int64_t convarith_window_channels_scratch(const convarith_window_geometry *g, int64_t limit) {
     if (!grid_accepts(g, limit)) return 0;
     // The phases' grid of every output row is at least the unsplit grid (each phase rounds its length up).
     const convarith_grid_band band = grid_band(g, 0, g->output[1]);
@@ -152,16 +155,18 @@ int64_t convarith_depthwise_channels_scratch(const convarith_window_geometry *g,
         __builtin_mul_overflow(outputs, g->output[2], &outputs) || outputs > limit / 16) {
         return 0;
     }
-    // For 16 lanes at most: the grid, the outputs, the taps' weight vectors, then the taps' offsets (8 bytes each).
-    return 16 * (band.size + outputs + g->kernel[0] * g->kernel[1] * g->kernel[2]) + 2 + 2 * g->kernel[0] * g->kernel[1] * g->kernel[2];
+    // For 16 lanes at most: the grid, the outputs, the taps' weight vectors, the taps' offsets (8 bytes each),
+    // then the staged input (used when it is no larger than the grid).
+    const int64_t taps = g->kernel[0] * g->kernel[1] * g->kernel[2];
+    return 16 * (band.size + outputs + taps) + 2 + 2 * taps + 16 * band.size;
 }
 
 convarith_grid_window_plane_fn convarith_select_grid_window_plane(const char *forced) {
     CONVARITH_CHOOSE(forced, f32_grid_plane_portable, f32_grid_plane_avx2, f32_grid_plane_avx512)
 }
 
-convarith_depthwise_channels convarith_select_depthwise_channels(const char *forced) {
-    CONVARITH_CHOOSE(forced, ((convarith_depthwise_channels){f32_depthwise_channels_portable, 4}),
-                     ((convarith_depthwise_channels){f32_depthwise_channels_avx2, 8}),
-                     ((convarith_depthwise_channels){f32_depthwise_channels_avx512, 16}))
+convarith_window_channels convarith_select_window_channels(const char *forced) {
+    CONVARITH_CHOOSE(forced, ((convarith_window_channels){f32_depthwise_channels_portable, f32_pool_channels_portable, 4}),
+                     ((convarith_window_channels){f32_depthwise_channels_avx2, f32_pool_channels_avx2, 8}),
+                     ((convarith_window_channels){f32_depthwise_channels_avx512, f32_pool_channels_avx512, 16}))
 }

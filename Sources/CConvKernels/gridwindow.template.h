@@ -1,6 +1,7 @@
 // The grid window kernels, a template instantiated once per instruction set by gridkernels.c (private to
 // the C target). Before including it, define:
 //   GRID_SUFFIX             the instruction set's suffix of every function name (avx512, avx2, portable)
+//   GRID_ISA                its number for convarith_transpose (2, 1, 0)
 //   GRID_TARGET             its target attribute (empty for portable code)
 //   GRID_V, GRID_LANES      its vector of floats and the floats in one
 //   GRID_LOAD(p), GRID_STORE(p, v), GRID_SET1(f)
@@ -8,8 +9,8 @@
 //   GRID_MAX(acc, v)        the ordered max step: v > acc ? v : acc, lane by lane
 //   GRID_DIVIDE(sum, d)     sum / d, NaN where d is not positive
 // Every function is static; the file may be included once per instruction set in one translation unit, and
-// undefines these parameters at its end. It defines f32_grid_plane_SUFFIX and f32_depthwise_channels_SUFFIX
-// (the entry points, their arguments checked in debug builds).
+// undefines these parameters at its end. It defines f32_grid_plane_SUFFIX, f32_depthwise_channels_SUFFIX and
+// f32_pool_channels_SUFFIX (the entry points, their arguments checked in debug builds).
 
 #define GRID_PASTE2(name, suffix) name##_##suffix
 #define GRID_PASTE(name, suffix) GRID_PASTE2(name, suffix)
@@ -242,14 +243,16 @@ GRID_TARGET static void GRID_FN(f32_grid_plane)(const float *x, float *y, const 
     }
 }
 
-// A depthwise convolution of GRID_LANES planes at once, channels innermost (gridkernels.c): the planes `x`,
-// `inputCount` floats apart, copied into a channel-blocked grid of their padded input (a vector of the
-// block's channels at each place, zero in the padding); every output is then a vector of the block's
-// channels, its taps fused multiply-adds of the taps' weight vectors in the taps' order (as on the grid of one
-// plane: the same floats), four outputs at a time along a row; the outputs copied back to their planes,
-// `outputCount` floats apart.
-GRID_TARGET static void GRID_FN(f32_depthwise_channels)(const float *x, float *y,
-        const convarith_window_geometry *g, const float *weights, float *scratch) {
+// GRID_LANES planes of one window at once, channels innermost (gridkernels.c): the planes `x`, `inputCount`
+// floats apart, copied into a channel-blocked grid of their padded input (a vector of the block's channels at
+// each place; the padding zero, or `empty` for a max); every output is then a vector of the block's channels —
+// a depthwise convolution's fused multiply-adds of the taps' weight vectors, an average's sum divided by its
+// divisor, or a max — its taps in the taps' order (as on the grid of one plane: the same floats), four outputs
+// at a time along a row; the outputs copied back to their planes, `outputCount` floats apart.
+// `mode`: CONVARITH_GRID_WEIGHTED, _AVERAGE or _MAX, a constant where the entry points pass one.
+GRID_TARGET __attribute__((always_inline)) static inline void GRID_FN(window_channels)(const float *x, float *y,
+        const convarith_window_geometry *g, const float *weights, const float *divisorZ, const float *divisorY,
+        const float *divisorX, int mode, float empty, float *scratch) {
     convarith_check_window(g);
     const int64_t inD = g->input[0], inH = g->input[1], inW = g->input[2];
     const int64_t outD = g->output[0], outH = g->output[1], outW = g->output[2];
@@ -262,31 +265,56 @@ GRID_TARGET static void GRID_FN(f32_depthwise_channels)(const float *x, float *y
     const int64_t inputCount = inD * inH * inW, outputCount = outD * outH * outW;
     float *grid = scratch, *out = grid + depth * height * width * GRID_LANES, *tapWeights = out + outputCount * GRID_LANES;
     int64_t *offsets = (int64_t *)(tapWeights + taps * GRID_LANES + (taps * GRID_LANES) % 2);
-    // The grid: zero, then each input row's floats of every channel at their places.
-    const GRID_V zero = GRID_SET1(0.0f);
-    for (int64_t place = 0; place < depth * height * width; place++) GRID_STORE(grid + place * GRID_LANES, zero);
+    const int weighted = mode == CONVARITH_GRID_WEIGHTED, average = mode == CONVARITH_GRID_AVERAGE;
+    // A window starts from +0 (sums) or `empty` (max), and the padding holds the same.
+    const GRID_V start = GRID_SET1(weighted || average ? 0.0f : empty);
+    // The grid: the padding's value, then each input row's floats of every channel at their places.
+    // The block's planes transposed at once (8 × 8 blocks in registers): straight into the grid where it is the
+    // input (no padding, every place read: a global pooling); else, when the input is no larger than the grid,
+    // into a staging area whose rows of vectors are then moved to their places; else row by row.
+    const int whole = pD == 0 && pH == 0 && pW == 0 && depth == inD && height == inH && width == inW;
+    const int staged = !whole && inputCount <= depth * height * width;
+    float *staging = (float *)(offsets + taps);
+    if (whole) convarith_transpose(x, GRID_LANES, inputCount, inputCount, grid, GRID_LANES, GRID_ISA);
+    if (staged) convarith_transpose(x, GRID_LANES, inputCount, inputCount, staging, GRID_LANES, GRID_ISA);
     const int64_t lo = pW < width ? pW : width, hi = pW + inW < width ? pW + inW : width;
     for (int64_t a = 0; a < depth; a++) {
         const int64_t z = a - pD;
-        if (z < 0 || z >= inD) continue;
         for (int64_t b = 0; b < height; b++) {
             const int64_t yy = b - pH;
-            if (yy < 0 || yy >= inH || hi <= lo) continue;
-            float *line = grid + ((a * height + b) * width + lo) * GRID_LANES;
-            const float *source = x + (z * inH + yy) * inW + lo - pW;
-            for (int64_t channel = 0; channel < GRID_LANES; channel++) {
-                const float *row = source + channel * inputCount;
-                for (int64_t c = 0; c < hi - lo; c++) line[c * GRID_LANES + channel] = row[c];
+            float *line = grid + (a * height + b) * width * GRID_LANES;
+            if (z < 0 || z >= inD || yy < 0 || yy >= inH || hi <= lo) {
+                for (int64_t c = 0; c < width; c++) GRID_STORE(line + c * GRID_LANES, start);
+                continue;
+            }
+            for (int64_t c = 0; c < lo; c++) GRID_STORE(line + c * GRID_LANES, start);
+            for (int64_t c = hi; c < width; c++) GRID_STORE(line + c * GRID_LANES, start);
+            const int64_t first = (z * inH + yy) * inW + lo - pW;
+            if (staged) {
+                for (int64_t c = 0; c < hi - lo; c++) {
+                    GRID_STORE(line + (lo + c) * GRID_LANES, GRID_LOAD(staging + (first + c) * GRID_LANES));
+                }
+            } else if (!whole) {
+                convarith_transpose(x + first, GRID_LANES, hi - lo, inputCount, line + lo * GRID_LANES, GRID_LANES,
+                                    GRID_ISA);
             }
         }
     }
-    for (int64_t t = 0; t < taps; t++) {
-        for (int64_t channel = 0; channel < GRID_LANES; channel++) tapWeights[t * GRID_LANES + channel] = weights[channel * taps + t];
+    if (weighted) {
+        for (int64_t t = 0; t < taps; t++) {
+            for (int64_t channel = 0; channel < GRID_LANES; channel++) {
+                tapWeights[t * GRID_LANES + channel] = weights[channel * taps + t];
+            }
+        }
     }
     int64_t t = 0;
     for (int64_t tz = 0; tz < kD; tz++)
         for (int64_t ty = 0; ty < kH; ty++)
             for (int64_t tx = 0; tx < kW; tx++) offsets[t++] = ((tz * dD * height + ty * dH) * width + tx * dW) * GRID_LANES;
+// One tap `k` of the window: `value` into accumulator `acc`.
+#define WINDOW_STEP(acc, k, value) \
+    acc = weighted ? GRID_FMADD(GRID_LOAD(tapWeights + (k) * GRID_LANES), value, acc) \
+        : average ? GRID_ADD(acc, value) : GRID_MAX(acc, value)
     for (int64_t oz = 0; oz < outD; oz++) {
         for (int64_t oy = 0; oy < outH; oy++) {
             const float *base = grid + ((oz * sD * height + oy * sH) * width) * GRID_LANES;
@@ -295,14 +323,13 @@ GRID_TARGET static void GRID_FN(f32_depthwise_channels)(const float *x, float *y
             for (; ox + 4 <= outW; ox += 4) {
                 const float *at = base + ox * sW * GRID_LANES;
                 const int64_t step = sW * GRID_LANES;
-                GRID_V a0 = zero, a1 = zero, a2 = zero, a3 = zero;
+                GRID_V a0 = start, a1 = start, a2 = start, a3 = start;
                 for (int64_t k = 0; k < taps; k++) {
-                    const GRID_V w = GRID_LOAD(tapWeights + k * GRID_LANES);
                     const float *tap = at + offsets[k];
-                    a0 = GRID_FMADD(w, GRID_LOAD(tap), a0);
-                    a1 = GRID_FMADD(w, GRID_LOAD(tap + step), a1);
-                    a2 = GRID_FMADD(w, GRID_LOAD(tap + 2 * step), a2);
-                    a3 = GRID_FMADD(w, GRID_LOAD(tap + 3 * step), a3);
+                    WINDOW_STEP(a0, k, GRID_LOAD(tap));
+                    WINDOW_STEP(a1, k, GRID_LOAD(tap + step));
+                    WINDOW_STEP(a2, k, GRID_LOAD(tap + 2 * step));
+                    WINDOW_STEP(a3, k, GRID_LOAD(tap + 3 * step));
                 }
                 GRID_STORE(row + ox * GRID_LANES, a0);
                 GRID_STORE(row + (ox + 1) * GRID_LANES, a1);
@@ -311,16 +338,39 @@ GRID_TARGET static void GRID_FN(f32_depthwise_channels)(const float *x, float *y
             }
             for (; ox < outW; ox++) {
                 const float *at = base + ox * sW * GRID_LANES;
-                GRID_V a = zero;
-                for (int64_t k = 0; k < taps; k++) a = GRID_FMADD(GRID_LOAD(tapWeights + k * GRID_LANES),
-                        GRID_LOAD(at + offsets[k]), a);
+                GRID_V a = start;
+                for (int64_t k = 0; k < taps; k++) WINDOW_STEP(a, k, GRID_LOAD(at + offsets[k]));
                 GRID_STORE(row + ox * GRID_LANES, a);
+            }
+            // An average's sums divided by (divisorZ · divisorY) · divisorX, the reference's product order.
+            if (average) {
+                const float zy = divisorZ[oz] * divisorY[oy];
+                for (int64_t j = 0; j < outW; j++) {
+                    const GRID_V d = GRID_SET1(zy * divisorX[j]);
+                    GRID_STORE(row + j * GRID_LANES, GRID_DIVIDE(GRID_LOAD(row + j * GRID_LANES), d));
+                }
             }
         }
     }
-    for (int64_t channel = 0; channel < GRID_LANES; channel++) {
-        float *plane = y + channel * outputCount;
-        for (int64_t o = 0; o < outputCount; o++) plane[o] = out[o * GRID_LANES + channel];
+#undef WINDOW_STEP
+    convarith_transpose(out, outputCount, GRID_LANES, GRID_LANES, y, outputCount, GRID_ISA);
+}
+
+// A depthwise convolution of GRID_LANES planes at once (window_channels), channel c's weights at weights + c·taps.
+GRID_TARGET static void GRID_FN(f32_depthwise_channels)(const float *x, float *y,
+        const convarith_window_geometry *g, const float *weights, float *scratch) {
+    GRID_FN(window_channels)(x, y, g, weights, NULL, NULL, NULL, CONVARITH_GRID_WEIGHTED, 0.0f, scratch);
+}
+
+// A max or average pooling of GRID_LANES planes at once (window_channels): `mode` CONVARITH_GRID_MAX or
+// CONVARITH_GRID_AVERAGE, the divisors and `empty` as for the grid plane.
+GRID_TARGET static void GRID_FN(f32_pool_channels)(const float *x, float *y, const convarith_window_geometry *g,
+        const float *divisorZ, const float *divisorY, const float *divisorX, int mode, float empty, float *scratch) {
+    CONVARITH_ASSERT(mode == CONVARITH_GRID_MAX || mode == CONVARITH_GRID_AVERAGE);
+    if (mode == CONVARITH_GRID_AVERAGE) {
+        GRID_FN(window_channels)(x, y, g, NULL, divisorZ, divisorY, divisorX, CONVARITH_GRID_AVERAGE, empty, scratch);
+    } else {
+        GRID_FN(window_channels)(x, y, g, NULL, NULL, NULL, NULL, CONVARITH_GRID_MAX, empty, scratch);
     }
 }
 
@@ -328,6 +378,7 @@ GRID_TARGET static void GRID_FN(f32_depthwise_channels)(const float *x, float *y
 #undef GRID_PASTE
 #undef GRID_PASTE2
 #undef GRID_SUFFIX
+#undef GRID_ISA
 #undef GRID_TARGET
 #undef GRID_V
 #undef GRID_LANES

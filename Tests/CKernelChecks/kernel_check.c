@@ -192,22 +192,24 @@ static void check_windows(const char *isa) {
                      mode == 0 ? "max" : mode == 1 ? "average" : "depthwise", (long long)g->input[0], (long long)g->input[1], (long long)g->input[2],
                      (long long)g->kernel[0], (long long)g->kernel[1], (long long)g->kernel[2], (long long)g->stride[0], (long long)g->stride[1], (long long)g->stride[2]);
             expect_close(what, y, want, outputCount, mode == 0 ? 0.0f : 1e-5f);
-            // Depthwise a block of channels at once: `lanes` copies of the plane and its weights, each giving `want`.
-            if (mode == 2 && convarith_depthwise_channels_scratch(g, 1 << 20) > 0) {
-                const convarith_depthwise_channels block = convarith_select_depthwise_channels(isa);
+            // A block of channels at once: `lanes` copies of the plane (and of its weights), each giving `want`.
+            if (convarith_window_channels_scratch(g, 1 << 20) > 0) {
+                const convarith_window_channels block = convarith_select_window_channels(isa);
                 const int64_t taps = g->kernel[0] * g->kernel[1] * g->kernel[2], lanes = block.lanes;
                 float *xs = malloc(sizeof(float) * (size_t)(inputCount * lanes)), *ys = malloc(sizeof(float) * (size_t)(outputCount * lanes));
                 float *ws = malloc(sizeof(float) * (size_t)(taps * lanes));
-                float *blockScratch = malloc(sizeof(float) * (size_t)convarith_depthwise_channels_scratch(g, 1 << 20));
+                float *blockScratch = malloc(sizeof(float) * (size_t)convarith_window_channels_scratch(g, 1 << 20));
                 for (int64_t c = 0; c < lanes; c++) {
                     memcpy(xs + c * inputCount, x, sizeof(float) * (size_t)inputCount);
                     memcpy(ws + c * taps, weights, sizeof(float) * (size_t)taps);
                 }
-                block.plane(xs, ys, g, ws, blockScratch);
+                if (mode == 2) block.plane(xs, ys, g, ws, blockScratch);
+                else block.pool(xs, ys, g, divisors[0], divisors[1], divisors[2], mode == 1 ? CONVARITH_GRID_AVERAGE : CONVARITH_GRID_MAX,
+                                -INFINITY, blockScratch);
                 for (int64_t c = 0; c < lanes; c++) {
                     char blockWhat[200];
-                    snprintf(blockWhat, sizeof blockWhat, "depthwise channel %lld of a block: %s", (long long)c, what);
-                    expect_close(blockWhat, ys + c * outputCount, want, outputCount, 1e-5f);
+                    snprintf(blockWhat, sizeof blockWhat, "channel %lld of a block: %s", (long long)c, what);
+                    expect_close(blockWhat, ys + c * outputCount, want, outputCount, mode == 0 ? 0.0f : 1e-5f);
                 }
                 free(xs), free(ys), free(ws), free(blockScratch);
             }

@@ -70,7 +70,8 @@ struct PoolingPathTests {
           arguments: cases)
     func pathsEqualTheReference(_ layer: Case) throws {
         var generator = SeededGenerator(state: UInt64(layer.input.reduce(7, *)))
-        var x = try Tensor.random(shape: [2, 3] + layer.input, using: &generator)
+        // Three planes: fewer than any block of planes at once (``PoolingChannelsTests``).
+        var x = try Tensor.random(shape: [1, 3] + layer.input, using: &generator)
         for index in stride(from: 0, to: x.data.count, by: 37) { x.data[index] = .nan }
         for index in stride(from: 5, to: x.data.count, by: 23) { x.data[index] = -0.0 }
         for index in stride(from: 11, to: x.data.count, by: 41) { x.data[index] = -.infinity }
@@ -81,7 +82,7 @@ struct PoolingPathTests {
                                             countIncludePad: countIncludePad, convention: layer.convention).shape(input: layer.input)
                 let reference = try ReferenceKernels.pooling(x, shape: shape, mode: mode, countIncludePad: countIncludePad)
                 for microKernel in microKernels {
-                    #expect(FastKernels.poolingPath(shape: shape, mode: mode, microKernel: microKernel) == layer.path(mode, on: microKernel),
+                    #expect(FastKernels.poolingPath(shape: shape, mode: mode, planes: 3, microKernel: microKernel) == layer.path(mode, on: microKernel),
                             "\(mode) \(microKernel.name)")
                     for threads in [1, 2] {
                         let fast = try FastKernels.pooling(x, shape: shape, mode: mode, countIncludePad: countIncludePad, threads: threads,
@@ -131,7 +132,7 @@ struct PoolingPathHostileTests {
         let huge = 1 << 32
         let pool = try PoolingSpec(kernel: [huge, huge], stride: [1, 1], padding: .symmetric([huge, huge]), convention: .jax).shape(input: [1, 1])
         // No grid holds a window of 2⁶⁴ taps (its count overflows Int: counted as a double).
-        #expect(![PoolingPath.grid, .separableGrid].contains(FastKernels.poolingPath(shape: pool, mode: .max)))
+        #expect(![PoolingPath.grid, .separableGrid, .channels].contains(FastKernels.poolingPath(shape: pool, mode: .max, planes: 64)))
         let empty = try Tensor(shape: [0, 1, 1, 1], data: [])
         for mode in [PoolingMode.max, .average] {
             #expect(throws: KernelError.self) { try FastKernels.pooling(empty, shape: pool, mode: mode, threads: 2) }
@@ -162,7 +163,7 @@ struct PoolingPathHostileTests {
                                     padding: .explicit([AxisPadding(0), AxisPadding(before: 5000, after: 5000)]), convention: .jax)
             .shape(input: [250_000, 1])
         #expect(shape.output == [1038, 10000])
-        #expect(FastKernels.poolingPath(shape: shape, mode: .max) == .windowRows)
+        #expect(FastKernels.poolingPath(shape: shape, mode: .max, planes: 1) == .windowRows)
     }
 }
 
@@ -193,14 +194,88 @@ struct DepthwiseChannelsTests {
         }
     }
 
-    @Test("a depthwise layer with fewer channels than a block, or planes of more than 100 outputs, takes the grid")
-    func fewChannelsOrLargePlanesTakeTheGrid() throws {
+    @Test("a depthwise layer with fewer channels than a block, planes of more than 256 outputs, or up to 256 whose taps are under three times the input, runs a plane at a time; 14 × 14 outputs of a 3 × 3 window run blocks")
+    func fewChannelsOrLargePlanesRunAPlaneAtATime() throws {
         let small = try ConvolutionSpec(kernel: [3, 3], padding: .symmetric([1, 1])).shape(input: [7, 7])
-        let large = try ConvolutionSpec(kernel: [3, 3], padding: .symmetric([1, 1])).shape(input: [14, 14])
+        let large = try ConvolutionSpec(kernel: [3, 3], padding: .symmetric([1, 1])).shape(input: [28, 28])
+        let middle = try ConvolutionSpec(kernel: [3, 3], padding: .symmetric([1, 1])).shape(input: [14, 14])
+        // 196 outputs of 2 × 2 taps over 784 inputs: the transposes would cost more than the taps save.
+        let strided = try ConvolutionSpec(kernel: [2, 2], stride: [2, 2]).shape(input: [28, 28])
         for microKernel in microKernels {
             let few = try FastKernels.plan(shape: small, input: [1, 3, 7, 7], weight: [3, 1, 3, 3], groups: 3, microKernel: microKernel)
-            let big = try FastKernels.plan(shape: large, input: [1, 64, 14, 14], weight: [64, 1, 3, 3], groups: 64, microKernel: microKernel)
+            let big = try FastKernels.plan(shape: large, input: [1, 64, 28, 28], weight: [64, 1, 3, 3], groups: 64, microKernel: microKernel)
+            let blocked = try FastKernels.plan(shape: middle, input: [1, 64, 14, 14], weight: [64, 1, 3, 3], groups: 64,
+                                               microKernel: microKernel)
+            let sparse = try FastKernels.plan(shape: strided, input: [1, 64, 28, 28], weight: [64, 1, 2, 2], groups: 64,
+                                              microKernel: microKernel)
             #expect(few.path == .depthwiseGrid && big.path == .depthwiseGrid, "\(microKernel.name)")
+            #expect(blocked.path == .depthwiseChannels && sparse.path != .depthwiseChannels, "\(microKernel.name)")
+        }
+    }
+}
+
+@Suite("Pooling a block of planes at once")
+struct PoolingChannelsTests {
+    /// Pooling layers of small planes: a global pooling, padded and strided windows, ceil mode, crops, 1-D and 3-D.
+    static let cases: [(input: [Int], kernel: [Int], stride: [Int], padding: Padding, ceil: Bool, convention: Convention)] = [
+        ([7, 7], [7, 7], [1, 1], .symmetric([0, 0]), false, .pytorch),
+        ([7, 7], [3, 3], [1, 1], .symmetric([1, 1]), false, .onnx),
+        ([14, 14], [2, 2], [2, 2], .symmetric([0, 0]), false, .jax),
+        ([14, 14], [3, 3], [1, 1], .symmetric([1, 1]), false, .pytorch),
+        ([9, 9], [3, 3], [2, 2], .symmetric([1, 1]), true, .pytorch),
+        ([10, 10], [3, 3], [1, 1], .explicit([AxisPadding(before: 1, after: -2), AxisPadding(before: 2, after: 0)]), false, .jax),
+        ([100], [100], [1], .symmetric([0]), false, .onnx),
+        ([3, 4, 5], [2, 3, 3], [1, 1, 1], .symmetric([1, 1, 1]), false, .pytorch),
+    ]
+
+    @Test("a pooling of small planes, planes enough for a block, runs blocks of planes (the last planes alone) and equals the reference bit for bit — max with each convention's NaN and zero rules, average with and without the padding counted — on every kernel and thread count",
+          arguments: 0..<cases.count)
+    func blocksOfPlanesEqualTheReference(_ index: Int) throws {
+        let layer = Self.cases[index]
+        var generator = SeededGenerator(state: UInt64(index + 17))
+        // 3 × 13 planes: two blocks of 16 and 7 alone on AVX-512, four of 8 and 7 on AVX2, nine of 4 and 3 portable.
+        var x = try Tensor.random(shape: [3, 13] + layer.input, using: &generator)
+        for index in stride(from: 0, to: x.data.count, by: 61) { x.data[index] = .nan }
+        for index in stride(from: 5, to: x.data.count, by: 23) { x.data[index] = -0.0 }
+        for index in stride(from: 7, to: x.data.count, by: 29) { x.data[index] = 0 }
+        for index in stride(from: 11, to: x.data.count, by: 41) { x.data[index] = -.infinity }
+        var compared = 0
+        for mode in [PoolingMode.max, .average] {
+            for countIncludePad in mode == .average ? [false, true] : [false] {
+                let shape = try PoolingSpec(kernel: layer.kernel, stride: layer.stride, padding: layer.padding, mode: mode,
+                                            ceilMode: layer.ceil, countIncludePad: countIncludePad, convention: layer.convention)
+                    .shape(input: layer.input)
+                let reference = try ReferenceKernels.pooling(x, shape: shape, mode: mode, countIncludePad: countIncludePad)
+                for microKernel in microKernels {
+                    #expect(FastKernels.poolingPath(shape: shape, mode: mode, planes: 39, microKernel: microKernel) == .channels)
+                    #expect(PoolingPath.channels.kernel(on: microKernel) == "f32-pool-channels-\(microKernel.name)")
+                    for threads in [1, 2] {
+                        let fast = try FastKernels.pooling(x, shape: shape, mode: mode, countIncludePad: countIncludePad,
+                                                           threads: threads, microKernel: microKernel)
+                        #expect(fast.shape == reference.shape && fast.data.count == reference.data.count)
+                        let differing = zip(fast.data, reference.data).filter { !sameBits($0) }.count
+                        #expect(differing == 0, "\(mode) include pad \(countIncludePad) \(microKernel.name) \(threads) threads: \(differing) differ")
+                        compared += 1
+                    }
+                }
+            }
+        }
+        #expect(compared == 3 * 2 * microKernels.count)
+    }
+
+    @Test("a pooling runs a plane at a time with fewer planes than a block, one tap a window, planes of more than 256 outputs, or 2 × 2 stride-2 windows onto 14 × 14")
+    func otherPoolingsRunAPlaneAtATime() throws {
+        let global = try PoolingSpec(kernel: [7, 7], stride: [1, 1], convention: .pytorch).shape(input: [7, 7])
+        let single = try PoolingSpec(kernel: [1, 1], stride: [2, 2], convention: .pytorch).shape(input: [14, 14])
+        let large = try PoolingSpec(kernel: [3, 3], stride: [1, 1], padding: .symmetric([1, 1]), convention: .pytorch).shape(input: [28, 28])
+        let strided = try PoolingSpec(kernel: [2, 2], stride: [2, 2], convention: .pytorch).shape(input: [28, 28])
+        for microKernel in microKernels {
+            #expect(FastKernels.poolingPath(shape: global, mode: .average, planes: 3, microKernel: microKernel) != .channels)
+            #expect(FastKernels.poolingPath(shape: global, mode: .average, planes: 16, microKernel: microKernel) == .channels)
+            for shape in [single, large, strided] {
+                #expect(FastKernels.poolingPath(shape: shape, mode: .max, planes: 512, microKernel: microKernel) != .channels,
+                        "\(shape.output) \(microKernel.name)")
+            }
         }
     }
 }
@@ -352,7 +427,7 @@ struct MaxPoolingTieTests {
                                             convention: convention).shape(input: [40, 44])
                 let reference = try ReferenceKernels.pooling(x, shape: shape, mode: .max)
                 for microKernel in microKernels {
-                    paths.insert(FastKernels.poolingPath(shape: shape, mode: .max, microKernel: microKernel))
+                    paths.insert(FastKernels.poolingPath(shape: shape, mode: .max, planes: 3, microKernel: microKernel))
                     for threads in [1, 2] {
                         let y = try FastKernels.pooling(x, shape: shape, mode: .max, threads: threads, microKernel: microKernel)
                         #expect(y.data.count == reference.data.count && zip(y.data, reference.data).allSatisfy { $0.bitPattern == $1.bitPattern },
@@ -361,7 +436,8 @@ struct MaxPoolingTieTests {
                 }
             }
         }
-        #expect(paths == Set(PoolingPath.allCases), "\(paths)")
+        // Every path a plane takes alone (blocks of planes: ``PoolingChannelsTests``).
+        #expect(paths == Set(PoolingPath.allCases).subtracting([.channels]), "\(paths)")
     }
 
     @Test("a plane of NaN costs one more pooling, not a walk over every window of every NaN")

@@ -91,20 +91,24 @@ int64_t convarith_grid_band_rows(const convarith_window_geometry *g, int64_t lim
 /// The grid window plane for this CPU; `forced` as for the micro-kernel.
 convarith_grid_window_plane_fn convarith_select_grid_window_plane(const char *forced);
 
-/// `lanes` planes of a depthwise convolution at once, channels innermost (gridkernels.c): planes `x`,
-/// `x + inputCount`, … to `y`, `y + outputCount`, …, channel c's weights at `weights + c·taps`; the same
-/// floats as the grid's weighted plane. `scratch` holds `convarith_depthwise_channels_scratch(g, limit)` floats.
+/// `lanes` planes of one window at once, channels innermost (gridkernels.c): planes `x`, `x + inputCount`, …
+/// to `y`, `y + outputCount`, …. `plane`: a depthwise convolution, channel c's weights at `weights + c·taps`;
+/// `pool`: a max or average pooling (`mode` CONVARITH_GRID_MAX or CONVARITH_GRID_AVERAGE, the divisors and
+/// `empty` as for the grid window plane) — each the same floats as the grid's plane. `scratch` holds
+/// `convarith_window_channels_scratch(g, limit)` floats.
 typedef struct {
     void (*plane)(const float *x, float *y, const convarith_window_geometry *g, const float *weights, float *scratch);
+    void (*pool)(const float *x, float *y, const convarith_window_geometry *g, const float *divisorZ,
+                 const float *divisorY, const float *divisorX, int mode, float empty, float *scratch);
     int64_t lanes;
-} convarith_depthwise_channels;
+} convarith_window_channels;
 
-/// The floats of scratch the channel-blocked depthwise kernel needs for geometry `g`, or 0 when its grid of
+/// The floats of scratch the channel-blocked window kernels need for geometry `g`, or 0 when their grid of
 /// 16 channels, or its outputs, would exceed `limit` floats.
-int64_t convarith_depthwise_channels_scratch(const convarith_window_geometry *g, int64_t limit);
+int64_t convarith_window_channels_scratch(const convarith_window_geometry *g, int64_t limit);
 
-/// The channel-blocked depthwise kernel for this CPU; `forced` as for the micro-kernel.
-convarith_depthwise_channels convarith_select_depthwise_channels(const char *forced);
+/// The channel-blocked window kernels for this CPU; `forced` as for the micro-kernel.
+convarith_window_channels convarith_select_window_channels(const char *forced);
 
 /// An indirect micro-kernel: C[m × n] (row stride ldc) = (accumulate ? C : 0) + A·B over k steps, where A's
 /// element (i, p) is a[i·row_stride + p·step_stride] (a packed panel: 1, mr; rows read in place: lda, 1;

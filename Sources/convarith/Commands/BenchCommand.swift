@@ -195,7 +195,8 @@ extension BenchCommand {
             // The path the calls take (the planner the kernels use, for these shapes and threads).
             let (plan, cKernel, gathersTiles) = try exitingOnError(context: workload) { () throws(KernelError) -> (String, String, Bool) in
                 guard layer.shape.operation != .pooling, let weight else {
-                    let path = FastKernels.poolingPath(shape: layer.shape, mode: layer.poolingMode)
+                    let path = FastKernels.poolingPath(shape: layer.shape, mode: layer.poolingMode,
+                                                      planes: x.shape.prefix(2).reduce(1, *))
                     return (path.rawValue, path.kernel(on: .current), false)
                 }
                 let plan = try FastKernels.plan(shape: layer.shape, input: x.shape, weight: weight.shape, groups: layer.groups, threads: threadCount,

@@ -56,7 +56,8 @@ struct RunCommand: ParsableCommand {
         if verbose, impl == .fast {
             let plan = try exitingOnError { () throws(KernelError) -> String in
                 guard result.layer.shape.operation != .pooling, let weightShape = weightFile?.header.shape else {
-                    let path = FastKernels.poolingPath(shape: result.layer.shape, mode: result.layer.poolingMode)
+                    let path = FastKernels.poolingPath(shape: result.layer.shape, mode: result.layer.poolingMode,
+                                                      planes: xShape.prefix(2).reduce(1, *))
                     return "\(path) (\(path.kernel(on: .current)))"
                 }
                 return try FastKernels.plan(shape: result.layer.shape, input: xShape, weight: weightShape, bias: biasFile?.header.shape,

@@ -77,9 +77,9 @@ enum DirectKernels {
     /// sample's last channels, fewer than a block, on the grid a plane at a time.
     static func channelBlockedDepthwise(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>,
                                         blocks: Range<Int>, channels: Int, geometry g: Geometry3, kernels: RowKernels) {
-        let lanes = Int(kernels.depthwiseChannels.lanes), blocksPerSample = (channels + lanes - 1) / lanes
+        let lanes = Int(kernels.windowChannels.lanes), blocksPerSample = (channels + lanes - 1) / lanes
         var geometry = windowGeometry(g)
-        let floats = Int(convarith_depthwise_channels_scratch(&geometry, FastKernels.gridLimit * 16))
+        let floats = Int(convarith_window_channels_scratch(&geometry, FastKernels.gridLimit * 16))
         guard floats > 0 else { return }
         withUnsafeTemporaryAllocation(of: Int64.self, capacity: (floats + 1) / 2) { scratch in
             guard let base = scratch.baseAddress else { return }
@@ -88,11 +88,33 @@ enum DirectKernels {
                 let sample = block / blocksPerSample, firstChannel = block % blocksPerSample * lanes
                 let plane = sample * channels + firstChannel
                 if firstChannel + lanes <= channels {
-                    kernels.depthwiseChannels.plane(x + plane * g.inputCount, y + plane * g.outputCount, &geometry,
+                    kernels.windowChannels.plane(x + plane * g.inputCount, y + plane * g.outputCount, &geometry,
                                                     weight + firstChannel * g.taps, floatBase)
                 } else {
                     gridDepthwise(x: x, weight: weight, y: y, planes: plane..<(sample + 1) * channels, channels: channels, geometry: g,
                                   kernels: kernels)
+                }
+            }
+        }
+    }
+
+    /// Max or average pooling of `planes` planes, a multiple of the block, a block a call of the channel-blocked
+    /// kernel (``PoolingPath/channels``); the divisors as for the grid (nil for max pooling).
+    static func channelBlockedPooling(x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, planes: Int,
+                                      geometry g: Geometry3, divisors: PoolingDivisors?, average: Bool, empty: Float,
+                                      kernels: RowKernels) {
+        let lanes = Int(kernels.windowChannels.lanes)
+        var geometry = windowGeometry(g)
+        let floats = Int(convarith_window_channels_scratch(&geometry, FastKernels.gridLimit * 16))
+        guard floats > 0, planes >= lanes else { return }
+        let mode = Int32(average ? CONVARITH_GRID_AVERAGE : CONVARITH_GRID_MAX)
+        withDivisors(divisors) { dz, dy, dx in
+            withUnsafeTemporaryAllocation(of: Int64.self, capacity: (floats + 1) / 2) { scratch in
+                guard let base = scratch.baseAddress else { return }
+                let floatBase = UnsafeMutableRawPointer(base).bindMemory(to: Float.self, capacity: floats)
+                for first in stride(from: 0, to: planes / lanes * lanes, by: lanes) {
+                    kernels.windowChannels.pool(x + first * g.inputCount, y + first * g.outputCount, &geometry,
+                                                dz, dy, dx, mode, empty, floatBase)
                 }
             }
         }

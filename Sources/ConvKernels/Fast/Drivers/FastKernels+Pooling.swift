@@ -21,6 +21,13 @@ public enum PoolingPath: String, Sendable, CaseIterable, CustomStringConvertible
     /// ``grid`` for a unit-stride max pooling with windows of more than one line and column: two streams,
     /// the rows' maxima and then theirs across the lines.
     case separableGrid = "pooling-grid-separable"
+    /// A block of planes at once (16 on AVX-512, 8 on AVX2, 4 portable), channels innermost: the planes copied
+    /// into one grid of their padded input with a vector of the block's planes at each place, then each output
+    /// a vector of the block's planes, its taps in the reference's order (the same floats). For planes of few
+    /// outputs (a global pooling's one), where a plane's own vectors would be mostly empty and its fixed costs
+    /// (the grid, the divisions, a call) outweigh its taps; the planes past the last whole block take the path a
+    /// plane would take alone.
+    case channels = "pooling-channels"
 
     /// The path's name as `bench` and `run --verbose` print it (`pooling-rows`).
     public var description: String { rawValue }
@@ -31,19 +38,21 @@ public enum PoolingPath: String, Sendable, CaseIterable, CustomStringConvertible
         switch self {
         case .windowRows, .separableMax: "f32-window-\(microKernel.name)"
         case .grid, .separableGrid: "f32-grid-\(microKernel.name)"
+        case .channels: "f32-pool-channels-\(microKernel.name)"
         }
     }
 }
 
 extension FastKernels {
-    /// The path ``pooling(_:shape:mode:countIncludePad:threads:microKernel:)`` takes for a layer on
-    /// `microKernel`'s instruction set: the grid where it serves (unit strides; any stride on the portable
-    /// kernels), its max as two streams where that saves taps; else separable passes of the row kernels for a
-    /// max pooling whose taps that saves by at least a quarter; else whole windows.
-    public static func poolingPath(shape: LayerShape, mode: PoolingMode,
-            microKernel: MicroKernel = .current) -> PoolingPath {
+    /// The path ``pooling(_:shape:mode:countIncludePad:threads:microKernel:)`` takes for a layer of `planes`
+    /// planes (batch × channels) on `microKernel`'s instruction set: blocks of planes at once for planes of few
+    /// outputs; else the grid where it serves (unit strides; any stride on the portable kernels), its max as two
+    /// streams where that saves taps; else separable passes of the row kernels for a max pooling whose taps that
+    /// saves by at least a quarter; else whole windows.
+    public static func poolingPath(shape: LayerShape, mode: PoolingMode, planes: Int,
+                                   microKernel: MicroKernel = .current) -> PoolingPath {
         guard let geometry = Geometry3(shape.axes) else { return .windowRows }
-        return poolingPath(geometry, mode: mode, kernels: RowKernels.matching(microKernel))
+        return poolingPath(geometry, mode: mode, planes: planes, kernels: RowKernels.matching(microKernel))
     }
 
     /// The floats a band's grid may hold (its three buffers stay in a 1 MB L2).
@@ -55,7 +64,12 @@ extension FastKernels {
         return convarith_grid_scratch(&geometry, gridLimit) > 0
     }
 
-    static func poolingPath(_ g: Geometry3, mode: PoolingMode, kernels: RowKernels) -> PoolingPath {
+    static func poolingPath(_ g: Geometry3, mode: PoolingMode, planes: Int, kernels: RowKernels) -> PoolingPath {
+        blocksWindowChannels(g, planes: planes, kernels: kernels) ? .channels : planePath(g, mode: mode, kernels: kernels)
+    }
+
+    /// The path of one plane alone: a layer's, unless it runs blocks of planes; else its planes past the last block.
+    static func planePath(_ g: Geometry3, mode: PoolingMode, kernels: RowKernels) -> PoolingPath {
         // A pooling's kernel is bounded by no tensor (an empty batch passes every size check): products as doubles.
         let (kD, kH, kW) = (Double(g.kernel.0), Double(g.kernel.1), Double(g.kernel.2))
         let taps = kD * kH * kW, unitStrides = g.stride == (1, 1, 1)
@@ -78,7 +92,7 @@ extension FastKernels {
 
     /// Max or average pooling with the convention's rules, the same as
     /// ``ReferenceKernels/pooling(_:shape:mode:countIncludePad:)``, the planes split over the threads
-    /// (the path: ``poolingPath(shape:mode:microKernel:)``).
+    /// (the path: ``poolingPath(shape:mode:planes:microKernel:)``).
     public static func pooling(_ x: Tensor, shape: LayerShape, mode: PoolingMode, countIncludePad: Bool? = nil,
                                threads: Int = FastThreads.default, microKernel: MicroKernel = .current) throws(KernelError) -> Tensor {
         guard shape.operation == .pooling else { throw .unsupported("pooling needs a pooling shape, got \(shape.name)") }
@@ -105,17 +119,30 @@ extension FastKernels {
         let rules = propagatesNaN || positiveZero
             ? MaxWindowRules(geometry: geometry, scans: rows.scans, propagatesNaN: propagatesNaN, positiveZero: positiveZero)
             : nil
-        let path = poolingPath(geometry, mode: mode, kernels: rows)
+        let path = poolingPath(geometry, mode: mode, planes: planes, kernels: rows)
+        // A block's planes go to one thread together (a unit of the split); a plane alone takes its own path.
+        let lanes = path == .channels ? Int(rows.windowChannels.lanes) : 1
+        let alone = path == .channels ? planePath(geometry, mode: mode, kernels: rows) : path
         x.data.withUnsafeBufferPointer { xs in
             y.withUnsafeMutableBufferPointer { ys in
                 guard let xBase = xs.baseAddress, let yBase = ys.baseAddress else { return }
-                forEachPlaneRange(of: planes, threads: threads) { part in
+                forEachPlaneRange(of: (planes + lanes - 1) / lanes, threads: threads) { units in
+                    let part = units.lowerBound * lanes..<min(units.upperBound * lanes, planes)
                     let x = xBase + part.lowerBound * geometry.inputCount
                     let y = yBase + part.lowerBound * geometry.outputCount
-                    // The path's kernel over `count` planes, windows starting from `empty`.
+                    // `path`'s kernel over `count` planes, windows starting from `empty`.
                     func pool(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, planes count: Int,
-                              empty: Float) {
+                              path: PoolingPath, empty: Float) {
                         switch path {
+                        case .channels:
+                            let blocked = count / lanes * lanes
+                            DirectKernels.channelBlockedPooling(x: x, y: y, planes: blocked, geometry: geometry,
+                                                                divisors: divisors, average: mode == .average,
+                                                                empty: empty, kernels: rows)
+                            if blocked < count {
+                                pool(x + blocked * geometry.inputCount, y + blocked * geometry.outputCount,
+                                     planes: count - blocked, path: alone, empty: empty)
+                            }
                         case .separableMax:
                             DirectKernels.separableMaxPooling(x: x, y: y, planes: count, geometry: geometry, empty: empty,
                                                               kernels: rows)
@@ -129,10 +156,11 @@ extension FastKernels {
                                                   average: mode == .average, empty: empty, kernels: rows)
                         }
                     }
-                    pool(x, y, planes: part.count, empty: empty)
+                    pool(x, y, planes: part.count, path: path, empty: empty)
                     if let rules {
+                        // An indicator plane alone (every path gives the same floats).
                         rules.apply(x: x, y: y, planes: part.count) { indicator, pooled in
-                            pool(indicator, pooled, planes: 1, empty: 0)
+                            pool(indicator, pooled, planes: 1, path: alone, empty: 0)
                         }
                     }
                 }

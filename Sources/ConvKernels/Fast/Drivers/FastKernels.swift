@@ -267,7 +267,7 @@ public enum FastKernels {
     static func channelBlockedDepthwise(_ x: Tensor, weight: Tensor, bias: Tensor?, layout: LayerTensors, geometry: Geometry3,
                                         threads: Int, kernels: RowKernels) -> Tensor {
         var y = uninitialized(layout.outputShape.reduce(1, *))
-        let channels = layout.outputChannels, lanes = Int(kernels.depthwiseChannels.lanes)
+        let channels = layout.outputChannels, lanes = Int(kernels.windowChannels.lanes)
         let blocksPerSample = (channels + lanes - 1) / lanes, units = layout.batch * blocksPerSample
         var none: [Float] = [0]  // no scratch (withPointers needs a base address)
         withPointers(x, weight, &y, &none) { xBase, wBase, yBase, _ in

@@ -17,8 +17,8 @@ struct RowKernels: @unchecked Sendable {
     /// A pooling or depthwise plane on its padded input split into its strides' phases (pooling: the same
     /// floats as ``poolPlane``).
     let gridPlane: convarith_grid_window_plane_fn
-    /// A block of depthwise planes at once, channels innermost (its `lanes` planes a call).
-    let depthwiseChannels: convarith_depthwise_channels
+    /// A block of depthwise or pooling planes at once, channels innermost (its `lanes` planes a call).
+    let windowChannels: convarith_window_channels
     /// A tensor's first NaN or −0 (max pooling's rules, ``MaxWindowRules``).
     let scans: convarith_float_scans
 
@@ -29,7 +29,7 @@ struct RowKernels: @unchecked Sendable {
         poolPlane = selected.pool_plane
         depthwisePlane = selected.depthwise_plane
         gridPlane = name.map { convarith_select_grid_window_plane($0) } ?? convarith_select_grid_window_plane(nil)
-        depthwiseChannels = name.map { convarith_select_depthwise_channels($0) } ?? convarith_select_depthwise_channels(nil)
+        windowChannels = name.map { convarith_select_window_channels($0) } ?? convarith_select_window_channels(nil)
         scans = name.map { convarith_select_float_scans($0) } ?? convarith_select_float_scans(nil)
     }
 

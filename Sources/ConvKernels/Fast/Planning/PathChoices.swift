@@ -120,23 +120,38 @@ extension FastKernels {
     }
 
     /// Whether a depthwise convolution runs a block of channels at once
-    /// (``ConvolutionPlan/Path/depthwiseChannels``): channels enough for a block, a plane of few outputs (at
-    /// most `depthwiseChannelsOutputs`), and a channel-blocked grid within the limit.
+    /// (``ConvolutionPlan/Path/depthwiseChannels``): ``blocksWindowChannels(_:planes:kernels:)`` over its channels.
     static func blocksDepthwiseChannels(_ g: Geometry3, channels: Int, kernel: MicroKernel) -> Bool {
-        var geometry = DirectKernels.windowGeometry(g)
-        let kernels = RowKernels.matching(kernel)
-        let outputs = Double(g.output.0) * Double(g.output.1) * Double(g.output.2)
-        return channels >= Int(kernels.depthwiseChannels.lanes) && g.kernel != (1, 1, 1)
-            && outputs <= Double(depthwiseChannelsOutputs)
-            && convarith_depthwise_channels_scratch(&geometry, gridLimit * 16) > 0
+        blocksWindowChannels(g, planes: channels, kernels: RowKernels.matching(kernel))
     }
 
-    /// The most outputs a plane may have for its depthwise layer to run a block of channels at once: the block's
-    /// copies in and out, a float at a time, cost more than the grid's per-plane work beyond. Zen 4, one thread,
-    /// AVX-512 / AVX2: 960 channels of 7 × 7 0.118 → 0.071 / 0.106 → 0.067 ms, stride 2 onto 7 × 7 (576
-    /// channels) 0.118 → 0.078 / 0.113 → 0.064, 5 × 5 stride 2 onto 7 × 7 0.28 → 0.13 / 0.26 → 0.11; but 576
-    /// channels of 14 × 14 0.13 → 0.23 / 0.12 → 0.12 and 192 of 28 × 28 0.14 → 0.28 / 0.10 → 0.15.
-    static let depthwiseChannelsOutputs = 100
+    /// Whether a window layer (a depthwise convolution, a pooling) runs blocks of planes at once, channels
+    /// innermost (``ConvolutionPlan/Path/depthwiseChannels``, ``PoolingPath/channels``): planes enough for a
+    /// block, windows of more than one tap, a channel-blocked grid within the limit, and planes of few outputs
+    /// — at most ``windowChannelsOutputs``, or up to ``windowChannelsTapOutputs`` where the taps' work is at
+    /// least three times the input (the block's transposes in and out cost about one tap of an output per input
+    /// float). A plane's own vectors fill badly along short output rows, and its grid, divisions and call are
+    /// fixed costs. Zen 4, one thread, AVX-512, min of alternating runs (the transposes as 8 × 8 register blocks):
+    /// 512 planes of a 7 × 7 global average pooling 0.061 → 0.0066 ms, 960 channels of a 3 × 3 average pooling
+    /// on 7 × 7 0.133 → 0.038, a 2 × 2 stride-2 one onto 7 × 7 0.060 → 0.022, depthwise 3 × 3 on 960 × 7 × 7
+    /// 0.063 → 0.042; with 14 × 14 outputs a 3 × 3 average pooling 0.087 → 0.029 and a depthwise 3 × 3 on 576
+    /// channels 0.128 → 0.073, but 2 × 2 and 3 × 3 stride-2 poolings onto 14 × 14 (taps 1 and 2.25 times the
+    /// input) 0.036 → 0.047 and 0.065 → 0.074, and with 28 × 28 outputs equal or slower.
+    static func blocksWindowChannels(_ g: Geometry3, planes: Int, kernels: RowKernels) -> Bool {
+        var geometry = DirectKernels.windowGeometry(g)
+        // Products as doubles: a pooling's kernel is bounded by no tensor.
+        let taps = Double(g.kernel.0) * Double(g.kernel.1) * Double(g.kernel.2)
+        let outputs = Double(g.output.0) * Double(g.output.1) * Double(g.output.2)
+        let inputs = Double(g.input.0) * Double(g.input.1) * Double(g.input.2)
+        let few = outputs <= Double(windowChannelsOutputs)
+            || (outputs <= Double(windowChannelsTapOutputs) && taps * outputs >= 3 * inputs)
+        return planes >= Int(kernels.windowChannels.lanes) && taps > 1 && few
+            && convarith_window_channels_scratch(&geometry, gridLimit * 16) > 0
+    }
+
+    /// The outputs of a plane below which a window layer runs blocks of planes
+    /// (``blocksWindowChannels(_:planes:kernels:)``), and the most it may have where its taps are many.
+    static let windowChannelsOutputs = 100, windowChannelsTapOutputs = 256
 
     /// Whether the indirect GEMM gathers each tile's rows of B into consecutive rows (and packs its weights in
     /// panels) before the tile's row panels run: when the gathered tile fits half of L1 (the 16-column AVX2
