@@ -6,6 +6,7 @@
 // register transposes (AVX2, AVX-512), or each channel's block transposed, then the panels written in order.
 #include "CConvKernels.h"
 #include "checks.h"
+#include <string.h>
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #include <immintrin.h>
@@ -341,6 +342,71 @@ void convarith_col2im(const float *cols, int64_t rows, int64_t row_stride, int64
             if (wide) { spread_stride2_avx512(line + x0 + 2 * first, values + first, last - first, 1); continue; }
 #endif
             for (int64_t i = first; i < last; i++) line[x0 + i * sx] += values[i * column_stride];
+        }
+    }
+}
+
+// ---- A transposed layer's output plane from its phases' columns ----------------------------------------------
+// Output row floats 2j and 2j + 1 from phase rows a and b (stride 2 along the row): a vector of pairs at a time.
+#ifdef CONVARITH_X86
+__attribute__((target("avx512f")))
+static int64_t interleave2_avx512(const float *a, const float *b, int64_t pairs, float *row) {
+    const __m512i low = _mm512_setr_epi32(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+    const __m512i high = _mm512_setr_epi32(8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
+    int64_t j = 0;
+    for (; j + 16 <= pairs; j += 16) {
+        const __m512 x = _mm512_loadu_ps(a + j), y = _mm512_loadu_ps(b + j);
+        _mm512_storeu_ps(row + 2 * j, _mm512_permutex2var_ps(x, low, y));
+        _mm512_storeu_ps(row + 2 * j + 16, _mm512_permutex2var_ps(x, high, y));
+    }
+    return j;
+}
+
+__attribute__((target("avx2")))
+static int64_t interleave2_avx2(const float *a, const float *b, int64_t pairs, float *row) {
+    int64_t j = 0;
+    for (; j + 8 <= pairs; j += 8) {
+        const __m256 x = _mm256_loadu_ps(a + j), y = _mm256_loadu_ps(b + j);
+        const __m256 low = _mm256_unpacklo_ps(x, y), high = _mm256_unpackhi_ps(x, y);  // pairs 0 1 4 5, 2 3 6 7
+        _mm256_storeu_ps(row + 2 * j, _mm256_permute2f128_ps(low, high, 0x20));
+        _mm256_storeu_ps(row + 2 * j + 8, _mm256_permute2f128_ps(low, high, 0x31));
+    }
+    return j;
+}
+#endif
+
+static void interleave2(const float *a, const float *b, int64_t count, float *row, int isa) {
+    const int64_t pairs = count / 2;
+    int64_t j = 0;
+#ifdef CONVARITH_X86
+    if (isa == 2) j = interleave2_avx512(a, b, pairs, row);
+    else if (isa == 1) j = interleave2_avx2(a, b, pairs, row);
+#else
+    (void)isa;
+#endif
+    for (; j < pairs; j++) row[2 * j] = a[j], row[2 * j + 1] = b[j];
+    if (count % 2) row[count - 1] = a[pairs];
+}
+
+void convarith_assemble_phases(const float *const *phases, int64_t e1, int64_t e2, const int64_t output[3],
+                               const int64_t step[3], float *y, int isa) {
+    const int64_t o0 = output[0], o1 = output[1], o2 = output[2], s0 = step[0], s1 = step[1], s2 = step[2];
+    CONVARITH_ASSERT(s0 >= 1 && s1 >= 1 && s2 >= 1 && e1 >= 1 && e2 >= 1);
+    for (int64_t z = 0; z < o0; z++) {
+        for (int64_t r = 0; r < o1; r++) {
+            const float *const *row_phases = phases + ((z % s0) * s1 + r % s1) * s2;
+            const int64_t v = (z / s0) * e1 * e2 + (r / s1) * e2;
+            float *row = y + (z * o1 + r) * o2;
+            if (s2 == 2 && o2 >= 2 && row_phases[0] && row_phases[1]) {
+                interleave2(row_phases[0] + v, row_phases[1] + v, o2, row, isa);
+                continue;
+            }
+            for (int64_t q = 0; q < s2 && q < o2; q++) {
+                if (!row_phases[q]) continue;
+                const int64_t count = (o2 - q + s2 - 1) / s2;
+                if (s2 == 1) memcpy(row, row_phases[q] + v, (size_t)count * sizeof(float));
+                else convarith_store_strided(row_phases[q] + v, count, row + q, s2, isa);
+            }
         }
     }
 }

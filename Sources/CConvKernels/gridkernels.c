@@ -165,6 +165,10 @@ convarith_grid_window_plane_fn convarith_select_grid_window_plane(const char *fo
     CONVARITH_CHOOSE(forced, f32_grid_plane_portable, f32_grid_plane_avx2, f32_grid_plane_avx512)
 }
 
+convarith_weighted_stream_fn convarith_select_weighted_stream(const char *forced) {
+    CONVARITH_CHOOSE(forced, f32_weighted_stream_portable, f32_weighted_stream_avx2, f32_weighted_stream_avx512)
+}
+
 convarith_window_channels convarith_select_window_channels(const char *forced) {
     CONVARITH_CHOOSE(forced, ((convarith_window_channels){f32_depthwise_channels_portable, f32_pool_channels_portable, 4}),
                      ((convarith_window_channels){f32_depthwise_channels_avx2, f32_pool_channels_avx2, 8}),

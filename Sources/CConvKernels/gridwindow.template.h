@@ -9,8 +9,8 @@
 //   GRID_MAX(acc, v)        the ordered max step: v > acc ? v : acc, lane by lane
 //   GRID_DIVIDE(sum, d)     sum / d, NaN where d is not positive
 // Every function is static; the file may be included once per instruction set in one translation unit, and
-// undefines these parameters at its end. It defines f32_grid_plane_SUFFIX, f32_depthwise_channels_SUFFIX and
-// f32_pool_channels_SUFFIX (the entry points, their arguments checked in debug builds).
+// undefines these parameters at its end. It defines f32_grid_plane_SUFFIX, f32_depthwise_channels_SUFFIX,
+// f32_pool_channels_SUFFIX and f32_weighted_stream_SUFFIX (the entry points, their arguments checked in debug builds).
 
 #define GRID_PASTE2(name, suffix) name##_##suffix
 #define GRID_PASTE(name, suffix) GRID_PASTE2(name, suffix)
@@ -354,6 +354,14 @@ GRID_TARGET __attribute__((always_inline)) static inline void GRID_FN(window_cha
     }
 #undef WINDOW_STEP
     convarith_transpose(out, outputCount, GRID_LANES, GRID_LANES, y, outputCount, GRID_ISA);
+}
+
+// The weighted stream (grid_stream_weighted) as an entry point: a transposed depthwise layer's output phase over
+// its padded input.
+GRID_TARGET static void GRID_FN(f32_weighted_stream)(const float *source, float *target, int64_t count,
+        const int64_t *offsets, const float *weights, int64_t taps) {
+    CONVARITH_ASSERT(count >= 0 && taps >= 1);
+    GRID_FN(grid_stream_weighted)(source, target, count, offsets, weights, taps);
 }
 
 // A depthwise convolution of GRID_LANES planes at once (window_channels), channel c's weights at weights + c·taps.

@@ -236,6 +236,33 @@ static void check_windows(const char *isa) {
     }
 }
 
+static void check_assembled_phases(int isa) {
+    // An output plane from its phases' columns: strides 1–4 per axis, rows of every length to 40 (the vector
+    // interleaves' tails), a phase left out (its outputs untouched).
+    for (int trial = 0; trial < 60; trial++) {
+        const int64_t step[3] = {1 + random_below(2), 1 + random_below(3), 1 + random_below(4)};
+        const int64_t output[3] = {1 + random_below(3), 1 + random_below(7), 1 + random_below(40)};
+        const int64_t e1 = (output[1] + step[1] - 1) / step[1] + random_below(3), e2 = (output[2] + step[2] - 1) / step[2] + random_below(3);
+        const int64_t slab = e1 * e2, columns = ((output[0] + step[0] - 1) / step[0]) * slab;
+        const int64_t phaseCount = step[0] * step[1] * step[2], plane = output[0] * output[1] * output[2];
+        const int64_t missing = trial % 3 == 0 ? random_below(phaseCount) : -1;
+        float *data = random_floats(columns * phaseCount), *y = random_floats(plane), *want = malloc(sizeof(float) * (size_t)plane);
+        const float **phases = malloc(sizeof(float *) * (size_t)phaseCount);
+        for (int64_t q = 0; q < phaseCount; q++) phases[q] = q == missing ? NULL : data + q * columns;
+        memcpy(want, y, sizeof(float) * (size_t)plane);
+        for (int64_t z = 0; z < output[0]; z++)
+            for (int64_t r = 0; r < output[1]; r++)
+                for (int64_t c = 0; c < output[2]; c++) {
+                    const int64_t q = ((z % step[0]) * step[1] + r % step[1]) * step[2] + c % step[2];
+                    if (q == missing) continue;
+                    want[(z * output[1] + r) * output[2] + c] = phases[q][(z / step[0]) * slab + (r / step[1]) * e2 + c / step[2]];
+                }
+        convarith_assemble_phases(phases, e1, e2, output, step, y, isa);
+        expect_close("assemble_phases", y, want, plane, 0);
+        free(data), free(y), free(want), free(phases);
+    }
+}
+
 static void check_copies(int isa) {
     // A transpose of every shape up to 19 × 19, a split of rows into 1–4 phases (stride 2 of every length to 70,
     // the vector paths' tails), and phase weights packed — with the instruction set's paths (`isa`: 2 AVX-512,
@@ -407,6 +434,7 @@ int main(int argc, char **argv) {
     check_positions(isa);
     check_windows(isa);
     check_copies(convarith_select_isa(isa));
+    check_assembled_phases(convarith_select_isa(isa));
     check_scans(isa);
     check_pool();
     printf("%d cases, %d failed (%s kernels)\n", cases, failures, convarith_select_microkernel(isa).name);

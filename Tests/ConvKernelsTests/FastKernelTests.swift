@@ -604,6 +604,44 @@ struct FastDirectKernelTests {
         #expect(checked >= 50)
     }
 
+    @Test("a transposed depthwise layer (one input and one output channel a group) runs each plane's output phases as weighted streams and agrees with the reference: bilinear 2× and 4× upsampling, strides 1–4 per axis, dilation, padding, output padding, phases without taps, ranks 1–3, a batch",
+          arguments: [
+            // (input, kernel, stride, dilation, padding, output padding)
+            ([16, 16], [4, 4], [2, 2], [1, 1], [1, 1], [0, 0]),
+            ([9, 11], [8, 8], [4, 4], [1, 1], [2, 2], [0, 0]),
+            ([13, 10], [3, 3], [2, 2], [1, 1], [1, 1], [1, 1]),
+            ([21], [4], [2], [1], [1], [0]),
+            ([17, 7], [3, 2], [1, 3], [2, 1], [2, 0], [0, 2]),
+            // k < s: the phases no tap reaches are zero before the bias.
+            ([12, 12], [1, 1], [2, 3], [1, 1], [0, 0], [1, 2]),
+            ([4, 6, 5], [2, 3, 3], [2, 1, 2], [1, 1, 1], [0, 1, 1], [1, 0, 0]),
+          ] as [([Int], [Int], [Int], [Int], [Int], [Int])])
+    func transposedDepthwiseAgrees(input: [Int], kernel: [Int], stride: [Int], dilation: [Int], padding: [Int],
+                                   outputPadding: [Int]) throws {
+        var rng = SeededGenerator(state: UInt64(input.reduce(29, *)))
+        let shape = try TransposedConvolutionSpec(kernel: kernel, stride: stride, padding: .symmetric(padding), dilation: dilation,
+                                                  outputPadding: outputPadding).shape(input: input)
+        let channels = 5
+        let x = try Tensor.random(shape: [2, channels] + input, using: &rng)
+        let w = try Tensor.random(shape: [channels, 1] + kernel, using: &rng)
+        let b = try Tensor.random(shape: [channels], using: &rng)
+        let reference = try ReferenceKernels.transposedConvolution(x, weight: w, bias: b, shape: shape, groups: channels)
+        try expectEveryKernelAgrees(with: reference, "\(input) k \(kernel) s \(stride)") { microKernel, threads in
+            try FastKernels.transposedConvolution(x, weight: w, bias: b, shape: shape, groups: channels, threads: threads,
+                                                  microKernel: microKernel)
+        }
+        for microKernel in kernels {
+            let plan = try FastKernels.plan(shape: shape, input: x.shape, weight: w.shape, bias: b.shape, groups: channels,
+                                            threads: 2, microKernel: microKernel)
+            #expect(plan.path == .depthwisePhases && plan.kernel == "f32-grid-\(microKernel.name)", "\(microKernel.name)")
+            let prepared = try PreparedLayer(shape: shape, weight: w, bias: b, groups: channels, microKernel: microKernel)
+            let perCall = try FastKernels.transposedConvolution(x, weight: w, bias: b, shape: shape, groups: channels, threads: 2,
+                                                                microKernel: microKernel)
+            #expect(try prepared(x, threads: 2).data.elementsEqual(perCall.data) { $0.bitPattern == $1.bitPattern },
+                    "prepared \(microKernel.name)")
+        }
+    }
+
     @Test("fast pooling = reference under every convention and row kernel: max and average, ceil mode, count_include_pad, padding", arguments: Convention.all)
     func poolingAgrees(convention: Convention) async {
         var checked = 0

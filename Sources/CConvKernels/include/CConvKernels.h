@@ -91,6 +91,15 @@ int64_t convarith_grid_band_rows(const convarith_window_geometry *g, int64_t lim
 /// The grid window plane for this CPU; `forced` as for the micro-kernel.
 convarith_grid_window_plane_fn convarith_select_grid_window_plane(const char *forced);
 
+/// `target[m] = Σ_t weights[t] · source[m + offsets[t]]` for m < count, fused multiply-adds from +0 in the taps'
+/// order, a vector of m at a time (gridkernels.c): the grid's weighted stream, for a transposed depthwise layer's
+/// output phases over the zero-padded input.
+typedef void (*convarith_weighted_stream_fn)(const float *source, float *target, int64_t count, const int64_t *offsets,
+                                             const float *weights, int64_t taps);
+
+/// The weighted stream for this CPU; `forced` as for the micro-kernel.
+convarith_weighted_stream_fn convarith_select_weighted_stream(const char *forced);
+
 /// `lanes` planes of one window at once, channels innermost (gridkernels.c): planes `x`, `x + inputCount`, …
 /// to `y`, `y + outputCount`, …. `plane`: a depthwise convolution, channel c's weights at `weights + c·taps`;
 /// `pool`: a max or average pooling (`mode` CONVARITH_GRID_MAX or CONVARITH_GRID_AVERAGE, the divisors and
@@ -196,6 +205,13 @@ void convarith_gather_grid(const float *b, const int64_t *offsets, int64_t k, in
 /// Asks for the first `n` floats of rows `b + offsets[p]`, p < k, to be brought into the L2 cache (a hint:
 /// nothing is read or faulted): the next tile of an indirect GEMM, while the current one is computed.
 void convarith_prefetch_rows(const float *b, const int64_t *offsets, int64_t k, int64_t n);
+
+/// One output plane of a transposed layer (extents `output`, strides `step`) from its phases' virtual columns:
+/// output (z, r, c) is float `(z / s0)·e1·e2 + (r / s1)·e2 + c / s2` of phase `((z mod s0)·s1 + r mod s1)·s2 +
+/// c mod s2`, whose columns `phases` points to (NULL: a phase no tap reaches, whose outputs are left as they are).
+/// Stride-2 rows are interleaved a vector at a time (`isa` 2 AVX-512, 1 AVX2, 0 one float at a time).
+void convarith_assemble_phases(const float *const *phases, int64_t e1, int64_t e2, const int64_t output[3],
+                               const int64_t step[3], float *y, int isa);
 
 /// `target[i · step] = values[i]` for i < count; `isa` 2 stores stride-2 runs eight values at a time with AVX-512.
 void convarith_store_strided(const float *values, int64_t count, float *target, int64_t step, int isa);

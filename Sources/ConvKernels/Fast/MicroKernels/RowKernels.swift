@@ -17,6 +17,8 @@ struct RowKernels: @unchecked Sendable {
     /// A pooling or depthwise plane on its padded input split into its strides' phases (pooling: the same
     /// floats as ``poolPlane``).
     let gridPlane: convarith_grid_window_plane_fn
+    /// A weighted sum of taps at fixed offsets, a vector of outputs at a time (a transposed depthwise layer's phases).
+    let weightedStream: convarith_weighted_stream_fn
     /// A block of depthwise or pooling planes at once, channels innermost (its `lanes` planes a call).
     let windowChannels: convarith_window_channels
     /// A tensor's first NaN or −0 (max pooling's rules, ``MaxWindowRules``).
@@ -29,6 +31,7 @@ struct RowKernels: @unchecked Sendable {
         poolPlane = selected.pool_plane
         depthwisePlane = selected.depthwise_plane
         gridPlane = name.map { convarith_select_grid_window_plane($0) } ?? convarith_select_grid_window_plane(nil)
+        weightedStream = name.map { convarith_select_weighted_stream($0) } ?? convarith_select_weighted_stream(nil)
         windowChannels = name.map { convarith_select_window_channels($0) } ?? convarith_select_window_channels(nil)
         scans = name.map { convarith_select_float_scans($0) } ?? convarith_select_float_scans(nil)
     }

@@ -40,6 +40,9 @@ public struct ConvolutionPlan: Sendable, CustomStringConvertible {
         case outputPhases = "output-phases"
         /// A transposed convolution's output phases on the positions GEMM (few input positions).
         case positionPhases = "position-phases"
+        /// A transposed depthwise convolution (one input and one output channel a group): each output phase of
+        /// each plane one weighted stream of loads over the plane's padded input, stored `s` apart.
+        case depthwisePhases = "depthwise-phases"
         /// A transposed convolution with few input positions: `colsᵀ = xᵀ · W`, then a col2im scatter.
         case transposedWeightsGEMM = "transposed-weights-gemm"
         /// The GEMM and col2im scatter with the input positions split over the threads, each scattering into
@@ -91,6 +94,7 @@ public struct ConvolutionPlan: Sendable, CustomStringConvertible {
         case im2col(Geometry3)
         case phases(PhaseLayout)
         case positionPhases(PhaseLayout)
+        case depthwisePhases(PhaseLayout)
         case transposedWeights(Geometry3)
         case col2imSplitPositions(Geometry3)
         case col2im(Geometry3)
@@ -104,7 +108,7 @@ public struct ConvolutionPlan: Sendable, CustomStringConvertible {
         switch path {
         case .referenceLoops: return "f32-reference-loops"
         case .depthwise: return "f32-window-\(isa)"
-        case .depthwiseGrid: return "f32-grid-\(isa)"
+        case .depthwiseGrid, .depthwisePhases: return "f32-grid-\(isa)"
         case .depthwiseChannels: return "f32-depthwise-channels-\(isa)"
         case .positionsGEMM, .positionPhases:
             return "f32-positions-gemm-\(tile(microKernel.positions.rows, microKernel.positions.columns))-\(isa)"
@@ -181,6 +185,7 @@ extension FastKernels {
     }
 
     /// A transposed convolution's route (its geometry is the associated convolution's):
+    /// - one input and one output channel a group: each plane's output phases as weighted streams;
     /// - on the 48-wide positions kernel, phases of 64–256 outputs each on the positions GEMM;
     /// - one indirect GEMM per output phase when the phases have whole tiles of rows and columns, unless the
     ///   padded copy or the gaps between virtual rows are large: it multiplies exactly the layer's products
@@ -201,8 +206,9 @@ extension FastKernels {
     private static func transposedRoute(shape: LayerShape, layout: LayerTensors, groups: Int, threads: Int, kernel: MicroKernel,
                                         use: ConvolutionPlan.Use) -> ConvolutionPlan.Route {
         guard let geometry = Geometry3(shape.axes.map(\.associatedConvolution)) else { return .reference }
-        let outGroup = layout.outputChannels / groups
+        let outGroup = layout.outputChannels / groups, inGroup = layout.inputChannels / groups
         let taps = geometry.taps, columns = geometry.outputCount, outputPlane = geometry.inputCount
+        if inGroup == 1 && outGroup == 1, let plan = PhaseLayout(associated: geometry) { return .depthwisePhases(plan) }
         // On the 48-wide positions kernel (AVX-512), phases of 64–256 outputs run faster on the positions GEMM than
         // on their own indirect GEMM (Zen 4, one thread: HiFi-GAN's 512 → 256, k 16, s 8 on 100 positions 5.9–6.0
         // → 5.1–5.5 ms per call, 4.48 → 4.33 prepared; DCGAN's 128 × 16 × 16 0.75 → 0.70); with more outputs a phase
@@ -211,7 +217,6 @@ extension FastKernels {
            plan.phases.allSatisfy({ (64...256).contains($0.count.0 * $0.count.1 * $0.count.2) }) {
             return .positionPhases(plan)
         }
-        let inGroup = layout.inputChannels / groups
         if let plan = phaseLayout(geometry, outGroup: outGroup, inGroup: inGroup, kernel: kernel, use: use) {
             return .phases(plan)
         }
@@ -272,6 +277,9 @@ extension FastKernels {
         case .positionPhases(let phases):
             return transposedPositions(x, weight: weight, packedWeights: nil, bias: bias, layout: layout, plan: phases, groups: groups,
                                        threads: threads, kernel: kernel.positions)
+        case .depthwisePhases(let phases):
+            return depthwisePhases(x, weight: weight, bias: bias, layout: layout, plan: phases, threads: threads,
+                                   kernels: RowKernels.matching(kernel), isa: kernel.indirect.isa)
         case .transposedWeights(let geometry):
             return transposedFewColumns(x, weight: weight, bias: bias, layout: layout, geometry: geometry, groups: groups, threads: threads,
                                         microKernel: kernel)
@@ -302,6 +310,7 @@ extension ConvolutionPlan.Route {
         case .im2col: .im2colGEMM
         case .phases: .outputPhases
         case .positionPhases: .positionPhases
+        case .depthwisePhases: .depthwisePhases
         case .transposedWeights: .transposedWeightsGEMM
         case .col2imSplitPositions: .col2imSplitPositions
         case .col2im: .col2im
