@@ -294,6 +294,19 @@ void convarith_gather_grid(const float *b, const int64_t *offsets, int64_t k, in
     }
 }
 
+void convarith_gather_runs(const float *b, const int64_t *offsets, int64_t k, const int64_t *runs, int64_t run_count,
+                           float *out, int64_t ldo) {
+    CONVARITH_ASSERT(k >= 0 && run_count >= 0);
+    for (int64_t p = 0; p < k; p++) {
+        const float *source = b + offsets[p];
+        float *target = out + p * ldo;
+        for (int64_t r = 0; r < run_count; r++) {
+            memcpy(target, source + runs[2 * r], (size_t)runs[2 * r + 1] * sizeof(float));
+            target += runs[2 * r + 1];
+        }
+    }
+}
+
 void convarith_prefetch_rows(const float *b, const int64_t *offsets, int64_t k, int64_t n) {
     for (int64_t p = 0; p < k; p++) {
         const char *row = (const char *)(b + offsets[p]);

@@ -463,6 +463,31 @@ struct FastKernelTests {
         }
     }
 
+    @Test("dilated layers whose padded rows leave many virtual columns between output rows gather each tile's B over exactly its outputs and write y directly, on every kernel, and agree: 2-D and 3-D, a batch, 1 or 2 threads",
+          arguments: [
+            // (input, kernel, dilation, padding, input channels): rows 72 and 50 apart for 60 and 42 outputs.
+            ([60, 60], [3, 3], [6, 6], [6, 6], 4),
+            ([2, 42, 42], [1, 3, 3], [1, 4, 4], [0, 4, 4], 3),
+          ] as [([Int], [Int], [Int], [Int], Int)])
+    func compactTilesAgree(input: [Int], kernel: [Int], dilation: [Int], padding: [Int], inputChannels: Int) throws {
+        var rng = SeededGenerator(state: UInt64(input.reduce(31, *)))
+        let shape = try ConvolutionSpec(kernel: kernel, padding: .symmetric(padding), dilation: dilation).shape(input: input)
+        #expect(shape.output == input)
+        let x = try Tensor.random(shape: [2, inputChannels] + input, using: &rng)
+        let w = try Tensor.random(shape: [64, inputChannels] + kernel, using: &rng)
+        let b = try Tensor.random(shape: [64], using: &rng)
+        let reference = try ReferenceKernels.convolution(x, weight: w, bias: b, shape: shape)
+        try expectEveryKernelAgrees(with: reference, "\(input) d \(dilation)") { microKernel, threads in
+            try FastKernels.convolution(x, weight: w, bias: b, shape: shape, threads: threads, microKernel: microKernel)
+        }
+        for microKernel in kernels {
+            for threads in [1, 2] {
+                let plan = try FastKernels.plan(shape: shape, input: x.shape, weight: w.shape, threads: threads, microKernel: microKernel)
+                #expect(plan.path == .indirectGEMM && plan.gathersTiles, "\(microKernel.name) \(threads) threads: \(plan)")
+            }
+        }
+    }
+
     @Test("output widths 1…97 (every tile width of every kernel, chunk edges) with a depth past one block agree")
     func everyTileWidthAgrees() throws {
         var rng = SeededGenerator(state: 5)

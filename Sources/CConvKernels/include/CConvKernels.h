@@ -196,6 +196,12 @@ void convarith_pack_row_panels(const float *a, int64_t rows, int64_t depth, int6
 /// a power of two or a plane apart fall in a few cache sets and evict each other).
 void convarith_gather_rows(const float *b, const int64_t *offsets, int64_t k, int64_t n, float *out, int64_t ldo);
 
+/// Gathers rows `b + offsets[p]`, p < k, each the runs `runs[2r]` (start, from the row) of `runs[2r + 1]` floats,
+/// r < run_count, one after the other, into `out + p · ldo`: one tile of a convolution's B over exactly its
+/// outputs, without the virtual columns between output rows.
+void convarith_gather_runs(const float *b, const int64_t *offsets, int64_t k, const int64_t *runs, int64_t run_count,
+                           float *out, int64_t ldo);
+
 /// Gathers rows `b + offsets[p]`, p < k, of a grid of `rows0 × rows1` runs of `n` floats (run `(r0, r1)` at
 /// `r0 · pitch0 + r1 · pitch1`) into dense rows `out + p · ldo`, the runs one after the other: a transposed
 /// layer's output phase's B without the virtual columns between its output rows.

@@ -85,8 +85,13 @@ extension FastKernels {
         let depth = inGroup * geometry.taps, plane = geometry.outputCount, columns = plan.virtualCount
         let offsets = plan.offsets(channels: inGroup)
         var y = uninitialized(layout.outputShape.reduce(1, *))
-        let split = TileSplit(columns: columns, rows: outGroup, threads: threads, kernel: kernel)
-        let grid = plan.grid
+        // Compacted, the columns are the outputs themselves: one run, written straight to y.
+        let compacts = plan.compactsColumns
+        let split = TileSplit(columns: compacts ? plane : columns, rows: outGroup, threads: threads, kernel: kernel)
+        let (o0, o1, o2) = geometry.output
+        let grid = compacts ? VirtualGrid(extents: (o1, o2), counts: (o1, o2), output: (o1, o2), origin: (0, 0, 0),
+                                          step: (1, 1, 1))
+            : plan.grid
         // A tile's first panel waits on each of its rows of B from L3 when the input is larger than an L2 (the
         // rows are far apart: too many streams for the hardware prefetcher), so the next tile's rows are
         // prefetched — where there are panels enough to pay for the prefetches (conv1d 256 × 16000: 2.5–5 %
@@ -97,12 +102,12 @@ extension FastKernels {
         let preparedCount = plan.copies ? inGroup * plan.channelVolume : 0
         // Per part: its chunk of C (unless C is written in place), then its gathered tile of B when the tiles'
         // rows are gathered — with the weights packed in panels, as the gathered tile's reads want them.
-        let chunkFloats = plan.isCompact ? 0 : outGroup * split.chunk
-        let gatherFloats = gathers ? indirectDepthBlock * kernel.columns : 0
+        let chunkFloats = plan.isCompact || compacts ? 0 : outGroup * split.chunk
+        let gatherFloats = gathers || compacts ? indirectDepthBlock * kernel.columns : 0
         let panelFloats = (outGroup + kernel.rows - 1) / kernel.rows * kernel.rows * depth
         let packedFloats = gathers ? groups * panelFloats : 0
         var scratch = uninitialized(max(1, split.parts * (chunkFloats + gatherFloats) + packedFloats))
-        let gatherOffsets = (0..<(gathers ? indirectDepthBlock : 0)).map { Int64($0 * kernel.columns) }
+        let gatherOffsets = (0..<(gathers || compacts ? indirectDepthBlock : 0)).map { Int64($0 * kernel.columns) }
         withScratch(floats: preparedCount) { prepared in
             gatherOffsets.withUnsafeBufferPointer { gatherOffsetBuffer in
                 offsets.withUnsafeBufferPointer { offsetBuffer in
@@ -129,12 +134,20 @@ extension FastKernels {
                                     let rows = split.rows(of: part, among: outGroup)
                                     guard !rows.isEmpty else { return }
                                     let mine = partScratch + part * (chunkFloats + gatherFloats)
-                                    let gather = gathers ? gatherOffsetBuffer.baseAddress.map {
+                                    let gather = gathers || compacts ? gatherOffsetBuffer.baseAddress.map {
                                         TileGather(rows: mine + chunkFloats, offsets: $0)
                                     } : nil
                                     let a = weights.advanced(byRows: rows.lowerBound, depth: depth,
                                                              panelRows: kernel.rows)
                                     let yRows = yGroup + rows.lowerBound * plane
+                                    if compacts, let gather {
+                                        split.forEachChunk(of: plane, part: part, grid: grid) { start, width in
+                                            multiplyCompact(kernel, a: a, rows: rows.count, depth: depth, b: b,
+                                                            offsets: offsetBase, outputs: start..<(start + width),
+                                                            layout: plan, c: yRows + start, ldc: plane, gather: gather)
+                                        }
+                                        return
+                                    }
                                     split.forEachChunk(of: columns, part: part, grid: grid) { start, width in
                                         let (target, ldc) = plan.isCompact ? (yRows + start, plane) : (mine, width)
                                         multiplyIndirect(kernel, a: a, rows: rows.count, depth: depth, b: b + start,
@@ -229,6 +242,58 @@ extension FastKernels {
                 column += nr
             }
             k0 += length
+        }
+    }
+}
+
+extension FastKernels {
+    /// `C[rows × outputs] = A · B` over a range of a convolution's outputs (``IndirectLayout/compactsColumns``):
+    /// each tile's rows of B gathered from the runs of its output rows on the virtual grid (row `k` of B at
+    /// `b + offsets[k]`) into consecutive rows of exactly its outputs, then multiplied by every row panel; `c`
+    /// is output `outputs.lowerBound`'s place (row stride `ldc`). Depth blocks outermost, as
+    /// ``multiplyIndirect(_:a:rows:depth:b:offsets:columns:c:ldc:prefetch:gather:)``.
+    static func multiplyCompact(_ kernel: IndirectKernel, a: IndirectA, rows: Int, depth: Int, b: UnsafePointer<Float>,
+                                offsets: UnsafePointer<Int64>, outputs: Range<Int>, layout: IndirectLayout,
+                                c: UnsafeMutablePointer<Float>, ldc: Int, gather: TileGather) {
+        let (mr, nr) = (kernel.rows, kernel.columns)
+        let panels = (rows + mr - 1) / mr
+        let (aBase, panelStride, rowStride, stepStride) = switch a {
+        case .packed(let base): (base, depth * mr, 1, mr)
+        case .rows(let base, let lda): (base, mr * lda, lda, 1)
+        case .columns(let base, let ld): (base, mr, 1, ld)
+        }
+        let (_, o1, o2) = layout.geometry.output
+        let (_, e1, e2) = layout.extents
+        // A tile's runs: (start on the virtual grid, count) for each output row it meets — at most one per column.
+        withUnsafeTemporaryAllocation(of: Int64.self, capacity: 2 * nr) { runs in
+            guard let runBase = runs.baseAddress else { return }
+            var k0 = 0
+            while k0 < depth {
+                let length = min(indirectDepthBlock, depth - k0)
+                var first = outputs.lowerBound
+                while first < outputs.upperBound {
+                    let width = min(nr, outputs.upperBound - first)
+                    var j = first, count = 0
+                    while j < first + width {
+                        let q0 = j / (o1 * o2), rest = j % (o1 * o2), q1 = rest / o2, q2 = rest % o2
+                        let run = min(o2 - q2, first + width - j)
+                        runBase[2 * count] = Int64((q0 * e1 + q1) * e2 + q2)
+                        runBase[2 * count + 1] = Int64(run)
+                        count += 1
+                        j += run
+                    }
+                    convarith_gather_runs(b, offsets + k0, Int64(length), runBase, Int64(count), gather.rows, Int64(nr))
+                    let column = first - outputs.lowerBound
+                    for panel in 0..<panels {
+                        let target = c + panel * mr * ldc + column, height = Int64(min(mr, rows - panel * mr))
+                        kernel.function(Int64(length), aBase + panel * panelStride + k0 * stepStride, Int64(rowStride),
+                                        Int64(stepStride), UnsafePointer(gather.rows), gather.offsets, target, Int64(ldc),
+                                        height, Int64(width), k0 > 0 ? 1 : 0)
+                    }
+                    first += width
+                }
+                k0 += length
+            }
         }
     }
 }

@@ -27,6 +27,10 @@ struct IndirectLayout {
 
     /// Whether virtual indices are the output's own (no gaps): the GEMM then writes the output directly.
     let isCompact: Bool
+    /// Whether the GEMM's tiles read B gathered over exactly the outputs (each tile's rows copied from the runs of
+    /// its output rows) instead of over the virtual columns, and write the output directly: set by the planner
+    /// (``FastKernels/compactsIndirectColumns(_:outGroup:kernel:)``) where the gaps would waste many lanes.
+    var compactsColumns = false
 
     /// The layout for `geometry`, or `nil` when it would compute or copy more than a quarter again as much
     /// as the layer needs (plus a small constant, so small layers qualify).

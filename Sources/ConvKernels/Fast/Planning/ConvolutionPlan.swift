@@ -121,11 +121,12 @@ public struct ConvolutionPlan: Sendable, CustomStringConvertible {
     /// Whether the indirect GEMM reads B gathered into consecutive rows rather than in place: each tile's rows
     /// of the input (the weights then packed in panels) on the 16- and 8-column kernels, for inputs whose rows
     /// would share a few cache sets and evict each other (rows a plane apart, as a 1 × 1 layer's are), with
-    /// panels enough to pay the copy; or a transposed layer's output phases gathered into rows of exactly their
-    /// outputs, where the virtual columns between short output rows would fill the tiles badly.
+    /// panels enough to pay the copy; or a convolution's tiles, or a transposed layer's output phases, gathered
+    /// into rows of exactly their outputs, where the virtual columns between output rows would fill the tiles
+    /// badly.
     public var gathersTiles: Bool {
         switch route {
-        case .indirect(_, let gathers): gathers
+        case .indirect(let layout, let gathers): gathers || layout.compactsColumns
         case .phases(let layout): layout.gathersColumns
         default: false
         }
@@ -174,9 +175,11 @@ extension FastKernels {
         if let plan = positionsLayout(geometry, outGroup: outGroup, kernel: kernel) {
             return .positions(PositionsPlan(plan, inGroup: inGroup, kernel: kernel.positions))
         }
-        if let plan = IndirectLayout(geometry) {
+        if var plan = IndirectLayout(geometry) {
+            plan.compactsColumns = compactsIndirectColumns(plan, outGroup: outGroup, kernel: kernel.indirect)
             // Each part's rows decide: parts that split the rows may have too few panels to gather.
-            let split = TileSplit(columns: plan.virtualCount, rows: outGroup, threads: threads, kernel: kernel.indirect)
+            let split = TileSplit(columns: plan.compactsColumns ? columns : plan.virtualCount, rows: outGroup,
+                                  threads: threads, kernel: kernel.indirect)
             let rows = min(split.rowShare, outGroup)
             return .indirect(plan, gathers: gathersTiles(plan, inGroup: inGroup, rows: rows, kernel: kernel.indirect))
         }

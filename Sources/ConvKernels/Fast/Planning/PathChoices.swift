@@ -40,6 +40,21 @@ extension FastKernels {
         return estimate < 0.92
     }
 
+    /// Whether an indirect GEMM's tiles gather B over exactly the layer's outputs (``IndirectLayout/compactsColumns``):
+    /// when the lanes computed — whole vectors (of 16, of 8 on the 16-column AVX2 tile, of 4 on the portable one)
+    /// over each run of virtual columns — drop by a tenth or more, the gather's copy (a `1 / C_out` share of the
+    /// GEMM's products, counted four times over) included, as for a transposed layer's phases. DeepLab's ASPP
+    /// 3 × 3 at dilation 6 on 33 × 33: rows 45 apart, 1,473 virtual columns for 1,089 outputs.
+    static func compactsIndirectColumns(_ plan: IndirectLayout, outGroup: Int, kernel: IndirectKernel) -> Bool {
+        guard !plan.isCompact else { return false }
+        let nr = kernel.columns, vector = nr >= 48 ? 16 : nr / 2
+        func lanes(_ run: Int) -> Int { run / nr * nr + (run % nr + vector - 1) / vector * vector }
+        var inPlace = 0
+        plan.grid.forEachRun(in: 0..<plan.virtualCount) { inPlace += lanes($0.count) }
+        let compact = lanes(plan.geometry.outputCount)
+        return Double(compact) * (1 + 4 / Double(outGroup)) <= 0.9 * Double(inPlace)
+    }
+
     /// The output phases of a transposed convolution (`geometry`: its associated convolution's) when they are
     /// its GEMM: every phase has whole tiles of rows and columns (see
     /// ``transposedConvolution(_:weight:bias:shape:groups:threads:microKernel:)``), their B gathered into dense
