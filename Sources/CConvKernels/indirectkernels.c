@@ -294,12 +294,52 @@ void convarith_gather_grid(const float *b, const int64_t *offsets, int64_t k, in
     }
 }
 
+// One row's runs, one after the other: AVX-512 a masked vector at a time; AVX2 whole vectors, a run's last one
+// loaded under a mask and stored whole (up to 7 floats past the run: the next run, or the row's slack, rewrites
+// them); portable with memcpy.
+#ifdef CONVARITH_X86
+__attribute__((target("avx512f")))
+static void gather_runs_avx512(const float *source, const int64_t *runs, int64_t run_count, float *target) {
+    for (int64_t r = 0; r < run_count; r++) {
+        const float *from = source + runs[2 * r];
+        const int64_t n = runs[2 * r + 1];
+        for (int64_t j = 0; j < n; j += 16) {
+            const __mmask16 mask = n - j >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (n - j)) - 1);
+            _mm512_mask_storeu_ps(target + j, mask, _mm512_maskz_loadu_ps(mask, from + j));
+        }
+        target += n;
+    }
+}
+
+__attribute__((target("avx2")))
+static void gather_runs_avx2(const float *source, const int64_t *runs, int64_t run_count, float *target) {
+    static const int32_t lanes[16] = {-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0};
+    for (int64_t r = 0; r < run_count; r++) {
+        const float *from = source + runs[2 * r];
+        const int64_t n = runs[2 * r + 1];
+        int64_t j = 0;
+        for (; j + 8 <= n; j += 8) _mm256_storeu_ps(target + j, _mm256_loadu_ps(from + j));
+        if (j < n) {
+            const __m256i mask = _mm256_loadu_si256((const __m256i *)(lanes + 8 - (n - j)));
+            _mm256_storeu_ps(target + j, _mm256_maskload_ps(from + j, mask));
+        }
+        target += n;
+    }
+}
+#endif
+
 void convarith_gather_runs(const float *b, const int64_t *offsets, int64_t k, const int64_t *runs, int64_t run_count,
-                           float *out, int64_t ldo) {
+                           float *out, int64_t ldo, int isa) {
     CONVARITH_ASSERT(k >= 0 && run_count >= 0);
     for (int64_t p = 0; p < k; p++) {
         const float *source = b + offsets[p];
         float *target = out + p * ldo;
+#ifdef CONVARITH_X86
+        if (isa == 2) { gather_runs_avx512(source, runs, run_count, target); continue; }
+        if (isa == 1) { gather_runs_avx2(source, runs, run_count, target); continue; }
+#else
+        (void)isa;
+#endif
         for (int64_t r = 0; r < run_count; r++) {
             memcpy(target, source + runs[2 * r], (size_t)runs[2 * r + 1] * sizeof(float));
             target += runs[2 * r + 1];

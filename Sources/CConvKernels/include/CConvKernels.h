@@ -198,9 +198,10 @@ void convarith_gather_rows(const float *b, const int64_t *offsets, int64_t k, in
 
 /// Gathers rows `b + offsets[p]`, p < k, each the runs `runs[2r]` (start, from the row) of `runs[2r + 1]` floats,
 /// r < run_count, one after the other, into `out + p · ldo`: one tile of a convolution's B over exactly its
-/// outputs, without the virtual columns between output rows.
+/// outputs, without the virtual columns between output rows. `isa` 2 copies with AVX-512 masks; 1 with AVX2,
+/// writing up to 7 floats past each run (`out` needs 8 floats of slack past row k − 1's runs); 0 with memcpy.
 void convarith_gather_runs(const float *b, const int64_t *offsets, int64_t k, const int64_t *runs, int64_t run_count,
-                           float *out, int64_t ldo);
+                           float *out, int64_t ldo, int isa);
 
 /// Gathers rows `b + offsets[p]`, p < k, of a grid of `rows0 × rows1` runs of `n` floats (run `(r0, r1)` at
 /// `r0 · pitch0 + r1 · pitch1`) into dense rows `out + p · ldo`, the runs one after the other: a transposed

@@ -103,7 +103,8 @@ extension FastKernels {
         // Per part: its chunk of C (unless C is written in place), then its gathered tile of B when the tiles'
         // rows are gathered — with the weights packed in panels, as the gathered tile's reads want them.
         let chunkFloats = plan.isCompact || compacts ? 0 : outGroup * split.chunk
-        let gatherFloats = gathers || compacts ? indirectDepthBlock * kernel.columns : 0
+        // (8 floats of slack: the AVX2 gather of runs stores whole vectors.)
+        let gatherFloats = gathers || compacts ? indirectDepthBlock * kernel.columns + 8 : 0
         let panelFloats = (outGroup + kernel.rows - 1) / kernel.rows * kernel.rows * depth
         let packedFloats = gathers ? groups * panelFloats : 0
         var scratch = uninitialized(max(1, split.parts * (chunkFloats + gatherFloats) + packedFloats))
@@ -282,7 +283,8 @@ extension FastKernels {
                         count += 1
                         j += run
                     }
-                    convarith_gather_runs(b, offsets + k0, Int64(length), runBase, Int64(count), gather.rows, Int64(nr))
+                    convarith_gather_runs(b, offsets + k0, Int64(length), runBase, Int64(count), gather.rows, Int64(nr),
+                                          kernel.isa)
                     let column = first - outputs.lowerBound
                     for panel in 0..<panels {
                         let target = c + panel * mr * ldc + column, height = Int64(min(mr, rows - panel * mr))

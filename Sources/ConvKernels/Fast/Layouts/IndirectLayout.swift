@@ -29,7 +29,7 @@ struct IndirectLayout {
     let isCompact: Bool
     /// Whether the GEMM's tiles read B gathered over exactly the outputs (each tile's rows copied from the runs of
     /// its output rows) instead of over the virtual columns, and write the output directly: set by the planner
-    /// (``FastKernels/compactsIndirectColumns(_:outGroup:kernel:)``) where the gaps would waste many lanes.
+    /// (``FastKernels/compactsIndirectColumns(_:outGroup:inGroup:kernel:)``) where that is estimated faster.
     var compactsColumns = false
 
     /// The layout for `geometry`, or `nil` when it would compute or copy more than a quarter again as much

@@ -176,7 +176,7 @@ extension FastKernels {
             return .positions(PositionsPlan(plan, inGroup: inGroup, kernel: kernel.positions))
         }
         if var plan = IndirectLayout(geometry) {
-            plan.compactsColumns = compactsIndirectColumns(plan, outGroup: outGroup, kernel: kernel.indirect)
+            plan.compactsColumns = compactsIndirectColumns(plan, outGroup: outGroup, inGroup: inGroup, kernel: kernel.indirect)
             // Each part's rows decide: parts that split the rows may have too few panels to gather.
             let split = TileSplit(columns: plan.compactsColumns ? columns : plan.virtualCount, rows: outGroup,
                                   threads: threads, kernel: kernel.indirect)

@@ -40,19 +40,31 @@ extension FastKernels {
         return estimate < 0.92
     }
 
-    /// Whether an indirect GEMM's tiles gather B over exactly the layer's outputs (``IndirectLayout/compactsColumns``):
-    /// when the lanes computed — whole vectors (of 16, of 8 on the 16-column AVX2 tile, of 4 on the portable one)
-    /// over each run of virtual columns — drop by a tenth or more, the gather's copy (a `1 / C_out` share of the
-    /// GEMM's products, counted four times over) included, as for a transposed layer's phases. DeepLab's ASPP
-    /// 3 × 3 at dilation 6 on 33 × 33: rows 45 apart, 1,473 virtual columns for 1,089 outputs.
-    static func compactsIndirectColumns(_ plan: IndirectLayout, outGroup: Int, kernel: IndirectKernel) -> Bool {
+    /// Whether an indirect GEMM's tiles gather B over exactly the layer's outputs (``IndirectLayout/compactsColumns``)
+    /// and write y directly, by an estimate of both ways in multiply-add lanes: the lanes computed — whole vectors
+    /// (of 16, of 8 on the 16-column AVX2 tile, of 4 on the portable one) over each run of virtual columns, or
+    /// over the outputs — times the rows and the depth; in place, the scatter of C into y (5 lanes a float);
+    /// compacted, the gather of every tile's rows (4 lanes a float while a tile of a depth block fits half of L1,
+    /// 8.5 beyond: its rows then leave L1, where a 3 × 3 layer's overlapping rows read in place stay). Compacted
+    /// when it saves a twentieth. Fitted on Zen 4 (AVX-512, one thread, always compacted against never): DeepLab's
+    /// ASPP 3 × 3 at dilation 6 on 256 × 33 × 33 (1,473 virtual columns for 1,089 outputs) 1.31 times faster,
+    /// SRCNN's 9 × 9 1 → 64 on 64 × 64 1.10 and VGG's 3 → 64 on 224 × 224 1.11 (depth 81 and 27: the scatter is
+    /// a large share), ResNet's 3 × 3 on 64 × 56 × 56 and a 3-D 3³ on 32 × 32³ 1.08 and 1.18 times slower.
+    static func compactsIndirectColumns(_ plan: IndirectLayout, outGroup: Int, inGroup: Int, kernel: IndirectKernel) -> Bool {
         guard !plan.isCompact else { return false }
         let nr = kernel.columns, vector = nr >= 48 ? 16 : nr / 2
         func lanes(_ run: Int) -> Int { run / nr * nr + (run % nr + vector - 1) / vector * vector }
         var inPlace = 0
         plan.grid.forEachRun(in: 0..<plan.virtualCount) { inPlace += lanes($0.count) }
         let compact = lanes(plan.geometry.outputCount)
-        return Double(compact) * (1 + 4 / Double(outGroup)) <= 0.9 * Double(inPlace)
+        // As doubles: a layer's products need not fit an Int.
+        let depth = Double(inGroup) * Double(plan.geometry.taps), outputs = Double(plan.geometry.outputCount)
+        let rows = Double((outGroup + kernel.rows - 1) / kernel.rows * kernel.rows)
+        let tileBytes = min(depth, Double(indirectDepthBlock)) * Double(nr) * 4
+        let gatherLanes = tileBytes <= 16 * 1024 ? 4.0 : 8.5, scatterLanes = 5.0
+        let inPlaceCost = Double(inPlace) * rows * depth + scatterLanes * Double(outGroup) * outputs
+        let compactCost = Double(compact) * rows * depth + gatherLanes * depth * Double(compact)
+        return compactCost <= 0.95 * inPlaceCost
     }
 
     /// The output phases of a transposed convolution (`geometry`: its associated convolution's) when they are
