@@ -489,6 +489,32 @@ struct FastKernelTests {
         }
     }
 
+    @Test("layers whose windows read the padding for whole bands of outputs multiply each band over its taps inside the input (depth tap-major), on every kernel, and agree: ASPP-like dilations past the input, a band of no taps, 1-D and 3-D layouts without gaps, a batch, 1 or 2 threads",
+          arguments: [
+            // (input, kernel, dilation, padding, input channels)
+            ([33, 33], [3, 3], [18, 18], [18, 18], 5),
+            ([40, 40], [3, 3], [12, 12], [12, 12], 3),
+            // Rows 0–1 and 18–19 read only the padding (their outputs the bias alone).
+            ([14, 20], [3, 3], [1, 1], [4, 4], 9),
+            ([150], [3], [40], [40], 4),
+            ([20, 12, 12], [3, 1, 1], [6, 1, 1], [6, 0, 0], 12),
+          ] as [([Int], [Int], [Int], [Int], Int)])
+    func tapBandsAgree(input: [Int], kernel: [Int], dilation: [Int], padding: [Int], inputChannels: Int) throws {
+        var rng = SeededGenerator(state: UInt64(input.reduce(37, *)))
+        let shape = try ConvolutionSpec(kernel: kernel, padding: .symmetric(padding), dilation: dilation).shape(input: input)
+        let x = try Tensor.random(shape: [2, inputChannels] + input, using: &rng)
+        let w = try Tensor.random(shape: [64, inputChannels] + kernel, using: &rng)
+        let b = try Tensor.random(shape: [64], using: &rng)
+        let reference = try ReferenceKernels.convolution(x, weight: w, bias: b, shape: shape)
+        try expectEveryKernelAgrees(with: reference, "\(input) d \(dilation) p \(padding)") { microKernel, threads in
+            try FastKernels.convolution(x, weight: w, bias: b, shape: shape, threads: threads, microKernel: microKernel)
+        }
+        for microKernel in kernels {
+            let plan = try FastKernels.plan(shape: shape, input: x.shape, weight: w.shape, threads: 2, microKernel: microKernel)
+            #expect(plan.path == .indirectGEMM && plan.skipsPaddedTaps, "\(microKernel.name): \(plan)")
+        }
+    }
+
     @Test("output widths 1…97 (every tile width of every kernel, chunk edges) with a depth past one block agree")
     func everyTileWidthAgrees() throws {
         var rng = SeededGenerator(state: 5)

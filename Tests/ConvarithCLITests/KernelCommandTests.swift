@@ -59,6 +59,7 @@ struct KernelCommandTests {
         // Whether the indirect GEMM gathers its tiles: not for a 3 × 3 layer of 32 output channels (rows spread
         // over the cache sets, and too few panels on any kernel); never for pooling.
         #expect(lines.map { $0["tiles_gathered"] as? Bool } == [false, false, false])
+        #expect(lines.map { $0["padded_taps_skipped"] as? Bool } == [false, false, false])
         // 2 × multiply-adds, C_out·C_in·k²·positions = 32·16·9·1024, for the convolution (the median and
         // GFLOP/s are printed to three decimals).
         for line in lines {

@@ -83,15 +83,16 @@ extension FastKernels {
         let geometry = plan.geometry
         let inGroup = layout.inputChannels / groups, outGroup = layout.outputChannels / groups
         let depth = inGroup * geometry.taps, plane = geometry.outputCount, columns = plan.virtualCount
-        let offsets = plan.offsets(channels: inGroup)
+        // Banded taps read the depth tap-major (their taps one range of it), the weights reordered to match.
+        let bands = plan.tapBands
+        let offsets = bands == nil ? plan.offsets(channels: inGroup) : plan.tapMajorOffsets(channels: inGroup)
+        // Gathered tiles read the weights packed in panels (from the tap-major order when banded).
+        let panels = gathers
         var y = uninitialized(layout.outputShape.reduce(1, *))
         // Compacted, the columns are the outputs themselves: one run, written straight to y.
         let compacts = plan.compactsColumns
         let split = TileSplit(columns: compacts ? plane : columns, rows: outGroup, threads: threads, kernel: kernel)
-        let (o0, o1, o2) = geometry.output
-        let grid = compacts ? VirtualGrid(extents: (o1, o2), counts: (o1, o2), output: (o1, o2), origin: (0, 0, 0),
-                                          step: (1, 1, 1))
-            : plan.grid
+        let grid = compacts ? plan.outputGrid : plan.grid
         // A tile's first panel waits on each of its rows of B from L3 when the input is larger than an L2 (the
         // rows are far apart: too many streams for the hardware prefetcher), so the next tile's rows are
         // prefetched — where there are panels enough to pay for the prefetches (conv1d 256 × 16000: 2.5–5 %
@@ -106,7 +107,8 @@ extension FastKernels {
         // (8 floats of slack: the AVX2 gather of runs stores whole vectors.)
         let gatherFloats = gathers || compacts ? indirectDepthBlock * kernel.columns + 8 : 0
         let panelFloats = (outGroup + kernel.rows - 1) / kernel.rows * kernel.rows * depth
-        let packedFloats = gathers ? groups * panelFloats : 0
+        let orderedFloats = bands != nil ? groups * outGroup * depth : 0
+        let packedFloats = orderedFloats + (panels ? groups * panelFloats : 0)
         var scratch = uninitialized(max(1, split.parts * (chunkFloats + gatherFloats) + packedFloats))
         let gatherOffsets = (0..<(gathers || compacts ? indirectDepthBlock : 0)).map { Int64($0 * kernel.columns) }
         withScratch(floats: preparedCount) { prepared in
@@ -114,18 +116,30 @@ extension FastKernels {
                 offsets.withUnsafeBufferPointer { offsetBuffer in
                     withPointers(x, weight, &y, &scratch) { xBase, wBase, yBase, partScratch in
                         guard let offsetBase = offsetBuffer.baseAddress else { return }
-                        let packedBase = partScratch + split.parts * (chunkFloats + gatherFloats)
-                        if gathers {
+                        // The weights in tap-major order (banded), split over the threads, then packed in panels.
+                        let orderedBase = partScratch + split.parts * (chunkFloats + gatherFloats)
+                        let packedBase = orderedBase + orderedFloats
+                        let source = bands != nil ? UnsafePointer(orderedBase) : wBase
+                        if bands != nil {
+                            forEachShare(of: groups * outGroup, threads: threads) { rows in
+                                for row in rows {
+                                    convarith_transpose(wBase + row * depth, Int64(inGroup), Int64(geometry.taps),
+                                                        Int64(geometry.taps), orderedBase + row * depth, Int64(inGroup),
+                                                        kernel.isa)
+                                }
+                            }
+                        }
+                        if panels {
                             for group in 0..<groups {
                                 let panels = packedBase + group * panelFloats
-                                convarith_pack_row_panels(wBase + group * outGroup * depth, Int64(outGroup),
+                                convarith_pack_row_panels(source + group * outGroup * depth, Int64(outGroup),
                                                           Int64(depth), Int64(depth), Int64(kernel.rows), panels)
                             }
                         }
                         for group in 0..<groups {
                             // A: the group's weights [C_out/g × (c, tap)], rows read in place (or packed in panels).
-                            let weights = gathers ? IndirectA.packed(packedBase + group * panelFloats)
-                                : IndirectA.rows(wBase + group * outGroup * depth, lda: depth)
+                            let weights = panels ? IndirectA.packed(packedBase + group * panelFloats)
+                                : IndirectA.rows(source + group * outGroup * depth, lda: depth)
                             for n in 0..<layout.batch {
                                 let xGroup = xBase + (n * layout.inputChannels + group * inGroup) * geometry.inputCount
                                 let yGroup = yBase + (n * layout.outputChannels + group * outGroup) * plane
@@ -143,13 +157,40 @@ extension FastKernels {
                                     let yRows = yGroup + rows.lowerBound * plane
                                     if compacts, let gather {
                                         split.forEachChunk(of: plane, part: part, grid: grid) { start, width in
-                                            multiplyCompact(kernel, a: a, rows: rows.count, depth: depth, b: b,
-                                                            offsets: offsetBase, outputs: start..<(start + width),
-                                                            layout: plan, c: yRows + start, ldc: plane, gather: gather)
+                                            guard let bands else {
+                                                multiplyCompact(kernel, a: a, rows: rows.count, depth: depth, b: b,
+                                                                offsets: offsetBase, outputs: start..<(start + width),
+                                                                layout: plan, c: yRows + start, ldc: plane, gather: gather)
+                                                return
+                                            }
+                                            // Each band's part of the chunk over the band's taps alone.
+                                            for band in bands.bands {
+                                                let first = max(start, band.outputs.lowerBound)
+                                                let end = min(start + width, band.outputs.upperBound)
+                                                guard first < end else { continue }
+                                                multiplyCompact(kernel, a: a, rows: rows.count, depth: depth, b: b,
+                                                                offsets: offsetBase, outputs: first..<end, layout: plan,
+                                                                c: yRows + first, ldc: plane, gather: gather,
+                                                                depths: (band.taps.lowerBound * inGroup)..<(band.taps.upperBound * inGroup))
+                                            }
                                         }
                                         return
                                     }
                                     split.forEachChunk(of: columns, part: part, grid: grid) { start, width in
+                                        // Banded in place (a layout without gaps, y written directly): each band's
+                                        // part of the chunk over the band's taps alone.
+                                        if let bands, plan.isCompact {
+                                            for band in bands.bands {
+                                                let first = max(start, band.outputs.lowerBound)
+                                                let end = min(start + width, band.outputs.upperBound)
+                                                guard first < end else { continue }
+                                                multiplyIndirect(kernel, a: a, rows: rows.count, depth: depth, b: b + first,
+                                                                 offsets: offsetBase, columns: end - first, c: yRows + first,
+                                                                 ldc: plane, prefetch: prefetch, gather: gather,
+                                                                 depths: (band.taps.lowerBound * inGroup)..<(band.taps.upperBound * inGroup))
+                                            }
+                                            return
+                                        }
                                         let (target, ldc) = plan.isCompact ? (yRows + start, plane) : (mine, width)
                                         multiplyIndirect(kernel, a: a, rows: rows.count, depth: depth, b: b + start,
                                                          offsets: offsetBase, columns: width, c: target, ldc: ldc,
@@ -209,10 +250,16 @@ extension FastKernels {
     /// `C[rows × columns] = A · B` (row `k` of B at `b + offsets[k]`) for one chunk of columns: depth
     /// blocks outermost (a tile's input lines stay in L1 across the row panels), then tiles, then row panels.
     /// With `prefetch`, the next tile's rows of B are asked into L2 while a tile is computed.
+    /// `depths`: the rows of B (and A's columns) multiplied — a band's taps (``TapBands``); none writes zeros.
     static func multiplyIndirect(_ kernel: IndirectKernel, a: IndirectA, rows: Int, depth: Int,
                                  b: UnsafePointer<Float>, offsets: UnsafePointer<Int64>, columns: Int,
                                  c: UnsafeMutablePointer<Float>, ldc: Int, prefetch: Bool = false,
-                                 gather: TileGather? = nil) {
+                                 gather: TileGather? = nil, depths: Range<Int>? = nil) {
+        let depths = depths ?? 0..<depth
+        guard !depths.isEmpty else {
+            for row in 0..<rows { (c + row * ldc).update(repeating: 0, count: columns) }
+            return
+        }
         let (mr, nr) = (kernel.rows, kernel.columns)
         let panels = (rows + mr - 1) / mr
         // Element (i, k) of panel p's A at base + p·panelStride + i·rowStride + k·stepStride.
@@ -221,9 +268,9 @@ extension FastKernels {
         case .rows(let base, let lda): (base, mr * lda, lda, 1)
         case .columns(let base, let ld): (base, mr, 1, ld)
         }
-        var k0 = 0
-        while k0 < depth {
-            let length = min(indirectDepthBlock, depth - k0)
+        var k0 = depths.lowerBound
+        while k0 < depths.upperBound {
+            let length = min(indirectDepthBlock, depths.upperBound - k0)
             var column = 0
             while column < columns {
                 let width = min(nr, columns - column)
@@ -238,7 +285,8 @@ extension FastKernels {
                 for panel in 0..<panels {
                     let target = c + panel * mr * ldc + column, height = Int64(min(mr, rows - panel * mr))
                     kernel.function(Int64(length), aBase + panel * panelStride + k0 * stepStride, Int64(rowStride), Int64(stepStride),
-                                    tileB, tileOffsets, target, Int64(ldc), height, Int64(width), k0 > 0 ? 1 : 0)
+                                    tileB, tileOffsets, target, Int64(ldc), height, Int64(width),
+                                    k0 > depths.lowerBound ? 1 : 0)
                 }
                 column += nr
             }
@@ -253,9 +301,16 @@ extension FastKernels {
     /// `b + offsets[k]`) into consecutive rows of exactly its outputs, then multiplied by every row panel; `c`
     /// is output `outputs.lowerBound`'s place (row stride `ldc`). Depth blocks outermost, as
     /// ``multiplyIndirect(_:a:rows:depth:b:offsets:columns:c:ldc:prefetch:gather:)``.
+    ///
+    /// `depths`: the rows of B (and A's columns) multiplied — a band's taps (``TapBands``); none writes zeros.
     static func multiplyCompact(_ kernel: IndirectKernel, a: IndirectA, rows: Int, depth: Int, b: UnsafePointer<Float>,
                                 offsets: UnsafePointer<Int64>, outputs: Range<Int>, layout: IndirectLayout,
-                                c: UnsafeMutablePointer<Float>, ldc: Int, gather: TileGather) {
+                                c: UnsafeMutablePointer<Float>, ldc: Int, gather: TileGather, depths: Range<Int>? = nil) {
+        let depths = depths ?? 0..<depth
+        guard !depths.isEmpty else {
+            for row in 0..<rows { (c + row * ldc).update(repeating: 0, count: outputs.count) }
+            return
+        }
         let (mr, nr) = (kernel.rows, kernel.columns)
         let panels = (rows + mr - 1) / mr
         let (aBase, panelStride, rowStride, stepStride) = switch a {
@@ -268,9 +323,9 @@ extension FastKernels {
         // A tile's runs: (start on the virtual grid, count) for each output row it meets — at most one per column.
         withUnsafeTemporaryAllocation(of: Int64.self, capacity: 2 * nr) { runs in
             guard let runBase = runs.baseAddress else { return }
-            var k0 = 0
-            while k0 < depth {
-                let length = min(indirectDepthBlock, depth - k0)
+            var k0 = depths.lowerBound
+            while k0 < depths.upperBound {
+                let length = min(indirectDepthBlock, depths.upperBound - k0)
                 var first = outputs.lowerBound
                 while first < outputs.upperBound {
                     let width = min(nr, outputs.upperBound - first)
@@ -290,7 +345,7 @@ extension FastKernels {
                         let target = c + panel * mr * ldc + column, height = Int64(min(mr, rows - panel * mr))
                         kernel.function(Int64(length), aBase + panel * panelStride + k0 * stepStride, Int64(rowStride),
                                         Int64(stepStride), UnsafePointer(gather.rows), gather.offsets, target, Int64(ldc),
-                                        height, Int64(width), k0 > 0 ? 1 : 0)
+                                        height, Int64(width), k0 > depths.lowerBound ? 1 : 0)
                     }
                     first += width
                 }

@@ -29,12 +29,17 @@ struct IndirectLayout {
     let isCompact: Bool
     /// Whether the GEMM's tiles read B gathered over exactly the outputs (each tile's rows copied from the runs of
     /// its output rows) instead of over the virtual columns, and write the output directly: set by the planner
-    /// (``FastKernels/compactsIndirectColumns(_:outGroup:inGroup:kernel:)``) where that is estimated faster.
+    /// (``FastKernels/indirectColumns(_:outGroup:inGroup:kernel:bands:threads:inPlace:)``) where that is estimated faster.
     var compactsColumns = false
+    /// The bands of outputs whose windows read fewer taps inside the input (the rest read the padding), each
+    /// multiplied over its taps alone with the depth ordered tap-major: set by the planner on compacted layouts
+    /// where that skips products enough (``FastKernels/indirectLayout(_:inGroup:outGroup:kernel:threads:)``).
+    var tapBands: TapBands?
 
     /// The layout for `geometry`, or `nil` when it would compute or copy more than a quarter again as much
-    /// as the layer needs (plus a small constant, so small layers qualify).
-    init?(_ geometry: Geometry3) {
+    /// as the layer needs (plus a small constant, so small layers qualify) — or, `allowingGaps`, copy that much
+    /// (the virtual columns then left to a GEMM over exactly the outputs, ``compactsColumns``).
+    init?(_ geometry: Geometry3, allowingGaps: Bool = false) {
         let g = geometry
         // Strides past 4,096 would split the input into more phases than it has floats (and their products
         // overflow): the other paths serve such layers.
@@ -60,7 +65,7 @@ struct IndirectLayout {
         virtualCount = (o0 - 1) * e1 * e2 + (o1 - 1) * e2 + o2
         isCompact = (o0 == 1 || e1 * e2 == o1 * o2) && (o1 == 1 || e2 == o2)
         let outputs = g.outputCount
-        guard outputs > 0, virtualCount <= outputs + outputs / 4 + 256,
+        guard outputs > 0, allowingGaps || virtualCount <= outputs + outputs / 4 + 256,
               channelVolume <= g.inputCount + g.inputCount / 4 + 4096 else { return nil }
     }
 
@@ -86,6 +91,16 @@ struct IndirectLayout {
             }
         }
         return offsets
+    }
+
+    /// ``offsets(channels:)`` in tap-major order: row `k = tap · channels + channel` of B (``tapBands``).
+    func tapMajorOffsets(channels: Int) -> [Int64] {
+        let taps = geometry.taps, offsets = offsets(channels: channels)
+        var reordered = [Int64](repeating: 0, count: offsets.count)
+        for channel in 0..<channels {
+            for tap in 0..<taps { reordered[tap * channels + channel] = offsets[channel * taps + tap] }
+        }
+        return reordered
     }
 
     /// Writes the padded, phase-split copy of input channels `channels` (`x`: the group's first channel)
@@ -127,6 +142,12 @@ struct IndirectLayout {
         guard copies else { return x }
         FastKernels.forEachShare(of: channels, threads: threads) { prepare(x, channels: $0, into: buffer, isa: isa) }
         return UnsafePointer(buffer)
+    }
+
+    /// A grid of exactly the outputs (one run of columns): the columns of compacted tiles.
+    var outputGrid: VirtualGrid {
+        let (_, o1, o2) = geometry.output
+        return VirtualGrid(extents: (o1, o2), counts: (o1, o2), output: (o1, o2), origin: (0, 0, 0), step: (1, 1, 1))
     }
 
     /// The outputs of the virtual columns.

@@ -118,6 +118,13 @@ public struct ConvolutionPlan: Sendable, CustomStringConvertible {
         }
     }
 
+    /// Whether the indirect GEMM multiplies bands of outputs over only the taps their windows read inside the input
+    /// (``TapBands``: the rest read the zero padding), the weights ordered tap-major per call: a dilated layer
+    /// whose padding holds a twentieth of its products or more (DeepLab's ASPP).
+    public var skipsPaddedTaps: Bool {
+        if case .indirect(let layout, _) = route { layout.tapBands != nil } else { false }
+    }
+
     /// Whether the indirect GEMM reads B gathered into consecutive rows rather than in place: each tile's rows
     /// of the input (the weights then packed in panels) on the 16- and 8-column kernels, for inputs whose rows
     /// would share a few cache sets and evict each other (rows a plane apart, as a 1 × 1 layer's are), with
@@ -132,10 +139,12 @@ public struct ConvolutionPlan: Sendable, CustomStringConvertible {
         }
     }
 
+    /// The plan as `bench` and `run --verbose` print it:
     /// `indirect-gemm (f32-indirect-gemm-8x48-avx512), 2 threads`; `…, tiles gathered, …` when it
-    /// ``gathersTiles``.
+    /// ``gathersTiles``, `…, padded taps skipped, …` when it ``skipsPaddedTaps``.
     public var description: String {
-        "\(path) (\(kernel)\(gathersTiles ? ", tiles gathered" : "")), \(threads) thread\(threads == 1 ? "" : "s")"
+        "\(path) (\(kernel)\(gathersTiles ? ", tiles gathered" : "")\(skipsPaddedTaps ? ", padded taps skipped" : "")), "
+            + "\(threads) thread\(threads == 1 ? "" : "s")"
     }
 }
 
@@ -175,8 +184,7 @@ extension FastKernels {
         if let plan = positionsLayout(geometry, outGroup: outGroup, kernel: kernel) {
             return .positions(PositionsPlan(plan, inGroup: inGroup, kernel: kernel.positions))
         }
-        if var plan = IndirectLayout(geometry) {
-            plan.compactsColumns = compactsIndirectColumns(plan, outGroup: outGroup, inGroup: inGroup, kernel: kernel.indirect)
+        if let plan = indirectLayout(geometry, inGroup: inGroup, outGroup: outGroup, kernel: kernel.indirect, threads: threads) {
             // Each part's rows decide: parts that split the rows may have too few panels to gather.
             let split = TileSplit(columns: plan.compactsColumns ? columns : plan.virtualCount, rows: outGroup,
                                   threads: threads, kernel: kernel.indirect)

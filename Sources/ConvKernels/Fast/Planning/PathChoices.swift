@@ -40,31 +40,91 @@ extension FastKernels {
         return estimate < 0.92
     }
 
-    /// Whether an indirect GEMM's tiles gather B over exactly the layer's outputs (``IndirectLayout/compactsColumns``)
-    /// and write y directly, by an estimate of both ways in multiply-add lanes: the lanes computed — whole vectors
-    /// (of 16, of 8 on the 16-column AVX2 tile, of 4 on the portable one) over each run of virtual columns, or
-    /// over the outputs — times the rows and the depth; in place, the scatter of C into y (5 lanes a float);
-    /// compacted, the gather of every tile's rows (4 lanes a float while a tile of a depth block fits half of L1,
-    /// 8.5 beyond: its rows then leave L1, where a 3 × 3 layer's overlapping rows read in place stay). Compacted
-    /// when it saves a twentieth. Fitted on Zen 4 (AVX-512, one thread, always compacted against never): DeepLab's
-    /// ASPP 3 × 3 at dilation 6 on 256 × 33 × 33 (1,473 virtual columns for 1,089 outputs) 1.31 times faster,
-    /// SRCNN's 9 × 9 1 → 64 on 64 × 64 1.10 and VGG's 3 → 64 on 224 × 224 1.11 (depth 81 and 27: the scatter is
-    /// a large share), ResNet's 3 × 3 on 64 × 56 × 56 and a 3-D 3³ on 32 × 32³ 1.08 and 1.18 times slower.
-    static func compactsIndirectColumns(_ plan: IndirectLayout, outGroup: Int, inGroup: Int, kernel: IndirectKernel) -> Bool {
-        guard !plan.isCompact else { return false }
+    /// How an indirect GEMM reads and multiplies a layer's columns: in place over the virtual columns or
+    /// compacted over exactly the outputs (``IndirectLayout/compactsColumns``), each with or without bands of
+    /// outputs multiplied over their taps inside the input (``TapBands``).
+    struct ColumnChoice: Equatable {
+        let compacts: Bool
+        let bands: Bool
+    }
+
+    /// The cheapest way to read a layer's columns (``ColumnChoice``) by an estimate in multiply-add lanes: the
+    /// lanes computed — whole vectors (of 16, of 8 on the 16-column AVX2 tile, of 4 on the portable one) over
+    /// each run of virtual columns, over the outputs, or over each band's outputs (a band's last tile partly
+    /// empty) — times the rows and the depth multiplied (a band's taps alone); in place, the scatter of C into y
+    /// (5 lanes a float) unless the layout has no gaps; compacted, the gather of every tile's rows (4 lanes a
+    /// float), and a GEMM 1.2 times slower where a depth block's gathered tile leaves half of L1 and the rows read
+    /// in place would have stayed (a 3 × 3 layer's taps overlap along the rows), 1.03 where they would not
+    /// (dilated); banded, the weights ordered tap-major first (4 lanes a float). Bands in place only where the layout has no gaps (y is then written in place). Another way than
+    /// in place, unbanded, only where it saves a twentieth; `nil` when the layout's gaps leave no way
+    /// (`inPlace: false`) or none is estimated. Fitted on Zen 4 (AVX-512, one thread, always compacted against
+    /// never): DeepLab's ASPP 3 × 3 at dilation 6 on 256 × 33 × 33 (1,473 virtual columns for 1,089 outputs)
+    /// 1.31 times faster, SRCNN's 9 × 9 1 → 64 on 64 × 64 1.10 and VGG's 3 → 64 on 224 × 224 1.11 (depth 81 and
+    /// 27: the scatter is a large share), ResNet's 3 × 3 on 64 × 56 × 56 and a 3-D 3³ on 32 × 32³ 1.08 and 1.18
+    /// times slower; bands: Inception's 7 × 1 on 17 × 17 (seven bands, four of one short row) 0.94 → 1.10 ms
+    /// before their partial tiles were counted, and a CRNN 3 × 3 on 256 × 8 × 32 compacted and banded 3.10 →
+    /// 3.17 (two threads 1.63 → 1.83) before the gathered tile's slower GEMM was.
+    static func indirectColumns(_ plan: IndirectLayout, outGroup: Int, inGroup: Int, kernel: IndirectKernel,
+                                bands: TapBands?, threads: Int, inPlace allowed: Bool = true) -> ColumnChoice {
         let nr = kernel.columns, vector = nr >= 48 ? 16 : nr / 2
-        func lanes(_ run: Int) -> Int { run / nr * nr + (run % nr + vector - 1) / vector * vector }
-        var inPlace = 0
+        func lanes(_ run: Int) -> Double { Double(run / nr * nr + (run % nr + vector - 1) / vector * vector) }
+        var inPlace = 0.0
         plan.grid.forEachRun(in: 0..<plan.virtualCount) { inPlace += lanes($0.count) }
         let compact = lanes(plan.geometry.outputCount)
         // As doubles: a layer's products need not fit an Int.
         let depth = Double(inGroup) * Double(plan.geometry.taps), outputs = Double(plan.geometry.outputCount)
         let rows = Double((outGroup + kernel.rows - 1) / kernel.rows * kernel.rows)
+        // A gathered tile past half of L1 slows the GEMM that reads it where the rows read in place would have
+        // stayed in L1 — a 3 × 3 layer's taps overlap along the rows — and barely where they would not (dilated).
         let tileBytes = min(depth, Double(indirectDepthBlock)) * Double(nr) * 4
-        let gatherLanes = tileBytes <= 16 * 1024 ? 4.0 : 8.5, scatterLanes = 5.0
-        let inPlaceCost = Double(inPlace) * rows * depth + scatterLanes * Double(outGroup) * outputs
-        let compactCost = Double(compact) * rows * depth + gatherLanes * depth * Double(compact)
-        return compactCost <= 0.95 * inPlaceCost
+        let overlapping = plan.geometry.dilation.1 == 1 && plan.geometry.dilation.2 == 1
+        let slower = tileBytes <= 16 * 1024 ? 1.0 : overlapping ? 1.2 : 1.03
+        let gatherLanes = 4.0, scatterLanes = 5.0
+        // Lanes × depth over the bands, each band's taps alone, as the threads' parts and their chunks cut them.
+        let split = TileSplit(columns: plan.geometry.outputCount, rows: outGroup, threads: threads, kernel: kernel)
+        let banded = bands.map { bands in
+            var total = 0.0
+            for part in 0..<split.columnParts {
+                split.forEachChunk(of: plan.geometry.outputCount, part: part, grid: plan.outputGrid) { start, width in
+                    for band in bands.bands {
+                        let first = max(start, band.outputs.lowerBound), end = min(start + width, band.outputs.upperBound)
+                        guard first < end else { continue }
+                        total += lanes(end - first) * Double(band.taps.count) * Double(inGroup)
+                    }
+                }
+            }
+            return total
+        }
+        let ordering = 4 * Double(outGroup) * depth
+        var choices: [(ColumnChoice, Double)] = [
+            (ColumnChoice(compacts: true, bands: false), compact * depth * (rows * slower + gatherLanes)),
+        ]
+        if let banded {
+            choices.append((ColumnChoice(compacts: true, bands: true), banded * (rows * slower + gatherLanes) + ordering))
+        }
+        let plain = inPlace * rows * depth + (plan.isCompact ? 0 : scatterLanes * Double(outGroup) * outputs)
+        if let banded, plan.isCompact { choices.append((ColumnChoice(compacts: false, bands: true), banded * rows + ordering)) }
+        let best = choices.min { $0.1 < $1.1 }!
+        guard allowed else { return best.0 }
+        return best.1 <= 0.95 * plain ? best.0 : ColumnChoice(compacts: false, bands: false)
+    }
+
+    /// The indirect GEMM's layout for a convolution (`nil`: the layout would copy, or compute in place, far more
+    /// than the layer needs), its columns read as ``indirectColumns(_:outGroup:inGroup:kernel:bands:threads:inPlace:)``
+    /// estimates cheapest — bands only where the padding holds a twentieth of the products or more. Gaps between
+    /// output rows too wide for the GEMM in place are taken compacted: DeepLab's ASPP at dilations 12 and 18 on
+    /// 33 × 33 (rows 57 and 69 apart), which the im2col GEMM served at 14.2 ms with all its products, against
+    /// OpenVINO's 7.1 and 5.2 ms.
+    static func indirectLayout(_ g: Geometry3, inGroup: Int, outGroup: Int, kernel: IndirectKernel,
+                               threads: Int) -> IndirectLayout? {
+        let dense = IndirectLayout(g)
+        guard var plan = dense ?? IndirectLayout(g, allowingGaps: true) else { return nil }
+        let bands = TapBands(g).flatMap { $0.share <= 0.95 ? $0 : nil }
+        let choice = indirectColumns(plan, outGroup: outGroup, inGroup: inGroup, kernel: kernel, bands: bands,
+                                     threads: threads, inPlace: dense != nil)
+        plan.compactsColumns = choice.compacts
+        plan.tapBands = choice.bands ? bands : nil
+        return plan
     }
 
     /// The output phases of a transposed convolution (`geometry`: its associated convolution's) when they are
