@@ -606,6 +606,21 @@ struct FastKernelTests {
         #expect(transposedPlan.map { $0.path != .outputPhases && $0.path != .positionPhases } ?? true)
     }
 
+    @Test("a transposed layer with more stride steps than outputs (4,096 on three axes over one input: 2³⁶ phases) is planned and run without walking its phases, depthwise or not")
+    func phasesFarBeyondTheOutputsAreNotWalked() throws {
+        let shape = try TransposedConvolutionSpec(kernel: [1, 1, 1], stride: [4096, 4096, 4096]).shape(input: [1, 1, 1])
+        let x = try Tensor(shape: [1, 2, 1, 1, 1], data: [3, 5])
+        let depthwise = try Tensor(shape: [2, 1, 1, 1, 1], data: [2, 7])
+        let dense = try Tensor(shape: [2, 16, 1, 1, 1], data: [Float](repeating: 1, count: 32))
+        for (w, groups) in [(depthwise, 2), (dense, 1)] {
+            let plan = try FastKernels.plan(shape: shape, input: x.shape, weight: w.shape, groups: groups)
+            #expect(![.depthwisePhases, .outputPhases, .positionPhases].contains(plan.path), "\(plan)")
+            let y = try FastKernels.transposedConvolution(x, weight: w, shape: shape, groups: groups)
+            let reference = try ReferenceKernels.transposedConvolution(x, weight: w, shape: shape, groups: groups)
+            #expect(y.shape == reference.shape && y.data == reference.data)
+        }
+    }
+
     @Test("a plan names its path and C kernel, runs only tensors of the shapes it was made for, and gives the per-call floats")
     func planRunsItsOwnShapes() throws {
         var rng = SeededGenerator(state: 3)

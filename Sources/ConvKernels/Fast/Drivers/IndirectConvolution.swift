@@ -74,7 +74,8 @@ extension FastKernels {
     /// A convolution as an indirect GEMM over its ``IndirectLayout``: per sample and group, the input is
     /// padded and phase-split once (or read as it is), the weights read in place, and
     /// `C[C_out/g × V] = W · B` computed tile by tile by the ``IndirectKernel``, B's rows read in place.
-    /// Threads split the virtual columns; each works through chunks of them, blocked over the depth. With
+    /// Threads split the virtual columns (the outputs, compacted; or the rows); each works through chunks of
+    /// them, blocked over the depth. With
     /// `gathers` (``ConvolutionPlan/gathersTiles``) the weights are packed in panels first, and each tile's rows
     /// of B are gathered into consecutive rows before its panels run.
     static func indirectConvolution(_ x: Tensor, weight: Tensor, bias: Tensor?, layout: LayerTensors, plan: IndirectLayout,

@@ -32,8 +32,9 @@ struct IndirectLayout {
     /// (``FastKernels/indirectColumns(_:outGroup:inGroup:kernel:bands:threads:inPlace:)``) where that is estimated faster.
     var compactsColumns = false
     /// The bands of outputs whose windows read fewer taps inside the input (the rest read the padding), each
-    /// multiplied over its taps alone with the depth ordered tap-major: set by the planner on compacted layouts
-    /// where that skips products enough (``FastKernels/indirectLayout(_:inGroup:outGroup:kernel:threads:)``).
+    /// multiplied over its taps alone with the depth ordered tap-major: set by the planner on compacted layouts,
+    /// or on layouts without gaps read in place, where that skips products enough
+    /// (``FastKernels/indirectLayout(_:inGroup:outGroup:kernel:threads:)``).
     var tapBands: TapBands?
 
     /// The layout for `geometry`, or `nil` when it would compute or copy more than a quarter again as much

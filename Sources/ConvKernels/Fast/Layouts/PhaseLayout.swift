@@ -44,10 +44,12 @@ struct PhaseLayout {
 
     /// The layout of a transposed layer whose associated convolution has geometry `g` (its input is the
     /// layer's output), or `nil` when the padded copy or the virtual columns would be much larger than the
-    /// input and output.
+    /// input and output, or the phases far more than the outputs.
     init?(associated g: Geometry3) {
-        // A phase per stride step: strides past 4,096 are left to the col2im paths.
-        guard [g.stride.0, g.stride.1, g.stride.2].allSatisfy({ $0 <= IndirectLayout.strideLimit }) else { return nil }
+        // A phase per stride step: strides past 4,096 are left to the col2im paths, and so are more steps than
+        // outputs (every phase is walked: strides of 4,096 on three axes over one input are 2³⁶ phases).
+        guard [g.stride.0, g.stride.1, g.stride.2].allSatisfy({ $0 <= IndirectLayout.strideLimit }),
+              g.stride.0 * g.stride.1 * g.stride.2 <= g.inputCount + 64 else { return nil }
         func axis(output: Int, input: Int, kernel: Int, stride: Int, dilation: Int, padding: Int) -> Axis {
             var taps: [[(tap: Int, shift: Int)]] = []
             var counts: [Int] = []

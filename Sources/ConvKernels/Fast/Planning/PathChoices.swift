@@ -55,9 +55,10 @@ extension FastKernels {
     /// (5 lanes a float) unless the layout has no gaps; compacted, the gather of every tile's rows (4 lanes a
     /// float), and a GEMM 1.2 times slower where a depth block's gathered tile leaves half of L1 and the rows read
     /// in place would have stayed (a 3 × 3 layer's taps overlap along the rows), 1.03 where they would not
-    /// (dilated); banded, the weights ordered tap-major first (4 lanes a float). Bands in place only where the layout has no gaps (y is then written in place). Another way than
-    /// in place, unbanded, only where it saves a twentieth; `nil` when the layout's gaps leave no way
-    /// (`inPlace: false`) or none is estimated. Fitted on Zen 4 (AVX-512, one thread, always compacted against
+    /// (dilated); banded, the weights ordered tap-major first (4 lanes a float). Bands in place only where the
+    /// layout has no gaps (y is then written in place). Another way than in place, unbanded, only where it saves
+    /// a twentieth; with `inPlace: false` (gaps too wide to read in place) the cheapest compacted way. Fitted on
+    /// Zen 4 (AVX-512, one thread, always compacted against
     /// never): DeepLab's ASPP 3 × 3 at dilation 6 on 256 × 33 × 33 (1,473 virtual columns for 1,089 outputs)
     /// 1.31 times faster, SRCNN's 9 × 9 1 → 64 on 64 × 64 1.10 and VGG's 3 → 64 on 224 × 224 1.11 (depth 81 and
     /// 27: the scatter is a large share), ResNet's 3 × 3 on 64 × 56 × 56 and a 3-D 3³ on 32 × 32³ 1.08 and 1.18
