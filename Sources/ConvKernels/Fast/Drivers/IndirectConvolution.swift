@@ -165,14 +165,11 @@ extension FastKernels {
                                                 return
                                             }
                                             // Each band's part of the chunk over the band's taps alone.
-                                            for band in bands.bands {
-                                                let first = max(start, band.outputs.lowerBound)
-                                                let end = min(start + width, band.outputs.upperBound)
-                                                guard first < end else { continue }
+                                            bands.forEachPiece(of: start..<(start + width), channels: inGroup) { piece, depths in
                                                 multiplyCompact(kernel, a: a, rows: rows.count, depth: depth, b: b,
-                                                                offsets: offsetBase, outputs: first..<end, layout: plan,
-                                                                c: yRows + first, ldc: plane, gather: gather,
-                                                                depths: (band.taps.lowerBound * inGroup)..<(band.taps.upperBound * inGroup))
+                                                                offsets: offsetBase, outputs: piece, layout: plan,
+                                                                c: yRows + piece.lowerBound, ldc: plane, gather: gather,
+                                                                depths: depths)
                                             }
                                         }
                                         return
@@ -181,14 +178,11 @@ extension FastKernels {
                                         // Banded in place (a layout without gaps, y written directly): each band's
                                         // part of the chunk over the band's taps alone.
                                         if let bands, plan.isCompact {
-                                            for band in bands.bands {
-                                                let first = max(start, band.outputs.lowerBound)
-                                                let end = min(start + width, band.outputs.upperBound)
-                                                guard first < end else { continue }
-                                                multiplyIndirect(kernel, a: a, rows: rows.count, depth: depth, b: b + first,
-                                                                 offsets: offsetBase, columns: end - first, c: yRows + first,
-                                                                 ldc: plane, prefetch: prefetch, gather: gather,
-                                                                 depths: (band.taps.lowerBound * inGroup)..<(band.taps.upperBound * inGroup))
+                                            bands.forEachPiece(of: start..<(start + width), channels: inGroup) { piece, depths in
+                                                multiplyIndirect(kernel, a: a, rows: rows.count, depth: depth,
+                                                                 b: b + piece.lowerBound, offsets: offsetBase,
+                                                                 columns: piece.count, c: yRows + piece.lowerBound, ldc: plane,
+                                                                 prefetch: prefetch, gather: gather, depths: depths)
                                             }
                                             return
                                         }

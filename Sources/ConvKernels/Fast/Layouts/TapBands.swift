@@ -46,4 +46,14 @@ struct TapBands {
         self.bands = bands
         share = products / (Double(g.outputCount) * Double(g.taps))
     }
+
+    /// `body(outputs, depths)` for each band's part of `outputs` (in order), with the band's rows of a tap-major
+    /// depth of `channels` channels a tap.
+    func forEachPiece(of outputs: Range<Int>, channels: Int, _ body: (Range<Int>, Range<Int>) -> Void) {
+        for band in bands {
+            let first = max(outputs.lowerBound, band.outputs.lowerBound), end = min(outputs.upperBound, band.outputs.upperBound)
+            guard first < end else { continue }
+            body(first..<end, (band.taps.lowerBound * channels)..<(band.taps.upperBound * channels))
+        }
+    }
 }

@@ -40,6 +40,13 @@ extension FastKernels {
         return estimate < 0.92
     }
 
+    /// The lanes the indirect kernel computes over a run of `run` columns: whole tiles, then whole vectors (of
+    /// 16 on the 48-column tile, of 8 on the 16-column AVX2 tile, of 4 on the portable one) of the rest.
+    static func lanesComputed(_ run: Int, kernel: IndirectKernel) -> Int {
+        let nr = kernel.columns, vector = nr >= 48 ? 16 : nr / 2
+        return run / nr * nr + (run % nr + vector - 1) / vector * vector
+    }
+
     /// How an indirect GEMM reads and multiplies a layer's columns: in place over the virtual columns or
     /// compacted over exactly the outputs (``IndirectLayout/compactsColumns``), each with or without bands of
     /// outputs multiplied over their taps inside the input (``TapBands``).
@@ -67,8 +74,7 @@ extension FastKernels {
     /// 3.17 (two threads 1.63 → 1.83) before the gathered tile's slower GEMM was.
     static func indirectColumns(_ plan: IndirectLayout, outGroup: Int, inGroup: Int, kernel: IndirectKernel,
                                 bands: TapBands?, threads: Int, inPlace allowed: Bool = true) -> ColumnChoice {
-        let nr = kernel.columns, vector = nr >= 48 ? 16 : nr / 2
-        func lanes(_ run: Int) -> Double { Double(run / nr * nr + (run % nr + vector - 1) / vector * vector) }
+        func lanes(_ run: Int) -> Double { Double(lanesComputed(run, kernel: kernel)) }
         var inPlace = 0.0
         plan.grid.forEachRun(in: 0..<plan.virtualCount) { inPlace += lanes($0.count) }
         let compact = lanes(plan.geometry.outputCount)
@@ -77,7 +83,7 @@ extension FastKernels {
         let rows = Double((outGroup + kernel.rows - 1) / kernel.rows * kernel.rows)
         // A gathered tile past half of L1 slows the GEMM that reads it where the rows read in place would have
         // stayed in L1 — a 3 × 3 layer's taps overlap along the rows — and barely where they would not (dilated).
-        let tileBytes = min(depth, Double(indirectDepthBlock)) * Double(nr) * 4
+        let tileBytes = min(depth, Double(indirectDepthBlock)) * Double(kernel.columns) * 4
         let overlapping = plan.geometry.dilation.1 == 1 && plan.geometry.dilation.2 == 1
         let slower = tileBytes <= 16 * 1024 ? 1.0 : overlapping ? 1.2 : 1.03
         let gatherLanes = 4.0, scatterLanes = 5.0
@@ -87,10 +93,8 @@ extension FastKernels {
             var total = 0.0
             for part in 0..<split.columnParts {
                 split.forEachChunk(of: plan.geometry.outputCount, part: part, grid: plan.outputGrid) { start, width in
-                    for band in bands.bands {
-                        let first = max(start, band.outputs.lowerBound), end = min(start + width, band.outputs.upperBound)
-                        guard first < end else { continue }
-                        total += lanes(end - first) * Double(band.taps.count) * Double(inGroup)
+                    bands.forEachPiece(of: start..<(start + width), channels: inGroup) { piece, depths in
+                        total += lanes(piece.count) * Double(depths.count)
                     }
                 }
             }
@@ -166,8 +170,7 @@ extension FastKernels {
         }
         guard perChannel <= Double(gatheredPhaseRatio * plan.channelVolume + 4096),
               perChannel * Double(inGroup) <= Double(gatheredPhaseFloats) else { return false }
-        let nr = kernel.columns, vector = nr >= 48 ? 16 : nr / 2
-        func lanes(_ run: Int) -> Int { run / nr * nr + (run % nr + vector - 1) / vector * vector }
+        func lanes(_ run: Int) -> Int { lanesComputed(run, kernel: kernel) }
         var inPlace = 0, gathered = 0
         for phase in plan.phases {
             plan.grid(phase).forEachRun(in: 0..<phase.virtualCount) { inPlace += lanes($0.count) }
