@@ -119,9 +119,9 @@ public struct ConvolutionPlan: Sendable, CustomStringConvertible {
     }
 
     /// Whether the indirect GEMM multiplies bands of outputs over only the taps their windows read inside the input
-    /// (``TapBands``: the rest read the zero padding), the weights ordered tap-major per call: a padded layer
-    /// whose padding holds a twentieth of its products or more (DeepLab's dilated ASPP, a temporal 3 × 1 × 1
-    /// over 8 frames).
+    /// (bands along the outermost axis of more than one output: the rest read the zero padding), the weights
+    /// ordered tap-major per call: a padded layer whose padding holds a twentieth of its products or more
+    /// (DeepLab's dilated ASPP, a temporal 3 × 1 × 1 over 8 frames).
     public var skipsPaddedTaps: Bool {
         if case .indirect(let layout, _) = route { layout.tapBands != nil } else { false }
     }
