@@ -170,7 +170,8 @@ convarith_weighted_stream_fn convarith_select_weighted_stream(const char *forced
 }
 
 convarith_window_channels convarith_select_window_channels(const char *forced) {
-    CONVARITH_CHOOSE(forced, ((convarith_window_channels){f32_depthwise_channels_portable, f32_pool_channels_portable, 4}),
+    CONVARITH_CHOOSE(forced,
+                     ((convarith_window_channels){f32_depthwise_channels_portable, f32_pool_channels_portable, 4}),
                      ((convarith_window_channels){f32_depthwise_channels_avx2, f32_pool_channels_avx2, 8}),
                      ((convarith_window_channels){f32_depthwise_channels_avx512, f32_pool_channels_avx512, 16}))
 }

@@ -15,7 +15,8 @@ extension FastKernels {
         let inputPlane = plan.input.0 * plan.input.1 * plan.input.2
         let taps = plan.kernel.0 * plan.kernel.1 * plan.kernel.2
         let channels = layout.outputChannels, planes = layout.batch * channels
-        var y = plan.hasEmptyPhases ? [Float](repeating: 0, count: planes * outputPlane) : uninitialized(planes * outputPlane)
+        let count = planes * outputPlane
+        var y = plan.hasEmptyPhases ? [Float](repeating: 0, count: count) : uninitialized(count)
         let (s0, s1, s2) = plan.strides
         // Each phase's slot among the s0·s1·s2, its columns' place in a part's scratch, offsets and taps.
         var starts: [Int] = [], total = 0
@@ -38,7 +39,9 @@ extension FastKernels {
                     guard let padded = scratch.baseAddress else { return }
                     let columns = padded + plan.channelVolume, phaseWeights = columns + total
                     var phasePointers = [UnsafePointer<Float>?](repeating: nil, count: s0 * s1 * s2)
-                    for (index, slot) in slots.enumerated() { phasePointers[slot] = UnsafePointer(columns + starts[index]) }
+                    for (index, slot) in slots.enumerated() {
+                        phasePointers[slot] = UnsafePointer(columns + starts[index])
+                    }
                     for p in range {
                         let channelWeights = wBase + p % channels * taps
                         plan.prepare(xBase + p * inputPlane, channels: 0..<1, into: padded)

@@ -65,7 +65,8 @@ extension FastKernels {
     }
 
     static func poolingPath(_ g: Geometry3, mode: PoolingMode, planes: Int, kernels: RowKernels) -> PoolingPath {
-        blocksWindowChannels(g, planes: planes, kernels: kernels) ? .channels : planePath(g, mode: mode, kernels: kernels)
+        blocksWindowChannels(g, planes: planes, kernels: kernels)
+            ? .channels : planePath(g, mode: mode, kernels: kernels)
     }
 
     /// The path of one plane alone: a layer's, unless it runs blocks of planes; else its planes past the last block.

@@ -161,11 +161,13 @@ extension FastKernels {
                                             guard let bands else {
                                                 multiplyCompact(kernel, a: a, rows: rows.count, depth: depth, b: b,
                                                                 offsets: offsetBase, outputs: start..<(start + width),
-                                                                layout: plan, c: yRows + start, ldc: plane, gather: gather)
+                                                                layout: plan, c: yRows + start, ldc: plane,
+                                                                gather: gather)
                                                 return
                                             }
                                             // Each band's part of the chunk over the band's taps alone.
-                                            bands.forEachPiece(of: start..<(start + width), channels: inGroup) { piece, depths in
+                                            let chunk = start..<(start + width)
+                                            bands.forEachPiece(of: chunk, channels: inGroup) { piece, depths in
                                                 multiplyCompact(kernel, a: a, rows: rows.count, depth: depth, b: b,
                                                                 offsets: offsetBase, outputs: piece, layout: plan,
                                                                 c: yRows + piece.lowerBound, ldc: plane, gather: gather,
@@ -178,11 +180,13 @@ extension FastKernels {
                                         // Banded in place (a layout without gaps, y written directly): each band's
                                         // part of the chunk over the band's taps alone.
                                         if let bands, plan.isCompact {
-                                            bands.forEachPiece(of: start..<(start + width), channels: inGroup) { piece, depths in
+                                            let chunk = start..<(start + width)
+                                            bands.forEachPiece(of: chunk, channels: inGroup) { piece, depths in
                                                 multiplyIndirect(kernel, a: a, rows: rows.count, depth: depth,
                                                                  b: b + piece.lowerBound, offsets: offsetBase,
-                                                                 columns: piece.count, c: yRows + piece.lowerBound, ldc: plane,
-                                                                 prefetch: prefetch, gather: gather, depths: depths)
+                                                                 columns: piece.count, c: yRows + piece.lowerBound,
+                                                                 ldc: plane, prefetch: prefetch, gather: gather,
+                                                                 depths: depths)
                                             }
                                             return
                                         }
@@ -230,6 +234,16 @@ extension FastKernels {
             case .columns(let base, let ld): .columns(base + row, ld: ld)
             }
         }
+
+        /// Element (i, k) of panel p of a `depth`-deep A with panels of `panelRows` rows is at
+        /// `base + p·panel + i·row + k·step`.
+        func strides(depth: Int, panelRows mr: Int) -> (base: UnsafePointer<Float>, panel: Int, row: Int, step: Int) {
+            switch self {
+            case .packed(let base): (base, depth * mr, 1, mr)
+            case .rows(let base, let lda): (base, mr * lda, lda, 1)
+            case .columns(let base, let ld): (base, mr, 1, ld)
+            }
+        }
     }
 
     /// Row panels from which a tile's rows of B are gathered into consecutive rows before its panels run.
@@ -258,11 +272,7 @@ extension FastKernels {
         let (mr, nr) = (kernel.rows, kernel.columns)
         let panels = (rows + mr - 1) / mr
         // Element (i, k) of panel p's A at base + p·panelStride + i·rowStride + k·stepStride.
-        let (aBase, panelStride, rowStride, stepStride) = switch a {
-        case .packed(let base): (base, depth * mr, 1, mr)
-        case .rows(let base, let lda): (base, mr * lda, lda, 1)
-        case .columns(let base, let ld): (base, mr, 1, ld)
-        }
+        let (aBase, panelStride, rowStride, stepStride) = a.strides(depth: depth, panelRows: mr)
         var k0 = depths.lowerBound
         while k0 < depths.upperBound {
             let length = min(indirectDepthBlock, depths.upperBound - k0)
@@ -300,7 +310,8 @@ extension FastKernels {
     /// `depths`: the rows of B (and A's columns) multiplied — a band's taps (``TapBands``); none writes zeros.
     static func multiplyCompact(_ kernel: IndirectKernel, a: IndirectA, rows: Int, depth: Int, b: UnsafePointer<Float>,
                                 offsets: UnsafePointer<Int64>, outputs: Range<Int>, layout: IndirectLayout,
-                                c: UnsafeMutablePointer<Float>, ldc: Int, gather: TileGather, depths: Range<Int>? = nil) {
+                                c: UnsafeMutablePointer<Float>, ldc: Int, gather: TileGather,
+                                depths: Range<Int>? = nil) {
         let depths = depths ?? 0..<depth
         guard !depths.isEmpty else {
             for row in 0..<rows { (c + row * ldc).update(repeating: 0, count: outputs.count) }
@@ -308,11 +319,7 @@ extension FastKernels {
         }
         let (mr, nr) = (kernel.rows, kernel.columns)
         let panels = (rows + mr - 1) / mr
-        let (aBase, panelStride, rowStride, stepStride) = switch a {
-        case .packed(let base): (base, depth * mr, 1, mr)
-        case .rows(let base, let lda): (base, mr * lda, lda, 1)
-        case .columns(let base, let ld): (base, mr, 1, ld)
-        }
+        let (aBase, panelStride, rowStride, stepStride) = a.strides(depth: depth, panelRows: mr)
         let (_, o1, o2) = layout.geometry.output
         let (_, e1, e2) = layout.extents
         // A tile's runs: (start on the virtual grid, count) for each output row it meets — at most one per column.
@@ -339,7 +346,8 @@ extension FastKernels {
                     for panel in 0..<panels {
                         let target = c + panel * mr * ldc + column, height = Int64(min(mr, rows - panel * mr))
                         kernel.function(Int64(length), aBase + panel * panelStride + k0 * stepStride, Int64(rowStride),
-                                        Int64(stepStride), UnsafePointer(gather.rows), gather.offsets, target, Int64(ldc),
+                                        Int64(stepStride), UnsafePointer(gather.rows), gather.offsets, target,
+                                        Int64(ldc),
                                         height, Int64(width), k0 > depths.lowerBound ? 1 : 0)
                     }
                     first += width

@@ -29,7 +29,8 @@ struct IndirectLayout {
     let isCompact: Bool
     /// Whether the GEMM's tiles read B gathered over exactly the outputs (each tile's rows copied from the runs of
     /// its output rows) instead of over the virtual columns, and write the output directly: set by the planner
-    /// (``FastKernels/indirectColumns(_:outGroup:inGroup:kernel:bands:threads:inPlace:)``) where that is estimated faster.
+    /// (``FastKernels/indirectColumns(_:outGroup:inGroup:kernel:bands:threads:inPlace:)``) where that is
+    /// estimated faster.
     var compactsColumns = false
     /// The bands of outputs whose windows read fewer taps inside the input (the rest read the padding), each
     /// multiplied over its taps alone with the depth ordered tap-major: set by the planner on compacted layouts,

@@ -39,7 +39,8 @@ struct TapBands {
             let taps = valid(o)
             var end = o + 1
             while end < outputs[axis] && valid(end) == taps { end += 1 }
-            bands.append(Band(outputs: (o * inner)..<(end * inner), taps: (taps.lowerBound * tapsInner)..<(taps.upperBound * tapsInner)))
+            bands.append(Band(outputs: (o * inner)..<(end * inner),
+                              taps: (taps.lowerBound * tapsInner)..<(taps.upperBound * tapsInner)))
             products += Double((end - o) * inner) * Double(taps.count * tapsInner)
             o = end
         }
@@ -51,7 +52,8 @@ struct TapBands {
     /// depth of `channels` channels a tap.
     func forEachPiece(of outputs: Range<Int>, channels: Int, _ body: (Range<Int>, Range<Int>) -> Void) {
         for band in bands {
-            let first = max(outputs.lowerBound, band.outputs.lowerBound), end = min(outputs.upperBound, band.outputs.upperBound)
+            let first = max(outputs.lowerBound, band.outputs.lowerBound)
+            let end = min(outputs.upperBound, band.outputs.upperBound)
             guard first < end else { continue }
             body(first..<end, (band.taps.lowerBound * channels)..<(band.taps.upperBound * channels))
         }

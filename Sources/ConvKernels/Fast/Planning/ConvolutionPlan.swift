@@ -144,8 +144,8 @@ public struct ConvolutionPlan: Sendable, CustomStringConvertible {
     /// `indirect-gemm (f32-indirect-gemm-8x48-avx512), 2 threads`; `…, tiles gathered, …` when it
     /// ``gathersTiles``, `…, padded taps skipped, …` when it ``skipsPaddedTaps``.
     public var description: String {
-        "\(path) (\(kernel)\(gathersTiles ? ", tiles gathered" : "")\(skipsPaddedTaps ? ", padded taps skipped" : "")), "
-            + "\(threads) thread\(threads == 1 ? "" : "s")"
+        let notes = (gathersTiles ? ", tiles gathered" : "") + (skipsPaddedTaps ? ", padded taps skipped" : "")
+        return "\(path) (\(kernel)\(notes)), \(threads) thread\(threads == 1 ? "" : "s")"
     }
 }
 
@@ -185,7 +185,8 @@ extension FastKernels {
         if let plan = positionsLayout(geometry, outGroup: outGroup, kernel: kernel) {
             return .positions(PositionsPlan(plan, inGroup: inGroup, kernel: kernel.positions))
         }
-        if let plan = indirectLayout(geometry, inGroup: inGroup, outGroup: outGroup, kernel: kernel.indirect, threads: threads) {
+        if let plan = indirectLayout(geometry, inGroup: inGroup, outGroup: outGroup, kernel: kernel.indirect,
+                                     threads: threads) {
             // Each part's rows decide: parts that split the rows may have too few panels to gather.
             let split = TileSplit(columns: plan.compactsColumns ? columns : plan.virtualCount, rows: outGroup,
                                   threads: threads, kernel: kernel.indirect)

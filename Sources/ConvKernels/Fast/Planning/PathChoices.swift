@@ -105,10 +105,13 @@ extension FastKernels {
             (ColumnChoice(compacts: true, bands: false), compact * depth * (rows * slower + gatherLanes)),
         ]
         if let banded {
-            choices.append((ColumnChoice(compacts: true, bands: true), banded * (rows * slower + gatherLanes) + ordering))
+            let cost = banded * (rows * slower + gatherLanes) + ordering
+            choices.append((ColumnChoice(compacts: true, bands: true), cost))
         }
         let plain = inPlace * rows * depth + (plan.isCompact ? 0 : scatterLanes * Double(outGroup) * outputs)
-        if let banded, plan.isCompact { choices.append((ColumnChoice(compacts: false, bands: true), banded * rows + ordering)) }
+        if let banded, plan.isCompact {
+            choices.append((ColumnChoice(compacts: false, bands: true), banded * rows + ordering))
+        }
         let best = choices.min { $0.1 < $1.1 }!
         guard allowed else { return best.0 }
         return best.1 <= 0.95 * plain ? best.0 : ColumnChoice(compacts: false, bands: false)
