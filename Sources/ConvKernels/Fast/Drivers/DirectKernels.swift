@@ -78,18 +78,13 @@ enum DirectKernels {
     static func channelBlockedDepthwise(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>,
                                         blocks: Range<Int>, channels: Int, geometry g: Geometry3, kernels: RowKernels) {
         let lanes = Int(kernels.windowChannels.lanes), blocksPerSample = (channels + lanes - 1) / lanes
-        var geometry = windowGeometry(g)
-        let floats = Int(convarith_window_channels_scratch(&geometry, FastKernels.gridLimit * 16))
-        guard floats > 0 else { return }
-        withUnsafeTemporaryAllocation(of: Int64.self, capacity: (floats + 1) / 2) { scratch in
-            guard let base = scratch.baseAddress else { return }
-            let floatBase = UnsafeMutableRawPointer(base).bindMemory(to: Float.self, capacity: floats)
+        withChannelBlocks(g) { geometry, scratch in
             for block in blocks {
                 let sample = block / blocksPerSample, firstChannel = block % blocksPerSample * lanes
                 let plane = sample * channels + firstChannel
                 if firstChannel + lanes <= channels {
-                    kernels.windowChannels.plane(x + plane * g.inputCount, y + plane * g.outputCount, &geometry,
-                                                    weight + firstChannel * g.taps, floatBase)
+                    kernels.windowChannels.plane(x + plane * g.inputCount, y + plane * g.outputCount, geometry,
+                                                    weight + firstChannel * g.taps, scratch)
                 } else {
                     gridDepthwise(x: x, weight: weight, y: y, planes: plane..<(sample + 1) * channels, channels: channels, geometry: g,
                                   kernels: kernels)
@@ -104,17 +99,13 @@ enum DirectKernels {
                                       geometry g: Geometry3, divisors: PoolingDivisors?, average: Bool, empty: Float,
                                       kernels: RowKernels) {
         let lanes = Int(kernels.windowChannels.lanes)
-        var geometry = windowGeometry(g)
-        let floats = Int(convarith_window_channels_scratch(&geometry, FastKernels.gridLimit * 16))
-        guard floats > 0, planes >= lanes else { return }
+        guard planes >= lanes else { return }
         let mode = Int32(average ? CONVARITH_GRID_AVERAGE : CONVARITH_GRID_MAX)
         withDivisors(divisors) { dz, dy, dx in
-            withUnsafeTemporaryAllocation(of: Int64.self, capacity: (floats + 1) / 2) { scratch in
-                guard let base = scratch.baseAddress else { return }
-                let floatBase = UnsafeMutableRawPointer(base).bindMemory(to: Float.self, capacity: floats)
+            withChannelBlocks(g) { geometry, scratch in
                 for first in stride(from: 0, to: planes / lanes * lanes, by: lanes) {
-                    kernels.windowChannels.pool(x + first * g.inputCount, y + first * g.outputCount, &geometry,
-                                                dz, dy, dx, mode, empty, floatBase)
+                    kernels.windowChannels.pool(x + first * g.inputCount, y + first * g.outputCount, geometry,
+                                                dz, dy, dx, mode, empty, scratch)
                 }
             }
         }
@@ -129,11 +120,29 @@ enum DirectKernels {
         let rowsPerBand = convarith_grid_band_rows(&geometry, FastKernels.gridLimit)
         guard floats > 0, rowsPerBand > 0 else { return }
         withUnsafePointer(to: &geometry) { pointer in
-            // 8-byte words, so that the taps' offsets at the scratch's end are aligned.
-            withUnsafeTemporaryAllocation(of: Int64.self, capacity: (floats + 1) / 2) { scratch in
-                guard let base = scratch.baseAddress else { return }
-                body(pointer, UnsafeMutableRawPointer(base).bindMemory(to: Float.self, capacity: floats), rowsPerBand)
-            }
+            withWordScratch(floats: floats) { body(pointer, $0, rowsPerBand) }
+        }
+    }
+
+    /// Calls `body` with the geometry as the C kernels read it and the scratch of the channel-blocked window
+    /// kernels (nothing when their grid does not serve it: the planners ask first).
+    private static func withChannelBlocks(
+        _ g: Geometry3, _ body: (UnsafePointer<convarith_window_geometry>, UnsafeMutablePointer<Float>) -> Void
+    ) {
+        var geometry = windowGeometry(g)
+        let floats = Int(convarith_window_channels_scratch(&geometry, FastKernels.gridLimit * 16))
+        guard floats > 0 else { return }
+        withUnsafePointer(to: &geometry) { pointer in
+            withWordScratch(floats: floats) { body(pointer, $0) }
+        }
+    }
+
+    /// Calls `body` with `floats` floats of scratch in 8-byte words, so that the taps' offsets the kernels keep at
+    /// its end are aligned.
+    private static func withWordScratch(floats: Int, _ body: (UnsafeMutablePointer<Float>) -> Void) {
+        withUnsafeTemporaryAllocation(of: Int64.self, capacity: (floats + 1) / 2) { scratch in
+            guard let base = scratch.baseAddress else { return }
+            body(UnsafeMutableRawPointer(base).bindMemory(to: Float.self, capacity: floats))
         }
     }
 
