@@ -118,6 +118,44 @@ struct EvalStreamingTests {
         #expect(process.terminationStatus == 0)
         #expect(answers.map { $0.hasPrefix("{\"id\":") && $0.contains("\"output\":[6]") } == [true, true, true], "\(answers)")
     }
+
+    @Test("a line that passes the length limit is answered at once, before its newline (an endless line of NUL bytes gets an answer), and the next line is answered as usual")
+    func overlongLineIsAnsweredBeforeItEnds() throws {
+        let process = Process()
+        process.executableURL = CLIRunner.executable
+        process.arguments = ["eval"]
+        process.environment = ProcessInfo.processInfo.environment.merging(["CONVARITH_EVAL_LINE_LIMIT_MB": "1"]) { $1 }
+        let input = Pipe(), output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        try process.run()
+        defer { if process.isRunning { process.terminate() } }
+        // Reads up to a newline, waiting at most 20 s in all: a command that never answers fails, not hangs.
+        let descriptor = output.fileHandleForReading.fileDescriptor
+        func nextAnswer() -> String {
+            var received: [UInt8] = [], byte: UInt8 = 0
+            let deadline = Date().addingTimeInterval(20)
+            while received.last != 0x0A && Date() < deadline {
+                var ready = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+                guard poll(&ready, 1, 100) > 0 else { continue }
+                guard read(descriptor, &byte, 1) == 1 else { break }
+                received.append(byte)
+            }
+            return String(decoding: received, as: UTF8.self)
+        }
+        // 1.5 MiB of NUL bytes and no newline yet: the line can only grow.
+        input.fileHandleForWriting.write(Data(count: 3 << 19))
+        let refusal = nextAnswer()
+        input.fileHandleForWriting.write(Data(count: 1 << 20))
+        input.fileHandleForWriting.write(Data("\n{\"id\":2,\"op\":\"conv\",\"input\":[8],\"kernel\":3}\n".utf8))
+        let next = nextAnswer()
+        try input.fileHandleForWriting.close()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        #expect(refusal.contains("\"error\"") && refusal.contains("longer than 1048576 bytes, the limit"), "\(refusal)")
+        #expect(refusal.filter { $0 == "\n" }.count == 1)
+        #expect(next.hasPrefix("{\"id\":2") && next.contains("\"output\":[6]"), "\(next)")
+    }
 }
 
 @Suite("convarith eval --threads")
@@ -154,7 +192,7 @@ struct EvalThreadsTests {
         let answers = one.standardOutput.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
         #expect(answers.count == expectedAnswers)
         #expect(one.standardOutput == two.standardOutput)
-        #expect(answers.contains { $0.contains("above the limit of 1048576 bytes") })
+        #expect(answers.contains { $0.contains("longer than 1048576 bytes, the limit") })
     }
 
     @Test("the line limit stays within the memory limit: a line that would take more memory parsed is refused, whatever the line limit asked")
@@ -168,7 +206,7 @@ struct EvalThreadsTests {
         let result = try WatchedRun.run(["eval"], environment: ["CONVARITH_MEMORY_LIMIT_MB": "48", "CONVARITH_EVAL_LINE_LIMIT_MB": "64"],
                                         stdinPath: path)
         #expect(result.status == 0)
-        #expect(result.standardOutput.contains("above the limit of 2097152 bytes") && result.standardOutput.contains("parsed line"),
+        #expect(result.standardOutput.contains("longer than 2097152 bytes, the limit") && result.standardOutput.contains("parsed line"),
                 "\(result.standardOutput.prefix(300))")
         #expect(result.peakResidentBytes < 100 << 20)
     }

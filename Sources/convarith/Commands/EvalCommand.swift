@@ -91,9 +91,9 @@ struct LineAnswerer: Sendable {
                 let text = UnsafeBufferPointer(rebasing: bytes[range])
                 guard text.contains(where: { $0 != 0x20 && $0 != 0x09 }) else { continue }
                 session.answer(line: text, appendingTo: &output)
-            case .tooLong(let length):
+            case .tooLong:
                 let factor = EvalCommand.parsedBytesPerLineByte
-                let message: String = "the line is \(length) bytes long, above the limit of \(lineLimit) bytes for one request "
+                let message: String = "the line is longer than \(lineLimit) bytes, the limit for one request "
                     + "(a parsed line takes about \(factor) times its size in memory); send smaller tensors, or raise the "
                     + "limit (CONVARITH_EVAL_LINE_LIMIT_MB, within CONVARITH_MEMORY_LIMIT_MB)"
                 Evaluator.writeError(message, to: &output)

@@ -9,16 +9,18 @@ import Darwin
 /// Reads a file descriptor in large chunks and hands out the complete lines of each chunk at once, so a
 /// stream of requests costs one system call per chunk rather than per line, and a line is answered as
 /// soon as the chunk that completes it arrives. Every byte is scanned once (a long line arriving in many
-/// chunks costs time linear in its length), and a line longer than `lineLimit` is skipped as it arrives,
-/// its length reported instead of its bytes.
+/// chunks costs time linear in its length), and a line longer than `lineLimit` is skipped as it arrives:
+/// reported as soon as it is known to pass the limit, so an endless line (`/dev/zero`) is answered at once,
+/// and its remaining bytes are dropped up to its newline without another report. What is reported does not
+/// depend on the chunk size.
 struct LineReader {
     /// A line of a chunk.
     enum Line {
         /// A complete line: its bytes in the chunk, without the newline (and without a carriage return
         /// before it).
         case text(Range<Int>)
-        /// A line longer than the limit, skipped; its length in bytes.
-        case tooLong(Int)
+        /// A line longer than the limit, skipped (the rest of an unfinished one dropped as it arrives).
+        case tooLong
     }
 
     /// Unconsumed bytes: the unfinished line, then the chunk just read.
@@ -29,8 +31,8 @@ struct LineReader {
     private var lines: [Line] = []
     /// Bytes of `buffer` already searched for a newline.
     private var scanned = 0
-    /// The length so far of a line being skipped, or `nil`.
-    private var skipping: Int?
+    /// Whether the unfinished line passed the limit, was reported and is being dropped up to its newline.
+    private var skipping = false
     private var finished = false
     private let descriptor: Int32
     private let lineLimit: Int
@@ -54,11 +56,7 @@ struct LineReader {
         lines.removeAll(keepingCapacity: true)
         if count <= 0 {
             finished = true
-            if let skipped = skipping {
-                lines.append(.tooLong(skipped + buffer.count))
-            } else if buffer.count > lineLimit {
-                lines.append(.tooLong(buffer.count))
-            } else if !buffer.isEmpty {
+            if !skipping && !buffer.isEmpty {
                 lines.append(.text(0..<trimmedEnd(buffer.count)))
             }
             if !lines.isEmpty { buffer.withUnsafeBufferPointer { body($0, lines) } }
@@ -72,28 +70,30 @@ struct LineReader {
             while index < bytes.count,
                   let found = memchr(bytes.baseAddress! + index, 0x0A, bytes.count - index) {
                 let newline = UnsafePointer<UInt8>(found.assumingMemoryBound(to: UInt8.self)) - bytes.baseAddress!
-                if let skipped = skipping {
-                    lines.append(.tooLong(skipped + newline - lineStart))
-                    skipping = nil
+                if skipping {
+                    skipping = false  // its report went out when it passed the limit
                 } else if newline - lineStart > lineLimit {
                     // Whole within one chunk, yet too long: the limit does not depend on the chunk size.
-                    lines.append(.tooLong(newline - lineStart))
+                    lines.append(.tooLong)
                 } else {
                     lines.append(.text(lineStart..<trimmedEnd(newline)))
                 }
                 lineStart = newline + 1
                 index = newline + 1
             }
+            // The unfinished line: reported once it passes the limit, after the lines it follows.
+            if !skipping && bytes.count - lineStart > lineLimit {
+                lines.append(.tooLong)
+                skipping = true
+            }
             if !lines.isEmpty { body(bytes, lines) }
         }
-        if lineStart > 0 { buffer.removeSubrange(0..<lineStart) }
-        scanned = buffer.count
-        // The unfinished line: once beyond the limit, drop what has arrived and count the rest.
-        if skipping != nil || buffer.count > lineLimit {
-            skipping = (skipping ?? 0) + buffer.count
+        if skipping {
             buffer.removeAll(keepingCapacity: true)
-            scanned = 0
+        } else if lineStart > 0 {
+            buffer.removeSubrange(0..<lineStart)
         }
+        scanned = buffer.count
         return true
     }
 
