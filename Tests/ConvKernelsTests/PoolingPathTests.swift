@@ -10,7 +10,7 @@ private func sameBits(_ pair: (Float, Float)) -> Bool {
 /// Every micro-kernel this CPU can run (the portable one always).
 private let microKernels = ["avx512", "avx2", "portable"].filter(MicroKernel.isSupported).map { MicroKernel(named: $0) }
 
-@Suite("Pooling paths: the padded grid and the separable passes give the reference's floats")
+@Suite("Pooling paths: the padded grid, the direct plane and the separable passes give the reference's floats")
 struct PoolingPathTests {
     /// A pooling layer, the path its max and its average should take on the vector kernels (and, where it
     /// differs, on the portable ones), and how it is spelled.
@@ -19,10 +19,20 @@ struct PoolingPathTests {
         let convention: Convention
         let maxPath: PoolingPath, averagePath: PoolingPath
         var portablePath: PoolingPath? = nil
+        /// The average's path on AVX-512 where it is not the grid's counterpart (a row too wide for a grid).
+        var avx512AveragePath: PoolingPath? = nil
         var description: String { "\(input) k \(kernel) s \(stride) \(padding) d \(dilation) \(convention)" }
 
+        /// On AVX-512, the layers written for the grid read their planes directly instead (the direct plane).
         func path(_ mode: PoolingMode, on microKernel: MicroKernel) -> PoolingPath {
-            microKernel.name == "portable" ? portablePath ?? (mode == .max ? maxPath : averagePath) : mode == .max ? maxPath : averagePath
+            let vector = mode == .max ? maxPath : averagePath
+            switch microKernel.name {
+            case "portable": return portablePath ?? vector
+            case "avx512":
+                if mode == .average, let avx512AveragePath { return avx512AveragePath }
+                return vector == .grid ? .direct : vector == .separableGrid ? .separableDirect : vector
+            default: return vector
+            }
         }
     }
 
@@ -32,6 +42,14 @@ struct PoolingPathTests {
              maxPath: .separableGrid, averagePath: .grid),
         Case(input: [28, 28], kernel: [3, 3], stride: [1, 1], padding: .symmetric([1, 1]), dilation: [1], convention: .pytorch,
              maxPath: .separableGrid, averagePath: .grid),
+        // Windows 7 and 2 wide, and a 1-D line narrower than a vector of AVX-512 or AVX2 (the direct plane's
+        // unrolled widths and its masked stores).
+        Case(input: [40, 70], kernel: [7, 7], stride: [1, 1], padding: .symmetric([3, 3]), dilation: [1], convention: .pytorch,
+             maxPath: .separableGrid, averagePath: .grid),
+        Case(input: [23, 50], kernel: [2, 2], stride: [1, 1], padding: .symmetric([0, 0]), dilation: [1], convention: .pytorch,
+             maxPath: .grid, averagePath: .grid),
+        Case(input: [7], kernel: [5], stride: [1], padding: .symmetric([2]), dilation: [1], convention: .onnx,
+             maxPath: .grid, averagePath: .grid),
         // One line or one column a window: one stream.
         Case(input: [17], kernel: [3], stride: [1], padding: .symmetric([1]), dilation: [1], convention: .pytorch,
              maxPath: .grid, averagePath: .grid),
@@ -50,9 +68,10 @@ struct PoolingPathTests {
         // Planes larger than a grid: bands of output rows (two here).
         Case(input: [200, 200], kernel: [3, 3], stride: [1, 1], padding: .symmetric([1, 1]), dilation: [1], convention: .pytorch,
              maxPath: .separableGrid, averagePath: .grid),
-        // Rows too wide for a grid of one row: two passes of the row kernels for the max.
+        // Rows too wide for a grid of one row: two passes of the row kernels for the max (its row maxima too
+        // large for the direct plane's band too); the average read directly on AVX-512.
         Case(input: [10, 12_000], kernel: [3, 3], stride: [1, 1], padding: .symmetric([1, 1]), dilation: [1], convention: .pytorch,
-             maxPath: .separableMax, averagePath: .windowRows),
+             maxPath: .separableMax, averagePath: .windowRows, avx512AveragePath: .direct),
         // Overlapping strided windows: the max by two passes of the row kernels; on the portable kernels the grid
         // split into the strides' phases, in bands.
         Case(input: [200, 200], kernel: [7, 7], stride: [2, 2], padding: .symmetric([3, 3]), dilation: [1], convention: .onnx,
@@ -412,13 +431,14 @@ struct MaxPoolingTieTests {
         #expect(seen == [first.bitPattern, second.bitPattern, third.bitPattern])
     }
 
-    @Test("max pooling's NaN and zero rules hold on every path (rows, separable, grid, separable grid), with ceil mode and three planes on two threads")
+    @Test("max pooling's NaN and zero rules hold on every path (rows, separable, grid, separable grid, direct, separable direct), with ceil mode and three planes on two threads")
     func maxRulesOnEveryPath() throws {
         var generator = SeededGenerator(state: 41)
         var x = try Tensor.random(shape: [3, 1, 40, 44], using: &generator)
         for index in stride(from: 3, to: x.data.count, by: 53) { x.data[index] = .nan }
         for index in stride(from: 0, to: x.data.count, by: 2) where x.data[index] > 0.3 { x.data[index] = index % 4 == 0 ? 0 : -0.0 }
-        let layers: [(kernel: Int, stride: Int, padding: Int, ceil: Bool)] = [(3, 2, 1, true), (7, 2, 3, false), (3, 1, 1, false), (5, 1, 2, true)]
+        let layers: [(kernel: Int, stride: Int, padding: Int, ceil: Bool)] = [(3, 2, 1, true), (7, 2, 3, false), (3, 1, 1, false), (5, 1, 2, true),
+                                                                              (2, 1, 0, false)]
         var paths: Set<PoolingPath> = []
         for convention in [Convention.pytorch, .jax] {
             for layer in layers where !(layer.ceil && convention == .jax) {
@@ -436,8 +456,9 @@ struct MaxPoolingTieTests {
                 }
             }
         }
-        // Every path a plane takes alone (blocks of planes: ``PoolingChannelsTests``).
-        #expect(paths == Set(PoolingPath.allCases).subtracting([.channels]), "\(paths)")
+        // Every path a plane takes alone (blocks of planes: ``PoolingChannelsTests``); the direct plane on AVX-512 only.
+        let direct: Set<PoolingPath> = MicroKernel.isSupported("avx512") ? [] : [.direct, .separableDirect]
+        #expect(paths == Set(PoolingPath.allCases).subtracting([.channels]).subtracting(direct), "\(paths)")
     }
 
     @Test("a plane of NaN costs one more pooling, not a walk over every window of every NaN")

@@ -67,6 +67,27 @@ typedef struct {
 /// The window kernels for this CPU ("avx512", "avx2" or "portable"); `forced` as for the micro-kernel.
 convarith_row_kernels convarith_select_row_kernels(const char *forced);
 
+/// A whole pooling plane read straight from `x`, without a padded copy (planekernels.c): geometry `g` with
+/// stride 1 along the width; `mode` CONVARITH_GRID_MAX, CONVARITH_GRID_AVERAGE or CONVARITH_GRID_SEPARABLE_MAX
+/// (the rows' maxima of `rowsPerBand` output rows' input lines, then theirs across the lines; any strides but the
+/// width's). The arguments and the result (bit for bit) are those of `convarith_pool_plane_fn`. `scratch` holds
+/// `convarith_direct_plane_scratch(g, rowsPerBand, separable)` floats, 8-byte aligned; `rowsPerBand` is the
+/// output's height unless separable.
+typedef void (*convarith_direct_plane_fn)(const float *x, float *y, const convarith_window_geometry *g,
+                                          const float *divisorZ, const float *divisorY, const float *divisorX, int mode,
+                                          float empty, float *scratch, int64_t rowsPerBand);
+
+/// The floats of scratch a direct plane of geometry `g` needs (`separable`: for bands of `rowsPerBand` output
+/// rows), or 0 when it does not serve the geometry (a stride along the width, a window too large).
+int64_t convarith_direct_plane_scratch(const convarith_window_geometry *g, int64_t rowsPerBand, int separable);
+
+/// The most output rows a band of the separable direct plane may hold for its row maxima to stay within `limit`
+/// floats (0: not even one row, or the direct plane does not serve the geometry).
+int64_t convarith_direct_plane_band_rows(const convarith_window_geometry *g, int64_t limit);
+
+/// The direct plane for this CPU; `forced` as for the micro-kernel.
+convarith_direct_plane_fn convarith_select_direct_plane(const char *forced);
+
 /// What a grid window plane computes: each window's max, its average, its max as two passes (the rows'
 /// maxima, then theirs down the columns and across the depth; the same result; unit strides only), or the
 /// weighted sum of its taps (a depthwise convolution's plane).

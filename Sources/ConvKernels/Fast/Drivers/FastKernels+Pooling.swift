@@ -21,6 +21,14 @@ public enum PoolingPath: String, Sendable, CaseIterable, CustomStringConvertible
     /// ``grid`` for a unit-stride max pooling with windows of more than one line and column: two streams,
     /// the rows' maxima and then theirs across the lines.
     case separableGrid = "pooling-grid-separable"
+    /// Each output line read straight from the input, no copy of the plane in or of its outputs out: a vector
+    /// of outputs at a time, its window's taps on the input lines the window covers (those off the input
+    /// skipped), masked where the vector reaches into the padding. Unit-stride layers on the AVX-512 and AVX2
+    /// kernels. The same floats as the reference, bit for bit.
+    case direct = "pooling-direct"
+    /// ``direct`` for a unit-stride max pooling with windows of more than one line and column: the maxima along
+    /// each input line, then theirs across the lines (as ``separableGrid``).
+    case separableDirect = "pooling-direct-separable"
     /// A block of planes at once (16 on AVX-512, 8 on AVX2, 4 portable), channels innermost: the planes copied
     /// into one grid of their padded input with a vector of the block's planes at each place, then each output
     /// a vector of the block's planes, its taps in the reference's order (the same floats). For planes of few
@@ -38,6 +46,7 @@ public enum PoolingPath: String, Sendable, CaseIterable, CustomStringConvertible
         switch self {
         case .windowRows, .separableMax: "f32-window-\(microKernel.name)"
         case .grid, .separableGrid: "f32-grid-\(microKernel.name)"
+        case .direct, .separableDirect: "f32-plane-\(microKernel.name)"
         case .channels: "f32-pool-channels-\(microKernel.name)"
         }
     }
@@ -64,6 +73,14 @@ extension FastKernels {
         return convarith_grid_scratch(&geometry, gridLimit) > 0
     }
 
+    /// Whether the direct plane serves a geometry: stride 1 along the width, and (`separable`) a band of one
+    /// output row's row maxima within ``gridLimit``.
+    static func directServes(_ g: Geometry3, separable: Bool) -> Bool {
+        var geometry = DirectKernels.windowGeometry(g)
+        let rows = separable ? convarith_direct_plane_band_rows(&geometry, gridLimit) : Int64(g.output.1)
+        return rows > 0 && convarith_direct_plane_scratch(&geometry, rows, separable ? 1 : 0) > 0
+    }
+
     static func poolingPath(_ g: Geometry3, mode: PoolingMode, planes: Int, kernels: RowKernels) -> PoolingPath {
         blocksWindowChannels(g, planes: planes, kernels: kernels)
             ? .channels : planePath(g, mode: mode, kernels: kernels)
@@ -74,8 +91,12 @@ extension FastKernels {
         // A pooling's kernel is bounded by no tensor (an empty batch passes every size check): products as doubles.
         let (kD, kH, kW) = (Double(g.kernel.0), Double(g.kernel.1), Double(g.kernel.2))
         let taps = kD * kH * kW, unitStrides = g.stride == (1, 1, 1)
+        let separates = unitStrides && mode == .max && kW > 1 && kD * kH > 1 && kW + kD * kH < taps
+        if taps > 1 && unitStrides && kernels.name == "avx512" && directServes(g, separable: separates) {
+            return separates ? .separableDirect : .direct
+        }
         if taps > 1 && (unitStrides || kernels.name == "portable") && gridServes(g) {
-            return unitStrides && mode == .max && kW > 1 && kD * kH > 1 && kW + kD * kH < taps ? .separableGrid : .grid
+            return separates ? .separableGrid : .grid
         }
         return mode == .max && separatesRows(g) ? .separableMax : .windowRows
     }
@@ -147,6 +168,11 @@ extension FastKernels {
                         case .separableMax:
                             DirectKernels.separableMaxPooling(x: x, y: y, planes: count, geometry: geometry, empty: empty,
                                                               kernels: rows)
+                        case .direct, .separableDirect:
+                            let directMode = path == .separableDirect ? CONVARITH_GRID_SEPARABLE_MAX
+                                : mode == .average ? CONVARITH_GRID_AVERAGE : CONVARITH_GRID_MAX
+                            DirectKernels.directPooling(x: x, y: y, planes: count, geometry: geometry, divisors: divisors,
+                                                        mode: Int32(directMode), empty: empty, kernels: rows)
                         case .grid, .separableGrid:
                             let gridMode = path == .separableGrid ? CONVARITH_GRID_SEPARABLE_MAX
                                 : mode == .average ? CONVARITH_GRID_AVERAGE : CONVARITH_GRID_MAX

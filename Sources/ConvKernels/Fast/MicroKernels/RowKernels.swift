@@ -17,6 +17,9 @@ struct RowKernels: @unchecked Sendable {
     /// A pooling or depthwise plane on its padded input split into its strides' phases (pooling: the same
     /// floats as ``poolPlane``).
     let gridPlane: convarith_grid_window_plane_fn
+    /// A pooling plane read straight from its input, its windows moving a column at a time (the same floats as
+    /// ``poolPlane``).
+    let directPlane: convarith_direct_plane_fn
     /// A weighted sum of taps at fixed offsets, a vector of outputs at a time (a transposed depthwise layer's phases).
     let weightedStream: convarith_weighted_stream_fn
     /// A block of depthwise or pooling planes at once, channels innermost (its `lanes` planes a call).
@@ -31,6 +34,7 @@ struct RowKernels: @unchecked Sendable {
         poolPlane = selected.pool_plane
         depthwisePlane = selected.depthwise_plane
         gridPlane = name.map { convarith_select_grid_window_plane($0) } ?? convarith_select_grid_window_plane(nil)
+        directPlane = name.map { convarith_select_direct_plane($0) } ?? convarith_select_direct_plane(nil)
         weightedStream = name.map { convarith_select_weighted_stream($0) } ?? convarith_select_weighted_stream(nil)
         windowChannels = name.map { convarith_select_window_channels($0) } ?? convarith_select_window_channels(nil)
         scans = name.map { convarith_select_float_scans($0) } ?? convarith_select_float_scans(nil)
