@@ -118,16 +118,20 @@ PLANE_TARGET __attribute__((always_inline)) static inline void PLANE_FN(plane_li
 // along each of the band's input lines (every depth) to `maxima`, then theirs across the lines.
 PLANE_TARGET __attribute__((always_inline)) static inline void PLANE_FN(plane_body)(const float *x, float *y,
         const convarith_window_geometry *g, const float *divisorZ, const float *divisorY, const float *divisorX,
-        int average, int separable, float empty, plane_layout layout, int64_t rowsPerBand, int64_t kW) {
+        int average, int separable, float empty, plane_layout layout, int64_t rowsPerBand, int64_t kW, int prepared) {
     const int64_t inD = g->input[0], inH = g->input[1], inW = g->input[2];
     const int64_t outD = g->output[0], outH = g->output[1], outW = g->output[2];
     const int64_t kD = g->kernel[0], kH = g->kernel[1];
     const int64_t sD = g->stride[0], sH = g->stride[1], dD = g->dilation[0], dH = g->dilation[1], dW = g->dilation[2];
     const int64_t pD = g->padding[0], pH = g->padding[1], pW = g->padding[2];
     const PLANE_V neutral = PLANE_SET1(average ? 0.0f : empty);
-    for (int64_t oz = 0; oz < outD; oz++) layout.depthTaps[oz] = plane_taps_on(oz * sD - pD, kD, dD, 0, inD);
+    if (!prepared) {
+        for (int64_t oz = 0; oz < outD; oz++) layout.depthTaps[oz] = plane_taps_on(oz * sD - pD, kD, dD, 0, inD);
+    }
     if (!separable) {
-        for (int64_t oy = 0; oy < outH; oy++) layout.rowTaps[oy] = plane_taps_on(oy * sH - pH, kH, dH, 0, inH);
+        if (!prepared) {
+            for (int64_t oy = 0; oy < outH; oy++) layout.rowTaps[oy] = plane_taps_on(oy * sH - pH, kH, dH, 0, inH);
+        }
         PLANE_FN(plane_lines)(x - pW, inH * inW, inW, dD * inH * inW, dH * inW, layout.depthTaps, layout.rowTaps, outD,
                               outH, y, outH * outW, outW, outW, kW, dW, layout.masks, layout.masked, neutral, divisorZ,
                               divisorY, divisorX, average);
@@ -159,21 +163,23 @@ PLANE_TARGET __attribute__((always_inline)) static inline void PLANE_FN(plane_bo
     }
 }
 
-// A window plane read straight from `x` (planekernels.c), the common window widths (1 to 5, and 7) and each
-// mode a specialised body.
+// A window plane read straight from `x` (planekernels.c), the common window widths (1 to 3, 5 and 7) and each
+// mode a specialised body. `prepared`: the scratch holds the masks and taps a call of the same geometry, mode
+// and instruction set left there (the planes after a layer's first).
 PLANE_TARGET static void PLANE_FN(f32_direct_plane)(const float *x, float *y, const convarith_window_geometry *g,
         const float *divisorZ, const float *divisorY, const float *divisorX, int mode, float empty, float *scratch,
-        int64_t rowsPerBand) {
+        int64_t rowsPerBand, int prepared) {
     convarith_check_window(g);
     CONVARITH_ASSERT(g->stride[2] == 1);
     CONVARITH_ASSERT(mode == CONVARITH_GRID_MAX || mode == CONVARITH_GRID_AVERAGE
                      || mode == CONVARITH_GRID_SEPARABLE_MAX);
     CONVARITH_ASSERT(rowsPerBand >= 1 && rowsPerBand <= g->output[1]);
     const plane_layout layout = plane_layout_of(g, scratch);
-    plane_masks(g, PLANE_LANES, layout.masks, layout.masked);
+    if (!prepared) plane_masks(g, PLANE_LANES, layout.masks, layout.masked);
     const int average = mode == CONVARITH_GRID_AVERAGE, separable = mode == CONVARITH_GRID_SEPARABLE_MAX;
 #define PLANE_BODY(average, separable, width) \
-    PLANE_FN(plane_body)(x, y, g, divisorZ, divisorY, divisorX, average, separable, empty, layout, rowsPerBand, width)
+    PLANE_FN(plane_body)(x, y, g, divisorZ, divisorY, divisorX, average, separable, empty, layout, rowsPerBand, width, \
+                         prepared)
 #define PLANE_WIDTHS(average, separable) \
     switch (g->kernel[2]) { \
     case 1: PLANE_BODY(average, separable, 1); return; \

@@ -19,7 +19,9 @@ struct PoolingPathTests {
         let convention: Convention
         let maxPath: PoolingPath, averagePath: PoolingPath
         var portablePath: PoolingPath? = nil
-        /// The average's path on AVX-512 where it is not the grid's counterpart (a row too wide for a grid).
+        /// The paths on AVX-512 where they are not the grid's counterparts: a 3 × 3 max's whole windows (the
+        /// direct plane separates larger windows only), an average's row too wide for a grid.
+        var avx512MaxPath: PoolingPath? = nil
         var avx512AveragePath: PoolingPath? = nil
         var description: String { "\(input) k \(kernel) s \(stride) \(padding) d \(dilation) \(convention)" }
 
@@ -30,6 +32,7 @@ struct PoolingPathTests {
             case "portable": return portablePath ?? vector
             case "avx512":
                 if mode == .average, let avx512AveragePath { return avx512AveragePath }
+                if mode == .max, let avx512MaxPath { return avx512MaxPath }
                 return vector == .grid ? .direct : vector == .separableGrid ? .separableDirect : vector
             default: return vector
             }
@@ -41,7 +44,7 @@ struct PoolingPathTests {
         Case(input: [20, 20], kernel: [5, 5], stride: [1, 1], padding: .symmetric([2, 2]), dilation: [1], convention: .onnx,
              maxPath: .separableGrid, averagePath: .grid),
         Case(input: [28, 28], kernel: [3, 3], stride: [1, 1], padding: .symmetric([1, 1]), dilation: [1], convention: .pytorch,
-             maxPath: .separableGrid, averagePath: .grid),
+             maxPath: .separableGrid, averagePath: .grid, avx512MaxPath: .direct),
         // Windows 7 and 2 wide, and a 1-D line narrower than a vector of AVX-512 or AVX2 (the direct plane's
         // unrolled widths and its masked stores).
         Case(input: [40, 70], kernel: [7, 7], stride: [1, 1], padding: .symmetric([3, 3]), dilation: [1], convention: .pytorch,
@@ -62,15 +65,18 @@ struct PoolingPathTests {
              convention: .onnx, maxPath: .separableGrid, averagePath: .grid),
         // Windows that stop before the input's end (a negative end padding crops), and windows wholly in the padding.
         Case(input: [10, 10], kernel: [3, 3], stride: [1, 1], padding: .explicit([AxisPadding(before: 1, after: -2), AxisPadding(before: 1, after: -2)]),
-             dilation: [1], convention: .jax, maxPath: .separableGrid, averagePath: .grid),
+             dilation: [1], convention: .jax, maxPath: .separableGrid, averagePath: .grid, avx512MaxPath: .direct),
         Case(input: [8, 8], kernel: [3, 3], stride: [1, 1], padding: .explicit([AxisPadding(before: 4, after: 0), AxisPadding(before: 0, after: 4)]),
-             dilation: [1], convention: .jax, maxPath: .separableGrid, averagePath: .grid),
+             dilation: [1], convention: .jax, maxPath: .separableGrid, averagePath: .grid, avx512MaxPath: .direct),
         // Planes larger than a grid: bands of output rows (two here).
         Case(input: [200, 200], kernel: [3, 3], stride: [1, 1], padding: .symmetric([1, 1]), dilation: [1], convention: .pytorch,
-             maxPath: .separableGrid, averagePath: .grid),
-        // Rows too wide for a grid of one row: two passes of the row kernels for the max (its row maxima too
-        // large for the direct plane's band too); the average read directly on AVX-512.
+             maxPath: .separableGrid, averagePath: .grid, avx512MaxPath: .direct),
+        // Rows too wide for a grid of one row: two passes of the row kernels for the max; both read directly on
+        // AVX-512 (whole windows: no buffer of row maxima).
         Case(input: [10, 12_000], kernel: [3, 3], stride: [1, 1], padding: .symmetric([1, 1]), dilation: [1], convention: .pytorch,
+             maxPath: .separableMax, averagePath: .windowRows, avx512MaxPath: .direct, avx512AveragePath: .direct),
+        // A 5 × 5 max on rows that wide: its row maxima too large for the direct plane's band, so the row kernels.
+        Case(input: [12, 12_000], kernel: [5, 5], stride: [1, 1], padding: .symmetric([2, 2]), dilation: [1], convention: .pytorch,
              maxPath: .separableMax, averagePath: .windowRows, avx512AveragePath: .direct),
         // Overlapping strided windows: the max by two passes of the row kernels; on the portable kernels the grid
         // split into the strides' phases, in bands.

@@ -72,10 +72,11 @@ convarith_row_kernels convarith_select_row_kernels(const char *forced);
 /// (the rows' maxima of `rowsPerBand` output rows' input lines, then theirs across the lines; any strides but the
 /// width's). The arguments and the result (bit for bit) are those of `convarith_pool_plane_fn`. `scratch` holds
 /// `convarith_direct_plane_scratch(g, rowsPerBand, separable)` floats, 8-byte aligned; `rowsPerBand` is the
-/// output's height unless separable.
+/// output's height unless separable. `prepared`: the scratch is as a call with the same geometry and mode left it
+/// (a layer's planes after its first), so the masks and taps it holds are not found again.
 typedef void (*convarith_direct_plane_fn)(const float *x, float *y, const convarith_window_geometry *g,
                                           const float *divisorZ, const float *divisorY, const float *divisorX, int mode,
-                                          float empty, float *scratch, int64_t rowsPerBand);
+                                          float empty, float *scratch, int64_t rowsPerBand, int prepared);
 
 /// The floats of scratch a direct plane of geometry `g` needs (`separable`: for bands of `rowsPerBand` output
 /// rows), or 0 when it does not serve the geometry (a stride along the width, a window too large).

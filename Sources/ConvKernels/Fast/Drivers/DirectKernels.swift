@@ -125,8 +125,9 @@ enum DirectKernels {
             withUnsafePointer(to: &geometry) { pointer in
                 withWordScratch(floats: floats) { scratch in
                     for plane in 0..<planes {
+                        // The masks and taps the first plane finds serve the others.
                         kernels.directPlane(x + plane * g.inputCount, y + plane * g.outputCount, pointer, dz, dy, dx, mode,
-                                            empty, scratch, rowsPerBand)
+                                            empty, scratch, rowsPerBand, plane > 0 ? 1 : 0)
                     }
                 }
             }
