@@ -230,6 +230,29 @@ static void check_windows(const char *isa) {
                 }
                 free(gridScratch);
             }
+            // The direct plane (stride 1 along the width): whole windows, and the max in bands of rows' maxima
+            // (a small limit, and whole); each run twice, the second time on the masks and taps the first left.
+            for (int separable = 0; separable <= (mode == 0) && g->stride[2] == 1; separable++) {
+                for (int64_t limit = 192; limit <= 1 << 15; limit *= 16) {
+                    const int64_t rows = separable ? convarith_direct_plane_band_rows(g, limit) : g->output[1];
+                    const int64_t floats = rows > 0 ? convarith_direct_plane_scratch(g, rows, separable) : 0;
+                    if (mode == 2 || floats == 0) continue;
+                    float *planeScratch = malloc(sizeof(float) * (size_t)(floats + 1));
+                    const int planeMode = mode == 1 ? CONVARITH_GRID_AVERAGE
+                                          : separable ? CONVARITH_GRID_SEPARABLE_MAX : CONVARITH_GRID_MAX;
+                    for (int prepared = 0; prepared <= 1; prepared++) {
+                        for (int64_t i = 0; i < outputCount; i++) y[i] = NAN;
+                        convarith_select_direct_plane(isa)(x, y, g, divisors[0], divisors[1], divisors[2], planeMode,
+                                                           -INFINITY, planeScratch, rows, prepared);
+                        char planeWhat[220];
+                        snprintf(planeWhat, sizeof planeWhat, "direct%s %lld rows a band%s: %s", separable ? " separable" : "",
+                                 (long long)rows, prepared ? ", prepared" : "", what);
+                        expect_close(planeWhat, y, want, outputCount, mode == 0 ? 0.0f : 1e-5f);
+                    }
+                    free(planeScratch);
+                    if (!separable) break;
+                }
+            }
         }
         for (int axis = 0; axis < 3; axis++) free(divisors[axis]);
         free(x), free(weights), free(y), free(want), free(scratch);
