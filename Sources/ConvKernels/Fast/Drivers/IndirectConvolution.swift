@@ -55,6 +55,13 @@ extension FastKernels {
             return min(row * rowShare, rows)..<min((row + 1) * rowShare, rows)
         }
 
+        /// Part `part`'s share of `columns` columns (whole tiles; empty for a part with none).
+        func share(of columns: Int, part: Int) -> Range<Int> {
+            let share = ((columns + columnParts - 1) / columnParts + tile - 1) / tile * tile
+            let first = min(part % columnParts * share, columns)
+            return first..<min(first + share, columns)
+        }
+
         /// `body(start, width)` for each chunk of part `part`'s share of `columns` columns — only of the
         /// columns in `grid`'s runs (those between runs hold no output, and are not computed).
         func forEachChunk(of columns: Int, part: Int, grid: VirtualGrid, _ body: (_ start: Int, _ width: Int) -> Void) {
@@ -107,10 +114,13 @@ extension FastKernels {
         let chunkFloats = plan.isCompact || compacts ? 0 : outGroup * split.chunk
         // (8 floats of slack: the AVX2 gather of runs stores whole vectors.)
         let gatherFloats = gathers || compacts ? indirectDepthBlock * kernel.columns + 8 : 0
+        // Rectangles of outputs (a 2-D layer's columns banded): a piece's C before its scatter into y.
+        let tileFloats = compacts && bands?.splitsColumns == true ? outGroup * split.chunk : 0
         let panelFloats = (outGroup + kernel.rows - 1) / kernel.rows * kernel.rows * depth
         let orderedFloats = bands != nil ? groups * outGroup * depth : 0
         let packedFloats = orderedFloats + (panels ? groups * panelFloats : 0)
-        var scratch = uninitialized(max(1, split.parts * (chunkFloats + gatherFloats) + packedFloats))
+        let partFloats = chunkFloats + gatherFloats + tileFloats
+        var scratch = uninitialized(max(1, split.parts * partFloats + packedFloats))
         let gatherOffsets = (0..<(gathers || compacts ? indirectDepthBlock : 0)).map { Int64($0 * kernel.columns) }
         withScratch(floats: preparedCount) { prepared in
             gatherOffsets.withUnsafeBufferPointer { gatherOffsetBuffer in
@@ -118,7 +128,7 @@ extension FastKernels {
                     withPointers(x, weight, &y, &scratch) { xBase, wBase, yBase, partScratch in
                         guard let offsetBase = offsetBuffer.baseAddress else { return }
                         // The weights in tap-major order (banded), split over the threads, then packed in panels.
-                        let orderedBase = partScratch + split.parts * (chunkFloats + gatherFloats)
+                        let orderedBase = partScratch + split.parts * partFloats
                         let packedBase = orderedBase + orderedFloats
                         let source = bands != nil ? UnsafePointer(orderedBase) : wBase
                         if bands != nil {
@@ -149,29 +159,40 @@ extension FastKernels {
                                 FastThreads.run(parts: split.parts, threads: threads) { part in
                                     let rows = split.rows(of: part, among: outGroup)
                                     guard !rows.isEmpty else { return }
-                                    let mine = partScratch + part * (chunkFloats + gatherFloats)
+                                    let mine = partScratch + part * partFloats
+                                    let tile = tileFloats > 0 ? mine + chunkFloats + gatherFloats : nil
                                     let gather = gathers || compacts ? gatherOffsetBuffer.baseAddress.map {
                                         TileGather(rows: mine + chunkFloats, offsets: $0)
                                     } : nil
                                     let a = weights.advanced(byRows: rows.lowerBound, depth: depth,
                                                              panelRows: kernel.rows)
                                     let yRows = yGroup + rows.lowerBound * plane
+                                    if compacts, let gather, let bands, bands.splitsColumns {
+                                        // Each rectangle's part of the share, in pieces of a chunk, over its taps.
+                                        bands.forEachPiece(of: split.share(of: plane, part: part), channels: inGroup,
+                                                           chunk: split.chunk) { piece in
+                                            multiplyCompact(kernel, a: a, rows: rows.count, depth: depth, b: b,
+                                                            offsets: offsetBase, runs: piece.runs, layout: plan,
+                                                            c: yRows, ldc: plane, gather: gather,
+                                                            depths: piece.depths, pieceC: tile)
+                                        }
+                                        return
+                                    }
                                     if compacts, let gather {
                                         split.forEachChunk(of: plane, part: part, grid: grid) { start, width in
                                             guard let bands else {
                                                 multiplyCompact(kernel, a: a, rows: rows.count, depth: depth, b: b,
-                                                                offsets: offsetBase, outputs: start..<(start + width),
-                                                                layout: plan, c: yRows + start, ldc: plane,
-                                                                gather: gather)
+                                                                offsets: offsetBase, runs: [start..<(start + width)],
+                                                                layout: plan, c: yRows, ldc: plane, gather: gather)
                                                 return
                                             }
                                             // Each band's part of the chunk over the band's taps alone.
                                             let chunk = start..<(start + width)
-                                            bands.forEachPiece(of: chunk, channels: inGroup) { piece, depths in
+                                            bands.forEachPiece(of: chunk, channels: inGroup) { piece in
                                                 multiplyCompact(kernel, a: a, rows: rows.count, depth: depth, b: b,
-                                                                offsets: offsetBase, outputs: piece, layout: plan,
-                                                                c: yRows + piece.lowerBound, ldc: plane, gather: gather,
-                                                                depths: depths)
+                                                                offsets: offsetBase, runs: piece.runs, layout: plan,
+                                                                c: yRows, ldc: plane, gather: gather,
+                                                                depths: piece.depths)
                                             }
                                         }
                                         return
@@ -181,12 +202,14 @@ extension FastKernels {
                                         // part of the chunk over the band's taps alone.
                                         if let bands, plan.isCompact {
                                             let chunk = start..<(start + width)
-                                            bands.forEachPiece(of: chunk, channels: inGroup) { piece, depths in
+                                            bands.forEachPiece(of: chunk, channels: inGroup) { piece in
+                                                // In place, bands are never rectangles: one run, one range of taps.
+                                                let run = piece.runs[0]
                                                 multiplyIndirect(kernel, a: a, rows: rows.count, depth: depth,
-                                                                 b: b + piece.lowerBound, offsets: offsetBase,
-                                                                 columns: piece.count, c: yRows + piece.lowerBound,
+                                                                 b: b + run.lowerBound, offsets: offsetBase,
+                                                                 columns: run.count, c: yRows + run.lowerBound,
                                                                  ldc: plane, prefetch: prefetch, gather: gather,
-                                                                 depths: depths)
+                                                                 depths: piece.depths.first ?? 0..<0)
                                             }
                                             return
                                         }
@@ -301,20 +324,25 @@ extension FastKernels {
 }
 
 extension FastKernels {
-    /// `C[rows × outputs] = A · B` over a range of a convolution's outputs (``IndirectLayout/compactsColumns``):
+    /// `C[rows × outputs] = A · B` over runs of a convolution's outputs (``IndirectLayout/compactsColumns``):
     /// each tile's rows of B gathered from the runs of its output rows on the virtual grid (row `k` of B at
     /// `b + offsets[k]`) into consecutive rows of exactly its outputs, then multiplied by every row panel; `c`
-    /// is output `outputs.lowerBound`'s place (row stride `ldc`). Depth blocks outermost, as
-    /// ``multiplyIndirect(_:a:rows:depth:b:offsets:columns:c:ldc:prefetch:gather:)``.
+    /// is output 0's place (row stride `ldc`). One run: depth blocks outermost, as
+    /// ``multiplyIndirect(_:a:rows:depth:b:offsets:columns:c:ldc:prefetch:gather:depths:)``, C written in
+    /// place. Several (a rectangle of outputs, ``TapBands``): tiles across the runs, the piece's C in `pieceC`
+    /// (`rows` × its outputs) and then scattered to its outputs.
     ///
-    /// `depths`: the rows of B (and A's columns) multiplied — a band's taps (``TapBands``); none writes zeros.
+    /// `depths`: the rows of B (and A's columns) multiplied, in ranges — a band's taps (``TapBands``); none
+    /// writes zeros.
     static func multiplyCompact(_ kernel: IndirectKernel, a: IndirectA, rows: Int, depth: Int, b: UnsafePointer<Float>,
-                                offsets: UnsafePointer<Int64>, outputs: Range<Int>, layout: IndirectLayout,
+                                offsets: UnsafePointer<Int64>, runs: [Range<Int>], layout: IndirectLayout,
                                 c: UnsafeMutablePointer<Float>, ldc: Int, gather: TileGather,
-                                depths: Range<Int>? = nil) {
-        let depths = depths ?? 0..<depth
-        guard !depths.isEmpty else {
-            for row in 0..<rows { (c + row * ldc).update(repeating: 0, count: outputs.count) }
+                                depths: [Range<Int>]? = nil, pieceC: UnsafeMutablePointer<Float>? = nil) {
+        let depths = depths ?? [0..<depth]
+        guard depths.contains(where: { !$0.isEmpty }) else {
+            for run in runs {
+                for row in 0..<rows { (c + row * ldc + run.lowerBound).update(repeating: 0, count: run.count) }
+            }
             return
         }
         let (mr, nr) = (kernel.rows, kernel.columns)
@@ -322,37 +350,85 @@ extension FastKernels {
         let (aBase, panelStride, rowStride, stepStride) = a.strides(depth: depth, panelRows: mr)
         let (_, o1, o2) = layout.geometry.output
         let (_, e1, e2) = layout.extents
-        // A tile's runs: (start on the virtual grid, count) for each output row it meets — at most one per column.
-        withUnsafeTemporaryAllocation(of: Int64.self, capacity: 2 * nr) { runs in
-            guard let runBase = runs.baseAddress else { return }
-            var k0 = depths.lowerBound
-            while k0 < depths.upperBound {
-                let length = min(indirectDepthBlock, depths.upperBound - k0)
-                var first = outputs.lowerBound
-                while first < outputs.upperBound {
-                    let width = min(nr, outputs.upperBound - first)
-                    var j = first, count = 0
-                    while j < first + width {
-                        let q0 = j / (o1 * o2), rest = j % (o1 * o2), q1 = rest / o2, q2 = rest % o2
-                        let run = min(o2 - q2, first + width - j)
-                        runBase[2 * count] = Int64((q0 * e1 + q1) * e2 + q2)
-                        runBase[2 * count + 1] = Int64(run)
-                        count += 1
-                        j += run
-                    }
-                    convarith_gather_runs(b, offsets + k0, Int64(length), runBase, Int64(count), gather.rows, Int64(nr),
-                                          kernel.isa)
-                    let column = first - outputs.lowerBound
-                    for panel in 0..<panels {
-                        let target = c + panel * mr * ldc + column, height = Int64(min(mr, rows - panel * mr))
-                        kernel.function(Int64(length), aBase + panel * panelStride + k0 * stepStride, Int64(rowStride),
-                                        Int64(stepStride), UnsafePointer(gather.rows), gather.offsets, target,
-                                        Int64(ldc),
-                                        height, Int64(width), k0 > depths.lowerBound ? 1 : 0)
-                    }
-                    first += width
-                }
+        // Every depth block of every range, in order: (first row, rows, whether it adds to C).
+        var blocks: [(k0: Int, length: Int, accumulates: Bool)] = []
+        for range in depths {
+            var k0 = range.lowerBound
+            while k0 < range.upperBound {
+                let length = min(indirectDepthBlock, range.upperBound - k0)
+                blocks.append((k0, length, !blocks.isEmpty))
                 k0 += length
+            }
+        }
+        // A tile's runs on the virtual grid: (start, count) for each output row it meets — at most one per column.
+        withUnsafeTemporaryAllocation(of: Int64.self, capacity: 2 * nr) { runStorage in
+            guard let runBase = runStorage.baseAddress else { return }
+            // The grid runs of outputs [first, first + width) of one run; returns their count.
+            @inline(__always) func gridRuns(from first: Int, width: Int, after count: Int) -> Int {
+                var j = first, count = count
+                while j < first + width {
+                    let q0 = j / (o1 * o2), rest = j % (o1 * o2), q1 = rest / o2, q2 = rest % o2
+                    let run = min(o2 - q2, first + width - j)
+                    runBase[2 * count] = Int64((q0 * e1 + q1) * e2 + q2)
+                    runBase[2 * count + 1] = Int64(run)
+                    count += 1
+                    j += run
+                }
+                return count
+            }
+            // Gathers one depth block of a tile's rows and multiplies them by every panel into `target`.
+            @inline(__always) func multiply(_ block: (k0: Int, length: Int, accumulates: Bool), runCount: Int, width: Int,
+                          target: UnsafeMutablePointer<Float>, ldc: Int) {
+                convarith_gather_runs(b, offsets + block.k0, Int64(block.length), runBase, Int64(runCount), gather.rows,
+                                      Int64(nr), kernel.isa)
+                for panel in 0..<panels {
+                    kernel.function(Int64(block.length), aBase + panel * panelStride + block.k0 * stepStride,
+                                    Int64(rowStride), Int64(stepStride), UnsafePointer(gather.rows), gather.offsets,
+                                    target + panel * mr * ldc, Int64(ldc), Int64(min(mr, rows - panel * mr)),
+                                    Int64(width), block.accumulates ? 1 : 0)
+                }
+            }
+            if runs.count == 1 {
+                let outputs = runs[0]
+                for block in blocks {
+                    var first = outputs.lowerBound
+                    while first < outputs.upperBound {
+                        let width = min(nr, outputs.upperBound - first)
+                        multiply(block, runCount: gridRuns(from: first, width: width, after: 0), width: width,
+                                 target: c + first, ldc: ldc)
+                        first += width
+                    }
+                }
+                return
+            }
+            // Several runs: C of the whole piece in `pieceC` (`width` columns), depth blocks outermost as above, each
+            // tile across the runs; then each run's columns scattered to its outputs.
+            guard let pieceC else { return }
+            let width = runs.reduce(0) { $0 + $1.count }
+            for block in blocks {
+                var run = 0, next = runs[0].lowerBound, column = 0
+                while run < runs.count {
+                    var tileWidth = 0, runCount = 0
+                    while tileWidth < nr && run < runs.count {
+                        let count = min(nr - tileWidth, runs[run].upperBound - next)
+                        runCount = gridRuns(from: next, width: count, after: runCount)
+                        tileWidth += count
+                        next += count
+                        if next == runs[run].upperBound {
+                            run += 1
+                            if run < runs.count { next = runs[run].lowerBound }
+                        }
+                    }
+                    multiply(block, runCount: runCount, width: tileWidth, target: pieceC + column, ldc: width)
+                    column += tileWidth
+                }
+            }
+            var column = 0
+            for run in runs {
+                for row in 0..<rows {
+                    (c + row * ldc + run.lowerBound).update(from: pieceC + row * width + column, count: run.count)
+                }
+                column += run.count
             }
         }
     }

@@ -119,11 +119,18 @@ public struct ConvolutionPlan: Sendable, CustomStringConvertible {
     }
 
     /// Whether the indirect GEMM multiplies bands of outputs over only the taps their windows read inside the input
-    /// (bands along the outermost axis of more than one output: the rest read the zero padding), the weights
-    /// ordered tap-major per call: a padded layer whose padding holds a twentieth of its products or more
-    /// (DeepLab's dilated ASPP, a temporal 3 × 1 × 1 over 8 frames).
+    /// (bands along the outermost axis of more than one output, and on a 2-D layer perhaps its columns too: the
+    /// rest read the zero padding), the weights ordered tap-major per call: a padded layer whose padding holds a
+    /// twentieth of its products or more (DeepLab's dilated ASPP, a temporal 3 × 1 × 1 over 8 frames).
     public var skipsPaddedTaps: Bool {
         if case .indirect(let layout, _) = route { layout.tapBands != nil } else { false }
+    }
+
+    /// Whether the bands of ``skipsPaddedTaps`` are rectangles: a 2-D layer's columns banded too, each rectangle of
+    /// outputs multiplied over its rows' and columns' taps inside the input, where that skips a fifth more of the
+    /// products than rows alone (DeepLab's ASPP at dilations 12 and 18).
+    public var skipsPaddedColumnTaps: Bool {
+        if case .indirect(let layout, _) = route { layout.tapBands?.splitsColumns == true } else { false }
     }
 
     /// Whether the indirect GEMM reads B gathered into consecutive rows rather than in place: each tile's rows
