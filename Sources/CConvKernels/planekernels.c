@@ -107,15 +107,24 @@ static void plane_masks(const convarith_window_geometry *g, int64_t lanes, uint3
     }
 }
 
-// Whether the direct plane serves a geometry: stride 1 along the width, and a window and line whose masks
-// and pointers stay small.
+// Whether the direct plane serves a geometry: stride 1 along the width; sizes, strides, dilations, paddings
+// and each window's reach small enough that no position (o·s + t·d − p) nor any sum on the way to one
+// overflows; and masks, taps and lines' tables (plane_fixed_floats) of at most 2²² floats. The other window
+// kernels serve the rest.
 static int plane_accepts(const convarith_window_geometry *g) {
+    for (int axis = 0; axis < 3; axis++) {
+        int64_t reach;
+        if (g->input[axis] > (1 << 24) || g->output[axis] > (1 << 24) || g->stride[axis] > (1ll << 30) ||
+            g->dilation[axis] > (1ll << 30) || g->padding[axis] > (1ll << 40) || g->padding[axis] < -(1ll << 40) ||
+            __builtin_mul_overflow(g->kernel[axis] - 1, g->dilation[axis], &reach) || reach > (1ll << 40)) {
+            return 0;
+        }
+    }
     int64_t lines;
-    return g->stride[2] == 1 && g->kernel[2] <= (1 << 12) && g->output[2] <= (1 << 24) &&
-           g->output[0] <= (1 << 24) && g->output[1] <= (1 << 24) && g->input[0] <= (1 << 24) &&
-           g->input[1] <= (1 << 24) &&
+    return g->stride[2] == 1 && g->kernel[2] <= (1 << 12) &&
            !__builtin_mul_overflow(g->kernel[0], g->kernel[1], &lines) && lines <= (1 << 16) &&
-           plane_starts(g->output[2], PLANE_FEWEST_LANES) * g->kernel[2] <= (1 << 22);
+           plane_starts(g->output[2], PLANE_FEWEST_LANES) * g->kernel[2] <= (1 << 22) &&
+           plane_fixed_floats(g) <= (1 << 22);
 }
 
 int64_t convarith_direct_plane_band_rows(const convarith_window_geometry *g, int64_t limit) {
@@ -134,11 +143,21 @@ int64_t convarith_direct_plane_band_rows(const convarith_window_geometry *g, int
 }
 
 int64_t convarith_direct_plane_scratch(const convarith_window_geometry *g, int64_t rowsPerBand, int separable) {
-    if (!plane_accepts(g)) return 0;
+    if (!plane_accepts(g) || rowsPerBand < 1 || rowsPerBand > g->output[1]) return 0;
     if (!separable) return plane_fixed_floats(g);
-    int64_t lines = (rowsPerBand - 1) * g->stride[1] + (g->kernel[1] - 1) * g->dilation[1] + 1;
+    // The band's input lines of every depth, `pitch` floats each (each factor below 2⁴¹: no product overflows
+    // unchecked, and an absurd band is refused).
+    int64_t lines, maxima;
+    if (__builtin_mul_overflow(rowsPerBand - 1, g->stride[1], &lines) ||
+        __builtin_add_overflow(lines, (g->kernel[1] - 1) * g->dilation[1] + 1, &lines)) {
+        return 0;
+    }
     if (lines > g->input[1]) lines = g->input[1];
-    return plane_fixed_floats(g) + g->input[0] * lines * plane_pitch(g);
+    if (__builtin_mul_overflow(g->input[0], lines, &maxima) || __builtin_mul_overflow(maxima, plane_pitch(g), &maxima) ||
+        maxima > (1ll << 40)) {
+        return 0;
+    }
+    return plane_fixed_floats(g) + maxima;
 }
 
 // ---- portable: 4-float vectors (NEON on ARM, SSE on x86-64) ----------------------------------------------

@@ -493,6 +493,8 @@ struct FastKernelTests {
           arguments: [
             // (input, kernel, dilation, padding, input channels)
             ([33, 33], [3, 3], [18, 18], [18, 18], 5),
+            // A depth of 360: a rectangle's ranges of taps span depth blocks.
+            ([33, 33], [3, 3], [18, 18], [18, 18], 40),
             ([40, 40], [3, 3], [12, 12], [12, 12], 3),
             // Rows 0–1 and 18–19 read only the padding (their outputs the bias alone).
             ([14, 20], [3, 3], [1, 1], [4, 4], 9),

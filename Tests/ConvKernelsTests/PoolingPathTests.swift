@@ -152,12 +152,33 @@ struct DepthwiseGridTests {
 
 @Suite("Pooling paths under hostile sizes")
 struct PoolingPathHostileTests {
+    @Test("a dilation near 2⁶³ (JAX pools have no padding bound) is refused by the direct plane, whose window positions would overflow, and every kernel equals the reference bit for bit")
+    func hugeDilationsStayOffTheDirectPlane() throws {
+        let d = 5 << 60 + 1
+        let padding = Padding.explicit([AxisPadding(before: d, after: 0), AxisPadding(before: 0, after: 0)])
+        var generator = SeededGenerator(state: 11)
+        let x = try Tensor.random(shape: [1, 2, 1, 8], using: &generator)
+        for mode in [PoolingMode.max, .average] {
+            let shape = try PoolingSpec(kernel: [2, 2], stride: [1, 1], padding: padding, dilation: [d, 1], mode: mode,
+                                        convention: .jax).shape(input: [1, 8])
+            let reference = try ReferenceKernels.pooling(x, shape: shape, mode: mode)
+            for microKernel in microKernels {
+                #expect(![PoolingPath.direct, .separableDirect]
+                    .contains(FastKernels.poolingPath(shape: shape, mode: mode, planes: 2, microKernel: microKernel)))
+                let fast = try FastKernels.pooling(x, shape: shape, mode: mode, threads: 2, microKernel: microKernel)
+                #expect(fast.data.count == reference.data.count && fast.data.count == 2 * 7)
+                #expect(zip(fast.data, reference.data).allSatisfy { sameBits(($0, $1)) }, "\(mode) \(microKernel.name)")
+            }
+        }
+    }
+
     @Test("an empty batch bounds nothing: a layer whose one sample would pass the memory limit is refused by every kernel, not trapped on")
     func emptyBatchesAreCheckedAsOneSample() throws {
         let huge = 1 << 32
         let pool = try PoolingSpec(kernel: [huge, huge], stride: [1, 1], padding: .symmetric([huge, huge]), convention: .jax).shape(input: [1, 1])
         // No grid holds a window of 2⁶⁴ taps (its count overflows Int: counted as a double).
-        #expect(![PoolingPath.grid, .separableGrid, .channels].contains(FastKernels.poolingPath(shape: pool, mode: .max, planes: 64)))
+        #expect(![PoolingPath.grid, .separableGrid, .channels, .direct, .separableDirect]
+            .contains(FastKernels.poolingPath(shape: pool, mode: .max, planes: 64)))
         let empty = try Tensor(shape: [0, 1, 1, 1], data: [])
         for mode in [PoolingMode.max, .average] {
             #expect(throws: KernelError.self) { try FastKernels.pooling(empty, shape: pool, mode: mode, threads: 2) }

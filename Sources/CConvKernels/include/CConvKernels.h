@@ -40,7 +40,7 @@ typedef struct {
 } convarith_window_geometry;
 
 /// A whole plane of a pooling layer, `x` of `g->input` to `y` of `g->output`: each output is the max
-/// (`v >= m ? v : m`, from `empty`) or the sum of the window's taps on the input, an average divided by
+/// (`v > m ? v : m`, from `empty`) or the sum of the window's taps on the input, an average divided by
 /// `divisorZ[oz]·divisorY[oy]·divisorX[ox]` (tap counts as floats; NaN when 0). Taps are taken in the order
 /// depth, height, width. `scratch` holds `convarith_pool_plane_scratch(g)` 8-byte words.
 typedef void (*convarith_pool_plane_fn)(const float *x, float *y, const convarith_window_geometry *g, const float *divisorZ,
@@ -79,7 +79,8 @@ typedef void (*convarith_direct_plane_fn)(const float *x, float *y, const convar
                                           float empty, float *scratch, int64_t rowsPerBand, int prepared);
 
 /// The floats of scratch a direct plane of geometry `g` needs (`separable`: for bands of `rowsPerBand` output
-/// rows), or 0 when it does not serve the geometry (a stride along the width, a window too large).
+/// rows, as `convarith_direct_plane_band_rows` gives), or 0 when it does not serve the geometry (a stride along
+/// the width; a window, dilation, padding or plane too large).
 int64_t convarith_direct_plane_scratch(const convarith_window_geometry *g, int64_t rowsPerBand, int separable);
 
 /// The most output rows a band of the separable direct plane may hold for its row maxima to stay within `limit`

@@ -45,7 +45,8 @@ struct LineReader {
     }
 
     /// Reads the next chunk and calls `body` with the bytes and the lines it completes (the final
-    /// unterminated line too, at end of input); `body` is not called for a chunk that completes no line.
+    /// unterminated line too, at end of input) or reports (an unfinished line that has just passed the limit);
+    /// `body` is not called for a chunk with neither.
     /// Returns `false` once input is exhausted.
     mutating func readChunk(_ body: (_ bytes: UnsafeBufferPointer<UInt8>, _ lines: [Line]) -> Void) -> Bool {
         if finished { return false }

@@ -23,8 +23,8 @@ public enum PoolingPath: String, Sendable, CaseIterable, CustomStringConvertible
     case separableGrid = "pooling-grid-separable"
     /// Each output line read straight from the input, no copy of the plane in or of its outputs out: a vector
     /// of outputs at a time, its window's taps on the input lines the window covers (those off the input
-    /// skipped), masked where the vector reaches into the padding. Unit-stride layers on the AVX-512 and AVX2
-    /// kernels. The same floats as the reference, bit for bit.
+    /// skipped), masked where the vector reaches into the padding. Unit-stride layers on the AVX-512 kernels
+    /// (AVX2's masked loads make it no faster than the grid there). The same floats as the reference, bit for bit.
     case direct = "pooling-direct"
     /// ``direct`` for a unit-stride max pooling whose windows' lines and columns, taken apart, save two fifths of
     /// the taps (5 × 5, 3 × 3 × 3): the maxima along each input line, then theirs across the lines (as
@@ -56,9 +56,10 @@ public enum PoolingPath: String, Sendable, CaseIterable, CustomStringConvertible
 extension FastKernels {
     /// The path ``pooling(_:shape:mode:countIncludePad:threads:microKernel:)`` takes for a layer of `planes`
     /// planes (batch × channels) on `microKernel`'s instruction set: blocks of planes at once for planes of few
-    /// outputs; else the grid where it serves (unit strides; any stride on the portable kernels), its max as two
-    /// streams where that saves taps; else separable passes of the row kernels for a max pooling whose taps that
-    /// saves by at least a quarter; else whole windows.
+    /// outputs; else, at unit strides on AVX-512, the plane read directly where it serves (its max in two passes
+    /// where that saves two fifths of the taps); else the grid where it serves (unit strides; any stride on the
+    /// portable kernels), its max as two streams where that saves taps; else separable passes of the row kernels
+    /// for a max pooling whose taps that saves by at least a quarter; else whole windows.
     public static func poolingPath(shape: LayerShape, mode: PoolingMode, planes: Int,
                                    microKernel: MicroKernel = .current) -> PoolingPath {
         guard let geometry = Geometry3(shape.axes) else { return .windowRows }

@@ -138,7 +138,7 @@ struct TapBands {
             for run in runs {
                 var first = run.lowerBound
                 while first < run.upperBound {
-                    let end = min(run.upperBound, first + chunk - count)
+                    let end = first + min(run.upperBound - first, chunk - count)
                     piece.append(first..<end)
                     count += end - first
                     first = end

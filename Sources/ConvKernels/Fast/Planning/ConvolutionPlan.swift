@@ -127,8 +127,8 @@ public struct ConvolutionPlan: Sendable, CustomStringConvertible {
     }
 
     /// Whether the bands of ``skipsPaddedTaps`` are rectangles: a 2-D layer's columns banded too, each rectangle of
-    /// outputs multiplied over its rows' and columns' taps inside the input, where that skips a fifth more of the
-    /// products than rows alone (DeepLab's ASPP at dilations 12 and 18).
+    /// outputs multiplied over its rows' and columns' taps inside the input, where that skips more than a seventh
+    /// of the products rows alone multiply (DeepLab's ASPP at dilations 12 and 18).
     public var skipsPaddedColumnTaps: Bool {
         if case .indirect(let layout, _) = route { layout.tapBands?.splitsColumns == true } else { false }
     }

@@ -138,11 +138,12 @@ extension FastKernels {
                                threads: Int) -> IndirectLayout? {
         let dense = IndirectLayout(g)
         guard var plan = dense ?? IndirectLayout(g, allowingGaps: true) else { return nil }
-        // Rectangles (a 2-D layer's columns banded too) where they skip a fifth of the row bands' products: their
-        // tiles gather and scatter runs of a rectangle's width (ASPP at dilation 18 on 33 × 33: shares 0.40
-        // against 0.64, 8.8 → 6.9 ms; at dilation 6, 0.77 against 0.88, 11.6 → 12.9 ms with rectangles).
+        // Rectangles (a 2-D layer's columns banded too) where they skip more than a seventh of the row bands'
+        // products: their tiles gather and scatter runs of a rectangle's width (ASPP on 33 × 33, shares of rows
+        // alone → rectangles: dilation 18 0.64 → 0.40, 8.64 → 6.17 ms; 12 0.76 → 0.57, 10.13 → 8.15; at dilation
+        // 6, 0.88 → 0.77, rectangles measured 11.6 → 12.9 ms).
         let rows = TapBands(g), rectangles = TapBands(g, rectangles: true)
-        let chosen = rectangles.flatMap { r in rows.map { r.share <= 0.8 * $0.share } ?? true ? r : nil } ?? rows
+        let chosen = rectangles.flatMap { r in rows.map { r.share <= 0.85 * $0.share } ?? true ? r : nil } ?? rows
         let bands = chosen.flatMap { $0.share <= 0.95 ? $0 : nil }
         let choice = indirectColumns(plan, outGroup: outGroup, inGroup: inGroup, kernel: kernel, bands: bands,
                                      threads: threads, inPlace: dense != nil)
