@@ -153,8 +153,8 @@ int64_t convarith_direct_plane_scratch(const convarith_window_geometry *g, int64
         return 0;
     }
     if (lines > g->input[1]) lines = g->input[1];
-    if (__builtin_mul_overflow(g->input[0], lines, &maxima) || __builtin_mul_overflow(maxima, plane_pitch(g), &maxima) ||
-        maxima > (1ll << 40)) {
+    if (__builtin_mul_overflow(g->input[0], lines, &maxima) ||
+        __builtin_mul_overflow(maxima, plane_pitch(g), &maxima) || maxima > (1ll << 40)) {
         return 0;
     }
     return plane_fixed_floats(g) + maxima;

@@ -245,8 +245,8 @@ static void check_windows(const char *isa) {
                         convarith_select_direct_plane(isa)(x, y, g, divisors[0], divisors[1], divisors[2], planeMode,
                                                            -INFINITY, planeScratch, rows, prepared);
                         char planeWhat[220];
-                        snprintf(planeWhat, sizeof planeWhat, "direct%s %lld rows a band%s: %s", separable ? " separable" : "",
-                                 (long long)rows, prepared ? ", prepared" : "", what);
+                        snprintf(planeWhat, sizeof planeWhat, "direct%s %lld rows a band%s: %s",
+                                 separable ? " separable" : "", (long long)rows, prepared ? ", prepared" : "", what);
                         expect_close(planeWhat, y, want, outputCount, mode == 0 ? 0.0f : 1e-5f);
                     }
                     free(planeScratch);

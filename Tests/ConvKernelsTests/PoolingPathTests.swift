@@ -47,9 +47,11 @@ struct PoolingPathTests {
              maxPath: .separableGrid, averagePath: .grid, avx512MaxPath: .direct),
         // Windows 7 and 2 wide, and a 1-D line narrower than a vector of AVX-512 or AVX2 (the direct plane's
         // unrolled widths and its masked stores).
-        Case(input: [40, 70], kernel: [7, 7], stride: [1, 1], padding: .symmetric([3, 3]), dilation: [1], convention: .pytorch,
+        Case(input: [40, 70], kernel: [7, 7], stride: [1, 1], padding: .symmetric([3, 3]), dilation: [1],
+             convention: .pytorch,
              maxPath: .separableGrid, averagePath: .grid),
-        Case(input: [23, 50], kernel: [2, 2], stride: [1, 1], padding: .symmetric([0, 0]), dilation: [1], convention: .pytorch,
+        Case(input: [23, 50], kernel: [2, 2], stride: [1, 1], padding: .symmetric([0, 0]), dilation: [1],
+             convention: .pytorch,
              maxPath: .grid, averagePath: .grid),
         Case(input: [7], kernel: [5], stride: [1], padding: .symmetric([2]), dilation: [1], convention: .onnx,
              maxPath: .grid, averagePath: .grid),
@@ -76,7 +78,8 @@ struct PoolingPathTests {
         Case(input: [10, 12_000], kernel: [3, 3], stride: [1, 1], padding: .symmetric([1, 1]), dilation: [1], convention: .pytorch,
              maxPath: .separableMax, averagePath: .windowRows, avx512MaxPath: .direct, avx512AveragePath: .direct),
         // A 5 × 5 max on rows that wide: its row maxima too large for the direct plane's band, so the row kernels.
-        Case(input: [12, 12_000], kernel: [5, 5], stride: [1, 1], padding: .symmetric([2, 2]), dilation: [1], convention: .pytorch,
+        Case(input: [12, 12_000], kernel: [5, 5], stride: [1, 1], padding: .symmetric([2, 2]), dilation: [1],
+             convention: .pytorch,
              maxPath: .separableMax, averagePath: .windowRows, avx512AveragePath: .direct),
         // Overlapping strided windows: the max by two passes of the row kernels; on the portable kernels the grid
         // split into the strides' phases, in bands.
@@ -464,8 +467,9 @@ struct MaxPoolingTieTests {
         var x = try Tensor.random(shape: [3, 1, 40, 44], using: &generator)
         for index in stride(from: 3, to: x.data.count, by: 53) { x.data[index] = .nan }
         for index in stride(from: 0, to: x.data.count, by: 2) where x.data[index] > 0.3 { x.data[index] = index % 4 == 0 ? 0 : -0.0 }
-        let layers: [(kernel: Int, stride: Int, padding: Int, ceil: Bool)] = [(3, 2, 1, true), (7, 2, 3, false), (3, 1, 1, false), (5, 1, 2, true),
-                                                                              (2, 1, 0, false)]
+        let layers: [(kernel: Int, stride: Int, padding: Int, ceil: Bool)] = [
+            (3, 2, 1, true), (7, 2, 3, false), (3, 1, 1, false), (5, 1, 2, true), (2, 1, 0, false),
+        ]
         var paths: Set<PoolingPath> = []
         for convention in [Convention.pytorch, .jax] {
             for layer in layers where !(layer.ceil && convention == .jax) {
@@ -483,7 +487,8 @@ struct MaxPoolingTieTests {
                 }
             }
         }
-        // Every path a plane takes alone (blocks of planes: ``PoolingChannelsTests``); the direct plane on AVX-512 only.
+        // Every path a plane takes alone (blocks of planes: ``PoolingChannelsTests``); the direct plane on AVX-512
+        // only.
         let direct: Set<PoolingPath> = MicroKernel.isSupported("avx512") ? [] : [.direct, .separableDirect]
         #expect(paths == Set(PoolingPath.allCases).subtracting([.channels]).subtracting(direct), "\(paths)")
     }

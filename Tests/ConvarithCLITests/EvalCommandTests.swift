@@ -206,7 +206,8 @@ struct EvalThreadsTests {
         let result = try WatchedRun.run(["eval"], environment: ["CONVARITH_MEMORY_LIMIT_MB": "48", "CONVARITH_EVAL_LINE_LIMIT_MB": "64"],
                                         stdinPath: path)
         #expect(result.status == 0)
-        #expect(result.standardOutput.contains("longer than 2097152 bytes, the limit") && result.standardOutput.contains("parsed line"),
+        #expect(result.standardOutput.contains("longer than 2097152 bytes, the limit")
+                && result.standardOutput.contains("parsed line"),
                 "\(result.standardOutput.prefix(300))")
         #expect(result.peakResidentBytes < 100 << 20)
     }

@@ -114,11 +114,13 @@ enum DirectKernels {
     /// Max or average pooling read straight from the input (``PoolingPath/direct``, ``PoolingPath/separableDirect``),
     /// `mode` one of `CONVARITH_GRID_MAX`, `CONVARITH_GRID_AVERAGE` and `CONVARITH_GRID_SEPARABLE_MAX`: the
     /// scratch allocated once for the planes.
-    static func directPooling(x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, planes: Int, geometry g: Geometry3,
-                              divisors: PoolingDivisors?, mode: Int32, empty: Float, kernels: RowKernels) {
+    static func directPooling(x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, planes: Int,
+                              geometry g: Geometry3, divisors: PoolingDivisors?, mode: Int32, empty: Float,
+                              kernels: RowKernels) {
         var geometry = windowGeometry(g)
         let separable = mode == Int32(CONVARITH_GRID_SEPARABLE_MAX)
-        let rowsPerBand = separable ? convarith_direct_plane_band_rows(&geometry, FastKernels.gridLimit) : Int64(g.output.1)
+        let rowsPerBand = separable ? convarith_direct_plane_band_rows(&geometry, FastKernels.gridLimit)
+            : Int64(g.output.1)
         let floats = Int(convarith_direct_plane_scratch(&geometry, rowsPerBand, separable ? 1 : 0))
         guard floats > 0, rowsPerBand > 0 else { return }
         withDivisors(divisors) { dz, dy, dx in
@@ -126,8 +128,8 @@ enum DirectKernels {
                 withWordScratch(floats: floats) { scratch in
                     for plane in 0..<planes {
                         // The masks and taps the first plane finds serve the others.
-                        kernels.directPlane(x + plane * g.inputCount, y + plane * g.outputCount, pointer, dz, dy, dx, mode,
-                                            empty, scratch, rowsPerBand, plane > 0 ? 1 : 0)
+                        kernels.directPlane(x + plane * g.inputCount, y + plane * g.outputCount, pointer, dz, dy, dx,
+                                            mode, empty, scratch, rowsPerBand, plane > 0 ? 1 : 0)
                     }
                 }
             }

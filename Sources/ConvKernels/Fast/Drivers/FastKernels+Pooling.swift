@@ -176,8 +176,9 @@ extension FastKernels {
                         case .direct, .separableDirect:
                             let directMode = path == .separableDirect ? CONVARITH_GRID_SEPARABLE_MAX
                                 : mode == .average ? CONVARITH_GRID_AVERAGE : CONVARITH_GRID_MAX
-                            DirectKernels.directPooling(x: x, y: y, planes: count, geometry: geometry, divisors: divisors,
-                                                        mode: Int32(directMode), empty: empty, kernels: rows)
+                            DirectKernels.directPooling(x: x, y: y, planes: count, geometry: geometry,
+                                                        divisors: divisors, mode: Int32(directMode), empty: empty,
+                                                        kernels: rows)
                         case .grid, .separableGrid:
                             let gridMode = path == .separableGrid ? CONVARITH_GRID_SEPARABLE_MAX
                                 : mode == .average ? CONVARITH_GRID_AVERAGE : CONVARITH_GRID_MAX

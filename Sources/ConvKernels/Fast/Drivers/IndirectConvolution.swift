@@ -377,8 +377,8 @@ extension FastKernels {
                 return count
             }
             // Gathers one depth block of a tile's rows and multiplies them by every panel into `target`.
-            @inline(__always) func multiply(_ block: (k0: Int, length: Int, accumulates: Bool), runCount: Int, width: Int,
-                          target: UnsafeMutablePointer<Float>, ldc: Int) {
+            @inline(__always) func multiply(_ block: (k0: Int, length: Int, accumulates: Bool), runCount: Int,
+                                            width: Int, target: UnsafeMutablePointer<Float>, ldc: Int) {
                 convarith_gather_runs(b, offsets + block.k0, Int64(block.length), runBase, Int64(runCount), gather.rows,
                                       Int64(nr), kernel.isa)
                 for panel in 0..<panels {

@@ -89,7 +89,8 @@ struct TapBands {
                         }
                     }
                     bands.append(Band(outer: row.outputs, columns: column.outputs, taps: taps))
-                    products += Double(row.outputs.count * column.outputs.count) * Double(row.taps.count * column.taps.count)
+                    products += Double(row.outputs.count * column.outputs.count)
+                        * Double(row.taps.count * column.taps.count)
                 }
             }
         } else {
