@@ -502,6 +502,31 @@ struct FastKernelTests {
         }
     }
 
+    @Test("shallow layers whose output planes are a multiple of 4 KB gather their compacted tiles in groups and run each row panel across a group, and agree on every kernel: a partial last group and tile, two depth blocks on the narrower kernels, a batch, 1 or 2 threads; a plane of another size is not grouped",
+          arguments: [
+            // (input, kernel, dilation, padding, input channels, the kernels that group): VGG's first layer on
+            // 64 × 64 and 32 × 128 (86 tiles of 48 in groups of 12); a depth of 306 (a tile of 48 columns past the
+            // group's 64 KB; on the narrower kernels two depth blocks); 60 × 60, whose rows do not crowd a set.
+            ([64, 64], [3, 3], [1, 1], [1, 1], 3, ["avx512", "avx2", "portable"]),
+            ([32, 128], [3, 3], [1, 1], [1, 1], 3, ["avx512", "avx2", "portable"]),
+            ([64, 64], [3, 3], [4, 4], [4, 4], 34, ["avx2", "portable"]),
+            ([60, 60], [3, 3], [1, 1], [1, 1], 3, []),
+          ] as [([Int], [Int], [Int], [Int], Int, [String])])
+    func groupedTilesAgree(input: [Int], kernel: [Int], dilation: [Int], padding: [Int], inputChannels: Int,
+                           grouping: [String]) throws {
+        let (shape, x, w) = try expectPaddedLayerAgrees(input: input, kernel: kernel, dilation: dilation,
+                                                        padding: padding, inputChannels: inputChannels, seed: 41,
+                                                        "\(input) d \(dilation), \(inputChannels) channels")
+        for microKernel in kernels {
+            for threads in [1, 2] {
+                let plan = try FastKernels.plan(shape: shape, input: x.shape, weight: w.shape, threads: threads,
+                                                microKernel: microKernel)
+                #expect(plan.path == .indirectGEMM && plan.groupsTiles == grouping.contains(microKernel.name),
+                        "\(microKernel.name) \(threads) threads: \(plan)")
+            }
+        }
+    }
+
     @Test("layers whose windows read the padding for whole bands of outputs multiply each band over its taps inside the input (depth tap-major; rectangles of rows and columns on 2-D layers), on every kernel, and agree: ASPP-like dilations past the input, a band of no taps, 1-D and 3-D layouts without gaps, a batch, 1 or 2 threads",
           arguments: [
             // (input, kernel, dilation, padding, input channels)

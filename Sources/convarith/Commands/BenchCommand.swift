@@ -193,16 +193,16 @@ extension BenchCommand {
                 return try PreparedLayer(shape: layer.shape, weight: weight, groups: layer.groups)
             }
             // The path the calls take (the planner the kernels use, for these shapes and threads).
-            let (plan, cKernel, gathersTiles, skipsTaps) = try exitingOnError(context: workload) {
-                () throws(KernelError) -> (String, String, Bool, Bool) in
+            let (plan, cKernel, gathersTiles, groupsTiles, skipsTaps) = try exitingOnError(context: workload) {
+                () throws(KernelError) -> (String, String, Bool, Bool, Bool) in
                 guard layer.shape.operation != .pooling, let weight else {
                     let path = FastKernels.poolingPath(shape: layer.shape, mode: layer.poolingMode,
                                                       planes: x.shape.prefix(2).reduce(1, *))
-                    return (path.rawValue, path.kernel(on: .current), false, false)
+                    return (path.rawValue, path.kernel(on: .current), false, false, false)
                 }
                 let plan = try FastKernels.plan(shape: layer.shape, input: x.shape, weight: weight.shape, groups: layer.groups, threads: threadCount,
                                                 use: preparedLayer != nil ? .prepared : .perCall)
-                return (plan.path.rawValue, plan.kernel, plan.gathersTiles, plan.skipsPaddedTaps)
+                return (plan.path.rawValue, plan.kernel, plan.gathersTiles, plan.groupsTiles, plan.skipsPaddedTaps)
             }
             func once() throws(KernelError) -> Double {
                 let clock = ContinuousClock()
@@ -239,12 +239,13 @@ extension BenchCommand {
                     ("min_ms", .number(times[0], text: format3(times[0]))), ("gflops", .number(gflops, text: format3(gflops))),
                     ("output_shape", .array(tensors.y.map(JSONValue.integer))), ("kernel", .string(MicroKernel.current.name)),
                     ("prepared", .bool(preparedLayer != nil)), ("plan", .string(plan)), ("c_kernel", .string(cKernel)),
-                    ("tiles_gathered", .bool(gathersTiles)),
+                    ("tiles_gathered", .bool(gathersTiles)), ("tiles_grouped", .bool(groupsTiles)),
                     ("padded_taps_skipped", .bool(skipsTaps)),
                 ])))
             } else {
                 print("\(name.padding(toLength: 28, withPad: " ", startingAt: 0)) threads=\(threadCount)  \(format3(medianMilliseconds)) ms  \(format3(gflops)) GFLOP/s"
-                      + "  \(plan) \(cKernel)" + (gathersTiles ? " (tiles gathered)" : "")
+                      + "  \(plan) \(cKernel)"
+                      + (gathersTiles ? " (tiles gathered\(groupsTiles ? " in groups" : ""))" : "")
                       + (skipsTaps ? " (padded taps skipped)" : "") + (preparedLayer != nil ? " (prepared)" : ""))
             }
             // Each workload's line as soon as it is measured, also into a pipe.

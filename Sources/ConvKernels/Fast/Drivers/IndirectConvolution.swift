@@ -113,7 +113,8 @@ extension FastKernels {
         // rows are gathered — with the weights packed in panels, as the gathered tile's reads want them.
         let chunkFloats = plan.isCompact || compacts ? 0 : outGroup * split.chunk
         // (8 floats of slack: the AVX2 gather of runs stores whole vectors.)
-        let gatherFloats = gathers || compacts ? indirectDepthBlock * kernel.columns + 8 : 0
+        // (A group of compacted tiles, ``IndirectLayout/tileGroup``, gathers each tile into its own slot.)
+        let gatherFloats = gathers || compacts ? plan.tileGroup * gatherSlot(kernel, depth: depth) : 0
         // Rectangles of outputs (a 2-D layer's columns banded): a piece's C before its scatter into y.
         let tileFloats = compacts && bands?.splitsColumns == true ? outGroup * split.chunk : 0
         let panelFloats = (outGroup + kernel.rows - 1) / kernel.rows * kernel.rows * depth
@@ -183,7 +184,8 @@ extension FastKernels {
                                             guard let bands else {
                                                 multiplyCompact(kernel, a: a, rows: rows.count, depth: depth, b: b,
                                                                 offsets: offsetBase, runs: [start..<(start + width)],
-                                                                layout: plan, c: yRows, ldc: plane, gather: gather)
+                                                                layout: plan, c: yRows, ldc: plane, gather: gather,
+                                                                tileGroup: plan.tileGroup)
                                                 return
                                             }
                                             // Each band's part of the chunk over the band's taps alone.
@@ -269,6 +271,12 @@ extension FastKernels {
         }
     }
 
+    /// Floats of one gathered tile of B of a `depth`-deep GEMM: up to ``indirectDepthBlock`` rows of the kernel's
+    /// columns, and 8 of slack (the AVX2 gather of runs stores whole vectors).
+    static func gatherSlot(_ kernel: IndirectKernel, depth: Int) -> Int {
+        min(depth, indirectDepthBlock) * kernel.columns + 8
+    }
+
     /// Row panels from which a tile's rows of B are gathered into consecutive rows before its panels run.
     static let gatherPanels = 8
 
@@ -337,7 +345,8 @@ extension FastKernels {
     static func multiplyCompact(_ kernel: IndirectKernel, a: IndirectA, rows: Int, depth: Int, b: UnsafePointer<Float>,
                                 offsets: UnsafePointer<Int64>, runs: [Range<Int>], layout: IndirectLayout,
                                 c: UnsafeMutablePointer<Float>, ldc: Int, gather: TileGather,
-                                depths: [Range<Int>]? = nil, pieceC: UnsafeMutablePointer<Float>? = nil) {
+                                depths: [Range<Int>]? = nil, pieceC: UnsafeMutablePointer<Float>? = nil,
+                                tileGroup: Int = 1) {
         let depths = depths ?? [0..<depth]
         guard depths.contains(where: { !$0.isEmpty }) else {
             for run in runs {
@@ -376,27 +385,54 @@ extension FastKernels {
                 }
                 return count
             }
+            // Multiplies one depth block of a gathered tile (in `slot`) by panel `panel` into `target`.
+            @inline(__always) func multiply(_ block: (k0: Int, length: Int, accumulates: Bool), panel: Int,
+                                            slot: UnsafeMutablePointer<Float>, width: Int,
+                                            target: UnsafeMutablePointer<Float>, ldc: Int) {
+                kernel.function(Int64(block.length), aBase + panel * panelStride + block.k0 * stepStride,
+                                Int64(rowStride), Int64(stepStride), UnsafePointer(slot), gather.offsets,
+                                target + panel * mr * ldc, Int64(ldc), Int64(min(mr, rows - panel * mr)),
+                                Int64(width), block.accumulates ? 1 : 0)
+            }
             // Gathers one depth block of a tile's rows and multiplies them by every panel into `target`.
             @inline(__always) func multiply(_ block: (k0: Int, length: Int, accumulates: Bool), runCount: Int,
                                             width: Int, target: UnsafeMutablePointer<Float>, ldc: Int) {
                 convarith_gather_runs(b, offsets + block.k0, Int64(block.length), runBase, Int64(runCount), gather.rows,
                                       Int64(nr), kernel.isa)
                 for panel in 0..<panels {
-                    kernel.function(Int64(block.length), aBase + panel * panelStride + block.k0 * stepStride,
-                                    Int64(rowStride), Int64(stepStride), UnsafePointer(gather.rows), gather.offsets,
-                                    target + panel * mr * ldc, Int64(ldc), Int64(min(mr, rows - panel * mr)),
-                                    Int64(width), block.accumulates ? 1 : 0)
+                    multiply(block, panel: panel, slot: gather.rows, width: width, target: target, ldc: ldc)
                 }
             }
             if runs.count == 1 {
                 let outputs = runs[0]
+                let slot = gatherSlot(kernel, depth: depth)
                 for block in blocks {
                     var first = outputs.lowerBound
                     while first < outputs.upperBound {
-                        let width = min(nr, outputs.upperBound - first)
-                        multiply(block, runCount: gridRuns(from: first, width: width, after: 0), width: width,
-                                 target: c + first, ldc: ldc)
-                        first += width
+                        // A group of tiles (``IndirectLayout/tileGroup``): each gathered into its slot, then each
+                        // panel across them, so that a row's tiles are stored one after the other.
+                        let tiles = min(tileGroup, (outputs.upperBound - first + nr - 1) / nr)
+                        guard tiles > 1 else {
+                            let width = min(nr, outputs.upperBound - first)
+                            multiply(block, runCount: gridRuns(from: first, width: width, after: 0), width: width,
+                                     target: c + first, ldc: ldc)
+                            first += width
+                            continue
+                        }
+                        for tile in 0..<tiles {
+                            let start = first + tile * nr, width = min(nr, outputs.upperBound - start)
+                            convarith_gather_runs(b, offsets + block.k0, Int64(block.length), runBase,
+                                                  Int64(gridRuns(from: start, width: width, after: 0)),
+                                                  gather.rows + tile * slot, Int64(nr), kernel.isa)
+                        }
+                        for panel in 0..<panels {
+                            for tile in 0..<tiles {
+                                let start = first + tile * nr, width = min(nr, outputs.upperBound - start)
+                                multiply(block, panel: panel, slot: gather.rows + tile * slot, width: width,
+                                         target: c + start, ldc: ldc)
+                            }
+                        }
+                        first = min(first + tiles * nr, outputs.upperBound)
                     }
                 }
                 return

@@ -37,6 +37,11 @@ struct IndirectLayout {
     /// or on layouts without gaps read in place, where that skips products enough
     /// (``FastKernels/indirectLayout(_:inGroup:outGroup:kernel:threads:)``).
     var tapBands: TapBands?
+    /// How many compacted tiles in a row are gathered before the row panels run over them, each panel across
+    /// the group's tiles in turn (1: each tile's panels at once): set by the planner
+    /// (``FastKernels/tileGroup(_:rows:inGroup:kernel:)``) where a tile's rows of the output would share a few
+    /// cache sets.
+    var tileGroup = 1
 
     /// The layout for `geometry`, or `nil` when it would compute or copy more than a quarter again as much
     /// as the layer needs (plus a small constant, so small layers qualify) — or, `allowingGaps`, copy that much

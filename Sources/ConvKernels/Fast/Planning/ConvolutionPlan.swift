@@ -147,11 +147,20 @@ public struct ConvolutionPlan: Sendable, CustomStringConvertible {
         }
     }
 
+    /// Whether the indirect GEMM gathers its compacted tiles in groups and runs each row panel across a group:
+    /// shallow layers whose output planes' rows start in a few cache sets, one tile's stores to every row
+    /// otherwise crowding them (VGG's first layer on 224 × 224).
+    public var groupsTiles: Bool {
+        if case .indirect(let layout, _) = route { layout.tileGroup > 1 } else { false }
+    }
+
     /// The plan as `bench` and `run --verbose` print it:
     /// `indirect-gemm (f32-indirect-gemm-8x48-avx512), 2 threads`; `…, tiles gathered, …` when it
-    /// ``gathersTiles``, `…, padded taps skipped, …` when it ``skipsPaddedTaps``.
+    /// ``gathersTiles`` (`…, tiles gathered in groups, …` when it also ``groupsTiles``), `…, padded taps
+    /// skipped, …` when it ``skipsPaddedTaps``.
     public var description: String {
-        let notes = (gathersTiles ? ", tiles gathered" : "") + (skipsPaddedTaps ? ", padded taps skipped" : "")
+        let notes = (gathersTiles ? ", tiles gathered" + (groupsTiles ? " in groups" : "") : "")
+            + (skipsPaddedTaps ? ", padded taps skipped" : "")
         return "\(path) (\(kernel)\(notes)), \(threads) thread\(threads == 1 ? "" : "s")"
     }
 }
@@ -192,12 +201,13 @@ extension FastKernels {
         if let plan = positionsLayout(geometry, outGroup: outGroup, kernel: kernel) {
             return .positions(PositionsPlan(plan, inGroup: inGroup, kernel: kernel.positions))
         }
-        if let plan = indirectLayout(geometry, inGroup: inGroup, outGroup: outGroup, kernel: kernel.indirect,
+        if var plan = indirectLayout(geometry, inGroup: inGroup, outGroup: outGroup, kernel: kernel.indirect,
                                      threads: threads) {
             // Each part's rows decide: parts that split the rows may have too few panels to gather.
             let split = TileSplit(columns: plan.compactsColumns ? columns : plan.virtualCount, rows: outGroup,
                                   threads: threads, kernel: kernel.indirect)
             let rows = min(split.rowShare, outGroup)
+            plan.tileGroup = tileGroup(plan, rows: rows, inGroup: inGroup, kernel: kernel.indirect)
             return .indirect(plan, gathers: gathersTiles(plan, inGroup: inGroup, rows: rows, kernel: kernel.indirect))
         }
         if columns < 2 * kernel.columns && outGroup >= columns && depth * columns <= 1 << 22 { return .weights(geometry) }

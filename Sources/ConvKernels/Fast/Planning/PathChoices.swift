@@ -264,6 +264,36 @@ extension FastKernels {
     /// (``blocksWindowChannels(_:planes:kernels:)``), and the most it may have where its taps are many.
     static let windowChannelsOutputs = 100, windowChannelsTapOutputs = 256
 
+    /// How many compacted tiles the indirect GEMM gathers before its row panels run over them
+    /// (``IndirectLayout/tileGroup``), each panel across the group's tiles in turn: more than one where one tile's
+    /// stores to `rows` rows of the output, a plane apart, would crowd a few cache sets — planes whose rows start in a
+    /// few of L1's 64 sets (224 × 224 and 64 × 64 in one, 112 × 112 in four) — so that the lines a misaligned tile
+    /// leaves part-written are evicted before the next tile completes them; with the panel across the group, each row's
+    /// tiles are stored one after the other. As many tiles as keep the group's gathered rows within 64 KB (in L2 across
+    /// the panels), at most 16. A 32 KB 8-way L1 of 64-byte lines is assumed, as in
+    /// ``gathersTiles(_:inGroup:rows:kernel:)``. Zen 4, alternating runs: VGG's 3 → 64 on 224 × 224 (64 rows in 4 sets
+    /// a tile) 3.08 → 2.15 ms at one thread (ONNX Runtime 2.14–2.19), 2.42 → 1.62 at two, 3.04 → 2.21 on AVX2; a
+    /// dilated 3 × 3 of depth 306 on 64 × 64 on AVX2 (groups of 4, two depth blocks) 4.91 → 4.07; SRCNN on 64 × 64
+    /// unchanged; rows that do not alias (wav2vec's 1 → 512 over 3,199 outputs) 2–4 % slower grouped.
+    static func tileGroup(_ plan: IndirectLayout, rows: Int, inGroup: Int, kernel: IndirectKernel) -> Int {
+        guard plan.compactsColumns, plan.tapBands == nil, rows > 0 else { return 1 }
+        let tileBytes = min(inGroup * plan.geometry.taps, indirectDepthBlock) * kernel.columns * 4
+        let group = min(16, (64 << 10) / max(1, tileBytes))
+        guard group > 1 else { return 1 }
+        // The lines one tile stores, a misaligned one's four (of 48 floats) per row, over the 64 sets.
+        let lineBytes = 64, sets = 64, ways = 8
+        let spanned = (kernel.columns * 4 + lineBytes - 4) / lineBytes + 1
+        var perSet = [Int](repeating: 0, count: sets)
+        let planeBytes = Int64(plan.geometry.outputCount) * 4
+        for row in 0..<min(rows, 4 * sets) {
+            let first = Int((Int64(row) * planeBytes / Int64(lineBytes)) % Int64(sets))
+            for line in 0..<spanned { perSet[(first + line) % sets] += 1 }
+        }
+        let lines = min(rows, 4 * sets) * spanned
+        let crowded = perSet.max()!
+        return crowded > ways && crowded > 2 * ((lines + sets - 1) / sets) ? group : 1
+    }
+
     /// Whether the indirect GEMM gathers each tile's rows of B into consecutive rows (and packs its weights in
     /// panels) before the tile's row panels run: when the gathered tile fits half of L1 (the 16-column AVX2
     /// and 8-column portable tiles; the 48-column AVX-512 one does not), the rows read in place would not stay in L1
