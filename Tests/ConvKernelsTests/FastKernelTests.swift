@@ -180,12 +180,15 @@ struct FastKernelTests {
         }
     }
 
-    @Test("a prepared layer gives the per-call fast path's floats bit for bit, call after call and for any batch: positions GEMM layers (weights packed transposed), transposed layers by output phases (phase weights packed), and layers whose GEMM reads the weights in place",
+    @Test("a prepared layer gives the per-call fast path's floats bit for bit, call after call and for any batch: positions GEMM layers (weights packed transposed), transposed layers by output phases (phase weights packed), layers whose bands of taps read the weights tap-major (ordered once), and layers whose GEMM reads the weights in place",
           arguments: [
             // (operation, input, kernel, stride, padding, in channels, out channels, groups)
             ("conv", [13, 13], [3, 3], [2, 2], [1, 1], 24, 48, 1),
             ("conv", [9], [3], [1], [1], 10, 50, 2),
             ("conv", [20, 20], [3, 3], [1, 1], [1, 1], 8, 16, 1),
+            // Rows 0–1 and 18–19 read only the padding: bands of taps, the weights ordered tap-major once.
+            ("conv", [14, 20], [3, 3], [1, 1], [4, 4], 9, 64, 1),
+            ("conv", [20, 6, 6], [3, 1, 1], [1, 1, 1], [6, 0, 0], 12, 64, 2),
             ("transposed", [12, 12], [4, 4], [2, 2], [1, 1], 8, 40, 1),
             ("transposed", [10, 11], [3, 3], [2, 2], [1, 1], 6, 36, 2),
             ("transposed", [3, 3], [4, 4], [2, 2], [1, 1], 16, 8, 1),
@@ -201,9 +204,12 @@ struct FastKernelTests {
         let b = try Tensor.random(shape: [outputChannels], using: &rng)
         for microKernel in kernels {
             let layer = try PreparedLayer(shape: shape, weight: w, bias: b, groups: groups, microKernel: microKernel)
-            // The plan decides what is packed: the weights of the positions GEMM and of the phases, nothing else.
-            #expect((layer.packedCount > 0) == [.positionsGEMM, .outputPhases, .positionPhases].contains(layer.plan.path),
+            // The plan decides what is packed: the weights of the positions GEMM and of the phases, those of banded
+            // taps in their order, nothing else.
+            #expect((layer.packedCount > 0) == ([.positionsGEMM, .outputPhases, .positionPhases].contains(layer.plan.path)
+                                                 || layer.plan.skipsPaddedTaps),
                     "\(microKernel.name): \(layer.plan)")
+            if input == [14, 20] { #expect(layer.plan.skipsPaddedTaps, "\(microKernel.name): \(layer.plan)") }
             for (batch, threads) in [(1, 1), (3, 2), (2, 1)] {
                 let x = try Tensor.random(shape: [batch, inputChannels] + input, using: &rng)
                 let perCall = operation == "conv"

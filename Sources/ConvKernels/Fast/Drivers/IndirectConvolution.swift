@@ -84,10 +84,12 @@ extension FastKernels {
     /// Threads split the virtual columns (the outputs, compacted; or the rows); each works through chunks of
     /// them, blocked over the depth. With
     /// `gathers` (``ConvolutionPlan/gathersTiles``) the weights are packed in panels first, and each tile's rows
-    /// of B are gathered into consecutive rows before its panels run.
+    /// of B are gathered into consecutive rows before its panels run. `weightsTapMajor`: `weight` holds each output
+    /// channel's weights already in tap-major order (``tapMajorWeights(_:groups:inGroup:outGroup:taps:isa:)``, which
+    /// a ``PreparedLayer`` makes once), as banded taps read them; otherwise they are reordered per call.
     static func indirectConvolution(_ x: Tensor, weight: Tensor, bias: Tensor?, layout: LayerTensors, plan: IndirectLayout,
                                     groups: Int, threads: Int, kernel: IndirectKernel,
-                                    gathers: Bool = false) -> Tensor {
+                                    gathers: Bool = false, weightsTapMajor: Bool = false) -> Tensor {
         let geometry = plan.geometry
         let inGroup = layout.inputChannels / groups, outGroup = layout.outputChannels / groups
         let depth = inGroup * geometry.taps, plane = geometry.outputCount, columns = plan.virtualCount
@@ -118,7 +120,8 @@ extension FastKernels {
         // Rectangles of outputs (a 2-D layer's columns banded): a piece's C before its scatter into y.
         let tileFloats = compacts && bands?.splitsColumns == true ? outGroup * split.chunk : 0
         let panelFloats = (outGroup + kernel.rows - 1) / kernel.rows * kernel.rows * depth
-        let orderedFloats = bands != nil ? groups * outGroup * depth : 0
+        let orders = bands != nil && !weightsTapMajor
+        let orderedFloats = orders ? groups * outGroup * depth : 0
         let packedFloats = orderedFloats + (panels ? groups * panelFloats : 0)
         let partFloats = chunkFloats + gatherFloats + tileFloats
         var scratch = uninitialized(max(1, split.parts * partFloats + packedFloats))
@@ -131,8 +134,8 @@ extension FastKernels {
                         // The weights in tap-major order (banded), split over the threads, then packed in panels.
                         let orderedBase = partScratch + split.parts * partFloats
                         let packedBase = orderedBase + orderedFloats
-                        let source = bands != nil ? UnsafePointer(orderedBase) : wBase
-                        if bands != nil {
+                        let source = orders ? UnsafePointer(orderedBase) : wBase
+                        if orders {
                             forEachShare(of: groups * outGroup, threads: threads) { rows in
                                 for row in rows {
                                     convarith_transpose(wBase + row * depth, Int64(inGroup), Int64(geometry.taps),
@@ -234,6 +237,24 @@ extension FastKernels {
         }
         if let bias { addBias(bias, to: &y, channels: layout.outputChannels, plane: plane) }
         return Tensor(uncheckedShape: layout.outputShape, data: y)
+    }
+
+    /// Each output channel's weights `[C_in/g × taps]` reordered tap-major (`[taps × C_in/g]`), as the banded taps
+    /// of an indirect GEMM read them (``TapBands``): the same floats, moved.
+    static func tapMajorWeights(_ weight: Tensor, groups: Int, inGroup: Int, outGroup: Int, taps: Int,
+                                isa: Int32) -> Tensor {
+        let depth = inGroup * taps
+        var ordered = uninitialized(groups * outGroup * depth)
+        weight.data.withUnsafeBufferPointer { w in
+            ordered.withUnsafeMutableBufferPointer { target in
+                guard let source = w.baseAddress, let base = target.baseAddress else { return }
+                for row in 0..<(groups * outGroup) {
+                    convarith_transpose(source + row * depth, Int64(inGroup), Int64(taps), Int64(taps),
+                                        base + row * depth, Int64(inGroup), isa)
+                }
+            }
+        }
+        return Tensor(uncheckedShape: weight.shape, data: ordered)
     }
 
     /// Runs `body` on up to `threads` threads over `count` items split into contiguous ranges.

@@ -12,7 +12,9 @@ import ConvArithmetic
 /// outputs a phase: a GAN's first layers), whose GEMM preparation changes: per call the GEMM over the weights
 /// and a col2im scatter, prepared its output phases — on the positions GEMM with the 48-wide kernel, on their
 /// own indirect GEMM over gathered rows with the narrower ones — which packing every call would make slower.
-/// Its sums are taken in another order, and agree with the reference as closely.
+/// Its sums are taken in another order, and agree with the reference as closely. A layer whose indirect GEMM
+/// multiplies bands of outputs over their taps inside the input (``ConvolutionPlan/skipsPaddedTaps``) keeps its
+/// weights in the tap-major order those bands read, which a call would make each time.
 ///
 /// ```swift
 /// let layer = try PreparedLayer(shape: shape, weight: w, bias: b)
@@ -44,6 +46,9 @@ public struct PreparedLayer: Sendable {
         case phases([FastKernels.PhaseWeights], PhaseLayout)
         /// Every output phase's weights, per group, output channels as rows for the positions GEMM, and the phases.
         case positionPhases([FastKernels.PhaseWeights], PhaseLayout)
+        /// Each output channel's weights in tap-major order, for an indirect GEMM over bands of taps (the layer is
+        /// planned again at each call; a call whose plan has no bands reads the weights as they are).
+        case tapMajor(Tensor)
     }
 
     /// Checks `weight` and `bias` against the layer and packs the weights for its GEMM.
@@ -102,6 +107,11 @@ public struct PreparedLayer: Sendable {
                 }
             }
             return positional ? .positionPhases(packed, phases) : .phases(packed, phases)
+        case .indirect(let indirect, _) where indirect.tapBands != nil:
+            let taps = indirect.geometry.taps
+            _ = try MemoryLimit.current.check([groups, inGroup * taps, outGroup])
+            return .tapMajor(FastKernels.tapMajorWeights(weight, groups: groups, inGroup: inGroup, outGroup: outGroup,
+                                                         taps: taps, isa: kernel.indirect.isa))
         default:
             return .none
         }
@@ -113,6 +123,7 @@ public struct PreparedLayer: Sendable {
         case .none: 0
         case .positions(let packed, _): packed.data.count
         case .phases(let packed, _), .positionPhases(let packed, _): packed.reduce(0) { $0 + $1.data.count }
+        case .tapMajor(let ordered): ordered.count
         }
     }
 
@@ -130,6 +141,10 @@ public struct PreparedLayer: Sendable {
                 ? try FastKernels.convolution(x, weight: weight, bias: bias, shape: shape, groups: groups, threads: threads, microKernel: microKernel)
                 : try FastKernels.transposedConvolution(x, weight: weight, bias: bias, shape: shape, groups: groups, threads: threads,
                                                         microKernel: microKernel)
+        case .tapMajor(let ordered):
+            let plan = try FastKernels.plan(shape: shape, input: x.shape, weight: weight.shape, bias: bias?.shape,
+                                            groups: groups, threads: threads, microKernel: microKernel)
+            return try FastKernels.execute(plan, x: x, weight: weight, bias: bias, tapMajorWeight: ordered)
         case .positions(let packed, let plan):
             return FastKernels.positionsConvolution(x, weight: weight, packed: packed, bias: bias, layout: try checked(), plan: plan, groups: groups,
                                                     threads: threads, kernel: microKernel.positions)

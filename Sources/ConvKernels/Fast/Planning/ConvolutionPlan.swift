@@ -266,6 +266,13 @@ extension FastKernels {
     ///
     /// - Throws: ``KernelError/shapeMismatch(tensor:expected:actual:)`` when a tensor's shape is not the plan's.
     public static func execute(_ plan: ConvolutionPlan, x: Tensor, weight: Tensor, bias: Tensor? = nil) throws(KernelError) -> Tensor {
+        try execute(plan, x: x, weight: weight, bias: bias, tapMajorWeight: nil)
+    }
+
+    /// Runs `plan`, with the weights also in tap-major order (``tapMajorWeights(_:groups:inGroup:outGroup:taps:isa:)``,
+    /// made once by a ``PreparedLayer``) for an indirect GEMM whose bands of taps read them so.
+    static func execute(_ plan: ConvolutionPlan, x: Tensor, weight: Tensor, bias: Tensor?,
+                        tapMajorWeight: Tensor?) throws(KernelError) -> Tensor {
         func expect(_ name: String, _ actual: [Int]?, _ planned: [Int]?) throws(KernelError) {
             guard actual == planned else {
                 throw .shapeMismatch(tensor: name, expected: planned.map { "[" + $0.map(String.init).joined(separator: ", ") + "]" } ?? "none",
@@ -293,8 +300,10 @@ extension FastKernels {
             return positionsConvolution(x, weight: weight, bias: bias, layout: layout, plan: positions, groups: groups, threads: threads,
                                         kernel: kernel.positions)
         case .indirect(let indirect, let gathers):
-            return indirectConvolution(x, weight: weight, bias: bias, layout: layout, plan: indirect, groups: groups, threads: threads,
-                                       kernel: kernel.indirect, gathers: gathers)
+            let ordered = indirect.tapBands == nil ? nil : tapMajorWeight
+            return indirectConvolution(x, weight: ordered ?? weight, bias: bias, layout: layout, plan: indirect,
+                                       groups: groups, threads: threads, kernel: kernel.indirect, gathers: gathers,
+                                       weightsTapMajor: ordered != nil)
         case .weights(let geometry):
             return convolutionFewColumns(x, weight: weight, bias: bias, layout: layout, geometry: geometry, groups: groups, threads: threads,
                                          microKernel: kernel)
