@@ -116,7 +116,8 @@ extension FastKernels {
         let chunkFloats = plan.isCompact || compacts ? 0 : outGroup * split.chunk
         // (8 floats of slack: the AVX2 gather of runs stores whole vectors.)
         // (A group of compacted tiles, ``IndirectLayout/tileGroup``, gathers each tile into its own slot.)
-        let gatherFloats = gathers || compacts ? plan.tileGroup * gatherSlot(kernel, depth: depth) : 0
+        // (16 floats more: the first slot is placed on a cache line.)
+        let gatherFloats = gathers || compacts ? plan.tileGroup * gatherSlot(kernel, depth: depth) + 16 : 0
         // Rectangles of outputs (a 2-D layer's columns banded): a piece's C before its scatter into y.
         let tileFloats = compacts && bands?.splitsColumns == true ? outGroup * split.chunk : 0
         let panelFloats = (outGroup + kernel.rows - 1) / kernel.rows * kernel.rows * depth
@@ -145,10 +146,16 @@ extension FastKernels {
                             }
                         }
                         if panels {
-                            for group in 0..<groups {
-                                let panels = packedBase + group * panelFloats
-                                convarith_pack_row_panels(source + group * outGroup * depth, Int64(outGroup),
-                                                          Int64(depth), Int64(depth), Int64(kernel.rows), panels)
+                            // Every group's panels, split over the threads.
+                            let panelCount = (outGroup + kernel.rows - 1) / kernel.rows
+                            forEachShare(of: groups * panelCount, threads: threads) { shares in
+                                for index in shares {
+                                    let (group, first) = (index / panelCount, index % panelCount * kernel.rows)
+                                    convarith_pack_row_panels(source + (group * outGroup + first) * depth,
+                                                              Int64(min(kernel.rows, outGroup - first)), Int64(depth),
+                                                              Int64(depth), Int64(kernel.rows),
+                                                              packedBase + group * panelFloats + first * depth)
+                                }
                             }
                         }
                         for group in 0..<groups {
@@ -166,7 +173,7 @@ extension FastKernels {
                                     let mine = partScratch + part * partFloats
                                     let tile = tileFloats > 0 ? mine + chunkFloats + gatherFloats : nil
                                     let gather = gathers || compacts ? gatherOffsetBuffer.baseAddress.map {
-                                        TileGather(rows: mine + chunkFloats, offsets: $0)
+                                        TileGather(rows: lineAligned(mine + chunkFloats), offsets: $0)
                                     } : nil
                                     let a = weights.advanced(byRows: rows.lowerBound, depth: depth,
                                                              panelRows: kernel.rows)
@@ -293,16 +300,23 @@ extension FastKernels {
     }
 
     /// Floats of one gathered tile of B of a `depth`-deep GEMM: up to ``indirectDepthBlock`` rows of the kernel's
-    /// columns, and 8 of slack (the AVX2 gather of runs stores whole vectors).
+    /// columns, and 8 of slack (the AVX2 gather of runs stores whole vectors), rounded up to whole cache lines so
+    /// that a group's slots keep the first one's alignment.
     static func gatherSlot(_ kernel: IndirectKernel, depth: Int) -> Int {
-        min(depth, indirectDepthBlock) * kernel.columns + 8
+        (min(depth, indirectDepthBlock) * kernel.columns + 8 + 15) / 16 * 16
+    }
+
+    /// The first float at or after `pointer` on a 64-byte cache line (at most 15 floats on).
+    static func lineAligned(_ pointer: UnsafeMutablePointer<Float>) -> UnsafeMutablePointer<Float> {
+        pointer + (16 - Int(bitPattern: pointer) / 4 % 16) % 16
     }
 
     /// Row panels from which a tile's rows of B are gathered into consecutive rows before its panels run.
     static let gatherPanels = 8
 
-    /// A buffer for one tile of B gathered into consecutive rows: ``indirectDepthBlock`` rows of the kernel's
-    /// columns, and the offsets of those rows (`p · columns`).
+    /// A buffer for tiles of B gathered into consecutive rows: slots of ``gatherSlot(_:depth:)`` floats (one, or a
+    /// group's, ``IndirectLayout/tileGroup``), each up to ``indirectDepthBlock`` rows of the kernel's columns, and
+    /// the offsets of those rows in a slot (`p · columns`).
     struct TileGather {
         let rows: UnsafeMutablePointer<Float>
         let offsets: UnsafePointer<Int64>
@@ -359,7 +373,9 @@ extension FastKernels {
     /// is output 0's place (row stride `ldc`). One run: depth blocks outermost, as
     /// ``multiplyIndirect(_:a:rows:depth:b:offsets:columns:c:ldc:prefetch:gather:depths:)``, C written in
     /// place. Several (a rectangle of outputs, ``TapBands``): tiles across the runs, the piece's C in `pieceC`
-    /// (`rows` × its outputs) and then scattered to its outputs.
+    /// (`rows` × its outputs) and then scattered to its outputs. One run with `tileGroup` above 1
+    /// (``IndirectLayout/tileGroup``): up to that many tiles gathered into their own slots of `gather` (which
+    /// holds `tileGroup` slots of ``gatherSlot(_:depth:)`` floats), then each panel across them.
     ///
     /// `depths`: the rows of B (and A's columns) multiplied, in ranges — a band's taps (``TapBands``); none
     /// writes zeros.

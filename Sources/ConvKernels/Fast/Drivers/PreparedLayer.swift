@@ -32,7 +32,8 @@ public struct PreparedLayer: Sendable {
     /// The micro-kernel the weights are packed for.
     public let microKernel: MicroKernel
     /// The plan the weights are packed for (made for one sample and the default threads; a layer whose GEMM
-    /// reads the weights in place is planned again at each call, for its batch and threads).
+    /// reads the weights in place, or in tap-major order, is planned again at each call, for its batch and
+    /// threads).
     public let plan: ConvolutionPlan
     private let packing: Packing
 

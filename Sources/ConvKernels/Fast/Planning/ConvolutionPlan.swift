@@ -119,9 +119,10 @@ public struct ConvolutionPlan: Sendable, CustomStringConvertible {
     }
 
     /// Whether the indirect GEMM multiplies bands of outputs over only the taps their windows read inside the input
-    /// (bands along the outermost axis of more than one output, and on a 2-D layer perhaps its columns too: the
-    /// rest read the zero padding), the weights ordered tap-major per call: a padded layer whose padding holds a
-    /// twentieth of its products or more (DeepLab's dilated ASPP, a temporal 3 × 1 × 1 over 8 frames).
+    /// (bands along the outermost axis of more than one output, and on a 2-D layer perhaps its columns too: the rest
+    /// read the zero padding), the weights ordered tap-major (per call; once by a ``PreparedLayer``): a padded layer
+    /// whose padding holds a twentieth of its products or more (DeepLab's dilated ASPP, a temporal 3 × 1 × 1 over 8
+    /// frames).
     public var skipsPaddedTaps: Bool {
         if case .indirect(let layout, _) = route { layout.tapBands != nil } else { false }
     }
@@ -207,7 +208,9 @@ extension FastKernels {
             let split = TileSplit(columns: plan.compactsColumns ? columns : plan.virtualCount, rows: outGroup,
                                   threads: threads, kernel: kernel.indirect)
             let rows = min(split.rowShare, outGroup)
-            plan.tileGroup = tileGroup(plan, rows: rows, inGroup: inGroup, kernel: kernel.indirect)
+            // No more tiles in a group than a chunk of a part's columns holds (the driver's unit of work).
+            plan.tileGroup = min(tileGroup(plan, rows: rows, inGroup: inGroup, kernel: kernel.indirect),
+                                 max(1, split.chunk / kernel.indirect.columns))
             return .indirect(plan, gathers: gathersTiles(plan, inGroup: inGroup, rows: rows, kernel: kernel.indirect))
         }
         if columns < 2 * kernel.columns && outGroup >= columns && depth * columns <= 1 << 22 { return .weights(geometry) }
