@@ -388,6 +388,11 @@ static void interleave2(const float *a, const float *b, int64_t count, float *ro
     if (count % 2) row[count - 1] = a[pairs];
 }
 
+void convarith_store_pairs(const float *even, const float *odd, int64_t count, float *target, int isa) {
+    CONVARITH_ASSERT(count >= 0);
+    interleave2(even, odd, 2 * count, target, isa);
+}
+
 void convarith_assemble_phases(const float *const *phases, int64_t e1, int64_t e2, const int64_t output[3],
                                const int64_t step[3], float *y, int isa) {
     const int64_t o0 = output[0], o1 = output[1], o2 = output[2], s0 = step[0], s1 = step[1], s2 = step[2];

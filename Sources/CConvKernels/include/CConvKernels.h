@@ -236,6 +236,10 @@ void convarith_gather_grid(const float *b, const int64_t *offsets, int64_t k, in
 /// nothing is read or faulted): the next tile of an indirect GEMM, while the current one is computed.
 void convarith_prefetch_rows(const float *b, const int64_t *offsets, int64_t k, int64_t n);
 
+/// `target[2i] = even[i]`, `target[2i + 1] = odd[i]` for `i < count`: two column phases of a stride-2 output row
+/// interleaved in registers and stored as whole vectors (`isa` as `convarith_select_isa`'s).
+void convarith_store_pairs(const float *even, const float *odd, int64_t count, float *target, int isa);
+
 /// One output plane of a transposed layer (extents `output`, strides `step`) from its phases' virtual columns:
 /// output (z, r, c) is float `(z / s0)·e1·e2 + (r / s1)·e2 + c / s2` of phase `((z mod s0)·s1 + r mod s1)·s2 +
 /// c mod s2`, whose columns `phases` points to (NULL: a phase no tap reaches, whose outputs are left as they are).

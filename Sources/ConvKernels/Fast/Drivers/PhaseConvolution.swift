@@ -20,7 +20,6 @@ extension FastKernels {
         let split = TileSplit(columns: plan.phases.map(plan.columns).max() ?? 0, rows: outGroup, threads: threads,
                               kernel: kernel, rowsWhenTied: plan.gathersColumns)
         let preparedCount = inGroup * plan.channelVolume
-        var scratch = uninitialized(split.parts * outGroup * split.chunk)
         // B read in place from the padded copy, or gathered from it into the phases' dense rows.
         let inPlace = plan.phases.map { plan.offsets($0, channels: inGroup) }
         let compact = plan.gathersColumns ? CompactPhases(plan, channels: inGroup) : nil
@@ -28,6 +27,11 @@ extension FastKernels {
             plan.phases.indices.map { compact.offsets($0, rows: inGroup * plan.phases[$0].taps.count) }
         } ?? inPlace
         let grids = plan.phases.map { compact?.grid(plan, phase: $0) ?? plan.grid($0) }
+        // Column phases of a stride-2 output computed side by side (0 and 1 along the last axis, the same columns),
+        // their C interleaved into whole vectors of the output rows instead of stored two apart.
+        let pairs = grids.indices.map { $0 + 1 < grids.count && grids[$0].pairs(with: grids[$0 + 1]) }
+        let chunkFloats = outGroup * split.chunk, partFloats = (pairs.contains(true) ? 2 : 1) * chunkFloats
+        var scratch = uninitialized(split.parts * partFloats)
         withScratch(floats: preparedCount + (compact?.count ?? 0)) { buffer in
             let prepared = buffer, gathered = buffer + preparedCount
             let b = compact == nil ? prepared : gathered
@@ -52,20 +56,38 @@ extension FastKernels {
                             FastThreads.run(parts: split.parts, threads: threads) { part in
                                 let rows = split.rows(of: part, among: outGroup)
                                 guard !rows.isEmpty else { return }
-                                let mine = chunks + part * outGroup * split.chunk
-                                for (phaseIndex, phase) in plan.phases.enumerated() {
-                                    let depth = inGroup * phase.taps.count, columns = plan.columns(phase)
-                                    let a = IndirectA.packed(packedBase + packed.starts[phaseIndex])
+                                let mine = chunks + part * partFloats, target = yGroup + rows.lowerBound * plane
+                                // Phase `index`'s C over columns [start, start + width) into `c` (row stride width).
+                                func multiply(_ index: Int, start: Int, width: Int, into c: UnsafeMutablePointer<Float>) {
+                                    let depth = inGroup * plan.phases[index].taps.count
+                                    let a = IndirectA.packed(packedBase + packed.starts[index])
                                         .advanced(byRows: rows.lowerBound, depth: depth, panelRows: kernel.rows)
-                                    offsets[phaseIndex].withUnsafeBufferPointer { offsetBuffer in
+                                    offsets[index].withUnsafeBufferPointer { offsetBuffer in
                                         guard let offsetBase = offsetBuffer.baseAddress else { return }
-                                        split.forEachChunk(of: columns, part: part, grid: grids[phaseIndex]) { start, width in
-                                            multiplyIndirect(kernel, a: a, rows: rows.count, depth: depth, b: b + start,
-                                                             offsets: offsetBase, columns: width, c: mine, ldc: width)
-                                            grids[phaseIndex].scatter(mine, ldc: width, rows: rows.count, columns: start..<(start + width),
-                                                                      into: yGroup + rows.lowerBound * plane, plane: plane, isa: kernel.isa)
-                                        }
+                                        multiplyIndirect(kernel, a: a, rows: rows.count, depth: depth, b: b + start,
+                                                         offsets: offsetBase, columns: width, c: c, ldc: width)
                                     }
+                                }
+                                var index = 0
+                                while index < plan.phases.count {
+                                    let grid = grids[index], columns = plan.columns(plan.phases[index])
+                                    if pairs[index] {
+                                        split.forEachChunk(of: columns, part: part, grid: grid) { start, width in
+                                            multiply(index, start: start, width: width, into: mine)
+                                            multiply(index + 1, start: start, width: width, into: mine + chunkFloats)
+                                            grid.scatterPairs(mine, mine + chunkFloats, ldc: width, rows: rows.count,
+                                                              columns: start..<(start + width), into: target,
+                                                              plane: plane, isa: kernel.isa)
+                                        }
+                                        index += 2
+                                        continue
+                                    }
+                                    split.forEachChunk(of: columns, part: part, grid: grid) { start, width in
+                                        multiply(index, start: start, width: width, into: mine)
+                                        grid.scatter(mine, ldc: width, rows: rows.count, columns: start..<(start + width),
+                                                     into: target, plane: plane, isa: kernel.isa)
+                                    }
+                                    index += 1
                                 }
                             }
                         }

@@ -65,4 +65,42 @@ struct VirtualGrid {
             v += count
         }
     }
+
+    /// Whether `other` is this grid's next column phase of a stride-2 output (origins 0 and 1 along the last axis,
+    /// the same columns): their columns then go to the outputs of the same rows, side by side
+    /// (``scatterPairs(_:_:ldc:rows:columns:into:plane:isa:)``).
+    func pairs(with other: VirtualGrid) -> Bool {
+        step.2 == 2 && origin.2 == 0 && other.origin.2 == 1 && other.step == step && other.origin.0 == origin.0
+            && other.origin.1 == origin.1 && other.extents == extents && other.counts == counts
+            && other.output == output
+    }
+
+    /// ``scatter(_:ldc:rows:columns:into:plane:isa:)`` of this grid's columns (`even`) and of the next column phase's
+    /// (`odd`, ``pairs(with:)``) at once: each output row's two runs interleaved and stored as whole vectors.
+    func scatterPairs(_ even: UnsafePointer<Float>, _ odd: UnsafePointer<Float>, ldc: Int, rows: Int, columns: Range<Int>,
+                      into y: UnsafeMutablePointer<Float>, plane: Int, isa: Int32) {
+        let (e1, e2) = extents
+        let (m1, m2) = counts
+        let (o1, o2) = output
+        var v = columns.lowerBound
+        while v < columns.upperBound {
+            let v0 = v / (e1 * e2), rest = v % (e1 * e2)
+            let v1 = rest / e2, v2 = rest % e2
+            if v1 >= m1 {
+                v = (v0 + 1) * e1 * e2
+                continue
+            }
+            if v2 >= m2 {
+                v += e2 - v2
+                continue
+            }
+            let count = min(m2 - v2, columns.upperBound - v), column = v - columns.lowerBound
+            let to = y + ((origin.0 + step.0 * v0) * o1 + origin.1 + step.1 * v1) * o2 + 2 * v2
+            for row in 0..<rows {
+                convarith_store_pairs(even + row * ldc + column, odd + row * ldc + column, Int64(count),
+                                      to + row * plane, isa)
+            }
+            v += count
+        }
+    }
 }
