@@ -587,6 +587,8 @@ struct FastKernelTests {
             ([150], [5], [3], [1], [2], [2]),
             ([130], [3], [2], [2], [1], [0]),
             ([6, 7, 8], [3, 1, 2], [2, 1, 2], [1, 1, 1], [1, 0, 1], [0, 0, 1]),
+            // 3-D, rows of 16: column phases of one and two taps interleaved, on top of the depth phases.
+            ([6, 7, 8], [3, 1, 3], [2, 1, 2], [1, 1, 1], [1, 0, 1], [1, 0, 1]),
             // k = s: every phase has one tap (U-Net's 2×2 stride 2); k < s: some phases have none.
             ([24, 22], [2, 2], [2, 2], [1, 1], [0, 0], [0, 0]),
             ([40, 9], [2, 1], [3, 2], [1, 1], [0, 0], [1, 1]),

@@ -237,7 +237,7 @@ void convarith_gather_grid(const float *b, const int64_t *offsets, int64_t k, in
 void convarith_prefetch_rows(const float *b, const int64_t *offsets, int64_t k, int64_t n);
 
 /// `target[2i] = even[i]`, `target[2i + 1] = odd[i]` for `i < count`: two column phases of a stride-2 output row
-/// interleaved in registers and stored as whole vectors (`isa` as `convarith_select_isa`'s).
+/// interleaved a vector at a time (`isa` 2 AVX-512, 1 AVX2; 0, and the last pairs, one float at a time).
 void convarith_store_pairs(const float *even, const float *odd, int64_t count, float *target, int isa);
 
 /// One output plane of a transposed layer (extents `output`, strides `step`) from its phases' virtual columns:

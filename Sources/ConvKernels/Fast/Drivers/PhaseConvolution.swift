@@ -30,6 +30,9 @@ extension FastKernels {
         // Column phases of a stride-2 output computed side by side (0 and 1 along the last axis, the same columns),
         // their C interleaved into whole vectors of the output rows instead of stored two apart.
         let pairs = grids.indices.map { $0 + 1 < grids.count && grids[$0].pairs(with: grids[$0 + 1]) }
+        assert(pairs.indices.allSatisfy { index in
+            !pairs[index] || plan.columns(plan.phases[index]) == plan.columns(plan.phases[index + 1])
+        })
         let chunkFloats = outGroup * split.chunk, partFloats = (pairs.contains(true) ? 2 : 1) * chunkFloats
         var scratch = uninitialized(split.parts * partFloats)
         withScratch(floats: preparedCount + (compact?.count ?? 0)) { buffer in
@@ -58,7 +61,8 @@ extension FastKernels {
                                 guard !rows.isEmpty else { return }
                                 let mine = chunks + part * partFloats, target = yGroup + rows.lowerBound * plane
                                 // Phase `index`'s C over columns [start, start + width) into `c` (row stride width).
-                                func multiply(_ index: Int, start: Int, width: Int, into c: UnsafeMutablePointer<Float>) {
+                                func multiply(_ index: Int, start: Int, width: Int,
+                                              into c: UnsafeMutablePointer<Float>) {
                                     let depth = inGroup * plan.phases[index].taps.count
                                     let a = IndirectA.packed(packedBase + packed.starts[index])
                                         .advanced(byRows: rows.lowerBound, depth: depth, panelRows: kernel.rows)
@@ -84,8 +88,9 @@ extension FastKernels {
                                     }
                                     split.forEachChunk(of: columns, part: part, grid: grid) { start, width in
                                         multiply(index, start: start, width: width, into: mine)
-                                        grid.scatter(mine, ldc: width, rows: rows.count, columns: start..<(start + width),
-                                                     into: target, plane: plane, isa: kernel.isa)
+                                        grid.scatter(mine, ldc: width, rows: rows.count,
+                                                     columns: start..<(start + width), into: target, plane: plane,
+                                                     isa: kernel.isa)
                                     }
                                     index += 1
                                 }

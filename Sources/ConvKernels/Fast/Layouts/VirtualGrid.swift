@@ -76,9 +76,10 @@ struct VirtualGrid {
     }
 
     /// ``scatter(_:ldc:rows:columns:into:plane:isa:)`` of this grid's columns (`even`) and of the next column phase's
-    /// (`odd`, ``pairs(with:)``) at once: each output row's two runs interleaved and stored as whole vectors.
-    func scatterPairs(_ even: UnsafePointer<Float>, _ odd: UnsafePointer<Float>, ldc: Int, rows: Int, columns: Range<Int>,
-                      into y: UnsafeMutablePointer<Float>, plane: Int, isa: Int32) {
+    /// (`odd`, ``pairs(with:)``) at once: each output row's two runs interleaved a vector at a time (`isa` 2
+    /// AVX-512, 1 AVX2; 0 and a run's last pairs a float at a time).
+    func scatterPairs(_ even: UnsafePointer<Float>, _ odd: UnsafePointer<Float>, ldc: Int, rows: Int,
+                      columns: Range<Int>, into y: UnsafeMutablePointer<Float>, plane: Int, isa: Int32) {
         let (e1, e2) = extents
         let (m1, m2) = counts
         let (o1, o2) = output
