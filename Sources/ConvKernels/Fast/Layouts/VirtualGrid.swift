@@ -31,11 +31,10 @@ struct VirtualGrid {
         }
     }
 
-    /// Copies virtual columns `columns` of `rows` rows (`source`, row stride `ldc`) to their outputs in `y`
-    /// (row stride `plane`), dropping the columns past each row of outputs; `isa` as the kernels' (outputs
-    /// `s` apart are stored by C, stride 2 eight at a time on AVX-512).
-    func scatter(_ source: UnsafePointer<Float>, ldc: Int, rows: Int, columns: Range<Int>, into y: UnsafeMutablePointer<Float>, plane: Int,
-                 isa: Int32) {
+    /// Calls `body` for each run of `columns` that holds outputs within one output row: the run's first column
+    /// counted from `columns.lowerBound`, its length, and the index of its first output in a plane of the output
+    /// (the columns past each row of outputs, and the rows past `count₁`, are skipped).
+    func forEachOutputRun(in columns: Range<Int>, _ body: (_ column: Int, _ count: Int, _ output: Int) -> Void) {
         let (e1, e2) = extents
         let (m1, m2) = counts
         let (o1, o2) = output
@@ -52,17 +51,26 @@ struct VirtualGrid {
                 continue
             }
             let count = min(m2 - v2, columns.upperBound - v)
-            let from = source + (v - columns.lowerBound)
-            let to = y + ((origin.0 + step.0 * v0) * o1 + origin.1 + step.1 * v1) * o2 + origin.2 + step.2 * v2
+            body(v - columns.lowerBound, count,
+                 ((origin.0 + step.0 * v0) * o1 + origin.1 + step.1 * v1) * o2 + origin.2 + step.2 * v2)
+            v += count
+        }
+    }
+
+    /// Copies virtual columns `columns` of `rows` rows (`source`, row stride `ldc`) to their outputs in `y`
+    /// (row stride `plane`), dropping the columns past each row of outputs; `isa` as the kernels' (outputs
+    /// `s` apart are stored by C, stride 2 eight at a time on AVX-512).
+    func scatter(_ source: UnsafePointer<Float>, ldc: Int, rows: Int, columns: Range<Int>,
+                 into y: UnsafeMutablePointer<Float>, plane: Int, isa: Int32) {
+        forEachOutputRun(in: columns) { column, count, output in
             for row in 0..<rows {
-                let f = from + row * ldc, t = to + row * plane
+                let f = source + column + row * ldc, t = y + output + row * plane
                 if step.2 == 1 {
                     t.update(from: f, count: count)
                 } else {
                     convarith_store_strided(f, Int64(count), t, Int64(step.2), isa)
                 }
             }
-            v += count
         }
     }
 
@@ -80,28 +88,12 @@ struct VirtualGrid {
     /// AVX-512, 1 AVX2; 0 and a run's last pairs a float at a time).
     func scatterPairs(_ even: UnsafePointer<Float>, _ odd: UnsafePointer<Float>, ldc: Int, rows: Int,
                       columns: Range<Int>, into y: UnsafeMutablePointer<Float>, plane: Int, isa: Int32) {
-        let (e1, e2) = extents
-        let (m1, m2) = counts
-        let (o1, o2) = output
-        var v = columns.lowerBound
-        while v < columns.upperBound {
-            let v0 = v / (e1 * e2), rest = v % (e1 * e2)
-            let v1 = rest / e2, v2 = rest % e2
-            if v1 >= m1 {
-                v = (v0 + 1) * e1 * e2
-                continue
-            }
-            if v2 >= m2 {
-                v += e2 - v2
-                continue
-            }
-            let count = min(m2 - v2, columns.upperBound - v), column = v - columns.lowerBound
-            let to = y + ((origin.0 + step.0 * v0) * o1 + origin.1 + step.1 * v1) * o2 + 2 * v2
+        // The even phase's origin is 0 along the last axis: its outputs 2·v₂, the odd phase's 2·v₂ + 1.
+        forEachOutputRun(in: columns) { column, count, output in
             for row in 0..<rows {
                 convarith_store_pairs(even + row * ldc + column, odd + row * ldc + column, Int64(count),
-                                      to + row * plane, isa)
+                                      y + output + row * plane, isa)
             }
-            v += count
         }
     }
 }
