@@ -280,18 +280,30 @@ extension FastKernels {
         let tileBytes = min(inGroup * plan.geometry.taps, indirectDepthBlock) * kernel.columns * 4
         let group = min(16, (64 << 10) / max(1, tileBytes))
         guard group > 1 else { return 1 }
-        // The lines one tile stores, a misaligned one's four (of 48 floats) per row, over the 64 sets.
-        let lineBytes = 64, sets = 64, ways = 8
-        let spanned = (kernel.columns * 4 + lineBytes - 4) / lineBytes + 1
-        var perSet = [Int](repeating: 0, count: sets)
-        let planeBytes = Int64(plan.geometry.outputCount) * 4
-        for row in 0..<min(rows, 4 * sets) {
-            let first = Int((Int64(row) * planeBytes / Int64(lineBytes)) % Int64(sets))
-            for line in 0..<spanned { perSet[(first + line) % sets] += 1 }
+        // The lines one tile stores, a misaligned one's four (of 48 floats) per row, a plane apart.
+        let spanned = Int64((kernel.columns * 4 + 60) / 64 + 1), plane = Int64(plan.geometry.outputCount)
+        var lines: [Int64] = []
+        for row in 0..<Int64(min(rows, 256)) {
+            for line in 0..<spanned { lines.append(row * plane / 16 + line) }
         }
-        let lines = min(rows, 4 * sets) * spanned
-        let crowded = perSet.max()!
-        return crowded > ways && crowded > 2 * ((lines + sets - 1) / sets) ? group : 1
+        let (crowded, distinct) = crowdedSet(lines)
+        return crowded > l1Ways && crowded > 2 * ((distinct + l1Sets - 1) / l1Sets) ? group : 1
+    }
+
+    /// The sets and ways of the L1 data cache the planner assumes (32 KB, 8-way, lines of 64 bytes).
+    static let l1Sets = 64, l1Ways = 8
+
+    /// The most distinct lines of `lines` (cache-line indices, in any order, repeats allowed) that fall in one
+    /// of L1's sets, and how many distinct lines there are. Sorted rather than hashed: a set's hashing cost more
+    /// than the planner's other work on a small layer.
+    static func crowdedSet(_ lines: [Int64]) -> (most: Int, distinct: Int) {
+        let sorted = lines.sorted(), sets = Int64(l1Sets)
+        var perSet = [Int](repeating: 0, count: l1Sets), distinct = 0
+        for (index, line) in sorted.enumerated() where index == 0 || sorted[index - 1] != line {
+            perSet[Int((line % sets + sets) % sets)] += 1
+            distinct += 1
+        }
+        return (perSet.max() ?? 0, distinct)
     }
 
     /// Whether the indirect GEMM gathers each tile's rows of B into consecutive rows (and packs its weights in
@@ -305,24 +317,18 @@ extension FastKernels {
     /// 3 × 3 layers, whose rows overlap and spread over the sets, 1.5–4 % slower gathered; 4 panels 7 % slower.
     static func gathersTiles(_ plan: IndirectLayout, inGroup: Int, rows: Int, kernel: IndirectKernel) -> Bool {
         let taps = plan.geometry.taps, length = min(inGroup * taps, indirectDepthBlock)
-        let lineFloats: Int64 = 16, sets: Int64 = 64, ways = 8
+        let lineFloats: Int64 = 16
         guard length * kernel.columns * 4 <= 16 << 10, (rows + kernel.rows - 1) / kernel.rows >= gatherPanels else {
             return false
         }
         // The rows of the first depth block: the first channels' taps.
         let offsets = plan.offsets(channels: min(inGroup, (length + taps - 1) / taps))
-        // The distinct lines, sorted (a set's hashing cost more than the planner's other work on a small layer).
         var lines: [Int64] = []
         lines.reserveCapacity(length * 2)
         for p in 0..<length {
             let first = offsets[p] / lineFloats, last = (offsets[p] + Int64(kernel.columns) - 1) / lineFloats
             for line in first...last { lines.append(line) }
         }
-        lines.sort()
-        var perSet = [Int](repeating: 0, count: Int(sets))
-        for (index, line) in lines.enumerated() where index == 0 || lines[index - 1] != line {
-            perSet[Int((line % sets + sets) % sets)] += 1
-        }
-        return perSet.max()! > ways
+        return crowdedSet(lines).most > l1Ways
     }
 }
