@@ -63,16 +63,19 @@ extension FastKernels {
         }
 
         /// `body(start, width)` for each chunk of part `part`'s share of `columns` columns — only of the
-        /// columns in `grid`'s runs (those between runs hold no output, and are not computed).
-        func forEachChunk(of columns: Int, part: Int, grid: VirtualGrid, _ body: (_ start: Int, _ width: Int) -> Void) {
+        /// columns in `grid`'s runs (those between runs hold no output, and are not computed). With `alignment`,
+        /// a run's first chunk ends at an aligned column, so that the chunks after it start on one.
+        func forEachChunk(of columns: Int, part: Int, grid: VirtualGrid, alignment: ColumnAlignment? = nil,
+                          _ body: (_ start: Int, _ width: Int) -> Void) {
             let share = ((columns + columnParts - 1) / columnParts + tile - 1) / tile * tile
             let first = min(part % columnParts * share, columns)
             grid.forEachRun(in: first..<min(first + share, columns)) { run in
                 var start = run.lowerBound
                 while start < run.upperBound {
-                    let width = min(chunk, run.upperBound - start)
-                    body(start, width)
-                    start += width
+                    var end = min(start + chunk, run.upperBound)
+                    if let alignment, end < run.upperBound { end = alignment.chunkEnd(from: start, to: end) }
+                    body(start, end - start)
+                    start = end
                 }
             }
         }
@@ -167,6 +170,10 @@ extension FastKernels {
                                 let yGroup = yBase + (n * layout.outputChannels + group * outGroup) * plane
                                 let b = plan.input(xGroup, channels: inGroup, buffer: prepared, threads: threads,
                                                    isa: kernel.isa)
+                                // In-place tiles (not gathered) start on lines where B's rows allow it.
+                                let alignment = gathers || compacts ? nil
+                                    : ColumnAlignment(b: b, offsets: offsetBase,
+                                                      depths: 0..<min(depth, indirectDepthBlock), kernel: kernel)
                                 FastThreads.run(parts: split.parts, threads: threads) { part in
                                     let rows = split.rows(of: part, among: outGroup)
                                     guard !rows.isEmpty else { return }
@@ -209,7 +216,8 @@ extension FastKernels {
                                         }
                                         return
                                     }
-                                    split.forEachChunk(of: columns, part: part, grid: grid) { start, width in
+                                    split.forEachChunk(of: columns, part: part, grid: grid,
+                                                       alignment: alignment) { start, width in
                                         // Banded in place (a layout without gaps, y written directly): each band's
                                         // part of the chunk over the band's taps alone.
                                         if let bands, plan.isCompact {
@@ -342,14 +350,19 @@ extension FastKernels {
         var k0 = depths.lowerBound
         while k0 < depths.upperBound {
             let length = min(indirectDepthBlock, depths.upperBound - k0)
+            // Rows of B read in place that all start off a line: a narrower first tile, then every tile on lines.
+            let gathering = gather != nil && panels >= gatherPanels
+            let lead = columns >= 2 * nr && !gathering
+                ? ColumnAlignment(b: b, offsets: offsets, depths: k0..<(k0 + length), kernel: kernel)?.first ?? 0 : 0
             var column = 0
             while column < columns {
-                let width = min(nr, columns - column)
-                if prefetch && column + nr < columns {
-                    convarith_prefetch_rows(b + column + nr, offsets + k0, Int64(length), Int64(min(nr, columns - column - nr)))
+                let width = min(column == 0 && lead > 0 ? lead : nr, columns - column)
+                if prefetch && column + width < columns {
+                    convarith_prefetch_rows(b + column + width, offsets + k0, Int64(length),
+                                            Int64(min(nr, columns - column - width)))
                 }
                 var (tileB, tileOffsets) = (b + column, offsets + k0)
-                if let gather, panels >= gatherPanels {
+                if let gather, gathering {
                     convarith_gather_rows(b + column, offsets + k0, Int64(length), Int64(width), gather.rows, Int64(nr))
                     (tileB, tileOffsets) = (UnsafePointer(gather.rows), gather.offsets)
                 }
@@ -359,7 +372,7 @@ extension FastKernels {
                                     tileB, tileOffsets, target, Int64(ldc), height, Int64(width),
                                     k0 > depths.lowerBound ? 1 : 0)
                 }
-                column += nr
+                column += width
             }
             k0 += length
         }

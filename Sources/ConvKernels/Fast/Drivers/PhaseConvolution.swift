@@ -75,8 +75,17 @@ extension FastKernels {
                                 var index = 0
                                 while index < plan.phases.count {
                                     let grid = grids[index], columns = plan.columns(plan.phases[index])
+                                    // Chunks that end on aligned columns where the phase's rows of B allow it.
+                                    let depth = inGroup * plan.phases[index].taps.count
+                                    let alignment = offsets[index].withUnsafeBufferPointer { offsetBuffer in
+                                        offsetBuffer.baseAddress.flatMap {
+                                            ColumnAlignment(b: b, offsets: $0, depths: 0..<min(depth, indirectDepthBlock),
+                                                            kernel: kernel)
+                                        }
+                                    }
                                     if pairs[index] {
-                                        split.forEachChunk(of: columns, part: part, grid: grid) { start, width in
+                                        split.forEachChunk(of: columns, part: part, grid: grid,
+                                                           alignment: alignment) { start, width in
                                             multiply(index, start: start, width: width, into: mine)
                                             multiply(index + 1, start: start, width: width, into: mine + chunkFloats)
                                             grid.scatterPairs(mine, mine + chunkFloats, ldc: width, rows: rows.count,
@@ -86,7 +95,8 @@ extension FastKernels {
                                         index += 2
                                         continue
                                     }
-                                    split.forEachChunk(of: columns, part: part, grid: grid) { start, width in
+                                    split.forEachChunk(of: columns, part: part, grid: grid,
+                                                       alignment: alignment) { start, width in
                                         multiply(index, start: start, width: width, into: mine)
                                         grid.scatter(mine, ldc: width, rows: rows.count,
                                                      columns: start..<(start + width), into: target, plane: plane,
