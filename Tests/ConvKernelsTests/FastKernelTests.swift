@@ -645,6 +645,23 @@ struct FastKernelTests {
         }
     }
 
+    @Test("a strided 3-D stem whose padded, phase-split copy is up to half again its input (I3D's 3 × 7 × 7 / (1, 2, 2), padded (1, 3, 3)) takes the indirect GEMM on every kernel, and agrees")
+    func stemWithALargerCopyTakesTheIndirectGEMM() throws {
+        var rng = SeededGenerator(state: 147)
+        let spec = try ConvolutionSpec(kernel: [3, 7, 7], stride: [1, 2, 2], padding: .symmetric([1, 3, 3]))
+        let shape = try spec.shape(input: [4, 48, 48])
+        let x = try Tensor.random(shape: [1, 3, 4, 48, 48], using: &rng)
+        let w = try Tensor.random(shape: [8, 3, 3, 7, 7], using: &rng)
+        let b = try Tensor.random(shape: [8], using: &rng)
+        let reference = try ReferenceKernels.convolution(x, weight: w, bias: b, shape: shape)
+        try expectEveryKernelAgrees(with: reference, "I3D-like stem") { microKernel, threads in
+            try FastKernels.convolution(x, weight: w, bias: b, shape: shape, threads: threads, microKernel: microKernel)
+        }
+        for microKernel in kernels {
+            #expect(try path(shape, x: x.shape, w: w.shape, microKernel) == .indirectGEMM, "\(microKernel.name)")
+        }
+    }
+
     @Test("strides of 2^32 and more are planned without overflow, on a path other than the phase splits", arguments: [4_294_967_296, 3_037_000_500, Int.max])
     func hugeStridesArePlanned(stride: Int) throws {
         let shape = try ConvolutionSpec(kernel: [3, 3], stride: [stride, stride]).shape(input: [14, 14])

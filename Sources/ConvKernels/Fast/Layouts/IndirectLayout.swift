@@ -43,9 +43,11 @@ struct IndirectLayout {
     /// cache sets.
     var tileGroup = 1
 
-    /// The layout for `geometry`, or `nil` when it would compute or copy more than a quarter again as much
-    /// as the layer needs (plus a small constant, so small layers qualify) — or, `allowingGaps`, copy that much
-    /// (the virtual columns then left to a GEMM over exactly the outputs, ``compactsColumns``).
+    /// The layout for `geometry`, or `nil` when it would compute more than a quarter again as much as the layer
+    /// needs, or copy more than half again its input (plus small constants, so small layers qualify) — or,
+    /// `allowingGaps`, copy that much (the virtual columns then left to a GEMM over exactly the outputs,
+    /// ``compactsColumns``). An im2col copies the input once per tap: I3D's 3 × 7 × 7 / (1, 2, 2) stem over
+    /// 8 × 64 × 64, whose padded phases are 1.45 times its input, ran 7.1 ms on it and 4.6 on this layout (Zen 4).
     init?(_ geometry: Geometry3, allowingGaps: Bool = false) {
         let g = geometry
         // Strides past 4,096 would split the input into more phases than it has floats (and their products
@@ -73,7 +75,7 @@ struct IndirectLayout {
         isCompact = (o0 == 1 || e1 * e2 == o1 * o2) && (o1 == 1 || e2 == o2)
         let outputs = g.outputCount
         guard outputs > 0, allowingGaps || virtualCount <= outputs + outputs / 4 + 256,
-              channelVolume <= g.inputCount + g.inputCount / 4 + 4096 else { return nil }
+              channelVolume <= g.inputCount + g.inputCount / 2 + 4096 else { return nil }
     }
 
     /// The offset of each row of B, `k = channel · taps + tap`, for `channels` channels.
