@@ -369,6 +369,11 @@ struct FastKernelTests {
             // a chunk of columns and the threads' shares inside a plane and inside a gap.
             ([6, 30, 30], [3, 3, 3], [1], [1], [(1, 1), (1, 1), (1, 1)], 2, 8),
             ([7, 9, 21], [3, 2, 3], [2, 1, 2], [1, 2, 1], [(1, 0), (0, 1), (1, 1)], 3, 10),
+            // Phases no tap reads (left unwritten): a 1 × 1 stride-2 layer's three of four; strides equal to the
+            // dilations (one phase a row and column); a 3-D layer reading every phase along one axis only.
+            ([14, 15], [1, 1], [2, 2], [1, 1], [(0, 0), (0, 0)], 6, 9),
+            ([16, 11], [3, 2], [2, 3], [2, 3], [(2, 1), (1, 2)], 4, 8),
+            ([6, 10, 12], [1, 2, 3], [2, 2, 2], [1, 2, 1], [(0, 0), (1, 1), (1, 1)], 3, 6),
           ] as [([Int], [Int], [Int], [Int], [(Int, Int)], Int, Int)])
     func indirectLayoutsAgree(input: [Int], kernel: [Int], stride: [Int], dilation: [Int], padding: [(Int, Int)],
                               inputChannels: Int, outputChannels: Int) throws {

@@ -120,14 +120,26 @@ struct IndirectLayout {
         let (i0, i1, i2) = g.input
         let (_, e1, e2) = extents
         let (s0, s1, s2) = g.stride
-        (buffer + channels.lowerBound * channelVolume).update(repeating: 0, count: channels.count * channelVolume)
+        // Only the phases some tap reads are made (a 1 × 1 stride-2 layer reads one of four); the rest stay unwritten.
+        let (read0, read1, read2) = (phasesRead(axis: 0), phasesRead(axis: 1), phasesRead(axis: 2))
+        if read0.allSatisfy({ $0 }) && read1.allSatisfy({ $0 }) && read2.allSatisfy({ $0 }) {
+            (buffer + channels.lowerBound * channelVolume).update(repeating: 0, count: channels.count * channelVolume)
+        } else {
+            for channel in channels {
+                for phase in 0..<(s0 * s1 * s2) where read0[phase / (s1 * s2)] && read1[phase / s2 % s1] && read2[phase % s2] {
+                    (buffer + channel * channelVolume + phase * phaseVolume).update(repeating: 0, count: phaseVolume)
+                }
+            }
+        }
         for channel in channels {
             let source = x + channel * g.inputCount
             let target = buffer + channel * channelVolume
             for z in 0..<i0 {
                 let pz = z + g.padding.0
+                guard read0[pz % s0] else { continue }
                 for y in 0..<i1 {
                     let py = y + g.padding.1
+                    guard read1[py % s1] else { continue }
                     let row = source + (z * i1 + y) * i2
                     // The row's place in its (z, y) phase, before the x phase.
                     let phaseZY = (pz % s0) * s1 + py % s1
@@ -142,6 +154,17 @@ struct IndirectLayout {
                 }
             }
         }
+    }
+
+    /// Which of the phases along `axis` (0–2) some tap reads: the phases `(t·d) mod s` of taps `t`.
+    func phasesRead(axis: Int) -> [Bool] {
+        let g = geometry
+        let (k, s, d) = [(g.kernel.0, g.stride.0, g.dilation.0), (g.kernel.1, g.stride.1, g.dilation.1),
+                         (g.kernel.2, g.stride.2, g.dilation.2)][axis]
+        var read = [Bool](repeating: false, count: s)
+        // The phases repeat with a period of at most s taps.
+        for t in 0..<min(k, s) { read[Int((Int64(t) * Int64(d % s)) % Int64(s))] = true }
+        return read
     }
 
     /// What a GEMM over this layout reads for one sample and group (`x`: its first input channel): the
