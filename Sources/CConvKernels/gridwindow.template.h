@@ -243,16 +243,19 @@ GRID_TARGET static void GRID_FN(f32_grid_plane)(const float *x, float *y, const 
     }
 }
 
-// The taps t < k of one axis whose input place o·s + t·d − p lies inside 0 … i − 1: [*first, *end) (empty when none).
+// The taps t < k of one axis whose input place o·s + t·d − p lies inside 0 … i − 1: [*first, *end), within
+// 0 … k (empty when none; a window wholly in the leading padding gives k … k).
 static inline void GRID_FN(inside_taps)(int64_t o, int64_t i, int64_t k, int64_t s, int64_t d, int64_t p,
                                         int64_t *first, int64_t *end) {
     // (Without a division where the dilation is 1: this runs for every four outputs of a 3 × 3 window too.)
     const int64_t low = p - o * s, high = i - 1 + p - o * s;
-    const int64_t from = low <= 0 ? 0 : d == 1 ? low : (low + d - 1) / d;
+    int64_t from = low <= 0 ? 0 : d == 1 ? low : (low + d - 1) / d;
+    if (from > k) from = k;
     int64_t last = high < 0 ? -1 : d == 1 ? high : high / d;
     if (last > k - 1) last = k - 1;
     *first = from;
     *end = last + 1 > from ? last + 1 : from;
+    CONVARITH_ASSERT(0 <= *first && *first <= *end && *end <= k);
 }
 
 // GRID_LANES planes of one window at once, channels innermost (gridkernels.c): the planes `x`, `inputCount`
@@ -261,7 +264,9 @@ static inline void GRID_FN(inside_taps)(int64_t o, int64_t i, int64_t k, int64_t
 // a depthwise convolution's fused multiply-adds of the taps' weight vectors, an average's sum divided by its
 // divisor, or a max — its taps in the taps' order (as on the grid of one plane: the same floats), four outputs
 // at a time along a row; the outputs copied back to their planes, `outputCount` floats apart.
-// `mode`: CONVARITH_GRID_WEIGHTED, _AVERAGE or _MAX, a constant where the entry points pass one.
+// `mode`: CONVARITH_GRID_WEIGHTED, _AVERAGE or _MAX, a constant where the entry points pass one. `skips` (a
+// depthwise window, `depthwise_skips_padding`): each output row and each four outputs multiply only their taps
+// inside the input.
 GRID_TARGET __attribute__((always_inline)) static inline void GRID_FN(window_channels)(const float *x, float *y,
         const convarith_window_geometry *g, const float *weights, const float *divisorZ, const float *divisorY,
         const float *divisorX, int mode, float empty, float *scratch, int skips) {
@@ -360,7 +365,8 @@ GRID_TARGET __attribute__((always_inline)) static inline void GRID_FN(window_cha
                 } else {
                     for (int64_t tz = tz0; tz < tz1; tz++) {
                         for (int64_t ty = ty0; ty < ty1; ty++) {
-                            for (int64_t k = (tz * kH + ty) * kW + tx0, last = k - tx0 + tx1; k < last; k++) WINDOW_FOUR(k);
+                            const int64_t line = (tz * kH + ty) * kW;
+                            for (int64_t k = line + tx0; k < line + tx1; k++) WINDOW_FOUR(k);
                         }
                     }
                 }
@@ -379,7 +385,8 @@ GRID_TARGET __attribute__((always_inline)) static inline void GRID_FN(window_cha
                 } else {
                     for (int64_t tz = tz0; tz < tz1; tz++) {
                         for (int64_t ty = ty0; ty < ty1; ty++) {
-                            for (int64_t k = (tz * kH + ty) * kW + tx0, last = k - tx0 + tx1; k < last; k++) {
+                            const int64_t line = (tz * kH + ty) * kW;
+                            for (int64_t k = line + tx0; k < line + tx1; k++) {
                                 WINDOW_STEP(a, k, GRID_LOAD(at + offsets[k]));
                             }
                         }
@@ -435,7 +442,8 @@ GRID_TARGET static void GRID_FN(f32_pool_channels)(const float *x, float *y, con
         const float *divisorZ, const float *divisorY, const float *divisorX, int mode, float empty, float *scratch) {
     CONVARITH_ASSERT(mode == CONVARITH_GRID_MAX || mode == CONVARITH_GRID_AVERAGE);
     if (mode == CONVARITH_GRID_AVERAGE) {
-        GRID_FN(window_channels)(x, y, g, NULL, divisorZ, divisorY, divisorX, CONVARITH_GRID_AVERAGE, empty, scratch, 0);
+        GRID_FN(window_channels)(x, y, g, NULL, divisorZ, divisorY, divisorX, CONVARITH_GRID_AVERAGE, empty, scratch,
+                                 0);
     } else {
         GRID_FN(window_channels)(x, y, g, NULL, NULL, NULL, NULL, CONVARITH_GRID_MAX, empty, scratch, 0);
     }

@@ -667,6 +667,19 @@ struct FastKernelTests {
         }
     }
 
+    @Test("a leading padding near 2^62 balanced by a negative trailing one (JAX) is planned and run without overflow, and agrees",
+          arguments: [Int.max / 2, Int.max / 2 - 7, 1 << 62])
+    func hugeLeadingPaddingIsPlanned(before: Int) throws {
+        let padding = AxisPadding(before: before, after: 1 - before)
+        let shape = try ConvolutionSpec(kernel: [3], padding: .explicit([padding]), convention: .jax).shape(input: [5])
+        var rng = SeededGenerator(state: 11)
+        let x = try Tensor.random(shape: [1, 2, 5], using: &rng), w = try Tensor.random(shape: [3, 2, 3], using: &rng)
+        let reference = try ReferenceKernels.convolution(x, weight: w, shape: shape)
+        try expectEveryKernelAgrees(with: reference, "padding \(before)") { microKernel, threads in
+            try FastKernels.convolution(x, weight: w, shape: shape, threads: threads, microKernel: microKernel)
+        }
+    }
+
     @Test("strides of 2^32 and more are planned without overflow, on a path other than the phase splits", arguments: [4_294_967_296, 3_037_000_500, Int.max])
     func hugeStridesArePlanned(stride: Int) throws {
         let shape = try ConvolutionSpec(kernel: [3, 3], stride: [stride, stride]).shape(input: [14, 14])

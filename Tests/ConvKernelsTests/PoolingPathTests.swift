@@ -221,8 +221,10 @@ struct DepthwiseChannelsTests {
     @Test("a depthwise layer with small planes and channels enough runs blocks of channels (the last channels of each sample a plane at a time) and agrees with the reference: strides, dilation, padding, ranks 1–3, batches; windows far larger than the plane, whose taps on the padding are skipped (RepLKNet's 31 × 31 over 14 × 14), strided and dilated",
           arguments: [([7, 7], [3, 3], [1, 1], [1, 1], [1, 1]), ([14, 14], [5, 5], [2, 2], [2, 2], [1, 1]), ([9, 8], [3, 3], [1, 1], [2, 2], [2, 1]),
                       ([40], [7], [1], [3], [1]), ([3, 4, 5], [2, 3, 3], [1, 1, 1], [1, 1, 1], [1, 1, 1]),
-                      ([7, 9], [15, 13], [1, 1], [7, 6], [1, 1]), ([10, 10], [5, 5], [2, 1], [6, 3], [2, 3]), ([9], [31], [1], [15], [1]),
-                      ([4, 4, 5], [5, 5, 5], [1, 1, 1], [2, 2, 2], [1, 1, 1])])
+                      ([7, 9], [15, 13], [1, 1], [7, 6], [1, 1]), ([10, 10], [5, 5], [2, 1], [6, 3], [2, 3]),
+                      ([9], [31], [1], [15], [1]), ([4, 4, 5], [5, 5, 5], [1, 1, 1], [2, 2, 2], [1, 1, 1]),
+                      // Padding past the window's span: outputs whose windows lie wholly in the padding.
+                      ([8], [5], [1], [7], [1]), ([4, 5], [3, 5], [1, 1], [3, 5], [1, 1])])
     func blocksOfChannelsAgree(_ input: [Int], _ kernel: [Int], _ stride: [Int], _ padding: [Int], _ dilation: [Int]) throws {
         let shape = try ConvolutionSpec(kernel: kernel, stride: stride, padding: .symmetric(padding), dilation: dilation).shape(input: input)
         #expect(shape.output.reduce(1, *) <= 100)

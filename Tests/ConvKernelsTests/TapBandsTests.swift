@@ -3,13 +3,14 @@ import ConvArithmetic
 import Testing
 
 /// The taps `t` of one axis whose input position `o·s + t·d − p` lies inside `0..<i`, found one tap at a time.
-private func insideTaps(_ o: Int, input i: Int, kernel k: Int, stride s: Int, dilation d: Int, padding p: Int) -> Set<Int> {
+private func insideTaps(_ o: Int, input i: Int, kernel k: Int, stride s: Int, dilation d: Int,
+                        padding p: Int) -> Set<Int> {
     Set((0..<k).filter { t in (0..<i).contains(o * s + t * d - p) })
 }
 
 @Suite("Bands of taps inside the input")
 struct TapBandsTests {
-    @Test("every output of a band multiplies exactly the taps whose input lies inside the input, the bands tile the outputs once, and neighbouring row bands differ: ranks 1–3, strides, dilations, paddings past the input, 1-D rows of 3,000 outputs, rows and rectangles")
+    @Test("every output of a band multiplies exactly the taps whose input lies inside the input, the bands tile the outputs once, and neighbouring row bands differ: ranks 1–3, strides, dilations, paddings past the input, 1-D inputs of 3,000, rows and rectangles")
     func bandsHoldTheTapsInsideTheInput() throws {
         var rng = SeededGenerator(state: 2026)
         var checked = 0
@@ -17,7 +18,9 @@ struct TapBandsTests {
             let rank = trial % 3 + 1
             let long = trial % 25 == 0
             let input = (0..<rank).map { _ in long && rank == 1 ? 3000 : Int.random(in: 1...24, using: &rng) }
-            let kernel = (0..<rank).map { axis in axis == 0 && rank > 1 && trial % 2 == 0 ? 1 : Int.random(in: 1...5, using: &rng) }
+            let kernel = (0..<rank).map { axis in
+                axis == 0 && rank > 1 && trial % 2 == 0 ? 1 : Int.random(in: 1...5, using: &rng)
+            }
             let stride = (0..<rank).map { _ in Int.random(in: 1...3, using: &rng) }
             let dilation = (0..<rank).map { _ in Int.random(in: 1...3, using: &rng) }
             let padding = (0..<rank).map { _ in
@@ -28,7 +31,8 @@ struct TapBandsTests {
                   let g = Geometry3(shape.axes) else { continue }
             let inputs = [g.input.0, g.input.1, g.input.2], outputs = [g.output.0, g.output.1, g.output.2]
             let kernels = [g.kernel.0, g.kernel.1, g.kernel.2], strides = [g.stride.0, g.stride.1, g.stride.2]
-            let dilations = [g.dilation.0, g.dilation.1, g.dilation.2], paddings = [g.padding.0, g.padding.1, g.padding.2]
+            let dilations = [g.dilation.0, g.dilation.1, g.dilation.2]
+            let paddings = [g.padding.0, g.padding.1, g.padding.2]
             func inside(_ o: Int, _ axis: Int) -> Set<Int> {
                 insideTaps(o, input: inputs[axis], kernel: kernels[axis], stride: strides[axis],
                            dilation: dilations[axis], padding: paddings[axis])
@@ -45,12 +49,16 @@ struct TapBandsTests {
                         if let columns = band.columns {
                             // A rectangle: row taps t₁ and column taps t₂ inside, as t₁·k₂ + t₂.
                             for column in columns {
-                                let expected = Set(inside(o, 1).flatMap { t1 in inside(column, 2).map { t1 * kernels[2] + $0 } })
+                                let expected = Set(inside(o, 1).flatMap { t1 in
+                                    inside(column, 2).map { t1 * kernels[2] + $0 }
+                                })
                                 #expect(taps == expected, "\(g) rectangle row \(o) column \(column)")
                                 covered[o * bands.width + column] += 1
                             }
                         } else {
-                            let expected = Set(inside(o, axis).flatMap { t in (0..<tapsInner).map { t * tapsInner + $0 } })
+                            let expected = Set(inside(o, axis).flatMap { t in
+                                (0..<tapsInner).map { t * tapsInner + $0 }
+                            })
                             #expect(taps == expected, "\(g) row \(o) along axis \(axis)")
                             for index in (o * bands.inner)..<((o + 1) * bands.inner) { covered[index] += 1 }
                         }

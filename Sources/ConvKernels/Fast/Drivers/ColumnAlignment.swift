@@ -23,6 +23,7 @@ extension FastKernels {
             // Off its lines a tile's rows take twice the lines; a tile that fits half of L1 even so is left as it is
             // (a 1 × 1 layer of depth 128 ran 11 % slower aligned, the partial tiles costing more than they saved).
             let wanted = kernel.alignment
+            assert(wanted <= kernel.columns, "a lead tile narrower than the boundary must fit one tile")
             guard wanted >= 2, depths.count * kernel.columns * 2 * 4 > 16 << 10 else { return nil }
             let base = Int64(Int(bitPattern: b) / MemoryLayout<Float>.stride)
             var unit = Int64(wanted)

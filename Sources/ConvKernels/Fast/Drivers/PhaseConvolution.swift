@@ -79,8 +79,8 @@ extension FastKernels {
                                     let depth = inGroup * plan.phases[index].taps.count
                                     let alignment = offsets[index].withUnsafeBufferPointer { offsetBuffer in
                                         offsetBuffer.baseAddress.flatMap {
-                                            ColumnAlignment(b: b, offsets: $0, depths: 0..<min(depth, indirectDepthBlock),
-                                                            kernel: kernel)
+                                            ColumnAlignment(b: b, offsets: $0,
+                                                            depths: 0..<min(depth, indirectDepthBlock), kernel: kernel)
                                         }
                                     }
                                     if pairs[index] {

@@ -53,22 +53,37 @@ struct IndirectLayout {
         // Strides past 4,096 would split the input into more phases than it has floats (and their products
         // overflow): the other paths serve such layers.
         guard [g.stride.0, g.stride.1, g.stride.2].allSatisfy({ $0 <= Self.strideLimit }) else { return nil }
-        func axis(_ input: Int, _ output: Int, _ kernel: Int, _ stride: Int, _ dilation: Int, _ before: Int) -> (padded: Int, extent: Int) {
+        func axis(_ input: Int, _ output: Int, _ kernel: Int, _ stride: Int, _ dilation: Int,
+                  _ before: Int) -> (padded: Int, extent: Int)? {
             // The padded extent covers every tap read: the input after its leading padding, and the last window.
-            let padded = max(input + before, (output - 1) * stride + (kernel - 1) * dilation + 1)
+            // (A padding or dilation near 2⁶³ overflows it: the other paths serve such layers.)
+            let (after, afterOverflows) = input.addingReportingOverflow(before)
+            let (steps, stepsOverflow) = (output - 1).multipliedReportingOverflow(by: stride)
+            let (span, spanOverflows) = (kernel - 1).multipliedReportingOverflow(by: dilation)
+            let (reach, reachOverflows) = steps.addingReportingOverflow(span)
+            guard !afterOverflows, !stepsOverflow, !spanOverflows, !reachOverflows, reach < Int.max - stride else {
+                return nil
+            }
+            let padded = max(after, reach + 1)
             return (padded, (padded + stride - 1) / stride)
         }
-        let a0 = axis(g.input.0, g.output.0, g.kernel.0, g.stride.0, g.dilation.0, g.padding.0)
-        let a1 = axis(g.input.1, g.output.1, g.kernel.1, g.stride.1, g.dilation.1, g.padding.1)
-        let a2 = axis(g.input.2, g.output.2, g.kernel.2, g.stride.2, g.dilation.2, g.padding.2)
+        guard let a0 = axis(g.input.0, g.output.0, g.kernel.0, g.stride.0, g.dilation.0, g.padding.0),
+              let a1 = axis(g.input.1, g.output.1, g.kernel.1, g.stride.1, g.dilation.1, g.padding.1),
+              let a2 = axis(g.input.2, g.output.2, g.kernel.2, g.stride.2, g.dilation.2, g.padding.2) else {
+            return nil
+        }
         let direct = g.stride == (1, 1, 1) && g.padding == (0, 0, 0) && (a0.padded, a1.padded, a2.padded) == g.input
         self.geometry = g
         copies = !direct
         extents = direct ? g.input : (a0.extent, a1.extent, a2.extent)
         let (e0, e1, e2) = extents
+        let phases = g.stride.0 * g.stride.1 * g.stride.2
+        // A copy larger than the limit below is refused before its products are formed (they could overflow).
+        guard Double(e0) * Double(e1) * Double(e2) * Double(phases) <= 2 * Double(g.inputCount) + 65_536 else {
+            return nil
+        }
         let line = 16
         phaseVolume = direct ? g.inputCount : (e0 * e1 * e2 + line - 1) / line * line
-        let phases = g.stride.0 * g.stride.1 * g.stride.2
         channelVolume = direct ? g.inputCount : phases * phaseVolume + (phases * phaseVolume / line % 2 == 0 ? line : 0)
         let (o0, o1, o2) = g.output
         virtualCount = (o0 - 1) * e1 * e2 + (o1 - 1) * e2 + o2
@@ -126,7 +141,8 @@ struct IndirectLayout {
             (buffer + channels.lowerBound * channelVolume).update(repeating: 0, count: channels.count * channelVolume)
         } else {
             for channel in channels {
-                for phase in 0..<(s0 * s1 * s2) where read0[phase / (s1 * s2)] && read1[phase / s2 % s1] && read2[phase % s2] {
+                for phase in 0..<(s0 * s1 * s2)
+                    where read0[phase / (s1 * s2)] && read1[phase / s2 % s1] && read2[phase % s2] {
                     (buffer + channel * channelVolume + phase * phaseVolume).update(repeating: 0, count: phaseVolume)
                 }
             }

@@ -63,7 +63,8 @@ struct TapBands {
             let (end, endOverflows) = (i - 1).addingReportingOverflow(p)
             let (reach, reachOverflows) = end.subtractingReportingOverflow(span)
             if !spanOverflows && !endOverflows && !reachOverflows && reach >= 0 && p > Int.min && p <= Int.max - s {
-                let first = max(0, p >= 0 ? (p + s - 1) / s : -((-p) / s)), last = min(outputs[axis], reach / s + 1)
+                let first = max(0, p >= 0 ? (p + s - 1) / s : -((-p) / s))
+                let last = reach / s < outputs[axis] ? reach / s + 1 : outputs[axis]
                 if first < last { inside = first..<last }
             }
             var runs: [(Range<Int>, Range<Int>)] = []

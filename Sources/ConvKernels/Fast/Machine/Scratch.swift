@@ -1,9 +1,10 @@
 import CConvKernels
 
 extension FastKernels {
-    /// Runs `body` with `count` floats of scratch, 64-byte aligned and uninitialized: the block kept between
-    /// calls when it is free and large enough (its pages already touched: a 16 MB padded copy costs 4,096
-    /// page faults a call when fresh), else a new one, given back afterwards (the largest, up to 64 MB, is kept).
+    /// Runs `body` with `count` floats of scratch, 64-byte aligned and uninitialized (NaN in debug builds, so that
+    /// the tests see a float read before it is written): the block kept between calls when it is free and large
+    /// enough (its pages already touched: a 16 MB padded copy costs 4,096 page faults a call when fresh), else a
+    /// new one, given back afterwards (the largest, up to 64 MB, is kept).
     static func withScratch<Result>(floats count: Int, _ body: (UnsafeMutablePointer<Float>) -> Result) -> Result {
         let bytes = max(count, 1) * MemoryLayout<Float>.stride
         var capacity = 0
@@ -11,7 +12,11 @@ extension FastKernels {
             // The allocator refused: the usual allocation, which stops the process as any other would.
             let fresh = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
             defer { fresh.deallocate() }
-            return body(fresh.bindMemory(to: Float.self, capacity: max(count, 1)))
+            let floats = fresh.bindMemory(to: Float.self, capacity: max(count, 1))
+            #if DEBUG
+            floats.update(repeating: .nan, count: max(count, 1))
+            #endif
+            return body(floats)
         }
         defer { convarith_scratch_give(block, capacity) }
         let floats = block.bindMemory(to: Float.self, capacity: max(count, 1))
