@@ -38,6 +38,17 @@ extension FastKernels {
         withScratch(floats: preparedCount + (compact?.count ?? 0)) { buffer in
             let prepared = buffer, gathered = buffer + preparedCount
             let b = compact == nil ? prepared : gathered
+            // Chunks that end on aligned columns where a phase's rows of B allow it (B is the same buffer for
+            // every sample and group).
+            let alignments = plan.phases.indices.map { index in
+                offsets[index].withUnsafeBufferPointer { offsetBuffer in
+                    offsetBuffer.baseAddress.flatMap {
+                        ColumnAlignment(b: b, offsets: $0,
+                                        depths: 0..<min(inGroup * plan.phases[index].taps.count, indirectDepthBlock),
+                                        kernel: kernel)
+                    }
+                }
+            }
             withPointers(x, weight, &y, &scratch) { xBase, wBase, yBase, chunks in
                 for group in 0..<groups {
                     // W_φ[c_out × (c, tap)] = w[group·inGroup + c, c_out, tap], every phase's packed once per group.
@@ -75,14 +86,7 @@ extension FastKernels {
                                 var index = 0
                                 while index < plan.phases.count {
                                     let grid = grids[index], columns = plan.columns(plan.phases[index])
-                                    // Chunks that end on aligned columns where the phase's rows of B allow it.
-                                    let depth = inGroup * plan.phases[index].taps.count
-                                    let alignment = offsets[index].withUnsafeBufferPointer { offsetBuffer in
-                                        offsetBuffer.baseAddress.flatMap {
-                                            ColumnAlignment(b: b, offsets: $0,
-                                                            depths: 0..<min(depth, indirectDepthBlock), kernel: kernel)
-                                        }
-                                    }
+                                    let alignment = alignments[index]
                                     if pairs[index] {
                                         split.forEachChunk(of: columns, part: part, grid: grid,
                                                            alignment: alignment) { start, width in
